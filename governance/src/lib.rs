@@ -1,0 +1,16 @@
+//! Grassroots governance: one constitutional way to decide everything.
+//!
+//! This crate holds the community's constitution (the machine-readable
+//! document every decision is taken under) and, as it grows, the
+//! social-choice rules, proposals and decisions, federation and sortition.
+//! It is pure: no I/O, no keys, no storage; the ledger records its
+//! documents as signed statements and the CLI reads them from files.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod constitution;
+pub mod ratio;
+
+pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
+pub use ratio::Ratio;
