@@ -4,3 +4,11 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod fingerprint;
+pub mod keys;
+pub mod keystore;
+
+pub use fingerprint::Fingerprint;
+pub use keys::{KeyError, Keypair, PublicKey};
+pub use keystore::{KdfParams, KeystoreError, LockedKeystore};

@@ -3,3 +3,16 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod codec;
+pub mod community;
+pub mod file;
+mod parallel;
+pub mod payload;
+pub mod statement;
+pub mod store;
+
+pub use community::CommunityState;
+pub use payload::{Genesis, Kind, Note, Payload};
+pub use statement::{CommunityId, Draft, Statement, StatementError, StatementId};
+pub use store::{Store, StoreError};

@@ -1,0 +1,186 @@
+//! Community state: a pure function of the statements a node holds.
+//!
+//! [`CommunityState::from_statements`] folds a community's statements,
+//! in a canonical order, into its state: name, constitution, founders,
+//! members, notes. The order is causal, with ties broken by
+//! statement id, so two nodes holding the same set of statements compute
+//! the same state, whatever order they received them in. [`CommunityState::digest`]
+//! condenses the state into one hash that nodes can compare.
+
+use crate::payload::{Kind, Payload};
+use crate::statement::{CommunityId, Statement, StatementId};
+use governance::Constitution;
+use identity::PublicKey;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Why statements do not make a community.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// No genesis among the statements.
+    #[error("community {0} has no genesis statement here")]
+    NoGenesis(CommunityId),
+    /// A statement of another community was mixed in.
+    #[error("statement {id} belongs to community {found}, not {expected}")]
+    Foreign {
+        /// The statement.
+        id: StatementId,
+        /// Its community.
+        found: CommunityId,
+        /// The community being computed.
+        expected: CommunityId,
+    },
+    /// A statement whose predecessor is missing.
+    #[error("statement {id} builds on {pred}, which is missing")]
+    MissingPredecessor {
+        /// The statement.
+        id: StatementId,
+        /// The missing predecessor.
+        pred: StatementId,
+    },
+}
+
+/// A note as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NoteRecord {
+    /// Statement id (hex).
+    pub id: String,
+    /// Author's fingerprint.
+    pub author: String,
+    /// Author's clock, seconds since the Unix epoch.
+    pub time: u64,
+    /// The text.
+    pub text: String,
+}
+
+/// A community's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommunityState {
+    /// The community id (its genesis statement's id).
+    pub id: CommunityId,
+    /// The constitution in force.
+    pub constitution: Constitution,
+    /// The founders.
+    pub founders: BTreeSet<PublicKey>,
+    /// The admitted members.
+    pub members: BTreeSet<PublicKey>,
+    /// Notes, in canonical order.
+    pub notes: Vec<NoteRecord>,
+    /// When the community was founded (founder's clock).
+    pub founded: u64,
+    /// How many statements the state was computed from.
+    pub statements: usize,
+}
+
+/// Order `statements` canonically: every statement after its predecessors,
+/// and among those ready at the same time, the smallest id first (Kahn's
+/// algorithm with a min-heap).
+pub fn canonical_order(statements: &[Statement]) -> Result<Vec<&Statement>, StateError> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let by_id: BTreeMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
+    let mut waiting: BTreeMap<StatementId, usize> = BTreeMap::new();
+    let mut children: BTreeMap<StatementId, Vec<StatementId>> = BTreeMap::new();
+    let mut ready = BinaryHeap::new();
+    for s in by_id.values() {
+        for p in s.preds() {
+            if !by_id.contains_key(p) {
+                return Err(StateError::MissingPredecessor {
+                    id: s.id(),
+                    pred: *p,
+                });
+            }
+            children.entry(*p).or_default().push(s.id());
+        }
+        waiting.insert(s.id(), s.preds().len());
+        if s.preds().is_empty() {
+            ready.push(Reverse(s.id()));
+        }
+    }
+    let mut out = Vec::with_capacity(by_id.len());
+    while let Some(Reverse(id)) = ready.pop() {
+        out.push(by_id[&id]);
+        for c in children.get(&id).into_iter().flatten() {
+            let n = waiting.get_mut(c).expect("every child is waiting");
+            *n -= 1;
+            if *n == 0 {
+                ready.push(Reverse(*c));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl CommunityState {
+    /// Compute the state of `community` from its statements (any order,
+    /// duplicates allowed).
+    pub fn from_statements(
+        community: &CommunityId,
+        statements: &[Statement],
+    ) -> Result<Self, StateError> {
+        let mut seen = HashSet::new();
+        let unique: Vec<Statement> = statements
+            .iter()
+            .filter(|s| seen.insert(s.id()))
+            .cloned()
+            .collect();
+        for s in &unique {
+            if &s.community() != community {
+                return Err(StateError::Foreign {
+                    id: s.id(),
+                    found: s.community(),
+                    expected: *community,
+                });
+            }
+        }
+        let genesis = unique
+            .iter()
+            .find(|s| s.kind() == Kind::Genesis)
+            .ok_or(StateError::NoGenesis(*community))?;
+        let Payload::Genesis(g) = genesis.payload() else {
+            unreachable!("a genesis statement carries a genesis payload")
+        };
+        let founders: BTreeSet<PublicKey> = g.founders().iter().copied().collect();
+        let mut state = CommunityState {
+            id: *community,
+            constitution: g.constitution().clone(),
+            members: founders.clone(),
+            founders,
+            notes: Vec::new(),
+            founded: genesis.time(),
+            statements: unique.len(),
+        };
+        for s in canonical_order(&unique)? {
+            match s.payload() {
+                Payload::Genesis(_) => {}
+                Payload::Note(n) => state.notes.push(NoteRecord {
+                    id: s.id().to_string(),
+                    author: s.author().fingerprint().to_string(),
+                    time: s.time(),
+                    text: n.text().to_string(),
+                }),
+            }
+        }
+        Ok(state)
+    }
+
+    /// A hash of the whole state, equal on every node that holds the same
+    /// statements.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"grassroots/community-state/v1\0");
+        h.update(self.id.0);
+        h.update(self.constitution.to_json().as_bytes());
+        for set in [&self.founders, &self.members] {
+            h.update((set.len() as u64).to_be_bytes());
+            for k in set {
+                h.update(k.as_bytes());
+            }
+        }
+        for n in &self.notes {
+            h.update(n.id.as_bytes());
+        }
+        h.finalize().into()
+    }
+}

@@ -1,0 +1,319 @@
+//! The statement store: SQLite, embedded, transactional.
+//!
+//! * Only verified statements go in: [`Store::insert_all`] takes
+//!   [`Statement`] values, which exist only for verified bytes.
+//! * Inserts are idempotent (a statement already held is skipped) and a
+//!   batch is one transaction: after a crash every statement of the batch
+//!   is either fully there or absent.
+//! * A statement is kept only with its community's genesis and every
+//!   predecessor it names, so what is stored is always causally complete.
+//! * Every read recomputes the statement's hash and compares it with the id
+//!   the row is filed under; a row changed on disk is reported, never used.
+//! * WAL journal and a busy timeout let two processes share one home;
+//!   write transactions start `IMMEDIATE`, so they queue instead of failing
+//!   half-way.
+//!
+//! The schema is versioned with `PRAGMA user_version`; [`MIGRATIONS`] run in
+//! order on open, each in its own transaction.
+
+use crate::payload::Kind;
+use crate::statement::{CommunityId, Statement, StatementError, StatementId};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &["
+    CREATE TABLE statements (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id        BLOB NOT NULL UNIQUE CHECK (length(id) = 32),
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        kind      INTEGER NOT NULL,
+        author    BLOB NOT NULL CHECK (length(author) = 32),
+        time      INTEGER NOT NULL,
+        body      BLOB NOT NULL
+    );
+    CREATE INDEX statements_by_community ON statements (community, seq);
+"];
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// The underlying error.
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer build.
+    #[error("database {path} has schema version {found}; this build knows up to {known}: upgrade grassroots")]
+    NewerSchema {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The newest this build knows.
+        known: u32,
+    },
+    /// A row's bytes no longer hash to its id.
+    #[error("database row for statement {0} was altered on disk (its hash no longer matches); restore from a backup or re-import")]
+    Corrupted(StatementId),
+    /// A stored row no longer verifies.
+    #[error("database row {id} no longer verifies: {source}")]
+    Invalid {
+        /// The row's id.
+        id: StatementId,
+        /// Why it fails.
+        source: StatementError,
+    },
+    /// A statement for a community whose genesis is not held.
+    #[error("statement {id} is for community {community}, whose genesis this store does not hold; import the community first")]
+    UnknownCommunity {
+        /// The statement.
+        id: StatementId,
+        /// Its community.
+        community: CommunityId,
+    },
+    /// A statement whose predecessor is not held.
+    #[error("statement {id} builds on {pred}, which this store does not hold")]
+    MissingPredecessor {
+        /// The statement.
+        id: StatementId,
+        /// The missing predecessor.
+        pred: StatementId,
+    },
+}
+
+/// The store of one home.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and migrate it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let sql = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = MIGRATIONS.len() as u32;
+        let path = self.path.clone();
+        let sql = |e| sql_at(&path, e);
+        loop {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql)?;
+            let version: u32 = tx
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(sql)?;
+            if version > known {
+                return Err(StoreError::NewerSchema {
+                    path: path.clone(),
+                    found: version,
+                    known,
+                });
+            }
+            if version == known {
+                return Ok(());
+            }
+            tx.execute_batch(MIGRATIONS[version as usize])
+                .map_err(sql)?;
+            tx.pragma_update(None, "user_version", version + 1)
+                .map_err(sql)?;
+            tx.commit().map_err(sql)?;
+        }
+    }
+
+    /// Whether the store holds statement `id`.
+    pub fn contains(&self, id: &StatementId) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM statements WHERE id = ?1",
+                [&id.0[..]],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Insert one statement; `true` if it was new.
+    pub fn insert(&mut self, statement: &Statement) -> Result<bool, StoreError> {
+        Ok(self.insert_all(std::slice::from_ref(statement))? == 1)
+    }
+
+    /// Insert statements in one transaction, in order; returns how many
+    /// were new. Each must have its community's genesis and its
+    /// predecessors in the store or earlier in `statements`; otherwise
+    /// nothing is inserted.
+    pub fn insert_all(&mut self, statements: &[Statement]) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let sql = |e| sql_at(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let mut added = 0;
+        {
+            let mut exists = tx
+                .prepare_cached("SELECT 1 FROM statements WHERE id = ?1")
+                .map_err(sql)?;
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO statements (id, community, kind, author, time, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(sql)?;
+            let mut batch: HashSet<StatementId> = HashSet::new();
+            let mut held =
+                |id: &StatementId, batch: &HashSet<StatementId>| -> Result<bool, StoreError> {
+                    Ok(batch.contains(id) || exists.exists([&id.0[..]]).map_err(sql)?)
+                };
+            for s in statements {
+                if s.kind() != Kind::Genesis && !held(&s.community(), &batch)? {
+                    return Err(StoreError::UnknownCommunity {
+                        id: s.id(),
+                        community: s.community(),
+                    });
+                }
+                for p in s.preds() {
+                    if !held(p, &batch)? {
+                        return Err(StoreError::MissingPredecessor {
+                            id: s.id(),
+                            pred: *p,
+                        });
+                    }
+                }
+                added += put
+                    .execute(params![
+                        &s.id().0[..],
+                        &s.community().0[..],
+                        s.kind() as u16,
+                        &s.author().as_bytes()[..],
+                        s.time() as i64,
+                        s.bytes()
+                    ])
+                    .map_err(sql)?;
+                batch.insert(s.id());
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(added)
+    }
+
+    /// The statement `id`, if held.
+    pub fn get(&self, id: &StatementId) -> Result<Option<Statement>, StoreError> {
+        let row: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT body FROM statements WHERE id = ?1",
+                [&id.0[..]],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        row.map(|body| check_row(*id, &body)).transpose()
+    }
+
+    /// The ids of every community whose genesis is held, oldest first.
+    pub fn communities(&self) -> Result<Vec<CommunityId>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare("SELECT id FROM statements WHERE kind = ?1 ORDER BY seq")
+            .map_err(|e| self.sql(e))?;
+        let rows = q
+            .query_map([Kind::Genesis as u16], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let bytes = row.map_err(|e| self.sql(e))?;
+            out.push(StatementId(bytes.try_into().map_err(|_| {
+                self.sql(rusqlite::Error::InvalidColumnType(
+                    0,
+                    "id".into(),
+                    rusqlite::types::Type::Blob,
+                ))
+            })?));
+        }
+        Ok(out)
+    }
+
+    /// Every statement of `community`, in the order they were stored
+    /// (which is causal: predecessors first). Each is re-verified.
+    pub fn statements(&self, community: &CommunityId) -> Result<Vec<Statement>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT id, body FROM statements WHERE community = ?1 ORDER BY seq")
+            .map_err(|e| self.sql(e))?;
+        let rows = q
+            .query_map([&community.0[..]], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut raw = Vec::new();
+        for row in rows {
+            let (id, body) = row.map_err(|e| self.sql(e))?;
+            let id: [u8; 32] = id
+                .try_into()
+                .map_err(|_| StoreError::Corrupted(StatementId::ZERO))?;
+            raw.push((StatementId(id), body));
+        }
+        crate::parallel::map(&raw, |(id, body)| check_row(*id, body))
+    }
+
+    /// How many statements the store holds for `community`.
+    pub fn count(&self, community: &CommunityId) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM statements WHERE community = ?1",
+                [&community.0[..]],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+}
+
+fn sql_at(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Check a stored row: its bytes must hash to its id and verify.
+fn check_row(id: StatementId, body: &[u8]) -> Result<Statement, StoreError> {
+    if Statement::hash_of(body) != id {
+        return Err(StoreError::Corrupted(id));
+    }
+    Statement::decode(body).map_err(|source| StoreError::Invalid { id, source })
+}
