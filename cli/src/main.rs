@@ -5,6 +5,7 @@
 
 mod cmd;
 mod ctx;
+mod home;
 
 use clap::{Parser, Subcommand};
 use ctx::Ctx;
@@ -26,7 +27,18 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Run the whole toolkit end to end in a temporary home.
+    Demo(cmd::demo::Args),
+    /// Create this home's key.
+    Init(cmd::init::Args),
+    /// Show or export your public identity.
+    Id(cmd::id::Args),
+    /// Found, show, or post to a community.
+    Community(cmd::community::Args),
+    /// Import, export and verify statement files.
+    Statements(cmd::statements::Args),
+}
 
 fn default_home() -> anyhow::Result<PathBuf> {
     let dirs =
@@ -45,8 +57,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         home,
         json: cli.json,
     };
-    let _ = &ctx;
-    match cli.command {}
+    match cli.command {
+        Command::Demo(a) => cmd::demo::run(a, &ctx),
+        Command::Init(a) => cmd::init::run(a, &ctx),
+        Command::Id(a) => cmd::id::run(a, &ctx),
+        Command::Community(a) => cmd::community::run(a, &ctx),
+        Command::Statements(a) => cmd::statements::run(a, &ctx),
+    }
 }
 
 fn main() -> ExitCode {

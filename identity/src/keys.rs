@@ -31,9 +31,35 @@ pub enum KeyError {
     BadSignature(Fingerprint),
 }
 
-/// A member's public key.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PublicKey([u8; PUBLIC_KEY_LEN]);
+/// A member's public key. Holds the decompressed point too, so verifying
+/// many signatures by one key decompresses it once.
+#[derive(Clone, Copy)]
+pub struct PublicKey {
+    bytes: [u8; PUBLIC_KEY_LEN],
+    point: VerifyingKey,
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+impl Eq for PublicKey {}
+impl std::hash::Hash for PublicKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.bytes.hash(h)
+    }
+}
+impl PartialOrd for PublicKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for PublicKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bytes.cmp(&other.bytes)
+    }
+}
 
 impl PublicKey {
     /// Parse a public key, refusing invalid and small-order points.
@@ -43,17 +69,20 @@ impl PublicKey {
         if vk.is_weak() {
             return Err(KeyError::WeakKey(hex::encode(bytes)));
         }
-        Ok(PublicKey(*bytes))
+        Ok(PublicKey {
+            bytes: *bytes,
+            point: vk,
+        })
     }
 
     /// The key's 32-byte encoding.
     pub fn to_bytes(&self) -> [u8; PUBLIC_KEY_LEN] {
-        self.0
+        self.bytes
     }
 
     /// The key's 32-byte encoding, borrowed.
     pub fn as_bytes(&self) -> &[u8; PUBLIC_KEY_LEN] {
-        &self.0
+        &self.bytes
     }
 
     /// The short code people read aloud to check they hold the same key.
@@ -63,7 +92,7 @@ impl PublicKey {
 
     /// The dalek verifying key.
     pub fn verifying_key(&self) -> VerifyingKey {
-        VerifyingKey::from_bytes(&self.0).expect("checked at construction")
+        self.point
     }
 
     /// Verify `signature` over `message` (strict Ed25519).
@@ -83,7 +112,7 @@ impl fmt::Debug for PublicKey {
 
 impl fmt::Display for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
+        f.write_str(&hex::encode(self.bytes))
     }
 }
 
@@ -114,7 +143,11 @@ impl Keypair {
 
     /// The public half.
     pub fn public(&self) -> PublicKey {
-        PublicKey(self.signing.verifying_key().to_bytes())
+        let point = self.signing.verifying_key();
+        PublicKey {
+            bytes: point.to_bytes(),
+            point,
+        }
     }
 
     /// Sign `message`. Callers domain-separate `message` themselves.

@@ -154,6 +154,9 @@ impl CommunityState {
         for s in canonical_order(&unique)? {
             match s.payload() {
                 Payload::Genesis(_) => {}
+                // Only members speak for the community; others' notes are kept
+                // in the store but are not part of its state.
+                Payload::Note(_) if !state.members.contains(&s.author()) => {}
                 Payload::Note(n) => state.notes.push(NoteRecord {
                     id: s.id().to_string(),
                     author: s.author().fingerprint().to_string(),
@@ -183,4 +186,65 @@ impl CommunityState {
         }
         h.finalize().into()
     }
+}
+
+/// The statements nothing else builds on yet: what a new statement should
+/// name as its predecessors (at most [`crate::statement::MAX_PREDS`], smallest ids first).
+pub fn heads(statements: &[Statement]) -> Vec<StatementId> {
+    let built_on: HashSet<StatementId> = statements
+        .iter()
+        .flat_map(|s| s.preds().iter().copied())
+        .collect();
+    let mut heads: Vec<StatementId> = statements
+        .iter()
+        .map(|s| s.id())
+        .filter(|id| !built_on.contains(id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    heads.truncate(crate::statement::MAX_PREDS);
+    heads
+}
+
+/// Found a community: a genesis signed by `founder`, naming `founder` and
+/// `co_founders`, under `constitution`.
+pub fn found(
+    founder: &identity::Keypair,
+    constitution: Constitution,
+    co_founders: &[PublicKey],
+    time: u64,
+) -> Result<Statement, crate::StatementError> {
+    use rand::RngCore;
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let mut founders = co_founders.to_vec();
+    founders.push(founder.public());
+    Statement::sign(
+        founder,
+        crate::Draft {
+            community: StatementId::ZERO,
+            time,
+            preds: Vec::new(),
+            payload: Payload::Genesis(crate::Genesis::new(constitution, founders, salt)),
+        },
+    )
+}
+
+/// Sign `payload` for `community`, building on the current `heads` of its statements.
+pub fn say(
+    author: &identity::Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    payload: Payload,
+    time: u64,
+) -> Result<Statement, crate::StatementError> {
+    Statement::sign(
+        author,
+        crate::Draft {
+            community: *community,
+            time,
+            preds: heads(statements),
+            payload,
+        },
+    )
 }

@@ -62,11 +62,11 @@ pub enum FileError {
         /// Byte offset of its length field.
         offset: usize,
         /// Why.
-        source: StatementError,
+        source: Box<StatementError>,
     },
     /// Storing failed; nothing from the file was stored.
     #[error("nothing was imported: {0}")]
-    Store(#[from] StoreError),
+    Store(#[from] Box<StoreError>),
 }
 
 /// A verified statement file.
@@ -115,10 +115,10 @@ pub fn decode(data: &[u8], path: &Path) -> Result<StatementFile, FileError> {
     }
     r.finish()?;
     let statements = crate::parallel::map(&framed, |&(index, offset, bytes)| {
-        let at = |source| FileError::Statement {
+        let at = |source: StatementError| FileError::Statement {
             index,
             offset,
-            source,
+            source: Box::new(source),
         };
         let s = Statement::decode(bytes).map_err(at)?;
         s.expect_community(&community).map_err(at)?;
@@ -164,6 +164,6 @@ pub fn write(
 /// returns (statements in the file, statements new to the store).
 pub fn import(store: &mut Store, path: &Path) -> Result<(usize, usize), FileError> {
     let file = read(path)?;
-    let added = store.insert_all(&file.statements)?;
+    let added = store.insert_all(&file.statements).map_err(Box::new)?;
     Ok((file.statements.len(), added))
 }

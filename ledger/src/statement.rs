@@ -342,6 +342,17 @@ impl Statement {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
+    /// The message the signature covers (domain prefix and every byte
+    /// before the signature), for batch verification.
+    pub fn signed_message(&self) -> Vec<u8> {
+        signing_message(&self.bytes[..self.bytes.len() - 64])
+    }
+    /// The author's signature.
+    pub fn signature(&self) -> [u8; 64] {
+        self.bytes[self.bytes.len() - 64..]
+            .try_into()
+            .expect("64 bytes")
+    }
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ pub enum StoreError {
         /// The row's id.
         id: StatementId,
         /// Why it fails.
-        source: StatementError,
+        source: Box<StatementError>,
     },
     /// A statement for a community whose genesis is not held.
     #[error("statement {id} is for community {community}, whose genesis this store does not hold; import the community first")]
@@ -315,5 +315,8 @@ fn check_row(id: StatementId, body: &[u8]) -> Result<Statement, StoreError> {
     if Statement::hash_of(body) != id {
         return Err(StoreError::Corrupted(id));
     }
-    Statement::decode(body).map_err(|source| StoreError::Invalid { id, source })
+    Statement::decode(body).map_err(|source| StoreError::Invalid {
+        id,
+        source: Box::new(source),
+    })
 }

@@ -1,1 +1,7 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
+
+pub mod community;
+pub mod demo;
+pub mod id;
+pub mod init;
+pub mod statements;

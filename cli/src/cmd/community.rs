@@ -1,0 +1,146 @@
+//! `grassroots community create|show|note`.
+
+use crate::ctx::Ctx;
+use crate::home::{now, resolve_community, Home};
+use anyhow::Context;
+use clap::Subcommand;
+use governance::Constitution;
+use ledger::community::{found, say};
+use ledger::{CommunityState, Note, Payload};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Found a community, show one, or post a note to it.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: CommunityCommand,
+}
+
+#[derive(Subcommand)]
+enum CommunityCommand {
+    /// Found a community: sign its genesis with your key.
+    Create {
+        /// The community's name (overrides the constitution's).
+        #[arg(long)]
+        name: Option<String>,
+        /// A constitution JSON file; the documented defaults if omitted.
+        #[arg(long)]
+        constitution: Option<PathBuf>,
+        /// A co-founder: an identity card file or a public key (repeatable).
+        #[arg(long = "founder")]
+        founders: Vec<String>,
+    },
+    /// Show a community's state.
+    Show {
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Sign a short note to the community.
+    Note {
+        /// The text (at most 4096 bytes).
+        text: String,
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    let home = Home::new(&ctx.home);
+    match args.command {
+        CommunityCommand::Create {
+            name,
+            constitution,
+            founders,
+        } => {
+            let mut c = match constitution {
+                Some(path) => Constitution::from_json(
+                    &std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?,
+                )
+                .with_context(|| format!("constitution {}", path.display()))?,
+                None => Constitution::default(),
+            };
+            if let Some(name) = name {
+                c.name = name;
+                c.validate()?;
+            }
+            let co: Vec<_> = founders
+                .iter()
+                .map(|f| crate::cmd::id::parse_public(f))
+                .collect::<anyhow::Result<_>>()?;
+            let key = home.unlock()?;
+            let genesis = found(&key, c, &co, now())?;
+            home.store()?.insert(&genesis)?;
+            let state =
+                CommunityState::from_statements(&genesis.id(), std::slice::from_ref(&genesis))?;
+            ctx.emit(&summary(&state), || {
+                format!(
+                    "Founded \"{}\"\nCommunity id: {}\nFounders: {}",
+                    state.constitution.name,
+                    state.id,
+                    fingerprints(&state.founders).join(", ")
+                )
+            })
+        }
+        CommunityCommand::Show { community } => {
+            let store = home.store()?;
+            let id = resolve_community(&store, community.as_deref())?;
+            let state = CommunityState::from_statements(&id, &store.statements(&id)?)?;
+            ctx.emit(&summary(&state), || human(&state))
+        }
+        CommunityCommand::Note { text, community } => {
+            let mut store = home.store()?;
+            let id = resolve_community(&store, community.as_deref())?;
+            let all = store.statements(&id)?;
+            let key = home.unlock()?;
+            let s = say(&key, &id, &all, Payload::Note(Note::new(text)?), now())?;
+            store.insert(&s)?;
+            ctx.emit(&json!({ "statement": s.id().to_string() }), || {
+                format!("Signed note {}", s.id().short())
+            })
+        }
+    }
+}
+
+fn fingerprints(keys: &std::collections::BTreeSet<identity::PublicKey>) -> Vec<String> {
+    keys.iter().map(|k| k.fingerprint().to_string()).collect()
+}
+
+/// The machine-readable summary of a community.
+pub fn summary(state: &CommunityState) -> serde_json::Value {
+    json!({
+        "id": state.id.to_string(),
+        "name": state.constitution.name,
+        "founded": state.founded,
+        "founders": fingerprints(&state.founders),
+        "members": fingerprints(&state.members),
+        "statements": state.statements,
+        "notes": state.notes,
+        "state_digest": hex::encode(state.digest()),
+        "constitution": serde_json::from_str::<serde_json::Value>(&state.constitution.to_json()).expect("valid JSON"),
+    })
+}
+
+fn human(state: &CommunityState) -> String {
+    let c = &state.constitution;
+    let mut out = format!(
+        "{}\n  id:          {}\n  founders:    {}\n  members:     {}\n  statements:  {}\n  admission:   sureties from at least {} admitted members\n  thresholds:  ordinary > {}, amendment > {}, Sybil bound {}\n  state:       {}\n",
+        c.name,
+        state.id,
+        fingerprints(&state.founders).join(", "),
+        state.members.len(),
+        state.statements,
+        c.admission.min_sureties,
+        c.thresholds.ordinary,
+        c.thresholds.amendment,
+        c.thresholds.sybil_bound,
+        hex::encode(&state.digest()[..8]),
+    );
+    for n in &state.notes {
+        out.push_str(&format!("  note by {}: {}\n", n.author, n.text));
+    }
+    out
+}

@@ -1,0 +1,269 @@
+//! The `grassroots` command as a user runs it: real processes, real homes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PASS: &str = "a long test passphrase";
+
+fn grassroots(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("GRASSROOTS_PASSPHRASE", PASS)
+        .output()
+        .expect("run grassroots")
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = grassroots(home, args);
+    assert!(
+        out.status.success(),
+        "grassroots {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Run, expect exit code 1, and return stderr.
+fn fails(home: &Path, args: &[&str]) -> String {
+    let out = grassroots(home, args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "grassroots {args:?} should fail: {out:?}"
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn json(home: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(home, &all)).expect("valid JSON")
+}
+
+struct Homes {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Homes {
+    fn new() -> Homes {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        Homes { _dir: dir, root }
+    }
+    fn home(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+}
+
+#[test]
+fn two_homes_found_and_share_a_community() {
+    let h = Homes::new();
+    let (ana, ben) = (h.home("ana"), h.home("ben"));
+    let a = json(&ana, &["init"]);
+    json(&ben, &["init"]);
+    let card = h.root.join("ben.json");
+    ok(&ben, &["id", "export", "--out", card.to_str().unwrap()]);
+    let shown = json(&ana, &["id", "show"]);
+    assert_eq!(shown["fingerprint"], a["fingerprint"]);
+
+    let created = json(
+        &ana,
+        &[
+            "community",
+            "create",
+            "--name",
+            "Bakers",
+            "--founder",
+            card.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(created["name"], "Bakers");
+    assert_eq!(created["founders"].as_array().unwrap().len(), 2);
+    ok(&ana, &["community", "note", "hello bakers"]);
+
+    let f = h.root.join("ana.grs");
+    ok(
+        &ana,
+        &["statements", "export", "--out", f.to_str().unwrap()],
+    );
+    let v = json(&ben, &["statements", "verify", f.to_str().unwrap()]);
+    assert_eq!(v["statements"], 2);
+    let imported = json(&ben, &["statements", "import", f.to_str().unwrap()]);
+    assert_eq!(
+        (imported["statements"].as_u64(), imported["new"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let again = json(&ben, &["statements", "import", f.to_str().unwrap()]);
+    assert_eq!(again["new"], 0);
+
+    let sa = json(&ana, &["community", "show"]);
+    let sb = json(&ben, &["community", "show"]);
+    assert_eq!(sa["state_digest"], sb["state_digest"]);
+    assert_eq!(sb["notes"][0]["text"], "hello bakers");
+    let all = json(&ben, &["statements", "verify"]);
+    assert_eq!(all["ok"], true);
+}
+
+#[test]
+fn wrong_passphrase_is_named_and_nothing_changes() {
+    let h = Homes::new();
+    let ana = h.home("ana");
+    ok(&ana, &["init"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .args(["--home", ana.to_str().unwrap(), "community", "create"])
+        .env("GRASSROOTS_PASSPHRASE", "not it")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong passphrase"));
+    assert!(fails(&ana, &["community", "show"]).contains("holds no community"));
+}
+
+#[test]
+fn a_damaged_keystore_is_named() {
+    let h = Homes::new();
+    let ana = h.home("ana");
+    ok(&ana, &["init"]);
+    let ks = ana.join("keystore.grk");
+    let mut bytes = std::fs::read(&ks).unwrap();
+    bytes[60] ^= 0x10;
+    std::fs::write(&ks, &bytes).unwrap();
+    assert!(fails(&ana, &["id", "show"]).contains("corrupted"));
+    std::fs::write(&ks, &bytes[..100]).unwrap();
+    assert!(fails(&ana, &["id", "show"]).contains("truncated"));
+}
+
+#[test]
+fn init_refuses_a_second_key() {
+    let h = Homes::new();
+    let ana = h.home("ana");
+    ok(&ana, &["init"]);
+    let before = std::fs::read(ana.join("keystore.grk")).unwrap();
+    assert!(fails(&ana, &["init"]).contains("already holds a key"));
+    assert_eq!(std::fs::read(ana.join("keystore.grk")).unwrap(), before);
+}
+
+#[test]
+fn damaged_and_foreign_statement_files_are_refused() {
+    let h = Homes::new();
+    let (ana, ben, eve) = (h.home("ana"), h.home("ben"), h.home("eve"));
+    for home in [&ana, &ben, &eve] {
+        ok(home, &["init"]);
+        ok(home, &["community", "create"]);
+    }
+    let f = h.root.join("ana.grs");
+    ok(
+        &ana,
+        &["statements", "export", "--out", f.to_str().unwrap()],
+    );
+    let mut bytes = std::fs::read(&f).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    let bad = h.root.join("bad.grs");
+    std::fs::write(&bad, &bytes).unwrap();
+    let err = fails(&ben, &["statements", "import", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("statement #1") && err.contains("bad signature"),
+        "{err}"
+    );
+    assert_eq!(
+        json(&ben, &["statements", "verify"])["communities"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A file whose header names one community but holds another's genesis.
+    let ef = h.root.join("eve.grs");
+    ok(
+        &eve,
+        &["statements", "export", "--out", ef.to_str().unwrap()],
+    );
+    let mut mixed = std::fs::read(&ef).unwrap();
+    let ana_id = json(&ana, &["community", "show"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    mixed[9..41].copy_from_slice(&hex::decode(ana_id).unwrap());
+    std::fs::write(&ef, &mixed).unwrap();
+    let err = fails(&ben, &["statements", "import", ef.to_str().unwrap()]);
+    assert!(err.contains("belongs to community"), "{err}");
+
+    let err = fails(&ben, &["statements", "import", "/nonexistent/file.grs"]);
+    assert!(err.contains("No such file"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_demo_runs() {
+    let h = Homes::new();
+    let out = grassroots(&h.home("x"), &["no-such-command"]);
+    assert_eq!(out.status.code(), Some(2));
+    let demo = json(&h.home("x"), &["demo"]);
+    assert_eq!(demo["all_devices_agree"], true);
+    assert!(demo["damaged_file_refused"]
+        .as_str()
+        .unwrap()
+        .contains("invalid"));
+}
+
+#[test]
+fn killing_a_large_import_leaves_all_or_nothing() {
+    use identity::Keypair;
+    use ledger::community::{found, say};
+    use ledger::{file, Note, Payload};
+    let h = Homes::new();
+    let key = Keypair::generate();
+    let g = found(&key, governance::Constitution::default(), &[], 1).unwrap();
+    let mut all = vec![g.clone()];
+    for i in 0..20_000 {
+        let last = std::slice::from_ref(all.last().unwrap());
+        let s = say(
+            &key,
+            &g.id(),
+            last,
+            Payload::Note(Note::new(format!("n{i}")).unwrap()),
+            2,
+        )
+        .unwrap();
+        all.push(s);
+    }
+    let f = h.root.join("big.grs");
+    file::write(&f, &g.id(), &all).unwrap();
+    let home = h.home("victim");
+    let mut completed = false;
+    for delay_ms in [5u64, 20, 60, 120, 200, 300, 450, 700, 1000, 2000, 4000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+            .args([
+                "--home",
+                home.to_str().unwrap(),
+                "statements",
+                "import",
+                f.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let store = ledger::Store::open(&home.join("grassroots.db")).unwrap();
+        let n = store.count(&g.id()).unwrap();
+        assert!(
+            n == 0 || n == all.len() as u64,
+            "after a kill at {delay_ms} ms the store holds {n} statements"
+        );
+        if n > 0 {
+            completed = true;
+            assert_eq!(store.statements(&g.id()).unwrap().len(), all.len());
+            let _ = status;
+            break;
+        }
+    }
+    assert!(completed, "the import never completed, even given 4 s");
+}
