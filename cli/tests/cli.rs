@@ -220,7 +220,7 @@ fn killing_a_large_import_leaves_all_or_nothing() {
     let key = Keypair::generate();
     let g = found(&key, governance::Constitution::default(), &[], 1).unwrap();
     let mut all = vec![g.clone()];
-    for i in 0..20_000 {
+    for i in 0..10_000 {
         let last = std::slice::from_ref(all.last().unwrap());
         let s = say(
             &key,
@@ -235,35 +235,32 @@ fn killing_a_large_import_leaves_all_or_nothing() {
     let f = h.root.join("big.grs");
     file::write(&f, &g.id(), &all).unwrap();
     let home = h.home("victim");
-    let mut completed = false;
-    for delay_ms in [5u64, 20, 60, 120, 200, 300, 450, 700, 1000, 2000, 4000] {
+    // Kill the import at increasing delays: whatever phase it is in
+    // (reading, verifying, writing the transaction), the store afterwards
+    // holds every statement of the file or none.
+    for delay_ms in [5u64, 20, 60, 120, 200, 300, 450, 700, 1000, 1500] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_grassroots"))
-            .args([
-                "--home",
-                home.to_str().unwrap(),
-                "statements",
-                "import",
-                f.to_str().unwrap(),
-            ])
+            .args(["--home", home.to_str().unwrap(), "statements", "import", f.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
-        let status = child.wait().unwrap();
+        child.wait().unwrap();
         let store = ledger::Store::open(&home.join("grassroots.db")).unwrap();
         let n = store.count(&g.id()).unwrap();
         assert!(
             n == 0 || n == all.len() as u64,
-            "after a kill at {delay_ms} ms the store holds {n} statements"
+            "after a kill at {delay_ms} ms the store holds {n} of {} statements",
+            all.len()
         );
         if n > 0 {
-            completed = true;
-            assert_eq!(store.statements(&g.id()).unwrap().len(), all.len());
-            let _ = status;
             break;
         }
     }
-    assert!(completed, "the import never completed, even given 4 s");
+    // Then an import left to finish stores everything, intact.
+    ok(&home, &["statements", "import", f.to_str().unwrap()]);
+    let store = ledger::Store::open(&home.join("grassroots.db")).unwrap();
+    assert_eq!(store.statements(&g.id()).unwrap().len(), all.len());
 }
