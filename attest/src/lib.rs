@@ -3,3 +3,10 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod message;
+pub mod protocol;
+pub mod sas;
+
+pub use message::{Accept, Message, MessageError, Offer};
+pub use protocol::{accept, comparison_code, complete, confirm, offer, AttestError};

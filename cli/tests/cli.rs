@@ -240,7 +240,13 @@ fn killing_a_large_import_leaves_all_or_nothing() {
     // holds every statement of the file or none.
     for delay_ms in [5u64, 20, 60, 120, 200, 300, 450, 700, 1000, 1500] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_grassroots"))
-            .args(["--home", home.to_str().unwrap(), "statements", "import", f.to_str().unwrap()])
+            .args([
+                "--home",
+                home.to_str().unwrap(),
+                "statements",
+                "import",
+                f.to_str().unwrap(),
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

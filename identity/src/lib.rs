@@ -5,10 +5,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admission;
 pub mod fingerprint;
+pub mod graph;
 pub mod keys;
 pub mod keystore;
 
+pub use admission::{admit, Admission, Reason};
 pub use fingerprint::Fingerprint;
+pub use graph::TrustGraph;
 pub use keys::{KeyError, Keypair, PublicKey};
 pub use keystore::{KdfParams, KeystoreError, LockedKeystore};

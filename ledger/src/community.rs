@@ -10,7 +10,7 @@
 use crate::payload::{Kind, Payload};
 use crate::statement::{CommunityId, Statement, StatementId};
 use governance::Constitution;
-use identity::PublicKey;
+use identity::{admit, Admission, PublicKey, TrustGraph};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -65,6 +65,14 @@ pub struct CommunityState {
     pub founders: BTreeSet<PublicKey>,
     /// The admitted members.
     pub members: BTreeSet<PublicKey>,
+    /// The trust graph of unrevoked sureties.
+    pub graph: TrustGraph,
+    /// The admission rule's outcome: members and why, pending keys and what they lack.
+    pub admission: Admission,
+    /// Keys retired by a key replacement, each with the key that replaced it.
+    pub retired: BTreeMap<PublicKey, PublicKey>,
+    /// Statements held but without effect, and why (for audits).
+    pub ignored: Vec<(StatementId, &'static str)>,
     /// Notes, in canonical order.
     pub notes: Vec<NoteRecord>,
     /// When the community was founded (founder's clock).
@@ -142,18 +150,30 @@ impl CommunityState {
             unreachable!("a genesis statement carries a genesis payload")
         };
         let founders: BTreeSet<PublicKey> = g.founders().iter().copied().collect();
+        let order = canonical_order(&unique)?;
         let mut state = CommunityState {
             id: *community,
             constitution: g.constitution().clone(),
-            members: founders.clone(),
+            members: BTreeSet::new(),
             founders,
+            graph: TrustGraph::new(),
+            admission: Admission::default(),
+            retired: BTreeMap::new(),
+            ignored: Vec::new(),
             notes: Vec::new(),
             founded: genesis.time(),
             statements: unique.len(),
         };
-        for s in canonical_order(&unique)? {
+        state.apply_membership(&order);
+        for s in order {
             match s.payload() {
-                Payload::Genesis(_) => {}
+                Payload::Genesis(_) if s.id() != *community => state
+                    .ignored
+                    .push((s.id(), "a second genesis for the same community")),
+                Payload::Genesis(_)
+                | Payload::Surety(_)
+                | Payload::Revocation(_)
+                | Payload::KeyReplacement(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}
@@ -168,6 +188,75 @@ impl CommunityState {
         Ok(state)
     }
 
+    /// Build the trust graph and apply the admission rule.
+    ///
+    /// Set semantics make the result independent of arrival order: the
+    /// active sureties are all sureties minus those revoked by one of their
+    /// parties; the active key replacements are those the old key has not
+    /// contested (by a revocation naming the replacement). Retirement then
+    /// grows monotonically: while some active replacement's new key is
+    /// admitted and its old key is not yet retired, retire the old key and
+    /// recompute admission. The retired set only grows, so this ends after
+    /// at most one round per replacement.
+    fn apply_membership(&mut self, order: &[&Statement]) {
+        let by_id: BTreeMap<StatementId, &Statement> = order.iter().map(|s| (s.id(), *s)).collect();
+        let mut revoked: BTreeSet<StatementId> = BTreeSet::new();
+        let mut contested: BTreeSet<StatementId> = BTreeSet::new();
+        for s in order {
+            let Payload::Revocation(r) = s.payload() else {
+                continue;
+            };
+            match by_id.get(&r.surety).map(|t| (t.author(), t.payload())) {
+                Some((a, Payload::Surety(su))) if a == s.author() || su.peer == s.author() => {
+                    revoked.insert(r.surety);
+                }
+                Some((_, Payload::KeyReplacement(kr))) if kr.old == s.author() => {
+                    contested.insert(r.surety);
+                }
+                Some(_) => self.ignored.push((
+                    s.id(),
+                    "revocation by a key that is not a party to what it revokes",
+                )),
+                None => self
+                    .ignored
+                    .push((s.id(), "revocation of a statement this node does not hold")),
+            }
+        }
+        for s in order {
+            if let Payload::Surety(su) = s.payload() {
+                if !revoked.contains(&s.id()) {
+                    self.graph.add(s.author(), su.peer, s.id().0);
+                }
+            }
+        }
+        let replacements: Vec<(PublicKey, PublicKey)> = order
+            .iter()
+            .filter(|s| !contested.contains(&s.id()))
+            .filter_map(|s| match s.payload() {
+                Payload::KeyReplacement(kr) => Some((s.author(), kr.old)),
+                _ => None,
+            })
+            .collect();
+        let min = self.constitution.admission.min_sureties;
+        loop {
+            let retired: BTreeSet<PublicKey> = self.retired.keys().copied().collect();
+            let admission = admit(&self.graph, &self.founders, min, &retired);
+            let newly: Vec<(PublicKey, PublicKey)> = replacements
+                .iter()
+                .filter(|(new, old)| admission.is_member(new) && !self.retired.contains_key(old))
+                .copied()
+                .collect();
+            if newly.is_empty() {
+                self.members = admission.admitted.keys().copied().collect();
+                self.admission = admission;
+                return;
+            }
+            for (new, old) in newly {
+                self.retired.insert(old, new);
+            }
+        }
+    }
+
     /// A hash of the whole state, equal on every node that holds the same
     /// statements.
     pub fn digest(&self) -> [u8; 32] {
@@ -180,6 +269,14 @@ impl CommunityState {
             for k in set {
                 h.update(k.as_bytes());
             }
+        }
+        for (a, b) in self.graph.edges() {
+            h.update(a.as_bytes());
+            h.update(b.as_bytes());
+        }
+        for (old, new) in &self.retired {
+            h.update(old.as_bytes());
+            h.update(new.as_bytes());
         }
         for n in &self.notes {
             h.update(n.id.as_bytes());

@@ -277,7 +277,12 @@ impl Statement {
         author
             .verify(&signing_message(&bytes[..signed_len]), &signature)
             .map_err(|_| StatementError::BadSignature(author.fingerprint()))?;
-        let payload = Payload::decode(kind, payload_bytes, &author)
+        let env = crate::payload::Envelope {
+            community: &community,
+            author: &author,
+            time,
+        };
+        let payload = Payload::decode(kind, payload_bytes, env)
             .map_err(|source| StatementError::Payload { kind, source })?;
         let id = hash_id(bytes);
         Ok(Statement {

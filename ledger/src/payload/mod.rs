@@ -1,0 +1,152 @@
+//! Payloads: the fact a statement carries, one type per kind.
+//!
+//! Kind numbers are assigned here and listed in `docs/formats.md`; a
+//! number, once assigned, never changes meaning. Each payload has one
+//! canonical encoding; decoding refuses anything else, so one fact has one
+//! statement id. Decoding sees the envelope's community, author and time,
+//! because some payloads (a surety's second signature) are bound to them.
+
+mod genesis;
+mod keys;
+mod note;
+mod surety;
+
+pub use genesis::{Genesis, MAX_FOUNDERS};
+pub use keys::{KeyReplacement, Revocation};
+pub use note::{Note, MAX_NOTE};
+pub use surety::{surety_body, Surety, NONCE_LEN, SURETY_DOMAIN};
+
+use crate::codec::CodecError;
+use crate::statement::CommunityId;
+use governance::ConstitutionError;
+use identity::{KeyError, PublicKey};
+use std::fmt;
+
+/// The kind of fact a statement records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u16)]
+pub enum Kind {
+    /// A community's founding: its constitution and founders.
+    Genesis = 1,
+    /// A short text message to the community (notices, minutes).
+    Note = 2,
+    /// A mutual surety between two keys, signed by both.
+    Surety = 3,
+    /// One party withdraws a surety.
+    Revocation = 4,
+    /// A new key replaces a lost one.
+    KeyReplacement = 5,
+}
+
+impl Kind {
+    /// Every kind, in number order.
+    pub const ALL: [Kind; 5] = [
+        Kind::Genesis,
+        Kind::Note,
+        Kind::Surety,
+        Kind::Revocation,
+        Kind::KeyReplacement,
+    ];
+
+    /// The kind for a number, if known.
+    pub fn from_u16(n: u16) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| *k as u16 == n)
+    }
+
+    /// The kind's name in documents and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Genesis => "genesis",
+            Kind::Note => "note",
+            Kind::Surety => "surety",
+            Kind::Revocation => "revocation",
+            Kind::KeyReplacement => "key replacement",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a payload does not parse.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    /// Ends early or runs on.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// A key in the payload is unusable.
+    #[error("key: {0}")]
+    Key(#[from] KeyError),
+    /// The constitution does not parse or validate.
+    #[error("constitution: {0}")]
+    Constitution(#[from] ConstitutionError),
+    /// Any other broken rule.
+    #[error("{0}")]
+    Invalid(&'static str),
+}
+
+/// The envelope fields a payload is bound to.
+#[derive(Clone, Copy, Debug)]
+pub struct Envelope<'a> {
+    /// The community named in the envelope (zero for a genesis).
+    pub community: &'a CommunityId,
+    /// The statement's author.
+    pub author: &'a PublicKey,
+    /// The statement's time.
+    pub time: u64,
+}
+
+/// The fact a statement records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// A community's founding.
+    Genesis(Genesis),
+    /// A text message.
+    Note(Note),
+    /// A mutual surety.
+    Surety(Surety),
+    /// A surety withdrawn.
+    Revocation(Revocation),
+    /// A lost key replaced.
+    KeyReplacement(KeyReplacement),
+}
+
+impl Payload {
+    /// The payload's kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Payload::Genesis(_) => Kind::Genesis,
+            Payload::Note(_) => Kind::Note,
+            Payload::Surety(_) => Kind::Surety,
+            Payload::Revocation(_) => Kind::Revocation,
+            Payload::KeyReplacement(_) => Kind::KeyReplacement,
+        }
+    }
+
+    /// Canonical bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Payload::Genesis(p) => p.encode(),
+            Payload::Note(p) => p.encode(),
+            Payload::Surety(p) => p.encode(),
+            Payload::Revocation(p) => p.encode(),
+            Payload::KeyReplacement(p) => p.encode(),
+        }
+    }
+
+    /// Parse the payload of a statement of `kind` with envelope `env`.
+    pub fn decode(kind: Kind, bytes: &[u8], env: Envelope<'_>) -> Result<Payload, PayloadError> {
+        Ok(match kind {
+            Kind::Genesis => Payload::Genesis(Genesis::decode(bytes, env.author)?),
+            Kind::Note => Payload::Note(Note::decode(bytes)?),
+            Kind::Surety => Payload::Surety(Surety::decode(bytes, env)?),
+            Kind::Revocation => Payload::Revocation(Revocation::decode(bytes)?),
+            Kind::KeyReplacement => {
+                Payload::KeyReplacement(KeyReplacement::decode(bytes, env.author)?)
+            }
+        })
+    }
+}
