@@ -38,6 +38,21 @@ enum Command {
     Community(cmd::community::Args),
     /// Import, export and verify statement files.
     Statements(cmd::statements::Args),
+    /// List admitted and pending members, and why.
+    Members(cmd::members::Args),
+    /// Query and export the trust graph.
+    Graph(cmd::graph::Args),
+    /// Withdraw a surety.
+    Surety {
+        #[command(subcommand)]
+        command: SuretyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SuretyCommand {
+    /// Withdraw a surety you are party to, or contest a replacement of your key.
+    Revoke(cmd::surety::RevokeArgs),
 }
 
 fn default_home() -> anyhow::Result<PathBuf> {
@@ -63,6 +78,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Id(a) => cmd::id::run(a, &ctx),
         Command::Community(a) => cmd::community::run(a, &ctx),
         Command::Statements(a) => cmd::statements::run(a, &ctx),
+        Command::Members(a) => cmd::members::run(a, &ctx),
+        Command::Graph(a) => cmd::graph::run(a, &ctx),
+        Command::Surety {
+            command: SuretyCommand::Revoke(a),
+        } => cmd::surety::revoke(a, &ctx),
     }
 }
 

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &["
+pub const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE statements (
         seq       INTEGER PRIMARY KEY AUTOINCREMENT,
         id        BLOB NOT NULL UNIQUE CHECK (length(id) = 32),
@@ -35,7 +36,16 @@ pub const MIGRATIONS: &[&str] = &["
         body      BLOB NOT NULL
     );
     CREATE INDEX statements_by_community ON statements (community, seq);
-"];
+",
+    "
+    CREATE TABLE sessions (
+        nonce     BLOB PRIMARY KEY,
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        message   BLOB NOT NULL,
+        created   INTEGER NOT NULL
+    );
+",
+];
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +87,9 @@ pub enum StoreError {
         /// Its community.
         community: CommunityId,
     },
+    /// No open session under that nonce.
+    #[error("no exchange is waiting for this code on this device: it was already completed, has expired, or was started elsewhere")]
+    NoSession,
     /// A statement whose predecessor is not held.
     #[error("statement {id} builds on {pred}, which this store does not hold")]
     MissingPredecessor {
@@ -177,56 +190,64 @@ impl Store {
     /// nothing is inserted.
     pub fn insert_all(&mut self, statements: &[Statement]) -> Result<usize, StoreError> {
         let path = self.path.clone();
-        let sql = |e| sql_at(&path, e);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
+            .map_err(|e| sql_at(&path, e))?;
+        let added = Self::insert_in(&tx, statements, &path)?;
+        tx.commit().map_err(|e| sql_at(&path, e))?;
+        Ok(added)
+    }
+
+    /// Insert within an open transaction (see [`Store::insert_all`]).
+    fn insert_in(
+        tx: &rusqlite::Transaction<'_>,
+        statements: &[Statement],
+        path: &Path,
+    ) -> Result<usize, StoreError> {
+        let sql = |e| sql_at(path, e);
         let mut added = 0;
-        {
-            let mut exists = tx
-                .prepare_cached("SELECT 1 FROM statements WHERE id = ?1")
-                .map_err(sql)?;
-            let mut put = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO statements (id, community, kind, author, time, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(sql)?;
-            let mut batch: HashSet<StatementId> = HashSet::new();
-            let mut held =
-                |id: &StatementId, batch: &HashSet<StatementId>| -> Result<bool, StoreError> {
-                    Ok(batch.contains(id) || exists.exists([&id.0[..]]).map_err(sql)?)
-                };
-            for s in statements {
-                if s.kind() != Kind::Genesis && !held(&s.community(), &batch)? {
-                    return Err(StoreError::UnknownCommunity {
+        let mut exists = tx
+            .prepare_cached("SELECT 1 FROM statements WHERE id = ?1")
+            .map_err(sql)?;
+        let mut put = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO statements (id, community, kind, author, time, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(sql)?;
+        let mut batch: HashSet<StatementId> = HashSet::new();
+        let mut held =
+            |id: &StatementId, batch: &HashSet<StatementId>| -> Result<bool, StoreError> {
+                Ok(batch.contains(id) || exists.exists([&id.0[..]]).map_err(sql)?)
+            };
+        for s in statements {
+            if s.kind() != Kind::Genesis && !held(&s.community(), &batch)? {
+                return Err(StoreError::UnknownCommunity {
+                    id: s.id(),
+                    community: s.community(),
+                });
+            }
+            for p in s.preds() {
+                if !held(p, &batch)? {
+                    return Err(StoreError::MissingPredecessor {
                         id: s.id(),
-                        community: s.community(),
+                        pred: *p,
                     });
                 }
-                for p in s.preds() {
-                    if !held(p, &batch)? {
-                        return Err(StoreError::MissingPredecessor {
-                            id: s.id(),
-                            pred: *p,
-                        });
-                    }
-                }
-                added += put
-                    .execute(params![
-                        &s.id().0[..],
-                        &s.community().0[..],
-                        s.kind() as u16,
-                        &s.author().as_bytes()[..],
-                        s.time() as i64,
-                        s.bytes()
-                    ])
-                    .map_err(sql)?;
-                batch.insert(s.id());
             }
+            added += put
+                .execute(params![
+                    &s.id().0[..],
+                    &s.community().0[..],
+                    s.kind() as u16,
+                    &s.author().as_bytes()[..],
+                    s.time() as i64,
+                    s.bytes()
+                ])
+                .map_err(sql)?;
+            batch.insert(s.id());
         }
-        tx.commit().map_err(sql)?;
         Ok(added)
     }
 
@@ -288,6 +309,69 @@ impl Store {
             raw.push((StatementId(id), body));
         }
         crate::parallel::map(&raw, |(id, body)| check_row(*id, body))
+    }
+
+    /// Remember an open protocol session (a vouching offer or accept this
+    /// device showed), keyed by this device's own nonce.
+    pub fn open_session(
+        &mut self,
+        nonce: &[u8],
+        community: &CommunityId,
+        message: &[u8],
+        created: u64,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO sessions (nonce, community, message, created) VALUES (?1, ?2, ?3, ?4)",
+                params![nonce, &community.0[..], message, created as i64],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The message of the open session under `nonce`.
+    pub fn session(&self, nonce: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT message FROM sessions WHERE nonce = ?1",
+                [nonce],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Close the session under `nonce` and store its outcome, in one
+    /// transaction: either both happen or neither. Returns whether the
+    /// statement was new.
+    pub fn finish_session(
+        &mut self,
+        nonce: &[u8],
+        outcome: &Statement,
+    ) -> Result<bool, StoreError> {
+        let path = self.path.clone();
+        let sql = |e| sql_at(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        if tx
+            .execute("DELETE FROM sessions WHERE nonce = ?1", [nonce])
+            .map_err(sql)?
+            == 0
+        {
+            return Err(StoreError::NoSession);
+        }
+        let new = Self::insert_in(&tx, std::slice::from_ref(outcome), &path)? == 1;
+        tx.commit().map_err(sql)?;
+        Ok(new)
+    }
+
+    /// Forget sessions created before `before` (expired offers); returns how many.
+    pub fn purge_sessions(&mut self, before: u64) -> Result<usize, StoreError> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE created < ?1", [before as i64])
+            .map_err(|e| self.sql(e))
     }
 
     /// How many statements the store holds for `community`.

@@ -23,18 +23,25 @@ enum IdCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Declare that this key replaces a lost one (then get vouched for again).
+    Replace(crate::cmd::surety::ReplaceArgs),
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let home = Home::new(&ctx.home);
     let public = home.keystore()?.public();
+    let out = match args.command {
+        IdCommand::Replace(a) => return crate::cmd::surety::replace(a, ctx),
+        IdCommand::Show => None,
+        IdCommand::Export { out } => Some(out),
+    };
     let card = json!({
         "format": "grassroots-id/1",
         "public_key": public.to_string(),
         "fingerprint": public.fingerprint(),
     });
-    match args.command {
-        IdCommand::Show => ctx.emit(&card, || {
+    match out {
+        None => ctx.emit(&card, || {
             format!(
                 "Fingerprint: {}\nPublic key:  {}\nKeystore:    {}",
                 public.fingerprint(),
@@ -42,11 +49,11 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 home.keystore_path().display()
             )
         }),
-        IdCommand::Export { out: None } => {
+        Some(None) => {
             println!("{}", serde_json::to_string_pretty(&card)?);
             Ok(())
         }
-        IdCommand::Export { out: Some(path) } => {
+        Some(Some(path)) => {
             std::fs::write(&path, serde_json::to_string_pretty(&card)? + "\n")?;
             ctx.emit(
                 &json!({ "written": path, "fingerprint": public.fingerprint() }),

@@ -2,6 +2,9 @@
 
 pub mod community;
 pub mod demo;
+pub mod graph;
 pub mod id;
 pub mod init;
+pub mod members;
 pub mod statements;
+pub mod surety;
