@@ -3,3 +3,4 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+pub mod blocklace;
