@@ -40,7 +40,7 @@ const PAYLOAD_DOMAIN: &[u8] = b"grassroots/blocklace/v1/payload";
 const FIXED_HEADER_LEN: usize = 4 + 1 + 8 + 32 + 8 + 2 + 4 + 32 + 64;
 
 /// The 32-byte identity (hash) of a block.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BlockHash(pub [u8; 32]);
 
 impl fmt::Debug for BlockHash {
@@ -48,6 +48,37 @@ impl fmt::Debug for BlockHash {
         write!(f, "{}", hex::encode(&self.0[..6]))
     }
 }
+
+impl std::hash::Hash for BlockHash {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(&self.0);
+    }
+}
+
+/// Hasher for maps keyed by [`BlockHash`]: block ids are already uniformly
+/// distributed (SHA-256 outputs an adversary cannot steer without breaking
+/// the hash; only signature-checked blocks are keyed), so the first eight
+/// bytes serve as the hash, sparing SipHash on
+/// the hot lookup path.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8).take(1) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(b);
+        }
+    }
+}
+
+/// `HashMap` keyed by block id.
+pub type IdMap<V> =
+    std::collections::HashMap<BlockHash, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 impl fmt::Display for BlockHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -278,7 +309,17 @@ impl BlockHeader {
     /// Check the creator's signature (strict Ed25519 verification).
     pub fn verify(&self) -> Result<(), BlockError> {
         let vk = VerifyingKey::from_bytes(&self.creator).map_err(|_| BlockError::BadCreatorKey)?;
-        vk.verify_strict(
+        self.verify_with(&vk)
+    }
+
+    /// Check the signature with an already-decompressed creator key (saves
+    /// the point decompression when the caller caches participants' keys).
+    /// Fails if `key` is not the creator's.
+    pub fn verify_with(&self, key: &VerifyingKey) -> Result<(), BlockError> {
+        if key.as_bytes() != &self.creator {
+            return Err(BlockError::BadSignature);
+        }
+        key.verify_strict(
             &self.signing_digest(),
             &Signature::from_bytes(&self.signature),
         )

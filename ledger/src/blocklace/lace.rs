@@ -42,7 +42,7 @@
 //! depths, a round `r + 1` block observes a round `r` block only if it names
 //! it directly, so these votes are computed from predecessors alone.
 
-use super::block::{Block, BlockError, BlockHash};
+use super::block::{Block, BlockError, BlockHash, IdMap};
 use super::equivocation::EquivocationProof;
 use super::participants::{ParticipantIdx, Participants};
 use super::wave;
@@ -129,7 +129,7 @@ pub struct Lace {
     participants: Participants,
     epoch: u64,
     entries: Vec<Entry>,
-    index: HashMap<BlockHash, LocalId>,
+    index: IdMap<LocalId>,
     slots: HashMap<(ParticipantIdx, u64), LocalId>,
     conflicts: BTreeMap<ParticipantIdx, BTreeMap<u64, Vec<LocalId>>>,
     by_round: Vec<Vec<LocalId>>,
@@ -149,7 +149,7 @@ impl Lace {
             participants,
             epoch,
             entries: Vec::new(),
-            index: HashMap::new(),
+            index: IdMap::default(),
             slots: HashMap::new(),
             conflicts: BTreeMap::new(),
             by_round: Vec::new(),
@@ -251,8 +251,20 @@ impl Lace {
 
     /// Verify the signature and insert.
     pub fn insert(&mut self, block: Arc<Block>) -> Result<Inserted, InsertError> {
-        block.verify()?;
+        self.verify(&block)?;
         self.insert_verified(block)
+    }
+
+    /// Check a block's signature against the cached key of its creator,
+    /// refusing non-participants.
+    pub fn verify(&self, block: &Block) -> Result<(), InsertError> {
+        let creator = block.header().creator();
+        let key = self
+            .participants
+            .index_of(creator)
+            .and_then(|i| self.participants.key(i))
+            .ok_or_else(|| InsertError::NotParticipant(hex::encode(creator)))?;
+        Ok(block.header().verify_with(key)?)
     }
 
     /// Insert a block whose signature the caller has already verified.

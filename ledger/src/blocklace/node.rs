@@ -31,7 +31,7 @@
 //!   first — this pulls exactly the missing causal past after loss,
 //!   partitions or a restart.
 
-use super::block::{Block, BlockError, BlockHash, Limits};
+use super::block::{Block, BlockError, BlockHash, IdMap, Limits};
 use super::equivocation::EquivocationProof;
 use super::lace::{InsertError, Lace, LocalId};
 use super::order::Orderer;
@@ -204,8 +204,8 @@ struct Pending {
 
 #[derive(Default)]
 struct Buffer {
-    pending: HashMap<BlockHash, Pending>,
-    waiting: HashMap<BlockHash, Vec<BlockHash>>,
+    pending: IdMap<Pending>,
+    waiting: IdMap<Vec<BlockHash>>,
     per_peer: HashMap<PeerId, (usize, VecDeque<BlockHash>)>,
 }
 
@@ -502,14 +502,10 @@ impl Node {
                 expected: self.lace.epoch(),
             });
         }
-        if self.lace.participants().index_of(h.creator()).is_none() {
-            return Err(InsertError::NotParticipant(hex::encode(h.creator())));
-        }
         if h.preds().binary_search(&block.id()).is_ok() {
             return Err(BlockError::SelfReference.into());
         }
-        block.verify()?;
-        Ok(())
+        self.lace.verify(block)
     }
 
     fn buffer_block(

@@ -203,6 +203,7 @@ struct World {
     now: u64,
     report: SimReport,
     twinned: HashSet<u64>,
+    unpersisted: Vec<Vec<Vec<u8>>>,
 }
 
 /// Deterministic key of simulated participant `i` under `seed`.
@@ -236,6 +237,7 @@ pub fn run(cfg: &SimConfig) -> SimReport {
         now: 0,
         report: SimReport::default(),
         twinned: HashSet::new(),
+        unpersisted: vec![Vec::new(); cfg.n],
     };
     for i in 0..cfg.n {
         if cfg.silent.contains(&i) {
@@ -355,6 +357,15 @@ impl World {
                         self.nodes[node] = Some(n);
                         self.report.restarts += 1;
                         self.apply(node, actions);
+                        // the client re-submits proposals lost with memory
+                        for p in self.unpersisted[node].clone() {
+                            let actions = self.nodes[node]
+                                .as_mut()
+                                .expect("restored")
+                                .propose(p)
+                                .unwrap_or_default();
+                            self.apply(node, actions);
+                        }
                     }
                     Err(e) => self
                         .report
@@ -365,6 +376,7 @@ impl World {
             Event::Propose { node, k } => {
                 let payload = format!("n{node}-p{k}").into_bytes();
                 if let Some(n) = self.nodes[node].as_mut() {
+                    self.unpersisted[node].push(payload.clone());
                     match n.propose(payload) {
                         Ok(actions) => self.apply(node, actions),
                         Err(e) => self.report.violations.push(format!("propose failed: {e}")),
@@ -397,7 +409,12 @@ impl World {
                     let j = self.rng.gen_range(0..self.cfg.n);
                     self.send(i, j, message);
                 }
-                Action::Persist(b) => self.stores[i].push(b),
+                Action::Persist(b) => {
+                    if b.header().creator() == self.keys[i].verifying_key().as_bytes() {
+                        self.unpersisted[i].retain(|p| p[..] != b.payload()[..]);
+                    }
+                    self.stores[i].push(b)
+                }
                 Action::SetTimer { timer, after_ms } => {
                     let timer = match timer {
                         Timer::Leader { round } => TimerKey::Leader(round),
