@@ -279,22 +279,40 @@ impl Node {
         blocks: impl IntoIterator<Item = Arc<Block>>,
     ) -> Result<(Self, Vec<Action>), RestoreError> {
         let mut node = Self::empty(config, key, participants);
-        let mut todo: Vec<Arc<Block>> = blocks.into_iter().collect();
+        // insert each block after its stored predecessors (iterative DFS),
+        // so any storage order works in linear time
+        let blocks: Vec<Arc<Block>> = blocks.into_iter().collect();
+        let by_id: IdMap<&Arc<Block>> = blocks.iter().map(|b| (b.id(), b)).collect();
         let mut final_blocks = Vec::new();
         let mut proofs = Vec::new();
-        loop {
-            let before = todo.len();
-            let mut deferred = Vec::new();
-            for b in todo {
-                if node.lace.contains(&b.id()) {
+        let mut incomplete = 0;
+        // absent: not reached; false: expanded; true: inserted (or failed)
+        let mut state: IdMap<bool> = IdMap::default();
+        for root in &blocks {
+            let mut stack = vec![(root.clone(), false)];
+            while let Some((b, expanded)) = stack.pop() {
+                if !expanded {
+                    if state.contains_key(&b.id()) {
+                        continue;
+                    }
+                    state.insert(b.id(), false);
+                    stack.push((b.clone(), true));
+                    for p in b.header().preds() {
+                        if let Some(&pb) = by_id.get(p) {
+                            if !state.contains_key(p) {
+                                stack.push((pb.clone(), false));
+                            }
+                        }
+                    }
                     continue;
                 }
+                state.insert(b.id(), true);
                 match node.lace.insert(b.clone()) {
                     Ok(ins) => {
                         proofs.extend(ins.equivocation);
                         final_blocks.extend(node.orderer.on_insert(&node.lace, ins.id));
                     }
-                    Err(InsertError::MissingPreds(_)) => deferred.push(b),
+                    Err(InsertError::MissingPreds(_)) => incomplete += 1,
                     Err(reason) => {
                         return Err(RestoreError::Invalid {
                             block: b.id(),
@@ -303,13 +321,9 @@ impl Node {
                     }
                 }
             }
-            if deferred.is_empty() {
-                break;
-            }
-            if deferred.len() == before {
-                return Err(RestoreError::Incomplete(deferred.len()));
-            }
-            todo = deferred;
+        }
+        if incomplete > 0 {
+            return Err(RestoreError::Incomplete(incomplete));
         }
         if let Some(me) = node.me {
             if let Some(&last) = node

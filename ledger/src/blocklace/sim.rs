@@ -143,6 +143,9 @@ pub struct SimReport {
     pub rejected: u64,
     /// Restarts performed.
     pub restarts: usize,
+    /// Every block persisted by any node, without duplicates, in first
+    /// persistence order (a topological order).
+    pub blocks: Vec<Arc<Block>>,
 }
 
 impl SimReport {
@@ -518,6 +521,12 @@ impl World {
             }
             report.decisions[i] = node.orderer().decisions().to_vec();
             report.orders[i] = Some(order);
+        }
+        let mut seen = HashSet::new();
+        for b in self.stores.iter().flatten() {
+            if seen.insert(b.id()) {
+                report.blocks.push(b.clone());
+            }
         }
         let longest = report
             .orders
