@@ -1,0 +1,37 @@
+//! The blocklace and Cordial Miners ordering (see `docs/ledger.md`).
+//!
+//! A *blocklace* is a set of signed blocks, each naming the hashes of the
+//! blocks its creator had seen: a partially ordered counterpart of a
+//! blockchain (Shapiro et al.). Participants of an epoch reach agreement on
+//! a total order of the blocks with the eventual-synchrony version of
+//! Cordial Miners (Keidar, Naor, Poupko, Shapiro, DISC 2023): waves of three
+//! rounds, a round-robin leader per wave, and a leader is final once a
+//! supermajority of the wave's last round ratifies it.
+//!
+//! Layout, bottom up:
+//! * [`block`] — the signed block, its canonical encoding and id;
+//! * [`participants`] — the epoch's keys and thresholds `n, f`;
+//! * [`equivocation`] — self-verifying proofs of equivocation;
+//! * [`wave`] — rounds, waves and leaders;
+//! * [`lace`] — the causally closed set of blocks and its relations;
+//! * [`order`] — finality and the ordering function τ;
+//! * [`node`] — the I/O-free protocol state machine;
+//! * [`sim`] — a seeded deterministic network simulator over [`node`].
+
+pub mod block;
+pub mod equivocation;
+pub mod lace;
+pub mod node;
+pub mod order;
+pub mod participants;
+pub mod sim;
+pub mod wave;
+
+pub use block::{Block, BlockError, BlockHash, BlockHeader, Limits};
+pub use equivocation::{EquivocationProof, ProofError};
+pub use lace::{InsertError, Lace, LocalId};
+pub use node::{
+    Action, Message, Node, NodeConfig, PeerId, ProposeError, Rejection, RestoreError, Timer,
+};
+pub use order::Orderer;
+pub use participants::{ParticipantIdx, Participants, ParticipantsError};

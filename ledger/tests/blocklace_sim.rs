@@ -1,0 +1,117 @@
+//! Deterministic simulation of the blocklace protocol.
+//!
+//! Sizes are chosen so the whole file runs in well under a minute in the
+//! test profile (dependencies at opt-level 3, this crate unoptimised): a
+//! handful of 50-node runs with every fault at once, many seeds at 7–13
+//! nodes, and targeted scenarios. `examples/blocklace_bench.rs` runs more
+//! seeds and larger networks.
+
+use ledger::blocklace::sim::{self, Crash, Partition, SimConfig, SimReport};
+use std::collections::HashSet;
+
+/// Every fault at once: loss, reordering, a healing partition, a crash with
+/// restart from the store, and an equivocating member.
+fn stormy(n: usize, seed: u64) -> SimConfig {
+    let mut c = SimConfig::calm(n, seed);
+    let third: Vec<usize> = (0..n / 3).map(|i| (i * 3 + seed as usize) % n).collect();
+    // about 25 rounds: a round takes ~60 ms with delays of 1..60 ms
+    c.duration_ms = 1_500;
+    c.delay_ms = (1, 60);
+    c.loss = 0.05;
+    c.faults_until_ms = 600;
+    c.partitions = vec![Partition {
+        from_ms: 100,
+        until_ms: 400,
+        side: third,
+    }];
+    let eq = (seed as usize * 7 + 1) % n;
+    let crashed = (eq + 1) % n;
+    c.crashes = vec![Crash {
+        node: crashed,
+        at_ms: 150,
+        restart_ms: 450,
+    }];
+    c.equivocator = Some(eq);
+    c.proposals_per_node = 2;
+    c.propose_until_ms = 500;
+    c
+}
+
+fn check(cfg: &SimConfig, r: &SimReport) {
+    let tag = format!("n={} seed={}", cfg.n, cfg.seed);
+    assert!(r.violations.is_empty(), "{tag}: {:?}", r.violations);
+    let live: Vec<usize> = (0..cfg.n).filter(|&i| r.orders[i].is_some()).collect();
+    assert!(!live.is_empty(), "{tag}: no correct node");
+    // convergence: every correct node finalised every correct proposal
+    for &i in &live {
+        let got: HashSet<&Vec<u8>> = r.final_payloads[i].as_ref().unwrap().iter().collect();
+        for j in &live {
+            for k in 0..cfg.proposals_per_node {
+                let p = format!("n{j}-p{k}").into_bytes();
+                assert!(got.contains(&p), "{tag}: node {i} lacks proposal {j}/{k}");
+            }
+        }
+    }
+    if cfg.equivocator.is_some() && !r.twins.is_empty() {
+        for &i in &live {
+            assert!(
+                r.detected[i],
+                "{tag}: node {i} did not detect the equivocation"
+            );
+        }
+        // never both twins of a slot in the order
+        let order: HashSet<_> = r.orders[live[0]].as_ref().unwrap().iter().collect();
+        for (a, b) in &r.twins {
+            assert!(
+                !(order.contains(a) && order.contains(b)),
+                "{tag}: both twins ordered"
+            );
+        }
+    }
+}
+
+#[test]
+fn good_case_latency_is_three_rounds() {
+    let cfg = SimConfig::calm(4, 1);
+    let r = sim::run(&cfg);
+    check(&cfg, &r);
+    for d in r.decisions.iter() {
+        assert!(d.len() > 10);
+        assert!(d.iter().all(|d| d.latency_rounds() == 3), "{d:?}");
+        // every wave is decided: consecutive leader rounds
+        for w in d.windows(2) {
+            assert_eq!(w[1].leader_round, w[0].leader_round + 3);
+        }
+    }
+}
+
+#[test]
+fn fifty_nodes_every_fault() {
+    for seed in 1..=2 {
+        let cfg = stormy(50, seed);
+        let r = sim::run(&cfg);
+        check(&cfg, &r);
+        assert_eq!(r.restarts, 1);
+        assert!(!r.twins.is_empty());
+    }
+}
+
+#[test]
+fn many_seeds_small_networks() {
+    for seed in 0..40u64 {
+        let n = [7, 10, 13][seed as usize % 3];
+        let cfg = stormy(n, seed);
+        let r = sim::run(&cfg);
+        check(&cfg, &r);
+    }
+}
+
+#[test]
+fn f_silent_members_still_decide() {
+    let mut cfg = SimConfig::calm(10, 3);
+    cfg.silent = vec![2, 5, 8];
+    let r = sim::run(&cfg);
+    check(&cfg, &r);
+    let d = &r.decisions[0];
+    assert!(d.len() > 5, "{d:?}");
+}
