@@ -9,7 +9,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod constitution;
+pub mod pabulib;
 pub mod ratio;
 
 pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
