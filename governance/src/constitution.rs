@@ -224,8 +224,10 @@ mod tests {
             .to_string()
             .contains("sybil_bound"));
 
-        let mut c = Constitution::default();
-        c.format = 9;
+        let c = Constitution {
+            format: 9,
+            ..Constitution::default()
+        };
         assert!(matches!(
             c.validate(),
             Err(ConstitutionError::Format { found: 9 })

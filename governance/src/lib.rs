@@ -12,7 +12,11 @@
 pub mod budget;
 pub mod constitution;
 pub mod pabulib;
+pub mod preflib;
+pub mod profile;
 pub mod ratio;
 
 pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
+pub use preflib::{Document, PreflibError};
+pub use profile::{Alternative, Ballot, DataKind, Profile, ProfileError, Ranking};
 pub use ratio::Ratio;
