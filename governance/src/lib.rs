@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod budget;
+pub mod committee;
 pub mod constitution;
 pub mod pabulib;
 pub mod preflib;
