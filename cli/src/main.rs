@@ -26,7 +26,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Divide a budget or elect a board from a pabulib or PrefLib file.
+    DecidePb(cmd::budget::PbArgs),
+}
 
 fn default_home() -> anyhow::Result<PathBuf> {
     let dirs =
@@ -46,7 +49,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         json: cli.json,
     };
     let _ = &ctx;
-    match cli.command {}
+    match cli.command {
+        Command::DecidePb(args) => cmd::budget::run_pb(&args, &ctx),
+    }
 }
 
 fn main() -> ExitCode {

@@ -33,6 +33,7 @@
 //! Every error names the line it was found on.
 
 use crate::budget::{Ballot, Instance, InstanceError, Money, MoneyError, Project};
+use crate::profile::{Alternative, Profile};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -569,6 +570,30 @@ pub fn parse(text: &str) -> Result<PbFile, PabulibError> {
 }
 
 impl PbFile {
+    /// For an ordinal file, the rankings as a ranked [`Profile`]
+    /// (alternative `k` is the `k`-th project, numbered `k + 1` and named
+    /// by its project id); `None` for other vote types.
+    pub fn ranked_profile(&self) -> Option<Profile> {
+        let rankings = self.rankings.as_ref()?;
+        let mut profile = Profile::new(
+            self.instance
+                .projects()
+                .iter()
+                .enumerate()
+                .map(|(k, p)| Alternative {
+                    number: k as u32 + 1,
+                    name: p.id.clone(),
+                })
+                .collect(),
+        )
+        .ok()?;
+        for r in rankings {
+            // The parser refused repeated projects, so this cannot fail.
+            profile.add_strict(r, 1).ok()?;
+        }
+        Some(profile)
+    }
+
     /// A file for an instance with approval or scored ballots and no
     /// extra data: voters are numbered `1..=n`.
     pub fn from_instance(instance: Instance, vote_type: VoteType, description: &str) -> PbFile {
@@ -711,6 +736,9 @@ mod tests {
             .replace(";3,2", "");
         let f = parse(&ord).unwrap();
         assert_eq!(f.rankings, Some(vec![vec![1, 0]]));
+        let prof = f.ranked_profile().unwrap();
+        assert_eq!(prof.alternatives()[1].name, "b");
+        assert!(prof.ballots()[0].ranking.prefers(1, 0));
         let g = parse(&f.to_pb_string()).unwrap();
         assert_eq!((&g.instance, &g.rankings), (&f.instance, &f.rankings));
     }

@@ -1,1 +1,3 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
+
+pub mod budget;

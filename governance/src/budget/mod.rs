@@ -18,6 +18,8 @@
 //!   project), with completion by raising the per-voter budget;
 //! * [`greedy`]: greedy utilitarian welfare, the baseline used by most
 //!   cities;
+//! * [`condorcet`]: a Condorcet-consistent rule (Shapiro & Talmon):
+//!   members rank the projects, blank ballots keep the status quo;
 //! * [`distance`]: budgets as allocation vectors under ℓ1, for the
 //!   constitutional rule.
 //!
@@ -26,6 +28,7 @@
 //! comes first in the instance (the order of the `PROJECTS` section of a
 //! pabulib file), so every rule here is deterministic.
 
+pub mod condorcet;
 pub mod distance;
 pub mod greedy;
 pub mod mes;

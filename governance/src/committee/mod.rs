@@ -30,7 +30,7 @@
 pub mod mes;
 pub mod pav;
 pub mod phragmen;
-
+pub mod stv;
 use crate::budget::Instance;
 use crate::profile::Profile;
 use serde::Serialize;
