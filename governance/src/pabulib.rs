@@ -34,7 +34,8 @@
 
 use crate::budget::{Ballot, Instance, InstanceError, Money, MoneyError, Project};
 use crate::profile::{Alternative, Profile};
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// The kind of ballots a file holds.
@@ -202,8 +203,12 @@ pub struct PbFile {
     pub rankings: Option<Vec<Vec<usize>>>,
 }
 
-/// Splits one `;`-separated line, honouring double quotes.
-fn split_fields(line: &str) -> Result<Vec<String>, PabulibErrorKind> {
+/// Splits one `;`-separated line, honouring double quotes. Lines
+/// without quotes (nearly all) are split without copying.
+fn split_fields(line: &str) -> Result<Vec<Cow<'_, str>>, PabulibErrorKind> {
+    if !line.contains('"') {
+        return Ok(line.split(';').map(Cow::Borrowed).collect());
+    }
     let mut fields = Vec::new();
     let mut cur = String::new();
     let mut chars = line.chars().peekable();
@@ -225,7 +230,7 @@ fn split_fields(line: &str) -> Result<Vec<String>, PabulibErrorKind> {
             quoted = true;
             at_start = false;
         } else if ch == ';' {
-            fields.push(std::mem::take(&mut cur));
+            fields.push(Cow::Owned(std::mem::take(&mut cur)));
             at_start = true;
         } else {
             cur.push(ch);
@@ -235,7 +240,7 @@ fn split_fields(line: &str) -> Result<Vec<String>, PabulibErrorKind> {
     if quoted {
         return Err(PabulibErrorKind::UnclosedQuote);
     }
-    fields.push(cur);
+    fields.push(Cow::Owned(cur));
     Ok(fields)
 }
 
@@ -264,13 +269,17 @@ impl Section {
     }
 }
 
-struct Table {
+struct Table<'a> {
     header: Vec<String>,
     header_line: usize,
-    rows: Vec<(usize, Vec<String>)>,
+    rows: Vec<(usize, Vec<Cow<'a, str>>)>,
 }
 
-fn column(table: &Table, section: &'static str, name: &'static str) -> Result<usize, PabulibError> {
+fn column(
+    table: &Table<'_>,
+    section: &'static str,
+    name: &'static str,
+) -> Result<usize, PabulibError> {
     table
         .header
         .iter()
@@ -420,7 +429,7 @@ pub fn parse(text: &str) -> Result<PbFile, PabulibError> {
         project_fields.push(
             (0..width)
                 .filter(|&c| c != id_col && c != cost_col)
-                .map(|c| fields[c].clone())
+                .map(|c| fields[c].to_string())
                 .collect(),
         );
     }
@@ -447,7 +456,7 @@ pub fn parse(text: &str) -> Result<PbFile, PabulibError> {
     let mut voter_fields = Vec::with_capacity(votes_t.rows.len());
     let mut ballots = Vec::with_capacity(votes_t.rows.len());
     let mut rankings = (vote_type == VoteType::Ordinal).then(Vec::new);
-    let mut seen_voters: HashMap<String, ()> = HashMap::new();
+    let mut seen_voters: HashSet<&str> = HashSet::with_capacity(votes_t.rows.len());
     let mut seen = vec![false; projects.len()];
     for (line_no, fields) in &votes_t.rows {
         if fields.len() != width {
@@ -459,10 +468,14 @@ pub fn parse(text: &str) -> Result<PbFile, PabulibError> {
                 },
             ));
         }
-        let voter = fields[voter_col].trim().to_string();
-        if seen_voters.insert(voter.clone(), ()).is_some() {
-            return Err(err(*line_no, PabulibErrorKind::DuplicateVoter(voter)));
+        let voter_key = fields[voter_col].trim();
+        if !seen_voters.insert(voter_key) {
+            return Err(err(
+                *line_no,
+                PabulibErrorKind::DuplicateVoter(voter_key.to_string()),
+            ));
         }
+        let voter = voter_key.to_string();
         let listed: Vec<usize> = {
             let mut listed = Vec::new();
             for pid in fields[vote_col]
@@ -540,7 +553,7 @@ pub fn parse(text: &str) -> Result<PbFile, PabulibError> {
             r.push(listed);
         }
         voter_ids.push(voter);
-        voter_fields.push(keep.iter().map(|&c| fields[c].clone()).collect());
+        voter_fields.push(keep.iter().map(|&c| fields[c].to_string()).collect());
     }
     let instance = Instance::new(budget, projects, ballots).map_err(|e| {
         // Every condition Instance::new checks was checked above with a

@@ -71,6 +71,10 @@ pub struct PbArgs {
     /// Plain MES: no completion by raising the per-voter budget.
     #[arg(long)]
     pub no_completion: bool,
+    /// MES completion: raise the per-voter budget only (Add1), without the
+    /// final greedy fill.
+    #[arg(long)]
+    pub no_greedy_fill: bool,
     /// MES completion: the per-voter budget increment (currency units).
     #[arg(long, default_value = "1")]
     pub step: String,
@@ -150,7 +154,11 @@ fn run_budget(args: &PbArgs, ctx: &Ctx, input: Input) -> anyhow::Result<()> {
                 Completion::None
             } else {
                 let step: Money = args.step.parse().map_err(|e| anyhow!("--step: {e}"))?;
-                Completion::Add1ThenGreedy { step }
+                if args.no_greedy_fill {
+                    Completion::Add1 { step }
+                } else {
+                    Completion::Add1ThenGreedy { step }
+                }
             };
             let out = mes(
                 inst,
@@ -166,7 +174,7 @@ fn run_budget(args: &PbArgs, ctx: &Ctx, input: Input) -> anyhow::Result<()> {
                     Money::from_micros(left)
                 ));
             }
-            let (json, text) = mes_evidence(&file, &out);
+            let (json, text) = mes_evidence(&file, &out, ctx.json);
             (out.funded.projects, json, text)
         }
         PbRule::Greedy => {
@@ -274,7 +282,9 @@ fn run_budget(args: &PbArgs, ctx: &Ctx, input: Input) -> anyhow::Result<()> {
     })
 }
 
-fn mes_evidence(file: &PbFile, out: &MesOutcome) -> (serde_json::Value, String) {
+/// The MES evidence as text, and as JSON when `json` (every voter's
+/// spending: built only when it will be printed).
+fn mes_evidence(file: &PbFile, out: &MesOutcome, json: bool) -> (serde_json::Value, String) {
     let inst = &file.instance;
     let unit = out.shares_per_unit as f64;
     let spending: Vec<f64> = out.spending.iter().map(|&s| s as f64 / unit).collect();
@@ -309,6 +319,9 @@ fn mes_evidence(file: &PbFile, out: &MesOutcome) -> (serde_json::Value, String) 
         let _ = writeln!(text, "added by greedy completion: {}", ids.join(", "));
     }
     text.push_str("each voter's spending: see --json\n");
+    if !json {
+        return (serde_json::Value::Null, text);
+    }
     let rounds: Vec<_> = out
         .rounds
         .iter()
