@@ -158,6 +158,33 @@ mod tests {
         assert_eq!(greedy(&i, Utility::Cardinality).funded.projects, vec![1, 0]);
     }
 
+    proptest::proptest! {
+        /// Support monotonicity: if a voter adds her approval to a funded
+        /// project, it stays funded (it moves up the ranking, so less is
+        /// spent before it is reached).
+        #[test]
+        fn more_support_keeps_a_project_funded(
+            inst in crate::budget::testing::small_instances(),
+            voter in 0usize..8,
+            pick in 0usize..5,
+            cost_util in proptest::prelude::any::<bool>(),
+        ) {
+            let utility = if cost_util { Utility::Cost } else { Utility::Cardinality };
+            let before = greedy(&inst, utility).funded.projects;
+            proptest::prop_assume!(!before.is_empty());
+            let p = before[pick % before.len()];
+            let i = voter % inst.num_voters();
+            let mut ballots = inst.ballots().to_vec();
+            let approved: Vec<usize> = ballots[i].items().map(|(q, _)| q).chain([p]).collect();
+            let mut approved = approved;
+            approved.sort_unstable();
+            approved.dedup();
+            ballots[i] = Ballot::approval(approved);
+            let more = Instance::new(inst.budget(), inst.projects().to_vec(), ballots).unwrap();
+            proptest::prop_assert!(greedy(&more, utility).funded.projects.contains(&p));
+        }
+    }
+
     #[test]
     fn equal_ratios_go_to_the_earlier_project() {
         let i = inst(5, &[5, 5], &[&[0, 1]]);

@@ -102,6 +102,39 @@ mod tests {
         assert!(out.spending.iter().all(|&s| s == out.voter_budget));
     }
 
+    /// The motivating example of the Equal Shares literature
+    /// (equalshares.net; Peters & Skowron): 51% of voters support ten
+    /// "red" candidates, 49% ten "blue" ones, ten seats. Approval voting
+    /// gives the majority all ten. Plain MES (each voter holds 0.1) lets
+    /// the reds buy 5 (5.1 available) and the blues 4 (4.9), leaving a
+    /// seat; completion raises each share to 0.103 (3 steps of 1%), where
+    /// the blues can afford a fifth (5.047) but the reds no sixth
+    /// (5.253 < 6): 5 and 5.
+    #[test]
+    fn fifty_one_to_forty_nine() {
+        let red: Vec<usize> = (0..10).collect();
+        let blue: Vec<usize> = (10..20).collect();
+        let p = ApprovalProfile::new(
+            (0..20).map(|c| format!("c{c}")).collect(),
+            [(red, 51), (blue, 49)],
+        )
+        .unwrap();
+        let av = crate::committee::approval_voting(&p, 10).unwrap();
+        assert!(av.elected.iter().all(|&c| c < 10));
+        let plain = mes_committee(&p, 10, false).unwrap();
+        let count = |w: &[usize]| {
+            (
+                w.iter().filter(|&&c| c < 10).count(),
+                w.iter().filter(|&&c| c >= 10).count(),
+            )
+        };
+        assert_eq!(count(&plain.funded.projects), (5, 4));
+        let full = mes_committee(&p, 10, true).unwrap();
+        assert_eq!(count(&full.funded.projects), (5, 5));
+        assert_eq!(full.increments, 3);
+        assert!(full.greedy_added.is_empty());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
 

@@ -281,6 +281,24 @@ mod tests {
     }
 
     proptest! {
+        /// Committee monotonicity, which sequential rules have by
+        /// construction: the committee for k + 1 seats extends the one
+        /// for k (checked for Phragmén, sequential PAV and AV).
+        #[test]
+        fn sequential_rules_are_committee_monotone(p in crate::committee::testing::small_profiles(), k in 1usize..6) {
+            prop_assume!(k < p.candidates().len());
+            let ph = |k| phragmen(&p, k).unwrap().elected;
+            prop_assert_eq!(&ph(k + 1)[..k], &ph(k)[..]);
+            let pav = |k| crate::committee::pav::pav_sequential(&p, k).unwrap().elected;
+            prop_assert_eq!(&pav(k + 1)[..k], &pav(k)[..]);
+            let mut av_k = crate::committee::approval_voting(&p, k).unwrap().elected;
+            let mut av_k1 = crate::committee::approval_voting(&p, k + 1).unwrap().elected;
+            av_k1.truncate(k);
+            av_k.sort_unstable();
+            av_k1.sort_unstable();
+            prop_assert_eq!(av_k1, av_k);
+        }
+
         /// PJR (Sánchez-Fernández et al. 2017), which sequential Phragmén
         /// satisfies: no group of at least ℓ·n/k voters approving ℓ
         /// common candidates has fewer than ℓ elected candidates approved
