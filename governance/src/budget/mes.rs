@@ -375,8 +375,16 @@ pub fn mes(instance: &Instance, options: &MesOptions) -> Result<MesOutcome, MesE
     // Every product formed is at most (largest amount in shares) times
     // (largest total score of a project) or a price denominator times a
     // weight; refuse instances where that could overflow.
-    let max_cost = costs.iter().copied().max().unwrap_or(0);
-    let max_money = max_cost.max(budget_micros * n128.max(1)) + budget_micros;
+    // Under completion a voter's budget can grow to the sum of all costs
+    // plus one step.
+    let all_costs: u128 = costs.iter().sum();
+    let step_bound = match options.completion {
+        Completion::None => 0,
+        Completion::Add1 { step } | Completion::Add1ThenGreedy { step } => {
+            u128::from(step.micros()) * n128
+        }
+    };
+    let max_money = all_costs.max(budget_micros * n128.max(1)) + budget_micros + step_bound;
     let max_score: u128 = supporters
         .iter()
         .map(|s| s.iter().map(|&(_, x)| u128::from(x)).sum::<u128>())
@@ -408,7 +416,6 @@ pub fn mes(instance: &Instance, options: &MesOptions) -> Result<MesOutcome, MesE
         }
         let step_shares = u128::from(step.micros()) * n128;
         let total = budget_micros * n128;
-        let all_costs: u128 = core.costs.iter().sum();
         let min_unfunded_fits = |run: &Run| {
             let mut funded = vec![false; core.costs.len()];
             for r in &run.rounds {
