@@ -519,3 +519,85 @@ fn run_board(args: &PbArgs, ctx: &Ctx, input: Input, seats: usize) -> anyhow::Re
         t
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(rule: PbRule, file: PathBuf, seats: Option<usize>) -> PbArgs {
+        PbArgs {
+            rule,
+            file,
+            seats,
+            utility: UtilityArg::Cost,
+            no_completion: false,
+            no_greedy_fill: false,
+            step: "1".into(),
+            exact: false,
+            approve_top: None,
+            status_quo: String::new(),
+        }
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    const PB: &str = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;6\nb;4\nc;5\nVOTES\nvoter_id;vote\n1;a,b\n2;a\n3;c\n";
+
+    #[test]
+    fn runs_every_rule_on_a_pb_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let pb = write(&dir, "x.pb", PB);
+        let ctx = Ctx {
+            home: dir.path().to_path_buf(),
+            json: true,
+        };
+        for rule in [PbRule::Mes, PbRule::Greedy] {
+            run_pb(&args(rule, pb.clone(), None), &ctx).unwrap();
+        }
+        for rule in [PbRule::Mes, PbRule::Pav, PbRule::Phragmen, PbRule::Av] {
+            run_pb(&args(rule, pb.clone(), Some(2)), &ctx).unwrap();
+        }
+        // STV needs rankings; an approval file is refused clearly.
+        let e = run_pb(&args(PbRule::Stv, pb.clone(), Some(2)), &ctx).unwrap_err();
+        assert!(e.to_string().contains("ranked ballots"), "{e}");
+    }
+
+    #[test]
+    fn bad_files_report_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let pb = write(&dir, "bad.pb", &PB.replace("3;c", "3;z"));
+        let ctx = Ctx {
+            home: dir.path().to_path_buf(),
+            json: false,
+        };
+        let e = run_pb(&args(PbRule::Mes, pb, None), &ctx).unwrap_err();
+        let text = format!("{e:#}");
+        assert!(
+            text.contains("line 14") && text.contains("unknown project `z`"),
+            "{text}"
+        );
+        let other = write(&dir, "x.txt", "");
+        assert!(run_pb(&args(PbRule::Mes, other, None), &ctx).is_err());
+    }
+
+    #[test]
+    fn stv_on_preflib() {
+        let dir = tempfile::tempdir().unwrap();
+        let soi = write(
+            &dir,
+            "e.soi",
+            "# DATA TYPE: soi\n# NUMBER ALTERNATIVES: 3\n# NUMBER VOTERS: 100\n# NUMBER UNIQUE ORDERS: 3\n# ALTERNATIVE NAME 1: Ann\n# ALTERNATIVE NAME 2: Bob\n# ALTERNATIVE NAME 3: Cat\n60: 1,2\n30: 3\n10: 2,3\n",
+        );
+        let ctx = Ctx {
+            home: dir.path().to_path_buf(),
+            json: true,
+        };
+        run_pb(&args(PbRule::Stv, soi.clone(), Some(2)), &ctx).unwrap();
+        // A budget needs costs.
+        assert!(run_pb(&args(PbRule::Mes, soi, None), &ctx).is_err());
+    }
+}
