@@ -10,11 +10,17 @@
 #![warn(missing_docs)]
 
 pub mod constitution;
+pub mod decision;
+pub mod pairwise;
 pub mod preflib;
 pub mod profile;
 pub mod ratio;
+pub mod rules;
 
 pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
+pub use decision::{decide, Decision, DecisionOptions, DecisionReport};
+pub use pairwise::PairwiseMatrix;
 pub use preflib::{Document, PreflibError};
 pub use profile::{Alternative, Ballot, DataKind, Profile, ProfileError, Ranking};
 pub use ratio::Ratio;
+pub use rules::Rule;

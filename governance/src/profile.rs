@@ -272,6 +272,11 @@ impl Ranking {
         }
     }
 
+    /// The raw entries (see the module docs), for tight loops.
+    pub(crate) fn raw(&self) -> &[u32] {
+        &self.entries
+    }
+
     /// The largest index mentioned, if any.
     fn max_index(&self) -> Option<usize> {
         self.order().max()
