@@ -26,7 +26,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Run a voting rule on a preference profile (PrefLib or JSON), offline.
+    Decide(cmd::decide::Args),
+}
 
 fn default_home() -> anyhow::Result<PathBuf> {
     let dirs =
@@ -46,7 +49,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         json: cli.json,
     };
     let _ = &ctx;
-    match cli.command {}
+    match cli.command {
+        Command::Decide(args) => cmd::decide::run(args, &ctx),
+    }
 }
 
 fn main() -> ExitCode {

@@ -14,6 +14,7 @@ pub mod decision;
 pub mod pairwise;
 pub mod preflib;
 pub mod profile;
+pub mod profile_json;
 pub mod ratio;
 pub mod rules;
 

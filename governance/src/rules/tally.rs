@@ -8,7 +8,7 @@
 //! (for strict ballots `scale = 1`). Reported scores divide by `scale`.
 
 use super::{arg_best, Evidence, RuleError, RuleResult};
-use crate::profile::Profile;
+use crate::profile::{Profile, TIED};
 
 /// Exact first-preference counting for one profile.
 pub(crate) struct FirstPreferences<'a> {
@@ -50,24 +50,40 @@ impl<'a> FirstPreferences<'a> {
     }
 
     /// Tally first preferences among alternatives with `running[a]`.
+    ///
+    /// Walks each ballot's entries once, without allocating: a tier is a
+    /// run of entries, and the first run with a running member counts.
     pub(crate) fn tally(&self, running: &[bool]) -> Tally {
         let mut votes = vec![0u128; running.len()];
         let mut exhausted = 0u128;
-        let mut tier_alive: Vec<usize> = Vec::new();
+        let mut alive: Vec<usize> = Vec::new();
         for ballot in self.profile.ballots() {
             let weight = u128::from(ballot.count) * self.scale;
+            let e = ballot.ranking.raw();
+            let mut i = 0;
             let mut counted = false;
-            for tier in ballot.ranking.tiers() {
-                tier_alive.clear();
-                tier_alive.extend(tier.into_iter().filter(|&a| running[a]));
-                if !tier_alive.is_empty() {
-                    let share = weight / tier_alive.len() as u128;
-                    for &a in &tier_alive {
+            while i < e.len() {
+                alive.clear();
+                let mut end = i;
+                loop {
+                    let a = (e[end] & !TIED) as usize;
+                    if running[a] {
+                        alive.push(a);
+                    }
+                    end += 1;
+                    if end == e.len() || e[end] & TIED == 0 {
+                        break;
+                    }
+                }
+                if !alive.is_empty() {
+                    let share = weight / alive.len() as u128;
+                    for &a in &alive {
                         votes[a] += share;
                     }
                     counted = true;
                     break;
                 }
+                i = end;
             }
             if !counted {
                 exhausted += weight;
