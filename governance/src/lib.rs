@@ -10,7 +10,9 @@
 #![warn(missing_docs)]
 
 pub mod constitution;
+pub mod constitutional;
 pub mod decision;
+pub mod metric;
 pub mod pairwise;
 pub mod preflib;
 pub mod profile;
