@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod amendment;
 pub mod constitution;
 pub mod constitutional;
 pub mod decision;
@@ -19,6 +20,7 @@ pub mod profile;
 pub mod profile_json;
 pub mod ratio;
 pub mod rules;
+pub mod sybil;
 
 pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
 pub use decision::{decide, Decision, DecisionOptions, DecisionReport};
