@@ -328,14 +328,12 @@ impl DecisionReport {
                 Some(c) => {
                     let _ = writeln!(
                         t,
-                        "status quo: {}; {} ranked {} above it, {} below, electorate {}: {} {} > {} needed -> {}",
+                        "status quo: {}; {} of {} members rank {} above it ({} below); more than {} needed: {}",
                         label(sq),
                         c.supporters,
+                        c.electorate,
                         label(&self.chosen),
                         c.opponents,
-                        c.electorate,
-                        c.supporters,
-                        if c.passed { "is" } else { "is not" },
                         c.threshold,
                         if c.passed { "adopted" } else { "status quo kept" }
                     );

@@ -55,6 +55,7 @@ pub enum Rule {
     /// Borda count: one point per alternative ranked below.
     Borda,
     /// Instant-runoff (alternative vote, Hare).
+    #[serde(rename = "irv")]
     InstantRunoff,
     /// Plurality: most first preferences.
     Plurality,
