@@ -27,6 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a voting rule on a preference profile (PrefLib or JSON), offline.
+    Decide(cmd::decide::Args),
     /// Divide a budget or elect a board from a pabulib or PrefLib file.
     DecidePb(cmd::budget::PbArgs),
 }
@@ -50,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let _ = &ctx;
     match cli.command {
+        Command::Decide(args) => cmd::decide::run(args, &ctx),
         Command::DecidePb(args) => cmd::budget::run_pb(&args, &ctx),
     }
 }

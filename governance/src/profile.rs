@@ -42,8 +42,10 @@
 //! the slice, which is canonical because each tier is stored sorted.
 
 use serde::{Deserialize, Serialize};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// An alternative (candidate, option, proposal) of a profile.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -272,6 +274,11 @@ impl Ranking {
         }
     }
 
+    /// The raw entries (see the module docs), for tight loops.
+    pub(crate) fn raw(&self) -> &[u32] {
+        &self.entries
+    }
+
     /// The largest index mentioned, if any.
     fn max_index(&self) -> Option<usize> {
         self.order().max()
@@ -393,8 +400,79 @@ impl fmt::Display for DataKind {
 pub struct Profile {
     alternatives: Vec<Alternative>,
     ballots: Vec<Ballot>,
-    index: HashMap<Ranking, usize>,
+    index: RankingIndex,
     voters: u64,
+}
+
+/// Finds a ranking's ballot: a map from a 64-bit fingerprint of the
+/// ranking to the first ballot with that fingerprint, and an exact map
+/// for the (rare, possibly adversarial) rankings whose fingerprint is
+/// taken by a different ranking. Lookups compare rankings exactly, so a
+/// collision costs time, never correctness; the fingerprint map stores
+/// no second copy of the ranking.
+#[derive(Clone, Debug, Default)]
+struct RankingIndex {
+    by_fingerprint: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    collided: HashMap<Ranking, usize>,
+}
+
+/// A hasher for keys that are already well-mixed 64-bit fingerprints.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(FP_MUL);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+const FP_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A 64-bit fingerprint of a ranking's entries (multiply–xorshift mixing,
+/// finished with the murmur3 avalanche).
+fn fingerprint(entries: &[u32]) -> u64 {
+    let mut h = entries.len() as u64 ^ 0x51_7cc1_b727_220a;
+    for &e in entries {
+        h = (h ^ u64::from(e)).wrapping_mul(FP_MUL);
+        h ^= h >> 29;
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+impl RankingIndex {
+    /// The ballot holding `ranking`, if any.
+    fn get(&self, ballots: &[Ballot], ranking: &Ranking) -> Option<usize> {
+        let i = *self.by_fingerprint.get(&fingerprint(&ranking.entries))?;
+        if ballots[i].ranking == *ranking {
+            Some(i)
+        } else {
+            self.collided.get(ranking).copied()
+        }
+    }
+
+    /// Record that ballot `i` holds `ranking` (not yet indexed).
+    fn insert(&mut self, ranking: &Ranking, i: usize) {
+        match self.by_fingerprint.entry(fingerprint(&ranking.entries)) {
+            Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            Entry::Occupied(_) => {
+                self.collided.insert(ranking.clone(), i);
+            }
+        }
+    }
 }
 
 impl PartialEq for Profile {
@@ -466,10 +544,10 @@ impl Profile {
             .voters
             .checked_add(count)
             .ok_or(ProfileError::CountOverflow)?;
-        match self.index.get(&ranking) {
-            Some(&i) => self.ballots[i].count += count,
+        match self.index.get(&self.ballots, &ranking) {
+            Some(i) => self.ballots[i].count += count,
             None => {
-                self.index.insert(ranking.clone(), self.ballots.len());
+                self.index.insert(&ranking, self.ballots.len());
                 self.ballots.push(Ballot { ranking, count });
             }
         }
@@ -504,8 +582,8 @@ impl Profile {
     /// How many ballots cast exactly `ranking` (0 if none).
     pub fn count_of(&self, ranking: &Ranking) -> u64 {
         self.index
-            .get(ranking)
-            .map_or(0, |&i| self.ballots[i].count)
+            .get(&self.ballots, ranking)
+            .map_or(0, |i| self.ballots[i].count)
     }
 
     /// The index of the alternative with PrefLib number `number`.
@@ -637,6 +715,31 @@ mod tests {
         assert_eq!(p, q);
         q.add_strict(&[0, 1], 1).unwrap();
         assert_ne!(p, q);
+    }
+
+    #[test]
+    fn fingerprint_collisions_stay_exact() {
+        // Force every ranking into one fingerprint slot by indexing them
+        // through the collision path: the exact map must keep them apart.
+        let mut idx = RankingIndex::default();
+        let a = Ranking::strict(&[0, 1]).unwrap();
+        let b = Ranking::strict(&[1, 0]).unwrap();
+        let ballots = vec![
+            Ballot {
+                ranking: a.clone(),
+                count: 1,
+            },
+            Ballot {
+                ranking: b.clone(),
+                count: 1,
+            },
+        ];
+        idx.insert(&a, 0);
+        idx.by_fingerprint.insert(fingerprint(&b.entries), 0); // simulate a clash
+        idx.insert(&b, 1);
+        assert_eq!(idx.get(&ballots, &a), Some(0));
+        assert_eq!(idx.get(&ballots, &b), Some(1));
+        assert_eq!(idx.get(&ballots, &Ranking::strict(&[1]).unwrap()), None);
     }
 
     #[test]

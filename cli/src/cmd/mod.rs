@@ -1,3 +1,3 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
-
 pub mod budget;
+pub mod decide;
