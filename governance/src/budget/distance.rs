@@ -11,8 +11,21 @@
 //! funded project its cost and the others nothing
 //! ([`Allocation::from_funded`]), so outcomes of the aggregation rules
 //! are proposals in the same space.
+//!
+//! # In the constitutional rule's spaces
+//!
+//! ℓ1 on allocations is exactly the product of one line per project
+//! (`d = Σ_p |a_p − b_p|`), so a budget is an element of
+//! [`crate::metric::Space::Product`] with a [`crate::metric::Space::Line`]
+//! `[0, c(p)]` (in micro-units) per project: [`budget_space`] builds the
+//! space and [`Allocation::to_element`] the element, and
+//! `Space::distance` then agrees with [`Allocation::l1_distance`]. Note
+//! that the per-component aggregate of a product space (a median per
+//! project) need not respect the budget limit; the feasible proposals
+//! are the outcomes of the rules in [`super`], to be scored by distance.
 
 use super::{Instance, Money};
+use crate::metric::{Component, Element, Space};
 use serde::Serialize;
 
 /// How much each project receives, indexed like the instance's projects.
@@ -48,10 +61,55 @@ impl Allocation {
     }
 }
 
+/// The constitutional rule's space of budgets for `instance`: one line
+/// `[0, c(p)]` (micro-units) per project, named by its id; `None` if a
+/// cost exceeds `i64::MAX` micro-units.
+pub fn budget_space(instance: &Instance) -> Option<Space> {
+    let components = instance
+        .projects()
+        .iter()
+        .map(|p| {
+            Some(Component {
+                name: p.id.clone(),
+                space: Space::Line {
+                    min: 0,
+                    max: i64::try_from(p.cost.micros()).ok()?,
+                },
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Space::Product { components })
+}
+
+impl Allocation {
+    /// This allocation as an element of [`budget_space`] (`None` if an
+    /// amount exceeds `i64::MAX` micro-units).
+    pub fn to_element(&self) -> Option<Element> {
+        self.0
+            .iter()
+            .map(|m| i64::try_from(m.micros()).ok().map(Element::Number))
+            .collect::<Option<Vec<_>>>()
+            .map(Element::Tuple)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn plugs_into_the_constitutional_space() {
+        let inst = crate::budget::testing::approval_instance(10, &[4, 5, 6], &[]);
+        let space = budget_space(&inst).unwrap();
+        let a = Allocation::from_funded(&inst, &[0, 1]);
+        let b = Allocation::from_funded(&inst, &[2]);
+        let (ea, eb) = (a.to_element().unwrap(), b.to_element().unwrap());
+        space.check(&ea).unwrap();
+        space.check(&eb).unwrap();
+        assert_eq!(u128::from(space.distance(&ea, &eb)), a.l1_distance(&b));
+        assert_eq!(a.l1_distance(&b), 15_000_000);
+    }
 
     fn alloc(v: &[u64]) -> Allocation {
         Allocation(v.iter().map(|&x| Money::from_micros(x)).collect())

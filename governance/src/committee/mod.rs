@@ -25,7 +25,10 @@
 //! A board is a set of candidates; boards are compared by the size of
 //! their symmetric difference ([`symmetric_difference`]), the number of
 //! seats that change hands, which is the metric the constitutional rule
-//! uses for boards.
+//! uses for boards. That is the product of one `{0, 1}` line per
+//! candidate, so a board is an element of the constitutional rule's
+//! [`crate::metric::Space::Product`] ([`board_space`],
+//! [`board_element`]).
 
 pub mod mes;
 pub mod pav;
@@ -228,6 +231,31 @@ pub fn plurality(profile: &Profile, seats: usize) -> Result<Ranked, CommitteeErr
     Ok(top_k(scores, seats))
 }
 
+/// The constitutional rule's space of boards over `candidates`: one
+/// `{0, 1}` line per candidate, so that the product distance is
+/// `|A △ B|`.
+pub fn board_space(candidates: &[String]) -> crate::metric::Space {
+    crate::metric::Space::Product {
+        components: candidates
+            .iter()
+            .map(|c| crate::metric::Component {
+                name: c.clone(),
+                space: crate::metric::Space::Line { min: 0, max: 1 },
+            })
+            .collect(),
+    }
+}
+
+/// A board (candidate indices below `m`) as an element of
+/// [`board_space`]: 1 for members, 0 for the others.
+pub fn board_element(board: &[usize], m: usize) -> crate::metric::Element {
+    crate::metric::Element::Tuple(
+        (0..m)
+            .map(|c| crate::metric::Element::Number(i64::from(board.contains(&c))))
+            .collect(),
+    )
+}
+
 /// The number of seats that differ between two boards, `|A △ B|`: the
 /// metric on boards (sets of candidates). Duplicates are ignored.
 pub fn symmetric_difference(a: &[usize], b: &[usize]) -> usize {
@@ -330,6 +358,16 @@ mod tests {
         assert_eq!(all.ballots(), &[(vec![0, 2], 1)]);
         let top = ApprovalProfile::from_rankings(&prof, Some(1));
         assert_eq!(top.ballots(), &[(vec![2], 1)]);
+    }
+
+    #[test]
+    fn boards_plug_into_the_constitutional_space() {
+        let names: Vec<String> = (0..5).map(|c| format!("c{c}")).collect();
+        let space = board_space(&names);
+        let (a, b) = (board_element(&[0, 1, 2], 5), board_element(&[1, 2, 3], 5));
+        space.check(&a).unwrap();
+        assert_eq!(space.distance(&a, &b), 2);
+        assert_eq!(symmetric_difference(&[0, 1, 2], &[1, 2, 3]), 2);
     }
 
     #[test]
