@@ -42,6 +42,10 @@ enum Command {
     Members(cmd::members::Args),
     /// Query and export the trust graph.
     Graph(cmd::graph::Args),
+    /// Run a voting rule on a preference profile (PrefLib or JSON), offline.
+    Decide(cmd::decide::Args),
+    /// Divide a budget or elect a board from a pabulib or PrefLib file.
+    DecidePb(cmd::budget::PbArgs),
     /// Withdraw a surety.
     Surety {
         #[command(subcommand)]
@@ -80,6 +84,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Statements(a) => cmd::statements::run(a, &ctx),
         Command::Members(a) => cmd::members::run(a, &ctx),
         Command::Graph(a) => cmd::graph::run(a, &ctx),
+        Command::Decide(args) => cmd::decide::run(args, &ctx),
+        Command::DecidePb(args) => cmd::budget::run_pb(&args, &ctx),
         Command::Surety {
             command: SuretyCommand::Revoke(a),
         } => cmd::surety::revoke(a, &ctx),

@@ -9,6 +9,7 @@
 //! The document is read and written as JSON. Unknown fields are refused,
 //! so a typo never silently falls back to a default.
 
+use crate::metric::{Element, Space};
 use crate::ratio::Ratio;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,76 @@ pub struct Constitution {
     /// Articles of text: purpose, rights, bylaws.
     #[serde(default)]
     pub articles: Vec<Article>,
+    /// Amendable components (rates, officers, priorities, …), each with
+    /// its metric space, aggregator, threshold and current value.
+    #[serde(default)]
+    pub components: Vec<ComponentSpec>,
+    /// The fraction of members who must vote for a decision to count
+    /// (`0/1`: no quorum). Abstentions count for the status quo anyway.
+    #[serde(default = "no_quorum")]
+    pub quorum: Ratio,
+    /// The document's version: 1 at genesis, one more per adopted change.
+    #[serde(default = "first_version")]
+    pub version: u64,
+    /// Every adopted change, oldest first.
+    #[serde(default)]
+    pub history: Vec<AmendmentRecord>,
+}
+
+fn no_quorum() -> Ratio {
+    Ratio::new(0, 1).expect("0/1 is a valid ratio")
+}
+
+fn first_version() -> u64 {
+    1
+}
+
+/// An amendable component of the constitution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSpec {
+    /// The component's name (unique in the constitution).
+    pub name: String,
+    /// Its metric space.
+    pub space: Space,
+    /// How votes are aggregated into a proposal.
+    #[serde(default)]
+    pub aggregator: Aggregator,
+    /// The supermajority a change needs.
+    pub threshold: Ratio,
+    /// The current value: the status quo of the next decision.
+    pub value: Element,
+}
+
+/// How a component's votes become a proposal (besides members' own).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Aggregator {
+    /// The space's aggregate: generalized median with phantoms (line),
+    /// most-voted option (discrete), Kemeny (rankings), per component.
+    #[default]
+    Aggregate,
+    /// The submitted vote of least total distance to all votes.
+    BestPeak,
+    /// Only members' public proposals.
+    None,
+}
+
+/// A record of one adopted change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentRecord {
+    /// The version the change produced.
+    pub version: u64,
+    /// The fields that changed (e.g. `thresholds.amendment`,
+    /// `components.price`, `articles.Purpose`).
+    pub changes: Vec<String>,
+    /// Members who supported it.
+    pub supporters: u64,
+    /// The electorate.
+    pub electorate: u64,
+    /// The threshold it had to exceed.
+    pub threshold: Ratio,
 }
 
 /// The admission rule applied to the trust graph.
@@ -83,6 +154,14 @@ pub enum ConstitutionError {
         /// The version found in the document.
         found: u32,
     },
+    /// A component is malformed.
+    #[error("constitution component `{name}` is invalid: {reason}")]
+    Component {
+        /// The component's name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A field holds a value outside its allowed range.
     #[error("constitution field `{field}` is invalid: {reason}")]
     Invalid {
@@ -107,6 +186,10 @@ impl Default for Constitution {
             vouch_offer_ttl_secs: 600,
             voting_period_secs: 7 * 24 * 3600,
             articles: Vec::new(),
+            components: Vec::new(),
+            quorum: no_quorum(),
+            version: first_version(),
+            history: Vec::new(),
         }
     }
 }
@@ -174,6 +257,35 @@ impl Constitution {
         if self.voting_period_secs == 0 {
             return Err(invalid("voting_period_secs", "must be positive"));
         }
+        let mut names = std::collections::BTreeSet::new();
+        for c in &self.components {
+            if c.name.trim().is_empty() {
+                return Err(invalid("components.name", "must not be empty"));
+            }
+            if !names.insert(c.name.as_str()) {
+                return Err(ConstitutionError::Component {
+                    name: c.name.clone(),
+                    reason: "appears twice".into(),
+                });
+            }
+            let component = |reason: String| ConstitutionError::Component {
+                name: c.name.clone(),
+                reason,
+            };
+            c.space.validate().map_err(|e| component(e.to_string()))?;
+            c.space
+                .check(&c.value)
+                .map_err(|e| component(format!("value: {e}")))?;
+            if !c.threshold.at_least(half) {
+                return Err(component(
+                    "threshold must be at least 1/2, or two opposite proposals could both pass"
+                        .into(),
+                ));
+            }
+        }
+        if self.version == 0 {
+            return Err(invalid("version", "starts at 1"));
+        }
         Ok(())
     }
 }
@@ -187,6 +299,37 @@ mod tests {
         let c = Constitution::default();
         c.validate().unwrap();
         assert_eq!(Constitution::from_json(&c.to_json()).unwrap(), c);
+    }
+
+    #[test]
+    fn old_documents_without_the_new_fields_still_parse() {
+        let old = r#"{"format": 1, "name": "Old", "admission": {"min_sureties": 2},
+            "thresholds": {"ordinary": "1/2", "amendment": "2/3", "sybil_bound": "0/1"},
+            "vouch_offer_ttl_secs": 600, "voting_period_secs": 3600}"#;
+        let c = Constitution::from_json(old).unwrap();
+        assert_eq!(c.version, 1);
+        assert!(c.components.is_empty() && c.history.is_empty());
+        assert_eq!(c.quorum, Ratio::new(0, 1).unwrap());
+    }
+
+    #[test]
+    fn components_are_validated() {
+        let mut c = Constitution::default();
+        c.components.push(ComponentSpec {
+            name: "price".into(),
+            space: Space::Line { min: 0, max: 100 },
+            aggregator: Aggregator::Aggregate,
+            threshold: Ratio::new(1, 2).unwrap(),
+            value: Element::Number(50),
+        });
+        c.validate().unwrap();
+        assert_eq!(Constitution::from_json(&c.to_json()).unwrap(), c);
+        c.components[0].value = Element::Number(500);
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("`price`") && e.contains("outside"), "{e}");
+        c.components[0].value = Element::Number(5);
+        c.components.push(c.components[0].clone());
+        assert!(c.validate().unwrap_err().to_string().contains("twice"));
     }
 
     #[test]

@@ -9,8 +9,26 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod amendment;
+pub mod budget;
+pub mod committee;
 pub mod constitution;
+pub mod constitutional;
+pub mod decision;
+pub mod metric;
+pub mod pabulib;
+pub mod pairwise;
+pub mod preflib;
+pub mod profile;
+pub mod profile_json;
 pub mod ratio;
+pub mod rules;
+pub mod sybil;
 
 pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
+pub use decision::{decide, Decision, DecisionOptions, DecisionReport};
+pub use pairwise::PairwiseMatrix;
+pub use preflib::{Document, PreflibError};
+pub use profile::{Alternative, Ballot, DataKind, Profile, ProfileError, Ranking};
 pub use ratio::Ratio;
+pub use rules::Rule;

@@ -1,6 +1,8 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
 
+pub mod budget;
 pub mod community;
+pub mod decide;
 pub mod demo;
 pub mod graph;
 pub mod id;
