@@ -4,3 +4,4 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+pub mod audit;
