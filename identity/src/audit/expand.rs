@@ -71,7 +71,7 @@ impl Default for ExpandParams {
             first_iters: 15,
             iters: 8,
             growth: 1.2,
-            max_rounds: 40,
+            max_rounds: 20,
         }
     }
 }
@@ -98,6 +98,24 @@ pub fn expand(
     p: &ExpandParams,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Expansion {
+    let (comp, ncomp) = g.components();
+    let mut seeded = vec![false; ncomp];
+    for &s in seeds {
+        seeded[comp[s as usize] as usize] = true;
+    }
+    let reachable: Vec<bool> = comp.iter().map(|&c| seeded[c as usize]).collect();
+    expand_within(g, seeds, &reachable, p, progress)
+}
+
+/// [`expand`] with the members reachable from the seeds (their connected
+/// components) already known: only those are candidates.
+pub fn expand_within(
+    g: &TrustGraph,
+    seeds: &[u32],
+    reachable: &[bool],
+    p: &ExpandParams,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Expansion {
     let n = g.len();
     let mut accepted = vec![false; n];
     let mut round = vec![u32::MAX; n];
@@ -121,11 +139,6 @@ pub fn expand(
     for &s in &order {
         r[s as usize] = 1.0 / order.len() as f64;
     }
-    let (comp, ncomp) = g.components();
-    let mut seeded = vec![false; ncomp];
-    for &s in &order {
-        seeded[comp[s as usize] as usize] = true;
-    }
     let ratio = (n as f64 / order.len() as f64).max(1.0);
     let growth = p
         .growth
@@ -145,7 +158,7 @@ pub fn expand(
         // Candidates: members of seeded components not yet accepted (those the
         // walk has not reached yet score 0 and come last).
         let mut cand: Vec<u32> = (0..n as u32)
-            .filter(|&v| !accepted[v as usize] && seeded[comp[v as usize] as usize])
+            .filter(|&v| !accepted[v as usize] && reachable[v as usize])
             .collect();
         if cand.is_empty() {
             break;

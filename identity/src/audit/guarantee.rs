@@ -70,7 +70,7 @@ pub fn spectral(g: &TrustGraph, iters: usize, seed: u64) -> Spectral {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut x: Vec<f64> = (0..n).map(|_| rng.gen_range(-1.0..1.0)).collect();
     let mut z = vec![0.0; n];
-    let mut scratch = vec![0.0; n];
+    let mut scratch = vec![0.0f32; n];
     let mut y = vec![0.0; n];
     let project = |x: &mut [f64]| {
         let dot: f64 = x.par_iter().zip(u1.par_iter()).map(|(a, b)| a * b).sum();

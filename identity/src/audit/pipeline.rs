@@ -31,7 +31,7 @@ pub struct AuditParams {
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
     pub sureties: usize,
-    /// Power iterations for the spectral estimate; 0 skips it (default 100).
+    /// Power iterations for the spectral estimate; 0 skips it (default 40).
     pub spectral_iters: usize,
 }
 
@@ -41,7 +41,7 @@ impl Default for AuditParams {
             expand: ExpandParams::default(),
             max_conductance: 0.2,
             sureties: 3,
-            spectral_iters: 100,
+            spectral_iters: 40,
         }
     }
 }
@@ -170,7 +170,7 @@ pub fn audit(
     let sr = sybilrank::sybilrank(g, seeds);
     progress(Stage::SybilRank, 1, 1);
 
-    let ex = expand::expand(g, seeds, &params.expand, &mut |d, t| {
+    let ex = expand::expand_within(g, seeds, &reachable, &params.expand, &mut |d, t| {
         progress(Stage::Expansion, d, t)
     });
 

@@ -20,12 +20,21 @@ use rayon::prelude::*;
 const PAR_MIN: usize = 1 << 14;
 
 /// `out = P x`. `scratch` must have length `n`; it receives `x / deg`.
-pub fn step(g: &TrustGraph, x: &[f64], scratch: &mut [f64], out: &mut [f64]) {
+///
+/// `scratch` is `f32`: it is the array the step reads at random (once per
+/// edge), and halving it keeps twice as much of it in cache. Its relative
+/// rounding error (2⁻²⁴) is far below anything a ranking can see; sums
+/// are accumulated in `f64`.
+pub fn step(g: &TrustGraph, x: &[f64], scratch: &mut [f32], out: &mut [f64]) {
     let n = g.len();
     debug_assert!(x.len() == n && scratch.len() == n && out.len() == n);
-    let per = |(v, s): (usize, &mut f64)| {
+    let per = |(v, s): (usize, &mut f32)| {
         let d = g.degree(v as u32);
-        *s = if d == 0 { 0.0 } else { x[v] / d as f64 };
+        *s = if d == 0 {
+            0.0
+        } else {
+            (x[v] / d as f64) as f32
+        };
     };
     if n >= PAR_MIN {
         scratch.par_iter_mut().enumerate().for_each(per);
@@ -37,7 +46,7 @@ pub fn step(g: &TrustGraph, x: &[f64], scratch: &mut [f64], out: &mut [f64]) {
         *o = g
             .neighbours(v as u32)
             .iter()
-            .map(|&u| scratch[u as usize])
+            .map(|&u| scratch[u as usize] as f64)
             .sum();
     };
     if n >= PAR_MIN {
@@ -77,7 +86,7 @@ pub fn personalised_pagerank(
 ) -> Vec<f64> {
     let n = g.len();
     let mut p = warm.unwrap_or_else(|| r.to_vec());
-    let mut scratch = vec![0.0; n];
+    let mut scratch = vec![0.0f32; n];
     let mut next = vec![0.0; n];
     for _ in 0..iters {
         step(g, &p, &mut scratch, &mut next);
@@ -101,14 +110,14 @@ mod tests {
             TrustGraph::from_pairs([("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "c")])
                 .unwrap();
         let x = vec![1.0, 2.0, 3.0, 4.0, 5.0];
-        let mut s = vec![0.0; 5];
+        let mut s = vec![0.0f32; 5];
         let mut out = vec![0.0; 5];
         step(&g, &x, &mut s, &mut out);
         let total: f64 = out.iter().sum();
-        assert!((total - 15.0).abs() < 1e-12);
+        assert!((total - 15.0).abs() < 1e-6);
         // b receives a's 1/1 and c's 3/3
-        assert!((out[1] - 2.0).abs() < 1e-12);
+        assert!((out[1] - 2.0).abs() < 1e-6);
         // c receives b's 2/2, d's 4/2, e's 5/2
-        assert!((out[2] - (1.0 + 2.0 + 2.5)).abs() < 1e-12);
+        assert!((out[2] - (1.0 + 2.0 + 2.5)).abs() < 1e-6);
     }
 }
