@@ -26,7 +26,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
+    Audit(cmd::audit::Args),
+}
 
 fn default_home() -> anyhow::Result<PathBuf> {
     let dirs =
@@ -45,8 +48,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         home,
         json: cli.json,
     };
-    let _ = &ctx;
-    match cli.command {}
+    match cli.command {
+        Command::Audit(args) => cmd::audit::run(args, &ctx),
+    }
 }
 
 fn main() -> ExitCode {

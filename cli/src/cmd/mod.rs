@@ -1,1 +1,2 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
+pub mod audit;

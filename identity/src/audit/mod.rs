@@ -15,6 +15,7 @@
 //! * [`guarantee`] — conductance estimates and the admission-rule bound.
 //! * [`pipeline`] — [`audit`]: all of the above into an [`AuditReport`];
 //!   [`AuditReport::summary`] renders it as text.
+//! * [`picture`] — SVG/PNG drawings of the graph coloured by trust, and the histogram.
 //! * [`synth`], [`eval`] — seeded attack scenarios, AUC and the admission
 //!   cascade, for the evaluation harness and tests.
 //!
@@ -36,6 +37,7 @@ pub mod expand;
 pub mod graph;
 pub mod guarantee;
 pub mod input;
+pub mod picture;
 pub mod pipeline;
 mod summary;
 pub mod sybilrank;
