@@ -29,8 +29,8 @@ fn main() {
     } else {
         sizes
     };
-    println!("| members | sureties | generate | build CSR | audit | of which expansion rounds | peak RSS |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| members | sureties | generate | build CSR | audit wall | audit CPU (user+sys) | expansion rounds | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let t = Instant::now();
         let mut rng = StdRng::seed_from_u64(n as u64);
@@ -61,6 +61,7 @@ fn main() {
             ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
                 .expect("template"),
         );
+        let cpu0 = cpu_seconds();
         let t = Instant::now();
         let mut seeds = seeds;
         seeds.sort_unstable();
@@ -86,15 +87,17 @@ fn main() {
         )
         .expect("audit");
         let audit_time = t.elapsed();
+        let audit_cpu = cpu_seconds() - cpu0;
         bar.finish_and_clear();
         eprintln!("stage starts: {marks:?}");
         println!(
-            "| {} | {} | {:.2} s | {:.2} s | {:.2} s | {} | {} |",
+            "| {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {} | {} |",
             n,
             g.edge_count(),
             generate.as_secs_f64(),
             build.as_secs_f64(),
             audit_time.as_secs_f64(),
+            audit_cpu,
             report.expansion_rounds,
             peak_rss()
         );
@@ -110,4 +113,18 @@ fn peak_rss() -> String {
                 .map(|l| l["VmHWM:".len()..].trim().to_owned())
         })
         .unwrap_or_else(|| "n/a".into())
+}
+
+/// This process's CPU time (user + system) in seconds, from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are 14th and 15th.
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+        })
+        .unwrap_or(f64::NAN);
+    ticks / 100.0
 }

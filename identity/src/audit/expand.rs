@@ -48,6 +48,7 @@
 
 use super::graph::TrustGraph;
 use super::walk;
+use rayon::prelude::*;
 
 /// Parameters of trust expansion.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -158,6 +159,7 @@ pub fn expand_within(
         // Candidates: members of seeded components not yet accepted (those the
         // walk has not reached yet score 0 and come last).
         let mut cand: Vec<u32> = (0..n as u32)
+            .into_par_iter()
             .filter(|&v| !accepted[v as usize] && reachable[v as usize])
             .collect();
         if cand.is_empty() {
@@ -176,13 +178,17 @@ pub fn expand_within(
             round[v as usize] = k;
         }
         order.extend_from_slice(&cand);
-        let vol: f64 = order.iter().map(|&v| g.degree(v) as f64).sum();
-        for &v in &cand {
-            r[v as usize] = 0.0;
-        }
-        for &v in &order {
-            r[v as usize] = g.degree(v) as f64 / vol;
-        }
+        let vol: f64 = order.par_iter().map(|&v| g.degree(v) as f64).sum();
+        r.par_iter_mut()
+            .zip(accepted.par_iter())
+            .enumerate()
+            .for_each(|(v, (r, &a))| {
+                *r = if a {
+                    g.degree(v as u32) as f64 / vol
+                } else {
+                    0.0
+                };
+            });
         progress((k as usize).min(total), total);
         warm = Some(pr);
         k += 1;

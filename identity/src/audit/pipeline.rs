@@ -20,6 +20,7 @@ use super::expand::{self, ExpandParams};
 use super::graph::{BuildStats, TrustGraph};
 use super::guarantee::{self, Spectral};
 use super::sybilrank;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Knobs of an audit (defaults documented on each field).
@@ -31,7 +32,7 @@ pub struct AuditParams {
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
     pub sureties: usize,
-    /// Power iterations for the spectral estimate; 0 skips it (default 40).
+    /// Power iterations for the spectral estimate; 0 skips it (default 30).
     pub spectral_iters: usize,
 }
 
@@ -41,7 +42,7 @@ impl Default for AuditParams {
             expand: ExpandParams::default(),
             max_conductance: 0.2,
             sureties: 3,
-            spectral_iters: 40,
+            spectral_iters: 30,
         }
     }
 }
@@ -193,7 +194,7 @@ pub fn audit(
         position[v as usize] = i;
     }
     let mut rank_order: Vec<u32> = (0..n as u32).collect();
-    rank_order.sort_unstable_by(|&a, &b| {
+    rank_order.par_sort_unstable_by(|&a, &b| {
         trust[b as usize]
             .total_cmp(&trust[a as usize])
             .then(position[a as usize].cmp(&position[b as usize]))
