@@ -184,3 +184,53 @@ mod tests {
         assert_eq!(r[0].vouchers, vec![(h0, 1)]);
     }
 }
+
+#[cfg(test)]
+mod sweep_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Conductance of `set` computed from scratch.
+    fn phi(g: &TrustGraph, set: &[u32]) -> f64 {
+        let inside: std::collections::HashSet<u32> = set.iter().copied().collect();
+        let vol: usize = set.iter().map(|&v| g.degree(v)).sum();
+        let cut = set
+            .iter()
+            .flat_map(|&v| g.neighbours(v))
+            .filter(|w| !inside.contains(w))
+            .count();
+        cut as f64 / (vol as f64).min((g.volume() - vol) as f64)
+    }
+
+    proptest! {
+        #[test]
+        fn sweep_returns_the_least_conductance_prefix(
+            pairs in proptest::collection::vec((0u32..25, 0u32..25), 5..120),
+            shuffle in any::<u64>(),
+        ) {
+            let named: Vec<(String, String)> =
+                pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            let Ok(g) = TrustGraph::from_pairs(named) else { return Ok(()) };
+            let mut order: Vec<u32> = (0..g.len() as u32).collect();
+            let mut x = shuffle;
+            for i in (1..order.len()).rev() {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                order.swap(i, (x >> 33) as usize % (i + 1));
+            }
+            let best = sweep(&g, &order, 1);
+            let brute = (1..order.len())
+                .filter_map(|i| {
+                    let p = phi(&g, &order[..i]);
+                    p.is_finite().then_some(p)
+                })
+                .fold(f64::INFINITY, f64::min);
+            match best {
+                Some(c) => {
+                    prop_assert!((c.conductance - brute).abs() < 1e-12);
+                    prop_assert!((phi(&g, &order[..c.prefix]) - c.conductance).abs() < 1e-12);
+                }
+                None => prop_assert!(brute.is_infinite()),
+            }
+        }
+    }
+}

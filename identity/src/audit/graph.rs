@@ -356,3 +356,69 @@ impl TrustGraph {
         (comp, c as usize)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    proptest! {
+        #[test]
+        fn csr_holds_each_distinct_edge_once_each_way(
+            pairs in proptest::collection::vec((0u8..30, 0u8..30), 1..200)
+        ) {
+            let named: Vec<(String, String)> =
+                pairs.iter().map(|(a, b)| (format!("m{a}"), format!("m{b}"))).collect();
+            let expect: BTreeSet<(String, String)> = named
+                .iter()
+                .filter(|(a, b)| a != b)
+                .map(|(a, b)| if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) })
+                .collect();
+            match TrustGraph::from_pairs(named.clone()) {
+                Err(AuditError::EmptyGraph(_)) => prop_assert!(expect.is_empty()),
+                Err(e) => return Err(TestCaseError::fail(e.to_string())),
+                Ok(g) => {
+                    prop_assert_eq!(g.edge_count(), expect.len());
+                    let got: BTreeSet<(String, String)> = g
+                        .edges()
+                        .map(|(a, b)| {
+                            let (a, b) = (g.id(a).to_owned(), g.id(b).to_owned());
+                            if a < b { (a, b) } else { (b, a) }
+                        })
+                        .collect();
+                    prop_assert_eq!(&got, &expect);
+                    for v in 0..g.len() as u32 {
+                        let row = g.neighbours(v);
+                        prop_assert!(row.windows(2).all(|w| w[0] < w[1]));
+                        for &w in row {
+                            prop_assert!(g.neighbours(w).binary_search(&v).is_ok());
+                        }
+                    }
+                    let s = g.build_stats();
+                    prop_assert_eq!(s.pairs, named.len());
+                    prop_assert_eq!(s.pairs - s.self_loops - s.duplicates, expect.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn induced_subgraph_keeps_ids_and_inner_edges() {
+        let g = TrustGraph::from_pairs([("a", "b"), ("b", "c"), ("c", "d"), ("d", "a")]).unwrap();
+        let (sub, map) = g.induced(&[0, 1, 2]);
+        assert_eq!(sub.len(), 3);
+        assert_eq!(sub.edge_count(), 2);
+        assert_eq!(map, vec![0, 1, 2]);
+        assert_eq!(sub.id(2), "c");
+    }
+
+    #[test]
+    fn components_and_earliest() {
+        let g = TrustGraph::from_pairs([("a", "b"), ("c", "d"), ("d", "e")]).unwrap();
+        let (comp, k) = g.components();
+        assert_eq!(k, 2);
+        assert_eq!(comp, vec![0, 0, 1, 1, 1]);
+        assert_eq!(g.earliest(3), vec![0, 1, 2]);
+    }
+}

@@ -290,3 +290,132 @@ pub fn audit(
         guarantee,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::synth::{generate, Params, Shape};
+
+    fn run(g: &TrustGraph, seeds: &[&str]) -> AuditReport {
+        let s = g.resolve_seeds(seeds).unwrap();
+        audit(g, &s, &AuditParams::default(), &mut |_, _, _| {}).unwrap()
+    }
+
+    fn clique(prefix: &str, k: usize) -> Vec<(String, String)> {
+        let mut p = Vec::new();
+        for i in 0..k {
+            for j in i + 1..k {
+                p.push((format!("{prefix}{i}"), format!("{prefix}{j}")));
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn flags_the_region_behind_a_bridge_and_names_its_voucher() {
+        let mut pairs = clique("h", 8);
+        pairs.extend(clique("s", 8));
+        pairs.push(("h3".into(), "s5".into()));
+        let g = TrustGraph::from_pairs(pairs).unwrap();
+        let r = run(&g, &["h0"]);
+        assert!(r.flagged);
+        assert_eq!(r.regions.len(), 1);
+        let region = &r.regions[0];
+        assert_eq!(region.size, 8);
+        assert!(region.members.iter().all(|m| m.starts_with('s')));
+        assert_eq!(region.attack_edges, vec![("h3".into(), "s5".into())]);
+        assert_eq!(region.vouchers, vec![("h3".into(), 1)]);
+        // every honest member outranks every Sybil, and trust is ≈ 1 vs ≪ 1
+        let (top, bottom) = r.ranking.split_at(8);
+        assert!(top.iter().all(|m| m.id.starts_with('h') && m.trust > 0.5));
+        assert!(bottom
+            .iter()
+            .all(|m| m.status == Status::Suspected && m.trust < 0.2));
+        assert_eq!(r.ranking[0].rank, 1);
+        let gr = r.guarantee.as_ref().unwrap();
+        assert!(gr.sybils_per_attack_edge.is_finite() && gr.sybils_per_attack_edge > 0.0);
+    }
+
+    #[test]
+    fn components_without_a_seed_are_unreachable_with_zero_trust() {
+        let mut pairs = clique("a", 5);
+        pairs.extend(clique("b", 4));
+        let g = TrustGraph::from_pairs(pairs).unwrap();
+        let r = run(&g, &["a0"]);
+        assert_eq!(r.unreachable_components.len(), 1);
+        assert_eq!(r.unreachable_components[0].len(), 4);
+        for m in &r.ranking {
+            if m.id.starts_with('b') {
+                assert_eq!(m.status, Status::Unreachable);
+                assert_eq!(m.trust, 0.0);
+                assert_eq!(m.sybilrank, 0.0);
+            } else {
+                assert!(m.trust > 0.0);
+            }
+        }
+        assert!(r
+            .regions
+            .iter()
+            .all(|reg| reg.members.iter().all(|m| m.starts_with('a'))));
+    }
+
+    #[test]
+    fn a_well_knit_graph_is_not_flagged() {
+        let g = TrustGraph::from_pairs(clique("m", 30)).unwrap();
+        let r = run(&g, &["m0", "m1"]);
+        assert!(!r.flagged, "{:?}", r.cut);
+        assert!(r.regions.is_empty());
+        assert!(r.ranking.iter().all(|m| m.status != Status::Suspected));
+    }
+
+    #[test]
+    fn audit_separates_a_scenario_and_beats_nothing_by_luck() {
+        let sc = generate(&Params {
+            shape: Shape::SmallWorld { k: 8, p: 0.1 },
+            honest: 600,
+            sybils: 200,
+            sybil_degree: 16.0,
+            attack_edges: 60,
+            seeds: 6,
+            rng_seed: 9,
+        });
+        let g = sc.graph();
+        let r = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
+        let mut trust = vec![0.0; g.len()];
+        for m in &r.ranking {
+            trust[g.index_of(&m.id).unwrap() as usize] = m.trust;
+        }
+        let auc = crate::audit::eval::auc(&trust, |v| sc.is_sybil(v));
+        assert!(auc > 0.97, "AUC {auc}");
+        let flagged_sybils = r
+            .regions
+            .iter()
+            .flat_map(|reg| &reg.members)
+            .filter(|id| sc.is_sybil(g.index_of(id).unwrap()))
+            .count();
+        assert!(flagged_sybils > 180, "{flagged_sybils}");
+    }
+
+    #[test]
+    fn empty_seed_list_is_an_error() {
+        let g = TrustGraph::from_pairs([("a", "b")]).unwrap();
+        assert!(matches!(
+            audit(&g, &[], &AuditParams::default(), &mut |_, _, _| {}),
+            Err(AuditError::EmptySeeds(_))
+        ));
+    }
+
+    #[test]
+    fn summary_names_regions_vouchers_and_the_table() {
+        let mut pairs = clique("h", 6);
+        pairs.extend(clique("s", 6));
+        pairs.push(("h1".into(), "s2".into()));
+        let g = TrustGraph::from_pairs(pairs).unwrap();
+        let text = run(&g, &["h0"]).summary(3);
+        assert!(text.contains("Suspected region 1: 6 members, 1 candidate attack edges"));
+        assert!(text.contains("vouched across by: h1 (1)"));
+        assert!(text.contains("attack edge: h1 -- s2"));
+        assert!(text.contains("rank  member"));
+        assert!(text.contains("..."));
+    }
+}
