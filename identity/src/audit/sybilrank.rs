@@ -69,6 +69,15 @@ mod tests {
     }
 
     #[test]
+    fn matches_the_published_recurrence_by_hand() {
+        // path a - b - c, seed a, n = 3: w = ⌈log₂ 3⌉ = 2 steps of T = 3.
+        // T₁ = (0, 3, 0); T₂ = (1.5, 0, 1.5); score = T₂ / deg = (1.5, 0, 1.5).
+        let g = TrustGraph::from_pairs([("a", "b"), ("b", "c")]).unwrap();
+        let s = sybilrank(&g, &[0]);
+        assert!((s[0] - 1.5).abs() < 1e-6 && s[1].abs() < 1e-9 && (s[2] - 1.5).abs() < 1e-6);
+    }
+
+    #[test]
     fn trust_stays_in_the_seeded_component() {
         let g = TrustGraph::from_pairs([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y")]).unwrap();
         let s = sybilrank(&g, &[0]);

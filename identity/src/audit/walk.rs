@@ -42,13 +42,7 @@ pub fn step(g: &TrustGraph, x: &[f64], scratch: &mut [f32], out: &mut [f64]) {
         scratch.iter_mut().enumerate().for_each(per);
     }
     let scratch = &*scratch;
-    let pull = |(v, o): (usize, &mut f64)| {
-        *o = g
-            .neighbours(v as u32)
-            .iter()
-            .map(|&u| scratch[u as usize] as f64)
-            .sum();
-    };
+    let pull = |(v, o): (usize, &mut f64)| *o = gather_sum(scratch, g.neighbours(v as u32));
     if n >= PAR_MIN {
         out.par_iter_mut()
             .enumerate()
@@ -57,6 +51,26 @@ pub fn step(g: &TrustGraph, x: &[f64], scratch: &mut [f32], out: &mut [f64]) {
     } else {
         out.iter_mut().enumerate().for_each(pull);
     }
+}
+
+/// `Σ values[i]` over `idx`, with four independent accumulators so the
+/// random loads are not serialised behind one chain of dependent adds.
+#[inline]
+fn gather_sum(values: &[f32], idx: &[u32]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = idx.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        acc[0] += values[c[0] as usize] as f64;
+        acc[1] += values[c[1] as usize] as f64;
+        acc[2] += values[c[2] as usize] as f64;
+        acc[3] += values[c[3] as usize] as f64;
+    }
+    let mut total = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for &u in rest {
+        total += values[u as usize] as f64;
+    }
+    total
 }
 
 /// Degree-normalise: `x(v) / deg(v)` (0 for isolated members).
