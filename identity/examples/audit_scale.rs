@@ -66,14 +66,14 @@ fn main() {
         let mut seeds = seeds;
         seeds.sort_unstable();
         seeds.dedup();
-        let mut marks: Vec<(Stage, f64)> = Vec::new();
+        let mut marks: Vec<(Stage, f64, f64)> = Vec::new();
         let report = audit(
             &g,
             &seeds,
             &AuditParams::default(),
             &mut |stage, done, total| {
                 if marks.last().is_none_or(|m| m.0 != stage) {
-                    marks.push((stage, t.elapsed().as_secs_f64()));
+                    marks.push((stage, t.elapsed().as_secs_f64(), cpu_seconds() - cpu0));
                 }
                 bar.set_message(match stage {
                     Stage::SybilRank => "sybilrank",
@@ -89,7 +89,7 @@ fn main() {
         let audit_time = t.elapsed();
         let audit_cpu = cpu_seconds() - cpu0;
         bar.finish_and_clear();
-        eprintln!("stage starts: {marks:?}");
+        eprintln!("stage starts (stage, wall s, CPU s): {marks:?}");
         println!(
             "| {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {} | {} |",
             n,

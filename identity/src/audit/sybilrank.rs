@@ -46,12 +46,7 @@ pub fn sybilrank_with(g: &TrustGraph, seeds: &[u32], iters: usize) -> Vec<f64> {
             t[s as usize] += share;
         }
     }
-    let mut scratch = vec![0.0f32; n];
-    let mut next = vec![0.0; n];
-    for _ in 0..iters {
-        walk::step(g, &t, &mut scratch, &mut next);
-        std::mem::swap(&mut t, &mut next);
-    }
+    let t = walk::iterate(g, t, iters, |_, y| y);
     walk::per_degree(g, &t)
 }
 
