@@ -10,9 +10,10 @@
 //! hanging off the rest by few edges — what a Sybil region looks like —
 //! come out as separate clumps. Repulsion is all-pairs, `O(n²)` per
 //! iteration, parallel over members; that is a fraction of a second up to
-//! [`DEFAULT_MAX_NODES`]. Larger graphs are *sampled*: every `⌈n/max⌉`-th
-//! member in rank order (so every trust level is represented) and the
-//! sureties among them; the title says so.
+//! [`DEFAULT_MAX_NODES`]. Larger graphs are *sampled*: breadth-first balls
+//! grown in turn from `max/50` members spread evenly over the ranking (so
+//! every trust level is shown with the sureties around it), and the title
+//! says so.
 //!
 //! **Colour.** `trust` is relative to the trusted side's median member, so
 //! `log₁₀ trust` runs from about 0 (typical) down to −2 and below (suspect):
@@ -69,34 +70,30 @@ impl Drawing {
             });
         }
         let n = g.len();
-        let stride = n.div_ceil(max_nodes);
-        let chosen: Vec<u32> = report
-            .ranking
-            .iter()
-            .step_by(stride)
-            .filter_map(|m| g.index_of(&m.id))
-            .collect();
+        let chosen = sample(g, report, max_nodes);
         let (sub, map) = g.induced(&chosen);
         let mut trust = vec![0.0; sub.len()];
         let mut status = vec![Status::Trusted; sub.len()];
-        let mut local = std::collections::HashMap::with_capacity(map.len());
+        let mut local = vec![u32::MAX; n];
         for (i, &v) in map.iter().enumerate() {
-            local.insert(v, i);
+            local[v as usize] = i as u32;
         }
-        for m in report.ranking.iter().step_by(stride) {
-            if let Some(&i) = g.index_of(&m.id).and_then(|v| local.get(&v)) {
-                trust[i] = m.trust;
-                status[i] = m.status;
+        for m in &report.ranking {
+            if let Some(v) = g.index_of(&m.id) {
+                let i = local[v as usize];
+                if i != u32::MAX {
+                    trust[i as usize] = m.trust;
+                    status[i as usize] = m.status;
+                }
             }
         }
         let edges: Vec<(u32, u32)> = sub.edges().collect();
         let pos = layout(sub.len(), &edges, 150, 0x1a70);
-        let title = if stride > 1 {
+        let title = if sub.len() < n {
             format!(
-                "Trust graph: sample of {} of {} members (every {}th by rank), {} sureties among them",
+                "Trust graph: sample of {} of {} members (breadth-first balls around members spread over the ranking), {} sureties among them",
                 sub.len(),
                 n,
-                stride,
                 edges.len()
             )
         } else {
@@ -186,6 +183,45 @@ impl Drawing {
         }
         img.encode()
     }
+}
+
+/// At most `max` members to draw: everyone if the graph is small enough;
+/// otherwise breadth-first balls grown in turn from `max/50` starting
+/// members spread evenly over the ranking, so every trust level is shown
+/// together with the sureties around it.
+fn sample(g: &TrustGraph, report: &AuditReport, max: usize) -> Vec<u32> {
+    let n = g.len();
+    if n <= max {
+        return (0..n as u32).collect();
+    }
+    let starts = (max / 50).clamp(1, n);
+    let stride = n.div_ceil(starts);
+    let mut taken = vec![false; n];
+    let mut chosen = Vec::with_capacity(max);
+    let mut queues: Vec<std::collections::VecDeque<u32>> = report
+        .ranking
+        .iter()
+        .step_by(stride)
+        .filter_map(|m| g.index_of(&m.id))
+        .map(|v| std::collections::VecDeque::from([v]))
+        .collect();
+    while chosen.len() < max && queues.iter().any(|q| !q.is_empty()) {
+        for q in queues.iter_mut() {
+            while let Some(v) = q.pop_front() {
+                if taken[v as usize] {
+                    continue;
+                }
+                taken[v as usize] = true;
+                chosen.push(v);
+                q.extend(g.neighbours(v).iter().filter(|&&w| !taken[w as usize]));
+                break;
+            }
+            if chosen.len() == max {
+                break;
+            }
+        }
+    }
+    chosen
 }
 
 fn legend_svg(s: &mut String, x: f64, y: f64) {
@@ -483,10 +519,9 @@ mod tests {
         let png = d.png().unwrap();
         assert_eq!(&png[1..4], b"PNG");
         let sampled = Drawing::new(&g, &r, 100).unwrap();
-        assert_eq!(
-            sampled.svg().matches("<circle").count(),
-            g.len().div_ceil(3)
-        );
+        assert_eq!(sampled.svg().matches("<circle").count(), 100);
+        // balls, not scattered points: the sample keeps sureties among its members
+        assert!(sampled.edges.len() >= 99, "{}", sampled.edges.len());
         assert!(sampled.svg().contains("sample of"));
         assert!(Drawing::new(&g, &r, 0).is_err());
     }
