@@ -46,6 +46,8 @@ enum Command {
     Decide(cmd::decide::Args),
     /// Divide a budget or elect a board from a pabulib or PrefLib file.
     DecidePb(cmd::budget::PbArgs),
+    /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
+    Audit(cmd::audit::Args),
     /// Withdraw a surety.
     Surety {
         #[command(subcommand)]
@@ -89,6 +91,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Surety {
             command: SuretyCommand::Revoke(a),
         } => cmd::surety::revoke(a, &ctx),
+        Command::Audit(args) => cmd::audit::run(args, &ctx),
     }
 }
 

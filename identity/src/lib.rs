@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod admission;
+pub mod audit;
 pub mod fingerprint;
 pub mod graph;
 pub mod keys;

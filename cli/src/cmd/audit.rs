@@ -1,0 +1,135 @@
+//! `grassroots audit`: audit a trust graph for Sybil regions.
+//!
+//! Reads an `a,b` edges CSV and an optional seed list, runs the audit in
+//! `identity::audit`, prints the summary table (or the full report as JSON),
+//! and optionally draws the graph coloured by trust and the trust histogram.
+
+use crate::ctx::Ctx;
+use anyhow::Context;
+use identity::audit::picture::{self, Drawing};
+use identity::audit::{audit, input, AuditParams, Stage, TrustGraph};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::{Path, PathBuf};
+
+/// How many members, in file order, are the default seeds.
+const DEFAULT_SEEDS: usize = 10;
+/// Graphs at least this large get a progress bar.
+const PROGRESS_MIN: usize = 100_000;
+
+/// Audit a trust graph: score every member, find suspected Sybil regions,
+/// name their attack edges and the members who vouched across them.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Edges CSV: one surety `a,b` per line (undirected; `#` comments and blank
+    /// lines ignored; self-loops dropped, duplicates merged, both reported).
+    #[arg(long, value_name = "FILE")]
+    edges: Option<PathBuf>,
+    /// Trusted seed members, one id per line. Default: the first 10 members in
+    /// the edges file's order (a file listing sureties as given starts with
+    /// the founders).
+    #[arg(long, value_name = "FILE")]
+    seeds: Option<PathBuf>,
+    /// Draw the graph coloured by trust as SVG.
+    #[arg(long, value_name = "OUT")]
+    svg: Option<PathBuf>,
+    /// Draw the graph coloured by trust as PNG.
+    #[arg(long, value_name = "OUT")]
+    png: Option<PathBuf>,
+    /// Write the trust histogram (SVG, or PNG if OUT ends in .png).
+    #[arg(long, value_name = "OUT")]
+    histogram: Option<PathBuf>,
+    /// Members drawn before the picture samples (every k-th by rank).
+    #[arg(long, default_value_t = picture::DEFAULT_MAX_NODES)]
+    max_draw: usize,
+    /// Rows of the most and least trusted members in the summary table.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// The admission rule's k (sureties from admitted members) for the bound.
+    #[arg(long, default_value_t = 3)]
+    sureties: usize,
+    /// Flag suspected regions only when the cut's conductance is at most this.
+    #[arg(long, default_value_t = 0.2)]
+    max_conductance: f64,
+}
+
+/// Run `grassroots audit`.
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    let edges = args.edges.as_deref().with_context(|| {
+        format!(
+            "no trust graph given: pass --edges FILE (auditing the community's own graph in {} is not wired in yet)",
+            ctx.home.display()
+        )
+    })?;
+    let graph = input::read_edges_file(edges)?;
+    let seeds = match &args.seeds {
+        Some(path) => graph.resolve_seeds(&input::read_seeds_file(path)?)?,
+        None => {
+            let s = graph.earliest(DEFAULT_SEEDS);
+            ctx.note(&format!(
+                "no --seeds: trusting the first {} members of {} as seeds",
+                s.len(),
+                edges.display()
+            ));
+            s
+        }
+    };
+    let params = AuditParams {
+        sureties: args.sureties,
+        max_conductance: args.max_conductance,
+        ..AuditParams::default()
+    };
+    let bar = progress_bar(ctx, &graph);
+    let report = audit(&graph, &seeds, &params, &mut |stage, done, total| {
+        if let Some(bar) = &bar {
+            bar.set_message(match stage {
+                Stage::SybilRank => "SybilRank",
+                Stage::Expansion => "expansion",
+                Stage::Cut => "sweep cut",
+                Stage::Spectral => "spectral",
+            });
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if args.svg.is_some() || args.png.is_some() {
+        let drawing = Drawing::new(&graph, &report, args.max_draw)?;
+        if let Some(out) = &args.svg {
+            write(out, drawing.svg().as_bytes())?;
+            ctx.note(&format!("wrote {}", out.display()));
+        }
+        if let Some(out) = &args.png {
+            write(out, &drawing.png()?)?;
+            ctx.note(&format!("wrote {}", out.display()));
+        }
+    }
+    if let Some(out) = &args.histogram {
+        let is_png = out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        if is_png {
+            write(out, &picture::histogram_png(&report)?)?;
+        } else {
+            write(out, picture::histogram_svg(&report).as_bytes())?;
+        }
+        ctx.note(&format!("wrote {}", out.display()));
+    }
+    ctx.emit(&report, || report.summary(args.top))
+}
+
+fn progress_bar(ctx: &Ctx, graph: &TrustGraph) -> Option<ProgressBar> {
+    if ctx.json || graph.len() < PROGRESS_MIN {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {elapsed}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}

@@ -1,0 +1,130 @@
+//! Scale benchmark for the trust-graph audit.
+//!
+//! Generates, in memory, a scale-free honest region (Barabási–Albert, 10
+//! sureties per arriving member: average degree 20, so `n` members carry
+//! ≈ `10n` sureties) with a Sybil region of `n/10` members (ER, average
+//! degree 20) behind `n/10` attack edges, then times building the CSR graph
+//! and the audit separately from generation. A progress bar on stderr
+//! follows the audit's stages. Peak resident memory (VmHWM) is read from
+//! `/proc/self/status` at the end.
+//!
+//! ```text
+//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000
+//! ```
+
+use identity::audit::synth::{barabasi_albert, erdos_renyi};
+use identity::audit::{audit, AuditParams, Stage, TrustGraph};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::time::Instant;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10_000, 100_000, 1_000_000]
+    } else {
+        sizes
+    };
+    println!("| members | sureties | generate | build CSR | audit wall | audit CPU (user+sys) | expansion rounds | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for n in sizes {
+        let t = Instant::now();
+        let mut rng = StdRng::seed_from_u64(n as u64);
+        let honest = n - n / 10;
+        let sybils = n / 10;
+        let mut edges = barabasi_albert(honest, 10, &mut rng);
+        edges.extend(
+            erdos_renyi(sybils, 20.0, &mut rng)
+                .into_iter()
+                .map(|(a, b)| (a + honest as u32, b + honest as u32)),
+        );
+        for _ in 0..n / 10 {
+            edges.push((
+                rng.gen_range(0..honest) as u32,
+                (honest + rng.gen_range(0..sybils)) as u32,
+            ));
+        }
+        let seeds: Vec<u32> = (0..100).map(|_| rng.gen_range(0..honest) as u32).collect();
+        let generate = t.elapsed();
+
+        let t = Instant::now();
+        let g = TrustGraph::from_index_edges(n, &edges).expect("graph");
+        drop(edges);
+        let build = t.elapsed();
+
+        let bar = ProgressBar::new(1);
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
+                .expect("template"),
+        );
+        let cpu0 = cpu_seconds();
+        let t = Instant::now();
+        let mut seeds = seeds;
+        seeds.sort_unstable();
+        seeds.dedup();
+        let mut marks: Vec<(Stage, f64, f64)> = Vec::new();
+        let report = audit(
+            &g,
+            &seeds,
+            &AuditParams::default(),
+            &mut |stage, done, total| {
+                if marks.last().is_none_or(|m| m.0 != stage) {
+                    marks.push((stage, t.elapsed().as_secs_f64(), cpu_seconds() - cpu0));
+                }
+                bar.set_message(match stage {
+                    Stage::SybilRank => "sybilrank",
+                    Stage::Expansion => "expansion",
+                    Stage::Cut => "cut",
+                    Stage::Spectral => "spectral",
+                });
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )
+        .expect("audit");
+        let audit_time = t.elapsed();
+        let audit_cpu = cpu_seconds() - cpu0;
+        bar.finish_and_clear();
+        eprintln!("stage starts (stage, wall s, CPU s): {marks:?}");
+        println!(
+            "| {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {} | {} |",
+            n,
+            g.edge_count(),
+            generate.as_secs_f64(),
+            build.as_secs_f64(),
+            audit_time.as_secs_f64(),
+            audit_cpu,
+            report.expansion_rounds,
+            peak_rss()
+        );
+    }
+}
+
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_owned())
+        })
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// This process's CPU time (user + system) in seconds, from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are 14th and 15th.
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+        })
+        .unwrap_or(f64::NAN);
+    ticks / 100.0
+}

@@ -1,0 +1,424 @@
+//! The trust graph in compressed sparse row (CSR) form.
+//!
+//! Members are interned: each distinct string id gets a dense `u32` index
+//! in order of first appearance, so the graph itself is two flat arrays —
+//! `offsets` (length `n + 1`) and `targets` (length `2m`, every undirected
+//! edge stored once in each direction, each row sorted). A power-iteration
+//! step reads `targets` sequentially and the per-member vectors by index,
+//! which is the cache-friendly access pattern the propagation methods need.
+//!
+//! Edges are undirected sureties. Building from `(a, b)` pairs applies the
+//! documented normalisation:
+//! * a self-loop `a,a` is dropped (a member cannot vouch for itself) and
+//!   counted; the member is still interned, so it appears with degree 0;
+//! * duplicates, in either direction (`a,b` twice, or `a,b` and `b,a`),
+//!   collapse to one edge and are counted;
+//! * a graph with no edge left is an error ([`AuditError::EmptyGraph`]).
+
+use super::error::AuditError;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// What building the graph dropped or merged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BuildStats {
+    /// Input pairs seen (after comments and blank lines).
+    pub pairs: usize,
+    /// Self-loops dropped.
+    pub self_loops: usize,
+    /// Duplicate pairs merged (either direction).
+    pub duplicates: usize,
+    /// Line numbers (1-based, when built from a file) of the first dropped self-loops.
+    pub self_loop_lines: Vec<usize>,
+}
+
+/// An undirected trust graph over interned member ids, in CSR form.
+#[derive(Debug, Clone)]
+pub struct TrustGraph {
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+    offsets: Vec<usize>,
+    targets: Vec<u32>,
+    stats: BuildStats,
+}
+
+/// Incrementally interns ids and collects edges; [`GraphBuilder::finish`] builds the CSR.
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+    edges: Vec<u64>,
+    stats: BuildStats,
+}
+
+const MAX_SELF_LOOP_LINES: usize = 20;
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Intern `id`, returning its dense index.
+    pub fn intern(&mut self, id: &str) -> Result<u32, AuditError> {
+        if let Some(&i) = self.index.get(id) {
+            return Ok(i);
+        }
+        let i = u32::try_from(self.ids.len()).map_err(|_| AuditError::TooLarge)?;
+        self.ids.push(id.to_owned());
+        self.index.insert(id.to_owned(), i);
+        Ok(i)
+    }
+
+    /// Add the surety `a — b`; `line` (1-based, 0 if unknown) is remembered for self-loops.
+    pub fn add(&mut self, a: &str, b: &str, line: usize) -> Result<(), AuditError> {
+        let (x, y) = (self.intern(a)?, self.intern(b)?);
+        self.stats.pairs += 1;
+        if x == y {
+            self.stats.self_loops += 1;
+            if self.stats.self_loop_lines.len() < MAX_SELF_LOOP_LINES {
+                self.stats.self_loop_lines.push(line);
+            }
+            return Ok(());
+        }
+        let (lo, hi) = if x < y { (x, y) } else { (y, x) };
+        self.edges.push(((lo as u64) << 32) | hi as u64);
+        Ok(())
+    }
+
+    /// Build the CSR graph. `name` names the input in the empty-graph error.
+    pub fn finish(self, name: &str) -> Result<TrustGraph, AuditError> {
+        let GraphBuilder {
+            ids,
+            index,
+            edges,
+            mut stats,
+        } = self;
+        let n = ids.len();
+        let (offsets, targets, dups) = csr_from_keys(n, edges);
+        stats.duplicates = dups;
+        if targets.is_empty() {
+            return Err(AuditError::EmptyGraph(name.to_owned()));
+        }
+        Ok(TrustGraph {
+            ids,
+            index,
+            offsets,
+            targets,
+            stats,
+        })
+    }
+}
+
+/// Sort and deduplicate packed `(lo << 32) | hi` keys and lay them out as CSR.
+/// Returns `(offsets, targets, duplicates_removed)`.
+fn csr_from_keys(n: usize, mut keys: Vec<u64>) -> (Vec<usize>, Vec<u32>, usize) {
+    keys.par_sort_unstable();
+    let before = keys.len();
+    keys.dedup();
+    let dups = before - keys.len();
+    let mut deg = vec![0usize; n + 1];
+    for &k in &keys {
+        deg[(k >> 32) as usize] += 1;
+        deg[(k & 0xffff_ffff) as usize] += 1;
+    }
+    let mut offsets = vec![0usize; n + 1];
+    for v in 0..n {
+        offsets[v + 1] = offsets[v] + deg[v];
+    }
+    let mut fill = offsets.clone();
+    let mut targets = vec![0u32; offsets[n]];
+    for &k in &keys {
+        let (a, b) = ((k >> 32) as usize, (k & 0xffff_ffff) as usize);
+        targets[fill[a]] = b as u32;
+        fill[a] += 1;
+        targets[fill[b]] = a as u32;
+        fill[b] += 1;
+    }
+    // Rows are filled in key order: the row of `a` receives its larger
+    // neighbours in order, but smaller neighbours arrive interleaved, so sort.
+    let mut rows: Vec<&mut [u32]> = Vec::with_capacity(n);
+    let mut rest = targets.as_mut_slice();
+    for v in 0..n {
+        let (row, tail) = rest.split_at_mut(offsets[v + 1] - offsets[v]);
+        rows.push(row);
+        rest = tail;
+    }
+    rows.par_iter_mut().for_each(|r| r.sort_unstable());
+    drop(rows);
+    (offsets, targets, dups)
+}
+
+impl TrustGraph {
+    /// Build from `(a, b)` pairs of string ids (the in-memory path used for the
+    /// community's own graph). Self-loops and duplicates are handled as the
+    /// module documentation says.
+    pub fn from_pairs<I, A, B>(pairs: I) -> Result<Self, AuditError>
+    where
+        I: IntoIterator<Item = (A, B)>,
+        A: AsRef<str>,
+        B: AsRef<str>,
+    {
+        let mut b = GraphBuilder::new();
+        for (a, c) in pairs {
+            b.add(a.as_ref(), c.as_ref(), 0)?;
+        }
+        b.finish("trust graph")
+    }
+
+    /// Build from dense indices `0..n` (ids become the decimal index). Used by
+    /// generators and benchmarks, where string interning is not the point.
+    pub fn from_index_edges(n: usize, edges: &[(u32, u32)]) -> Result<Self, AuditError> {
+        u32::try_from(n).map_err(|_| AuditError::TooLarge)?;
+        let mut stats = BuildStats {
+            pairs: edges.len(),
+            ..BuildStats::default()
+        };
+        let keys: Vec<u64> = edges
+            .iter()
+            .filter(|(a, b)| a != b && (*a as usize) < n && (*b as usize) < n)
+            .map(|&(a, b)| {
+                let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+                ((lo as u64) << 32) | hi as u64
+            })
+            .collect();
+        stats.self_loops = edges.iter().filter(|(a, b)| a == b).count();
+        let (offsets, targets, dups) = csr_from_keys(n, keys);
+        stats.duplicates = dups;
+        if targets.is_empty() {
+            return Err(AuditError::EmptyGraph("generated graph".into()));
+        }
+        let ids: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        let index = ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
+        Ok(TrustGraph {
+            ids,
+            index,
+            offsets,
+            targets,
+            stats,
+        })
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are no members (never, for a built graph).
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Number of distinct undirected edges.
+    pub fn edge_count(&self) -> usize {
+        self.targets.len() / 2
+    }
+
+    /// The neighbours of member `v`, sorted.
+    pub fn neighbours(&self, v: u32) -> &[u32] {
+        &self.targets[self.offsets[v as usize]..self.offsets[v as usize + 1]]
+    }
+
+    /// The degree (number of distinct sureties) of `v`.
+    pub fn degree(&self, v: u32) -> usize {
+        self.offsets[v as usize + 1] - self.offsets[v as usize]
+    }
+
+    /// Total volume `Σ deg = 2m`.
+    pub fn volume(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// The string id of member `v`.
+    pub fn id(&self, v: u32) -> &str {
+        &self.ids[v as usize]
+    }
+
+    /// The index of a string id, if a member.
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+
+    /// The first `k` members in order of first appearance in the input — the
+    /// default seeds when the input lists sureties in the order they were given
+    /// (founders first).
+    pub fn earliest(&self, k: usize) -> Vec<u32> {
+        (0..self.len().min(k) as u32)
+            .filter(|&v| self.degree(v) > 0)
+            .collect()
+    }
+
+    /// What building dropped or merged.
+    pub fn build_stats(&self) -> &BuildStats {
+        &self.stats
+    }
+
+    /// Iterate every undirected edge once as `(a, b)` with `a < b`.
+    pub fn edges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.len() as u32).flat_map(move |a| {
+            self.neighbours(a)
+                .iter()
+                .copied()
+                .filter(move |&b| b > a)
+                .map(move |b| (a, b))
+        })
+    }
+
+    /// Resolve seed ids to indices; unknown ids are an error naming them.
+    pub fn resolve_seeds<S: AsRef<str>>(&self, seeds: &[S]) -> Result<Vec<u32>, AuditError> {
+        let mut out = Vec::with_capacity(seeds.len());
+        let mut unknown = Vec::new();
+        for s in seeds {
+            match self.index_of(s.as_ref()) {
+                Some(v) => out.push(v),
+                None => unknown.push(s.as_ref().to_owned()),
+            }
+        }
+        if !unknown.is_empty() {
+            let count = unknown.len();
+            unknown.truncate(10);
+            return Err(AuditError::UnknownSeeds {
+                count,
+                shown: unknown,
+            });
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The subgraph induced by `members` (kept ids, edges with both ends in
+    /// the set). Returns it with the map from its indices to ours.
+    pub fn induced(&self, members: &[u32]) -> (TrustGraph, Vec<u32>) {
+        let mut local = vec![u32::MAX; self.len()];
+        let mut map = Vec::with_capacity(members.len());
+        for &v in members {
+            if local[v as usize] == u32::MAX {
+                local[v as usize] = map.len() as u32;
+                map.push(v);
+            }
+        }
+        let keys: Vec<u64> = map
+            .iter()
+            .flat_map(|&a| {
+                let la = local[a as usize];
+                let local = &local;
+                self.neighbours(a).iter().filter_map(move |&b| {
+                    let lb = local[b as usize];
+                    (lb != u32::MAX && la < lb).then_some(((la as u64) << 32) | lb as u64)
+                })
+            })
+            .collect();
+        let (offsets, targets, _) = csr_from_keys(map.len(), keys);
+        let ids: Vec<String> = map.iter().map(|&v| self.id(v).to_owned()).collect();
+        let index = ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
+        let sub = TrustGraph {
+            ids,
+            index,
+            offsets,
+            targets,
+            stats: BuildStats::default(),
+        };
+        (sub, map)
+    }
+
+    /// Connected components: `(component id per member, number of components)`.
+    /// Component ids are assigned in order of their smallest member.
+    pub fn components(&self) -> (Vec<u32>, usize) {
+        let n = self.len();
+        let mut comp = vec![u32::MAX; n];
+        let mut stack = Vec::new();
+        let mut c = 0u32;
+        for s in 0..n {
+            if comp[s] != u32::MAX {
+                continue;
+            }
+            comp[s] = c;
+            stack.push(s as u32);
+            while let Some(v) = stack.pop() {
+                for &w in self.neighbours(v) {
+                    if comp[w as usize] == u32::MAX {
+                        comp[w as usize] = c;
+                        stack.push(w);
+                    }
+                }
+            }
+            c += 1;
+        }
+        (comp, c as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    proptest! {
+        #[test]
+        fn csr_holds_each_distinct_edge_once_each_way(
+            pairs in proptest::collection::vec((0u8..30, 0u8..30), 1..200)
+        ) {
+            let named: Vec<(String, String)> =
+                pairs.iter().map(|(a, b)| (format!("m{a}"), format!("m{b}"))).collect();
+            let expect: BTreeSet<(String, String)> = named
+                .iter()
+                .filter(|(a, b)| a != b)
+                .map(|(a, b)| if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) })
+                .collect();
+            match TrustGraph::from_pairs(named.clone()) {
+                Err(AuditError::EmptyGraph(_)) => prop_assert!(expect.is_empty()),
+                Err(e) => return Err(TestCaseError::fail(e.to_string())),
+                Ok(g) => {
+                    prop_assert_eq!(g.edge_count(), expect.len());
+                    let got: BTreeSet<(String, String)> = g
+                        .edges()
+                        .map(|(a, b)| {
+                            let (a, b) = (g.id(a).to_owned(), g.id(b).to_owned());
+                            if a < b { (a, b) } else { (b, a) }
+                        })
+                        .collect();
+                    prop_assert_eq!(&got, &expect);
+                    for v in 0..g.len() as u32 {
+                        let row = g.neighbours(v);
+                        prop_assert!(row.windows(2).all(|w| w[0] < w[1]));
+                        for &w in row {
+                            prop_assert!(g.neighbours(w).binary_search(&v).is_ok());
+                        }
+                    }
+                    let s = g.build_stats();
+                    prop_assert_eq!(s.pairs, named.len());
+                    prop_assert_eq!(s.pairs - s.self_loops - s.duplicates, expect.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn induced_subgraph_keeps_ids_and_inner_edges() {
+        let g = TrustGraph::from_pairs([("a", "b"), ("b", "c"), ("c", "d"), ("d", "a")]).unwrap();
+        let (sub, map) = g.induced(&[0, 1, 2]);
+        assert_eq!(sub.len(), 3);
+        assert_eq!(sub.edge_count(), 2);
+        assert_eq!(map, vec![0, 1, 2]);
+        assert_eq!(sub.id(2), "c");
+    }
+
+    #[test]
+    fn components_and_earliest() {
+        let g = TrustGraph::from_pairs([("a", "b"), ("c", "d"), ("d", "e")]).unwrap();
+        let (comp, k) = g.components();
+        assert_eq!(k, 2);
+        assert_eq!(comp, vec![0, 0, 1, 1, 1]);
+        assert_eq!(g.earliest(3), vec![0, 1, 2]);
+    }
+}
