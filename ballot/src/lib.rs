@@ -5,3 +5,13 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod credential;
+mod encoding;
+pub mod error;
+mod hash;
+pub mod ring;
+
+pub use credential::{DecisionId, Electorate, LinkingTag, VotingKey, VotingSecret};
+pub use error::{DecodeError, Error, Result};
+pub use ring::RingSignature;
