@@ -47,7 +47,6 @@ pub(crate) struct Writer {
     buf: Vec<u8>,
 }
 
-#[allow(dead_code)] // some field kinds are used only by later messages
 impl Writer {
     /// Starts a message with its marker and version.
     pub(crate) fn new(marker: &[u8; 4], version: u8) -> Self {
@@ -103,7 +102,6 @@ pub(crate) struct Reader<'a> {
     what: &'static str,
 }
 
-#[allow(dead_code)]
 impl<'a> Reader<'a> {
     /// Checks the marker and version of a message named `what`.
     pub(crate) fn new(

@@ -177,6 +177,12 @@ pub enum Error {
         /// The bound searched.
         bound: u64,
     },
+    /// A byte-for-byte copy of an earlier ballot.
+    #[error("replay: the same ballot was already posted at position {earlier}")]
+    Replayed {
+        /// Position of the first copy.
+        earlier: usize,
+    },
     /// Messages of different shapes were combined.
     #[error("mismatched message: {0}")]
     Mismatch(String),
