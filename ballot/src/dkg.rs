@@ -633,3 +633,127 @@ pub fn run_honest<R: RngCore + CryptoRng>(
         .collect::<Result<_>>()?;
     Ok((info, keys))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::OsRng;
+
+    fn params() -> ThresholdParams {
+        ThresholdParams::new(2, 3).unwrap()
+    }
+
+    #[test]
+    fn honest_run_gives_consistent_keys() {
+        let (info, keys) = run_honest(params(), &mut OsRng).unwrap();
+        assert_eq!(info.qualified(), &[1, 2, 3]);
+        for k in &keys {
+            assert_eq!(info.verification_key(k.index()), Some(&(k.share() * G)));
+        }
+        // Any two shares interpolate the same secret, matching the key.
+        let s = |a: &TrusteeKey, b: &TrusteeKey| {
+            let (i, j) = (Scalar::from(a.index()), Scalar::from(b.index()));
+            a.share() * (j * (j - i).invert()) + b.share() * (i * (i - j).invert())
+        };
+        assert_eq!(s(&keys[0], &keys[1]) * G, info.key().0.point);
+        assert_eq!(s(&keys[1], &keys[2]) * G, info.key().0.point);
+        let k = TrusteeKey::from_bytes(&keys[0].to_bytes()).unwrap();
+        assert_eq!(k.share(), keys[0].share());
+    }
+
+    #[test]
+    fn bad_round_one_share_is_named_and_dealer_disqualified() {
+        let p = params();
+        let dealers: Vec<_> = (1..=3)
+            .map(|i| Dealer::new(p, i, &mut OsRng).unwrap())
+            .collect();
+        let ped: Vec<_> = dealers.iter().map(Dealer::pedersen_commitments).collect();
+        let mut bad = dealers[1].share_for(3).unwrap();
+        bad.value += Scalar::ONE;
+        assert_eq!(
+            ped[1].verify(&bad),
+            Err(Error::BadDealerShare {
+                dealer: 2,
+                recipient: 3,
+                stage: "Pedersen"
+            })
+        );
+        let complaint = Complaint {
+            dealer: 2,
+            complainer: 3,
+        };
+        // Unanswered (or answered with the bad share): dealer 2 is out.
+        assert_eq!(
+            qualified_dealers(&p, &ped, &[complaint], &[bad.clone()]).unwrap(),
+            vec![1, 3]
+        );
+        // Answered with a valid share: dealer 2 stays.
+        let good = dealers[1].share_for(3).unwrap();
+        assert_eq!(
+            qualified_dealers(&p, &ped, &[complaint], &[good]).unwrap(),
+            vec![1, 2, 3]
+        );
+        // Two complaints reach the threshold: out regardless.
+        let c2 = Complaint {
+            dealer: 2,
+            complainer: 1,
+        };
+        let answers = [
+            dealers[1].share_for(3).unwrap(),
+            dealers[1].share_for(1).unwrap(),
+        ];
+        assert_eq!(
+            qualified_dealers(&p, &ped, &[complaint, c2], &answers).unwrap(),
+            vec![1, 3]
+        );
+    }
+
+    #[test]
+    fn round_two_cheater_is_exposed_and_reconstructed() {
+        let p = params();
+        let dealers: Vec<_> = (1..=3)
+            .map(|i| Dealer::new(p, i, &mut OsRng).unwrap())
+            .collect();
+        let ped: Vec<_> = dealers.iter().map(Dealer::pedersen_commitments).collect();
+        let honest = dealers[0].feldman_commitments();
+        // Dealer 1 publishes shifted round-2 commitments (to bias the key).
+        let mut cheat = honest.clone();
+        cheat.0.points[0] = Pt::new(cheat.0.points[0].point + G);
+        let s = dealers[0].share_for(2).unwrap();
+        ped[0].verify(&s).unwrap();
+        assert!(matches!(
+            cheat.verify(&s),
+            Err(Error::BadDealerShare {
+                dealer: 1,
+                stage: "Feldman",
+                ..
+            })
+        ));
+        let shares: Vec<_> = (2..=3).map(|j| dealers[0].share_for(j).unwrap()).collect();
+        let fixed = reconstruct_feldman(&p, &ped[0], &shares).unwrap();
+        assert_eq!(fixed, honest);
+        // One share is not enough.
+        assert!(matches!(
+            reconstruct_feldman(&p, &ped[0], &shares[..1]),
+            Err(Error::NotEnoughShares {
+                valid: 1,
+                threshold: 2
+            })
+        ));
+    }
+
+    #[test]
+    fn parameters_and_encodings() {
+        assert!(ThresholdParams::new(0, 3).is_err());
+        assert!(ThresholdParams::new(4, 3).is_err());
+        let d = Dealer::new(params(), 2, &mut OsRng).unwrap();
+        assert!(d.share_for(4).is_err());
+        let p = d.pedersen_commitments();
+        assert_eq!(PedersenCommitments::from_bytes(&p.to_bytes()).unwrap(), p);
+        let f = d.feldman_commitments();
+        assert_eq!(FeldmanCommitments::from_bytes(&f.to_bytes()).unwrap(), f);
+        assert!(FeldmanCommitments::from_bytes(&p.to_bytes()).is_err());
+        let s = d.share_for(1).unwrap();
+        assert_eq!(DealerShare::from_bytes(&s.to_bytes()).unwrap(), s);
+    }
+}

@@ -255,3 +255,85 @@ pub fn combine(
         rejected,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dkg::{run_honest, ThresholdParams};
+    use rand::rngs::OsRng;
+
+    fn encrypt(info: &KeyInfo, v: u64) -> Ciphertext {
+        info.key()
+            .encrypt(&Scalar::from(v), &Scalar::random(&mut OsRng))
+    }
+
+    #[test]
+    fn threshold_decryption_and_bad_shares() {
+        let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+        let cts = vec![encrypt(&info, 5), encrypt(&info, 0), encrypt(&info, 17)];
+        let ctx = [9u8; 32];
+        let shares: Vec<_> = keys
+            .iter()
+            .map(|k| DecryptionShare::create(k, &info, &ctx, &cts, &mut OsRng).unwrap())
+            .collect();
+        for pair in [[0, 1], [0, 2], [1, 2]] {
+            let chosen = [shares[pair[0]].clone(), shares[pair[1]].clone()];
+            let d = combine(&info, &ctx, &cts, &chosen, &[20; 3]).unwrap();
+            assert_eq!(d.values, vec![5, 0, 17]);
+        }
+        // t − 1 shares cannot decrypt.
+        assert_eq!(
+            combine(&info, &ctx, &cts, &shares[..1], &[20; 3]),
+            Err(Error::NotEnoughShares {
+                valid: 1,
+                threshold: 2
+            })
+        );
+        // A wrong share (trustee 2 uses a wrong D) is caught and named.
+        let mut bad = shares[1].clone();
+        bad.points[2] = Pt::new(bad.points[2].point + G);
+        assert_eq!(
+            bad.verify(&info, &ctx, &cts),
+            Err(Error::BadDecryptionShare { trustee: 2 })
+        );
+        let d = combine(
+            &info,
+            &ctx,
+            &cts,
+            &[bad.clone(), shares[0].clone(), shares[2].clone()],
+            &[20; 3],
+        )
+        .unwrap();
+        assert_eq!(d.values, vec![5, 0, 17]);
+        assert_eq!(d.trustees, vec![1, 3]);
+        assert_eq!(
+            d.rejected,
+            vec![(2, Error::BadDecryptionShare { trustee: 2 })]
+        );
+        // The bad share plus one good one is below the threshold.
+        assert!(matches!(
+            combine(&info, &ctx, &cts, &[bad, shares[0].clone()], &[20; 3]),
+            Err(Error::NotEnoughShares { valid: 1, .. })
+        ));
+        // A share is bound to its context.
+        assert!(shares[0].verify(&info, &[8u8; 32], &cts).is_err());
+        // A share claiming another trustee's index fails.
+        let mut wrong_index = shares[0].clone();
+        wrong_index.trustee = 2;
+        assert!(wrong_index.verify(&info, &ctx, &cts).is_err());
+        // Encodings round-trip; tampered bytes are refused.
+        let bytes = shares[0].to_bytes();
+        assert_eq!(DecryptionShare::from_bytes(&bytes).unwrap(), shares[0]);
+        for i in 0..bytes.len() {
+            let mut t = bytes.clone();
+            t[i] ^= 1;
+            let r = DecryptionShare::from_bytes(&t).and_then(|s| s.verify(&info, &ctx, &cts));
+            assert!(r.is_err(), "tampered byte {i} accepted");
+        }
+        // Totals above the bound are reported, not mis-decrypted.
+        assert!(matches!(
+            combine(&info, &ctx, &cts, &shares, &[4, 0, 20]),
+            Err(Error::TotalOutOfBound { slot: 0, bound: 4 })
+        ));
+    }
+}
