@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- ring [sizes]
-//! cargo run --release -p ballot --features bench-support --example ballot_bench -- batch MEMBERS SIGNATURES
+//! cargo run --release -p ballot --features bench-support --example ballot_bench -- batch MEMBERS SIGNATURES [DISTINCT]
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- ballots MEMBERS BALLOTS
 //! ```
 //!
@@ -26,6 +26,23 @@ use rand::rngs::OsRng;
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+/// CPU time (user + system) of this process so far, from /proc (Linux);
+/// on a shared machine this is steadier than wall time.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10)) // USER_HZ = 100
+}
+
+fn cpu_since(start: Option<Duration>) -> String {
+    match (start, cpu_time()) {
+        (Some(a), Some(b)) => format!("{:.2}s CPU", (b - a).as_secs_f64()),
+        _ => "CPU n/a".into(),
+    }
 }
 
 fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -147,10 +164,11 @@ fn ring_table(sizes: &[usize]) {
     }
 }
 
-fn big_batch(n: usize, count: usize) {
+fn big_batch(n: usize, count: usize, distinct: usize) {
     let (secrets, e) = members(n);
     let d = DecisionId([2; 32]);
-    let msgs: Vec<[u8; 32]> = (0..count)
+    let distinct = distinct.clamp(1, count);
+    let msgs: Vec<[u8; 32]> = (0..distinct)
         .map(|i| {
             let mut m = [0u8; 32];
             m[..8].copy_from_slice(&(i as u64).to_le_bytes());
@@ -159,16 +177,16 @@ fn big_batch(n: usize, count: usize) {
         .collect();
     let (sigs, gen) = time(|| many_signatures(&secrets, &e, &d, &msgs));
     println!(
-        "generated {count} signatures over {n} members in {:.1}s (known-secrets prover)",
+        "generated {distinct} distinct signatures over {n} members in {:.1}s (known-secrets prover)",
         gen.as_secs_f64()
     );
-    let items: Vec<_> = sigs
-        .iter()
-        .zip(&msgs)
-        .map(|(s, m)| BatchItem {
-            signature: s,
+    // Each item is verified independently (own transcript, own weights), so
+    // cycling through `distinct` signatures costs what `count` distinct ones do.
+    let items: Vec<_> = (0..count)
+        .map(|i| BatchItem {
+            signature: &sigs[i % distinct],
             decision: &d,
-            message: m,
+            message: &msgs[i % distinct],
         })
         .collect();
     let single = median(
@@ -176,10 +194,12 @@ fn big_batch(n: usize, count: usize) {
             .map(|_| time(|| sigs[0].verify(&e, &d, &msgs[0]).unwrap()).1)
             .collect(),
     );
+    let cpu = cpu_time();
     let ((), batch) = time(|| ring::verify_batch(&e, &items, &mut OsRng).unwrap());
     println!(
-        "batch-verified {count} ring signatures over {n} members in {:.2}s ({:.3} ms each); single verification {:.2} ms; {count} singles would take {:.1}s; speedup {:.1}x",
+        "batch-verified {count} ring signatures over {n} members in {:.2}s wall, {} ({:.3} ms each); single verification {:.2} ms; {count} singles would take {:.1}s; speedup {:.1}x",
         batch.as_secs_f64(),
+        cpu_since(cpu),
         batch.as_secs_f64() * 1e3 / count as f64,
         single.as_secs_f64() * 1e3,
         single.as_secs_f64() * count as f64,
@@ -222,11 +242,13 @@ fn full_ballots(n: usize, count: usize) {
         gen.as_secs_f64(),
         ballots[0].to_bytes().len()
     );
+    let cpu = cpu_time();
     let (res, t) = time(|| verify_ballots(&ctx, &e, &ballots, &mut OsRng));
     assert!(res.iter().all(|r| r.is_ok()));
     println!(
-        "verify_ballots: {count} full ballots over {n} members in {:.2}s ({:.3} ms each)",
+        "verify_ballots: {count} full ballots over {n} members in {:.2}s wall, {} ({:.3} ms each)",
         t.as_secs_f64(),
+        cpu_since(cpu),
         t.as_secs_f64() * 1e3 / count as f64
     );
     let (_, one) = time(|| ballots[0].verify(&ctx, &e).unwrap());
@@ -240,7 +262,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     match args.first().map(String::as_str) {
-        Some("batch") => big_batch(num(1, 10_000), num(2, 10_000)),
+        Some("batch") => big_batch(num(1, 10_000), num(2, 10_000), num(3, usize::MAX)),
         Some("ballots") => full_ballots(num(1, 10_000), num(2, 1_000)),
         _ => {
             let sizes: Vec<usize> = args
