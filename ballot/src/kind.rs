@@ -96,7 +96,7 @@ impl BallotKind {
             | BallotKind::Budget { options, .. } => options as usize,
             BallotKind::Ranked { candidates } => {
                 let c = candidates as usize;
-                c * (c - 1)
+                c * c.saturating_sub(1)
             }
         }
     }
@@ -333,5 +333,9 @@ mod tests {
         assert!(BallotKind::Approval { options: 0 }.validate().is_err());
         assert!(BallotKind::Ranked { candidates: 9 }.validate().is_err());
         assert!(BallotKind::Score { options: 2, max: 0 }.validate().is_err());
+        // Invalid kinds are refused with an error, never a panic.
+        let empty = BallotKind::Ranked { candidates: 0 };
+        assert_eq!(empty.slots(), 0);
+        assert!(empty.check_values(&[]).is_err());
     }
 }
