@@ -357,6 +357,29 @@ pub struct Complaint {
     pub complainer: u16,
 }
 
+const COMPLAINT_MARKER: &[u8; 4] = b"GRDK";
+
+impl Complaint {
+    /// Encodes as `"GRDK" ‖ 1 ‖ dealer:u16 ‖ complainer:u16`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new(COMPLAINT_MARKER, DKG_VERSION);
+        w.u16(self.dealer);
+        w.u16(self.complainer);
+        w.finish()
+    }
+
+    /// Decodes a complaint.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes, COMPLAINT_MARKER, DKG_VERSION, "complaint")?;
+        let c = Complaint {
+            dealer: r.u16("dealer")?,
+            complainer: r.u16("complainer")?,
+        };
+        r.finish()?;
+        Ok(c)
+    }
+}
+
 /// The qualified set QUAL after round 1, in increasing order.
 ///
 /// A dealer is qualified when its commitments have the right shape, it has
@@ -755,5 +778,11 @@ mod tests {
         assert!(FeldmanCommitments::from_bytes(&p.to_bytes()).is_err());
         let s = d.share_for(1).unwrap();
         assert_eq!(DealerShare::from_bytes(&s.to_bytes()).unwrap(), s);
+        let c = Complaint {
+            dealer: 2,
+            complainer: 3,
+        };
+        assert_eq!(Complaint::from_bytes(&c.to_bytes()).unwrap(), c);
+        assert!(Complaint::from_bytes(&c.to_bytes()[..8]).is_err());
     }
 }

@@ -84,11 +84,52 @@ impl Ciphertext {
         })
     }
 
+    /// Decodes `R ‖ C`, refusing non-canonical points.
+    pub fn from_bytes(bytes: &[u8; 64]) -> Result<Self> {
+        let mut c = [0u8; 32];
+        c.copy_from_slice(&bytes[32..]);
+        let mut r = [0u8; 32];
+        r.copy_from_slice(&bytes[..32]);
+        let read = |b: [u8; 32], what: &'static str, offset: usize| {
+            let bytes = CompressedRistretto(b);
+            bytes
+                .decompress()
+                .map(|point| Pt { point, bytes })
+                .ok_or(DecodeError::NonCanonicalPoint { what, offset })
+        };
+        Ok(Ciphertext {
+            r: read(r, "ciphertext R", 0)?,
+            c: read(c, "ciphertext C", 32)?,
+        })
+    }
+
     /// The 64-byte encoding `R ‖ C`.
     pub fn to_bytes(&self) -> [u8; 64] {
         let mut out = [0u8; 64];
         out[..32].copy_from_slice(self.r.as_bytes());
         out[32..].copy_from_slice(self.c.as_bytes());
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::OsRng;
+
+    #[test]
+    fn ciphertexts_add_and_round_trip() {
+        let s = Scalar::random(&mut OsRng);
+        let key = DecisionKey(Pt::new(s * G));
+        let a = key.encrypt(&Scalar::from(3u64), &Scalar::random(&mut OsRng));
+        let b = key.encrypt(&Scalar::from(4u64), &Scalar::random(&mut OsRng));
+        let sum = Ciphertext::sum([&a, &b]);
+        assert_eq!(sum.c.point - s * sum.r.point, Scalar::from(7u64) * G);
+        assert_eq!(Ciphertext::from_bytes(&a.to_bytes()).unwrap(), a);
+        let mut bad = a.to_bytes();
+        bad[63] ^= 0xff;
+        assert!(Ciphertext::from_bytes(&bad).is_err());
+        assert!(DecisionKey::from_bytes(&[0; 32]).is_err());
+        assert_eq!(DecisionKey::from_bytes(&key.to_bytes()).unwrap(), key);
     }
 }
