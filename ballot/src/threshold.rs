@@ -281,7 +281,15 @@ mod tests {
             let d = combine(&info, &ctx, &cts, &chosen, &[20; 3]).unwrap();
             assert_eq!(d.values, vec![5, 0, 17]);
         }
-        // t − 1 shares cannot decrypt.
+        // t − 1 shares cannot decrypt: the API refuses, and a lone share
+        // used as if it were the key (or scaled by any pair's Lagrange
+        // coefficient) does not reveal the value.
+        for share in &shares {
+            for lambda in [Scalar::ONE, Scalar::from(2u64), -Scalar::ONE] {
+                let guess = cts[0].c.point - lambda * share.points[0].point;
+                assert_eq!(small_dlog(&guess, 1000), None);
+            }
+        }
         assert_eq!(
             combine(&info, &ctx, &cts, &shares[..1], &[20; 3]),
             Err(Error::NotEnoughShares {
