@@ -6,7 +6,7 @@
 //!
 //! A decision fixes its *electorate*: the ordered list of credentials of the
 //! members admitted when it opens. The list is committed by
-//! `H("electorate", N, X_0, …, X_{N-1})` (see [`crate::hash`] framing); ring
+//! `H("electorate", N, X_0, …, X_{N-1})` (length-framed SHA-512, see `docs/ballot.md`); ring
 //! signatures and ballots bind this commitment, so a ballot made for one
 //! electorate never verifies against another.
 //!
