@@ -485,27 +485,35 @@ impl Accumulator {
         self.scalars.push(-(w[3] * sig.z));
         self.points.push(sig.tag.0.point);
 
-        // t_k·w2 for every padded index k, expanded from the most significant digit.
+        // t_k·w2 for the real indices k < N, expanded from the most
+        // significant digit; a prefix at digit j covers indices
+        // [p·4^j, (p+1)·4^j), so only the first ⌈N/4^j⌉ prefixes are needed.
+        // The padded indices all stand for M_{N−1}, and since
+        // Σ_k t_k = ξ^m over all 4^m indices, their total is
+        // w2·ξ^m − Σ_{k<N} w2·t_k: no padded leaf is computed.
         self.tree.clear();
         self.tree.push(w[2]);
         for j in (0..m).rev() {
+            let needed = n_members.div_ceil(BASE.pow(j as u32));
             self.tree_next.clear();
             let row = &f[j * BASE..(j + 1) * BASE];
-            for t in &self.tree {
+            'expand: for t in &self.tree {
                 for fv in row {
+                    if self.tree_next.len() == needed {
+                        break 'expand;
+                    }
                     self.tree_next.push(t * fv);
                 }
             }
             core::mem::swap(&mut self.tree, &mut self.tree_next);
         }
-        let (direct, padding) = self.tree.split_at(n_members);
-        for (acc, t) in self.members.iter_mut().zip(direct) {
+        debug_assert_eq!(self.tree.len(), n_members);
+        let mut direct_sum = Scalar::ZERO;
+        for (acc, t) in self.members.iter_mut().zip(&self.tree) {
             *acc += t;
+            direct_sum += t;
         }
-        let last = &mut self.members[n_members - 1];
-        for t in padding {
-            *last += t;
-        }
+        self.members[n_members - 1] += w[2] * xi_pow - direct_sum;
     }
 
     fn merge(&mut self, other: Accumulator) {
