@@ -189,11 +189,13 @@ fn big_batch(n: usize, count: usize, distinct: usize) {
             message: &msgs[i % distinct],
         })
         .collect();
+    let single_cpu = cpu_time();
     let single = median(
-        (0..3)
-            .map(|_| time(|| sigs[0].verify(&e, &d, &msgs[0]).unwrap()).1)
+        (0..5)
+            .map(|i| time(|| sigs[i].verify(&e, &d, &msgs[i]).unwrap()).1)
             .collect(),
     );
+    println!("5 single verifications: {}", cpu_since(single_cpu));
     let cpu = cpu_time();
     let ((), batch) = time(|| ring::verify_batch(&e, &items, &mut OsRng).unwrap());
     println!(
