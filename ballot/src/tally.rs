@@ -158,3 +158,62 @@ impl EncryptedTally {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::{DecisionId, VotingSecret};
+    use crate::dkg::{run_honest, ThresholdParams};
+    use crate::kind::BallotKind;
+    use rand::rngs::OsRng;
+
+    /// Every kind's sums decrypt to the slot-wise totals of the counted ballots.
+    #[test]
+    fn sums_of_every_kind_decrypt_to_plaintext_totals() {
+        let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+        let secrets: Vec<_> = (0..3).map(|_| VotingSecret::generate(&mut OsRng)).collect();
+        let e = Electorate::new(secrets.iter().map(|s| s.public()).collect()).unwrap();
+        let ranked = |r: [Option<u32>; 3]| BallotKind::ranked_values(3, &r).unwrap();
+        let cases: Vec<(BallotKind, Vec<Vec<u64>>)> = vec![
+            (
+                BallotKind::Score { options: 2, max: 5 },
+                vec![vec![5, 1], vec![0, 4], vec![3, 3]],
+            ),
+            (
+                BallotKind::Budget {
+                    options: 3,
+                    budget: 100,
+                },
+                vec![vec![100, 0, 0], vec![20, 30, 50], vec![0, 0, 0]],
+            ),
+            (
+                BallotKind::Ranked { candidates: 3 },
+                vec![
+                    ranked([Some(1), Some(2), Some(3)]),
+                    ranked([Some(2), Some(1), None]),
+                    ranked([Some(1), None, None]),
+                ],
+            ),
+        ];
+        for (kind, votes) in cases {
+            let ctx = DecisionContext::new(DecisionId([5; 32]), &e, info.key(), kind).unwrap();
+            let ballots: Vec<_> = votes
+                .iter()
+                .zip(&secrets)
+                .map(|(v, s)| Ballot::cast(&ctx, &e, s, v, &mut OsRng).unwrap())
+                .collect();
+            let acc = accept(&ctx, &e, &ballots, &mut OsRng);
+            assert_eq!(acc.counted, vec![0, 1, 2]);
+            let tally = EncryptedTally::new(&ctx, &ballots, &acc).unwrap();
+            let shares: Vec<_> = keys[1..]
+                .iter()
+                .map(|k| tally.share(k, &info, &mut OsRng).unwrap())
+                .collect();
+            let totals = tally.decrypt(&info, &shares).unwrap().values;
+            let expected: Vec<u64> = (0..kind.slots())
+                .map(|i| votes.iter().map(|v| v[i]).sum())
+                .collect();
+            assert_eq!(totals, expected, "{kind:?}");
+        }
+    }
+}
