@@ -1,7 +1,42 @@
 //! Grassroots ballots: voter credentials, linkable ring signatures,
 //! encrypted ballots with range proofs, and threshold tallies.
 //!
-//! The protocol is specified in `docs/ballot.md`.
+//! The protocols are specified in `docs/ballot.md`. In outline:
+//!
+//! - [`credential`]: voting keys `X = x·G`, the electorate and its
+//!   commitment, per-decision linking tags `J = x⁻¹·U_d`;
+//! - [`ring`]: Triptych linkable ring signatures of logarithmic size with
+//!   batch verification;
+//! - [`elgamal`], [`kind`], [`ballot`]: encrypted ballot values with
+//!   ciphertext/commitment equality proofs and Bulletproofs range proofs;
+//! - [`dkg`], [`threshold`], [`dlog`], [`tally`]: t-of-m key generation,
+//!   verifiable threshold decryption and homomorphic tallies.
+//!
+//! Every public message has a canonical, versioned `to_bytes`/`from_bytes`
+//! encoding (see `docs/ballot.md`, "Encodings").
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod ballot;
+pub mod credential;
+pub mod dkg;
+pub mod dlog;
+pub mod elgamal;
+mod encoding;
+pub mod error;
+mod hash;
+pub mod kind;
+pub mod ring;
+pub mod tally;
+pub mod threshold;
+
+pub use ballot::{verify_ballots, Ballot, DecisionContext};
+pub use credential::{DecisionId, Electorate, LinkingTag, VotingKey, VotingSecret};
+pub use dkg::{KeyInfo, ThresholdParams, TrusteeKey};
+pub use elgamal::{Ciphertext, DecisionKey};
+pub use error::{DecodeError, Error, Result};
+pub use kind::BallotKind;
+pub use ring::RingSignature;
+pub use tally::{accept, Acceptance, EncryptedTally};
+pub use threshold::{Decryption, DecryptionShare};

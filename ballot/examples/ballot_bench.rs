@@ -1,0 +1,280 @@
+//! Benchmarks of the ballot protocols (release build):
+//!
+//! ```text
+//! cargo run --release -p ballot --features bench-support --example ballot_bench -- ring [sizes]
+//! cargo run --release -p ballot --features bench-support --example ballot_bench -- batch MEMBERS SIGNATURES [DISTINCT]
+//! cargo run --release -p ballot --features bench-support --example ballot_bench -- ballots MEMBERS BALLOTS [DISTINCT]
+//! ```
+//!
+//! `ring`: prove and verify time and size against electorate size, and
+//! single against batched verification in the same run. `batch`: one batch
+//! of many ring signatures over one electorate. `ballots`: full ballots
+//! (equality and range proofs plus ring signatures) verified with
+//! `verify_ballots`. Signatures for batches are produced with the
+//! known-secrets prover (same distribution as real ones, much faster);
+//! the real constant-time prover is what `ring` times as "sign".
+
+use std::time::{Duration, Instant};
+
+use ballot::ring::{self, BatchItem};
+use ballot::{
+    verify_ballots, Ballot, BallotKind, DecisionContext, DecisionId, Electorate, ThresholdParams,
+    VotingSecret,
+};
+use rand::rngs::OsRng;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// CPU time (user + system) of this process so far, from /proc (Linux);
+/// on a shared machine this is steadier than wall time.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10)) // USER_HZ = 100
+}
+
+fn cpu_since(start: Option<Duration>) -> String {
+    match (start, cpu_time()) {
+        (Some(a), Some(b)) => format!("{:.2}s CPU", (b - a).as_secs_f64()),
+        _ => "CPU n/a".into(),
+    }
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let t = Instant::now();
+    let out = f();
+    (out, t.elapsed())
+}
+
+fn members(n: usize) -> (Vec<VotingSecret>, Electorate) {
+    let secrets: Vec<_> = (0..n).map(|_| VotingSecret::generate(&mut OsRng)).collect();
+    let e = Electorate::new(secrets.iter().map(|s| s.public()).collect()).unwrap();
+    (secrets, e)
+}
+
+/// Many signatures over one electorate, built on all cores.
+fn many_signatures(
+    secrets: &[VotingSecret],
+    e: &Electorate,
+    d: &DecisionId,
+    msgs: &[[u8; 32]],
+) -> Vec<ring::RingSignature> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = msgs.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let hs: Vec<_> = msgs
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                s.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, m)| {
+                            let who = (c * chunk + i) % secrets.len();
+                            ring::sign_knowing_ring(e, secrets, who, d, m, &mut OsRng).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn ring_table(sizes: &[usize]) {
+    println!(
+        "{:>7} {:>2} {:>6} {:>11} {:>11} {:>6} {:>12} {:>14} {:>9}",
+        "members",
+        "m",
+        "bytes",
+        "sign",
+        "verify",
+        "batch",
+        "batch total",
+        "batch per sig",
+        "speedup"
+    );
+    let d = DecisionId([1; 32]);
+    for &n in sizes {
+        let (secrets, e) = members(n);
+        let samples = if n <= 4096 {
+            5
+        } else if n <= 16384 {
+            3
+        } else {
+            2
+        };
+        let msg = [7u8; 32];
+        let mut sign_times = Vec::new();
+        let mut sig = None;
+        for k in 0..samples {
+            let (s, t) =
+                time(|| ring::sign(&e, &secrets[(k * 7919) % n], &d, &msg, &mut OsRng).unwrap());
+            sign_times.push(t);
+            sig = Some(s);
+        }
+        let sig = sig.unwrap();
+        let bytes = sig.to_bytes().len();
+        let verify = median(
+            (0..samples)
+                .map(|_| time(|| sig.verify(&e, &d, &msg).unwrap()).1)
+                .collect(),
+        );
+        let b = if n <= 4096 {
+            64
+        } else if n <= 16384 {
+            32
+        } else {
+            16
+        };
+        let msgs: Vec<[u8; 32]> = (0..b).map(|i| [(i % 251) as u8; 32]).collect();
+        let sigs = many_signatures(&secrets, &e, &d, &msgs);
+        let items: Vec<_> = sigs
+            .iter()
+            .zip(&msgs)
+            .map(|(s, m)| BatchItem {
+                signature: s,
+                decision: &d,
+                message: m,
+            })
+            .collect();
+        let batch = median(
+            (0..samples.min(3))
+                .map(|_| time(|| ring::verify_batch(&e, &items, &mut OsRng).unwrap()).1)
+                .collect(),
+        );
+        let per = batch / b as u32;
+        println!(
+            "{:>7} {:>2} {:>6} {:>9.2}ms {:>9.2}ms {:>6} {:>10.2}ms {:>12.3}ms {:>8.1}x",
+            n,
+            sig.digits(),
+            bytes,
+            median(sign_times).as_secs_f64() * 1e3,
+            verify.as_secs_f64() * 1e3,
+            b,
+            batch.as_secs_f64() * 1e3,
+            per.as_secs_f64() * 1e3,
+            verify.as_secs_f64() / per.as_secs_f64(),
+        );
+    }
+}
+
+fn big_batch(n: usize, count: usize, distinct: usize) {
+    let (secrets, e) = members(n);
+    let d = DecisionId([2; 32]);
+    let distinct = distinct.clamp(1, count);
+    let msgs: Vec<[u8; 32]> = (0..distinct)
+        .map(|i| {
+            let mut m = [0u8; 32];
+            m[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            m
+        })
+        .collect();
+    let (sigs, gen) = time(|| many_signatures(&secrets, &e, &d, &msgs));
+    println!(
+        "generated {distinct} distinct signatures over {n} members in {:.1}s (known-secrets prover)",
+        gen.as_secs_f64()
+    );
+    // Each item is verified independently (own transcript, own weights), so
+    // cycling through `distinct` signatures costs what `count` distinct ones do.
+    let items: Vec<_> = (0..count)
+        .map(|i| BatchItem {
+            signature: &sigs[i % distinct],
+            decision: &d,
+            message: &msgs[i % distinct],
+        })
+        .collect();
+    let single_cpu = cpu_time();
+    let single = median(
+        (0..5)
+            .map(|i| time(|| sigs[i].verify(&e, &d, &msgs[i]).unwrap()).1)
+            .collect(),
+    );
+    println!("5 single verifications: {}", cpu_since(single_cpu));
+    let cpu = cpu_time();
+    let ((), batch) = time(|| ring::verify_batch(&e, &items, &mut OsRng).unwrap());
+    println!(
+        "batch-verified {count} ring signatures over {n} members in {:.2}s wall, {} ({:.3} ms each); single verification {:.2} ms; {count} singles would take {:.1}s; speedup {:.1}x",
+        batch.as_secs_f64(),
+        cpu_since(cpu),
+        batch.as_secs_f64() * 1e3 / count as f64,
+        single.as_secs_f64() * 1e3,
+        single.as_secs_f64() * count as f64,
+        single.as_secs_f64() * count as f64 / batch.as_secs_f64(),
+    );
+}
+
+fn full_ballots(n: usize, count: usize, distinct: usize) {
+    let distinct = distinct.clamp(1, count);
+    let (secrets, e) = members(n);
+    let (info, _) =
+        ballot::dkg::run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+    let kind = BallotKind::Approval { options: 4 };
+    let ctx = DecisionContext::new(DecisionId([3; 32]), &e, info.key(), kind).unwrap();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = distinct.div_ceil(threads).max(1);
+    let (ballots, gen): (Vec<Ballot>, _) = time(|| {
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..distinct)
+                .collect::<Vec<_>>()
+                .chunks(chunk)
+                .map(|part| {
+                    let part = part.to_vec();
+                    let (secrets, e, ctx) = (&secrets, &e, &ctx);
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|&i| {
+                                let v = [(i % 2) as u64, 1, 0, (i % 3 == 0) as u64];
+                                Ballot::cast_knowing_ring(ctx, e, secrets, i % n, &v, &mut OsRng)
+                                    .unwrap()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        })
+    });
+    // Verification work per ballot does not depend on distinctness.
+    let ballots: Vec<Ballot> = (0..count).map(|i| ballots[i % distinct].clone()).collect();
+    println!(
+        "generated {distinct} distinct approval ballots (4 options) over {n} members in {:.1}s; ballot size {} bytes",
+        gen.as_secs_f64(),
+        ballots[0].to_bytes().len()
+    );
+    let cpu = cpu_time();
+    let (res, t) = time(|| verify_ballots(&ctx, &e, &ballots, &mut OsRng));
+    assert!(res.iter().all(|r| r.is_ok()));
+    println!(
+        "verify_ballots: {count} full ballots over {n} members in {:.2}s wall, {} ({:.3} ms each)",
+        t.as_secs_f64(),
+        cpu_since(cpu),
+        t.as_secs_f64() * 1e3 / count as f64
+    );
+    let (_, one) = time(|| ballots[0].verify(&ctx, &e).unwrap());
+    println!(
+        "single full-ballot verification: {:.2} ms",
+        one.as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+    match args.first().map(String::as_str) {
+        Some("batch") => big_batch(num(1, 10_000), num(2, 10_000), num(3, usize::MAX)),
+        Some("ballots") => full_ballots(num(1, 10_000), num(2, 1_000), num(3, usize::MAX)),
+        _ => {
+            let sizes: Vec<usize> = args
+                .get(1)
+                .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_else(|| vec![64, 256, 1024, 4096, 16384, 65536]);
+            ring_table(&sizes);
+        }
+    }
+}
