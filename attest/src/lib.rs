@@ -6,6 +6,7 @@
 
 pub mod message;
 pub mod protocol;
+pub mod qr;
 pub mod sas;
 
 pub use message::{Accept, Message, MessageError, Offer};
