@@ -491,7 +491,7 @@ impl Lace {
                 }
             }
         }
-        if !seen.contains(&from) || self.entries[from as usize].round <= tr {
+        if self.entries[from as usize].round <= tr {
             return false;
         }
         // local ids are a topological order: process ascending

@@ -112,6 +112,34 @@ impl SimConfig {
             },
         }
     }
+
+    /// Every fault at once, over about 25 rounds: 5% loss and delays of
+    /// 1–60 ms until 600 ms, a third of the nodes partitioned off from 100 to
+    /// 400 ms, one node crashed from 150 ms and restarted from its store at
+    /// 450 ms, and an equivocating member.
+    pub fn stormy(n: usize, seed: u64) -> Self {
+        let mut c = Self::calm(n, seed);
+        let third: Vec<usize> = (0..n / 3).map(|i| (i * 3 + seed as usize) % n).collect();
+        c.duration_ms = 1_500;
+        c.delay_ms = (1, 60);
+        c.loss = 0.05;
+        c.faults_until_ms = 600;
+        c.partitions = vec![Partition {
+            from_ms: 100,
+            until_ms: 400,
+            side: third,
+        }];
+        let eq = (seed as usize * 7 + 1) % n;
+        c.crashes = vec![Crash {
+            node: (eq + 1) % n,
+            at_ms: 150,
+            restart_ms: 450,
+        }];
+        c.equivocator = Some(eq);
+        c.proposals_per_node = 2;
+        c.propose_until_ms = 500;
+        c
+    }
 }
 
 /// Outcome of a run.
@@ -143,6 +171,12 @@ pub struct SimReport {
     pub rejected: u64,
     /// Restarts performed.
     pub restarts: usize,
+    /// Per correct node, for each final block, its finality latency in
+    /// rounds: the round of the block whose insertion made it final, minus
+    /// its own round, plus one (3 for a leader block in the good case).
+    pub block_latency: Vec<Vec<u64>>,
+    /// Per correct node, how many leaders' segments it has ordered.
+    pub ordered_leaders: Vec<usize>,
     /// Every block persisted by any node, without duplicates, in first
     /// persistence order (a topological order).
     pub blocks: Vec<Arc<Block>>,
@@ -492,6 +526,8 @@ impl World {
         report.final_payloads = vec![None; n];
         report.detected = vec![false; n];
         report.decisions = vec![Vec::new(); n];
+        report.block_latency = vec![Vec::new(); n];
+        report.ordered_leaders = vec![0; n];
         let eq_key = self
             .cfg
             .equivocator
@@ -520,6 +556,18 @@ impl World {
                 report.detected[i] = node.lace().proofs().iter().any(|p| p.creator() == k);
             }
             report.decisions[i] = node.orderer().decisions().to_vec();
+            report.ordered_leaders[i] = node.orderer().leaders().len();
+            report.block_latency[i] = node
+                .final_order()
+                .zip(node.orderer().final_at_round())
+                .map(|(b, &at)| {
+                    let round = node
+                        .lace()
+                        .entry(node.lace().id_of(&b.id()).expect("in lace"))
+                        .round;
+                    at - round + 1
+                })
+                .collect();
             report.orders[i] = Some(order);
         }
         let mut seen = HashSet::new();
@@ -544,7 +592,7 @@ impl World {
                 }
             }
         }
-        if let (Some(e), Some(k)) = (self.cfg.equivocator, eq_key) {
+        if let Some(k) = eq_key {
             let first_twin = report
                 .twins
                 .first()
@@ -556,7 +604,6 @@ impl World {
                 .enumerate()
                 .find(|(j, n)| n.is_some() && self.correct(*j));
             if let Some((_, Some(node))) = node {
-                let _ = e;
                 let blocks: Vec<&Arc<Block>> = node
                     .final_order()
                     .filter(|b| b.header().creator() == &k)
