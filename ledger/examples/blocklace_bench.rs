@@ -56,7 +56,7 @@ fn summarize(label: &str, cfg: &SimConfig, r: &SimReport, wall: f64) {
     let mean_block = blocks.iter().sum::<u64>() as f64 / blocks.len().max(1) as f64;
     println!(
         "{label:<34} n={:<3} rounds={:<4} decided leaders: latency {}..{} rounds (mean {:.2}); \
-         waves ordered {}/{}; block finality rounds mean {:.2} p50 {} p99 {}; violations {}; {:.1}s",
+         waves ordered {}/{}; block finality rounds mean {:.2} p50 {} p99 {}; violations {}; {:.1}s wall",
         cfg.n,
         r.max_round,
         lat.iter().min().unwrap_or(&0),
@@ -94,6 +94,15 @@ fn latency() {
             t.elapsed().as_secs_f64(),
         );
     }
+}
+
+/// CPU time of this thread in seconds (`/proc/thread-self/schedstat`), to
+/// report alongside wall time on a shared machine.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
 }
 
 fn rss_kib() -> u64 {
@@ -145,6 +154,7 @@ fn ingest(count: usize, n: usize, payload: usize) {
     // decode + verify only
     let encoded: Vec<Vec<u8>> = blocks.iter().map(|b| b.encode()).collect();
     let t = Instant::now();
+    let c = cpu_secs();
     for e in &encoded {
         Block::decode(e, &Limits::default())
             .unwrap()
@@ -152,26 +162,34 @@ fn ingest(count: usize, n: usize, payload: usize) {
             .unwrap();
     }
     let verify = t.elapsed().as_secs_f64();
+    let verify_cpu = cpu_secs() - c;
     let rss0 = rss_kib();
     let observer = SigningKey::from_bytes(&[200; 32]);
     let (mut node, _) = Node::new(NodeConfig::default(), observer, participants);
     let t = Instant::now();
+    let c = cpu_secs();
     for e in &encoded {
         let b = Arc::new(Block::decode(e, &Limits::default()).unwrap());
         node.on_block(PeerId(1), b);
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - c;
     let rss1 = rss_kib();
     assert_eq!(node.lace().len(), count);
     println!(
-        "decode+verify only: {:.2}s ({:.0} blocks/s)",
+        "decode+verify only: {:.2}s wall ({:.0} blocks/s), {:.2}s CPU ({:.0} blocks/CPU-s)",
         verify,
-        count as f64 / verify
+        count as f64 / verify,
+        verify_cpu,
+        count as f64 / verify_cpu
     );
     println!(
-        "ingest (decode + verify + insert + order) {count} blocks: {:.2}s = {:.0} blocks/s; final {} blocks",
+        "ingest (decode + verify + insert + order) {count} blocks: {:.2}s wall = {:.0} blocks/s; \
+         {:.2}s CPU = {:.0} blocks/CPU-s; final {} blocks",
         secs,
         count as f64 / secs,
+        cpu,
+        count as f64 / cpu,
         node.final_len()
     );
     println!(
@@ -189,7 +207,9 @@ fn seeds(n: usize, first: u64, count: u64) {
     for seed in first..first + count {
         let cfg = SimConfig::stormy(n, seed);
         let s = Instant::now();
+        let c = cpu_secs();
         let r = sim::run(&cfg);
+        let cpu = cpu_secs() - c;
         let ok = r.violations.is_empty()
             && r.orders.iter().flatten().all(|o| !o.is_empty())
             && (r.twins.is_empty() || (0..n).all(|i| r.orders[i].is_none() || r.detected[i]));
@@ -197,7 +217,7 @@ fn seeds(n: usize, first: u64, count: u64) {
             failures += 1;
         }
         println!(
-            "seed {seed}: {} rounds {} min final {} restarts {} twins {} eq. blocks ordered {:?} violations {:?} {:.1}s",
+            "seed {seed}: {} rounds {} min final {} restarts {} twins {} eq. blocks ordered {:?} violations {:?} {:.1}s wall {:.1}s CPU",
             if ok { "ok  " } else { "FAIL" },
             r.max_round,
             r.min_final(),
@@ -205,7 +225,8 @@ fn seeds(n: usize, first: u64, count: u64) {
             r.twins.len(),
             r.equivocator_blocks_ordered,
             r.violations,
-            s.elapsed().as_secs_f64()
+            s.elapsed().as_secs_f64(),
+            cpu
         );
     }
     println!(
