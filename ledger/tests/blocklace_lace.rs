@@ -345,3 +345,41 @@ fn restore_rebuilds_the_same_state() {
     let partial: Vec<_> = r.blocks[5..].to_vec();
     assert!(Node::restore(NodeConfig::default(), keys[0].clone(), p, partial).is_err());
 }
+
+#[test]
+fn proven_equivocator_forks_only_enter_when_needed() {
+    let k = keys(4);
+    let (r0, _) = two_rounds(&k);
+    let (mut node, _) = Node::new(NodeConfig::default(), k[0].clone(), participants(&k));
+    for b in &r0[1..] {
+        node.on_block(PeerId(1), b.clone());
+    }
+    let refs: Vec<&Arc<Block>> = r0.iter().collect();
+    let forks: Vec<_> = (0..3u8).map(|i| mk(&k[3], 1, &refs, &[i])).collect();
+    node.on_block(PeerId(3), forks[0].clone());
+    let out = node.on_block(PeerId(3), forks[1].clone());
+    assert!(out.iter().any(|a| matches!(a, Action::Equivocation(_))));
+    // a third, unsolicited fork is refused…
+    let out = node.on_block(PeerId(3), forks[2].clone());
+    assert!(out.iter().any(|a| matches!(
+        a,
+        Action::Rejected {
+            reason: Rejection::KnownEquivocator,
+            ..
+        }
+    )));
+    assert!(!node.lace().contains(&forks[2].id()));
+    // …but taken when an honest block needs it
+    let c1 = mk(&k[1], 1, &refs, b"");
+    let c2 = mk(&k[2], 1, &refs, b"");
+    node.on_block(PeerId(1), c1.clone());
+    node.on_block(PeerId(2), c2.clone());
+    let honest = mk(&k[1], 2, &[&c1, &c2, &forks[2]], b"");
+    let out = node.on_block(PeerId(1), honest.clone());
+    assert!(out.iter().any(|a| matches!(
+        a,
+        Action::Send { message: Message::Request(h), .. } if h == &vec![forks[2].id()]
+    )));
+    node.on_block(PeerId(1), forks[2].clone());
+    assert!(node.lace().contains(&honest.id()));
+}

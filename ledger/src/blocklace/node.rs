@@ -121,6 +121,9 @@ pub enum Rejection {
     /// The node's buffer is full.
     #[error("block buffer is full")]
     BufferFull,
+    /// Unsolicited block by a creator already proven to equivocate.
+    #[error("unsolicited block by a proven equivocator")]
+    KnownEquivocator,
 }
 
 /// An effect for the driver to carry out, in order.
@@ -455,6 +458,20 @@ impl Node {
                     message: Message::Request(missing),
                 });
             }
+            return out;
+        }
+        // A proven equivocator's blocks are taken only when another block
+        // needs them as predecessors: this bounds what a Byzantine creator
+        // can make every node store by signing endless forks.
+        let creator = self.lace.participants().index_of(block.header().creator());
+        if creator.is_some_and(|c| self.lace.is_equivocator(c))
+            && !self.buffer.waiting.contains_key(&id)
+        {
+            out.push(Action::Rejected {
+                from,
+                block: id,
+                reason: Rejection::KnownEquivocator,
+            });
             return out;
         }
         if let Err(reason) = self.precheck(&block) {
