@@ -215,6 +215,7 @@ fn flood_is_bounded_and_invalid_past_dooms_dependents() {
         node.on_block(PeerId(9), b);
     }
     assert!(node.pending_len() <= 8, "pending {}", node.pending_len());
+    assert!(node.awaited_len() <= 8, "awaited {}", node.awaited_len());
     // an honest peer is still served
     for b in &r0[1..] {
         node.on_block(PeerId(1), b.clone());

@@ -28,8 +28,9 @@
 //!   ([`Timer::Sync`]) the node re-broadcasts its latest block and sends its
 //!   *frontier* (per creator, the number of blocks it holds) to one peer of
 //!   the driver's choice, which answers with the blocks beyond it, oldest
-//!   first — this pulls exactly the missing causal past after loss,
-//!   partitions or a restart.
+//!   first, and re-requests from one peer the predecessors its buffered
+//!   blocks still await — this pulls exactly the missing causal past after
+//!   loss, partitions or a restart, also the other fork of an equivocation.
 
 use super::block::{Block, BlockError, BlockHash, IdMap, Limits};
 use super::equivocation::EquivocationProof;
@@ -213,6 +214,20 @@ struct Buffer {
 }
 
 impl Buffer {
+    /// Drop a buffered block and its entries in the waiting lists.
+    fn evict(&mut self, h: &BlockHash) {
+        if let Some(p) = self.remove(h) {
+            for pred in p.block.header().preds() {
+                if let Some(list) = self.waiting.get_mut(pred) {
+                    list.retain(|x| x != h);
+                    if list.is_empty() {
+                        self.waiting.remove(pred);
+                    }
+                }
+            }
+        }
+    }
+
     fn remove(&mut self, h: &BlockHash) -> Option<Pending> {
         let p = self.pending.remove(h)?;
         if let Some((count, _)) = self.per_peer.get_mut(&p.from) {
@@ -403,6 +418,20 @@ impl Node {
         self.buffer.pending.len()
     }
 
+    /// Distinct missing predecessors the buffered blocks wait for.
+    pub fn awaited_len(&self) -> usize {
+        self.buffer.waiting.len()
+    }
+
+    /// Hashes the buffered blocks wait for and that are not buffered
+    /// themselves: what a sync layer may fetch from any peer.
+    pub fn awaited(&self) -> impl Iterator<Item = &BlockHash> + '_ {
+        self.buffer
+            .waiting
+            .keys()
+            .filter(|h| !self.buffer.pending.contains_key(h))
+    }
+
     /// Proposals waiting for a block.
     pub fn queued_proposals(&self) -> usize {
         self.proposals.len()
@@ -559,7 +588,7 @@ impl Node {
                 break;
             }
             let Some(old) = queue.pop_front() else { break };
-            self.buffer.remove(&old);
+            self.buffer.evict(&old);
         }
         let id = block.id();
         for p in unknown {
@@ -576,6 +605,11 @@ impl Node {
         let (count, queue) = self.buffer.per_peer.entry(from).or_default();
         *count += 1;
         queue.push_back(id);
+        // the queue also holds ids already released; compact it now and then
+        if queue.len() > 2 * cap {
+            let pending = &self.buffer.pending;
+            queue.retain(|h| pending.get(h).is_some_and(|p| p.from == from));
+        }
         Ok(())
     }
 
@@ -687,6 +721,17 @@ impl Node {
                     )));
                 }
                 out.push(Action::SendToAny(Message::Frontier(self.frontier())));
+                // re-ask for what buffered blocks still wait for: the first
+                // request may have been lost, and a frontier (counts per
+                // creator) cannot express "the other fork of slot s"
+                let awaited: Vec<BlockHash> = self
+                    .awaited()
+                    .take(self.config.max_request)
+                    .copied()
+                    .collect();
+                if !awaited.is_empty() {
+                    out.push(Action::SendToAny(Message::Request(awaited)));
+                }
                 self.arm_sync(&mut out);
             }
         }

@@ -169,6 +169,14 @@ pub struct SimReport {
     pub dropped: u64,
     /// Blocks refused by correct nodes.
     pub rejected: u64,
+    /// Per running node at the end: blocks in its lace, blocks buffered, and
+    /// the round of its last own block.
+    pub node_state: Vec<Option<(usize, usize, Option<u64>)>>,
+    /// Per running node at the end: awaited hashes, each with the number of
+    /// nodes holding it in their lace (for diagnosing stalls).
+    pub awaited: Vec<Vec<(BlockHash, usize)>>,
+    /// The first refusals by correct nodes, `(node, reason)`, for diagnosis.
+    pub first_rejections: Vec<(usize, String)>,
     /// Restarts performed.
     pub restarts: usize,
     /// Per correct node, for each final block, its finality latency in
@@ -254,6 +262,12 @@ pub fn sim_key(seed: u64, i: usize) -> SigningKey {
 
 /// Run a scenario to completion.
 pub fn run(cfg: &SimConfig) -> SimReport {
+    run_inspect(cfg, |_| ())
+}
+
+/// Run a scenario, then hand the final node states (`None` for crashed or
+/// silent ones) to `inspect` before building the report.
+pub fn run_inspect(cfg: &SimConfig, inspect: impl FnOnce(&[Option<Node>])) -> SimReport {
     let keys: Vec<SigningKey> = (0..cfg.n).map(|i| sim_key(cfg.seed, i)).collect();
     let participants =
         Participants::new(keys.iter().map(|k| k.verifying_key()).collect()).expect("distinct keys");
@@ -302,6 +316,7 @@ pub fn run(cfg: &SimConfig) -> SimReport {
         w.now = t;
         w.step(ev);
     }
+    inspect(&w.nodes);
     w.finish()
 }
 
@@ -483,9 +498,14 @@ impl World {
                     }
                 }
                 Action::Equivocation(_) => {}
-                Action::Rejected { .. } => {
+                Action::Rejected { reason, block, .. } => {
                     if self.correct(i) {
                         self.report.rejected += 1;
+                        if self.report.first_rejections.len() < 50 {
+                            self.report
+                                .first_rejections
+                                .push((i, format!("{block:?} at {} ms: {reason}", self.now)));
+                        }
                     }
                 }
             }
@@ -526,6 +546,33 @@ impl World {
         report.final_payloads = vec![None; n];
         report.detected = vec![false; n];
         report.decisions = vec![Vec::new(); n];
+        report.awaited = self
+            .nodes
+            .iter()
+            .map(|x| {
+                x.as_ref().map_or(Vec::new(), |x| {
+                    x.awaited()
+                        .map(|h| {
+                            let holders = self
+                                .nodes
+                                .iter()
+                                .flatten()
+                                .filter(|y| y.lace().contains(h))
+                                .count();
+                            (*h, holders)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        report.node_state = self
+            .nodes
+            .iter()
+            .map(|x| {
+                x.as_ref()
+                    .map(|x| (x.lace().len(), x.pending_len(), x.round()))
+            })
+            .collect();
         report.block_latency = vec![Vec::new(); n];
         report.ordered_leaders = vec![0; n];
         let eq_key = self
