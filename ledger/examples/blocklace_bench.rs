@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release -p ledger --example blocklace_bench -- latency
 //! cargo run --release -p ledger --example blocklace_bench -- ingest [blocks] [n] [payload_bytes]
+//! cargo run --release -p ledger --example blocklace_bench -- sync [blocks] [n]
 //! cargo run --release -p ledger --example blocklace_bench -- seeds [n] [first_seed] [count]
 //! ```
 
@@ -29,6 +30,7 @@ fn main() {
             arg(3, 4) as usize,
             arg(4, 256) as usize,
         ),
+        Some("sync") => sync(arg(2, 100_000) as usize, arg(3, 4) as usize),
         Some("seeds") => seeds(arg(2, 50) as usize, arg(3, 100), arg(4, 20)),
         _ => {
             eprintln!("usage: blocklace_bench latency | ingest [blocks] [n] [payload] | seeds [n] [first] [count]");
@@ -198,6 +200,57 @@ fn ingest(count: usize, n: usize, payload: usize) {
         node.lace().footprint() as f64 / 1e6,
         node.lace().footprint() as f64 / count as f64,
         (rss1.saturating_sub(rss0)) as f64 / 1024.0
+    );
+}
+
+/// Two state machines, no network: a fresh observer pulls everything from a
+/// node holding `count` blocks through frontier exchanges (each answered
+/// block passes the wire encoding), until it holds them all.
+fn sync(count: usize, n: usize) {
+    use ledger::blocklace::{wire, Action, Message, Timer};
+    let (participants, blocks) = generate(count, n, 256);
+    let (mut a, _) = Node::new(
+        NodeConfig::default(),
+        SigningKey::from_bytes(&[201; 32]),
+        participants.clone(),
+    );
+    for b in &blocks {
+        a.on_block(PeerId(9), b.clone());
+    }
+    let (mut b, _) = Node::new(
+        NodeConfig::default(),
+        SigningKey::from_bytes(&[202; 32]),
+        participants,
+    );
+    let t = Instant::now();
+    let c = cpu_secs();
+    let (mut exchanges, mut transferred, mut bytes) = (0, 0usize, 0usize);
+    while b.lace().len() < count {
+        exchanges += 1;
+        for act in b.on_timer(Timer::Sync) {
+            let Action::SendToAny(msg @ Message::Frontier(_)) = act else {
+                continue;
+            };
+            let encoded = wire::encode(&msg);
+            let msg = wire::decode(&encoded, &Limits::default()).unwrap();
+            for reply in a.on_message(PeerId(2), msg) {
+                if let Action::Send { message, .. } = reply {
+                    let encoded = wire::encode(&message);
+                    bytes += encoded.len();
+                    transferred += 1;
+                    let m = wire::decode(&encoded, &Limits::default()).unwrap();
+                    b.on_message(PeerId(1), m);
+                }
+            }
+        }
+    }
+    println!(
+        "sync {count} blocks (n={n}): {exchanges} frontier exchanges, {transferred} blocks sent \
+         ({:.1} MB), duplicates {}; {:.2}s wall, {:.2}s CPU for both nodes",
+        bytes as f64 / 1e6,
+        transferred - count,
+        t.elapsed().as_secs_f64(),
+        cpu_secs() - c
     );
 }
 

@@ -384,3 +384,51 @@ fn proven_equivocator_forks_only_enter_when_needed() {
     node.on_block(PeerId(1), forks[2].clone());
     assert!(node.lace().contains(&honest.id()));
 }
+
+#[test]
+fn frontier_sync_transfers_exactly_the_missing_blocks() {
+    use ledger::blocklace::sim::{self, SimConfig};
+    use ledger::blocklace::{wire, Timer};
+    let mut cfg = SimConfig::calm(4, 8);
+    cfg.duration_ms = 800;
+    let r = sim::run(&cfg);
+    let keys: Vec<SigningKey> = (0..4).map(|i| sim::sim_key(8, i)).collect();
+    let p = participants(&keys);
+    let cfg = NodeConfig {
+        max_sync_batch: 64,
+        ..NodeConfig::default()
+    };
+    let observer = |i: u8| SigningKey::from_bytes(&[100 + i; 32]);
+    let (mut full, _) =
+        Node::restore(cfg.clone(), observer(1), p.clone(), r.blocks.clone()).unwrap();
+    // a lagging node holding a causally closed prefix
+    let have = r.blocks.len() / 3;
+    let (mut lag, _) = Node::restore(cfg, observer(2), p, r.blocks[..have].to_vec()).unwrap();
+    let mut sent = 0;
+    for _ in 0..100 {
+        if lag.lace().len() == r.blocks.len() {
+            break;
+        }
+        for act in lag.on_timer(Timer::Sync) {
+            let Action::SendToAny(msg @ Message::Frontier(_)) = act else {
+                continue;
+            };
+            let msg = wire::decode(&wire::encode(&msg), &Limits::default()).unwrap();
+            for reply in full.on_message(PeerId(2), msg) {
+                if let Action::Send { message, .. } = reply {
+                    sent += 1;
+                    lag.on_message(PeerId(1), message);
+                }
+            }
+        }
+    }
+    assert_eq!(lag.lace().len(), r.blocks.len());
+    assert_eq!(
+        sent,
+        r.blocks.len() - have,
+        "only the missing blocks travel"
+    );
+    let a: Vec<_> = full.final_order().map(|b| b.id()).collect();
+    let b: Vec<_> = lag.final_order().map(|b| b.id()).collect();
+    assert_eq!(a, b);
+}
