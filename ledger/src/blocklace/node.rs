@@ -209,7 +209,9 @@ struct Pending {
 #[derive(Default)]
 struct Buffer {
     pending: IdMap<Pending>,
-    waiting: IdMap<Vec<BlockHash>>,
+    // keyed by hashes a block *claims* as predecessors, which its creator
+    // chooses freely: SipHash with a random key, not the id hasher
+    waiting: HashMap<BlockHash, Vec<BlockHash>>,
     per_peer: HashMap<PeerId, (usize, VecDeque<BlockHash>)>,
 }
 
