@@ -87,3 +87,26 @@ fn f_silent_members_still_decide() {
     let d = &r.decisions[0];
     assert!(d.len() > 5, "{d:?}");
 }
+
+#[test]
+fn a_store_that_loses_own_blocks_makes_the_node_equivocate() {
+    // The driver contract (persist before broadcast) matters: a restart from
+    // a store that lost the node's latest blocks re-signs their slots, and
+    // the harness catches the restarted correct member equivocating.
+    let mut cfg = SimConfig::calm(7, 4);
+    cfg.duration_ms = 1_000;
+    cfg.crashes = vec![sim::Crash {
+        node: 2,
+        at_ms: 300,
+        restart_ms: 400,
+        lose_last: 40,
+    }];
+    let r = sim::run(&cfg);
+    assert!(
+        r.violations
+            .iter()
+            .any(|v| v.contains("against a correct member")),
+        "{:?}",
+        r.violations
+    );
+}

@@ -22,8 +22,10 @@
 //!
 //! The run records, per node, every [`Action::Finalized`] it emitted and
 //! checks that nothing final is ever reverted (also across restarts, where
-//! the rebuilt node must replay exactly the order it had announced), and
-//! that all correct nodes' final orders are prefixes of one another.
+//! the rebuilt node must replay exactly the order it had announced), that
+//! all correct nodes' final orders are prefixes of one another, and that no
+//! correct member — in particular one restarted from its store — is ever
+//! caught equivocating.
 
 use super::block::{Block, BlockHash};
 use super::node::{Action, Message, Node, NodeConfig, PeerId, Timer};
@@ -56,6 +58,9 @@ pub struct Crash {
     pub at_ms: u64,
     /// Restart time (ms).
     pub restart_ms: u64,
+    /// Most recent stored blocks the crash destroys (a store that did not
+    /// sync them); 0 models a correct driver.
+    pub lose_last: usize,
 }
 
 /// A simulation scenario.
@@ -134,6 +139,7 @@ impl SimConfig {
             node: (eq + 1) % n,
             at_ms: 150,
             restart_ms: 450,
+            lose_last: 0,
         }];
         c.equivocator = Some(eq);
         c.proposals_per_node = 2;
@@ -216,6 +222,7 @@ enum Event {
     },
     Crash {
         node: usize,
+        lose: usize,
     },
     Restart {
         node: usize,
@@ -306,7 +313,13 @@ pub fn run_inspect(cfg: &SimConfig, inspect: impl FnOnce(&[Option<Node>])) -> Si
         }
     }
     for c in &cfg.crashes {
-        w.schedule(c.at_ms, Event::Crash { node: c.node });
+        w.schedule(
+            c.at_ms,
+            Event::Crash {
+                node: c.node,
+                lose: c.lose_last,
+            },
+        );
         w.schedule(c.restart_ms, Event::Restart { node: c.node });
     }
     while let Some(Reverse((t, _, ev))) = w.queue.pop() {
@@ -387,9 +400,11 @@ impl World {
                 let actions = n.on_timer(timer);
                 self.apply(node, actions);
             }
-            Event::Crash { node } => {
+            Event::Crash { node, lose } => {
                 if self.nodes[node].take().is_some() {
                     self.incarnation[node] += 1;
+                    let keep = self.stores[node].len().saturating_sub(lose);
+                    self.stores[node].truncate(keep);
                 }
             }
             Event::Restart { node } => {
@@ -601,6 +616,13 @@ impl World {
             );
             if let Some(k) = &eq_key {
                 report.detected[i] = node.lace().proofs().iter().any(|p| p.creator() == k);
+            }
+            for p in node.lace().proofs() {
+                if Some(p.creator()) != eq_key.as_ref() {
+                    report.violations.push(format!(
+                        "node {i} holds an equivocation proof against a correct member"
+                    ));
+                }
             }
             report.decisions[i] = node.orderer().decisions().to_vec();
             report.ordered_leaders[i] = node.orderer().leaders().len();
