@@ -215,6 +215,7 @@ fn flood_is_bounded_and_invalid_past_dooms_dependents() {
         node.on_block(PeerId(9), b);
     }
     assert!(node.pending_len() <= 8, "pending {}", node.pending_len());
+    assert!(node.awaited_len() <= 8, "awaited {}", node.awaited_len());
     // an honest peer is still served
     for b in &r0[1..] {
         node.on_block(PeerId(1), b.clone());
@@ -344,4 +345,90 @@ fn restore_rebuilds_the_same_state() {
     // a store missing a block's past is reported
     let partial: Vec<_> = r.blocks[5..].to_vec();
     assert!(Node::restore(NodeConfig::default(), keys[0].clone(), p, partial).is_err());
+}
+
+#[test]
+fn proven_equivocator_forks_only_enter_when_needed() {
+    let k = keys(4);
+    let (r0, _) = two_rounds(&k);
+    let (mut node, _) = Node::new(NodeConfig::default(), k[0].clone(), participants(&k));
+    for b in &r0[1..] {
+        node.on_block(PeerId(1), b.clone());
+    }
+    let refs: Vec<&Arc<Block>> = r0.iter().collect();
+    let forks: Vec<_> = (0..3u8).map(|i| mk(&k[3], 1, &refs, &[i])).collect();
+    node.on_block(PeerId(3), forks[0].clone());
+    let out = node.on_block(PeerId(3), forks[1].clone());
+    assert!(out.iter().any(|a| matches!(a, Action::Equivocation(_))));
+    // a third, unsolicited fork is refused…
+    let out = node.on_block(PeerId(3), forks[2].clone());
+    assert!(out.iter().any(|a| matches!(
+        a,
+        Action::Rejected {
+            reason: Rejection::KnownEquivocator,
+            ..
+        }
+    )));
+    assert!(!node.lace().contains(&forks[2].id()));
+    // …but taken when an honest block needs it
+    let c1 = mk(&k[1], 1, &refs, b"");
+    let c2 = mk(&k[2], 1, &refs, b"");
+    node.on_block(PeerId(1), c1.clone());
+    node.on_block(PeerId(2), c2.clone());
+    let honest = mk(&k[1], 2, &[&c1, &c2, &forks[2]], b"");
+    let out = node.on_block(PeerId(1), honest.clone());
+    assert!(out.iter().any(|a| matches!(
+        a,
+        Action::Send { message: Message::Request(h), .. } if h == &vec![forks[2].id()]
+    )));
+    node.on_block(PeerId(1), forks[2].clone());
+    assert!(node.lace().contains(&honest.id()));
+}
+
+#[test]
+fn frontier_sync_transfers_exactly_the_missing_blocks() {
+    use ledger::blocklace::sim::{self, SimConfig};
+    use ledger::blocklace::{wire, Timer};
+    let mut cfg = SimConfig::calm(4, 8);
+    cfg.duration_ms = 800;
+    let r = sim::run(&cfg);
+    let keys: Vec<SigningKey> = (0..4).map(|i| sim::sim_key(8, i)).collect();
+    let p = participants(&keys);
+    let cfg = NodeConfig {
+        max_sync_batch: 64,
+        ..NodeConfig::default()
+    };
+    let observer = |i: u8| SigningKey::from_bytes(&[100 + i; 32]);
+    let (mut full, _) =
+        Node::restore(cfg.clone(), observer(1), p.clone(), r.blocks.clone()).unwrap();
+    // a lagging node holding a causally closed prefix
+    let have = r.blocks.len() / 3;
+    let (mut lag, _) = Node::restore(cfg, observer(2), p, r.blocks[..have].to_vec()).unwrap();
+    let mut sent = 0;
+    for _ in 0..100 {
+        if lag.lace().len() == r.blocks.len() {
+            break;
+        }
+        for act in lag.on_timer(Timer::Sync) {
+            let Action::SendToAny(msg @ Message::Frontier(_)) = act else {
+                continue;
+            };
+            let msg = wire::decode(&wire::encode(&msg), &Limits::default()).unwrap();
+            for reply in full.on_message(PeerId(2), msg) {
+                if let Action::Send { message, .. } = reply {
+                    sent += 1;
+                    lag.on_message(PeerId(1), message);
+                }
+            }
+        }
+    }
+    assert_eq!(lag.lace().len(), r.blocks.len());
+    assert_eq!(
+        sent,
+        r.blocks.len() - have,
+        "only the missing blocks travel"
+    );
+    let a: Vec<_> = full.final_order().map(|b| b.id()).collect();
+    let b: Vec<_> = lag.final_order().map(|b| b.id()).collect();
+    assert_eq!(a, b);
 }

@@ -30,6 +30,7 @@ fn fixture() -> &'static Fixture {
             node: 5,
             at_ms: 100,
             restart_ms: 300,
+            lose_last: 0,
         }];
         let r = sim::run(&cfg);
         assert!(r.violations.is_empty(), "{:?}", r.violations);

@@ -6,36 +6,8 @@
 //! nodes, and targeted scenarios. `examples/blocklace_bench.rs` runs more
 //! seeds and larger networks.
 
-use ledger::blocklace::sim::{self, Crash, Partition, SimConfig, SimReport};
+use ledger::blocklace::sim::{self, SimConfig, SimReport};
 use std::collections::HashSet;
-
-/// Every fault at once: loss, reordering, a healing partition, a crash with
-/// restart from the store, and an equivocating member.
-fn stormy(n: usize, seed: u64) -> SimConfig {
-    let mut c = SimConfig::calm(n, seed);
-    let third: Vec<usize> = (0..n / 3).map(|i| (i * 3 + seed as usize) % n).collect();
-    // about 25 rounds: a round takes ~60 ms with delays of 1..60 ms
-    c.duration_ms = 1_500;
-    c.delay_ms = (1, 60);
-    c.loss = 0.05;
-    c.faults_until_ms = 600;
-    c.partitions = vec![Partition {
-        from_ms: 100,
-        until_ms: 400,
-        side: third,
-    }];
-    let eq = (seed as usize * 7 + 1) % n;
-    let crashed = (eq + 1) % n;
-    c.crashes = vec![Crash {
-        node: crashed,
-        at_ms: 150,
-        restart_ms: 450,
-    }];
-    c.equivocator = Some(eq);
-    c.proposals_per_node = 2;
-    c.propose_until_ms = 500;
-    c
-}
 
 fn check(cfg: &SimConfig, r: &SimReport) {
     let tag = format!("n={} seed={}", cfg.n, cfg.seed);
@@ -88,7 +60,7 @@ fn good_case_latency_is_three_rounds() {
 #[test]
 fn fifty_nodes_every_fault() {
     for seed in 1..=2 {
-        let cfg = stormy(50, seed);
+        let cfg = SimConfig::stormy(50, seed);
         let r = sim::run(&cfg);
         check(&cfg, &r);
         assert_eq!(r.restarts, 1);
@@ -100,7 +72,7 @@ fn fifty_nodes_every_fault() {
 fn many_seeds_small_networks() {
     for seed in 0..40u64 {
         let n = [7, 10, 13][seed as usize % 3];
-        let cfg = stormy(n, seed);
+        let cfg = SimConfig::stormy(n, seed);
         let r = sim::run(&cfg);
         check(&cfg, &r);
     }
@@ -114,4 +86,27 @@ fn f_silent_members_still_decide() {
     check(&cfg, &r);
     let d = &r.decisions[0];
     assert!(d.len() > 5, "{d:?}");
+}
+
+#[test]
+fn a_store_that_loses_own_blocks_makes_the_node_equivocate() {
+    // The driver contract (persist before broadcast) matters: a restart from
+    // a store that lost the node's latest blocks re-signs their slots, and
+    // the harness catches the restarted correct member equivocating.
+    let mut cfg = SimConfig::calm(7, 4);
+    cfg.duration_ms = 1_000;
+    cfg.crashes = vec![sim::Crash {
+        node: 2,
+        at_ms: 300,
+        restart_ms: 400,
+        lose_last: 40,
+    }];
+    let r = sim::run(&cfg);
+    assert!(
+        r.violations
+            .iter()
+            .any(|v| v.contains("against a correct member")),
+        "{:?}",
+        r.violations
+    );
 }

@@ -55,11 +55,11 @@ impl std::hash::Hash for BlockHash {
     }
 }
 
-/// Hasher for maps keyed by [`BlockHash`]: block ids are already uniformly
-/// distributed (SHA-256 outputs an adversary cannot steer without breaking
-/// the hash; only signature-checked blocks are keyed), so the first eight
-/// bytes serve as the hash, sparing SipHash on
-/// the hot lookup path.
+/// Hasher for maps keyed by the ids of blocks actually held: ids are
+/// SHA-256 outputs of signed headers, so the first eight bytes serve as the
+/// hash, sparing SipHash on the hot lookup path. Steering them needs
+/// grinding a signature and hash per try; maps keyed by hashes that a peer
+/// merely *claims* (unknown predecessors) must use a keyed hasher instead.
 #[derive(Default, Clone, Copy)]
 pub struct IdHasher(u64);
 

@@ -210,6 +210,10 @@ impl Lace {
     pub fn proofs(&self) -> &[EquivocationProof] {
         &self.proofs
     }
+    /// Has this creator been caught equivocating in this lace?
+    pub fn is_equivocator(&self, creator: ParticipantIdx) -> bool {
+        self.conflicts.contains_key(&creator)
+    }
     /// All entries in insertion (topological) order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
@@ -491,7 +495,7 @@ impl Lace {
                 }
             }
         }
-        if !seen.contains(&from) || self.entries[from as usize].round <= tr {
+        if self.entries[from as usize].round <= tr {
             return false;
         }
         // local ids are a topological order: process ascending

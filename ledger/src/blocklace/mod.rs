@@ -16,6 +16,7 @@
 //! * [`lace`] — the causally closed set of blocks and its relations;
 //! * [`order`] — finality and the ordering function τ;
 //! * [`node`] — the I/O-free protocol state machine;
+//! * [`wire`] — byte encoding of node messages for the network layer;
 //! * [`sim`] — a seeded deterministic network simulator over [`node`].
 
 pub mod block;
@@ -26,6 +27,7 @@ pub mod order;
 pub mod participants;
 pub mod sim;
 pub mod wave;
+pub mod wire;
 
 pub use block::{Block, BlockError, BlockHash, BlockHeader, Limits};
 pub use equivocation::{EquivocationProof, ProofError};

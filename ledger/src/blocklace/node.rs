@@ -28,8 +28,9 @@
 //!   ([`Timer::Sync`]) the node re-broadcasts its latest block and sends its
 //!   *frontier* (per creator, the number of blocks it holds) to one peer of
 //!   the driver's choice, which answers with the blocks beyond it, oldest
-//!   first — this pulls exactly the missing causal past after loss,
-//!   partitions or a restart.
+//!   first, and re-requests from one peer the predecessors its buffered
+//!   blocks still await — this pulls exactly the missing causal past after
+//!   loss, partitions or a restart, also the other fork of an equivocation.
 
 use super::block::{Block, BlockError, BlockHash, IdMap, Limits};
 use super::equivocation::EquivocationProof;
@@ -121,6 +122,9 @@ pub enum Rejection {
     /// The node's buffer is full.
     #[error("block buffer is full")]
     BufferFull,
+    /// Unsolicited block by a creator already proven to equivocate.
+    #[error("unsolicited block by a proven equivocator")]
+    KnownEquivocator,
 }
 
 /// An effect for the driver to carry out, in order.
@@ -205,11 +209,27 @@ struct Pending {
 #[derive(Default)]
 struct Buffer {
     pending: IdMap<Pending>,
-    waiting: IdMap<Vec<BlockHash>>,
+    // keyed by hashes a block *claims* as predecessors, which its creator
+    // chooses freely: SipHash with a random key, not the id hasher
+    waiting: HashMap<BlockHash, Vec<BlockHash>>,
     per_peer: HashMap<PeerId, (usize, VecDeque<BlockHash>)>,
 }
 
 impl Buffer {
+    /// Drop a buffered block and its entries in the waiting lists.
+    fn evict(&mut self, h: &BlockHash) {
+        if let Some(p) = self.remove(h) {
+            for pred in p.block.header().preds() {
+                if let Some(list) = self.waiting.get_mut(pred) {
+                    list.retain(|x| x != h);
+                    if list.is_empty() {
+                        self.waiting.remove(pred);
+                    }
+                }
+            }
+        }
+    }
+
     fn remove(&mut self, h: &BlockHash) -> Option<Pending> {
         let p = self.pending.remove(h)?;
         if let Some((count, _)) = self.per_peer.get_mut(&p.from) {
@@ -400,6 +420,20 @@ impl Node {
         self.buffer.pending.len()
     }
 
+    /// Distinct missing predecessors the buffered blocks wait for.
+    pub fn awaited_len(&self) -> usize {
+        self.buffer.waiting.len()
+    }
+
+    /// Hashes the buffered blocks wait for and that are not buffered
+    /// themselves: what a sync layer may fetch from any peer.
+    pub fn awaited(&self) -> impl Iterator<Item = &BlockHash> + '_ {
+        self.buffer
+            .waiting
+            .keys()
+            .filter(|h| !self.buffer.pending.contains_key(h))
+    }
+
     /// Proposals waiting for a block.
     pub fn queued_proposals(&self) -> usize {
         self.proposals.len()
@@ -455,6 +489,20 @@ impl Node {
                     message: Message::Request(missing),
                 });
             }
+            return out;
+        }
+        // A proven equivocator's blocks are taken only when another block
+        // needs them as predecessors: this bounds what a Byzantine creator
+        // can make every node store by signing endless forks.
+        let creator = self.lace.participants().index_of(block.header().creator());
+        if creator.is_some_and(|c| self.lace.is_equivocator(c))
+            && !self.buffer.waiting.contains_key(&id)
+        {
+            out.push(Action::Rejected {
+                from,
+                block: id,
+                reason: Rejection::KnownEquivocator,
+            });
             return out;
         }
         if let Err(reason) = self.precheck(&block) {
@@ -542,7 +590,7 @@ impl Node {
                 break;
             }
             let Some(old) = queue.pop_front() else { break };
-            self.buffer.remove(&old);
+            self.buffer.evict(&old);
         }
         let id = block.id();
         for p in unknown {
@@ -559,6 +607,11 @@ impl Node {
         let (count, queue) = self.buffer.per_peer.entry(from).or_default();
         *count += 1;
         queue.push_back(id);
+        // the queue also holds ids already released; compact it now and then
+        if queue.len() > 2 * cap {
+            let pending = &self.buffer.pending;
+            queue.retain(|h| pending.get(h).is_some_and(|p| p.from == from));
+        }
         Ok(())
     }
 
@@ -670,6 +723,17 @@ impl Node {
                     )));
                 }
                 out.push(Action::SendToAny(Message::Frontier(self.frontier())));
+                // re-ask for what buffered blocks still wait for: the first
+                // request may have been lost, and a frontier (counts per
+                // creator) cannot express "the other fork of slot s"
+                let awaited: Vec<BlockHash> = self
+                    .awaited()
+                    .take(self.config.max_request)
+                    .copied()
+                    .collect();
+                if !awaited.is_empty() {
+                    out.push(Action::SendToAny(Message::Request(awaited)));
+                }
                 self.arm_sync(&mut out);
             }
         }

@@ -44,6 +44,7 @@ pub struct Orderer {
     order: Vec<LocalId>,
     leaders: Vec<LocalId>,
     decisions: Vec<Decision>,
+    final_at: Vec<u64>,
 }
 
 /// A leader that became final, and when.
@@ -79,6 +80,12 @@ impl Orderer {
     /// Leaders whose causal past has been ordered, oldest first.
     pub fn leaders(&self) -> &[LocalId] {
         &self.leaders
+    }
+
+    /// For each block of [`Orderer::order`], the round of the block whose
+    /// insertion made it final (for latency measurements).
+    pub fn final_at_round(&self) -> &[u64] {
+        &self.final_at
     }
 
     /// Leaders that became final at this node (each one the head of a chain).
@@ -124,7 +131,9 @@ impl Orderer {
             leader_round: lace.entry(leader).round,
             decided_round: e.round,
         });
-        self.finalize(lace, leader, w)
+        let out = self.finalize(lace, leader, w);
+        self.final_at.resize(self.order.len(), e.round);
+        out
     }
 
     fn finalize(&mut self, lace: &Lace, leader: LocalId, w: u64) -> Vec<LocalId> {

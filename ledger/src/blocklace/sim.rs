@@ -22,8 +22,10 @@
 //!
 //! The run records, per node, every [`Action::Finalized`] it emitted and
 //! checks that nothing final is ever reverted (also across restarts, where
-//! the rebuilt node must replay exactly the order it had announced), and
-//! that all correct nodes' final orders are prefixes of one another.
+//! the rebuilt node must replay exactly the order it had announced), that
+//! all correct nodes' final orders are prefixes of one another, and that no
+//! correct member — in particular one restarted from its store — is ever
+//! caught equivocating.
 
 use super::block::{Block, BlockHash};
 use super::node::{Action, Message, Node, NodeConfig, PeerId, Timer};
@@ -56,6 +58,9 @@ pub struct Crash {
     pub at_ms: u64,
     /// Restart time (ms).
     pub restart_ms: u64,
+    /// Most recent stored blocks the crash destroys (a store that did not
+    /// sync them); 0 models a correct driver.
+    pub lose_last: usize,
 }
 
 /// A simulation scenario.
@@ -112,6 +117,35 @@ impl SimConfig {
             },
         }
     }
+
+    /// Every fault at once, over about 25 rounds: 5% loss and delays of
+    /// 1–60 ms until 600 ms, a third of the nodes partitioned off from 100 to
+    /// 400 ms, one node crashed from 150 ms and restarted from its store at
+    /// 450 ms, and an equivocating member.
+    pub fn stormy(n: usize, seed: u64) -> Self {
+        let mut c = Self::calm(n, seed);
+        let third: Vec<usize> = (0..n / 3).map(|i| (i * 3 + seed as usize) % n).collect();
+        c.duration_ms = 1_500;
+        c.delay_ms = (1, 60);
+        c.loss = 0.05;
+        c.faults_until_ms = 600;
+        c.partitions = vec![Partition {
+            from_ms: 100,
+            until_ms: 400,
+            side: third,
+        }];
+        let eq = (seed as usize * 7 + 1) % n;
+        c.crashes = vec![Crash {
+            node: (eq + 1) % n,
+            at_ms: 150,
+            restart_ms: 450,
+            lose_last: 0,
+        }];
+        c.equivocator = Some(eq);
+        c.proposals_per_node = 2;
+        c.propose_until_ms = 500;
+        c
+    }
 }
 
 /// Outcome of a run.
@@ -141,8 +175,22 @@ pub struct SimReport {
     pub dropped: u64,
     /// Blocks refused by correct nodes.
     pub rejected: u64,
+    /// Per running node at the end: blocks in its lace, blocks buffered, and
+    /// the round of its last own block.
+    pub node_state: Vec<Option<(usize, usize, Option<u64>)>>,
+    /// Per running node at the end: awaited hashes, each with the number of
+    /// nodes holding it in their lace (for diagnosing stalls).
+    pub awaited: Vec<Vec<(BlockHash, usize)>>,
+    /// The first refusals by correct nodes, `(node, reason)`, for diagnosis.
+    pub first_rejections: Vec<(usize, String)>,
     /// Restarts performed.
     pub restarts: usize,
+    /// Per correct node, for each final block, its finality latency in
+    /// rounds: the round of the block whose insertion made it final, minus
+    /// its own round, plus one (3 for a leader block in the good case).
+    pub block_latency: Vec<Vec<u64>>,
+    /// Per correct node, how many leaders' segments it has ordered.
+    pub ordered_leaders: Vec<usize>,
     /// Every block persisted by any node, without duplicates, in first
     /// persistence order (a topological order).
     pub blocks: Vec<Arc<Block>>,
@@ -174,6 +222,7 @@ enum Event {
     },
     Crash {
         node: usize,
+        lose: usize,
     },
     Restart {
         node: usize,
@@ -220,6 +269,12 @@ pub fn sim_key(seed: u64, i: usize) -> SigningKey {
 
 /// Run a scenario to completion.
 pub fn run(cfg: &SimConfig) -> SimReport {
+    run_inspect(cfg, |_| ())
+}
+
+/// Run a scenario, then hand the final node states (`None` for crashed or
+/// silent ones) to `inspect` before building the report.
+pub fn run_inspect(cfg: &SimConfig, inspect: impl FnOnce(&[Option<Node>])) -> SimReport {
     let keys: Vec<SigningKey> = (0..cfg.n).map(|i| sim_key(cfg.seed, i)).collect();
     let participants =
         Participants::new(keys.iter().map(|k| k.verifying_key()).collect()).expect("distinct keys");
@@ -258,7 +313,13 @@ pub fn run(cfg: &SimConfig) -> SimReport {
         }
     }
     for c in &cfg.crashes {
-        w.schedule(c.at_ms, Event::Crash { node: c.node });
+        w.schedule(
+            c.at_ms,
+            Event::Crash {
+                node: c.node,
+                lose: c.lose_last,
+            },
+        );
         w.schedule(c.restart_ms, Event::Restart { node: c.node });
     }
     while let Some(Reverse((t, _, ev))) = w.queue.pop() {
@@ -268,6 +329,7 @@ pub fn run(cfg: &SimConfig) -> SimReport {
         w.now = t;
         w.step(ev);
     }
+    inspect(&w.nodes);
     w.finish()
 }
 
@@ -338,9 +400,11 @@ impl World {
                 let actions = n.on_timer(timer);
                 self.apply(node, actions);
             }
-            Event::Crash { node } => {
+            Event::Crash { node, lose } => {
                 if self.nodes[node].take().is_some() {
                     self.incarnation[node] += 1;
+                    let keep = self.stores[node].len().saturating_sub(lose);
+                    self.stores[node].truncate(keep);
                 }
             }
             Event::Restart { node } => {
@@ -449,9 +513,14 @@ impl World {
                     }
                 }
                 Action::Equivocation(_) => {}
-                Action::Rejected { .. } => {
+                Action::Rejected { reason, block, .. } => {
                     if self.correct(i) {
                         self.report.rejected += 1;
+                        if self.report.first_rejections.len() < 50 {
+                            self.report
+                                .first_rejections
+                                .push((i, format!("{block:?} at {} ms: {reason}", self.now)));
+                        }
                     }
                 }
             }
@@ -492,6 +561,35 @@ impl World {
         report.final_payloads = vec![None; n];
         report.detected = vec![false; n];
         report.decisions = vec![Vec::new(); n];
+        report.awaited = self
+            .nodes
+            .iter()
+            .map(|x| {
+                x.as_ref().map_or(Vec::new(), |x| {
+                    x.awaited()
+                        .map(|h| {
+                            let holders = self
+                                .nodes
+                                .iter()
+                                .flatten()
+                                .filter(|y| y.lace().contains(h))
+                                .count();
+                            (*h, holders)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        report.node_state = self
+            .nodes
+            .iter()
+            .map(|x| {
+                x.as_ref()
+                    .map(|x| (x.lace().len(), x.pending_len(), x.round()))
+            })
+            .collect();
+        report.block_latency = vec![Vec::new(); n];
+        report.ordered_leaders = vec![0; n];
         let eq_key = self
             .cfg
             .equivocator
@@ -519,7 +617,26 @@ impl World {
             if let Some(k) = &eq_key {
                 report.detected[i] = node.lace().proofs().iter().any(|p| p.creator() == k);
             }
+            for p in node.lace().proofs() {
+                if Some(p.creator()) != eq_key.as_ref() {
+                    report.violations.push(format!(
+                        "node {i} holds an equivocation proof against a correct member"
+                    ));
+                }
+            }
             report.decisions[i] = node.orderer().decisions().to_vec();
+            report.ordered_leaders[i] = node.orderer().leaders().len();
+            report.block_latency[i] = node
+                .final_order()
+                .zip(node.orderer().final_at_round())
+                .map(|(b, &at)| {
+                    let round = node
+                        .lace()
+                        .entry(node.lace().id_of(&b.id()).expect("in lace"))
+                        .round;
+                    at - round + 1
+                })
+                .collect();
             report.orders[i] = Some(order);
         }
         let mut seen = HashSet::new();
@@ -544,7 +661,7 @@ impl World {
                 }
             }
         }
-        if let (Some(e), Some(k)) = (self.cfg.equivocator, eq_key) {
+        if let Some(k) = eq_key {
             let first_twin = report
                 .twins
                 .first()
@@ -556,7 +673,6 @@ impl World {
                 .enumerate()
                 .find(|(j, n)| n.is_some() && self.correct(*j));
             if let Some((_, Some(node))) = node {
-                let _ = e;
                 let blocks: Vec<&Arc<Block>> = node
                     .final_order()
                     .filter(|b| b.header().creator() == &k)
