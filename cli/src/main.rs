@@ -46,6 +46,8 @@ enum Command {
     Decide(cmd::decide::Args),
     /// Divide a budget or elect a board from a pabulib or PrefLib file.
     DecidePb(cmd::budget::PbArgs),
+    /// Vouch for each other in person through QR codes.
+    Vouch(cmd::vouch::Args),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
     Audit(cmd::audit::Args),
     /// Withdraw a surety.
@@ -91,6 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Surety {
             command: SuretyCommand::Revoke(a),
         } => cmd::surety::revoke(a, &ctx),
+        Command::Vouch(a) => cmd::vouch::run(a, &ctx),
         Command::Audit(args) => cmd::audit::run(args, &ctx),
     }
 }

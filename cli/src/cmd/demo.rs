@@ -55,6 +55,83 @@ impl Person {
     }
 }
 
+fn name_of(people: &[Person], key: &identity::PublicKey) -> &'static str {
+    people
+        .iter()
+        .find(|p| &p.key.public() == key)
+        .map_or("?", |p| p.name)
+}
+
+/// Every device exports its record and imports everyone else's.
+fn sync_all(
+    people: &[Person],
+    community: &CommunityId,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let files = people
+        .iter()
+        .map(|p| p.export(community, dir))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for p in people {
+        for f in &files {
+            p.import(f)?;
+        }
+    }
+    Ok(())
+}
+
+/// `a` and `b` vouch through the real protocol, passing each code as a PNG
+/// image that the other side decodes. Returns the comparison code and the
+/// largest QR version used.
+fn vouch_through_images(
+    a: &Person,
+    b: &Person,
+    community: &CommunityId,
+    dir: &std::path::Path,
+) -> anyhow::Result<(String, u8)> {
+    use crate::cmd::vouch::{comparison, write_code, Side};
+    let (mut store_a, mut store_b) = (a.home.store()?, b.home.store()?);
+    let mut side_a = Side {
+        key: &a.key,
+        store: &mut store_a,
+        community: *community,
+    };
+    let mut side_b = Side {
+        key: &b.key,
+        store: &mut store_b,
+        community: *community,
+    };
+    let png = |name: &str| {
+        dir.join(format!(
+            "{}-{}-{name}.png",
+            a.name.to_lowercase(),
+            b.name.to_lowercase()
+        ))
+    };
+    let t = now();
+    let mut version = 0;
+    let offer = png("offer");
+    version = version.max(write_code(&side_a.offer(t)?, &offer)?);
+    let accept = png("accept");
+    version = version.max(write_code(
+        &side_b.accept(&attest::qr::decode_image_file(&offer)?, t)?,
+        &accept,
+    )?);
+    let (surety_a, confirm_msg) = side_a.confirm(&attest::qr::decode_image_file(&accept)?, t)?;
+    let confirm = png("confirm");
+    version = version.max(write_code(&confirm_msg, &confirm)?);
+    let (surety_b, _) = side_b.complete(&attest::qr::decode_image_file(&confirm)?)?;
+    if surety_a.bytes() != surety_b.bytes() {
+        anyhow::bail!("the two devices hold different sureties");
+    }
+    let (code_a, _) = comparison(&surety_a, &a.key.public());
+    let (code_b, _) = comparison(&surety_b, &b.key.public());
+    if code_a != code_b {
+        anyhow::bail!("the two screens show different comparison codes");
+    }
+    Ok((code_a, version))
+}
+
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let temp;
     let root = match args.keep {
@@ -135,7 +212,38 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     ));
 
     step(
-        "5. A copy damaged in transit (one flipped byte) is refused; nothing is stored from it."
+        "5. At the onboarding event, newcomers and members vouch for each other face to face:"
+            .into(),
+    );
+    step("   each pair runs offer -> accept -> confirm through real QR codes (PNG images), and both compare a 6-digit code.".into());
+    let qr_dir = root.join("qr");
+    std::fs::create_dir_all(&qr_dir)?;
+    for (a, b) in [(3, 0), (1, 3), (4, 1), (2, 4), (5, 3), (4, 5)] {
+        let (code, version) = vouch_through_images(&people[a], &people[b], &id, &qr_dir)?;
+        step(format!(
+            "   {:<6} <-> {:<6} surety signed by both (QR version {version}), both screens show {code}",
+            people[a].name, people[b].name
+        ));
+    }
+    sync_all(&people, &id, &files)?;
+    let state = ana.state(&id)?;
+    for p in &people {
+        let why = match state.admission.admitted.get(&p.key.public()) {
+            Some(identity::Reason::Founder) => "member: founder".to_string(),
+            Some(identity::Reason::Vouched(by)) => format!(
+                "member: vouched by {}",
+                by.iter()
+                    .map(|k| name_of(&people, k))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            None => "pending".to_string(),
+        };
+        step(format!("   {:<6} {why}", p.name));
+    }
+
+    step(
+        "6. A copy damaged in transit (one flipped byte) is refused; nothing is stored from it."
             .into(),
     );
     let mut bytes = std::fs::read(&f)?;
@@ -153,7 +261,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         anyhow::bail!("a refused import changed the store");
     }
 
-    step("6. Every device computes the community's state from the statements it holds:".into());
+    step("7. Every device computes the community's state from the statements it holds:".into());
     let states = people
         .iter()
         .map(|p| p.state(&id))
@@ -178,6 +286,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             "community": id.to_string(),
             "people": people.iter().map(|p| json!({"name": p.name, "fingerprint": p.key.public().fingerprint()})).collect::<Vec<_>>(),
             "members": states[0].members.len(),
+            "admitted": states[0].members.iter().map(|k| name_of(&people, k)).collect::<Vec<_>>(),
             "statements": states[0].statements,
             "state_digest": hex::encode(states[0].digest()),
             "all_devices_agree": agree,

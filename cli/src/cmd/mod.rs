@@ -11,3 +11,4 @@ pub mod init;
 pub mod members;
 pub mod statements;
 pub mod surety;
+pub mod vouch;
