@@ -155,6 +155,17 @@ fn a_surety_through_png_files_and_admission_through_the_rule() {
     let csv = net.file("edges.csv");
     json(&ana, &["graph", "export", "--out", &csv]);
     assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 2);
+    // ... and the community's own graph is audited with its founders as seeds.
+    let audit = json(&ana, &["audit"]);
+    assert_eq!(
+        (audit["members"].as_u64(), audit["edges"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(
+        audit["params"]["sureties"], 2,
+        "the constitution's admission threshold"
+    );
+    assert_eq!(audit["seeds"].as_array().unwrap().len(), 2);
 
     // Ana withdraws her surety: Cat falls back to pending.
     json(&ana, &["surety", "revoke", &id1]);

@@ -1,6 +1,7 @@
 //! `grassroots audit`: audit a trust graph for Sybil regions.
 //!
-//! Reads an `a,b` edges CSV and an optional seed list, runs the audit in
+//! Reads the community's own trust graph (or an `a,b` edges CSV) and an
+//! optional seed list, runs the audit in
 //! `identity::audit`, prints the summary table (or the full report as JSON),
 //! and optionally draws the graph coloured by trust and the trust histogram.
 
@@ -13,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 /// How many members, in file order, are the default seeds.
 const DEFAULT_SEEDS: usize = 10;
+/// The admission rule's k assumed for a graph from a file.
+const DEFAULT_SURETIES: usize = 3;
 /// Graphs at least this large get a progress bar.
 const PROGRESS_MIN: usize = 100_000;
 
@@ -22,11 +25,15 @@ const PROGRESS_MIN: usize = 100_000;
 pub struct Args {
     /// Edges CSV: one surety `a,b` per line (undirected; `#` comments and blank
     /// lines ignored; self-loops dropped, duplicates merged, both reported).
+    /// Without it, the community's own trust graph (members by fingerprint).
     #[arg(long, value_name = "FILE")]
     edges: Option<PathBuf>,
-    /// Trusted seed members, one id per line. Default: the first 10 members in
-    /// the edges file's order (a file listing sureties as given starts with
-    /// the founders).
+    /// Community id or unique prefix, when auditing the community's own graph.
+    #[arg(long)]
+    community: Option<String>,
+    /// Trusted seed members, one id per line. Default: for the community's
+    /// graph, its founders; for a file, the first 10 members in the file's
+    /// order (a file listing sureties as given starts with the founders).
     #[arg(long, value_name = "FILE")]
     seeds: Option<PathBuf>,
     /// Draw the graph coloured by trust as SVG.
@@ -45,8 +52,9 @@ pub struct Args {
     #[arg(long, default_value_t = 10)]
     top: usize,
     /// The admission rule's k (sureties from admitted members) for the bound.
-    #[arg(long, default_value_t = 3)]
-    sureties: usize,
+    /// Default: the constitution's, for the community's graph; 3 for a file.
+    #[arg(long)]
+    sureties: Option<usize>,
     /// Flag suspected regions only when the cut's conductance is at most this.
     #[arg(long, default_value_t = 0.2)]
     max_conductance: f64,
@@ -54,27 +62,28 @@ pub struct Args {
 
 /// Run `grassroots audit`.
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
-    let edges = args.edges.as_deref().with_context(|| {
-        format!(
-            "no trust graph given: pass --edges FILE (auditing the community's own graph in {} is not wired in yet)",
-            ctx.home.display()
-        )
-    })?;
-    let graph = input::read_edges_file(edges)?;
-    let seeds = match &args.seeds {
-        Some(path) => graph.resolve_seeds(&input::read_seeds_file(path)?)?,
-        None => {
+    let (graph, default_seeds, rule_k) = match args.edges.as_deref() {
+        Some(edges) => {
+            let graph = input::read_edges_file(edges)?;
             let s = graph.earliest(DEFAULT_SEEDS);
-            ctx.note(&format!(
+            let note = format!(
                 "no --seeds: trusting the first {} members of {} as seeds",
                 s.len(),
                 edges.display()
-            ));
-            s
+            );
+            (graph, (s, note), DEFAULT_SURETIES)
+        }
+        None => community_graph(ctx, args.community.as_deref())?,
+    };
+    let seeds = match &args.seeds {
+        Some(path) => graph.resolve_seeds(&input::read_seeds_file(path)?)?,
+        None => {
+            ctx.note(&default_seeds.1);
+            default_seeds.0
         }
     };
     let params = AuditParams {
-        sureties: args.sureties,
+        sureties: args.sureties.unwrap_or(rule_k),
         max_conductance: args.max_conductance,
         ..AuditParams::default()
     };
@@ -117,6 +126,46 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         ctx.note(&format!("wrote {}", out.display()));
     }
     ctx.emit(&report, || report.summary(args.top))
+}
+
+/// The community's trust graph by fingerprint, with its founders as seeds
+/// and its constitution's admission threshold.
+fn community_graph(
+    ctx: &Ctx,
+    community: Option<&str>,
+) -> anyhow::Result<(TrustGraph, (Vec<u32>, String), usize)> {
+    let store = crate::home::Home::new(&ctx.home).store()?;
+    let id = crate::home::resolve_community(&store, community)?;
+    let state = ledger::CommunityState::from_statements(&id, &store.statements(&id)?)?;
+    let pairs: Vec<(String, String)> = state
+        .graph
+        .edges()
+        .map(|(a, b)| (a.fingerprint().to_string(), b.fingerprint().to_string()))
+        .collect();
+    let graph = TrustGraph::from_pairs(pairs)
+        .with_context(|| format!("community {} has no sureties to audit yet", id.short()))?;
+    let founders: Vec<String> = state
+        .founders
+        .iter()
+        .map(|k| k.fingerprint().to_string())
+        .filter(|f| graph.index_of(f).is_some())
+        .collect();
+    if founders.is_empty() {
+        anyhow::bail!(
+            "no founder of community {} has a surety yet: pass --seeds FILE",
+            id.short()
+        );
+    }
+    let seeds = graph.resolve_seeds(&founders)?;
+    let note = format!(
+        "no --seeds: trusting the community's {} founders with sureties as seeds",
+        seeds.len()
+    );
+    Ok((
+        graph,
+        (seeds, note),
+        state.constitution.admission.min_sureties as usize,
+    ))
 }
 
 fn progress_bar(ctx: &Ctx, graph: &TrustGraph) -> Option<ProgressBar> {
