@@ -405,18 +405,30 @@ fn cost_of(m: usize, w: &[u64], order: &[usize]) -> u64 {
 pub fn kemeny(m: usize, votes: &[&[usize]]) -> Kemeny {
     let w = above_counts(m, votes);
     if m <= KEMENY_EXACT_MAX {
-        kemeny_exact(m, &w)
+        kemeny_dp(m, &w)
     } else {
         kemeny_local(m, &w)
     }
 }
 
+/// The largest number of items [`kemeny_exact`] accepts (its table has
+/// `2^m` entries).
+pub const KEMENY_EXACT_LIMIT: usize = 26;
+
+/// An exact Kemeny ranking of `m` items regardless of
+/// [`KEMENY_EXACT_MAX`] (time `O(2^m·m²)`, memory `9·2^m` bytes); refuses
+/// `m >` [`KEMENY_EXACT_LIMIT`].
+pub fn kemeny_exact(m: usize, votes: &[&[usize]]) -> Result<Kemeny, MetricError> {
+    if m > KEMENY_EXACT_LIMIT {
+        return Err(MetricError::BadSpace(format!(
+            "exact Kemeny is limited to {KEMENY_EXACT_LIMIT} items, got {m}"
+        )));
+    }
+    Ok(kemeny_dp(m, &above_counts(m, votes)))
+}
+
 /// Exact Kemeny by dynamic programming over the set ranked first.
-pub(crate) fn kemeny_exact(m: usize, w: &[u64]) -> Kemeny {
-    assert!(
-        m < usize::BITS as usize - 1,
-        "subset DP needs m below the word size"
-    );
+fn kemeny_dp(m: usize, w: &[u64]) -> Kemeny {
     let full = (1usize << m) - 1;
     // into[x] = Σ_y w[y][x]: the cost of placing x above everyone.
     let into: Vec<u64> = (0..m).map(|x| (0..m).map(|y| w[y * m + x]).sum()).collect();
