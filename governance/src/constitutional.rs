@@ -17,8 +17,8 @@
 //!   quo stays.
 //!
 //! Proposals may come from members or from the space's aggregator
-//! ([`Space::aggregate`]); [`decide_component`] adds the aggregate as a
-//! proposal when asked. With a generalized median aggregate at majority
+//! ([`Space::aggregate`]); [`ComponentDecision::decide`] adds the aggregate
+//! as a proposal when asked. With a generalized median aggregate at majority
 //! threshold on a line, the aggregate is supported whenever it differs
 //! from the status quo.
 //!

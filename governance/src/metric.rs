@@ -49,7 +49,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The largest number of items [`Space::kemeny`] solves exactly.
+/// The largest number of items [`kemeny`] solves exactly.
 pub const KEMENY_EXACT_MAX: usize = 20;
 
 /// A metric space of decisions.

@@ -284,7 +284,12 @@ impl Reader {
                 name: n.unwrap_or_else(|| (i + 1).to_string()),
             })
             .collect();
-        self.profile = Some(Profile::new(alternatives).map_err(|e| at(line, e.into()))?);
+        let mut profile = Profile::new(alternatives).map_err(|e| at(line, e.into()))?;
+        if let Some((unique, _)) = self.unique {
+            // A hint only (checked at the end); capped against absurd headers.
+            profile.reserve(unique.min(1 << 24) as usize);
+        }
+        self.profile = Some(profile);
         self.stamp = vec![0; m];
         Ok(())
     }
