@@ -17,8 +17,8 @@
 //!   quo stays.
 //!
 //! Proposals may come from members or from the space's aggregator
-//! ([`Space::aggregate`]); [`decide_component`] adds the aggregate as a
-//! proposal when asked. With a generalized median aggregate at majority
+//! ([`Space::aggregate`]); [`ComponentDecision::decide`] adds the aggregate
+//! as a proposal when asked. With a generalized median aggregate at majority
 //! threshold on a line, the aggregate is supported whenever it differs
 //! from the status quo.
 //!
@@ -339,5 +339,30 @@ mod tests {
     fn threshold_below_half_is_refused() {
         let e = line_decision(&[1], 0, (1, 3), &[]).decide().unwrap_err();
         assert!(matches!(e, ConstitutionalError::ThresholdBelowHalf(_)));
+    }
+
+    proptest::proptest! {
+        /// Shapiro & Talmon's claim on a line at majority threshold: with
+        /// the generalized median as the proposal, no misreport gives a
+        /// member an outcome strictly closer to its ideal than sincere
+        /// voting does.
+        #[test]
+        fn no_misreport_beats_sincere_voting_at_majority(
+            ideals in proptest::collection::vec(0i64..100, 1..9),
+            sq in 0i64..100,
+            who in proptest::prelude::any::<usize>(),
+            lie in 0i64..100,
+        ) {
+            let outcome = |votes: &[i64]| match line_decision(votes, sq, (1, 2), &[]).decide().unwrap().outcome {
+                Element::Number(x) => x,
+                other => panic!("a line outcome is a number, got {other:?}"),
+            };
+            let i = who % ideals.len();
+            let sincere = outcome(&ideals);
+            let mut reported = ideals.clone();
+            reported[i] = lie;
+            let manipulated = outcome(&reported);
+            proptest::prop_assert!(ideals[i].abs_diff(manipulated) >= ideals[i].abs_diff(sincere));
+        }
     }
 }

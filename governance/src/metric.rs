@@ -34,8 +34,9 @@
 //! A Kemeny ranking minimizes the total Kendall tau distance to the
 //! votes. Exact: dynamic programming over subsets, `f(S ∪ {x}) = f(S) +
 //! Σ_{y ∉ S ∪ {x}} w(y, x)` where `S` is the set ranked first and
-//! `w(y, x)` is the number of votes putting `y` above `x`; `O(2^m · m²)`
-//! time and `O(2^m)` memory. NP-hard in general (Bartholdi, Tovey & Trick
+//! `w(y, x)` is the number of votes putting `y` above `x`; the inner sum
+//! is kept incrementally while `S` counts up in binary, so the time is
+//! `O(2^m · m)` and the memory `O(2^m)`. NP-hard in general (Bartholdi, Tovey & Trick
 //! 1989), so beyond [`KEMENY_EXACT_MAX`] items a heuristic is used:
 //! start from the Borda order and apply improving single-item moves
 //! (remove an item, reinsert it at its best position) until none is left
@@ -48,7 +49,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The largest number of items [`Space::kemeny`] solves exactly.
+/// The largest number of items [`kemeny`] solves exactly.
 pub const KEMENY_EXACT_MAX: usize = 20;
 
 /// A metric space of decisions.
@@ -405,46 +406,63 @@ fn cost_of(m: usize, w: &[u64], order: &[usize]) -> u64 {
 pub fn kemeny(m: usize, votes: &[&[usize]]) -> Kemeny {
     let w = above_counts(m, votes);
     if m <= KEMENY_EXACT_MAX {
-        kemeny_exact(m, &w)
+        kemeny_dp(m, &w)
     } else {
         kemeny_local(m, &w)
     }
 }
 
+/// The largest number of items [`kemeny_exact`] accepts (its table has
+/// `2^m` entries).
+pub const KEMENY_EXACT_LIMIT: usize = 26;
+
+/// An exact Kemeny ranking of `m` items regardless of
+/// [`KEMENY_EXACT_MAX`] (time `O(2^m·m)`, memory `9·2^m` bytes); refuses
+/// `m >` [`KEMENY_EXACT_LIMIT`].
+pub fn kemeny_exact(m: usize, votes: &[&[usize]]) -> Result<Kemeny, MetricError> {
+    if m > KEMENY_EXACT_LIMIT {
+        return Err(MetricError::BadSpace(format!(
+            "exact Kemeny is limited to {KEMENY_EXACT_LIMIT} items, got {m}"
+        )));
+    }
+    Ok(kemeny_dp(m, &above_counts(m, votes)))
+}
+
 /// Exact Kemeny by dynamic programming over the set ranked first.
-pub(crate) fn kemeny_exact(m: usize, w: &[u64]) -> Kemeny {
-    assert!(
-        m < usize::BITS as usize - 1,
-        "subset DP needs m below the word size"
-    );
+fn kemeny_dp(m: usize, w: &[u64]) -> Kemeny {
     let full = (1usize << m) - 1;
     // into[x] = Σ_y w[y][x]: the cost of placing x above everyone.
     let into: Vec<u64> = (0..m).map(|x| (0..m).map(|y| w[y * m + x]).sum()).collect();
     let mut f = vec![u64::MAX; 1 << m];
     let mut last = vec![0u8; 1 << m];
     f[0] = 0;
+    // inside[x] = Σ_{y ∈ S} w[y][x], kept up to date as S counts up in
+    // binary: S + 1 clears the trailing ones of S and sets the next bit,
+    // so each step costs O(m) amortized and the whole DP O(2^m · m).
+    let mut inside = vec![0u64; m];
     for s in 0..full {
         let base = f[s];
-        if base == u64::MAX {
-            continue;
-        }
         for x in 0..m {
             if s >> x & 1 == 1 {
                 continue;
             }
             // Placing x next: it is above all y outside S ∪ {x}.
-            let mut inside = 0;
-            let mut rest = s;
-            while rest != 0 {
-                let y = rest.trailing_zeros() as usize;
-                inside += w[y * m + x];
-                rest &= rest - 1;
-            }
-            let c = base + into[x] - inside;
+            let c = base + into[x] - inside[x];
             let t = s | 1 << x;
             if c < f[t] {
                 f[t] = c;
                 last[t] = x as u8;
+            }
+        }
+        let ones = s.trailing_ones() as usize;
+        for y in 0..ones {
+            for (acc, &wy) in inside.iter_mut().zip(&w[y * m..(y + 1) * m]) {
+                *acc -= wy;
+            }
+        }
+        if ones < m {
+            for (acc, &wy) in inside.iter_mut().zip(&w[ones * m..(ones + 1) * m]) {
+                *acc += wy;
             }
         }
     }

@@ -44,7 +44,7 @@
 //! checks repeats with a stamp array, so a file is read in one pass in
 //! time linear in its size.
 
-use crate::profile::{Alternative, DataKind, Profile, ProfileError, TIED};
+use crate::profile::{Alternative, DataKind, Profile, ProfileError, Ranking, TIED};
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -182,7 +182,22 @@ struct Reader {
     /// Per alternative, the order line that last mentioned it.
     stamp: Vec<u64>,
     entries: Vec<u32>,
+    /// When reading on two threads: where parsed orders go (see
+    /// [`read_path`]); `None` adds them to `profile` directly.
+    out: Option<std::sync::mpsc::SyncSender<Parsed>>,
+    batch: Vec<(Ranking, u64, usize)>,
 }
+
+/// What the parsing thread hands to the thread building the profile.
+enum Parsed {
+    /// The empty profile, once the alternatives are known.
+    Start(Profile),
+    /// Parsed orders: ranking, count, line.
+    Orders(Vec<(Ranking, u64, usize)>),
+}
+
+/// Orders per message between the two threads.
+const BATCH: usize = 4096;
 
 impl Reader {
     fn new(kind: Option<DataKind>) -> Self {
@@ -197,6 +212,8 @@ impl Reader {
             order_lines: 0,
             stamp: Vec::new(),
             entries: Vec::new(),
+            out: None,
+            batch: Vec::new(),
         }
     }
 
@@ -284,7 +301,16 @@ impl Reader {
                 name: n.unwrap_or_else(|| (i + 1).to_string()),
             })
             .collect();
-        self.profile = Some(Profile::new(alternatives).map_err(|e| at(line, e.into()))?);
+        let mut profile = Profile::new(alternatives).map_err(|e| at(line, e.into()))?;
+        if let Some((unique, _)) = self.unique {
+            // A hint only (checked at the end); capped against absurd headers.
+            profile.reserve(unique.min(1 << 24) as usize);
+        }
+        if let Some(out) = &self.out {
+            out.send(Parsed::Start(profile.clone()))
+                .map_err(|_| PreflibError::Io(std::io::ErrorKind::BrokenPipe.into()))?;
+        }
+        self.profile = Some(profile);
         self.stamp = vec![0; m];
         Ok(())
     }
@@ -380,11 +406,30 @@ impl Reader {
                 ));
             }
         }
-        let ranking = crate::profile::Ranking::from_canonical(&self.entries);
+        let ranking = Ranking::from_canonical(&self.entries);
+        if self.out.is_some() {
+            self.batch.push((ranking, count, line));
+            if self.batch.len() >= BATCH {
+                self.flush()?;
+            }
+            return Ok(());
+        }
         let profile = self.profile.as_mut().expect("started above");
         profile
             .add(ranking, count)
             .map_err(|e| at(line, e.into()))?;
+        Ok(())
+    }
+
+    /// Send the parsed orders to the building thread.
+    fn flush(&mut self) -> Result<(), PreflibError> {
+        if let Some(out) = &self.out {
+            if !self.batch.is_empty() {
+                let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+                out.send(Parsed::Orders(batch))
+                    .map_err(|_| PreflibError::Io(std::io::ErrorKind::BrokenPipe.into()))?;
+            }
+        }
         Ok(())
     }
 
@@ -473,8 +518,60 @@ impl Cursor<'_> {
 ///
 /// `kind` is the data type to assume when the file declares none (for
 /// example from the file extension); a declared `DATA TYPE` wins.
-pub fn read<R: BufRead>(mut input: R, kind: Option<DataKind>) -> Result<Document, PreflibError> {
+pub fn read<R: BufRead>(input: R, kind: Option<DataKind>) -> Result<Document, PreflibError> {
+    let (reader, line) = parse_lines(input, Reader::new(kind))?;
+    reader.finish(line)
+}
+
+/// Read on two threads: this one parses lines, a second one adds the
+/// parsed orders to the profile (aggregating identical ballots), so the
+/// two halves of the work overlap. Same result and errors as [`read`].
+fn read_pipelined<R: BufRead + Send>(
+    input: R,
+    kind: Option<DataKind>,
+) -> Result<Document, PreflibError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Parsed>(16);
     let mut reader = Reader::new(kind);
+    reader.out = Some(tx);
+    std::thread::scope(|s| {
+        let builder = s.spawn(move || -> Result<Option<Profile>, PreflibError> {
+            let mut profile: Option<Profile> = None;
+            for msg in rx {
+                match msg {
+                    Parsed::Start(p) => profile = Some(p),
+                    Parsed::Orders(batch) => {
+                        let p = profile.as_mut().expect("Start precedes Orders");
+                        for (ranking, count, line) in batch {
+                            p.add(ranking, count).map_err(|e| at(line, e.into()))?;
+                        }
+                    }
+                }
+            }
+            Ok(profile)
+        });
+        let parsed = parse_lines(input, reader).and_then(|(mut reader, line)| {
+            reader.flush()?;
+            reader.out = None; // closes the channel
+            Ok((reader, line))
+        });
+        let built = builder.join().expect("the profile builder does not panic");
+        // The builder's error (if any) is on an earlier line than where
+        // parsing stopped, so it comes first.
+        let profile = built?;
+        let (mut reader, line) = parsed?;
+        if profile.is_some() {
+            reader.profile = profile;
+        }
+        reader.finish(line)
+    })
+}
+
+/// The line loop shared by both readers: returns the reader and the
+/// number of the last line.
+fn parse_lines<R: BufRead>(
+    mut input: R,
+    mut reader: Reader,
+) -> Result<(Reader, usize), PreflibError> {
     let mut buf = Vec::with_capacity(256);
     let mut line = 0usize;
     // Old layout state: None = undecided, Some(stage).
@@ -511,7 +608,7 @@ pub fn read<R: BufRead>(mut input: R, kind: Option<DataKind>) -> Result<Document
             Some(stage) => old = Some(old_layout_line(&mut reader, line, text, stage)?),
         }
     }
-    reader.finish(line)
+    Ok((reader, line))
 }
 
 /// Progress through the pre-2022 layout's header lines.
@@ -607,7 +704,12 @@ pub fn read_path(path: impl AsRef<Path>) -> Result<Document, PreflibError> {
         .and_then(|e| e.to_str())
         .and_then(DataKind::from_extension);
     let file = std::fs::File::open(path)?;
-    read(std::io::BufReader::with_capacity(1 << 20, file), kind)
+    let input = std::io::BufReader::with_capacity(1 << 20, file);
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+        read_pipelined(input, kind)
+    } else {
+        read(input, kind)
+    }
 }
 
 impl Document {
@@ -711,7 +813,6 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Ranking;
 
     const SOC: &str = "# FILE NAME: test.soc
 # TITLE: A test
@@ -864,6 +965,52 @@ mod tests {
         assert!(matches!(parse("", None), Err(PreflibError::Empty)));
         assert!(matches!(
             parse("# just a comment\n\n", None),
+            Err(PreflibError::Empty)
+        ));
+    }
+
+    #[test]
+    fn pipelined_reader_matches_and_reports_the_same_errors() {
+        let m = 5;
+        let mut p = Profile::with_names((1..=m).map(|i| format!("a{i}")));
+        let mut x = 7u64;
+        for _ in 0..3 * BATCH {
+            let mut order: Vec<usize> = (0..m).collect();
+            for i in (1..m).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                order.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            p.add_strict(&order, 1 + x % 3).unwrap();
+        }
+        let text = Document::new(p).to_preflib_string().unwrap();
+        let seq = read(text.as_bytes(), None).unwrap();
+        let par = read_pipelined(text.as_bytes(), None).unwrap();
+        assert_eq!(seq, par);
+        // An error deep in the file, after several batches were sent.
+        let mut lines: Vec<&str> = text.lines().collect();
+        let n = lines.len();
+        lines[n - 10] = "1: 1,2,3,4,4";
+        let bad = lines.join("\n");
+        let e = read_pipelined(bad.as_bytes(), None).unwrap_err();
+        assert!(
+            matches!(e, PreflibError::At { line, problem: Problem::Repeated(4) } if line == n - 9),
+            "{e}"
+        );
+        assert!(matches!(
+            read_pipelined(
+                SOC.replace("# NUMBER VOTERS: 8", "# NUMBER VOTERS: 9")
+                    .as_bytes(),
+                None
+            ),
+            Err(PreflibError::At {
+                line: 5,
+                problem: Problem::CountMismatch { .. }
+            })
+        ));
+        assert!(matches!(
+            read_pipelined("".as_bytes(), None),
             Err(PreflibError::Empty)
         ));
     }

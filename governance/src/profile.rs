@@ -526,6 +526,13 @@ impl Profile {
         Profile::new(alternatives).expect("numbers 1..=m are distinct")
     }
 
+    /// Reserve room for `additional` more distinct rankings (a reader
+    /// that knows the count avoids regrowing the index).
+    pub fn reserve(&mut self, additional: usize) {
+        self.ballots.reserve(additional);
+        self.index.by_fingerprint.reserve(additional);
+    }
+
     /// Add `count` ballots casting `ranking`; identical rankings are
     /// merged into one entry.
     pub fn add(&mut self, ranking: Ranking, count: u64) -> Result<(), ProfileError> {
