@@ -19,14 +19,14 @@ impl Ctx {
         human: impl FnOnce() -> String,
     ) -> anyhow::Result<()> {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
+            out(&serde_json::to_string_pretty(value)?)
         } else {
             let text = human();
-            if !text.is_empty() {
-                println!("{}", text.trim_end());
+            if text.is_empty() {
+                return Ok(());
             }
+            out(text.trim_end())
         }
-        Ok(())
     }
 
     /// Progress or notes for a human, on standard error (never under `--json`).
@@ -34,5 +34,15 @@ impl Ctx {
         if !self.json {
             eprintln!("{text}");
         }
+    }
+}
+
+/// Print a line to standard output. A reader that went away (`| head`) is
+/// not an error: there is nobody left to tell.
+pub fn out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }

@@ -42,10 +42,8 @@ enum Command {
     Members(cmd::members::Args),
     /// Query and export the trust graph.
     Graph(cmd::graph::Args),
-    /// Run a voting rule on a preference profile (PrefLib or JSON), offline.
+    /// Decide offline from a profile file: a winner, a budget or a board (PrefLib, pabulib or JSON).
     Decide(cmd::decide::Args),
-    /// Divide a budget or elect a board from a pabulib or PrefLib file.
-    DecidePb(cmd::budget::PbArgs),
     /// Vouch for each other in person through QR codes.
     Vouch(cmd::vouch::Args),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
@@ -89,7 +87,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Members(a) => cmd::members::run(a, &ctx),
         Command::Graph(a) => cmd::graph::run(a, &ctx),
         Command::Decide(args) => cmd::decide::run(args, &ctx),
-        Command::DecidePb(args) => cmd::budget::run_pb(&args, &ctx),
         Command::Surety {
             command: SuretyCommand::Revoke(a),
         } => cmd::surety::revoke(a, &ctx),

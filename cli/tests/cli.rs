@@ -235,6 +235,7 @@ fn killing_a_large_import_leaves_all_or_nothing() {
     let f = h.root.join("big.grs");
     file::write(&f, &g.id(), &all).unwrap();
     let home = h.home("victim");
+    std::fs::create_dir_all(&home).unwrap();
     // Kill the import at increasing delays: whatever phase it is in
     // (reading, verifying, writing the transaction), the store afterwards
     // holds every statement of the file or none.

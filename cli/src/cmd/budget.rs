@@ -1,4 +1,4 @@
-//! `grassroots decide-pb`: participatory budgeting and committee rules
+//! `grassroots decide` for budgets and boards: participatory budgeting and committee rules
 //! on pabulib (`.pb`) and PrefLib (`.soc`, `.soi`, `.toc`, `.toi`) files.
 //!
 //! Without `--seats` the file is a budgeting instance and the rule
@@ -22,7 +22,7 @@ use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// The rules `decide-pb` runs.
+/// The budgeting and committee rules `decide` runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PbRule {
@@ -54,40 +54,31 @@ pub enum UtilityArg {
     Cardinality,
 }
 
-/// Arguments of `decide-pb`; reusable by a combined `decide` command.
-#[derive(clap::Args, Debug, Clone)]
+/// Arguments of a budget or board decision (filled in by `decide`).
+#[derive(Debug, Clone)]
 pub struct PbArgs {
     /// The rule.
-    #[arg(long, value_enum)]
     pub rule: PbRule,
     /// A pabulib `.pb` file or a PrefLib `.soc/.soi/.toc/.toi` file.
     pub file: PathBuf,
     /// Elect a board of this many instead of dividing a budget.
-    #[arg(long)]
     pub seats: Option<usize>,
     /// Utility for budgeting rules.
-    #[arg(long, value_enum, default_value = "cost")]
     pub utility: UtilityArg,
     /// Plain MES: no completion by raising the per-voter budget.
-    #[arg(long)]
     pub no_completion: bool,
     /// MES completion: raise the per-voter budget only (Add1), without the
     /// final greedy fill.
-    #[arg(long)]
     pub no_greedy_fill: bool,
     /// MES completion: the per-voter budget increment (currency units).
-    #[arg(long, default_value = "1")]
     pub step: String,
     /// PAV: search for the exact optimum (small elections only).
-    #[arg(long)]
     pub exact: bool,
     /// From rankings, approve each voter's first N tiers (default: every
     /// ranked alternative).
-    #[arg(long)]
     pub approve_top: Option<usize>,
     /// Condorcet budgeting: the status quo as comma-separated project
     /// ids in priority order (blank ballots keep it).
-    #[arg(long, default_value = "")]
     pub status_quo: String,
 }
 
@@ -130,7 +121,7 @@ struct Chosen {
     cost: Option<Money>,
 }
 
-/// Runs `decide-pb`.
+/// Decide a budget or a board.
 pub fn run_pb(args: &PbArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let input = load(&args.file)?;
     match args.seats {

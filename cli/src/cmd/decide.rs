@@ -12,7 +12,13 @@
 //! amendment (`governance::amendment::AmendmentInput`: `current`,
 //! `votes`, `proposals`); these are decided by the constitutional rule and
 //! take no `--rule`.
+//!
+//! Budgets and boards go through the same command: a pabulib `.pb` file, a
+//! budgeting or committee rule (`mes`, `greedy`, `stv`, `pav`, `phragmen`,
+//! `av`, `condorcet`), or `--seats K` hands the decision to
+//! [`crate::cmd::budget`].
 
+use crate::cmd::budget::{run_pb, PbArgs, PbRule, UtilityArg};
 use crate::ctx::Ctx;
 use anyhow::{bail, Context};
 use governance::amendment::{amend, AmendmentInput};
@@ -24,11 +30,13 @@ use std::path::{Path, PathBuf};
 /// Run a voting rule on a preference profile file.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The rule: schulze, ranked-pairs, copeland, minimax, borda, irv,
-    /// plurality or approval (required for preference profiles).
+    /// The rule. Single winner: schulze, ranked-pairs, copeland, minimax,
+    /// borda, irv, plurality or approval. Budgets and boards: mes, greedy,
+    /// stv, pav, phragmen, av, plurality (with --seats), condorcet (budget).
     #[arg(long)]
-    rule: Option<Rule>,
-    /// The status quo, by name or by alternative number.
+    rule: Option<String>,
+    /// The status quo, by name or by alternative number (for condorcet
+    /// budgeting: project ids in priority order, comma-separated).
     #[arg(long, value_name = "ALT")]
     status_quo: Option<String>,
     /// The supermajority a change needs, as a fraction a/b (default 1/2):
@@ -40,8 +48,76 @@ pub struct Args {
     /// who did not vote count for the status quo.
     #[arg(long, value_name = "N")]
     electorate: Option<u64>,
-    /// The profile: a PrefLib .soc/.soi/.toc/.toi file or a .json profile.
+    /// The profile: a PrefLib .soc/.soi/.toc/.toi file, a .json profile or
+    /// decision, or a pabulib .pb file.
     file: PathBuf,
+    /// Budgets and boards: the options of `crate::cmd::budget`.
+    #[command(flatten)]
+    pb: PbOptions,
+}
+
+/// Options that only budgeting and committee rules read.
+#[derive(clap::Args)]
+struct PbOptions {
+    /// Elect a board of this many instead of choosing one winner or a budget.
+    #[arg(long)]
+    seats: Option<usize>,
+    /// Budgeting: what an approved project is worth to a voter.
+    #[arg(long, value_enum, default_value = "cost")]
+    utility: UtilityArg,
+    /// Plain MES: no completion by raising the per-voter budget.
+    #[arg(long)]
+    no_completion: bool,
+    /// MES completion: raise the per-voter budget only (Add1), without the final greedy fill.
+    #[arg(long)]
+    no_greedy_fill: bool,
+    /// MES completion: the per-voter budget increment (currency units).
+    #[arg(long, default_value = "1")]
+    step: String,
+    /// PAV: search for the exact optimum (small elections only).
+    #[arg(long)]
+    exact: bool,
+    /// From rankings, approve each voter's first N tiers (default: every ranked alternative).
+    #[arg(long)]
+    approve_top: Option<usize>,
+}
+
+/// Whether this decision is a budget or a board, and if so its arguments.
+fn budget_args(args: &Args) -> anyhow::Result<Option<PbArgs>> {
+    use clap::ValueEnum;
+    let single_winner = args
+        .rule
+        .as_deref()
+        .is_some_and(|r| r.parse::<Rule>().is_ok());
+    let is_pb_file = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pb"));
+    let pb_rule = args
+        .rule
+        .as_deref()
+        .and_then(|r| PbRule::from_str(r, true).ok());
+    if !(is_pb_file || args.pb.seats.is_some() || (pb_rule.is_some() && !single_winner)) {
+        return Ok(None);
+    }
+    let Some(rule) = pb_rule else {
+        bail!(
+            "--rule {} is not a budgeting or committee rule (mes, greedy, stv, pav, phragmen, av, plurality, condorcet)",
+            args.rule.as_deref().unwrap_or("(none)")
+        );
+    };
+    Ok(Some(PbArgs {
+        rule,
+        file: args.file.clone(),
+        seats: args.pb.seats,
+        utility: args.pb.utility,
+        no_completion: args.pb.no_completion,
+        no_greedy_fill: args.pb.no_greedy_fill,
+        step: args.pb.step.clone(),
+        exact: args.pb.exact,
+        approve_top: args.pb.approve_top,
+        status_quo: args.status_quo.clone().unwrap_or_default(),
+    }))
 }
 
 /// What a decision file holds.
@@ -76,6 +152,9 @@ fn read_input(path: &Path) -> anyhow::Result<Input> {
 
 /// Run the command.
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    if let Some(pb) = budget_args(&args)? {
+        return run_pb(&pb, ctx);
+    }
     let input =
         read_input(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let profile = match input {
@@ -140,9 +219,10 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             });
         }
     };
-    let Some(rule) = args.rule else {
+    let Some(rule) = args.rule.as_deref() else {
         bail!("--rule is required for a preference profile");
     };
+    let rule: Rule = rule.parse()?;
     ctx.note(&format!(
         "{} ballots ({} distinct) over {} alternatives",
         profile.num_voters(),
