@@ -131,10 +131,10 @@ fn wrong_checksum_fails_the_integrity_check() {
 
 #[test]
 fn image_without_a_code() {
-    assert!(matches!(
-        decode(&GrayImage::from_pixel(640, 480, WHITE)),
-        Err(QrError::NoCodeFound)
-    ));
+    for (w, h) in [(0, 0), (1, 1), (3, 500), (640, 480)] {
+        let img = GrayImage::from_pixel(w, h, WHITE);
+        assert!(matches!(decode(&img), Err(QrError::NoCodeFound)), "{w}×{h}");
+    }
     let clutter = in_cluttered_frame(&GrayImage::from_pixel(1, 1, WHITE), 0, 0, 30);
     assert!(matches!(decode(&clutter), Err(QrError::NoCodeFound)));
 }

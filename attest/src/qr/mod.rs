@@ -29,11 +29,11 @@
 //! # Reading
 //!
 //! [`decode_image_file`] / [`decode_image`] find the code with `rqrr`
-//! (finder patterns, perspective grid, Reed–Solomon), retrying with a
-//! local-mean threshold, a 2× downscale, a 2× enlargement of small images
-//! and an inverted image when the plain
-//! pass yields nothing. Rotation, scale, blur, slight perspective skew,
-//! noise and clutter around the code are covered by tests.
+//! (finder patterns, perspective grid, Reed–Solomon) in a 2×-downscaled
+//! copy first (fast), then at full size, then with a local-mean threshold,
+//! a 2× enlargement of small images and an inverted image, stopping at the
+//! first pass that reads a Grassroots code. Rotation, scale, blur, slight
+//! perspective skew, noise and clutter around the code are covered by tests.
 //!
 //! ```
 //! use attest::qr;
