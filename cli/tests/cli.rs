@@ -1,63 +1,9 @@
 //! The `grassroots` command as a user runs it: real processes, real homes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const PASS: &str = "a long test passphrase";
-
-fn grassroots(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_grassroots"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("GRASSROOTS_PASSPHRASE", PASS)
-        .output()
-        .expect("run grassroots")
-}
-
-fn ok(home: &Path, args: &[&str]) -> String {
-    let out = grassroots(home, args);
-    assert!(
-        out.status.success(),
-        "grassroots {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Run, expect exit code 1, and return stderr.
-fn fails(home: &Path, args: &[&str]) -> String {
-    let out = grassroots(home, args);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "grassroots {args:?} should fail: {out:?}"
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
-
-fn json(home: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(home, &all)).expect("valid JSON")
-}
-
-struct Homes {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Homes {
-    fn new() -> Homes {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        Homes { _dir: dir, root }
-    }
-    fn home(&self, name: &str) -> PathBuf {
-        self.root.join(name)
-    }
-}
+use common::*;
+use std::process::Command;
 
 #[test]
 fn two_homes_found_and_share_a_community() {

@@ -1,60 +1,19 @@
 //! Two homes complete a mutual surety through PNG files alone, and a
 //! newcomer reaches admission through the constitution's rule.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const PASS: &str = "a long test passphrase";
+use common::*;
+use std::path::Path;
 
-fn grassroots(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_grassroots"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("GRASSROOTS_PASSPHRASE", PASS)
-        .output()
-        .expect("run grassroots")
+type Net = Homes;
+
+trait Exchange {
+    fn sync(&self, from: &Path, to: &Path);
+    fn vouch(&self, a: &Path, b: &Path, tag: &str) -> (String, String, String);
 }
 
-fn json(home: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let out = grassroots(home, &all);
-    assert!(
-        out.status.success(),
-        "grassroots {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
-
-fn fails(home: &Path, args: &[&str]) -> String {
-    let out = grassroots(home, args);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "grassroots {args:?} should fail"
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
-
-struct Net {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Net {
-    fn new() -> Net {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        Net { _dir: dir, root }
-    }
-    fn home(&self, name: &str) -> PathBuf {
-        self.root.join(name)
-    }
-    fn file(&self, name: &str) -> String {
-        self.root.join(name).to_str().unwrap().to_string()
-    }
+impl Exchange for Homes {
     /// Carry `from`'s whole record to `to`.
     fn sync(&self, from: &Path, to: &Path) {
         let f = self.file("sync.grs");
