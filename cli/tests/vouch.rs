@@ -160,3 +160,55 @@ fn codes_that_are_not_for_this_step_are_refused_by_name() {
     let err = fails(&ana, &["vouch", "complete", &blank]);
     assert!(err.contains("reading the code"), "{err}");
 }
+
+/// Run `grassroots vouch` interactively with `input` on standard input.
+fn interactive(home: &Path, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .arg("--home")
+        .arg(home)
+        .arg("vouch")
+        .env("GRASSROOTS_PASSPHRASE", PASS)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_interactive_exchange_scans_a_photo_and_shows_a_code() {
+    let net = Net::new();
+    let (ana, ben) = (net.home("ana"), net.home("ben"));
+    json(&ana, &["init"]);
+    json(&ben, &["init"]);
+    json(&ana, &["community", "create"]);
+    net.sync(&ana, &ben);
+    let offer = net.file("offer.png");
+    json(&ana, &["vouch", "offer", "--out", &offer]);
+
+    // Ben answers: reads Ana's offer from a photo path and shows his code
+    // in the terminal, then waits for her confirmation (none comes here).
+    let out = interactive(&ben, &format!("2\n{offer}\n"));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains('▀') || shown.contains('▄'),
+        "a QR code is drawn: {shown}"
+    );
+    assert!(shown.contains("Let the other person scan this code"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no answer"), "{err}");
+
+    let out = interactive(&ben, "3\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("answer 1 or 2"));
+    let out = interactive(&ben, &format!("2\n{}\n", net.file("missing.png")));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reading the code"));
+}
