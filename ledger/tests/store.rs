@@ -6,32 +6,10 @@ use governance::Constitution;
 use identity::Keypair;
 use ledger::file::{self, FileError};
 use ledger::store::MIGRATIONS;
-use ledger::{
-    CommunityState, Draft, Genesis, Note, Payload, Statement, StatementId, Store, StoreError,
-};
+use ledger::{CommunityState, Draft, Note, Payload, Statement, StatementId, Store, StoreError};
 
 fn genesis(key: &Keypair) -> Statement {
-    Statement::sign(
-        key,
-        Draft {
-            community: StatementId::ZERO,
-            time: 1_700_000_000,
-            preds: vec![],
-            payload: Payload::Genesis(Genesis::new(
-                Constitution::default(),
-                vec![key.public()],
-                rand_salt(),
-            )),
-        },
-    )
-    .unwrap()
-}
-
-fn rand_salt() -> [u8; 16] {
-    use rand::RngCore;
-    let mut s = [0; 16];
-    rand::thread_rng().fill_bytes(&mut s);
-    s
+    ledger::community::found(key, Constitution::default(), &[], 1_700_000_000).unwrap()
 }
 
 fn note(key: &Keypair, g: &Statement, preds: Vec<StatementId>, text: &str) -> Statement {

@@ -116,23 +116,8 @@ pub fn greedy_fill(instance: &Instance, utility: Utility, already: &[usize]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::{Ballot, Project};
-
-    fn inst(budget: u64, costs: &[u64], ballots: &[&[usize]]) -> Instance {
-        let projects = costs
-            .iter()
-            .enumerate()
-            .map(|(k, &c)| Project {
-                id: format!("p{k}"),
-                cost: Money::from_units(c).unwrap(),
-            })
-            .collect();
-        let ballots = ballots
-            .iter()
-            .map(|b| Ballot::approval(b.iter().copied()))
-            .collect();
-        Instance::new(Money::from_units(budget).unwrap(), projects, ballots).unwrap()
-    }
+    use crate::budget::testing::approval_instance as inst;
+    use crate::budget::Ballot;
 
     #[test]
     fn most_votes_first_skipping_what_does_not_fit() {

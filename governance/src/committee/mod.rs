@@ -269,6 +269,16 @@ pub(crate) mod testing {
     use super::ApprovalProfile;
     use proptest::prelude::*;
 
+    /// An approval profile over candidates `c0..c{m-1}` from
+    /// (approved candidates, number of voters) pairs.
+    pub(crate) fn profile(ballots: &[(&[usize], u64)], m: usize) -> ApprovalProfile {
+        ApprovalProfile::new(
+            (0..m).map(|c| format!("c{c}")).collect(),
+            ballots.iter().map(|(a, c)| (a.to_vec(), *c)),
+        )
+        .unwrap()
+    }
+
     /// Random approval profiles: up to 6 candidates, up to 8 voters.
     pub(crate) fn small_profiles() -> impl Strategy<Value = ApprovalProfile> {
         (1usize..=6, 1usize..=8).prop_flat_map(|(m, n)| {

@@ -170,16 +170,8 @@ pub fn pav_sequential(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::committee::testing::{ejr_violation, small_profiles};
+    use crate::committee::testing::{ejr_violation, profile, small_profiles};
     use proptest::prelude::*;
-
-    fn profile(ballots: &[(&[usize], u64)], m: usize) -> ApprovalProfile {
-        ApprovalProfile::new(
-            (0..m).map(|c| format!("c{c}")).collect(),
-            ballots.iter().map(|(a, c)| (a.to_vec(), *c)),
-        )
-        .unwrap()
-    }
 
     /// 6 voters approve {a, b, c}, 4 approve {x, y}; 5 seats. PAV splits
     /// 3 : 2 (the D'Hondt apportionment of party-list ballots): after

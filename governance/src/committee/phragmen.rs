@@ -234,15 +234,8 @@ pub fn phragmen(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::committee::testing::profile;
     use proptest::prelude::*;
-
-    fn profile(ballots: &[(&[usize], u64)], m: usize) -> ApprovalProfile {
-        ApprovalProfile::new(
-            (0..m).map(|c| format!("c{c}")).collect(),
-            ballots.iter().map(|(a, c)| (a.to_vec(), *c)),
-        )
-        .unwrap()
-    }
 
     /// Party lists: sequential Phragmén gives D'Hondt seats. 6 voters
     /// for {a, b, c, d}, 4 for {x, y, z}, 5 seats: loads go 1/6 (a),
