@@ -380,6 +380,50 @@ mod tests {
         assert_eq!(symmetric_difference(&[0, 1, 2], &[1, 2, 3]), 2);
     }
 
+    /// The sitting board is the status quo: a proposed board (here the
+    /// one PAV elects from the members' ideal boards) replaces it only
+    /// when strictly more than the threshold of members are closer to it.
+    #[test]
+    fn the_sitting_board_stands_unless_the_vote_supports_change() {
+        let names: Vec<String> = (0..4).map(|c| format!("c{c}")).collect();
+        let space = board_space(&names);
+        let sitting = board_element(&[0, 1], 4);
+        let ideals: [&[usize]; 5] = [&[2, 3], &[2, 3], &[2, 3], &[0, 1], &[0, 1]];
+        let votes: Vec<_> = ideals.iter().map(|b| board_element(b, 4)).collect();
+        let approvals =
+            ApprovalProfile::new(names.clone(), ideals.iter().map(|b| (b.to_vec(), 1))).unwrap();
+        let elected = crate::committee::pav::pav_sequential(&approvals, 2)
+            .unwrap()
+            .elected;
+        let proposal = board_element(&elected, 4);
+        // Proportional: the 3 : 2 split of members gets one seat each.
+        assert_eq!(proposal, board_element(&[0, 2], 4));
+        let half = crate::Ratio::new(1, 2).unwrap();
+        let two_thirds = crate::Ratio::new(2, 3).unwrap();
+        let at_half = crate::constitutional::decide(
+            &space,
+            &sitting,
+            &votes,
+            std::slice::from_ref(&proposal),
+            half,
+            None,
+        )
+        .unwrap();
+        // The three who want {2, 3} are closer to {0, 2} than to {0, 1}.
+        assert_eq!(
+            at_half.outcome, proposal,
+            "3 of 5 is more than 1/2: the board changes"
+        );
+        let at_two_thirds =
+            crate::constitutional::decide(&space, &sitting, &votes, &[proposal], two_thirds, None)
+                .unwrap();
+        assert_eq!(at_two_thirds.adopted, None);
+        assert_eq!(
+            at_two_thirds.outcome, sitting,
+            "3 of 5 is not more than 2/3: the sitting board stands"
+        );
+    }
+
     #[test]
     fn symmetric_difference_counts_changed_seats() {
         assert_eq!(symmetric_difference(&[0, 1, 2], &[1, 2, 3]), 2);
