@@ -169,9 +169,17 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                     out.threshold,
                     out.electorate
                 );
+                // The aggregate is appended only when no member proposed it.
+                let aggregate =
+                    (out.proposals.len() > d.proposals.len()).then(|| out.proposals.len() - 1);
                 for (i, p) in out.proposals.iter().enumerate() {
                     t += &format!(
-                        "proposal {i}: {}  supporters {}  {}  score {}{}\n",
+                        "proposal {i}{}: {}  supporters {}  {}  score {}{}\n",
+                        if aggregate == Some(i) {
+                            " (aggregate of the votes)"
+                        } else {
+                            ""
+                        },
                         serde_json::to_string(&p.proposal).unwrap_or_default(),
                         p.supporters,
                         if p.supported {
