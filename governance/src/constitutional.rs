@@ -261,6 +261,19 @@ mod tests {
     }
 
     #[test]
+    fn a_supported_proposal_that_costs_more_than_it_gains_is_not_adopted() {
+        // Status quo 100; three members at 106 support 110 (each 2 closer),
+        // two members at 50 lose 10 each: supported by 3 of 5, score -14.
+        let mut d = line_decision(&[106, 106, 106, 50, 50], 100, (1, 2), &[110]);
+        d.add_aggregate = false;
+        let out = d.decide().unwrap();
+        assert!(out.proposals[0].supported);
+        assert_eq!(out.proposals[0].score, 6 - 20);
+        assert_eq!(out.adopted, None);
+        assert_eq!(out.outcome, Element::Number(100));
+    }
+
+    #[test]
     fn a_rate_moves_to_the_generalized_median() {
         let d = line_decision(&[10, 20, 30, 40, 50], 0, (1, 2), &[])
             .decide()
