@@ -50,6 +50,17 @@ fn the_status_quo_stays_unless_the_threshold_is_met() {
     assert_eq!(code, 0, "{err}");
     let text = out.to_string();
     assert!(text.contains("Raise price"), "{text}");
+    // Kemeny runs through the same command and prints its ranking.
+    let (code, out, err) = decide(
+        dir.path(),
+        "t.soc",
+        SOC,
+        &["--rule", "kemeny", "--status-quo", "1"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["outcome"]["name"], "Raise price", "{out}");
+    assert_eq!(out["evidence"]["ranking"], serde_json::json!([2, 0, 1]));
+    assert_eq!(out["evidence"]["cost"], 4);
     // 6 of 10 is not more than 2/3: the status quo stays.
     let (code, out, _) = decide(
         dir.path(),

@@ -371,6 +371,23 @@ impl DecisionReport {
                     let _ = writeln!(t, "  (tie search stopped early: winners may be incomplete)");
                 }
             }
+            Evidence::Kemeny {
+                ranking,
+                cost,
+                exact,
+            } => {
+                let names: Vec<String> = ranking.iter().map(|&a| at(a)).collect();
+                let _ = writeln!(
+                    t,
+                    "{} ranking ({cost} voter preferences reversed): {}",
+                    if *exact {
+                        "Kemeny"
+                    } else {
+                        "locally optimal Kemeny"
+                    },
+                    names.join(" > ")
+                );
+            }
             Evidence::Rounds { rounds } => {
                 for (r, round) in rounds.iter().enumerate() {
                     let votes: Vec<String> = round

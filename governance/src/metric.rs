@@ -429,7 +429,7 @@ pub fn kemeny_exact(m: usize, votes: &[&[usize]]) -> Result<Kemeny, MetricError>
 }
 
 /// Exact Kemeny by dynamic programming over the set ranked first.
-fn kemeny_dp(m: usize, w: &[u64]) -> Kemeny {
+pub(crate) fn kemeny_dp(m: usize, w: &[u64]) -> Kemeny {
     let full = (1usize << m) - 1;
     // into[x] = Σ_y w[y][x]: the cost of placing x above everyone.
     let into: Vec<u64> = (0..m).map(|x| (0..m).map(|y| w[y * m + x]).sum()).collect();
@@ -479,6 +479,66 @@ fn kemeny_dp(m: usize, w: &[u64]) -> Kemeny {
         ranking,
         exact: true,
     }
+}
+
+/// Every item ranked first by *some* optimal ranking, given the optimal
+/// cost `opt` (ascending).
+///
+/// A ranking with `x` first costs `into(x) + g(rest)`, where `into(x) =
+/// Σ_y w(y, x)` prices `x` above everyone and `g(T)` is the least cost of
+/// ordering the set `T` among itself: `g(∅) = 0`, `g(T) = min_{x ∈ T}
+/// g(T ∖ {x}) + Σ_{y ∈ T ∖ {x}} w(y, x)` (`x` first within `T`). The
+/// inner sum is kept incrementally as in [`kemeny_dp`], so this is a
+/// second `O(2^m · m)` pass.
+pub(crate) fn kemeny_tops(m: usize, w: &[u64], opt: u64) -> Vec<usize> {
+    let full = (1usize << m) - 1;
+    let mut g = vec![0u64; 1 << m];
+    // inside[x] = Σ_{y ∈ T} w[y][x] for the current T.
+    let mut inside = vec![0u64; m];
+    for t in 1..=full {
+        // Step inside from T − 1 to T: clear the bits T − 1 loses and set
+        // the one it gains.
+        let prev = t - 1;
+        let ones = prev.trailing_ones() as usize;
+        for y in 0..ones {
+            for (acc, &wy) in inside.iter_mut().zip(&w[y * m..(y + 1) * m]) {
+                *acc -= wy;
+            }
+        }
+        for (acc, &wy) in inside.iter_mut().zip(&w[ones * m..(ones + 1) * m]) {
+            *acc += wy;
+        }
+        let mut best = u64::MAX;
+        let mut rest = t;
+        while rest != 0 {
+            let x = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            // w[x][x] = 0, so inside[x] sums over T ∖ {x}.
+            best = best.min(g[t & !(1 << x)] + inside[x]);
+        }
+        g[t] = best;
+    }
+    let into = |x: usize| (0..m).map(|y| w[y * m + x]).sum::<u64>();
+    (0..m)
+        .filter(|&x| into(x) + g[full & !(1 << x)] == opt)
+        .collect()
+}
+
+/// `w[y * m + x]` from a pairwise matrix: how many voters rank `y` above
+/// `x`. A pair a voter leaves tied (or both unranked) counts for neither
+/// order, so for rankings with ties the Kemeny cost counts each voter's
+/// strict preferences that the ranking reverses.
+pub(crate) fn above_counts_of(matrix: &crate::PairwiseMatrix) -> Vec<u64> {
+    let m = matrix.len();
+    let mut w = vec![0u64; m * m];
+    for y in 0..m {
+        for x in 0..m {
+            if x != y {
+                w[y * m + x] = matrix.support(y, x);
+            }
+        }
+    }
+    w
 }
 
 /// Borda start, then best single-item reinsertion until no improvement.

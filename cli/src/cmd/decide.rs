@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args)]
 pub struct Args {
     /// The rule. Single winner: schulze, ranked-pairs, copeland, minimax,
-    /// borda, irv, plurality or approval. Budgets and boards: mes, greedy,
+    /// borda, irv, plurality, approval or kemeny. Budgets and boards: mes, greedy,
     /// stv, pav, phragmen, av, plurality (with --seats), condorcet (budget).
     #[arg(long)]
     rule: Option<String>,

@@ -17,6 +17,7 @@
 //! | [`Rule::InstantRunoff`] | ballots | last survivor of eliminating the fewest first preferences | rounds |
 //! | [`Rule::Plurality`] | ballots | most first preferences | scores |
 //! | [`Rule::Approval`] | ballots | most approvals | scores |
+//! | [`Rule::Kemeny`] | supports | first of some ranking reversing fewest voter preferences | the ranking and its cost |
 //!
 //! Conventions shared by all rules (documented in `docs/governance.md`):
 //! unranked alternatives are below ranked ones and tied among themselves;
@@ -25,6 +26,7 @@
 //! weight in first-preference counts (plurality, instant-runoff), counted
 //! exactly in integers scaled by `lcm(1..=k_max)`.
 
+mod kemeny;
 mod ranked_pairs;
 mod runoff;
 mod schulze;
@@ -63,11 +65,15 @@ pub enum Rule {
     /// way PrefLib stores approval ballots, one tier each), so complete
     /// ballots approve everything.
     Approval,
+    /// Kemeny–Young: the top of a ranking that reverses the fewest voter
+    /// preferences (exact up to [`crate::metric::KEMENY_EXACT_MAX`]
+    /// alternatives).
+    Kemeny,
 }
 
 impl Rule {
     /// Every rule, in documentation order.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::Schulze,
         Rule::RankedPairs,
         Rule::Copeland,
@@ -76,6 +82,7 @@ impl Rule {
         Rule::InstantRunoff,
         Rule::Plurality,
         Rule::Approval,
+        Rule::Kemeny,
     ];
 
     /// The rule's canonical command-line name.
@@ -89,15 +96,16 @@ impl Rule {
             Rule::InstantRunoff => "irv",
             Rule::Plurality => "plurality",
             Rule::Approval => "approval",
+            Rule::Kemeny => "kemeny",
         }
     }
 
     /// Whether the rule always elects the Condorcet winner when there is
-    /// one (Schulze, ranked pairs, Copeland, minimax).
+    /// one (Schulze, ranked pairs, Copeland, minimax, Kemeny).
     pub fn is_condorcet_consistent(self) -> bool {
         matches!(
             self,
-            Rule::Schulze | Rule::RankedPairs | Rule::Copeland | Rule::Minimax
+            Rule::Schulze | Rule::RankedPairs | Rule::Copeland | Rule::Minimax | Rule::Kemeny
         )
     }
 }
@@ -110,7 +118,7 @@ impl fmt::Display for Rule {
 
 /// A rule name that is not recognised.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown rule `{0}` (expected one of: schulze, ranked-pairs, copeland, minimax, borda, irv, plurality, approval)")]
+#[error("unknown rule `{0}` (expected one of: schulze, ranked-pairs, copeland, minimax, borda, irv, plurality, approval, kemeny)")]
 pub struct UnknownRule(pub String);
 
 impl FromStr for Rule {
@@ -128,6 +136,7 @@ impl FromStr for Rule {
             }
             "plurality" | "fptp" => Rule::Plurality,
             "approval" => Rule::Approval,
+            "kemeny" | "kemeny-young" => Rule::Kemeny,
             _ => return Err(UnknownRule(s.to_string())),
         })
     }
@@ -175,6 +184,16 @@ pub enum Evidence {
         /// [`RANKED_PAIRS_STATE_LIMIT`] states).
         complete: bool,
     },
+    /// Kemeny: an optimal (or, beyond the exact limit, locally optimal)
+    /// ranking.
+    Kemeny {
+        /// The ranking, best first, by alternative index.
+        ranking: Vec<usize>,
+        /// How many voter preferences it reverses.
+        cost: u64,
+        /// Whether the ranking is a proven optimum.
+        exact: bool,
+    },
     /// Instant-runoff: the first-preference tally of each round.
     Rounds {
         /// The rounds, first to last.
@@ -213,6 +232,7 @@ pub fn run(
         Rule::InstantRunoff => runoff::instant_runoff(profile)?,
         Rule::Plurality => tally::plurality(profile)?,
         Rule::Approval => tally::approval(profile),
+        Rule::Kemeny => kemeny::kemeny(matrix),
     })
 }
 

@@ -98,6 +98,7 @@ fn tennessee_classic_results() {
         Rule::Copeland,
         Rule::Minimax,
         Rule::Borda,
+        Rule::Kemeny,
     ] {
         assert_eq!(winners(rule, &p), vec![1], "{rule}: Nashville");
     }
@@ -115,6 +116,48 @@ fn tennessee_classic_results() {
     assert_eq!(rounds[0].eliminated, vec![2]); // Chattanooga, 15
     assert_eq!(rounds[1].eliminated, vec![1]); // Nashville, 26
     assert_eq!(rounds[2].votes, vec![(0, 42.0), (3, 58.0)]);
+}
+
+#[test]
+fn kemeny_ranks_tennessee_and_returns_every_optimal_top() {
+    let p = tennessee();
+    let w = PairwiseMatrix::from_profile(&p);
+    let Evidence::Kemeny {
+        ranking,
+        cost,
+        exact,
+    } = run(Rule::Kemeny, &p, &w).unwrap().evidence
+    else {
+        panic!()
+    };
+    // Nashville > Chattanooga > Knoxville > Memphis. It reverses three
+    // preferences of each Memphis voter (42), two of each Chattanooga
+    // voter (C and K above N: 15) and three of each Knoxville voter (17).
+    assert_eq!(ranking, vec![1, 2, 3, 0]);
+    assert_eq!(cost, 3 * 42 + 2 * 15 + 3 * 17);
+    assert!(exact);
+    // A Condorcet cycle: the three rotations of A > B > C each reverse 4
+    // preferences, every other ranking 5, so every alternative wins.
+    let cycle = profile(3, &[(1, &[0, 1, 2]), (1, &[1, 2, 0]), (1, &[2, 0, 1])]);
+    assert_eq!(winners(Rule::Kemeny, &cycle), vec![0, 1, 2]);
+}
+
+/// Every ranking of `0..m`, by Heap's algorithm.
+fn all_rankings(m: usize) -> Vec<Vec<usize>> {
+    fn heap(k: usize, v: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if k <= 1 {
+            out.push(v.clone());
+            return;
+        }
+        for i in 0..k {
+            heap(k - 1, v, out);
+            let j = if k % 2 == 0 { i } else { 0 };
+            v.swap(j, k - 1);
+        }
+    }
+    let mut out = Vec::new();
+    heap(m, &mut (0..m).collect(), &mut out);
+    out
 }
 
 #[test]
@@ -260,6 +303,31 @@ fn permute(p: &Profile, perm: &[usize]) -> Profile {
 }
 
 proptest! {
+    #[test]
+    fn kemeny_winners_are_the_tops_of_all_optimal_rankings(p in strict_profile()) {
+        let m = p.num_alternatives();
+        let w = PairwiseMatrix::from_profile(&p);
+        let cost = |r: &[usize]| -> u64 {
+            let mut c = 0;
+            for i in 0..r.len() {
+                for &b in &r[i + 1..] {
+                    c += w.support(b, r[i]);
+                }
+            }
+            c
+        };
+        let all = all_rankings(m);
+        let best = all.iter().map(|r| cost(r)).min().unwrap();
+        let mut tops: Vec<usize> = all.iter().filter(|r| cost(r) == best).map(|r| r[0]).collect();
+        tops.sort();
+        tops.dedup();
+        let result = run(Rule::Kemeny, &p, &w).unwrap();
+        prop_assert_eq!(&result.winners, &tops);
+        let Evidence::Kemeny { ranking, cost: c, .. } = result.evidence else { panic!() };
+        prop_assert_eq!(c, best);
+        prop_assert_eq!(cost(&ranking), best);
+    }
+
     #[test]
     fn condorcet_rules_elect_the_condorcet_winner(p in strict_profile()) {
         let w = PairwiseMatrix::from_profile(&p);
