@@ -50,6 +50,23 @@
 //! rational-arithmetic rule is below one share, `10⁻⁶ / n` of the
 //! currency, per voter and round, and the budget is never exceeded.
 //!
+//! Rounding must not change *which* projects are funded. The exact rule
+//! often funds a project whose supporters have exactly its cost left
+//! (they spend everything). Whole shares can leave them one or two
+//! shares short, because some of them paid the odd share in earlier
+//! rounds. So each voter keeps a count of the odd shares she paid. A
+//! voter's exact budget is at most her whole-share budget plus that
+//! count, and a project is affordable when its supporters' budgets plus
+//! their counts cover its cost. When the budgets alone fall short, every
+//! supporter pays all she has. The few missing shares, which are the
+//! odd shares those supporters paid earlier, are recorded in the round
+//! as `rounding_shortfall` and count towards the project's cost, which
+//! never exceeds the total budget (checked). The opposite error would
+//! need an exact shortfall smaller than that count, under
+//! `10⁻⁶` of the currency per supporter and round: far below any cost
+//! or budget with whole cents. The property test against exact rational
+//! MES checks both directions.
+//!
 //! # Ties
 //!
 //! Equal `ρ`: the project earlier in the instance is funded first.
@@ -75,7 +92,6 @@
 use super::greedy::greedy_fill;
 use super::{cmp_fractions, Funded, Instance, Money, Utility};
 use serde::Serialize;
-use std::cmp::Ordering;
 
 /// How MES completes an outcome that leaves money unspent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -140,6 +156,10 @@ pub struct MesRound {
     pub payers: u32,
     /// How many of them paid all they had left.
     pub exhausted: u32,
+    /// Shares of the cost that rounding had moved away from the
+    /// supporters (odd shares they paid in earlier rounds; see the module
+    /// docs). Zero unless the supporters spent everything.
+    pub rounding_shortfall: u128,
 }
 
 /// The outcome of MES with its evidence.
@@ -186,22 +206,47 @@ struct Mes<'a> {
 /// Scratch space for computing a price: `(budget, score)` of supporters.
 type Scratch = Vec<(u128, u32)>;
 
+/// A project priced this round: its index, price and key.
+type Priced = (usize, (u128, u128), (u128, u128));
+
+/// Each voter's budget left and the odd shares she has paid, in shares.
+struct Purse {
+    budgets: Vec<u128>,
+    odd: Vec<u128>,
+}
+
 impl Mes<'_> {
     /// The per-score price of `p` as `(numer, denom)`, or `None` if its
-    /// supporters cannot afford it.
-    fn price(&self, p: usize, budgets: &[u128], scratch: &mut Scratch) -> Option<(u128, u128)> {
+    /// supporters cannot afford it (see the module docs on rounding).
+    fn price(&self, p: usize, purse: &Purse, scratch: &mut Scratch) -> Option<(u128, u128)> {
         let cost = self.costs[p];
         scratch.clear();
         let mut total: u128 = 0;
         let mut den: u128 = 0;
         for &(i, s) in &self.supporters[p] {
-            let b = budgets[i as usize];
+            let b = purse.budgets[i as usize];
             total += b;
             den += u128::from(s);
             scratch.push((b, s));
         }
-        if den == 0 || total < cost {
+        if den == 0 {
             return None;
+        }
+        if total < cost {
+            let odd: u128 = self.supporters[p]
+                .iter()
+                .map(|&(i, _)| purse.odd[i as usize])
+                .sum();
+            if total + odd < cost {
+                return None;
+            }
+            // Short only by rounding: everyone pays all she has, which a
+            // price of the largest budget per score makes happen.
+            return scratch
+                .iter()
+                .filter(|&&(_, s)| s > 0)
+                .max_by(|&&(b1, s1), &&(b2, s2)| (b1 * u128::from(s2)).cmp(&(b2 * u128::from(s1))))
+                .map(|&(b, s)| (b.max(1), u128::from(s)));
         }
         if cost == 0 {
             return Some((0, 1));
@@ -250,14 +295,16 @@ impl Mes<'_> {
         }
     }
 
-    /// Charges `p`'s supporters at `price`, rounding to whole shares.
+    /// Charges `p`'s supporters at `price`, rounding to whole shares;
+    /// returns the payers, the exhausted and the rounding shortfall.
     fn pay(
         &self,
         p: usize,
         (num, den): (u128, u128),
-        budgets: &mut [u128],
+        purse: &mut Purse,
         spending: &mut [u128],
-    ) -> (u32, u32) {
+    ) -> (u32, u32, u128) {
+        let budgets = &mut purse.budgets;
         let mut paid: u128 = 0;
         let mut exhausted = 0u32;
         let mut payers = 0u32;
@@ -285,7 +332,11 @@ impl Mes<'_> {
                 payers += 1;
             }
         }
-        let extra = (self.costs[p] - paid) as usize;
+        // Whole-share floors leave fewer odd shares than payers with a
+        // remainder; only a rounding shortfall (everyone exhausted) leaves
+        // more, and those are not charged to anyone.
+        let missing = self.costs[p] - paid;
+        let extra = (missing as usize).min(fractional.len());
         if extra > 0 {
             // Largest remainders first, lower voter index on ties.
             let by_remainder =
@@ -296,48 +347,98 @@ impl Mes<'_> {
             for &(_, i, was_zero) in &fractional[..extra] {
                 payers += u32::from(was_zero);
                 budgets[i as usize] -= 1;
+                purse.odd[i as usize] += 1;
                 spending[i as usize] += 1;
             }
         }
-        (payers, exhausted)
+        (payers, exhausted, missing - extra as u128)
     }
 
     fn run(&self, voter_budget: u128) -> Run {
         let m = self.costs.len();
-        let mut budgets = vec![voter_budget; self.n];
+        let mut purse = Purse {
+            budgets: vec![voter_budget; self.n],
+            odd: vec![0; self.n],
+        };
+        // What the voters hold together; no outcome may cost more.
+        let money = voter_budget * self.n as u128;
         let mut spending = vec![0u128; self.n];
-        let mut bound = vec![(0u128, 1u128); m];
+        // A lower bound on each project's key, and the price denominator
+        // it was computed with.
+        let mut bound = vec![((0u128, 1u128), 1u128); m];
         let mut alive: Vec<usize> = (0..m).filter(|&p| !self.supporters[p].is_empty()).collect();
         let mut scratch = Vec::new();
         let mut rounds = Vec::new();
         let mut cost = 0;
-        let by_bound = |bound: &[(u128, u128)], a: usize, b: usize| {
-            let (x, y) = (bound[a], bound[b]);
-            cmp_fractions(x.0, x.1, y.0, y.1).then(a.cmp(&b))
-        };
+        let cmp = |x: (u128, u128), y: (u128, u128)| cmp_fractions(x.0, x.1, y.0, y.1);
         loop {
-            alive.sort_by(|&a, &b| by_bound(&bound, a, b));
-            let mut best: Option<(usize, (u128, u128))> = None;
+            // After r rounds each whole-share budget is within r shares of
+            // the exact one, so a price `num / den` is within
+            // `k·r / den` of the exact price (k supporters); doubled for
+            // margin. Keys within each other's slack are ties.
+            let r = rounds.len() as u128;
+            let slack = |p: usize| 2 * r * self.supporters[p].len() as u128;
+            let below =
+                |(key, _): ((u128, u128), u128), slack: u128| (key.0.saturating_sub(slack), key.1);
+            alive.sort_by(|&a, &b| cmp(bound[a].0, bound[b].0).then(a.cmp(&b)));
+            // (project, price, key) of every project priced this round.
+            let mut priced: Vec<Priced> = Vec::new();
             let mut dead = Vec::new();
-            for &p in &alive {
-                if let Some((q, _)) = best {
-                    if by_bound(&bound, p, q) == Ordering::Greater {
-                        break;
+            // Price `p` now: record it, or mark it dead.
+            let mut price_of = |p: usize, bound: &mut [((u128, u128), u128)]| {
+                let fits = cost + self.costs[p] <= money;
+                match self.price(p, &purse, &mut scratch).filter(|_| fits) {
+                    None => {
+                        dead.push(p);
+                        None
+                    }
+                    Some(price) => {
+                        let key = self.key(p, price);
+                        bound[p] = (key, price.1);
+                        priced.push((p, price, key));
+                        Some(key)
                     }
                 }
-                match self.price(p, &budgets, &mut scratch) {
-                    None => dead.push(p),
-                    Some(price) => {
-                        bound[p] = self.key(p, price);
-                        if best.is_none_or(|(q, _)| by_bound(&bound, p, q) == Ordering::Less) {
-                            best = Some((p, price));
-                        }
+            };
+            // The cheapest project in whole shares, by lazy evaluation:
+            // stop at the first bound above the best key found.
+            let mut least: Option<(usize, (u128, u128))> = None;
+            let mut unpriced = alive.len();
+            for (i, &p) in alive.iter().enumerate() {
+                if least.is_some_and(|(q, k)| cmp(bound[p].0, k).then(p.cmp(&q)).is_gt()) {
+                    unpriced = i;
+                    break;
+                }
+                if let Some(key) = price_of(p, &mut bound) {
+                    if least.is_none_or(|(q, k)| cmp(key, k).then(p.cmp(&q)).is_lt()) {
+                        least = Some((p, key));
                     }
                 }
             }
-            let Some((p, price)) = best else { break };
-            alive.retain(|&q| q != p && !dead.contains(&q));
-            let (payers, exhausted) = self.pay(p, price, &mut budgets, &mut spending);
+            let Some((q, key)) = least else { break };
+            // An earlier project tied with it up to rounding wins, as
+            // exact MES breaks ties by order. Its key can only have risen
+            // since `bound[p]` (whole budgets only fall), and its slack is
+            // at most `k·r` over the old denominator's share of the key.
+            let top = (key.0 + slack(q), key.1);
+            if r > 0 {
+                for &p in alive[unpriced..].iter().filter(|&&p| p < q) {
+                    let (b, den) = bound[p];
+                    let floor = below((b, 1), slack(p).saturating_mul(den));
+                    if cmp(floor, top).is_le() {
+                        price_of(p, &mut bound);
+                    }
+                }
+            }
+            let (p, price, _) = priced
+                .iter()
+                .copied()
+                .filter(|&(p, _, k)| cmp(below((k, 1), slack(p)), top).is_le())
+                .min_by_key(|&(p, _, _)| p)
+                .expect("the cheapest project ties with itself");
+            alive.retain(|&x| x != p && !dead.contains(&x));
+            let (payers, exhausted, rounding_shortfall) =
+                self.pay(p, price, &mut purse, &mut spending);
             cost += self.costs[p];
             rounds.push(MesRound {
                 project: p,
@@ -345,6 +446,7 @@ impl Mes<'_> {
                 price_denom: price.1,
                 payers,
                 exhausted,
+                rounding_shortfall,
             });
         }
         Run {
@@ -512,6 +614,36 @@ mod tests {
         assert_eq!(full.funded.cost, Money::from_units(30).unwrap());
     }
 
+    /// Exactly affordable after rounding. Four voters have 3 each. Project
+    /// b, costing 1, is split three ways, then c, costing 4, three ways,
+    /// and the first two voters have exactly 4/3 and 5/3 left: together
+    /// the 3 that a costs. In whole shares the first voter paid the odd
+    /// share twice, leaving the pair one share short; a must still be
+    /// funded, as exact MES funds it.
+    #[test]
+    fn rounding_does_not_unfund_an_exactly_affordable_project() {
+        let inst = approval_instance(12, &[3, 1, 4], &[&[0, 1, 2], &[0, 2], &[1, 2], &[1]]);
+        let out = mes(&inst, &plain(Utility::Cardinality)).unwrap();
+        assert_eq!(out.funded.projects, vec![1, 2, 0]);
+        assert_eq!(out.rounds[2].rounding_shortfall, 1);
+        assert_eq!(out.rounds[2].exhausted, 2);
+        assert_eq!(reference_mes(&inst, Utility::Cardinality), vec![1, 2, 0]);
+        // Every voter stays within her budget.
+        assert!(out.spending.iter().all(|&x| x <= out.voter_budget));
+    }
+
+    /// An exact tie that rounding would break: a (cost 5) is split three
+    /// ways and the odd shares go to the first two voters, so b's
+    /// supporters end up one share poorer than c's. Exact MES prices b and
+    /// c the same and funds b, the earlier; so must this one.
+    #[test]
+    fn rounding_does_not_break_exact_ties() {
+        let inst = approval_instance(10, &[5, 4, 4], &[&[0, 1, 2], &[1, 2], &[0, 1], &[0, 2]]);
+        let out = mes(&inst, &plain(Utility::Cost)).unwrap();
+        assert_eq!(reference_mes(&inst, Utility::Cost), vec![0, 1]);
+        assert_eq!(out.funded.projects, vec![0, 1]);
+    }
+
     /// Proportionality where greedy fails: 6 voters want a, b, c, d, 4
     /// voters want x, all costing 1; the budget is 4 (0.4 per voter).
     /// The majority (2.4) buys two projects at 1/6 each and then has 0.4
@@ -591,7 +723,8 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
         /// The budget is never exceeded, nobody pays more than her
-        /// budget, and payments add up to the funded costs exactly.
+        /// budget, and payments plus rounding shortfalls add up to the
+        /// funded costs exactly; a shortfall is a few shares at most.
         #[test]
         fn budget_never_exceeded(inst in small_instances(), cost_util in any::<bool>(), complete in any::<bool>()) {
             let utility = if cost_util { Utility::Cost } else { Utility::Cardinality };
@@ -602,7 +735,11 @@ mod tests {
             let n = inst.num_voters() as u128;
             let paid: u128 = out.spending.iter().sum();
             let mes_cost: u128 = out.rounds.iter().map(|r| u128::from(inst.projects()[r.project].cost.micros()) * n).sum();
-            prop_assert_eq!(paid, mes_cost);
+            let shortfall: u128 = out.rounds.iter().map(|r| r.rounding_shortfall).sum();
+            prop_assert_eq!(paid + shortfall, mes_cost);
+            for (k, r) in out.rounds.iter().enumerate() {
+                prop_assert!(r.rounding_shortfall <= (k * inst.num_voters()) as u128);
+            }
             let mut seen = out.funded.projects.clone();
             seen.sort_unstable();
             seen.dedup();
