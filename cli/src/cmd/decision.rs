@@ -586,7 +586,7 @@ fn verification_text(st: &DecisionState, v: &Value) -> String {
     match &st.key {
         Some(k) => {
             t += &format!(
-                "  decision key: recomputed from {} trustees' reveals: {}\n",
+                "  decision key: recomputed from the reveals of {} trustee(s): {}\n",
                 st.trustees.len(),
                 hex::encode(k.key().to_bytes())
             )
@@ -636,10 +636,14 @@ fn verification_text(st: &DecisionState, v: &Value) -> String {
         t += "\n";
         match (&tally.outcome, &tally.pending) {
             (Some(o), _) => {
+                let indented: Vec<String> = outcome_text(st, o)
+                    .lines()
+                    .map(|l| format!("    {l}"))
+                    .collect();
                 t += &format!(
                     "  totals: decrypted with trustees {:?}\n{}\n",
                     tally.used,
-                    outcome_text(st, o)
+                    indented.join("\n")
                 )
             }
             (None, Some(p)) => t += &format!("  totals: not decrypted ({p})\n"),

@@ -28,7 +28,7 @@ enum VoteCommand {
         #[arg(long)]
         community: Option<String>,
     },
-    /// Cast (or recast: the latest counts) an anonymous ballot.
+    /// Cast an anonymous ballot; casting again from this home replaces it.
     Cast {
         /// Decision id or unique prefix.
         decision: String,
