@@ -583,3 +583,110 @@ impl DecisionResult {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use identity::Keypair;
+
+    fn opening() -> DecisionOpening {
+        DecisionOpening {
+            question: "Which?".into(),
+            kind: BallotKind::Score { options: 2, max: 5 },
+            options: vec!["a".into(), "b".into()],
+            threshold: 2,
+            trustees: (0..3).map(|_| Keypair::generate().public()).collect(),
+            electorate_size: 7,
+            electorate: [3; 32],
+        }
+    }
+
+    #[test]
+    fn an_opening_round_trips_and_every_broken_rule_is_named() {
+        let o = opening();
+        assert_eq!(DecisionOpening::decode(&o.encode()).unwrap(), o);
+        let broken = |f: &dyn Fn(&mut DecisionOpening), why: &str| {
+            let mut b = opening();
+            f(&mut b);
+            let err = DecisionOpening::decode(&b.encode())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(why), "{err} does not say {why}");
+        };
+        broken(&|o| o.question.clear(), "question");
+        broken(
+            &|o| {
+                o.options.pop();
+            },
+            "option labels differs",
+        );
+        broken(&|o| o.options[1] = String::new(), "option labels must be");
+        broken(&|o| o.trustees[2] = o.trustees[0], "named twice");
+        broken(&|o| o.threshold = 4, "threshold");
+        broken(&|o| o.threshold = 0, "threshold");
+        broken(&|o| o.electorate_size = 0, "electorate is empty");
+        broken(&|o| o.trustees.clear(), "1 to 64 trustees");
+        broken(
+            &|o| o.kind = BallotKind::Ranked { candidates: 9 },
+            "ballot kind",
+        );
+        // Unknown kind tag and trailing bytes.
+        let mut bytes = opening().encode();
+        let at = 2 + "Which?".len();
+        bytes[at] = 9;
+        assert!(DecisionOpening::decode(&bytes).is_err());
+        let mut bytes = opening().encode();
+        bytes.push(0);
+        assert!(DecisionOpening::decode(&bytes).is_err());
+    }
+
+    #[test]
+    fn a_result_needs_ascending_trustees_and_exact_length() {
+        let r = DecisionResult {
+            decision: StatementId([1; 32]),
+            close: StatementId([2; 32]),
+            totals: vec![3, 4],
+            trustees: vec![1, 3],
+        };
+        assert_eq!(DecisionResult::decode(&r.encode()).unwrap(), r);
+        for trustees in [vec![3, 1], vec![0, 1], vec![2, 2]] {
+            let bad = DecisionResult {
+                trustees,
+                ..r.clone()
+            };
+            assert!(DecisionResult::decode(&bad.encode()).is_err());
+        }
+        let bytes = r.encode();
+        assert!(DecisionResult::decode(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn a_deal_must_address_trustees_in_order() {
+        use ballot::dkg::Dealer;
+        use rand::rngs::OsRng;
+        let params = ballot::ThresholdParams::new(2, 3).unwrap();
+        let d = ballot::DecisionId([4; 32]);
+        let dealer = Dealer::new(params, 1, &mut OsRng).unwrap();
+        let key = ballot::TransportSecret::generate(&mut OsRng).public();
+        let shares: Vec<SealedShare> = (1..=3)
+            .map(|j| {
+                SealedShare::seal(&d, &dealer.share_for(j).unwrap(), &key, &mut OsRng).unwrap()
+            })
+            .collect();
+        let deal = DkgDeal {
+            decision: StatementId(d.0),
+            commitments: dealer.pedersen_commitments(),
+            shares: shares.clone(),
+        };
+        assert_eq!(DkgDeal::decode(&deal.encode()).unwrap(), deal);
+        let mut swapped = deal.clone();
+        swapped.shares.swap(0, 1);
+        assert!(DkgDeal::decode(&swapped.encode()).is_err());
+        let other = Dealer::new(params, 2, &mut OsRng).unwrap();
+        let foreign = DkgDeal {
+            commitments: other.pedersen_commitments(),
+            ..deal
+        };
+        assert!(DkgDeal::decode(&foreign.encode()).is_err());
+    }
+}
