@@ -255,7 +255,7 @@ fn received_shares(
             .and_then(|s| deal.commitments.verify(&s).map(|()| s))
             .map_err(|e| {
                 VoteError::Refused(format!(
-                    "trustee {}'s share for you is bad ({e}); do not reveal, and tell the community: this decision cannot get a key with trustee {} ",
+                    "trustee {}'s share for you is bad ({e}); do not reveal: this decision cannot get a key with trustee {} (open it again with other trustees)",
                     t.index, t.index
                 ))
             })?;

@@ -589,3 +589,77 @@ fn every_flipped_byte_of_every_decision_statement_is_refused() {
         assert!(!ok, "flipped ballot byte {i} accepted");
     }
 }
+
+/// A dealer who seals a share that does not match its commitments is named
+/// by the trustee who received it, who refuses to reveal; the others are
+/// unaffected. A non-member's voting key never enters the electorate.
+#[test]
+fn a_bad_dealer_share_is_named_and_a_non_member_key_is_ignored() {
+    use ballot::dkg::Dealer;
+    use ballot::SealedShare;
+    let mut w = World::new(3);
+    let outsider = Keypair::generate();
+    let s = vote::register(&outsider, &w.community, &w.all, T0, &mut OsRng).unwrap();
+    w.push(s);
+    w.register_all();
+    let d = w.open("Bad dealer?", BallotKind::Approval { options: 1 }, 1);
+    let st = w.state(&d);
+    assert_eq!(st.electorate.electorate.len(), 3);
+    assert!(!st.electorate.members.contains(&outsider.public()));
+    for j in 0..3 {
+        let st = w.state(&d);
+        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+            .unwrap()
+            .unwrap();
+        w.push(s);
+    }
+    // Trustee 1 deals, but trustee 2's share comes from another polynomial.
+    let st = w.state(&d);
+    let params = st.params();
+    let honest = Dealer::new(params, 1, &mut OsRng).unwrap();
+    let other = Dealer::new(params, 1, &mut OsRng).unwrap();
+    let shares = st
+        .trustees
+        .iter()
+        .map(|t| {
+            let from = if t.index == 2 { &other } else { &honest };
+            let key = t.join.unwrap().1;
+            SealedShare::seal(
+                &st.decision_id(),
+                &from.share_for(t.index).unwrap(),
+                &key,
+                &mut OsRng,
+            )
+            .unwrap()
+        })
+        .collect();
+    let deal = ledger::community::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::DkgDeal(ledger::payload::DkgDeal {
+            decision: d,
+            commitments: honest.pedersen_commitments(),
+            shares,
+        }),
+        T0,
+    )
+    .unwrap();
+    w.push(deal);
+    for j in [1, 2] {
+        let st = w.state(&d);
+        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+            .unwrap()
+            .unwrap();
+        w.push(s);
+    }
+    let st = w.state(&d);
+    let refused = vote::trustee_step(&w.members[1], &w.community, &w.all, &st, T0, &mut OsRng);
+    assert!(
+        matches!(&refused, Err(VoteError::Refused(m)) if m.contains("trustee 1's share for you is bad")),
+        "{refused:?}"
+    );
+    // Trustee 3's shares are fine: it reveals.
+    let ok = vote::trustee_step(&w.members[2], &w.community, &w.all, &st, T0, &mut OsRng).unwrap();
+    assert_eq!(ok.unwrap().kind(), ledger::Kind::DkgReveal);
+}
