@@ -68,8 +68,8 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     let d = opened["id"].as_str().unwrap().to_string();
     assert_eq!(opened["electorate"]["size"], 12);
 
-    // Key generation: join, deal, reveal, each trustee in turn.
-    for _round in 0..3 {
+    // Key generation: join, deal, reveal, confirm, each trustee in turn.
+    for _round in 0..4 {
         for trustee in &homes[..3] {
             if trustee != hub {
                 sync(&h, hub, trustee);
@@ -145,6 +145,7 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     let v = json(&auditor, &["decision", "verify", &d]);
     assert_eq!(v["electorate"]["size"], 12);
     assert_eq!(v["decision_key"]["recomputed_from_reveals"], 3);
+    assert_eq!(v["decision_key"]["confirmed_by"], 3);
     assert_eq!(v["ballots"]["statements"], 13);
     assert_eq!(v["ballots"]["ring_signatures_checked"], 13);
     assert_eq!(v["ballots"]["range_proofs_checked"], 13);

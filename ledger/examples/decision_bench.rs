@@ -60,7 +60,7 @@ fn main() {
     let open = vote::open(&members[0], &c, &all, proposal, 3).unwrap();
     let d = open.id();
     all.push(open);
-    for _ in 0..3 {
+    for _ in 0..4 {
         for m in &members[..3] {
             let st = DecisionState::from_statements(&c, &all, &d, &mut OsRng).unwrap();
             let s = vote::trustee_step(m, &c, &all, &st, 4, &mut OsRng)
@@ -85,7 +85,7 @@ fn main() {
     let preds: Vec<_> = st
         .trustees
         .iter()
-        .filter_map(|t| t.reveal)
+        .filter_map(|t| t.confirm)
         .chain([d])
         .collect();
     println!(

@@ -183,7 +183,8 @@ impl CommunityState {
                 | Payload::Ballot(_)
                 | Payload::DecisionClose(_)
                 | Payload::DecryptionShare(_)
-                | Payload::DecisionResult(_) => {}
+                | Payload::DecisionResult(_)
+                | Payload::KeyConfirmation(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}

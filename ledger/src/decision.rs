@@ -19,11 +19,15 @@
 //!    transport key), deals (kind 13, Pedersen commitments and shares
 //!    sealed to every trustee, with all `m` joins in its causal past), and
 //!    reveals (kind 14, Feldman commitments, with all `m` deals in its
-//!    causal past). The first statement of each step by each trustee, in
-//!    canonical order, counts. The decision key is the sum of the `m`
-//!    revealed constant terms ([`ballot::KeyInfo::from_feldman`]). All `m`
-//!    trustees must take part; a trustee that fails to deal or reveal
-//!    stalls the decision (see `docs/ballot.md`, integration).
+//!    causal past), and confirms (kind 19, with all `m` reveals in its
+//!    causal past, after checking every share dealt to it against the
+//!    revealed commitments). The first statement of each step by each
+//!    trustee, in canonical order, counts. The key the reveals define is
+//!    the sum of the `m` revealed constant terms
+//!    ([`ballot::KeyInfo::from_feldman`]); it becomes the decision key
+//!    once all `m` trustees confirm it. All `m` trustees must take part; a
+//!    trustee that fails a step, or reveals commitments that do not match
+//!    its shares, stalls the decision (see `docs/ballot.md` §6).
 //! 4. **Ballots** (kind 15) are taken in canonical order. Once closed,
 //!    only ballots in the causal past of the close count; ballots outside
 //!    it are listed as late. The counting rule is [`ballot::tally::accept`]:
@@ -35,7 +39,7 @@
 //!    order alone would let anyone undo a revote by posting a copy of it
 //!    causally early.
 //! 5. **Close** (kind 16): the first, in canonical order, by the opener or
-//!    a trustee whose causal past holds the decision key's reveals.
+//!    a trustee whose causal past holds every key confirmation.
 //! 6. **Tally.** The counted ballots' ciphertexts are summed per slot;
 //!    each trustee's first decryption share (kind 17) for that close is
 //!    checked (Chaum–Pedersen) and a wrong one is named; with `t` valid
@@ -177,6 +181,8 @@ pub struct Trustee {
     pub deal: Option<StatementId>,
     /// The reveal statement, once revealed.
     pub reveal: Option<StatementId>,
+    /// The key confirmation, once confirmed.
+    pub confirm: Option<StatementId>,
 }
 
 /// What happened to a ballot statement.
@@ -289,7 +295,10 @@ pub struct DecisionState {
     pub electorate: ElectorateAt,
     /// The trustees and their key-generation progress.
     pub trustees: Vec<Trustee>,
-    /// The decision key and verification keys, once every trustee revealed.
+    /// The key the reveals define, before every trustee has confirmed it.
+    pub proposed: Option<KeyInfo>,
+    /// The decision key and verification keys, once every trustee has
+    /// confirmed the key the reveals define.
     pub key: Option<KeyInfo>,
     /// Why the key is not known, if it is not.
     pub key_pending: Option<String>,
@@ -427,8 +436,10 @@ impl DecisionState {
                     join: None,
                     deal: None,
                     reveal: None,
+                    confirm: None,
                 })
                 .collect(),
+            proposed: None,
             key: None,
             key_pending: None,
             ballots: Vec::new(),
@@ -442,6 +453,7 @@ impl DecisionState {
                 Payload::TrusteeJoin(p) => Some(p.decision),
                 Payload::DkgDeal(p) => Some(p.decision),
                 Payload::DkgReveal(p) => Some(p.decision),
+                Payload::KeyConfirmation(p) => Some(p.decision),
                 Payload::Ballot(p) => Some(p.decision),
                 Payload::DecisionClose(p) => Some(p.decision),
                 Payload::DecryptionShare(p) => Some(p.decision),
@@ -460,6 +472,7 @@ impl DecisionState {
         let mut closes = Vec::new();
         let mut shares: Vec<(StatementId, &crate::payload::TallyShare, PublicKey)> = Vec::new();
         let mut results = Vec::new();
+        let mut confirmations = Vec::new();
         for s in mine {
             // Ballots and shares are bound to the decision cryptographically;
             // the key-generation steps and the close must build on the opening.
@@ -539,6 +552,13 @@ impl DecisionState {
                         }
                     }
                 }
+                Payload::KeyConfirmation(p) => match trustee {
+                    None => ignore(
+                        &mut state,
+                        "a key confirmation by a key that is not a trustee".into(),
+                    ),
+                    Some(j) => confirmations.push((s.id(), j, p.key, past)),
+                },
                 Payload::Ballot(p) => ballots.push((s.id(), p.ballot.as_ref())),
                 Payload::DecisionClose(_) => {
                     if s.author() != state.opener && trustee.is_none() {
@@ -557,10 +577,47 @@ impl DecisionState {
         }
         if feldman.len() == m {
             match KeyInfo::from_feldman(state.params(), &feldman) {
-                Ok(k) => state.key = Some(k),
+                Ok(k) => state.proposed = Some(k),
                 Err(e) => state.key_pending = Some(format!("the reveals do not combine: {e}")),
             }
-        } else {
+        }
+        let reveal_ids: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.reveal).collect();
+        if let Some(proposed) = state.proposed.clone() {
+            for (id, j, key, past) in confirmations {
+                let t = &mut state.trustees[j as usize - 1];
+                if t.confirm.is_some() {
+                    state
+                        .ignored
+                        .push((id, format!("a second key confirmation by trustee {j}")));
+                } else if !reveal_ids.iter().all(|r| past.contains(r)) {
+                    state.ignored.push((
+                        id,
+                        format!("trustee {j}'s confirmation does not build on every reveal"),
+                    ));
+                } else if key != proposed.key() {
+                    state.ignored.push((
+                        id,
+                        format!("trustee {j} confirms a key other than the reveals define"),
+                    ));
+                } else {
+                    t.confirm = Some(id);
+                }
+            }
+            let waiting: Vec<String> = state
+                .trustees
+                .iter()
+                .filter(|t| t.confirm.is_none())
+                .map(|t| t.index.to_string())
+                .collect();
+            if waiting.is_empty() {
+                state.key = Some(proposed);
+            } else {
+                state.key_pending = Some(format!(
+                    "waiting for trustee(s) {} to confirm the key",
+                    waiting.join(", ")
+                ));
+            }
+        } else if state.key_pending.is_none() {
             let missing: Vec<String> = state
                 .trustees
                 .iter()
@@ -576,17 +633,18 @@ impl DecisionState {
                 .collect();
             state.key_pending = Some(format!("key generation incomplete: {}", missing.join(", ")));
         }
-        let reveal_ids: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.reveal).collect();
-        // The close: the first valid one that builds on every reveal.
+        let confirm_ids: Vec<StatementId> =
+            state.trustees.iter().filter_map(|t| t.confirm).collect();
+        // The close: the first valid one that builds on every confirmation.
         for (id, past) in closes {
             if state.close.is_some() {
                 state
                     .ignored
                     .push((id, "a later close of an already closed decision".into()));
-            } else if state.key.is_none() || !reveal_ids.iter().all(|r| past.contains(r)) {
+            } else if state.key.is_none() || !confirm_ids.iter().all(|r| past.contains(r)) {
                 state.ignored.push((
                     id,
-                    "a close that does not build on the decision key's reveals".into(),
+                    "a close that does not build on the decision key's confirmations".into(),
                 ));
             } else {
                 state.close = Some(id);

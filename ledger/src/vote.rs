@@ -17,7 +17,8 @@
 //! statement with a fresh one-time Ed25519 key, stamps it with the
 //! opening's time (not the voter's clock), numbers a revote one above the
 //! member's earlier ballots (the number is signed inside the ballot and
-//! decides which counts), and builds it only on the decision's reveals
+//! decides which counts), and builds it only on the decision's key
+//! confirmations
 //! and — for a revote — on the member's own earlier
 //! ballot (linked publicly anyway by its tag) and on other ballots that
 //! nothing builds on yet, so that neither the envelope nor its
@@ -28,7 +29,7 @@ use crate::community::say;
 use crate::decision::{electorate, DecisionError, DecisionState};
 use crate::payload::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
-    DkgReveal, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
+    DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
 };
 use crate::statement::{CommunityId, Draft, Statement, StatementError, StatementId};
 use ballot::dkg::{Dealer, DealerShare};
@@ -162,9 +163,10 @@ fn trustee_index(identity: &Keypair, state: &DecisionState) -> Result<u16, VoteE
     })
 }
 
-/// The trustee's next key-generation step (kind 12, 13 or 14), or `None`
-/// when it has revealed already. A deal needs every trustee's join, a
-/// reveal every trustee's deal.
+/// The trustee's next key-generation step (kind 12, 13, 14 or 19), or
+/// `None` when it has confirmed already. A deal needs every trustee's
+/// join, a reveal every trustee's deal, a confirmation every trustee's
+/// reveal and shares that match the revealed commitments.
 pub fn trustee_step<R: RngCore + CryptoRng>(
     identity: &Keypair,
     community: &CommunityId,
@@ -227,6 +229,21 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
             decision,
             commitments: dealer(identity, state, j)?.feldman_commitments(),
         })
+    } else if me.confirm.is_none() {
+        let Some(proposed) = &state.proposed else {
+            return refuse(state.key_pending.clone().unwrap_or_default());
+        };
+        // Every dealer's share must match its revealed commitments, and
+        // their sum this trustee's verification key.
+        key_share(identity, statements, state, proposed).map_err(|e| {
+            VoteError::Refused(format!(
+                "do not confirm: {e}; this decision cannot get a key with these trustees"
+            ))
+        })?;
+        Payload::KeyConfirmation(KeyConfirmation {
+            decision,
+            key: proposed.key(),
+        })
     } else {
         return Ok(None);
     };
@@ -271,10 +288,19 @@ pub fn trustee_key(
     statements: &[Statement],
     state: &DecisionState,
 ) -> Result<TrusteeKey, VoteError> {
-    let j = trustee_index(identity, state)?;
     let Some(info) = &state.key else {
         return refuse(state.key_pending.clone().unwrap_or_default());
     };
+    key_share(identity, statements, state, info)
+}
+
+fn key_share(
+    identity: &Keypair,
+    statements: &[Statement],
+    state: &DecisionState,
+    info: &ballot::KeyInfo,
+) -> Result<TrusteeKey, VoteError> {
+    let j = trustee_index(identity, state)?;
     let shares = received_shares(identity, statements, state, j)?;
     let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
     let feldman: Vec<_> = state
@@ -292,7 +318,7 @@ pub fn trustee_key(
 
 /// Cast an anonymous ballot (kind 15) with `values` (one per slot of the
 /// kind). Signed by a fresh one-time key, dated at the opening, built on
-/// the reveals and on the member's own earlier ballot if any.
+/// the key confirmations and on the member's own earlier ballots if any.
 pub fn cast<R: RngCore + CryptoRng>(
     secret: &VotingSecret,
     community: &CommunityId,
@@ -324,7 +350,7 @@ pub fn cast<R: RngCore + CryptoRng>(
     let ours = |s: &Statement| matches!(s.payload(), Payload::Ballot(b) if b.decision == state.id);
     // The member's own earlier ballots (linked publicly by the tag anyway):
     // the revote gets the next sequence number and builds on them.
-    let mut preds: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.reveal).collect();
+    let mut preds: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.confirm).collect();
     preds.push(state.id);
     let mut sequence = 0;
     for s in statements.iter().filter(|s| ours(s)) {

@@ -69,9 +69,9 @@ impl World {
         self.push(s)
     }
 
-    /// Join, deal and reveal for the three trustees.
+    /// Join, deal, reveal and confirm for the three trustees.
     fn keygen(&mut self, d: &StatementId) {
-        for _round in 0..3 {
+        for _round in 0..4 {
             for j in 0..3 {
                 let st = self.state(d);
                 let s = vote::trustee_step(
@@ -559,7 +559,7 @@ fn every_flipped_byte_of_every_decision_statement_is_refused() {
             );
         }
     }
-    assert_eq!(kinds, (10..=18).collect());
+    assert_eq!(kinds, (10..=19).collect());
 
     let ctx = st.context().unwrap();
     let ballot = w
@@ -662,4 +662,59 @@ fn a_bad_dealer_share_is_named_and_a_non_member_key_is_ignored() {
     // Trustee 3's shares are fine: it reveals.
     let ok = vote::trustee_step(&w.members[2], &w.community, &w.all, &st, T0, &mut OsRng).unwrap();
     assert_eq!(ok.unwrap().kind(), ledger::Kind::DkgReveal);
+}
+
+/// A trustee who reveals commitments other than those it dealt with (to
+/// steer the decision key) is caught by the others, who refuse to confirm
+/// and name it; without every confirmation there is no key and no ballot.
+#[test]
+fn a_reveal_that_does_not_match_the_deal_is_named_and_gets_no_key() {
+    use ballot::dkg::Dealer;
+    let mut w = World::new(3);
+    w.register_all();
+    let d = w.open("Steered key?", BallotKind::Approval { options: 1 }, 1);
+    for _round in 0..2 {
+        for j in 0..3 {
+            let st = w.state(&d);
+            let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+                .unwrap()
+                .unwrap();
+            w.push(s);
+        }
+    }
+    let st = w.state(&d);
+    let steered = Dealer::new(st.params(), 1, &mut OsRng).unwrap();
+    let reveal = ledger::community::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::DkgReveal(ledger::payload::DkgReveal {
+            decision: d,
+            commitments: steered.feldman_commitments(),
+        }),
+        T0,
+    )
+    .unwrap();
+    w.push(reveal);
+    for j in [1, 2] {
+        let st = w.state(&d);
+        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.kind(), ledger::Kind::DkgReveal);
+        w.push(s);
+    }
+    let st = w.state(&d);
+    assert!(st.proposed.is_some() && st.key.is_none());
+    for j in [1, 2] {
+        let refused = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng);
+        assert!(
+            matches!(&refused, Err(VoteError::Refused(m)) if m.contains("do not confirm") && m.contains("trustee 1's share")),
+            "{refused:?}"
+        );
+    }
+    assert!(matches!(
+        vote::cast(&w.secret(0), &w.community, &w.all, &st, &[1], &mut OsRng),
+        Err(VoteError::Refused(m)) if m.contains("waiting for trustee(s) 1, 2, 3 to confirm")
+    ));
 }

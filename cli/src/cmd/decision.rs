@@ -67,7 +67,7 @@ enum DecisionCommand {
 
 #[derive(Subcommand)]
 enum TrusteeCommand {
-    /// Take your next key-generation step: join, deal or reveal.
+    /// Take your next key-generation step: join, deal, reveal or confirm.
     Keygen(Which),
     /// Post your decryption share of the closed tally.
     Share(Which),
@@ -199,7 +199,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let st = state(&l, &s.id())?;
             ctx.emit(&summary(&st), || {
                 format!(
-                    "Opened decision {}\n{}\nElectorate: {} voting keys (commitment {})\nNext: each trustee runs `grassroots decision trustee keygen {}` three times (join, deal, reveal), exchanging statements in between.",
+                    "Opened decision {}\n{}\nElectorate: {} voting keys (commitment {})\nNext: each trustee runs `grassroots decision trustee keygen {}` four times (join, deal, reveal, confirm), exchanging statements in between.",
                     st.id,
                     human_head(&st),
                     st.electorate.electorate.len(),
@@ -238,7 +238,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                     let key = l.home.unlock()?;
                     match vote::trustee_step(&key, &l.community, &l.all, &st, now(), &mut OsRng)? {
                         None => ctx.emit(&json!({ "step": null, "done": true }), || {
-                            "You have revealed already; key generation needs nothing more from you."
+                            "You have confirmed the key already; key generation needs nothing more from you."
                                 .into()
                         }),
                         Some(s) => {
@@ -438,6 +438,7 @@ fn summary(st: &DecisionState) -> Value {
             "joined": t.join.is_some(),
             "dealt": t.deal.is_some(),
             "revealed": t.reveal.is_some(),
+            "confirmed": t.confirm.is_some(),
         })).collect::<Vec<_>>(),
         "electorate": {
             "size": st.electorate.electorate.len(),
@@ -540,6 +541,7 @@ fn verification(st: &DecisionState, statements: usize) -> Value {
         },
         "decision_key": {
             "recomputed_from_reveals": st.trustees.iter().filter(|t| t.reveal.is_some()).count(),
+            "confirmed_by": st.trustees.iter().filter(|t| t.confirm.is_some()).count(),
             "key": st.key.as_ref().map(|k| hex::encode(k.key().to_bytes())),
             "pending": st.key_pending,
         },
@@ -586,10 +588,10 @@ fn verification_text(st: &DecisionState, v: &Value) -> String {
     match &st.key {
         Some(k) => {
             t += &format!(
-                "  decision key: recomputed from the reveals of {} trustee(s): {}\n",
-                st.trustees.len(),
-                hex::encode(k.key().to_bytes())
-            )
+            "  decision key: recomputed from the reveals of {} trustee(s), confirmed by all: {}\n",
+            st.trustees.len(),
+            hex::encode(k.key().to_bytes())
+        )
         }
         None => {
             t += &format!(

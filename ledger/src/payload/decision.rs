@@ -20,6 +20,7 @@
 //! 12 trustee join    decision | transport key [32]
 //! 13 dkg deal        decision | blob(PedersenCommitments) | nshares u16 | blob(SealedShare) × n
 //! 14 dkg reveal      decision | blob(FeldmanCommitments)
+//! 19 key confirmation decision | decision key [32]
 //! 15 ballot          decision | blob(Ballot)
 //! 16 decision close  decision
 //! 17 decryption share decision | close [32] | blob(DecryptionShare)
@@ -33,7 +34,8 @@ use crate::codec::Reader;
 use crate::statement::{CommunityId, StatementId};
 use ballot::dkg::{FeldmanCommitments, PedersenCommitments};
 use ballot::{
-    Ballot, BallotKind, DecryptionShare, PossessionProof, SealedShare, TransportKey, VotingKey,
+    Ballot, BallotKind, DecisionKey, DecryptionShare, PossessionProof, SealedShare, TransportKey,
+    VotingKey,
 };
 use identity::PublicKey;
 
@@ -430,6 +432,33 @@ impl DkgReveal {
             decision,
             commitments,
         })
+    }
+}
+
+/// Kind 19: a trustee confirms the decision key: every share dealt to it
+/// matches its dealer's revealed (Feldman) commitments and the combined
+/// share matches the trustee's verification key under this key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyConfirmation {
+    /// The decision.
+    pub decision: StatementId,
+    /// The decision key the trustee computed from the reveals.
+    pub key: DecisionKey,
+}
+
+impl KeyConfirmation {
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = self.decision.0.to_vec();
+        out.extend_from_slice(&self.key.to_bytes());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let decision = id(&mut r, "decision")?;
+        let key = DecisionKey::from_bytes(&r.array("decision key")?)?;
+        r.finish()?;
+        Ok(KeyConfirmation { decision, key })
     }
 }
 

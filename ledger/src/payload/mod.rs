@@ -14,8 +14,8 @@ mod surety;
 
 pub use decision::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
-    DkgReveal, TallyShare, TrusteeJoin, VotingKeyRegistration, MAX_DECISION_TRUSTEES,
-    MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
+    DkgReveal, KeyConfirmation, TallyShare, TrusteeJoin, VotingKeyRegistration,
+    MAX_DECISION_TRUSTEES, MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
 };
 pub use genesis::{Genesis, MAX_FOUNDERS};
 pub use keys::{KeyReplacement, Revocation};
@@ -60,11 +60,13 @@ pub enum Kind {
     DecryptionShare = 17,
     /// The decrypted totals.
     DecisionResult = 18,
+    /// A trustee confirms the decision key.
+    KeyConfirmation = 19,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -79,6 +81,7 @@ impl Kind {
         Kind::DecisionClose,
         Kind::DecryptionShare,
         Kind::DecisionResult,
+        Kind::KeyConfirmation,
     ];
 
     /// The kind for a number, if known.
@@ -103,6 +106,7 @@ impl Kind {
             Kind::DecisionClose => "decision close",
             Kind::DecryptionShare => "decryption share",
             Kind::DecisionResult => "decision result",
+            Kind::KeyConfirmation => "key confirmation",
         }
     }
 }
@@ -175,6 +179,8 @@ pub enum Payload {
     DecryptionShare(TallyShare),
     /// Decrypted totals.
     DecisionResult(DecisionResult),
+    /// A trustee confirmed the decision key.
+    KeyConfirmation(KeyConfirmation),
 }
 
 impl Payload {
@@ -195,6 +201,7 @@ impl Payload {
             Payload::DecisionClose(_) => Kind::DecisionClose,
             Payload::DecryptionShare(_) => Kind::DecryptionShare,
             Payload::DecisionResult(_) => Kind::DecisionResult,
+            Payload::KeyConfirmation(_) => Kind::KeyConfirmation,
         }
     }
 
@@ -215,6 +222,7 @@ impl Payload {
             Payload::DecisionClose(p) => p.encode(),
             Payload::DecryptionShare(p) => p.encode(),
             Payload::DecisionResult(p) => p.encode(),
+            Payload::KeyConfirmation(p) => p.encode(),
         }
     }
 
@@ -237,6 +245,7 @@ impl Payload {
             Kind::DecisionClose => Payload::DecisionClose(DecisionClose::decode(bytes)?),
             Kind::DecryptionShare => Payload::DecryptionShare(TallyShare::decode(bytes)?),
             Kind::DecisionResult => Payload::DecisionResult(DecisionResult::decode(bytes)?),
+            Kind::KeyConfirmation => Payload::KeyConfirmation(KeyConfirmation::decode(bytes)?),
         })
     }
 }
