@@ -155,6 +155,9 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     assert_eq!(v["decryption"]["shares_valid"], 2);
     assert_eq!(v["decryption"]["totals"], serde_json::json!([6, 6, 9]));
     assert_eq!(v["posted_results_matching"], 1);
+    // Tallying needs no key either: the auditor sees the same outcome.
+    let t = json(&auditor, &["decision", "tally", &d]);
+    assert_eq!(t["tally"]["totals"], serde_json::json!([6, 6, 9]));
     let text = ok(&auditor, &["decision", "verify", &d]);
     assert!(
         text.contains("13 verified (ring signature, equality proof, range proof each)"),

@@ -292,7 +292,9 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let Some(tally) = &st.tally else {
                 bail!("decision {} is not closed yet", st.id.short());
             };
-            if tally.totals.is_some() && !st.results.iter().any(|r| r.matches) {
+            // Post the result once, if this home has a key to sign with.
+            let can_sign = l.home.keystore_path().exists();
+            if can_sign && tally.totals.is_some() && !st.results.iter().any(|r| r.matches) {
                 let key = l.home.unlock()?;
                 let s = vote::result(&key, &l.community, &l.all, &st, now())?;
                 save(&mut l, &s)?;
