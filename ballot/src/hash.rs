@@ -43,16 +43,20 @@ pub(crate) fn to_point(label: &[u8], items: &[&[u8]]) -> RistrettoPoint {
 
 /// A scalar (the 64-byte hash reduced mod ℓ) from framed items under `label`.
 pub(crate) fn to_scalar(label: &[u8], items: &[&[u8]]) -> Scalar {
-    let out = framed(label, items).finalize();
+    use zeroize::Zeroize;
+    let mut out = framed(label, items).finalize();
     let mut wide = zeroize::Zeroizing::new([0u8; 64]);
     wide.copy_from_slice(&out);
+    out.as_mut_slice().zeroize();
     Scalar::from_bytes_mod_order_wide(&wide)
 }
 
 /// The full 64-byte hash of framed items under `label` (for key derivation).
 pub(crate) fn wide(label: &[u8], items: &[&[u8]]) -> zeroize::Zeroizing<[u8; 64]> {
-    let out = framed(label, items).finalize();
+    use zeroize::Zeroize;
+    let mut out = framed(label, items).finalize();
     let mut wide = zeroize::Zeroizing::new([0u8; 64]);
     wide.copy_from_slice(&out);
+    out.as_mut_slice().zeroize();
     wide
 }

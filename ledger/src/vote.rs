@@ -82,13 +82,15 @@ pub fn transport_secret(
 }
 
 fn dealer(identity: &Keypair, state: &DecisionState, index: u16) -> Result<Dealer, VoteError> {
-    let digest = Sha512::new()
+    use zeroize::Zeroize;
+    let mut digest = Sha512::new()
         .chain_update(b"grassroots/dkg-dealer/v1\0")
         .chain_update(identity.seed().as_ref())
         .chain_update(state.id.0)
         .finalize();
     let mut seed = Zeroizing::new([0u8; 32]);
     seed.copy_from_slice(&digest[..32]);
+    digest.as_mut_slice().zeroize();
     let mut rng = rand::rngs::StdRng::from_seed(*seed);
     Ok(Dealer::new(state.params(), index, &mut rng)?)
 }
@@ -132,6 +134,18 @@ pub fn open(
     proposal: Proposal,
     time: u64,
 ) -> Result<Statement, VoteError> {
+    let members = crate::CommunityState::from_statements(community, statements)
+        .map_err(DecisionError::from)?
+        .members;
+    if !members.contains(&opener.public()) {
+        return refuse("only a member can open a decision, and you are not (yet) one here");
+    }
+    if let Some(t) = proposal.trustees.iter().find(|t| !members.contains(t)) {
+        return refuse(format!(
+            "trustee {} is not a member of this community",
+            t.fingerprint()
+        ));
+    }
     let at = electorate(community, statements)?;
     let opening = DecisionOpening {
         question: proposal.question,

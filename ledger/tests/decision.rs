@@ -481,13 +481,14 @@ fn an_opening_with_a_wrong_electorate_or_non_member_trustee_is_invalid() {
     ));
     w.register_all();
     // An opening that records another electorate.
-    let mut bad = match vote::open(&w.members[0], &w.community, &w.all, p(t.clone()), T0)
+    let good = match vote::open(&w.members[0], &w.community, &w.all, p(t.clone()), T0)
         .unwrap()
         .payload()
     {
         Payload::DecisionOpen(o) => o.clone(),
         _ => unreachable!(),
     };
+    let mut bad = good.clone();
     bad.electorate_size = 2;
     let s = ledger::community::say(
         &w.members[0],
@@ -500,18 +501,31 @@ fn an_opening_with_a_wrong_electorate_or_non_member_trustee_is_invalid() {
     let id = w.push(s);
     let err = DecisionState::from_statements(&w.community, &w.all, &id, &mut OsRng).unwrap_err();
     assert!(err.to_string().contains("3 credentials"), "{err}");
-    // A trustee who is not a member.
-    let s = vote::open(
+    // A trustee who is not a member: refused when opening, and an opening
+    // signed anyway is invalid.
+    let stranger = Keypair::generate();
+    assert!(matches!(
+        vote::open(&w.members[0], &w.community, &w.all, p(vec![stranger.public()]), T0),
+        Err(VoteError::Refused(m)) if m.contains("is not a member")
+    ));
+    let mut forced = good.clone();
+    forced.trustees = vec![stranger.public()];
+    let s = ledger::community::say(
         &w.members[0],
         &w.community,
         &w.all,
-        p(vec![Keypair::generate().public()]),
+        Payload::DecisionOpen(forced),
         T0,
     )
     .unwrap();
     let id = w.push(s);
     let err = DecisionState::from_statements(&w.community, &w.all, &id, &mut OsRng).unwrap_err();
     assert!(err.to_string().contains("was not a member"), "{err}");
+    // A non-member cannot open one.
+    assert!(matches!(
+        vote::open(&stranger, &w.community, &w.all, p(t), T0),
+        Err(VoteError::Refused(m)) if m.contains("only a member")
+    ));
 }
 
 /// Every byte of every decision statement kind is covered: flipping it
