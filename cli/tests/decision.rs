@@ -82,6 +82,9 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     }
     let shown = json(hub, &["decision", "show", &d]);
     assert!(shown["key"].is_string(), "{shown}");
+    let listed = json(hub, &["decision", "list"]);
+    assert_eq!(listed[0]["id"], d.as_str());
+    assert_eq!(listed[0]["question"], "Which beds get water first?");
 
     // Everyone votes; member 3 changes their mind.
     let votes = [

@@ -539,6 +539,7 @@ fn verification(st: &DecisionState, statements: usize) -> Value {
             "recomputed_from": "members and voting keys in the opening's causal past",
             "size": st.electorate.electorate.len(),
             "commitment": hex::encode(st.electorate.electorate.commitment()),
+            // The state is computed only when they match (else an error).
             "matches_opening": true,
         },
         "decision_key": {
