@@ -39,7 +39,9 @@
 //!    order alone would let anyone undo a revote by posting a copy of it
 //!    causally early.
 //! 5. **Close** (kind 16): the first, in canonical order, by the opener or
-//!    a trustee whose causal past holds every key confirmation.
+//!    a trustee whose causal past holds every key confirmation. Its causal
+//!    past includes the ballot statements its payload names (beyond the 64
+//!    predecessors an envelope can name); a missing one is an error.
 //! 6. **Tally.** The counted ballots' ciphertexts are summed per slot;
 //!    each trustee's first decryption share (kind 17) for that close is
 //!    checked (Chaum–Pedersen) and a wrong one is named; with `t` valid
@@ -560,13 +562,24 @@ impl DecisionState {
                     Some(j) => confirmations.push((s.id(), j, p.key, past)),
                 },
                 Payload::Ballot(p) => ballots.push((s.id(), p.ballot.as_ref())),
-                Payload::DecisionClose(_) => {
+                Payload::DecisionClose(p) => {
                     if s.author() != state.opener && trustee.is_none() {
                         ignore(
                             &mut state,
                             "a close by a key that is neither the opener nor a trustee".into(),
                         );
                     } else {
+                        let mut past = past;
+                        for b in &p.ballots {
+                            if !by_id.contains_key(b) {
+                                return Err(StateError::MissingPredecessor {
+                                    id: s.id(),
+                                    pred: *b,
+                                }
+                                .into());
+                            }
+                            past.extend(causal_past(&by_id, b));
+                        }
                         closes.push((s.id(), past));
                     }
                 }
@@ -636,6 +649,7 @@ impl DecisionState {
         let confirm_ids: Vec<StatementId> =
             state.trustees.iter().filter_map(|t| t.confirm).collect();
         // The close: the first valid one that builds on every confirmation.
+        let mut closes_past = Vec::new();
         for (id, past) in closes {
             if state.close.is_some() {
                 state
@@ -648,9 +662,15 @@ impl DecisionState {
                 ));
             } else {
                 state.close = Some(id);
+                closes_past.push((id, past));
             }
         }
-        let close_past = state.close.map(|c| causal_past(&by_id, &c));
+        let close_past = state.close.and_then(|c| {
+            closes_past
+                .iter()
+                .find(|(id, _)| *id == c)
+                .map(|(_, p)| p.clone())
+        });
         let mut considered: Vec<(StatementId, Ballot)> = Vec::new();
         let mut records: HashMap<StatementId, BallotStatus> = HashMap::new();
         for (id, b) in &ballots {

@@ -26,7 +26,7 @@
 //! be the member's own recent statements.
 
 use crate::community::say;
-use crate::decision::{electorate, DecisionError, DecisionState};
+use crate::decision::{causal_past, electorate, DecisionError, DecisionState};
 use crate::payload::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
     DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
@@ -431,12 +431,39 @@ pub fn close(
     if state.key.is_none() {
         return refuse("the decision has no key yet, so no ballots to close on");
     }
-    Ok(say(
+    // Build on the heads, and name every ballot outside their causal past
+    // (an envelope names at most 64 predecessors).
+    let preds = crate::community::heads(statements);
+    let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
+    let mut covered = std::collections::HashSet::new();
+    for p in &preds {
+        covered.extend(causal_past(&by_id, p));
+    }
+    let mut ballots: Vec<StatementId> = statements
+        .iter()
+        .filter(|s| matches!(s.payload(), Payload::Ballot(b) if b.decision == state.id))
+        .map(|s| s.id())
+        .filter(|id| !covered.contains(id))
+        .collect();
+    ballots.sort();
+    ballots.dedup();
+    if ballots.len() > crate::payload::MAX_CLOSE_BALLOTS {
+        return refuse(format!(
+            "{} ballots outside the heads: more than a close can name",
+            ballots.len()
+        ));
+    }
+    Ok(Statement::sign(
         identity,
-        community,
-        statements,
-        Payload::DecisionClose(DecisionClose { decision: state.id }),
-        time,
+        Draft {
+            community: *community,
+            time,
+            preds,
+            payload: Payload::DecisionClose(DecisionClose {
+                decision: state.id,
+                ballots,
+            }),
+        },
     )?)
 }
 

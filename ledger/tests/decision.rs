@@ -732,3 +732,36 @@ fn a_reveal_that_does_not_match_the_deal_is_named_and_gets_no_key() {
         Err(VoteError::Refused(m)) if m.contains("waiting for trustee(s) 1, 2, 3 to confirm")
     ));
 }
+
+/// An envelope names at most 64 predecessors; a close after 70 concurrent
+/// ballots (none building on another) still counts every one, because it
+/// names the ballots outside its predecessors' past in its payload.
+#[test]
+fn a_close_counts_more_concurrent_ballots_than_an_envelope_can_name() {
+    let mut w = World::new(70);
+    w.register_all();
+    let d = w.open("Many at once?", BallotKind::Approval { options: 1 }, 1);
+    w.keygen(&d);
+    let snapshot = w.all.clone();
+    let st = w.state(&d);
+    for i in 0..70 {
+        let s = vote::cast(&w.secret(i), &w.community, &snapshot, &st, &[1], &mut OsRng).unwrap();
+        w.push(s);
+    }
+    assert!(ledger::community::heads(&w.all).len() >= 64);
+    let st = w.state(&d);
+    let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
+    let Payload::DecisionClose(p) = c.payload() else {
+        unreachable!()
+    };
+    assert!(p.ballots.len() >= 6, "{}", p.ballots.len());
+    w.push(c.clone());
+    let st = w.state(&d);
+    assert_eq!(st.close, Some(c.id()));
+    assert_eq!(st.ballot_counts(), (70, 0, 0, 0));
+    // A record missing a ballot the close names is refused, not miscounted.
+    let named = p.ballots[0];
+    let partial: Vec<_> = w.all.iter().filter(|s| s.id() != named).cloned().collect();
+    let err = DecisionState::from_statements(&w.community, &partial, &d, &mut OsRng).unwrap_err();
+    assert!(err.to_string().contains("missing"), "{err}");
+}

@@ -22,7 +22,7 @@
 //! 14 dkg reveal      decision | blob(FeldmanCommitments)
 //! 19 key confirmation decision | decision key [32]
 //! 15 ballot          decision | blob(Ballot)
-//! 16 decision close  decision
+//! 16 decision close  decision | nballots u32 | ballot statement id [32] × n (ascending)
 //! 17 decryption share decision | close [32] | blob(DecryptionShare)
 //! 18 decision result decision | close [32] | ntotals u16 | total u64 × n | ntrustees u16 | trustee u16 × k
 //! kind               tag u8: 1 approval(options u16) | 2 score(options u16, max u64) |
@@ -497,24 +497,51 @@ impl BallotCast {
     }
 }
 
+/// Most ballot statements a close may name beyond its predecessors.
+pub const MAX_CLOSE_BALLOTS: usize = 30_000;
+
 /// Kind 16: voting ends. Ballots in the causal past of the (first valid)
-/// close count; later ones do not.
+/// close count; later ones do not. An envelope names at most 64
+/// predecessors, so the close also names, in its payload, every ballot
+/// statement not already in the causal past of its predecessors; those
+/// count as built on too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecisionClose {
     /// The decision.
     pub decision: StatementId,
+    /// Further ballot statements the close builds on, strictly ascending.
+    pub ballots: Vec<StatementId>,
 }
 
 impl DecisionClose {
     pub(super) fn encode(&self) -> Vec<u8> {
-        self.decision.0.to_vec()
+        let mut out = self.decision.0.to_vec();
+        out.extend_from_slice(&(self.ballots.len() as u32).to_be_bytes());
+        for b in &self.ballots {
+            out.extend_from_slice(&b.0);
+        }
+        out
     }
 
     pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
         let mut r = Reader::new(bytes);
         let decision = id(&mut r, "decision")?;
+        let n = r.u32("ballot count")? as usize;
+        if n > MAX_CLOSE_BALLOTS {
+            return Err(PayloadError::Invalid(
+                "a close names at most 30000 further ballots",
+            ));
+        }
+        let ballots = (0..n)
+            .map(|_| id(&mut r, "ballot statement"))
+            .collect::<Result<Vec<_>, _>>()?;
         r.finish()?;
-        Ok(DecisionClose { decision })
+        if ballots.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(PayloadError::Invalid(
+                "a close's ballots must be strictly ascending",
+            ));
+        }
+        Ok(DecisionClose { decision, ballots })
     }
 }
 

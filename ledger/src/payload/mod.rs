@@ -14,7 +14,7 @@ mod surety;
 
 pub use decision::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
-    DkgReveal, KeyConfirmation, TallyShare, TrusteeJoin, VotingKeyRegistration,
+    DkgReveal, KeyConfirmation, TallyShare, TrusteeJoin, VotingKeyRegistration, MAX_CLOSE_BALLOTS,
     MAX_DECISION_TRUSTEES, MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
 };
 pub use genesis::{Genesis, MAX_FOUNDERS};
