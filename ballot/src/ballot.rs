@@ -143,6 +143,7 @@ impl EncryptedValue {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Body {
     context: [u8; 32],
+    sequence: u32,
     values: Vec<EncryptedValue>,
     challenge: Scalar,
     responses: Vec<[Scalar; 3]>,
@@ -152,6 +153,7 @@ struct Body {
 impl Body {
     fn write(&self, w: &mut Writer) {
         w.raw(&self.context);
+        w.u32(self.sequence);
         w.u16(self.values.len() as u16);
         for v in &self.values {
             v.ciphertext.write(w);
@@ -239,12 +241,29 @@ impl Ballot {
         values: &[u64],
         rng: &mut R,
     ) -> Result<Ballot> {
+        Self::cast_revote(ctx, electorate, secret, values, 0, rng)
+    }
+
+    /// [`Ballot::cast`] as the member's `sequence`-th ballot in this
+    /// decision (0 for the first). The sequence number is signed with the
+    /// ballot, so only the member can make a higher one: of a member's
+    /// ballots the one with the highest sequence counts, whatever order
+    /// copies of them are posted in (see [`crate::tally::accept`]).
+    pub fn cast_revote<R: RngCore + CryptoRng>(
+        ctx: &DecisionContext,
+        electorate: &Electorate,
+        secret: &VotingSecret,
+        values: &[u64],
+        sequence: u32,
+        rng: &mut R,
+    ) -> Result<Ballot> {
         ctx.kind.check_values(values)?;
         Self::cast_with_statements(
             ctx,
             electorate,
             secret,
             values,
+            sequence,
             &ctx.kind,
             rng,
             RingProver::ConstantTime,
@@ -271,6 +290,7 @@ impl Ballot {
             electorate,
             secret,
             values,
+            0,
             &ctx.kind,
             rng,
             RingProver::KnownSecrets(ring_secrets),
@@ -280,11 +300,13 @@ impl Ballot {
     /// `cast` without the plaintext check, proving the range statements of
     /// `statements_of` (which is `ctx.kind` except in tests that play a
     /// cheating voter).
+    #[allow(clippy::too_many_arguments)]
     fn cast_with_statements<R: RngCore + CryptoRng>(
         ctx: &DecisionContext,
         electorate: &Electorate,
         secret: &VotingSecret,
         values: &[u64],
+        sequence: u32,
         statements_of: &BallotKind,
         rng: &mut R,
         prover: RingProver<'_>,
@@ -368,6 +390,7 @@ impl Ballot {
 
         let body = Body {
             context,
+            sequence,
             values: enc,
             challenge: e,
             responses,
@@ -382,6 +405,11 @@ impl Ballot {
             prover,
         )?;
         Ok(Ballot { body, signature })
+    }
+
+    /// The member's sequence number of this ballot (0 for a first ballot).
+    pub fn sequence(&self) -> u32 {
+        self.body.sequence
     }
 
     /// The linking tag: equal for two ballots of one member in one decision.
@@ -456,7 +484,7 @@ impl Ballot {
         self.signature.verify(electorate, &ctx.decision, &message)
     }
 
-    /// Encodes as `"GRBT" ‖ 1 ‖ context digest ‖ k:u16 ‖ (R_i ‖ C_i ‖ V_i)ᵏ ‖
+    /// Encodes as `"GRBT" ‖ 1 ‖ context digest ‖ sequence:u32 ‖ k:u16 ‖ (R_i ‖ C_i ‖ V_i)ᵏ ‖
     /// e ‖ (s_v ‖ s_r ‖ s_γ)ᵏ ‖ len:u32 ‖ range proof ‖ len:u32 ‖ signature`.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new(MARKER, VERSION);
@@ -471,6 +499,7 @@ impl Ballot {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes, MARKER, VERSION, "ballot")?;
         let context = r.array("context digest")?;
+        let sequence = r.u32("sequence")?;
         let off = r.offset();
         let k = r.u16("slot count")? as u64;
         r.check_range("slot count", off, k, 1, MAX_RANGE_VALUES as u64)?;
@@ -508,6 +537,7 @@ impl Ballot {
         Ok(Ballot {
             body: Body {
                 context,
+                sequence,
                 values,
                 challenge,
                 responses,
@@ -677,6 +707,7 @@ mod tests {
             &f.electorate,
             &f.secrets[0],
             &[2, 0],
+            0,
             &loose,
             &mut OsRng,
             RingProver::ConstantTime,
@@ -701,6 +732,7 @@ mod tests {
             &f.electorate,
             &f.secrets[0],
             &[60, 60],
+            0,
             &loose,
             &mut OsRng,
             RingProver::ConstantTime,
@@ -715,6 +747,7 @@ mod tests {
             &f.electorate,
             &f.secrets[0],
             &[1, 1],
+            0,
             &loose,
             &mut OsRng,
             RingProver::ConstantTime,

@@ -95,6 +95,104 @@ impl VotingSecret {
     pub(crate) fn scalar(&self) -> &Scalar {
         &self.0
     }
+
+    /// Derives a secret deterministically from secret key material `ikm`
+    /// under a `purpose` label: `x = SHA-512(framed "derived-secret",
+    /// purpose, ikm) mod ℓ` (nonzero except with probability 2⁻²⁵²). Lets a
+    /// member recompute their voting secret from their identity seed
+    /// instead of storing a second secret.
+    pub fn derive(ikm: &[u8], purpose: &[u8]) -> Result<Self> {
+        let s = hash::to_scalar(b"derived-secret", &[purpose, ikm]);
+        if s == Scalar::ZERO {
+            return Err(Error::InvalidValues("derived secret is zero".into()));
+        }
+        Ok(VotingSecret(s))
+    }
+
+    /// Proves knowledge of `x` for `X = x·G`, bound to `binding` (for
+    /// instance the member's identity key and community): a Schnorr proof
+    /// with challenge from the transcript
+    /// `"grassroots/ballot/possession"`: `version`, `binding`, `X`, `R`.
+    pub fn prove_possession<R: RngCore + CryptoRng>(
+        &self,
+        binding: &[u8],
+        rng: &mut R,
+    ) -> PossessionProof {
+        let k = Zeroizing::new(Scalar::random(rng));
+        let r = *k * RISTRETTO_BASEPOINT_POINT;
+        let c = possession_challenge(binding, &self.public(), &r.compress());
+        PossessionProof {
+            challenge: c,
+            response: *k + c * self.0,
+        }
+    }
+}
+
+fn possession_challenge(binding: &[u8], key: &VotingKey, r: &CompressedRistretto) -> Scalar {
+    let mut t = merlin::Transcript::new(b"grassroots/ballot/possession");
+    t.append_u64(b"version", 1);
+    t.append_message(b"binding", binding);
+    t.append_message(b"X", key.0.as_bytes());
+    t.append_message(b"R", r.as_bytes());
+    let mut wide = [0u8; 64];
+    t.challenge_bytes(b"c", &mut wide);
+    Scalar::from_bytes_mod_order_wide(&wide)
+}
+
+/// A Schnorr proof of knowledge of a voting secret, bound to a context.
+///
+/// Registering a credential with this proof stops a member from
+/// registering someone else's credential (which would otherwise shut that
+/// member out of electorates, where credentials must be distinct).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PossessionProof {
+    challenge: Scalar,
+    response: Scalar,
+}
+
+impl PossessionProof {
+    /// Encoded length: challenge and response.
+    pub const LEN: usize = 64;
+
+    /// Checks the proof for `key` and `binding`: recomputes
+    /// `R = s·G − c·X` and the challenge.
+    pub fn verify(&self, key: &VotingKey, binding: &[u8]) -> Result<()> {
+        use curve25519_dalek::traits::VartimeMultiscalarMul;
+        let r = RistrettoPoint::vartime_multiscalar_mul(
+            [self.response, -self.challenge],
+            [RISTRETTO_BASEPOINT_POINT, key.0.point],
+        );
+        if possession_challenge(binding, key, &r.compress()) != self.challenge {
+            return Err(Error::BadPossessionProof);
+        }
+        Ok(())
+    }
+
+    /// `c ‖ s`, 64 bytes.
+    pub fn to_bytes(&self) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(self.challenge.as_bytes());
+        out[32..].copy_from_slice(self.response.as_bytes());
+        out
+    }
+
+    /// Reads `c ‖ s`, refusing non-canonical scalars.
+    pub fn from_bytes(bytes: &[u8; 64]) -> Result<Self> {
+        let scalar = |b: &[u8], offset| -> Result<Scalar> {
+            let a: [u8; 32] = b.try_into().expect("32 bytes");
+            Option::from(Scalar::from_canonical_bytes(a)).ok_or(
+                DecodeError::NonCanonicalScalar {
+                    what: "possession proof",
+                    offset,
+                }
+                .into(),
+            )
+        };
+        Ok(PossessionProof {
+            challenge: scalar(&bytes[..32], 0)?,
+            response: scalar(&bytes[32..], 32)?,
+        })
+    }
 }
 
 impl core::fmt::Debug for VotingSecret {
@@ -246,6 +344,36 @@ impl Electorate {
 mod tests {
     use super::*;
     use rand::rngs::OsRng;
+
+    #[test]
+    fn possession_proof_binds_key_and_context() {
+        let x = VotingSecret::generate(&mut OsRng);
+        let p = x.prove_possession(b"alice", &mut OsRng);
+        let back = PossessionProof::from_bytes(&p.to_bytes()).unwrap();
+        assert_eq!(back.verify(&x.public(), b"alice"), Ok(()));
+        assert_eq!(
+            back.verify(&x.public(), b"mallory"),
+            Err(Error::BadPossessionProof)
+        );
+        let y = VotingSecret::generate(&mut OsRng);
+        assert!(back.verify(&y.public(), b"alice").is_err());
+        let bytes = p.to_bytes();
+        for i in 0..64 {
+            let mut b = bytes;
+            b[i] ^= 1;
+            let ok = PossessionProof::from_bytes(&b).and_then(|q| q.verify(&x.public(), b"alice"));
+            assert!(ok.is_err(), "flipped byte {i} accepted");
+        }
+    }
+
+    #[test]
+    fn derived_voting_secrets_are_stable_and_separated() {
+        let a = VotingSecret::derive(b"seed", b"community 1").unwrap();
+        let b = VotingSecret::derive(b"seed", b"community 1").unwrap();
+        let c = VotingSecret::derive(b"seed", b"community 2").unwrap();
+        assert_eq!(a.public(), b.public());
+        assert_ne!(a.public(), c.public());
+    }
 
     #[test]
     fn electorate_commitment_depends_on_order_and_members() {

@@ -183,6 +183,17 @@ pub enum Error {
         /// Position of the first copy.
         earlier: usize,
     },
+    /// A voting key's proof of possession does not verify.
+    #[error("the proof of possession of the voting key does not verify")]
+    BadPossessionProof,
+    /// A sealed dealer share does not open (wrong recipient key or tampered bytes).
+    #[error("the sealed share from trustee {dealer} for trustee {recipient} does not open with this key (wrong key or tampered bytes)")]
+    SealedShareDoesNotOpen {
+        /// The dealer (1-based).
+        dealer: u16,
+        /// The recipient (1-based).
+        recipient: u16,
+    },
     /// Messages of different shapes were combined.
     #[error("mismatched message: {0}")]
     Mismatch(String),

@@ -7,6 +7,7 @@
 //! logarithms relative to each other and to the basepoint are unknown.
 
 use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest, Sha512};
 
 /// Domain label prefix of every hash in this crate.
@@ -38,4 +39,24 @@ pub(crate) fn to_point(label: &[u8], items: &[&[u8]]) -> RistrettoPoint {
     let mut wide = [0u8; 64];
     wide.copy_from_slice(&out);
     RistrettoPoint::from_uniform_bytes(&wide)
+}
+
+/// A scalar (the 64-byte hash reduced mod ℓ) from framed items under `label`.
+pub(crate) fn to_scalar(label: &[u8], items: &[&[u8]]) -> Scalar {
+    use zeroize::Zeroize;
+    let mut out = framed(label, items).finalize();
+    let mut wide = zeroize::Zeroizing::new([0u8; 64]);
+    wide.copy_from_slice(&out);
+    out.as_mut_slice().zeroize();
+    Scalar::from_bytes_mod_order_wide(&wide)
+}
+
+/// The full 64-byte hash of framed items under `label` (for key derivation).
+pub(crate) fn wide(label: &[u8], items: &[&[u8]]) -> zeroize::Zeroizing<[u8; 64]> {
+    use zeroize::Zeroize;
+    let mut out = framed(label, items).finalize();
+    let mut wide = zeroize::Zeroizing::new([0u8; 64]);
+    wide.copy_from_slice(&out);
+    out.as_mut_slice().zeroize();
+    wide
 }

@@ -10,7 +10,9 @@
 //! - [`elgamal`], [`kind`], [`ballot`]: encrypted ballot values with
 //!   ciphertext/commitment equality proofs and Bulletproofs range proofs;
 //! - [`dkg`], [`threshold`], [`dlog`], [`tally`]: t-of-m key generation,
-//!   verifiable threshold decryption and homomorphic tallies.
+//!   verifiable threshold decryption and homomorphic tallies;
+//! - [`transport`]: dealer shares sealed to their recipients, so key
+//!   generation can run over a public ledger.
 //!
 //! Every public message has a canonical, versioned `to_bytes`/`from_bytes`
 //! encoding (see `docs/ballot.md`, "Encodings").
@@ -30,9 +32,12 @@ pub mod kind;
 pub mod ring;
 pub mod tally;
 pub mod threshold;
+pub mod transport;
 
 pub use ballot::{verify_ballots, Ballot, DecisionContext};
-pub use credential::{DecisionId, Electorate, LinkingTag, VotingKey, VotingSecret};
+pub use credential::{
+    DecisionId, Electorate, LinkingTag, PossessionProof, VotingKey, VotingSecret,
+};
 pub use dkg::{KeyInfo, ThresholdParams, TrusteeKey};
 pub use elgamal::{Ciphertext, DecisionKey};
 pub use error::{DecodeError, Error, Result};
@@ -40,3 +45,4 @@ pub use kind::BallotKind;
 pub use ring::RingSignature;
 pub use tally::{accept, Acceptance, EncryptedTally};
 pub use threshold::{Decryption, DecryptionShare};
+pub use transport::{SealedShare, TransportKey, TransportSecret};

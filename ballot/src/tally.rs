@@ -4,9 +4,13 @@
 //! fails verification is rejected with its reason. A byte-for-byte copy of
 //! an earlier valid ballot is rejected as a replay (otherwise anyone could
 //! re-post a member's superseded ballot to undo their revote). Among valid
-//! ballots sharing a linking tag — one member voting again — the *latest*
-//! counts and the earlier ones are replaced: revoting lets a coerced member
-//! vote again in private later, and a coercer cannot tell whether they did.
+//! ballots sharing a linking tag — one member voting again — the one with
+//! the highest *sequence number* counts (signed inside the ballot, so only
+//! the member can raise it; equal sequences: the later in ledger order),
+//! and the others are replaced. Revoting lets a coerced member vote again
+//! in private later, and a coercer cannot tell whether they did. Ledger
+//! order alone would not do: anyone can re-post a copy of a ballot, and
+//! where the copy lands in the order is the poster's choice.
 //!
 //! **Sums.** Each slot's ciphertexts are added over the counted ballots,
 //! giving encryptions of the approval counts, score sums, budget totals or
@@ -30,7 +34,8 @@ use crate::threshold::{combine, Decryption, DecryptionShare};
 pub struct Acceptance {
     /// Positions of the ballots that count, increasing.
     pub counted: Vec<usize>,
-    /// `(earlier, later)`: `earlier` was replaced by the same member's `later`.
+    /// `(replaced, by)`: the ballot at `replaced` was superseded by the same
+    /// member's ballot at `by`, the one that counts.
     pub replaced: Vec<(usize, usize)>,
     /// Positions refused, with the reason.
     pub rejected: Vec<(usize, Error)>,
@@ -45,6 +50,7 @@ pub fn accept<R: RngCore + CryptoRng>(
 ) -> Acceptance {
     let results = verify_ballots(ctx, electorate, ballots, rng);
     let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
+    // Per tag: the ballot that counts so far and the ones it displaced.
     let mut latest: HashMap<LinkingTag, usize> = HashMap::new();
     let mut out = Acceptance {
         counted: Vec::new(),
@@ -62,10 +68,23 @@ pub fn accept<R: RngCore + CryptoRng>(
             continue;
         }
         seen.insert(id, i);
-        if let Some(prev) = latest.insert(*b.tag(), i) {
-            out.replaced.push((prev, i));
+        match latest.get(b.tag()).copied() {
+            None => {
+                latest.insert(*b.tag(), i);
+            }
+            // A higher sequence, or an equal one later in ledger order, wins.
+            Some(prev) if b.sequence() >= ballots[prev].sequence() => {
+                latest.insert(*b.tag(), i);
+                out.replaced.push((prev, i));
+            }
+            Some(prev) => out.replaced.push((i, prev)),
         }
     }
+    // Point every replaced ballot at the one that finally counts.
+    for pair in &mut out.replaced {
+        pair.1 = latest[ballots[pair.0].tag()];
+    }
+    out.replaced.sort_unstable();
     let counted: HashSet<usize> = latest.into_values().collect();
     out.counted = counted.into_iter().collect();
     out.counted.sort_unstable();
@@ -166,6 +185,27 @@ mod tests {
     use crate::dkg::{run_honest, ThresholdParams};
     use crate::kind::BallotKind;
     use rand::rngs::OsRng;
+
+    /// Re-posting copies cannot undo a revote: the higher sequence counts
+    /// wherever the copies land in ledger order.
+    #[test]
+    fn the_highest_sequence_counts_whatever_the_order_of_copies() {
+        let (info, _) = run_honest(ThresholdParams::new(1, 1).unwrap(), &mut OsRng).unwrap();
+        let secrets: Vec<_> = (0..2).map(|_| VotingSecret::generate(&mut OsRng)).collect();
+        let e = Electorate::new(secrets.iter().map(|s| s.public()).collect()).unwrap();
+        let kind = BallotKind::Approval { options: 1 };
+        let ctx = DecisionContext::new(DecisionId([6; 32]), &e, info.key(), kind).unwrap();
+        let first = Ballot::cast(&ctx, &e, &secrets[0], &[1], &mut OsRng).unwrap();
+        let revote = Ballot::cast_revote(&ctx, &e, &secrets[0], &[0], 1, &mut OsRng).unwrap();
+        let other = Ballot::cast(&ctx, &e, &secrets[1], &[1], &mut OsRng).unwrap();
+        assert_eq!((first.sequence(), revote.sequence()), (0, 1));
+        // The revote first, then the superseded ballot re-posted after it.
+        let order = vec![revote.clone(), other, first, revote];
+        let acc = accept(&ctx, &e, &order, &mut OsRng);
+        assert_eq!(acc.counted, vec![0, 1]);
+        assert_eq!(acc.replaced, vec![(2, 0)]);
+        assert_eq!(acc.rejected, vec![(3, Error::Replayed { earlier: 0 })]);
+    }
 
     /// Every kind's sums decrypt to the slot-wise totals of the counted ballots.
     #[test]

@@ -46,6 +46,10 @@ enum Command {
     Decide(cmd::decide::Args),
     /// Vouch for each other in person through QR codes.
     Vouch(cmd::vouch::Args),
+    /// Anonymous encrypted decisions: open, trustee key generation, close, tally, verify.
+    Decision(cmd::decision::Args),
+    /// Register your voting key; cast an anonymous ballot.
+    Vote(cmd::vote::Args),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
     Audit(cmd::audit::Args),
     /// Withdraw a surety.
@@ -91,6 +95,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: SuretyCommand::Revoke(a),
         } => cmd::surety::revoke(a, &ctx),
         Command::Vouch(a) => cmd::vouch::run(a, &ctx),
+        Command::Decision(a) => cmd::decision::run(a, &ctx),
+        Command::Vote(a) => cmd::vote::run(a, &ctx),
         Command::Audit(args) => cmd::audit::run(args, &ctx),
     }
 }

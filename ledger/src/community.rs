@@ -174,6 +174,17 @@ impl CommunityState {
                 | Payload::Surety(_)
                 | Payload::Revocation(_)
                 | Payload::KeyReplacement(_) => {}
+                // Decisions have their own state (`crate::decision`).
+                Payload::VotingKey(_)
+                | Payload::DecisionOpen(_)
+                | Payload::TrusteeJoin(_)
+                | Payload::DkgDeal(_)
+                | Payload::DkgReveal(_)
+                | Payload::Ballot(_)
+                | Payload::DecisionClose(_)
+                | Payload::DecryptionShare(_)
+                | Payload::DecisionResult(_)
+                | Payload::KeyConfirmation(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}

@@ -7,11 +7,13 @@
 pub mod blocklace;
 pub mod codec;
 pub mod community;
+pub mod decision;
 pub mod file;
 mod parallel;
 pub mod payload;
 pub mod statement;
 pub mod store;
+pub mod vote;
 
 pub use community::CommunityState;
 pub use payload::{Genesis, Kind, Note, Payload};

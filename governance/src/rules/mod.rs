@@ -236,6 +236,25 @@ pub fn run(
     })
 }
 
+/// Run `rule` when only the pairwise matrix is known, as with encrypted
+/// pairwise ballots whose sums alone are decrypted. The rules that read
+/// only the matrix (Schulze, ranked pairs, Copeland, minimax, Borda) run;
+/// those that need whole ballots (instant-runoff, plurality, approval)
+/// give `None`.
+pub fn run_on_matrix(rule: Rule, matrix: &PairwiseMatrix) -> Option<RuleResult> {
+    if matrix.is_empty() {
+        return None;
+    }
+    Some(match rule {
+        Rule::Schulze => schulze::schulze(matrix),
+        Rule::RankedPairs => ranked_pairs::ranked_pairs(matrix),
+        Rule::Copeland => scoring::copeland(matrix),
+        Rule::Minimax => scoring::minimax(matrix),
+        Rule::Borda => scoring::borda(matrix),
+        Rule::InstantRunoff | Rule::Plurality | Rule::Approval => return None,
+    })
+}
+
 /// The indices whose score is maximal (ascending).
 fn arg_best<T: PartialOrd + Copy>(scores: &[T], better: impl Fn(T, T) -> bool) -> Vec<usize> {
     let mut best: Option<T> = None;

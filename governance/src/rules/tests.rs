@@ -410,3 +410,20 @@ proptest! {
         }
     }
 }
+
+/// The matrix-only entry point gives what `run` gives on the profile, for
+/// every rule that reads only the matrix, and nothing for the others.
+#[test]
+fn run_on_matrix_agrees_with_run_for_matrix_rules() {
+    let p = schulze_45();
+    let w = PairwiseMatrix::from_profile(&p);
+    for rule in Rule::ALL {
+        let on_matrix = run_on_matrix(rule, &w);
+        match rule {
+            Rule::InstantRunoff | Rule::Plurality | Rule::Approval => {
+                assert!(on_matrix.is_none(), "{rule}")
+            }
+            _ => assert_eq!(on_matrix.unwrap(), run(rule, &p, &w).unwrap(), "{rule}"),
+        }
+    }
+}

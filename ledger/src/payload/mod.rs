@@ -6,11 +6,17 @@
 //! statement id. Decoding sees the envelope's community, author and time,
 //! because some payloads (a surety's second signature) are bound to them.
 
+mod decision;
 mod genesis;
 mod keys;
 mod note;
 mod surety;
 
+pub use decision::{
+    voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
+    DkgReveal, KeyConfirmation, TallyShare, TrusteeJoin, VotingKeyRegistration, MAX_CLOSE_BALLOTS,
+    MAX_DECISION_TRUSTEES, MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
+};
 pub use genesis::{Genesis, MAX_FOUNDERS};
 pub use keys::{KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
@@ -36,16 +42,46 @@ pub enum Kind {
     Revocation = 4,
     /// A new key replaces a lost one.
     KeyReplacement = 5,
+    /// A member binds a voting credential to their identity.
+    VotingKey = 10,
+    /// A decision opens: question, ballot kind, trustees, electorate.
+    DecisionOpen = 11,
+    /// A trustee joins a decision's key generation.
+    TrusteeJoin = 12,
+    /// A trustee's key-generation deal (round 1).
+    DkgDeal = 13,
+    /// A trustee's key-generation reveal (round 2).
+    DkgReveal = 14,
+    /// An anonymous ballot.
+    Ballot = 15,
+    /// Voting ends.
+    DecisionClose = 16,
+    /// A trustee's decryption share of the tally.
+    DecryptionShare = 17,
+    /// The decrypted totals.
+    DecisionResult = 18,
+    /// A trustee confirms the decision key.
+    KeyConfirmation = 19,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
         Kind::Revocation,
         Kind::KeyReplacement,
+        Kind::VotingKey,
+        Kind::DecisionOpen,
+        Kind::TrusteeJoin,
+        Kind::DkgDeal,
+        Kind::DkgReveal,
+        Kind::Ballot,
+        Kind::DecisionClose,
+        Kind::DecryptionShare,
+        Kind::DecisionResult,
+        Kind::KeyConfirmation,
     ];
 
     /// The kind for a number, if known.
@@ -61,6 +97,16 @@ impl Kind {
             Kind::Surety => "surety",
             Kind::Revocation => "revocation",
             Kind::KeyReplacement => "key replacement",
+            Kind::VotingKey => "voting key",
+            Kind::DecisionOpen => "decision open",
+            Kind::TrusteeJoin => "trustee join",
+            Kind::DkgDeal => "key-generation deal",
+            Kind::DkgReveal => "key-generation reveal",
+            Kind::Ballot => "ballot",
+            Kind::DecisionClose => "decision close",
+            Kind::DecryptionShare => "decryption share",
+            Kind::DecisionResult => "decision result",
+            Kind::KeyConfirmation => "key confirmation",
         }
     }
 }
@@ -83,6 +129,9 @@ pub enum PayloadError {
     /// The constitution does not parse or validate.
     #[error("constitution: {0}")]
     Constitution(#[from] ConstitutionError),
+    /// A ballot-protocol message inside the payload is malformed or fails its proof.
+    #[error("{0}")]
+    Ballot(#[from] ballot::Error),
     /// Any other broken rule.
     #[error("{0}")]
     Invalid(&'static str),
@@ -112,6 +161,26 @@ pub enum Payload {
     Revocation(Revocation),
     /// A lost key replaced.
     KeyReplacement(KeyReplacement),
+    /// A voting credential registered.
+    VotingKey(VotingKeyRegistration),
+    /// A decision opened.
+    DecisionOpen(DecisionOpening),
+    /// A trustee joined key generation.
+    TrusteeJoin(TrusteeJoin),
+    /// A key-generation deal.
+    DkgDeal(DkgDeal),
+    /// A key-generation reveal.
+    DkgReveal(DkgReveal),
+    /// An anonymous ballot.
+    Ballot(BallotCast),
+    /// Voting closed.
+    DecisionClose(DecisionClose),
+    /// A decryption share.
+    DecryptionShare(TallyShare),
+    /// Decrypted totals.
+    DecisionResult(DecisionResult),
+    /// A trustee confirmed the decision key.
+    KeyConfirmation(KeyConfirmation),
 }
 
 impl Payload {
@@ -123,6 +192,16 @@ impl Payload {
             Payload::Surety(_) => Kind::Surety,
             Payload::Revocation(_) => Kind::Revocation,
             Payload::KeyReplacement(_) => Kind::KeyReplacement,
+            Payload::VotingKey(_) => Kind::VotingKey,
+            Payload::DecisionOpen(_) => Kind::DecisionOpen,
+            Payload::TrusteeJoin(_) => Kind::TrusteeJoin,
+            Payload::DkgDeal(_) => Kind::DkgDeal,
+            Payload::DkgReveal(_) => Kind::DkgReveal,
+            Payload::Ballot(_) => Kind::Ballot,
+            Payload::DecisionClose(_) => Kind::DecisionClose,
+            Payload::DecryptionShare(_) => Kind::DecryptionShare,
+            Payload::DecisionResult(_) => Kind::DecisionResult,
+            Payload::KeyConfirmation(_) => Kind::KeyConfirmation,
         }
     }
 
@@ -134,6 +213,16 @@ impl Payload {
             Payload::Surety(p) => p.encode(),
             Payload::Revocation(p) => p.encode(),
             Payload::KeyReplacement(p) => p.encode(),
+            Payload::VotingKey(p) => p.encode(),
+            Payload::DecisionOpen(p) => p.encode(),
+            Payload::TrusteeJoin(p) => p.encode(),
+            Payload::DkgDeal(p) => p.encode(),
+            Payload::DkgReveal(p) => p.encode(),
+            Payload::Ballot(p) => p.encode(),
+            Payload::DecisionClose(p) => p.encode(),
+            Payload::DecryptionShare(p) => p.encode(),
+            Payload::DecisionResult(p) => p.encode(),
+            Payload::KeyConfirmation(p) => p.encode(),
         }
     }
 
@@ -147,6 +236,16 @@ impl Payload {
             Kind::KeyReplacement => {
                 Payload::KeyReplacement(KeyReplacement::decode(bytes, env.author)?)
             }
+            Kind::VotingKey => Payload::VotingKey(VotingKeyRegistration::decode(bytes, env)?),
+            Kind::DecisionOpen => Payload::DecisionOpen(DecisionOpening::decode(bytes)?),
+            Kind::TrusteeJoin => Payload::TrusteeJoin(TrusteeJoin::decode(bytes)?),
+            Kind::DkgDeal => Payload::DkgDeal(DkgDeal::decode(bytes)?),
+            Kind::DkgReveal => Payload::DkgReveal(DkgReveal::decode(bytes)?),
+            Kind::Ballot => Payload::Ballot(BallotCast::decode(bytes)?),
+            Kind::DecisionClose => Payload::DecisionClose(DecisionClose::decode(bytes)?),
+            Kind::DecryptionShare => Payload::DecryptionShare(TallyShare::decode(bytes)?),
+            Kind::DecisionResult => Payload::DecisionResult(DecisionResult::decode(bytes)?),
+            Kind::KeyConfirmation => Payload::KeyConfirmation(KeyConfirmation::decode(bytes)?),
         })
     }
 }

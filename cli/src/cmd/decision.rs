@@ -1,0 +1,667 @@
+//! `grassroots decision open|list|show|trustee|close|tally|verify`:
+//! anonymous, encrypted decisions (see `docs/ballot.md`). The logic is in
+//! `ledger::decision` (state) and `ledger::vote` (statements).
+
+use crate::ctx::Ctx;
+use crate::home::{now, resolve_community, Home};
+use anyhow::{bail, Context};
+use ballot::BallotKind;
+use clap::Subcommand;
+use ledger::decision::{decisions, BallotStatus, DecisionState, Outcome};
+use ledger::vote::{self, Proposal};
+use ledger::{CommunityId, Statement, StatementId, Store};
+use rand::rngs::OsRng;
+use serde_json::{json, Value};
+
+/// Open decisions, run key generation as a trustee, close, tally and verify.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: DecisionCommand,
+}
+
+#[derive(Subcommand)]
+enum DecisionCommand {
+    /// Open a decision over the members who have registered voting keys.
+    Open {
+        /// The question.
+        #[arg(long)]
+        question: String,
+        /// approval, score:MAX, budget:TOTAL or ranked.
+        #[arg(long)]
+        kind: String,
+        /// An option (or candidate), in order (repeatable).
+        #[arg(long = "option", required = true)]
+        options: Vec<String>,
+        /// A trustee: a public key or identity card file (repeatable, in index order).
+        #[arg(long = "trustee", required = true)]
+        trustees: Vec<String>,
+        /// Decryption shares needed to tally.
+        #[arg(long)]
+        threshold: u16,
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// List the decisions this home holds.
+    List {
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Show a decision's state.
+    Show(Which),
+    /// Act as a trustee.
+    Trustee {
+        #[command(subcommand)]
+        command: TrusteeCommand,
+    },
+    /// End voting (the opener or a trustee).
+    Close(Which),
+    /// Decrypt the totals from the trustees' shares, show the outcome and
+    /// post it as a result statement.
+    Tally(Which),
+    /// Recompute everything from the public statements and say what was checked.
+    Verify(Which),
+}
+
+#[derive(Subcommand)]
+enum TrusteeCommand {
+    /// Take your next key-generation step: join, deal, reveal or confirm.
+    Keygen(Which),
+    /// Post your decryption share of the closed tally.
+    Share(Which),
+}
+
+/// Which decision.
+#[derive(clap::Args)]
+struct Which {
+    /// Decision id or unique prefix (at least 8 hex digits).
+    decision: String,
+    /// Community id or unique prefix; the only one if omitted.
+    #[arg(long)]
+    community: Option<String>,
+}
+
+/// A community's statements as this home holds them.
+pub(crate) struct Loaded {
+    pub home: Home,
+    pub store: Store,
+    pub community: CommunityId,
+    pub all: Vec<Statement>,
+}
+
+pub(crate) fn load(ctx: &Ctx, community: Option<&str>) -> anyhow::Result<Loaded> {
+    let home = Home::new(&ctx.home);
+    let store = home.store()?;
+    let community = resolve_community(&store, community)?;
+    let all = store.statements(&community)?;
+    Ok(Loaded {
+        home,
+        store,
+        community,
+        all,
+    })
+}
+
+/// The decision named by a full id or a unique prefix.
+pub(crate) fn resolve(all: &[Statement], text: &str) -> anyhow::Result<StatementId> {
+    let text = text.trim().to_ascii_lowercase();
+    if text.len() < 8 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("`{text}` is not a decision id (64 hex digits, or a unique prefix of at least 8)");
+    }
+    let hits: Vec<StatementId> = decisions(all)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| id.to_string().starts_with(&text))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            bail!("this home holds no decision starting with {text} (import its statements first)")
+        }
+        _ => bail!("{text} matches {} decisions; give more digits", hits.len()),
+    }
+}
+
+pub(crate) fn state(l: &Loaded, decision: &StatementId) -> anyhow::Result<DecisionState> {
+    Ok(DecisionState::from_statements(
+        &l.community,
+        &l.all,
+        decision,
+        &mut OsRng,
+    )?)
+}
+
+fn parse_kind(text: &str, options: usize) -> anyhow::Result<BallotKind> {
+    let n = u16::try_from(options).context("too many options")?;
+    let (name, arg) = text.split_once(':').unwrap_or((text, ""));
+    let number = |what: &str| -> anyhow::Result<u64> {
+        arg.parse()
+            .with_context(|| format!("`--kind {text}`: give the {what} as {name}:NUMBER"))
+    };
+    Ok(match name {
+        "approval" => BallotKind::Approval { options: n },
+        "score" => BallotKind::Score {
+            options: n,
+            max: number("highest score")?,
+        },
+        "budget" => BallotKind::Budget {
+            options: n,
+            budget: number("total budget")?,
+        },
+        "ranked" => BallotKind::Ranked { candidates: n },
+        _ => bail!("unknown ballot kind `{text}`: use approval, score:MAX, budget:TOTAL or ranked"),
+    })
+}
+
+fn kind_text(kind: &BallotKind) -> String {
+    match kind {
+        BallotKind::Approval { .. } => "approval (0 or 1 per option)".into(),
+        BallotKind::Score { max, .. } => format!("score (0 to {max} per option)"),
+        BallotKind::Budget { budget, .. } => format!("budget (split at most {budget})"),
+        BallotKind::Ranked { .. } => "ranked (pairwise, Schulze)".into(),
+    }
+}
+
+fn save(l: &mut Loaded, s: &Statement) -> anyhow::Result<()> {
+    l.store.insert(s)?;
+    l.all.push(s.clone());
+    Ok(())
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    match args.command {
+        DecisionCommand::Open {
+            question,
+            kind,
+            options,
+            trustees,
+            threshold,
+            community,
+        } => {
+            let mut l = load(ctx, community.as_deref())?;
+            let kind = parse_kind(&kind, options.len())?;
+            let trustees = trustees
+                .iter()
+                .map(|t| crate::cmd::id::parse_public(t))
+                .collect::<anyhow::Result<_>>()?;
+            let key = l.home.unlock()?;
+            let proposal = Proposal {
+                question,
+                kind,
+                options,
+                trustees,
+                threshold,
+            };
+            let s = vote::open(&key, &l.community, &l.all, proposal, now())?;
+            save(&mut l, &s)?;
+            let st = state(&l, &s.id())?;
+            ctx.emit(&summary(&st), || {
+                format!(
+                    "Opened decision {}\n{}\nElectorate: {} voting keys (commitment {})\nNext: each trustee runs `grassroots decision trustee keygen {}` four times (join, deal, reveal, confirm), exchanging statements in between.",
+                    st.id,
+                    human_head(&st),
+                    st.electorate.electorate.len(),
+                    hex::encode(st.electorate.electorate.commitment()),
+                    st.id.short()
+                )
+            })
+        }
+        DecisionCommand::List { community } => {
+            let l = load(ctx, community.as_deref())?;
+            let list = decisions(&l.all)?;
+            let rows: Vec<Value> = list
+                .iter()
+                .map(|(id, q)| json!({ "id": id.to_string(), "question": q }))
+                .collect();
+            ctx.emit(&rows, || {
+                if list.is_empty() {
+                    return "No decisions.".into();
+                }
+                list.iter()
+                    .map(|(id, q)| format!("{}  {q}", id.short()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        DecisionCommand::Show(w) => {
+            let l = load(ctx, w.community.as_deref())?;
+            let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+            ctx.emit(&summary(&st), || human(&st))
+        }
+        DecisionCommand::Trustee { command } => {
+            match command {
+                TrusteeCommand::Keygen(w) => {
+                    let mut l = load(ctx, w.community.as_deref())?;
+                    let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+                    let key = l.home.unlock()?;
+                    match vote::trustee_step(&key, &l.community, &l.all, &st, now(), &mut OsRng)? {
+                        None => ctx.emit(&json!({ "step": null, "done": true }), || {
+                            "You have confirmed the key already; key generation needs nothing more from you."
+                                .into()
+                        }),
+                        Some(s) => {
+                            save(&mut l, &s)?;
+                            let after = state(&l, &st.id)?;
+                            let step = s.kind().name();
+                            ctx.emit(
+                            &json!({ "step": step, "statement": s.id().to_string(), "key_ready": after.key.is_some() }),
+                            || {
+                                let mut t = format!("Posted your {step} ({}). Export your statements to the other trustees.", s.id().short());
+                                if let Some(k) = &after.key {
+                                    t += &format!("\nThe decision key is ready: {}", hex::encode(k.key().to_bytes()));
+                                }
+                                t
+                            },
+                        )
+                        }
+                    }
+                }
+                TrusteeCommand::Share(w) => {
+                    let mut l = load(ctx, w.community.as_deref())?;
+                    let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+                    let key = l.home.unlock()?;
+                    let s = vote::share(&key, &l.community, &l.all, &st, now(), &mut OsRng)?;
+                    save(&mut l, &s)?;
+                    ctx.emit(&json!({ "statement": s.id().to_string() }), || {
+                    format!("Posted your decryption share ({}) with its proof of correct decryption.", s.id().short())
+                })
+                }
+            }
+        }
+        DecisionCommand::Close(w) => {
+            let mut l = load(ctx, w.community.as_deref())?;
+            let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+            let key = l.home.unlock()?;
+            let s = vote::close(&key, &l.community, &l.all, &st, now())?;
+            save(&mut l, &s)?;
+            let st = state(&l, &st.id)?;
+            let (counted, ..) = st.ballot_counts();
+            ctx.emit(&summary(&st), || {
+                format!(
+                    "Closed decision {} with {counted} counted ballot(s). Trustees now post shares: `grassroots decision trustee share {}`.",
+                    st.id.short(),
+                    st.id.short()
+                )
+            })
+        }
+        DecisionCommand::Tally(w) => {
+            let mut l = load(ctx, w.community.as_deref())?;
+            let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+            let Some(tally) = &st.tally else {
+                bail!("decision {} is not closed yet", st.id.short());
+            };
+            // Post the result once, if this home has a key to sign with.
+            let can_sign = l.home.keystore_path().exists();
+            if can_sign && tally.totals.is_some() && !st.results.iter().any(|r| r.matches) {
+                let key = l.home.unlock()?;
+                let s = vote::result(&key, &l.community, &l.all, &st, now())?;
+                save(&mut l, &s)?;
+                ctx.note(&format!("Posted the result ({}).", s.id().short()));
+            }
+            let st = state(&l, &st.id)?;
+            ctx.emit(&summary(&st), || human(&st))
+        }
+        DecisionCommand::Verify(w) => {
+            let l = load(ctx, w.community.as_deref())?;
+            let id = resolve(&l.all, &w.decision)?;
+            let st = state(&l, &id)?;
+            let report = verification(&st, l.all.len());
+            let bad_result = st.results.iter().any(|r| !r.matches);
+            ctx.emit(&report, || verification_text(&st, &report))?;
+            if bad_result {
+                bail!("a posted result does not match the totals recomputed from the record");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn option_name(st: &DecisionState, i: usize) -> String {
+    st.opening
+        .options
+        .get(i)
+        .cloned()
+        .unwrap_or_else(|| format!("option {i}"))
+}
+
+fn outcome_json(st: &DecisionState, o: &Outcome) -> Value {
+    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+    let winners = match o {
+        Outcome::Highest { winners, .. } | Outcome::Ranked { winners, .. } => winners.clone(),
+        Outcome::Budget { .. } => Vec::new(),
+    };
+    v["winner_names"] = json!(winners
+        .iter()
+        .map(|&i| option_name(st, i))
+        .collect::<Vec<_>>());
+    v
+}
+
+fn outcome_text(st: &DecisionState, o: &Outcome) -> String {
+    let names = |w: &[usize]| {
+        w.iter()
+            .map(|&i| option_name(st, i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match o {
+        Outcome::Highest { totals, winners } => {
+            let rows: Vec<String> = totals
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("  {:>6}  {}", t, option_name(st, i)))
+                .collect();
+            format!("{}\nWinner(s): {}", rows.join("\n"), names(winners))
+        }
+        Outcome::Budget { totals } => totals
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("  {:>10}  {}", t, option_name(st, i)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Outcome::Ranked {
+            support,
+            condorcet,
+            winners,
+        } => {
+            let mut t = String::from("Pairwise support (row preferred to column):\n");
+            for (a, row) in support.iter().enumerate() {
+                t += &format!(
+                    "  {:<20} {}\n",
+                    option_name(st, a),
+                    row.iter().map(|x| format!("{x:>5}")).collect::<String>()
+                );
+            }
+            if let Some(c) = condorcet {
+                t += &format!("Condorcet winner: {}\n", option_name(st, *c));
+            }
+            t + &format!("Schulze winner(s): {}", names(winners))
+        }
+    }
+}
+
+fn human_head(st: &DecisionState) -> String {
+    format!(
+        "Question: {}\nBallot: {}\nOptions: {}\nTrustees: {}-of-{} ({})",
+        st.opening.question,
+        kind_text(&st.opening.kind),
+        st.opening.options.join(" | "),
+        st.opening.threshold,
+        st.trustees.len(),
+        st.trustees
+            .iter()
+            .map(|t| format!("{}={}", t.index, t.key.fingerprint()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+fn ballots_json(st: &DecisionState) -> Value {
+    json!(st
+        .ballots
+        .iter()
+        .map(|b| {
+            let mut v = serde_json::to_value(&b.status).unwrap_or(Value::Null);
+            v["statement"] = json!(b.statement.to_string());
+            v
+        })
+        .collect::<Vec<_>>())
+}
+
+fn summary(st: &DecisionState) -> Value {
+    let (counted, replaced, rejected, late) = st.ballot_counts();
+    let tally = st.tally.as_ref().map(|t| {
+        json!({
+            "close": t.close.to_string(),
+            "counted": t.encrypted.counted(),
+            "shares": t.shares.iter().map(|s| json!({
+                "trustee": s.trustee,
+                "statement": s.statement.to_string(),
+                "valid": s.problem.is_none(),
+                "problem": s.problem,
+            })).collect::<Vec<_>>(),
+            "totals": t.totals,
+            "trustees_used": t.used,
+            "pending": t.pending,
+            "outcome": t.outcome.as_ref().map(|o| outcome_json(st, o)),
+        })
+    });
+    json!({
+        "id": st.id.to_string(),
+        "question": st.opening.question,
+        "options": st.opening.options,
+        "kind": kind_text(&st.opening.kind),
+        "threshold": st.opening.threshold,
+        "trustees": st.trustees.iter().map(|t| json!({
+            "index": t.index,
+            "key": t.key.to_string(),
+            "joined": t.join.is_some(),
+            "dealt": t.deal.is_some(),
+            "revealed": t.reveal.is_some(),
+            "confirmed": t.confirm.is_some(),
+        })).collect::<Vec<_>>(),
+        "electorate": {
+            "size": st.electorate.electorate.len(),
+            "commitment": hex::encode(st.electorate.electorate.commitment()),
+            "members_without_voting_key": st.electorate.unregistered.len(),
+        },
+        "key": st.key.as_ref().map(|k| hex::encode(k.key().to_bytes())),
+        "key_pending": st.key_pending,
+        "closed": st.close.map(|c| c.to_string()),
+        "ballots": { "counted": counted, "replaced": replaced, "rejected": rejected, "late": late },
+        "ballot_statements": ballots_json(st),
+        "tally": tally,
+        "results": st.results.iter().map(|r| json!({ "statement": r.statement.to_string(), "matches": r.matches })).collect::<Vec<_>>(),
+        "ignored": st.ignored.iter().map(|(id, why)| json!({ "statement": id.to_string(), "why": why })).collect::<Vec<_>>(),
+    })
+}
+
+fn human(st: &DecisionState) -> String {
+    let (counted, replaced, rejected, late) = st.ballot_counts();
+    let mut t = format!("Decision {}\n{}\n", st.id, human_head(st));
+    t += &format!(
+        "Electorate: {} voting keys (commitment {})\n",
+        st.electorate.electorate.len(),
+        hex::encode(st.electorate.electorate.commitment())
+    );
+    match (&st.key, &st.key_pending) {
+        (Some(k), _) => t += &format!("Decision key: {}\n", hex::encode(k.key().to_bytes())),
+        (None, Some(p)) => t += &format!("Decision key: not yet ({p})\n"),
+        (None, None) => {}
+    }
+    t += &format!(
+        "Ballots: {counted} counted, {replaced} replaced by a revote, {rejected} rejected, {late} after the close\n"
+    );
+    for b in &st.ballots {
+        if let BallotStatus::Rejected { reason } = &b.status {
+            t += &format!("  rejected {}: {reason}\n", b.statement.short());
+        }
+    }
+    match &st.tally {
+        None => t += "Status: open\n",
+        Some(tally) => {
+            t += &format!("Status: closed by {}\n", tally.close.short());
+            for s in &tally.shares {
+                match &s.problem {
+                    None => t += &format!("  trustee {}: decryption share valid\n", s.trustee),
+                    Some(p) => {
+                        t += &format!("  trustee {}: WRONG decryption share: {p}\n", s.trustee)
+                    }
+                }
+            }
+            match (&tally.outcome, &tally.pending) {
+                (Some(o), _) => {
+                    t += &format!(
+                        "Decrypted with the shares of trustees {:?}:\n{}\n",
+                        tally.used,
+                        outcome_text(st, o)
+                    )
+                }
+                (None, Some(p)) => t += &format!("Not decrypted yet: {p}\n"),
+                (None, None) => {}
+            }
+        }
+    }
+    for (id, why) in &st.ignored {
+        t += &format!("Ignored {}: {why}\n", id.short());
+    }
+    t
+}
+
+fn verification(st: &DecisionState, statements: usize) -> Value {
+    let (counted, replaced, rejected, late) = st.ballot_counts();
+    let verified = counted + replaced + rejected;
+    let replays = st
+        .ballots
+        .iter()
+        .filter(|b| matches!(&b.status, BallotStatus::Rejected { reason } if reason.starts_with("replay")))
+        .count();
+    let tally = st.tally.as_ref();
+    let shares = tally.map_or(0, |t| t.shares.len());
+    let bad_shares: Vec<Value> = tally
+        .map(|t| {
+            t.shares
+                .iter()
+                .filter_map(|s| {
+                    s.problem
+                        .as_ref()
+                        .map(|p| json!({ "trustee": s.trustee, "statement": s.statement.to_string(), "problem": p }))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "decision": st.id.to_string(),
+        "statements_verified": statements,
+        "electorate": {
+            "recomputed_from": "members and voting keys in the opening's causal past",
+            "size": st.electorate.electorate.len(),
+            "commitment": hex::encode(st.electorate.electorate.commitment()),
+            // The state is computed only when they match (else an error).
+            "matches_opening": true,
+        },
+        "decision_key": {
+            "recomputed_from_reveals": st.trustees.iter().filter(|t| t.reveal.is_some()).count(),
+            "confirmed_by": st.trustees.iter().filter(|t| t.confirm.is_some()).count(),
+            "key": st.key.as_ref().map(|k| hex::encode(k.key().to_bytes())),
+            "pending": st.key_pending,
+        },
+        "ballots": {
+            "statements": st.ballots.len(),
+            "after_close": late,
+            "verified": verified,
+            "ring_signatures_checked": verified,
+            "equality_proofs_checked": verified,
+            "range_proofs_checked": verified,
+            "counted": counted,
+            "duplicate_tags_resolved": replaced,
+            "replays_rejected": replays,
+            "rejected": rejected,
+            "rule": "per linking tag the highest signed sequence number counts, equal numbers: the later in canonical order; byte-identical copies are replays",
+        },
+        "decryption": tally.map(|t| json!({
+            "encrypted_sums_recomputed": t.encrypted.sums().len(),
+            "shares_checked": shares,
+            "shares_valid": shares - bad_shares.len(),
+            "wrong_shares": bad_shares,
+            "threshold": st.opening.threshold,
+            "totals": t.totals,
+            "trustees_used": t.used,
+            "pending": t.pending,
+        })),
+        "outcome": tally.and_then(|t| t.outcome.as_ref()).map(|o| outcome_json(st, o)),
+        "posted_results": st.results.len(),
+        "posted_results_matching": st.results.iter().filter(|r| r.matches).count(),
+    })
+}
+
+fn verification_text(st: &DecisionState, v: &Value) -> String {
+    let b = &v["ballots"];
+    let mut t = format!(
+        "Verified decision {} from {} public statements:\n",
+        st.id, v["statements_verified"]
+    );
+    t += &format!(
+        "  electorate: recomputed {} voting keys from the opening's causal past; commitment {} matches the opening\n",
+        st.electorate.electorate.len(),
+        hex::encode(st.electorate.electorate.commitment())
+    );
+    match &st.key {
+        Some(k) => {
+            t += &format!(
+            "  decision key: recomputed from the reveals of {} trustee(s), confirmed by all: {}\n",
+            st.trustees.len(),
+            hex::encode(k.key().to_bytes())
+        )
+        }
+        None => {
+            t += &format!(
+                "  decision key: not yet ({})\n",
+                st.key_pending.clone().unwrap_or_default()
+            )
+        }
+    }
+    t += &format!(
+        "  ballots: {} statements; {} verified (ring signature, equality proof, range proof each), {} after the close not counted\n",
+        b["statements"], b["verified"], b["after_close"]
+    );
+    t += &format!(
+        "  counting: {} counted, {} duplicate tags resolved (revotes), {} replays and {} other rejections\n",
+        b["counted"],
+        b["duplicate_tags_resolved"],
+        b["replays_rejected"],
+        b["rejected"].as_u64().unwrap_or(0) - b["replays_rejected"].as_u64().unwrap_or(0)
+    );
+    for r in &st.ballots {
+        if let BallotStatus::Rejected { reason } = &r.status {
+            t += &format!("    rejected {}: {reason}\n", r.statement.short());
+        }
+    }
+    if let Some(tally) = &st.tally {
+        let bad: Vec<_> = tally
+            .shares
+            .iter()
+            .filter(|s| s.problem.is_some())
+            .collect();
+        t += &format!(
+            "  decryption: {} encrypted sums recomputed; {} decryption proofs checked, {} valid",
+            tally.encrypted.sums().len(),
+            tally.shares.len(),
+            tally.shares.len() - bad.len()
+        );
+        for s in &bad {
+            t += &format!(
+                "\n    WRONG share of trustee {}: {}",
+                s.trustee,
+                s.problem.clone().unwrap_or_default()
+            );
+        }
+        t += "\n";
+        match (&tally.outcome, &tally.pending) {
+            (Some(o), _) => {
+                let indented: Vec<String> = outcome_text(st, o)
+                    .lines()
+                    .map(|l| format!("    {l}"))
+                    .collect();
+                t += &format!(
+                    "  totals: decrypted with trustees {:?}\n{}\n",
+                    tally.used,
+                    indented.join("\n")
+                )
+            }
+            (None, Some(p)) => t += &format!("  totals: not decrypted ({p})\n"),
+            _ => {}
+        }
+    } else {
+        t += "  not closed: no tally yet\n";
+    }
+    let matching = st.results.iter().filter(|r| r.matches).count();
+    t += &format!(
+        "  posted results: {} ({} match the recomputation)",
+        st.results.len(),
+        matching
+    );
+    t
+}

@@ -1,0 +1,132 @@
+//! `grassroots vote register|cast`: register your voting key, cast an
+//! anonymous ballot. The ballot statement is signed by a one-time key,
+//! never by your identity (see `docs/ballot.md`).
+
+use crate::cmd::decision::{load, resolve, state};
+use crate::ctx::Ctx;
+use crate::home::now;
+use anyhow::{bail, Context};
+use ballot::BallotKind;
+use clap::Subcommand;
+use ledger::vote;
+use rand::rngs::OsRng;
+use serde_json::json;
+
+/// Register a voting key and cast anonymous ballots.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: VoteCommand,
+}
+
+#[derive(Subcommand)]
+enum VoteCommand {
+    /// Register your voting key (derived from your identity key), so that
+    /// decisions opened from now on include you.
+    Register {
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Cast an anonymous ballot; casting again from this home replaces it.
+    Cast {
+        /// Decision id or unique prefix.
+        decision: String,
+        /// One value per option, comma-separated: 0/1 for approval, a score,
+        /// an amount for budgets; for ranked ballots each candidate's rank
+        /// (1 = first, equal ranks tie, `-` = unranked).
+        values: String,
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+}
+
+/// Parse `values` for `kind`: plain numbers, or ranks for ranked ballots.
+fn parse_values(kind: &BallotKind, text: &str) -> anyhow::Result<Vec<u64>> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    match *kind {
+        BallotKind::Ranked { candidates } => {
+            let ranks = parts
+                .iter()
+                .map(|p| match *p {
+                    "-" | "" => Ok(None),
+                    n => n.parse::<u32>().map(Some).with_context(|| {
+                        format!("`{n}` is not a rank (a number, or - for unranked)")
+                    }),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            if ranks.len() != candidates as usize {
+                bail!("{} ranks given for {candidates} candidates", ranks.len());
+            }
+            Ok(BallotKind::ranked_values(candidates, &ranks)?)
+        }
+        _ => {
+            let values = parts
+                .iter()
+                .map(|p| {
+                    p.parse::<u64>()
+                        .with_context(|| format!("`{p}` is not a whole number"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            kind.check_values(&values)?;
+            Ok(values)
+        }
+    }
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    match args.command {
+        VoteCommand::Register { community } => {
+            let mut l = load(ctx, community.as_deref())?;
+            let key = l.home.unlock()?;
+            let s = vote::register(&key, &l.community, &l.all, now(), &mut OsRng)?;
+            l.store.insert(&s)?;
+            let ledger::Payload::VotingKey(r) = s.payload() else {
+                unreachable!("register makes a voting-key statement")
+            };
+            let credential = hex::encode(r.key.to_bytes());
+            ctx.emit(
+                &json!({ "statement": s.id().to_string(), "voting_key": credential }),
+                || {
+                    format!(
+                        "Registered your voting key {credential}\nDecisions opened after this statement reaches the opener include you."
+                    )
+                },
+            )
+        }
+        VoteCommand::Cast {
+            decision,
+            values,
+            community,
+        } => {
+            let mut l = load(ctx, community.as_deref())?;
+            let st = state(&l, &resolve(&l.all, &decision)?)?;
+            // Refuse malformed values before unlocking anything.
+            let values = parse_values(&st.opening.kind, &values)?;
+            let key = l.home.unlock()?;
+            let secret = vote::voting_secret(&key, &l.community)?;
+            let s = vote::cast(&secret, &l.community, &l.all, &st, &values, &mut OsRng)?;
+            l.store.insert(&s)?;
+            let ledger::Payload::Ballot(b) = s.payload() else {
+                unreachable!("cast makes a ballot statement")
+            };
+            let revote = b.ballot.sequence();
+            ctx.emit(
+                &json!({ "statement": s.id().to_string(), "sequence": revote, "bytes": s.bytes().len() }),
+                || {
+                    let again = if revote > 0 {
+                        format!(" It replaces your {revote} earlier ballot(s).")
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "Cast an anonymous ballot ({}, {} bytes), signed by a one-time key.{again}\nExport your statements to the community for it to count.",
+                        s.id().short(),
+                        s.bytes().len()
+                    )
+                },
+            )
+        }
+    }
+}

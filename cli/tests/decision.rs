@@ -1,0 +1,170 @@
+//! The "done when", through the command line: twelve members in
+//! twelve homes, three trustees (2-of-3), a revote, a refused non-member,
+//! t − 1 shares that cannot decrypt, and `decision verify` passing from
+//! the exported public record in a fresh home that holds no key.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// Copy every statement `from` holds into `to`.
+fn sync(h: &Homes, from: &Path, to: &Path) {
+    let f = h.file("sync.grs");
+    ok(from, &["statements", "export", "--out", &f]);
+    ok(to, &["statements", "import", &f]);
+}
+
+#[test]
+fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
+    let h = Homes::new();
+    let homes: Vec<PathBuf> = (0..12).map(|i| h.home(&format!("m{i}"))).collect();
+    let keys: Vec<String> = homes
+        .iter()
+        .map(|home| {
+            json(home, &["init"])["public_key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let hub = &homes[0];
+    let mut create = vec!["community", "create", "--name", "Allotment"];
+    for k in &keys[1..] {
+        create.extend(["--founder", k.as_str()]);
+    }
+    ok(hub, &create);
+    for home in &homes[1..] {
+        sync(&h, hub, home);
+        ok(home, &["vote", "register"]);
+        sync(&h, home, hub);
+    }
+    ok(hub, &["vote", "register"]);
+
+    let opened = json(
+        hub,
+        &[
+            "decision",
+            "open",
+            "--question",
+            "Which beds get water first?",
+            "--kind",
+            "approval",
+            "--option",
+            "North",
+            "--option",
+            "South",
+            "--option",
+            "East",
+            "--trustee",
+            &keys[0],
+            "--trustee",
+            &keys[1],
+            "--trustee",
+            &keys[2],
+            "--threshold",
+            "2",
+        ],
+    );
+    let d = opened["id"].as_str().unwrap().to_string();
+    assert_eq!(opened["electorate"]["size"], 12);
+
+    // Key generation: join, deal, reveal, confirm, each trustee in turn.
+    for _round in 0..4 {
+        for trustee in &homes[..3] {
+            if trustee != hub {
+                sync(&h, hub, trustee);
+            }
+            ok(trustee, &["decision", "trustee", "keygen", &d]);
+            if trustee != hub {
+                sync(&h, trustee, hub);
+            }
+        }
+    }
+    let shown = json(hub, &["decision", "show", &d]);
+    assert!(shown["key"].is_string(), "{shown}");
+    let listed = json(hub, &["decision", "list"]);
+    assert_eq!(listed[0]["id"], d.as_str());
+    assert_eq!(listed[0]["question"], "Which beds get water first?");
+
+    // Everyone votes; member 3 changes their mind.
+    let votes = [
+        "1,0,1", "0,1,1", "1,1,1", "1,0,0", "0,0,1", "1,0,1", "0,1,0", "1,1,0", "0,0,1", "1,0,1",
+        "0,1,1", "1,0,0",
+    ];
+    for (i, home) in homes.iter().enumerate() {
+        if home != hub {
+            sync(&h, hub, home);
+        }
+        let cast = json(home, &["vote", "cast", &d, votes[i]]);
+        assert_eq!(cast["sequence"], 0);
+        if i == 3 {
+            let again = json(home, &["vote", "cast", &d, "0,1,1"]);
+            assert_eq!(again["sequence"], 1);
+        }
+        if home != hub {
+            sync(&h, home, hub);
+        }
+    }
+    // Malformed values are refused before anything is encrypted.
+    let err = fails(&homes[4], &["vote", "cast", &d, "2,0,1"]);
+    assert!(err.contains("invalid ballot values"), "{err}");
+    // A person who is not a member cannot vote.
+    let outsider = h.home("outsider");
+    json(&outsider, &["init"]);
+    sync(&h, hub, &outsider);
+    let err = fails(&outsider, &["vote", "cast", &d, "1,1,1"]);
+    assert!(err.contains("not in this decision's electorate"), "{err}");
+
+    let shown = json(hub, &["decision", "show", &d]);
+    assert_eq!(shown["ballots"]["counted"], 12);
+    assert_eq!(shown["ballots"]["replaced"], 1);
+    ok(hub, &["decision", "close", &d]);
+
+    // One share (t − 1) cannot decrypt.
+    ok(hub, &["decision", "trustee", "share", &d]);
+    let t = json(hub, &["decision", "tally", &d]);
+    assert_eq!(t["tally"]["totals"], serde_json::Value::Null);
+    assert_eq!(
+        t["tally"]["pending"],
+        "1 valid decryption share(s), 2 needed"
+    );
+    sync(&h, hub, &homes[2]);
+    ok(&homes[2], &["decision", "trustee", "share", &d]);
+    sync(&h, &homes[2], hub);
+    let t = json(hub, &["decision", "tally", &d]);
+    // Member 3's revote (0,1,1) replaced their first ballot (1,0,0).
+    assert_eq!(t["tally"]["totals"], serde_json::json!([6, 6, 9]), "{t}");
+    assert_eq!(
+        t["tally"]["outcome"]["winner_names"],
+        serde_json::json!(["East"])
+    );
+    assert_eq!(t["tally"]["trustees_used"], serde_json::json!([1, 3]));
+
+    // The public record, verified in a fresh home with no key at all.
+    let record = h.file("record.grs");
+    ok(hub, &["statements", "export", "--out", &record]);
+    let auditor = h.home("auditor");
+    ok(&auditor, &["statements", "import", &record]);
+    let v = json(&auditor, &["decision", "verify", &d]);
+    assert_eq!(v["electorate"]["size"], 12);
+    assert_eq!(v["decision_key"]["recomputed_from_reveals"], 3);
+    assert_eq!(v["decision_key"]["confirmed_by"], 3);
+    assert_eq!(v["ballots"]["statements"], 13);
+    assert_eq!(v["ballots"]["ring_signatures_checked"], 13);
+    assert_eq!(v["ballots"]["range_proofs_checked"], 13);
+    assert_eq!(v["ballots"]["duplicate_tags_resolved"], 1);
+    assert_eq!(v["ballots"]["counted"], 12);
+    assert_eq!(v["decryption"]["shares_checked"], 2);
+    assert_eq!(v["decryption"]["shares_valid"], 2);
+    assert_eq!(v["decryption"]["totals"], serde_json::json!([6, 6, 9]));
+    assert_eq!(v["posted_results_matching"], 1);
+    // Tallying needs no key either: the auditor sees the same outcome.
+    let t = json(&auditor, &["decision", "tally", &d]);
+    assert_eq!(t["tally"]["totals"], serde_json::json!([6, 6, 9]));
+    let text = ok(&auditor, &["decision", "verify", &d]);
+    assert!(
+        text.contains("13 verified (ring signature, equality proof, range proof each)"),
+        "{text}"
+    );
+    assert!(text.contains("Winner(s): East"), "{text}");
+}

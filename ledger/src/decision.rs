@@ -1,0 +1,860 @@
+//! Decision state: a pure function of a community's statements.
+//!
+//! [`DecisionState::from_statements`] recomputes everything about one
+//! decision from the public record — the same computation whether run by a
+//! member, a trustee or an outside auditor (`grassroots decision verify`):
+//!
+//! 1. **Opening.** The decision id is the id of its opening statement
+//!    (kind 11). The opener must be a member in the community state of the
+//!    opening's *causal past* (the statements it builds on, transitively).
+//! 2. **Electorate.** From the same causal past: for every admitted
+//!    member, the credential of their latest voting-key registration
+//!    (kind 10, canonical order), members ordered by identity key. A
+//!    credential registered by two members counts for the one whose
+//!    registration comes first in canonical order (the proof of
+//!    possession makes that collusion, not theft). Its size and commitment
+//!    must equal what the opening recorded, and every trustee must be a
+//!    member.
+//! 3. **Key generation.** Each named trustee `j` joins (kind 12, a fresh
+//!    transport key), deals (kind 13, Pedersen commitments and shares
+//!    sealed to every trustee, with all `m` joins in its causal past), and
+//!    reveals (kind 14, Feldman commitments, with all `m` deals in its
+//!    causal past), and confirms (kind 19, with all `m` reveals in its
+//!    causal past, after checking every share dealt to it against the
+//!    revealed commitments). The first statement of each step by each
+//!    trustee, in canonical order, counts. The key the reveals define is
+//!    the sum of the `m` revealed constant terms
+//!    ([`ballot::KeyInfo::from_feldman`]); it becomes the decision key
+//!    once all `m` trustees confirm it. All `m` trustees must take part; a
+//!    trustee that fails a step, or reveals commitments that do not match
+//!    its shares, stalls the decision (see `docs/ballot.md` §6).
+//! 4. **Ballots** (kind 15) are taken in canonical order. Once closed,
+//!    only ballots in the causal past of the close count; ballots outside
+//!    it are listed as late. The counting rule is [`ballot::tally::accept`]:
+//!    invalid ballots are rejected with their reason, byte-identical
+//!    copies as replays, and of several valid ballots with one linking tag
+//!    (a revote) the one with the **highest sequence number** counts — the
+//!    number is signed inside the ballot, so only the member can raise it
+//!    — and among equal numbers the last in canonical order. Canonical
+//!    order alone would let anyone undo a revote by posting a copy of it
+//!    causally early.
+//! 5. **Close** (kind 16): the first, in canonical order, by the opener or
+//!    a trustee whose causal past holds every key confirmation. Its causal
+//!    past includes the ballot statements its payload names (beyond the 64
+//!    predecessors an envelope can name); a missing one is an error.
+//! 6. **Tally.** The counted ballots' ciphertexts are summed per slot;
+//!    each trustee's first decryption share (kind 17) for that close is
+//!    checked (Chaum–Pedersen) and a wrong one is named; with `t` valid
+//!    shares the totals are decrypted, and the outcome computed: most
+//!    approvals or highest score sum (ties listed); budget totals; for
+//!    ranked ballots the pairwise matrix and Schulze winners from
+//!    [`governance::rules`].
+//! 7. **Results** (kind 18) posted by anyone are compared with the
+//!    recomputed totals.
+//!
+//! Canonical order is [`crate::community::canonical_order`]: causal, ties
+//! by statement id, so every node holding the same statements computes
+//! the same state.
+
+use crate::community::{canonical_order, CommunityState, StateError};
+use crate::payload::{DecisionOpening, Payload};
+use crate::statement::{CommunityId, Statement, StatementId};
+use ballot::tally::{accept, EncryptedTally};
+use ballot::{
+    Ballot, BallotKind, DecisionContext, DecisionId, DecryptionShare, Electorate, KeyInfo,
+    ThresholdParams, TransportKey, VotingKey,
+};
+use governance::rules::{run_on_matrix, Rule};
+use governance::PairwiseMatrix;
+use identity::PublicKey;
+use rand::{CryptoRng, RngCore};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Why a decision's state cannot be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionError {
+    /// The statements do not make a community.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// No opening statement with this id.
+    #[error("no decision {0} here (no opening statement with that id)")]
+    NoSuchDecision(StatementId),
+    /// The opening breaks a rule.
+    #[error("decision {id} is invalid: {reason}")]
+    InvalidOpening {
+        /// The decision.
+        id: StatementId,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No members with voting keys.
+    #[error("no admitted member has registered a voting key, so there is no electorate")]
+    NoElectorate,
+    /// A ballot-protocol failure while computing.
+    #[error("{0}")]
+    Ballot(#[from] ballot::Error),
+}
+
+/// The electorate at some point of the record, with each credential's member.
+#[derive(Clone, Debug)]
+pub struct ElectorateAt {
+    /// The ordered credentials.
+    pub electorate: Electorate,
+    /// The member owning each credential, in the same order.
+    pub members: Vec<PublicKey>,
+    /// Admitted members without a (usable) voting key.
+    pub unregistered: Vec<PublicKey>,
+}
+
+/// The ids of `id` and everything it builds on, transitively.
+pub fn causal_past(
+    by_id: &HashMap<StatementId, &Statement>,
+    id: &StatementId,
+) -> HashSet<StatementId> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![*id];
+    while let Some(s) = stack.pop() {
+        if !seen.insert(s) {
+            continue;
+        }
+        if let Some(st) = by_id.get(&s) {
+            stack.extend(st.preds().iter().copied());
+        }
+    }
+    seen
+}
+
+/// The electorate as the statements define it: members of the community
+/// state of `statements`, each with the credential of their latest
+/// registration, ordered by identity key.
+pub fn electorate(
+    community: &CommunityId,
+    statements: &[Statement],
+) -> Result<ElectorateAt, DecisionError> {
+    let state = CommunityState::from_statements(community, statements)?;
+    let order = canonical_order(statements)?;
+    // Latest registration per member, with the position of the first
+    // registration of each credential.
+    let mut latest: BTreeMap<PublicKey, (VotingKey, usize)> = BTreeMap::new();
+    let mut first_of: HashMap<[u8; 32], (usize, PublicKey)> = HashMap::new();
+    for (pos, s) in order.iter().enumerate() {
+        if let Payload::VotingKey(r) = s.payload() {
+            if state.members.contains(&s.author()) {
+                latest.insert(s.author(), (r.key, pos));
+                first_of
+                    .entry(r.key.to_bytes())
+                    .or_insert((pos, s.author()));
+            }
+        }
+    }
+    let mut keys = Vec::new();
+    let mut members = Vec::new();
+    let mut unregistered = Vec::new();
+    for m in &state.members {
+        match latest.get(m) {
+            Some((k, _)) if first_of[&k.to_bytes()].1 == *m => {
+                keys.push(*k);
+                members.push(*m);
+            }
+            _ => unregistered.push(*m),
+        }
+    }
+    if keys.is_empty() {
+        return Err(DecisionError::NoElectorate);
+    }
+    Ok(ElectorateAt {
+        electorate: Electorate::new(keys)?,
+        members,
+        unregistered,
+    })
+}
+
+/// One trustee's progress through key generation.
+#[derive(Clone, Debug)]
+pub struct Trustee {
+    /// 1-based index.
+    pub index: u16,
+    /// Identity key.
+    pub key: PublicKey,
+    /// The join statement and transport key, once joined.
+    pub join: Option<(StatementId, TransportKey)>,
+    /// The deal statement, once dealt.
+    pub deal: Option<StatementId>,
+    /// The reveal statement, once revealed.
+    pub reveal: Option<StatementId>,
+    /// The key confirmation, once confirmed.
+    pub confirm: Option<StatementId>,
+}
+
+/// What happened to a ballot statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum BallotStatus {
+    /// Counts (so far, if not yet closed).
+    Counted,
+    /// Replaced by a later ballot with the same linking tag.
+    Replaced {
+        /// The replacing ballot statement (hex).
+        by: String,
+    },
+    /// Refused.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+    /// Outside the causal past of the close.
+    Late,
+}
+
+/// A ballot statement and its fate.
+#[derive(Clone, Debug)]
+pub struct BallotRecord {
+    /// The statement.
+    pub statement: StatementId,
+    /// Its fate.
+    pub status: BallotStatus,
+}
+
+/// A trustee's decryption share and whether its proof holds.
+#[derive(Clone, Debug)]
+pub struct ShareRecord {
+    /// The statement.
+    pub statement: StatementId,
+    /// The trustee (1-based).
+    pub trustee: u16,
+    /// `None` if the proof verifies, else why not.
+    pub problem: Option<String>,
+}
+
+/// The outcome computed from decrypted totals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Approval or score: the options with the highest total (ties listed).
+    Highest {
+        /// Total per option.
+        totals: Vec<u64>,
+        /// Winning option indices, ascending.
+        winners: Vec<usize>,
+    },
+    /// Budget: total allotted to each option.
+    Budget {
+        /// Total per option.
+        totals: Vec<u64>,
+    },
+    /// Ranked: pairwise support and the Schulze winners.
+    Ranked {
+        /// `support[a][b]`: voters preferring `a` to `b`.
+        support: Vec<Vec<u64>>,
+        /// The Condorcet winner, if there is one.
+        condorcet: Option<usize>,
+        /// Schulze winners, ascending.
+        winners: Vec<usize>,
+    },
+}
+
+/// The tally fixed by a close.
+#[derive(Clone, Debug)]
+pub struct Tally {
+    /// The close.
+    pub close: StatementId,
+    /// The encrypted sums of the counted ballots.
+    pub encrypted: EncryptedTally,
+    /// Every trustee's first decryption share for this close.
+    pub shares: Vec<ShareRecord>,
+    /// The decrypted totals (one per slot), once `t` valid shares exist.
+    pub totals: Option<Vec<u64>>,
+    /// The trustees whose shares were used.
+    pub used: Vec<u16>,
+    /// Why there are no totals yet, if there are none.
+    pub pending: Option<String>,
+    /// The outcome, once decrypted.
+    pub outcome: Option<Outcome>,
+}
+
+/// A posted result and whether it matches the recomputation.
+#[derive(Clone, Debug)]
+pub struct ResultCheck {
+    /// The result statement.
+    pub statement: StatementId,
+    /// Whether its totals and trustees equal the recomputed ones.
+    pub matches: bool,
+}
+
+/// Everything about one decision, recomputed from statements.
+#[derive(Clone, Debug)]
+pub struct DecisionState {
+    /// The decision id (its opening statement's id).
+    pub id: StatementId,
+    /// Who opened it.
+    pub opener: PublicKey,
+    /// The opening's time (opener's clock).
+    pub opened: u64,
+    /// What the opening says.
+    pub opening: DecisionOpening,
+    /// The electorate recomputed from the opening's causal past.
+    pub electorate: ElectorateAt,
+    /// The trustees and their key-generation progress.
+    pub trustees: Vec<Trustee>,
+    /// The key the reveals define, before every trustee has confirmed it.
+    pub proposed: Option<KeyInfo>,
+    /// The decision key and verification keys, once every trustee has
+    /// confirmed the key the reveals define.
+    pub key: Option<KeyInfo>,
+    /// Why the key is not known, if it is not.
+    pub key_pending: Option<String>,
+    /// Every ballot statement, in canonical order.
+    pub ballots: Vec<BallotRecord>,
+    /// The close in force.
+    pub close: Option<StatementId>,
+    /// The tally, once closed.
+    pub tally: Option<Tally>,
+    /// Posted results.
+    pub results: Vec<ResultCheck>,
+    /// Statements about this decision without effect, and why.
+    pub ignored: Vec<(StatementId, String)>,
+}
+
+impl DecisionState {
+    /// The decision id as the ballot crate names it.
+    pub fn decision_id(&self) -> DecisionId {
+        DecisionId(self.id.0)
+    }
+
+    /// The threshold parameters.
+    pub fn params(&self) -> ThresholdParams {
+        ThresholdParams::new(self.opening.threshold, self.opening.trustees.len() as u16)
+            .expect("checked when the opening was decoded")
+    }
+
+    /// The context ballots must be bound to, once the key is known.
+    pub fn context(&self) -> Option<DecisionContext> {
+        self.key.as_ref().map(|k| DecisionContext {
+            decision: self.decision_id(),
+            electorate: self.electorate.electorate.commitment(),
+            key: k.key(),
+            kind: self.opening.kind,
+        })
+    }
+
+    /// The trustee index of `key`, if it is a trustee.
+    pub fn trustee_index(&self, key: &PublicKey) -> Option<u16> {
+        self.trustees
+            .iter()
+            .find(|t| t.key == *key)
+            .map(|t| t.index)
+    }
+
+    /// Counts by status: (counted, replaced, rejected, late).
+    pub fn ballot_counts(&self) -> (usize, usize, usize, usize) {
+        let mut c = (0, 0, 0, 0);
+        for b in &self.ballots {
+            match b.status {
+                BallotStatus::Counted => c.0 += 1,
+                BallotStatus::Replaced { .. } => c.1 += 1,
+                BallotStatus::Rejected { .. } => c.2 += 1,
+                BallotStatus::Late => c.3 += 1,
+            }
+        }
+        c
+    }
+
+    /// Compute the state of decision `decision` of `community` from its
+    /// statements (any order, duplicates allowed). `rng` only draws the
+    /// weights of batch verification.
+    pub fn from_statements<R: RngCore + CryptoRng>(
+        community: &CommunityId,
+        statements: &[Statement],
+        decision: &StatementId,
+        rng: &mut R,
+    ) -> Result<Self, DecisionError> {
+        let mut seen = HashSet::new();
+        let unique: Vec<Statement> = statements
+            .iter()
+            .filter(|s| seen.insert(s.id()))
+            .cloned()
+            .collect();
+        let order = canonical_order(&unique)?;
+        let by_id: HashMap<StatementId, &Statement> = unique.iter().map(|s| (s.id(), s)).collect();
+        let open_stmt = by_id
+            .get(decision)
+            .copied()
+            .ok_or(DecisionError::NoSuchDecision(*decision))?;
+        let Payload::DecisionOpen(opening) = open_stmt.payload() else {
+            return Err(DecisionError::NoSuchDecision(*decision));
+        };
+        let invalid = |reason: String| DecisionError::InvalidOpening {
+            id: *decision,
+            reason,
+        };
+        let past_ids = causal_past(&by_id, decision);
+        let past: Vec<Statement> = unique
+            .iter()
+            .filter(|s| past_ids.contains(&s.id()))
+            .cloned()
+            .collect();
+        let at_open = CommunityState::from_statements(community, &past)?;
+        if !at_open.members.contains(&open_stmt.author()) {
+            return Err(invalid(format!(
+                "its opener {} was not a member when it opened",
+                open_stmt.author().fingerprint()
+            )));
+        }
+        for t in &opening.trustees {
+            if !at_open.members.contains(t) {
+                return Err(invalid(format!(
+                    "trustee {} was not a member when it opened",
+                    t.fingerprint()
+                )));
+            }
+        }
+        let electorate = electorate(community, &past)?;
+        let (n, e) = (
+            electorate.electorate.len() as u32,
+            electorate.electorate.commitment(),
+        );
+        if n != opening.electorate_size || e != opening.electorate {
+            return Err(invalid(format!(
+                "the electorate recomputed from the statements it builds on has {n} credentials and commitment {}, but the opening records {} and {}",
+                hex::encode(e),
+                opening.electorate_size,
+                hex::encode(opening.electorate)
+            )));
+        }
+        let mut state = DecisionState {
+            id: *decision,
+            opener: open_stmt.author(),
+            opened: open_stmt.time(),
+            opening: opening.clone(),
+            electorate,
+            trustees: opening
+                .trustees
+                .iter()
+                .enumerate()
+                .map(|(i, k)| Trustee {
+                    index: i as u16 + 1,
+                    key: *k,
+                    join: None,
+                    deal: None,
+                    reveal: None,
+                    confirm: None,
+                })
+                .collect(),
+            proposed: None,
+            key: None,
+            key_pending: None,
+            ballots: Vec::new(),
+            close: None,
+            tally: None,
+            results: Vec::new(),
+            ignored: Vec::new(),
+        };
+        let ours = |s: &Statement| -> Option<StatementId> {
+            match s.payload() {
+                Payload::TrusteeJoin(p) => Some(p.decision),
+                Payload::DkgDeal(p) => Some(p.decision),
+                Payload::DkgReveal(p) => Some(p.decision),
+                Payload::KeyConfirmation(p) => Some(p.decision),
+                Payload::Ballot(p) => Some(p.decision),
+                Payload::DecisionClose(p) => Some(p.decision),
+                Payload::DecryptionShare(p) => Some(p.decision),
+                Payload::DecisionResult(p) => Some(p.decision),
+                _ => None,
+            }
+        };
+        let mine: Vec<&Statement> = order
+            .iter()
+            .copied()
+            .filter(|s| ours(s) == Some(*decision))
+            .collect();
+        let m = state.trustees.len();
+        let mut feldman = Vec::new();
+        let mut ballots: Vec<(StatementId, &Ballot)> = Vec::new();
+        let mut closes = Vec::new();
+        let mut shares: Vec<(StatementId, &crate::payload::TallyShare, PublicKey)> = Vec::new();
+        let mut results = Vec::new();
+        let mut confirmations = Vec::new();
+        for s in mine {
+            // Ballots and shares are bound to the decision cryptographically;
+            // the key-generation steps and the close must build on the opening.
+            let past = match s.payload() {
+                Payload::Ballot(_) | Payload::DecryptionShare(_) | Payload::DecisionResult(_) => {
+                    HashSet::from([*decision])
+                }
+                _ => causal_past(&by_id, &s.id()),
+            };
+            if !past.contains(decision) {
+                state
+                    .ignored
+                    .push((s.id(), "does not build on the decision's opening".into()));
+                continue;
+            }
+            let trustee = state.trustee_index(&s.author());
+            let ignore = |st: &mut DecisionState, why: String| st.ignored.push((s.id(), why));
+            match s.payload() {
+                Payload::TrusteeJoin(p) => match trustee {
+                    None => ignore(&mut state, "a join by a key that is not a trustee".into()),
+                    Some(j) if state.trustees[j as usize - 1].join.is_some() => {
+                        ignore(&mut state, format!("a second join by trustee {j}"))
+                    }
+                    Some(j) => state.trustees[j as usize - 1].join = Some((s.id(), p.key)),
+                },
+                Payload::DkgDeal(p) => {
+                    let all_joined = state
+                        .trustees
+                        .iter()
+                        .all(|t| t.join.is_some_and(|(id, _)| past.contains(&id)));
+                    match trustee {
+                        None => ignore(&mut state, "a deal by a key that is not a trustee".into()),
+                        Some(j) if p.commitments.dealer() != j => ignore(
+                            &mut state,
+                            format!("trustee {j} dealt as trustee {}", p.commitments.dealer()),
+                        ),
+                        Some(j) if p.shares.len() != m => ignore(
+                            &mut state,
+                            format!(
+                                "trustee {j}'s deal has {} shares for {m} trustees",
+                                p.shares.len()
+                            ),
+                        ),
+                        Some(j) if !all_joined => ignore(
+                            &mut state,
+                            format!("trustee {j}'s deal does not build on every trustee's join"),
+                        ),
+                        Some(j) if state.trustees[j as usize - 1].deal.is_some() => {
+                            ignore(&mut state, format!("a second deal by trustee {j}"))
+                        }
+                        Some(j) => state.trustees[j as usize - 1].deal = Some(s.id()),
+                    }
+                }
+                Payload::DkgReveal(p) => {
+                    let all_dealt = state
+                        .trustees
+                        .iter()
+                        .all(|t| t.deal.is_some_and(|id| past.contains(&id)));
+                    match trustee {
+                        None => {
+                            ignore(&mut state, "a reveal by a key that is not a trustee".into())
+                        }
+                        Some(j) if p.commitments.dealer() != j => ignore(
+                            &mut state,
+                            format!("trustee {j} revealed as trustee {}", p.commitments.dealer()),
+                        ),
+                        Some(j) if !all_dealt => ignore(
+                            &mut state,
+                            format!("trustee {j}'s reveal does not build on every trustee's deal"),
+                        ),
+                        Some(j) if state.trustees[j as usize - 1].reveal.is_some() => {
+                            ignore(&mut state, format!("a second reveal by trustee {j}"))
+                        }
+                        Some(j) => {
+                            state.trustees[j as usize - 1].reveal = Some(s.id());
+                            feldman.push(p.commitments.clone());
+                        }
+                    }
+                }
+                Payload::KeyConfirmation(p) => match trustee {
+                    None => ignore(
+                        &mut state,
+                        "a key confirmation by a key that is not a trustee".into(),
+                    ),
+                    Some(j) => confirmations.push((s.id(), j, p.key, past)),
+                },
+                Payload::Ballot(p) => ballots.push((s.id(), p.ballot.as_ref())),
+                Payload::DecisionClose(p) => {
+                    if s.author() != state.opener && trustee.is_none() {
+                        ignore(
+                            &mut state,
+                            "a close by a key that is neither the opener nor a trustee".into(),
+                        );
+                    } else {
+                        let mut past = past;
+                        for b in &p.ballots {
+                            if !by_id.contains_key(b) {
+                                return Err(StateError::MissingPredecessor {
+                                    id: s.id(),
+                                    pred: *b,
+                                }
+                                .into());
+                            }
+                            past.extend(causal_past(&by_id, b));
+                        }
+                        closes.push((s.id(), past));
+                    }
+                }
+                Payload::DecryptionShare(p) => shares.push((s.id(), p, s.author())),
+                Payload::DecisionResult(p) => results.push((s.id(), p)),
+                _ => {}
+            }
+        }
+        if feldman.len() == m {
+            match KeyInfo::from_feldman(state.params(), &feldman) {
+                Ok(k) => state.proposed = Some(k),
+                Err(e) => state.key_pending = Some(format!("the reveals do not combine: {e}")),
+            }
+        }
+        let reveal_ids: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.reveal).collect();
+        if let Some(proposed) = state.proposed.clone() {
+            for (id, j, key, past) in confirmations {
+                let t = &mut state.trustees[j as usize - 1];
+                if t.confirm.is_some() {
+                    state
+                        .ignored
+                        .push((id, format!("a second key confirmation by trustee {j}")));
+                } else if !reveal_ids.iter().all(|r| past.contains(r)) {
+                    state.ignored.push((
+                        id,
+                        format!("trustee {j}'s confirmation does not build on every reveal"),
+                    ));
+                } else if key != proposed.key() {
+                    state.ignored.push((
+                        id,
+                        format!("trustee {j} confirms a key other than the reveals define"),
+                    ));
+                } else {
+                    t.confirm = Some(id);
+                }
+            }
+            let waiting: Vec<String> = state
+                .trustees
+                .iter()
+                .filter(|t| t.confirm.is_none())
+                .map(|t| t.index.to_string())
+                .collect();
+            if waiting.is_empty() {
+                state.key = Some(proposed);
+            } else {
+                state.key_pending = Some(format!(
+                    "waiting for trustee(s) {} to confirm the key",
+                    waiting.join(", ")
+                ));
+            }
+        } else if state.key_pending.is_none() {
+            let missing: Vec<String> = state
+                .trustees
+                .iter()
+                .filter(|t| t.reveal.is_none())
+                .map(|t| {
+                    let step = match (t.join, t.deal) {
+                        (None, _) => "join",
+                        (Some(_), None) => "deal",
+                        _ => "reveal",
+                    };
+                    format!("trustee {} must {step}", t.index)
+                })
+                .collect();
+            state.key_pending = Some(format!("key generation incomplete: {}", missing.join(", ")));
+        }
+        let confirm_ids: Vec<StatementId> =
+            state.trustees.iter().filter_map(|t| t.confirm).collect();
+        // The close: the first valid one that builds on every confirmation.
+        let mut closes_past = Vec::new();
+        for (id, past) in closes {
+            if state.close.is_some() {
+                state
+                    .ignored
+                    .push((id, "a later close of an already closed decision".into()));
+            } else if state.key.is_none() || !confirm_ids.iter().all(|r| past.contains(r)) {
+                state.ignored.push((
+                    id,
+                    "a close that does not build on the decision key's confirmations".into(),
+                ));
+            } else {
+                state.close = Some(id);
+                closes_past.push((id, past));
+            }
+        }
+        let close_past = state.close.and_then(|c| {
+            closes_past
+                .iter()
+                .find(|(id, _)| *id == c)
+                .map(|(_, p)| p.clone())
+        });
+        let mut considered: Vec<(StatementId, Ballot)> = Vec::new();
+        let mut records: HashMap<StatementId, BallotStatus> = HashMap::new();
+        for (id, b) in &ballots {
+            match &close_past {
+                Some(p) if !p.contains(id) => {
+                    records.insert(*id, BallotStatus::Late);
+                }
+                _ => considered.push((*id, (*b).clone())),
+            }
+        }
+        let Some(ctx) = state.context() else {
+            for (id, _) in &considered {
+                records.insert(
+                    *id,
+                    BallotStatus::Rejected {
+                        reason: "cast before the decision key existed".into(),
+                    },
+                );
+            }
+            state.ballots = ballots
+                .iter()
+                .map(|(id, _)| BallotRecord {
+                    statement: *id,
+                    status: records[id].clone(),
+                })
+                .collect();
+            return Ok(state.finish_results(results));
+        };
+        let list: Vec<Ballot> = considered.iter().map(|(_, b)| b.clone()).collect();
+        let acceptance = accept(&ctx, &state.electorate.electorate, &list, rng);
+        for &i in &acceptance.counted {
+            records.insert(considered[i].0, BallotStatus::Counted);
+        }
+        for &(earlier, later) in &acceptance.replaced {
+            records.insert(
+                considered[earlier].0,
+                BallotStatus::Replaced {
+                    by: considered[later].0.to_string(),
+                },
+            );
+        }
+        for (i, e) in &acceptance.rejected {
+            let reason = match e {
+                ballot::Error::Replayed { earlier } => format!(
+                    "replay: a byte-for-byte copy of ballot {}",
+                    considered[*earlier].0
+                ),
+                e => e.to_string(),
+            };
+            records.insert(considered[*i].0, BallotStatus::Rejected { reason });
+        }
+        state.ballots = ballots
+            .iter()
+            .map(|(id, _)| BallotRecord {
+                statement: *id,
+                status: records[id].clone(),
+            })
+            .collect();
+        let (Some(close), Some(info)) = (state.close, state.key.clone()) else {
+            return Ok(state.finish_results(results));
+        };
+        let encrypted = EncryptedTally::new(&ctx, &list, &acceptance)?;
+        let mut records = Vec::new();
+        let mut valid: Vec<DecryptionShare> = Vec::new();
+        for (id, p, author) in shares {
+            let j = p.share.trustee();
+            if p.close != close {
+                state
+                    .ignored
+                    .push((id, "a decryption share for a close not in force".into()));
+            } else if state.trustee_index(&author) != Some(j) {
+                state.ignored.push((
+                    id,
+                    format!("a decryption share for trustee {j} signed by another key"),
+                ));
+            } else if records.iter().any(|r: &ShareRecord| r.trustee == j) {
+                state
+                    .ignored
+                    .push((id, format!("a second decryption share by trustee {j}")));
+            } else {
+                let problem = encrypted
+                    .verify_share(&info, &p.share)
+                    .err()
+                    .map(|e| format!("{e} (trustee {j}, {})", author.fingerprint()));
+                if problem.is_none() {
+                    valid.push(p.share.clone());
+                }
+                records.push(ShareRecord {
+                    statement: id,
+                    trustee: j,
+                    problem,
+                });
+            }
+        }
+        let t = state.opening.threshold as usize;
+        let mut tally = Tally {
+            close,
+            encrypted,
+            shares: records,
+            totals: None,
+            used: Vec::new(),
+            pending: None,
+            outcome: None,
+        };
+        if valid.len() < t {
+            tally.pending = Some(format!(
+                "{} valid decryption share(s), {t} needed",
+                valid.len()
+            ));
+        } else {
+            match tally.encrypted.decrypt(&info, &valid) {
+                Ok(d) => {
+                    tally.outcome = Some(outcome(&state.opening.kind, &d.values));
+                    tally.totals = Some(d.values);
+                    tally.used = d.trustees;
+                }
+                Err(e) => tally.pending = Some(e.to_string()),
+            }
+        }
+        state.tally = Some(tally);
+        Ok(state.finish_results(results))
+    }
+
+    fn finish_results(
+        mut self,
+        results: Vec<(StatementId, &crate::payload::DecisionResult)>,
+    ) -> Self {
+        for (id, r) in results {
+            let matches = self.tally.as_ref().is_some_and(|t| {
+                t.close == r.close && t.totals.as_ref() == Some(&r.totals) && t.used == r.trustees
+            });
+            self.results.push(ResultCheck {
+                statement: id,
+                matches,
+            });
+        }
+        self
+    }
+}
+
+/// The outcome of decrypted `totals` for a ballot `kind`.
+pub fn outcome(kind: &BallotKind, totals: &[u64]) -> Outcome {
+    match *kind {
+        BallotKind::Approval { .. } | BallotKind::Score { .. } => {
+            let best = totals.iter().copied().max().unwrap_or(0);
+            Outcome::Highest {
+                totals: totals.to_vec(),
+                winners: (0..totals.len()).filter(|&i| totals[i] == best).collect(),
+            }
+        }
+        BallotKind::Budget { .. } => Outcome::Budget {
+            totals: totals.to_vec(),
+        },
+        BallotKind::Ranked { candidates } => {
+            let c = candidates as usize;
+            let mut support = vec![0u64; c * c];
+            for a in 0..c {
+                for b in 0..c {
+                    if let Some(slot) = BallotKind::pair_slot(candidates, a as u16, b as u16) {
+                        support[a * c + b] = totals[slot];
+                    }
+                }
+            }
+            let matrix = PairwiseMatrix::from_support(c, support.clone())
+                .expect("square with a zero diagonal");
+            let winners = run_on_matrix(Rule::Schulze, &matrix)
+                .map(|r| r.winners)
+                .unwrap_or_default();
+            Outcome::Ranked {
+                support: support.chunks(c).map(<[u64]>::to_vec).collect(),
+                condorcet: matrix.condorcet_winner(),
+                winners,
+            }
+        }
+    }
+}
+
+/// Every decision opened in `statements`: (id, question), in canonical order.
+pub fn decisions(statements: &[Statement]) -> Result<Vec<(StatementId, String)>, StateError> {
+    Ok(canonical_order(statements)?
+        .into_iter()
+        .filter_map(|s| match s.payload() {
+            Payload::DecisionOpen(o) => Some((s.id(), o.question.clone())),
+            _ => None,
+        })
+        .collect())
+}

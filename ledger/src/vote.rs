@@ -1,0 +1,524 @@
+//! Making decision statements: what members, openers and trustees say.
+//!
+//! Each function returns one signed [`Statement`] built on the current
+//! heads of the community's statements, ready to store and export.
+//!
+//! **Secrets are derived, not stored.** A member's voting secret is
+//! `VotingSecret::derive(identity seed, "grassroots/voting-secret/v1" ‖ community)`;
+//! a trustee's transport secret for a decision is derived likewise from the
+//! decision id, and its dealer polynomials from a ChaCha-based generator
+//! (`rand::rngs::StdRng`) seeded with
+//! `SHA-512("grassroots/dkg-dealer/v1\0" ‖ seed ‖ decision)[..32]`. So the
+//! identity keystore, encrypted at rest, is the only secret a home keeps;
+//! and whoever holds the identity seed can recompute the voting secret (see
+//! the limits in `docs/ballot.md`).
+//!
+//! **Ballots are not signed by the voter.** [`cast`] signs the ballot
+//! statement with a fresh one-time Ed25519 key, stamps it with the
+//! opening's time (not the voter's clock), numbers a revote one above the
+//! member's earlier ballots (the number is signed inside the ballot and
+//! decides which counts), and builds it only on the decision's key
+//! confirmations
+//! and — for a revote — on the member's own earlier
+//! ballot (linked publicly anyway by its tag) and on other ballots that
+//! nothing builds on yet, so that neither the envelope nor its
+//! predecessors say who voted: never on the heads of the home, which may
+//! be the member's own recent statements.
+
+use crate::community::say;
+use crate::decision::{causal_past, electorate, DecisionError, DecisionState};
+use crate::payload::{
+    voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
+    DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
+};
+use crate::statement::{CommunityId, Draft, Statement, StatementError, StatementId};
+use ballot::dkg::{Dealer, DealerShare};
+use ballot::{Ballot, BallotKind, SealedShare, TransportSecret, TrusteeKey, VotingSecret};
+use identity::{Keypair, PublicKey};
+use rand::{CryptoRng, RngCore, SeedableRng};
+use sha2::{Digest, Sha512};
+use std::collections::HashMap;
+use zeroize::Zeroizing;
+
+/// Why a decision statement cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum VoteError {
+    /// The decision's state does not allow it.
+    #[error(transparent)]
+    Decision(#[from] DecisionError),
+    /// Signing failed a statement rule.
+    #[error(transparent)]
+    Statement(#[from] StatementError),
+    /// A ballot-protocol step failed.
+    #[error(transparent)]
+    Ballot(#[from] ballot::Error),
+    /// The step is not possible now, and why.
+    #[error("{0}")]
+    Refused(String),
+}
+
+fn refuse<T>(why: impl Into<String>) -> Result<T, VoteError> {
+    Err(VoteError::Refused(why.into()))
+}
+
+/// The member's voting secret in `community`, derived from their identity.
+pub fn voting_secret(
+    identity: &Keypair,
+    community: &CommunityId,
+) -> Result<VotingSecret, VoteError> {
+    let mut purpose = b"grassroots/voting-secret/v1\0".to_vec();
+    purpose.extend_from_slice(&community.0);
+    Ok(VotingSecret::derive(identity.seed().as_ref(), &purpose)?)
+}
+
+/// The trustee's transport secret for `decision`, derived from their identity.
+pub fn transport_secret(
+    identity: &Keypair,
+    decision: &StatementId,
+) -> Result<TransportSecret, VoteError> {
+    let mut purpose = b"grassroots/dkg-transport/v1\0".to_vec();
+    purpose.extend_from_slice(&decision.0);
+    Ok(TransportSecret::derive(identity.seed().as_ref(), &purpose)?)
+}
+
+fn dealer(identity: &Keypair, state: &DecisionState, index: u16) -> Result<Dealer, VoteError> {
+    use zeroize::Zeroize;
+    let mut digest = Sha512::new()
+        .chain_update(b"grassroots/dkg-dealer/v1\0")
+        .chain_update(identity.seed().as_ref())
+        .chain_update(state.id.0)
+        .finalize();
+    let mut seed = Zeroizing::new([0u8; 32]);
+    seed.copy_from_slice(&digest[..32]);
+    digest.as_mut_slice().zeroize();
+    let mut rng = rand::rngs::StdRng::from_seed(*seed);
+    Ok(Dealer::new(state.params(), index, &mut rng)?)
+}
+
+/// Register the member's derived voting key (kind 10).
+pub fn register<R: RngCore + CryptoRng>(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    time: u64,
+    rng: &mut R,
+) -> Result<Statement, VoteError> {
+    let secret = voting_secret(identity, community)?;
+    let proof = secret.prove_possession(&voting_key_binding(community, &identity.public()), rng);
+    let payload = Payload::VotingKey(VotingKeyRegistration {
+        key: secret.public(),
+        proof,
+    });
+    Ok(say(identity, community, statements, payload, time)?)
+}
+
+/// What an opener decides.
+pub struct Proposal {
+    /// The question.
+    pub question: String,
+    /// The ballot kind.
+    pub kind: BallotKind,
+    /// One label per option or candidate.
+    pub options: Vec<String>,
+    /// The trustees, in index order.
+    pub trustees: Vec<PublicKey>,
+    /// Decryption shares needed.
+    pub threshold: u16,
+}
+
+/// Open a decision (kind 11) over the electorate the statements define now.
+pub fn open(
+    opener: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    proposal: Proposal,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let members = crate::CommunityState::from_statements(community, statements)
+        .map_err(DecisionError::from)?
+        .members;
+    if !members.contains(&opener.public()) {
+        return refuse("only a member can open a decision, and you are not (yet) one here");
+    }
+    if let Some(t) = proposal.trustees.iter().find(|t| !members.contains(t)) {
+        return refuse(format!(
+            "trustee {} is not a member of this community",
+            t.fingerprint()
+        ));
+    }
+    let at = electorate(community, statements)?;
+    let opening = DecisionOpening {
+        question: proposal.question,
+        kind: proposal.kind,
+        options: proposal.options,
+        threshold: proposal.threshold,
+        trustees: proposal.trustees,
+        electorate_size: at.electorate.len() as u32,
+        electorate: at.electorate.commitment(),
+    };
+    opening
+        .validate()
+        .map_err(|e| VoteError::Refused(e.to_string()))?;
+    Ok(say(
+        opener,
+        community,
+        statements,
+        Payload::DecisionOpen(opening),
+        time,
+    )?)
+}
+
+fn trustee_index(identity: &Keypair, state: &DecisionState) -> Result<u16, VoteError> {
+    state.trustee_index(&identity.public()).ok_or_else(|| {
+        VoteError::Refused(format!(
+            "{} is not a trustee of this decision",
+            identity.public().fingerprint()
+        ))
+    })
+}
+
+/// The trustee's next key-generation step (kind 12, 13, 14 or 19), or
+/// `None` when it has confirmed already. A deal needs every trustee's
+/// join, a reveal every trustee's deal, a confirmation every trustee's
+/// reveal and shares that match the revealed commitments.
+pub fn trustee_step<R: RngCore + CryptoRng>(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    time: u64,
+    rng: &mut R,
+) -> Result<Option<Statement>, VoteError> {
+    let j = trustee_index(identity, state)?;
+    let me = &state.trustees[j as usize - 1];
+    let decision = state.id;
+    let payload = if me.join.is_none() {
+        Payload::TrusteeJoin(TrusteeJoin {
+            decision,
+            key: transport_secret(identity, &decision)?.public(),
+        })
+    } else if me.deal.is_none() {
+        let waiting: Vec<String> = state
+            .trustees
+            .iter()
+            .filter(|t| t.join.is_none())
+            .map(|t| t.index.to_string())
+            .collect();
+        if !waiting.is_empty() {
+            return refuse(format!(
+                "waiting for trustee(s) {} to join before dealing",
+                waiting.join(", ")
+            ));
+        }
+        let d = dealer(identity, state, j)?;
+        let shares = state
+            .trustees
+            .iter()
+            .map(|t| {
+                let key = t.join.expect("checked above").1;
+                SealedShare::seal(&state.decision_id(), &d.share_for(t.index)?, &key, rng)
+            })
+            .collect::<Result<_, _>>()?;
+        Payload::DkgDeal(DkgDeal {
+            decision,
+            commitments: d.pedersen_commitments(),
+            shares,
+        })
+    } else if me.reveal.is_none() {
+        let waiting: Vec<String> = state
+            .trustees
+            .iter()
+            .filter(|t| t.deal.is_none())
+            .map(|t| t.index.to_string())
+            .collect();
+        if !waiting.is_empty() {
+            return refuse(format!(
+                "waiting for trustee(s) {} to deal before revealing",
+                waiting.join(", ")
+            ));
+        }
+        // Check every share dealt to us before committing to the key.
+        received_shares(identity, statements, state, j)?;
+        Payload::DkgReveal(DkgReveal {
+            decision,
+            commitments: dealer(identity, state, j)?.feldman_commitments(),
+        })
+    } else if me.confirm.is_none() {
+        let Some(proposed) = &state.proposed else {
+            return refuse(state.key_pending.clone().unwrap_or_default());
+        };
+        // Every dealer's share must match its revealed commitments, and
+        // their sum this trustee's verification key.
+        key_share(identity, statements, state, proposed).map_err(|e| {
+            VoteError::Refused(format!(
+                "do not confirm: {e}; this decision cannot get a key with these trustees"
+            ))
+        })?;
+        Payload::KeyConfirmation(KeyConfirmation {
+            decision,
+            key: proposed.key(),
+        })
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(say(identity, community, statements, payload, time)?))
+}
+
+/// Open the shares every dealer sealed to trustee `j`, checking each
+/// against its dealer's round-1 commitments; a bad one is named.
+fn received_shares(
+    identity: &Keypair,
+    statements: &[Statement],
+    state: &DecisionState,
+    j: u16,
+) -> Result<Vec<DealerShare>, VoteError> {
+    let secret = transport_secret(identity, &state.id)?;
+    let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
+    let mut out = Vec::new();
+    for t in &state.trustees {
+        let Some(Payload::DkgDeal(deal)) =
+            t.deal.and_then(|id| by_id.get(&id)).map(|s| s.payload())
+        else {
+            return refuse(format!("trustee {}'s deal is not here", t.index));
+        };
+        let share = deal.shares[j as usize - 1]
+            .open(&state.decision_id(), &secret)
+            .and_then(|s| deal.commitments.verify(&s).map(|()| s))
+            .map_err(|e| {
+                VoteError::Refused(format!(
+                    "trustee {}'s share for you is bad ({e}); do not reveal: this decision cannot get a key with trustee {} (open it again with other trustees)",
+                    t.index, t.index
+                ))
+            })?;
+        out.push(share);
+    }
+    Ok(out)
+}
+
+/// The trustee's key share for the decision, recomputed from the sealed
+/// shares and checked against the public verification key.
+pub fn trustee_key(
+    identity: &Keypair,
+    statements: &[Statement],
+    state: &DecisionState,
+) -> Result<TrusteeKey, VoteError> {
+    let Some(info) = &state.key else {
+        return refuse(state.key_pending.clone().unwrap_or_default());
+    };
+    key_share(identity, statements, state, info)
+}
+
+fn key_share(
+    identity: &Keypair,
+    statements: &[Statement],
+    state: &DecisionState,
+    info: &ballot::KeyInfo,
+) -> Result<TrusteeKey, VoteError> {
+    let j = trustee_index(identity, state)?;
+    let shares = received_shares(identity, statements, state, j)?;
+    let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
+    let feldman: Vec<_> = state
+        .trustees
+        .iter()
+        .filter_map(
+            |t| match t.reveal.and_then(|id| by_id.get(&id)).map(|s| s.payload()) {
+                Some(Payload::DkgReveal(r)) => Some(r.commitments.clone()),
+                _ => None,
+            },
+        )
+        .collect();
+    Ok(TrusteeKey::combine(info, j, &shares, &feldman)?)
+}
+
+/// Cast an anonymous ballot (kind 15) with `values` (one per slot of the
+/// kind). Signed by a fresh one-time key, dated at the opening, built on
+/// the key confirmations and on the member's own earlier ballots if any.
+pub fn cast<R: RngCore + CryptoRng>(
+    secret: &VotingSecret,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    values: &[u64],
+    rng: &mut R,
+) -> Result<Statement, VoteError> {
+    let Some(ctx) = state.context() else {
+        return refuse(format!(
+            "the decision has no key yet: {}",
+            state.key_pending.clone().unwrap_or_default()
+        ));
+    };
+    if state.close.is_some() {
+        return refuse("the decision is closed");
+    }
+    if !state
+        .electorate
+        .electorate
+        .keys()
+        .contains(&secret.public())
+    {
+        return refuse(
+            "your voting key is not in this decision's electorate (register a voting key before a decision opens)",
+        );
+    }
+    let tag = secret.tag(&state.decision_id());
+    let ours = |s: &Statement| matches!(s.payload(), Payload::Ballot(b) if b.decision == state.id);
+    // The member's own earlier ballots (linked publicly by the tag anyway):
+    // the revote gets the next sequence number and builds on them.
+    let mut preds: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.confirm).collect();
+    preds.push(state.id);
+    let mut sequence = 0;
+    for s in statements.iter().filter(|s| ours(s)) {
+        if let Payload::Ballot(b) = s.payload() {
+            if *b.ballot.tag() == tag {
+                preds.push(s.id());
+                sequence = sequence.max(b.ballot.sequence().saturating_add(1));
+            }
+        }
+    }
+    let ballot = Ballot::cast_revote(
+        &ctx,
+        &state.electorate.electorate,
+        secret,
+        values,
+        sequence,
+        rng,
+    )?;
+    // Other ballots nothing builds on yet, so ballots do not pile up as
+    // heads (a close builds on at most MAX_PREDS heads). They say only
+    // which anonymous ballots this home held.
+    let built_on: std::collections::HashSet<StatementId> = statements
+        .iter()
+        .flat_map(|s| s.preds().iter().copied())
+        .collect();
+    for s in statements.iter().filter(|s| ours(s)) {
+        if preds.len() >= crate::statement::MAX_PREDS {
+            break;
+        }
+        if !built_on.contains(&s.id()) && !preds.contains(&s.id()) {
+            preds.push(s.id());
+        }
+    }
+    preds.truncate(crate::statement::MAX_PREDS);
+    let one_time = Keypair::generate();
+    Ok(Statement::sign(
+        &one_time,
+        Draft {
+            community: *community,
+            time: state.opened,
+            preds,
+            payload: Payload::Ballot(BallotCast {
+                decision: state.id,
+                ballot: Box::new(ballot),
+            }),
+        },
+    )?)
+}
+
+/// Close voting (kind 16): by the opener or a trustee.
+pub fn close(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    if state.close.is_some() {
+        return refuse("the decision is already closed");
+    }
+    if identity.public() != state.opener && state.trustee_index(&identity.public()).is_none() {
+        return refuse("only the opener or a trustee can close a decision");
+    }
+    if state.key.is_none() {
+        return refuse("the decision has no key yet, so no ballots to close on");
+    }
+    // Build on the heads, and name every ballot outside their causal past
+    // (an envelope names at most 64 predecessors).
+    let preds = crate::community::heads(statements);
+    let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
+    let mut covered = std::collections::HashSet::new();
+    for p in &preds {
+        covered.extend(causal_past(&by_id, p));
+    }
+    let mut ballots: Vec<StatementId> = statements
+        .iter()
+        .filter(|s| matches!(s.payload(), Payload::Ballot(b) if b.decision == state.id))
+        .map(|s| s.id())
+        .filter(|id| !covered.contains(id))
+        .collect();
+    ballots.sort();
+    ballots.dedup();
+    if ballots.len() > crate::payload::MAX_CLOSE_BALLOTS {
+        return refuse(format!(
+            "{} ballots outside the heads: more than a close can name",
+            ballots.len()
+        ));
+    }
+    Ok(Statement::sign(
+        identity,
+        Draft {
+            community: *community,
+            time,
+            preds,
+            payload: Payload::DecisionClose(DecisionClose {
+                decision: state.id,
+                ballots,
+            }),
+        },
+    )?)
+}
+
+/// The trustee's decryption share of the closed tally (kind 17).
+pub fn share<R: RngCore + CryptoRng>(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    time: u64,
+    rng: &mut R,
+) -> Result<Statement, VoteError> {
+    let Some(tally) = &state.tally else {
+        return refuse("the decision is not closed");
+    };
+    let key = trustee_key(identity, statements, state)?;
+    let info = state.key.as_ref().expect("a tally implies a key");
+    let share = tally.encrypted.share(&key, info, rng)?;
+    Ok(say(
+        identity,
+        community,
+        statements,
+        Payload::DecryptionShare(TallyShare {
+            decision: state.id,
+            close: tally.close,
+            share,
+        }),
+        time,
+    )?)
+}
+
+/// Post the decrypted totals (kind 18).
+pub fn result(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let Some(tally) = &state.tally else {
+        return refuse("the decision is not closed");
+    };
+    let Some(totals) = &tally.totals else {
+        return refuse(tally.pending.clone().unwrap_or_default());
+    };
+    Ok(say(
+        identity,
+        community,
+        statements,
+        Payload::DecisionResult(DecisionResult {
+            decision: state.id,
+            close: tally.close,
+            totals: totals.clone(),
+            trustees: tally.used.clone(),
+        }),
+        time,
+    )?)
+}

@@ -1,0 +1,767 @@
+//! A whole decision from statements: voting keys, opening, key generation
+//! among three trustees (2-of-3), anonymous ballots with a revote, a
+//! replayed, a foreign and a non-member ballot, a late ballot, a wrong
+//! decryption share, the tally, and the same state recomputed from an
+//! exported file in a fresh store.
+
+use ballot::{BallotKind, VotingSecret};
+use governance::Constitution;
+use identity::Keypair;
+use ledger::decision::{BallotStatus, DecisionError, DecisionState, Outcome};
+use ledger::payload::{BallotCast, Envelope};
+use ledger::vote::{self, Proposal, VoteError};
+use ledger::{file, CommunityId, Draft, Payload, Statement, StatementId, Store};
+use rand::rngs::OsRng;
+
+const T0: u64 = 1_700_000_000;
+
+struct World {
+    members: Vec<Keypair>,
+    community: CommunityId,
+    all: Vec<Statement>,
+}
+
+impl World {
+    fn new(n: usize) -> World {
+        let members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
+        let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
+        let g = ledger::community::found(&members[0], Constitution::default(), &co, T0).unwrap();
+        World {
+            community: g.id(),
+            members,
+            all: vec![g],
+        }
+    }
+
+    fn push(&mut self, s: Statement) -> StatementId {
+        let id = s.id();
+        self.all.push(s);
+        id
+    }
+
+    fn state(&self, d: &StatementId) -> DecisionState {
+        DecisionState::from_statements(&self.community, &self.all, d, &mut OsRng).unwrap()
+    }
+
+    fn register_all(&mut self) {
+        for i in 0..self.members.len() {
+            let s = vote::register(
+                &self.members[i],
+                &self.community,
+                &self.all,
+                T0 + 1,
+                &mut OsRng,
+            )
+            .unwrap();
+            self.push(s);
+        }
+    }
+
+    fn open(&mut self, question: &str, kind: BallotKind, options: usize) -> StatementId {
+        let p = Proposal {
+            question: question.into(),
+            kind,
+            options: (0..options).map(|i| format!("option {i}")).collect(),
+            trustees: self.members[..3].iter().map(|k| k.public()).collect(),
+            threshold: 2,
+        };
+        let s = vote::open(&self.members[0], &self.community, &self.all, p, T0 + 2).unwrap();
+        self.push(s)
+    }
+
+    /// Join, deal, reveal and confirm for the three trustees.
+    fn keygen(&mut self, d: &StatementId) {
+        for _round in 0..4 {
+            for j in 0..3 {
+                let st = self.state(d);
+                let s = vote::trustee_step(
+                    &self.members[j],
+                    &self.community,
+                    &self.all,
+                    &st,
+                    T0 + 3,
+                    &mut OsRng,
+                )
+                .unwrap()
+                .expect("a step to take");
+                self.push(s);
+            }
+        }
+        let st = self.state(d);
+        assert!(st.key.is_some(), "{:?}", st.key_pending);
+        let done = vote::trustee_step(
+            &self.members[0],
+            &self.community,
+            &self.all,
+            &st,
+            T0,
+            &mut OsRng,
+        );
+        assert!(matches!(done, Ok(None)));
+    }
+
+    fn secret(&self, i: usize) -> VotingSecret {
+        vote::voting_secret(&self.members[i], &self.community).unwrap()
+    }
+
+    fn cast(&mut self, d: &StatementId, i: usize, values: &[u64]) -> Statement {
+        let st = self.state(d);
+        let s = vote::cast(
+            &self.secret(i),
+            &self.community,
+            &self.all,
+            &st,
+            values,
+            &mut OsRng,
+        )
+        .unwrap();
+        self.push(s.clone());
+        s
+    }
+
+    /// Wrap `payload` in a statement signed by a fresh one-time key.
+    fn anonymous(&mut self, payload: Payload, preds: Vec<StatementId>) -> StatementId {
+        let s = Statement::sign(
+            &Keypair::generate(),
+            Draft {
+                community: self.community,
+                time: T0 + 5,
+                preds,
+                payload,
+            },
+        )
+        .unwrap();
+        self.push(s)
+    }
+}
+
+fn approvals(bits: [u64; 3]) -> Vec<u64> {
+    bits.to_vec()
+}
+
+#[test]
+fn a_dozen_members_three_trustees_revote_and_verify_from_the_exported_record() {
+    let mut w = World::new(12);
+    let outsider = Keypair::generate();
+    w.register_all();
+    let d = w.open("Which projects?", BallotKind::Approval { options: 3 }, 3);
+    let st = w.state(&d);
+    assert_eq!(st.electorate.electorate.len(), 12);
+    // Ballots before the key exists are refused.
+    assert!(matches!(
+        vote::cast(
+            &w.secret(0),
+            &w.community,
+            &w.all,
+            &st,
+            &[1, 0, 0],
+            &mut OsRng
+        ),
+        Err(VoteError::Refused(_))
+    ));
+    w.keygen(&d);
+
+    // A second decision over the same electorate, for the foreign ballot.
+    let other = w.open("Another question", BallotKind::Approval { options: 3 }, 3);
+    w.keygen(&other);
+
+    let mut expected = [0u64; 3];
+    let mut first_of_3 = None;
+    for i in 0..12 {
+        let v = approvals([(i % 2) as u64, (i % 3 == 0) as u64, 1]);
+        let s = w.cast(&d, i, &v);
+        if i == 3 {
+            first_of_3 = Some(s.id());
+        } else {
+            for (e, x) in expected.iter_mut().zip(&v) {
+                *e += x;
+            }
+        }
+    }
+    // Member 3 changes their mind: the revote replaces the first ballot.
+    let revote = approvals([0, 0, 0]);
+    let revote_id = w.cast(&d, 3, &revote).id();
+    // A replay: the latest ballot (the revote) copied byte for byte into a new statement.
+    let st = w.state(&d);
+    let copied = w
+        .all
+        .iter()
+        .rev()
+        .find_map(|s| match s.payload() {
+            Payload::Ballot(b) if b.decision == d => Some(b.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let replay = w.anonymous(Payload::Ballot(copied), vec![d]);
+    // A foreign ballot: cast for the other decision, posted to this one.
+    let other_state = w.state(&other);
+    let foreign_stmt = vote::cast(
+        &w.secret(7),
+        &w.community,
+        &w.all,
+        &other_state,
+        &[1, 1, 1],
+        &mut OsRng,
+    )
+    .unwrap();
+    let Payload::Ballot(fb) = foreign_stmt.payload() else {
+        unreachable!()
+    };
+    let foreign = w.anonymous(
+        Payload::Ballot(BallotCast {
+            decision: d,
+            ballot: fb.ballot.clone(),
+        }),
+        vec![d],
+    );
+    // A non-member cannot cast: their key is not in the electorate ...
+    let outsider_secret = vote::voting_secret(&outsider, &w.community).unwrap();
+    assert!(matches!(
+        vote::cast(&outsider_secret, &w.community, &w.all, &st, &[1, 1, 1], &mut OsRng),
+        Err(VoteError::Refused(m)) if m.contains("not in this decision's electorate")
+    ));
+    // ... and a ballot they sign over a ring of their own is refused.
+    let mut keys = st.electorate.electorate.keys().to_vec();
+    keys[0] = outsider_secret.public();
+    let fake_electorate = ballot::Electorate::new(keys).unwrap();
+    let mut fake_ctx = st.context().unwrap();
+    fake_ctx.electorate = fake_electorate.commitment();
+    let fake = ballot::Ballot::cast(
+        &fake_ctx,
+        &fake_electorate,
+        &outsider_secret,
+        &[1, 1, 1],
+        &mut OsRng,
+    )
+    .unwrap();
+    let nonmember = w.anonymous(
+        Payload::Ballot(BallotCast {
+            decision: d,
+            ballot: Box::new(fake),
+        }),
+        vec![d],
+    );
+
+    // Close, then a late ballot.
+    let st = w.state(&d);
+    assert_eq!(st.ballot_counts(), (12, 1, 3, 0));
+    let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 10).unwrap();
+    let close = w.push(c);
+    let st = w.state(&d);
+    assert!(matches!(
+        vote::cast(&w.secret(4), &w.community, &w.all, &st, &[1, 1, 1], &mut OsRng),
+        Err(VoteError::Refused(m)) if m.contains("closed")
+    ));
+    let late_ballot = {
+        let mut open_st = st.clone();
+        open_st.close = None;
+        vote::cast(
+            &w.secret(4),
+            &w.community,
+            &w.all,
+            &open_st,
+            &[1, 1, 1],
+            &mut OsRng,
+        )
+        .unwrap()
+    };
+    let late = w.push(late_ballot);
+
+    // t − 1 = 1 share cannot decrypt.
+    let st = w.state(&d);
+    let s1 = vote::share(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        &st,
+        T0 + 11,
+        &mut OsRng,
+    )
+    .unwrap();
+    w.push(s1);
+    let st = w.state(&d);
+    let tally = st.tally.as_ref().unwrap();
+    assert_eq!(tally.close, close);
+    assert_eq!(tally.totals, None);
+    assert_eq!(
+        tally.pending.as_deref(),
+        Some("1 valid decryption share(s), 2 needed")
+    );
+    assert!(matches!(
+        vote::result(&w.members[5], &w.community, &w.all, &st, T0 + 12),
+        Err(VoteError::Refused(_))
+    ));
+
+    // Trustee 2 posts a wrong share (made with a key that is not theirs): caught and named.
+    let (_, wrong_keys) =
+        ballot::dkg::run_honest(ballot::ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+    let bad = tally
+        .encrypted
+        .share(&wrong_keys[1], st.key.as_ref().unwrap(), &mut OsRng)
+        .unwrap();
+    let bad_stmt = ledger::community::say(
+        &w.members[1],
+        &w.community,
+        &w.all,
+        Payload::DecryptionShare(ledger::payload::TallyShare {
+            decision: d,
+            close,
+            share: bad,
+        }),
+        T0 + 12,
+    )
+    .unwrap();
+    w.push(bad_stmt);
+    let st = w.state(&d);
+    let tally = st.tally.as_ref().unwrap();
+    let named = tally.shares.iter().find(|s| s.trustee == 2).unwrap();
+    assert!(
+        named.problem.as_deref().unwrap().contains("trustee 2"),
+        "{named:?}"
+    );
+    assert_eq!(tally.totals, None);
+    // Trustee 2 cannot replace its share: the first one stands.
+    let second = vote::share(
+        &w.members[1],
+        &w.community,
+        &w.all,
+        &st,
+        T0 + 13,
+        &mut OsRng,
+    )
+    .unwrap();
+    let second = w.push(second);
+    let st = w.state(&d);
+    assert!(st
+        .ignored
+        .iter()
+        .any(|(id, why)| *id == second && why.contains("second decryption share")));
+    assert_eq!(st.tally.as_ref().unwrap().totals, None);
+
+    // Trustee 3's share completes the threshold.
+    let s3 = vote::share(
+        &w.members[2],
+        &w.community,
+        &w.all,
+        &st,
+        T0 + 13,
+        &mut OsRng,
+    )
+    .unwrap();
+    w.push(s3);
+    let st = w.state(&d);
+    let tally = st.tally.as_ref().unwrap();
+    assert_eq!(tally.totals.as_deref(), Some(&expected[..]));
+    assert_eq!(tally.used, vec![1, 3]);
+    match tally.outcome.as_ref().unwrap() {
+        Outcome::Highest { winners, .. } => assert_eq!(winners, &vec![2]),
+        o => panic!("{o:?}"),
+    }
+    let r = vote::result(&w.members[5], &w.community, &w.all, &st, T0 + 14).unwrap();
+    w.push(r);
+
+    // Every ballot's fate, with reasons.
+    let st = w.state(&d);
+    let status = |id: &StatementId| {
+        st.ballots
+            .iter()
+            .find(|b| b.statement == *id)
+            .unwrap()
+            .status
+            .clone()
+    };
+    // The revote and its byte-for-byte copy carry one ballot: whichever
+    // comes first in canonical order counts, the other is a replay, and
+    // member 3's first ballot is replaced by it.
+    let (counted, copy) = match status(&revote_id) {
+        BallotStatus::Counted => (revote_id, replay),
+        _ => (replay, revote_id),
+    };
+    assert_eq!(status(&counted), BallotStatus::Counted);
+    assert!(
+        matches!(status(&copy), BallotStatus::Rejected { reason } if reason.starts_with("replay")),
+        "{:?}",
+        status(&copy)
+    );
+    assert_eq!(
+        status(&first_of_3.unwrap()),
+        BallotStatus::Replaced {
+            by: counted.to_string()
+        }
+    );
+    assert!(
+        matches!(status(&foreign), BallotStatus::Rejected { reason } if reason.contains("another decision context"))
+    );
+    assert!(
+        matches!(status(&nonmember), BallotStatus::Rejected { reason } if reason.contains("another decision context"))
+    );
+    assert_eq!(status(&late), BallotStatus::Late);
+    assert_eq!(st.ballot_counts(), (12, 1, 3, 1));
+    assert_eq!(st.results.len(), 1);
+    assert!(st.results[0].matches);
+
+    // The exported public record, imported into a fresh store, gives the same state.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("record.grs");
+    file::write(&path, &w.community, &w.all).unwrap();
+    let mut fresh = Store::open(&dir.path().join("fresh.db")).unwrap();
+    file::import(&mut fresh, &path).unwrap();
+    let again = fresh.statements(&w.community).unwrap();
+    let st2 = DecisionState::from_statements(&w.community, &again, &d, &mut OsRng).unwrap();
+    assert_eq!(
+        st2.tally.as_ref().unwrap().totals,
+        st.tally.as_ref().unwrap().totals
+    );
+    assert_eq!(st2.ballot_counts(), st.ballot_counts());
+    assert_eq!(
+        st2.electorate.electorate.commitment(),
+        st.electorate.electorate.commitment()
+    );
+}
+
+#[test]
+fn ranked_ballots_give_the_pairwise_matrix_and_schulze_winner() {
+    let mut w = World::new(4);
+    w.register_all();
+    let d = w.open("Order?", BallotKind::Ranked { candidates: 3 }, 3);
+    w.keygen(&d);
+    let rank = |r: [Option<u32>; 3]| BallotKind::ranked_values(3, &r).unwrap();
+    // Candidate 2 beats both others 3 to 1.
+    w.cast(&d, 0, &rank([Some(2), Some(3), Some(1)]));
+    w.cast(&d, 1, &rank([Some(3), Some(2), Some(1)]));
+    w.cast(&d, 2, &rank([Some(1), Some(2), None]));
+    w.cast(&d, 3, &rank([Some(2), None, Some(1)]));
+    let st = w.state(&d);
+    let c = vote::close(&w.members[1], &w.community, &w.all, &st, T0 + 9).unwrap();
+    w.push(c);
+    for j in [1, 2] {
+        let st = w.state(&d);
+        let s = vote::share(
+            &w.members[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0 + 10,
+            &mut OsRng,
+        )
+        .unwrap();
+        w.push(s);
+    }
+    let st = w.state(&d);
+    match st.tally.unwrap().outcome.unwrap() {
+        Outcome::Ranked {
+            support,
+            condorcet,
+            winners,
+        } => {
+            assert_eq!(support[2][0], 3);
+            assert_eq!(support[2][1], 3);
+            assert_eq!(condorcet, Some(2));
+            assert_eq!(winners, vec![2]);
+        }
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn an_opening_with_a_wrong_electorate_or_non_member_trustee_is_invalid() {
+    let mut w = World::new(3);
+    // Nobody registered: there is no electorate to open over.
+    let p = |trustees: Vec<identity::PublicKey>| Proposal {
+        question: "Q".into(),
+        kind: BallotKind::Approval { options: 1 },
+        options: vec!["yes".into()],
+        trustees,
+        threshold: 1,
+    };
+    let t = vec![w.members[0].public()];
+    assert!(matches!(
+        vote::open(&w.members[0], &w.community, &w.all, p(t.clone()), T0),
+        Err(VoteError::Decision(DecisionError::NoElectorate))
+    ));
+    w.register_all();
+    // An opening that records another electorate.
+    let good = match vote::open(&w.members[0], &w.community, &w.all, p(t.clone()), T0)
+        .unwrap()
+        .payload()
+    {
+        Payload::DecisionOpen(o) => o.clone(),
+        _ => unreachable!(),
+    };
+    let mut bad = good.clone();
+    bad.electorate_size = 2;
+    let s = ledger::community::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::DecisionOpen(bad),
+        T0,
+    )
+    .unwrap();
+    let id = w.push(s);
+    let err = DecisionState::from_statements(&w.community, &w.all, &id, &mut OsRng).unwrap_err();
+    assert!(err.to_string().contains("3 credentials"), "{err}");
+    // A trustee who is not a member: refused when opening, and an opening
+    // signed anyway is invalid.
+    let stranger = Keypair::generate();
+    assert!(matches!(
+        vote::open(&w.members[0], &w.community, &w.all, p(vec![stranger.public()]), T0),
+        Err(VoteError::Refused(m)) if m.contains("is not a member")
+    ));
+    let mut forced = good.clone();
+    forced.trustees = vec![stranger.public()];
+    let s = ledger::community::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::DecisionOpen(forced),
+        T0,
+    )
+    .unwrap();
+    let id = w.push(s);
+    let err = DecisionState::from_statements(&w.community, &w.all, &id, &mut OsRng).unwrap_err();
+    assert!(err.to_string().contains("was not a member"), "{err}");
+    // A non-member cannot open one.
+    assert!(matches!(
+        vote::open(&stranger, &w.community, &w.all, p(t), T0),
+        Err(VoteError::Refused(m)) if m.contains("only a member")
+    ));
+}
+
+/// Every byte of every decision statement kind is covered: flipping it
+/// makes the statement undecodable (signature, structure or proof).
+/// Ballot statements are signed by one-time keys, so anyone can re-sign a
+/// tampered ballot; for them every flipped byte of the ballot is also
+/// re-wrapped and must fail decoding or verification.
+#[test]
+fn every_flipped_byte_of_every_decision_statement_is_refused() {
+    let mut w = World::new(3);
+    w.register_all();
+    let d = w.open("Flip?", BallotKind::Score { options: 2, max: 5 }, 2);
+    w.keygen(&d);
+    w.cast(&d, 0, &[5, 2]);
+    let st = w.state(&d);
+    let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
+    w.push(c);
+    for j in [0, 1] {
+        let st = w.state(&d);
+        let s = vote::share(
+            &w.members[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0 + 10,
+            &mut OsRng,
+        )
+        .unwrap();
+        w.push(s);
+    }
+    let st = w.state(&d);
+    let r = vote::result(&w.members[0], &w.community, &w.all, &st, T0 + 11).unwrap();
+    w.push(r);
+    let mut kinds = std::collections::BTreeSet::new();
+    for s in w.all.iter().filter(|s| s.kind() as u16 >= 10) {
+        kinds.insert(s.kind() as u16);
+        let bytes = s.bytes();
+        for i in 0..bytes.len() {
+            let mut b = bytes.to_vec();
+            b[i] ^= 0x01;
+            assert!(
+                Statement::decode(&b).is_err(),
+                "{:?}: flipped byte {i} accepted",
+                s.kind()
+            );
+        }
+    }
+    assert_eq!(kinds, (10..=19).collect());
+
+    let ctx = st.context().unwrap();
+    let ballot = w
+        .all
+        .iter()
+        .find_map(|s| match s.payload() {
+            Payload::Ballot(b) => Some(b.ballot.to_bytes()),
+            _ => None,
+        })
+        .unwrap();
+    let env_key = Keypair::generate().public();
+    let env = Envelope {
+        community: &w.community,
+        author: &env_key,
+        time: T0,
+    };
+    for i in 0..ballot.len() {
+        let mut b = ballot.clone();
+        b[i] ^= 0x01;
+        let mut payload = d.0.to_vec();
+        payload.extend_from_slice(&(b.len() as u32).to_be_bytes());
+        payload.extend_from_slice(&b);
+        let ok = match Payload::decode(ledger::Kind::Ballot, &payload, env) {
+            Ok(Payload::Ballot(p)) => p.ballot.verify(&ctx, &st.electorate.electorate).is_ok(),
+            _ => false,
+        };
+        assert!(!ok, "flipped ballot byte {i} accepted");
+    }
+}
+
+/// A dealer who seals a share that does not match its commitments is named
+/// by the trustee who received it, who refuses to reveal; the others are
+/// unaffected. A non-member's voting key never enters the electorate.
+#[test]
+fn a_bad_dealer_share_is_named_and_a_non_member_key_is_ignored() {
+    use ballot::dkg::Dealer;
+    use ballot::SealedShare;
+    let mut w = World::new(3);
+    let outsider = Keypair::generate();
+    let s = vote::register(&outsider, &w.community, &w.all, T0, &mut OsRng).unwrap();
+    w.push(s);
+    w.register_all();
+    let d = w.open("Bad dealer?", BallotKind::Approval { options: 1 }, 1);
+    let st = w.state(&d);
+    assert_eq!(st.electorate.electorate.len(), 3);
+    assert!(!st.electorate.members.contains(&outsider.public()));
+    for j in 0..3 {
+        let st = w.state(&d);
+        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+            .unwrap()
+            .unwrap();
+        w.push(s);
+    }
+    // Trustee 1 deals, but trustee 2's share comes from another polynomial.
+    let st = w.state(&d);
+    let params = st.params();
+    let honest = Dealer::new(params, 1, &mut OsRng).unwrap();
+    let other = Dealer::new(params, 1, &mut OsRng).unwrap();
+    let shares = st
+        .trustees
+        .iter()
+        .map(|t| {
+            let from = if t.index == 2 { &other } else { &honest };
+            let key = t.join.unwrap().1;
+            SealedShare::seal(
+                &st.decision_id(),
+                &from.share_for(t.index).unwrap(),
+                &key,
+                &mut OsRng,
+            )
+            .unwrap()
+        })
+        .collect();
+    let deal = ledger::community::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::DkgDeal(ledger::payload::DkgDeal {
+            decision: d,
+            commitments: honest.pedersen_commitments(),
+            shares,
+        }),
+        T0,
+    )
+    .unwrap();
+    w.push(deal);
+    for j in [1, 2] {
+        let st = w.state(&d);
+        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+            .unwrap()
+            .unwrap();
+        w.push(s);
+    }
+    let st = w.state(&d);
+    let refused = vote::trustee_step(&w.members[1], &w.community, &w.all, &st, T0, &mut OsRng);
+    assert!(
+        matches!(&refused, Err(VoteError::Refused(m)) if m.contains("trustee 1's share for you is bad")),
+        "{refused:?}"
+    );
+    // Trustee 3's shares are fine: it reveals.
+    let ok = vote::trustee_step(&w.members[2], &w.community, &w.all, &st, T0, &mut OsRng).unwrap();
+    assert_eq!(ok.unwrap().kind(), ledger::Kind::DkgReveal);
+}
+
+/// A trustee who reveals commitments other than those it dealt with (to
+/// steer the decision key) is caught by the others, who refuse to confirm
+/// and name it; without every confirmation there is no key and no ballot.
+#[test]
+fn a_reveal_that_does_not_match_the_deal_is_named_and_gets_no_key() {
+    use ballot::dkg::Dealer;
+    let mut w = World::new(3);
+    w.register_all();
+    let d = w.open("Steered key?", BallotKind::Approval { options: 1 }, 1);
+    for _round in 0..2 {
+        for j in 0..3 {
+            let st = w.state(&d);
+            let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+                .unwrap()
+                .unwrap();
+            w.push(s);
+        }
+    }
+    let st = w.state(&d);
+    let steered = Dealer::new(st.params(), 1, &mut OsRng).unwrap();
+    let reveal = ledger::community::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::DkgReveal(ledger::payload::DkgReveal {
+            decision: d,
+            commitments: steered.feldman_commitments(),
+        }),
+        T0,
+    )
+    .unwrap();
+    w.push(reveal);
+    for j in [1, 2] {
+        let st = w.state(&d);
+        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.kind(), ledger::Kind::DkgReveal);
+        w.push(s);
+    }
+    let st = w.state(&d);
+    assert!(st.proposed.is_some() && st.key.is_none());
+    for j in [1, 2] {
+        let refused = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng);
+        assert!(
+            matches!(&refused, Err(VoteError::Refused(m)) if m.contains("do not confirm") && m.contains("trustee 1's share")),
+            "{refused:?}"
+        );
+    }
+    assert!(matches!(
+        vote::cast(&w.secret(0), &w.community, &w.all, &st, &[1], &mut OsRng),
+        Err(VoteError::Refused(m)) if m.contains("waiting for trustee(s) 1, 2, 3 to confirm")
+    ));
+}
+
+/// An envelope names at most 64 predecessors; a close after 70 concurrent
+/// ballots (none building on another) still counts every one, because it
+/// names the ballots outside its predecessors' past in its payload.
+#[test]
+fn a_close_counts_more_concurrent_ballots_than_an_envelope_can_name() {
+    let mut w = World::new(70);
+    w.register_all();
+    let d = w.open("Many at once?", BallotKind::Approval { options: 1 }, 1);
+    w.keygen(&d);
+    let snapshot = w.all.clone();
+    let st = w.state(&d);
+    for i in 0..70 {
+        let s = vote::cast(&w.secret(i), &w.community, &snapshot, &st, &[1], &mut OsRng).unwrap();
+        w.push(s);
+    }
+    assert!(ledger::community::heads(&w.all).len() >= 64);
+    let st = w.state(&d);
+    let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
+    let Payload::DecisionClose(p) = c.payload() else {
+        unreachable!()
+    };
+    assert!(p.ballots.len() >= 6, "{}", p.ballots.len());
+    w.push(c.clone());
+    let st = w.state(&d);
+    assert_eq!(st.close, Some(c.id()));
+    assert_eq!(st.ballot_counts(), (70, 0, 0, 0));
+    // A record missing a ballot the close names is refused, not miscounted.
+    let named = p.ballots[0];
+    let partial: Vec<_> = w.all.iter().filter(|s| s.id() != named).cloned().collect();
+    let err = DecisionState::from_statements(&w.community, &partial, &d, &mut OsRng).unwrap_err();
+    assert!(err.to_string().contains("missing"), "{err}");
+}
