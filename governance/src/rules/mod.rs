@@ -224,21 +224,18 @@ pub fn run(
     }
     debug_assert_eq!(matrix.len(), profile.num_alternatives());
     Ok(match rule {
-        Rule::Schulze => schulze::schulze(matrix),
-        Rule::RankedPairs => ranked_pairs::ranked_pairs(matrix),
-        Rule::Copeland => scoring::copeland(matrix),
-        Rule::Minimax => scoring::minimax(matrix),
-        Rule::Borda => scoring::borda(matrix),
         Rule::InstantRunoff => runoff::instant_runoff(profile)?,
         Rule::Plurality => tally::plurality(profile)?,
         Rule::Approval => tally::approval(profile),
-        Rule::Kemeny => kemeny::kemeny(matrix),
+        // Every other rule reads only the (non-empty) matrix.
+        _ => run_on_matrix(rule, matrix).ok_or(RuleError::NoAlternatives)?,
     })
 }
 
 /// Run `rule` when only the pairwise matrix is known, as with encrypted
 /// pairwise ballots whose sums alone are decrypted. The rules that read
-/// only the matrix (Schulze, ranked pairs, Copeland, minimax, Borda) run;
+/// only the matrix (Schulze, ranked pairs, Copeland, minimax, Borda,
+/// Kemeny) run;
 /// those that need whole ballots (instant-runoff, plurality, approval)
 /// give `None`.
 pub fn run_on_matrix(rule: Rule, matrix: &PairwiseMatrix) -> Option<RuleResult> {
@@ -251,6 +248,7 @@ pub fn run_on_matrix(rule: Rule, matrix: &PairwiseMatrix) -> Option<RuleResult> 
         Rule::Copeland => scoring::copeland(matrix),
         Rule::Minimax => scoring::minimax(matrix),
         Rule::Borda => scoring::borda(matrix),
+        Rule::Kemeny => kemeny::kemeny(matrix),
         Rule::InstantRunoff | Rule::Plurality | Rule::Approval => return None,
     })
 }
