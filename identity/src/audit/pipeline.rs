@@ -32,8 +32,11 @@ pub struct AuditParams {
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
     pub sureties: usize,
-    /// Power iterations for the spectral estimate; 0 skips it (default 30).
+    /// Most power iterations for the spectral estimate; 0 skips it (default 30).
     pub spectral_iters: usize,
+    /// The spectral estimate stops once an iteration changes `λ₂` by at most
+    /// this fraction of it (default 10⁻³).
+    pub spectral_tolerance: f64,
 }
 
 impl Default for AuditParams {
@@ -43,6 +46,7 @@ impl Default for AuditParams {
             max_conductance: 0.2,
             sureties: 3,
             spectral_iters: 30,
+            spectral_tolerance: 1e-3,
         }
     }
 }
@@ -96,7 +100,7 @@ pub struct RegionReport {
 /// The guarantee side.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
-    /// Spectral estimate on the trusted side's induced graph.
+    /// Spectral estimate on the trusted side's induced graph (computed in place).
     pub spectral: Spectral,
     /// The admission rule's `k`.
     pub sureties: usize,
@@ -131,6 +135,8 @@ pub struct AuditReport {
     pub unreachable_components: Vec<Vec<String>>,
     /// Expansion rounds run.
     pub expansion_rounds: usize,
+    /// Walk steps (power iterations) the expansion ran over all its rounds.
+    pub expansion_steps: usize,
     /// Conductance estimate and admission bound (`None` if skipped).
     pub guarantee: Option<GuaranteeReport>,
 }
@@ -188,7 +194,12 @@ pub fn audit(
         trusted[v as usize] = true;
     }
     let p = &params.expand;
-    let trust = expand::trust_from_region(g, trusted_set, p.alpha, p.first_iters);
+    let trust = expand::trust_from_region(
+        g,
+        trusted_set,
+        p.alpha,
+        expand::iterations_for(p.alpha, 2.0, p.tolerance),
+    );
     let mut position = vec![usize::MAX; n];
     for (i, &v) in ex.order.iter().enumerate() {
         position[v as usize] = i;
@@ -205,7 +216,7 @@ pub fn audit(
         is_seed[s as usize] = true;
     }
     let ranking = rank_order
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &v)| {
             let vi = v as usize;
@@ -263,8 +274,13 @@ pub fn audit(
 
     let guarantee = (params.spectral_iters > 0 && trusted_set.len() > 1).then(|| {
         progress(Stage::Spectral, 0, 1);
-        let (sub, _) = g.induced(trusted_set);
-        let spectral = guarantee::spectral(&sub, params.spectral_iters, 0x5eed);
+        let spectral = guarantee::spectral_within(
+            g,
+            &trusted,
+            params.spectral_iters,
+            params.spectral_tolerance,
+            0x5eed,
+        );
         progress(Stage::Spectral, 1, 1);
         let per = guarantee::sybils_per_attack_edge(spectral.cheeger_lower, params.sureties);
         GuaranteeReport {
@@ -287,6 +303,7 @@ pub fn audit(
         regions,
         unreachable_components: unreachable,
         expansion_rounds: ex.rounds,
+        expansion_steps: ex.steps,
         guarantee,
     })
 }
