@@ -8,18 +8,25 @@
 //! follows the audit's stages. Peak resident memory (VmHWM) is read from
 //! `/proc/self/status` at the end.
 //!
+//! With `--csv`, each graph is instead written to a temporary `a,b` file
+//! (ids `m0`, `m1`, …, not timed) and read back with
+//! `input::read_edges_file` — the CLI's `--edges FILE` path — and the
+//! "build" column is that parse.
+//!
 //! ```text
-//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000
+//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000 [--csv]
 //! ```
 
 use identity::audit::synth::{barabasi_albert, erdos_renyi};
-use identity::audit::{audit, AuditParams, Stage, TrustGraph};
+use identity::audit::{audit, input, AuditParams, Stage, TrustGraph};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::io::Write;
 use std::time::Instant;
 
 fn main() {
+    let csv = std::env::args().any(|a| a == "--csv");
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -51,10 +58,28 @@ fn main() {
         let seeds: Vec<u32> = (0..100).map(|_| rng.gen_range(0..honest) as u32).collect();
         let generate = t.elapsed();
 
-        let t = Instant::now();
-        let g = TrustGraph::from_index_edges(n, &edges).expect("graph");
-        drop(edges);
-        let build = t.elapsed();
+        let (g, seeds, build) = if csv {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let path = dir.path().join("edges.csv");
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+            for &(a, b) in &edges {
+                writeln!(out, "m{a},m{b}").expect("write");
+            }
+            out.flush().expect("flush");
+            drop(out);
+            drop(edges);
+            let t = Instant::now();
+            let g = input::read_edges_file(&path).expect("parse");
+            let build = t.elapsed();
+            let ids: Vec<String> = seeds.iter().map(|s| format!("m{s}")).collect();
+            let seeds = g.resolve_seeds(&ids).expect("seeds");
+            (g, seeds, build)
+        } else {
+            let t = Instant::now();
+            let g = TrustGraph::from_index_edges(n, &edges).expect("graph");
+            drop(edges);
+            (g, seeds, t.elapsed())
+        };
 
         let bar = ProgressBar::new(1);
         bar.set_style(
