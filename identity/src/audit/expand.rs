@@ -16,12 +16,21 @@
 //!   round k:  p_k  = personalised PageRank with restart distribution r_{k-1}
 //!                    (p ← α r + (1 − α) P p, warm-started from p_{k-1})
 //!             s_k(v) = p_k(v) / deg(v)                 (degree-normalised)
-//!             A_k  = A_{k-1} ∪ { the ⌈(γ − 1)|A_{k-1}|⌉ members outside it
-//!                                 with the highest s_k }
+//!             A_k  = A_{k-1} ∪ { the max(⌈(γ − 1)|A_{k-1}|⌉, ⌈δ n⌉) members
+//!                                 outside it with the highest s_k }
 //!             r_k(v) = deg(v) / vol(A_k)  for v ∈ A_k    (restart on all of A_k)
 //! ```
 //!
 //! The ranking is the order of acceptance (round, then `s_k` within a round).
+//!
+//! **Schedule.** Every round accepts at least `δ n` members (`n` = members
+//! reachable from a seed), so there are at most `1/δ` rounds however large
+//! the graph and however few the seeds; once `A` holds `δ/(γ − 1)` of the
+//! graph the growth is geometric with factor `γ`, so the late rounds, where
+//! the least-connected honest members compete with the Sybils, take small
+//! steps. Each round's PageRank runs [`iterations_for`] steps: enough to
+//! bring its ℓ₁ error below the tolerance `ε` from the error bound of its
+//! (warm) start, instead of a fixed count.
 //!
 //! **Why it works.** Restarting on the whole accepted region, weighted by
 //! degree, makes every accepted member a seed: this is seed-diverse
@@ -35,9 +44,10 @@
 //! accepted first whenever its outside connectivity per edge beats the
 //! attack edges' — it need not mix fast *from the seeds*, only be better
 //! connected to the already-trusted region than the Sybils are. Growing by a
-//! factor `γ` per round keeps each step local (a sweep cut of the current
-//! PageRank vector, as in Andersen–Chung–Lang local partitioning) while
-//! needing only `O(log_γ(n / |seeds|))` rounds.
+//! small fraction per round keeps each step local (a sweep cut of the
+//! current PageRank vector, as in Andersen–Chung–Lang local partitioning);
+//! each round's walk need only reach the frontier of `A` (mean length
+//! `1/α`), since the rounds, not the walk, carry trust across the graph.
 //!
 //! **What it cannot catch.** A Sybil region whose attack edges per unit of
 //! volume exceed the honest region's own inter-community edges looks, to any
@@ -288,6 +298,46 @@ mod tests {
         // with few attack edges, the last fifth of the order is all Sybil
         let tail = &ex.order[reachable - 80..];
         assert!(tail.iter().all(|&v| sc.is_sybil(v)));
+    }
+
+    #[test]
+    fn iterations_meet_the_tolerance_and_no_more() {
+        assert_eq!(iterations_for(0.35, 2.0, 0.05), 9);
+        assert_eq!(iterations_for(0.35, 0.01, 0.05), 1);
+        for (alpha, e0, tol) in [(0.35, 0.18, 0.05), (0.25, 2.0, 0.01), (0.5, 1.0, 0.001)] {
+            let t = iterations_for(alpha, e0, tol) as i32;
+            let rate: f64 = 1.0 - alpha;
+            assert!(rate.powi(t) * e0 <= tol);
+            assert!(rate.powi(t - 1) * e0 > tol);
+        }
+    }
+
+    #[test]
+    fn rounds_grow_by_the_larger_of_the_two_steps() {
+        let sc = generate(&Params {
+            shape: Shape::SmallWorld { k: 6, p: 0.1 },
+            honest: 900,
+            sybils: 100,
+            sybil_degree: 10.0,
+            attack_edges: 30,
+            seeds: 3,
+            rng_seed: 7,
+        });
+        let g = sc.graph();
+        let p = ExpandParams::default();
+        let ex = expand(&g, &sc.seeds, &p, &mut |_, _| {});
+        let n = ex.order.len();
+        let min_add = (p.min_step * n as f64).ceil() as usize;
+        assert!(ex.rounds <= (1.0 / p.min_step).ceil() as usize);
+        let mut size = sc.seeds.len();
+        for k in 1..=ex.rounds as u32 {
+            let added = ex.round.iter().filter(|&&r| r == k).count();
+            let want = ((size as f64 * p.growth).ceil() as usize).max(size + min_add) - size;
+            assert_eq!(added, want.min(n - size), "round {k}");
+            size += added;
+        }
+        assert_eq!(size, n);
+        assert!(ex.steps >= ex.rounds && ex.steps <= 9 * ex.rounds);
     }
 
     #[test]
