@@ -108,38 +108,55 @@ pub fn spectral_within(
         .collect();
     let mut src = vec![0.0f32; n];
     let mut y = vec![0.0; n];
-    let project = |x: &mut [f64]| {
-        let dot: f64 = x.par_iter().zip(u1.par_iter()).map(|(a, b)| a * b).sum();
+    // Project x off u₁, normalise, and fill src = D^{-1/2} x (zero outside
+    // the set) for the next gather, in one pass; `dot = x·u₁`, `sq = ‖x‖²`.
+    let renormalise = |x: &mut [f64], from: &[f64], src: &mut [f32], dot: f64, sq: f64| {
+        // ‖from − dot·u₁‖² = ‖from‖² − dot², as ‖u₁‖ = 1.
+        let norm = (sq - dot * dot).max(0.0).sqrt();
+        let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
         x.par_iter_mut()
-            .zip(u1.par_iter())
-            .for_each(|(a, b)| *a -= dot * b);
-        let norm = x.par_iter().map(|a| a * a).sum::<f64>().sqrt();
-        if norm > 0.0 {
-            x.par_iter_mut().for_each(|a| *a /= norm);
-        }
+            .zip(src.par_iter_mut())
+            .enumerate()
+            .for_each(|(v, (x, z))| {
+                let s = sqrt_d[v];
+                *x = (from[v] - dot * u1[v]) * scale;
+                *z = if s > 0.0 { (*x / s) as f32 } else { 0.0 };
+            });
     };
-    project(&mut x);
+    let (dot, sq) = x
+        .par_iter()
+        .zip(u1.par_iter())
+        .map(|(a, b)| (a * b, a * a))
+        .reduce(|| (0.0, 0.0), |p, q| (p.0 + q.0, p.1 + q.1));
+    let x0 = x.clone();
+    renormalise(&mut x, &x0, &mut src, dot, sq);
+    drop(x0);
     let (mut lambda2, mut last_change, mut done) = (f64::NAN, f64::NAN, 0);
     while done < iters {
         // y = N x = (x + D^{-1/2} A D^{-1/2} x) / 2 on the induced graph:
-        // gather D^{-1/2} x (zero outside the set), scale by D^{-1/2}.
-        src.par_iter_mut()
-            .zip(x.par_iter().zip(sqrt_d.par_iter()))
-            .for_each(|(z, (x, s))| *z = if *s > 0.0 { (x / s) as f32 } else { 0.0 });
-        walk::gather(g, &src, &mut y);
-        y.par_iter_mut()
-            .zip(x.par_iter().zip(sqrt_d.par_iter()))
-            .for_each(|(y, (x, s))| {
-                let a = if *s > 0.0 { *y / s } else { 0.0 };
-                *y = if *s > 0.0 { 0.5 * (x + a) } else { 0.5 * x };
-            });
-        let rho: f64 = x.par_iter().zip(y.par_iter()).map(|(a, b)| a * b).sum();
+        // gather src = D^{-1/2} x, scale by D^{-1/2}; with ρ = x·y and the
+        // projection's sums in the same pass.
+        let src_ref = &src;
+        let x_ref = &x;
+        let (rho, dot, sq) = y
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(1024)
+            .map(|(v, y)| {
+                let (xv, s) = (x_ref[v], sqrt_d[v]);
+                *y = if s > 0.0 {
+                    0.5 * (xv + walk::row_sum(g, src_ref, v as u32) / s)
+                } else {
+                    0.5 * xv
+                };
+                (xv * *y, *y * u1[v], *y * *y)
+            })
+            .reduce(|| (0.0, 0.0, 0.0), |p, q| (p.0 + q.0, p.1 + q.1, p.2 + q.2));
         let l2 = (2.0 * (1.0 - rho)).max(0.0);
         last_change = (l2 - lambda2).abs();
         lambda2 = l2;
         done += 1;
-        std::mem::swap(&mut x, &mut y);
-        project(&mut x);
+        renormalise(&mut x, &y, &mut src, dot, sq);
         if last_change <= rel_tol * lambda2 {
             break;
         }

@@ -46,6 +46,13 @@ pub fn gather(g: &TrustGraph, src: &[f32], out: &mut [f64]) {
     }
 }
 
+/// `Σ_{u ∈ N(v)} src[u]`: one row of [`gather`], for callers that fuse
+/// their own per-member work into the pass.
+#[inline]
+pub fn row_sum(g: &TrustGraph, src: &[f32], v: u32) -> f64 {
+    gather_sum(src, g.neighbours(v))
+}
+
 /// `scratch[v] = x[v] / deg(v)` in `f32` (0 for isolated members).
 fn fill_per_degree(g: &TrustGraph, x: &[f64], scratch: &mut [f32]) {
     let per = |(v, s): (usize, &mut f32)| {
