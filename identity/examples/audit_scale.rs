@@ -13,12 +13,16 @@
 //! `input::read_edges_file` — the CLI's `--edges FILE` path — and the
 //! "build" column is that parse.
 //!
+//! With `--steps`, it also times 20 single walk steps on each graph with
+//! the state in `f32` (`walk::step`) against 20 fused steps with the
+//! bfloat16 state the audit uses (`walk::iterate`).
+//!
 //! ```text
-//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000 [--csv]
+//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000 [--csv] [--steps]
 //! ```
 
 use identity::audit::synth::{barabasi_albert, erdos_renyi};
-use identity::audit::{audit, input, AuditParams, Stage, TrustGraph};
+use identity::audit::{audit, input, walk, AuditParams, Stage, TrustGraph};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -27,6 +31,7 @@ use std::time::Instant;
 
 fn main() {
     let csv = std::env::args().any(|a| a == "--csv");
+    let steps = std::env::args().any(|a| a == "--steps");
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -81,6 +86,9 @@ fn main() {
             (g, seeds, t.elapsed())
         };
 
+        if steps {
+            time_steps(&g);
+        }
         let bar = ProgressBar::new(1);
         bar.set_style(
             ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
@@ -136,6 +144,31 @@ fn main() {
             peak_rss()
         );
     }
+}
+
+/// Time 20 walk steps each way (one run, printed to stderr) and compare the results.
+fn time_steps(g: &TrustGraph) {
+    let n = g.len();
+    let x0: Vec<f64> = (0..n).map(|v| 1.0 + (v % 7) as f64).collect();
+    let (mut scratch, mut a, mut b) = (vec![0.0f32; n], x0.clone(), vec![0.0; n]);
+    let t = Instant::now();
+    for _ in 0..20 {
+        walk::step(g, &a, &mut scratch, &mut b);
+        std::mem::swap(&mut a, &mut b);
+    }
+    let f32_step = t.elapsed() / 20;
+    let t = Instant::now();
+    let y = walk::iterate(g, x0, 20, |_, s| s);
+    let bf16_step = t.elapsed() / 20;
+    let gap = a
+        .iter()
+        .zip(&y)
+        .map(|(p, q)| ((p - q) / p.max(1e-300)).abs())
+        .fold(0.0, f64::max);
+    eprintln!(
+        "{n} members: f32-state step {f32_step:?}, bfloat16-state step {bf16_step:?} \
+         (largest relative difference after 20 steps {gap:.2e})"
+    );
 }
 
 fn peak_rss() -> String {
