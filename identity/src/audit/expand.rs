@@ -93,10 +93,11 @@ impl Default for ExpandParams {
 /// `t = ⌈ln(tol / e0) / ln(1 − α)⌉` (at least 1).
 ///
 /// A cold start from the restart distribution has `e0 ≤ 2`. A warm start
-/// from the previous round's fixed point, after the restart distribution
-/// moved by `‖r_k − r_{k−1}‖₁ ≤ 2Δ` (Δ = the newly accepted share of the
-/// restart volume), has `e0 ≤ 2Δ`, because the fixed point
-/// `p*(r) = α Σ_t (1 − α)^t Pᵗ r` is linear in `r` and `P` does not increase ℓ₁ norms.
+/// from the previous round's vector, itself within `ε` of its fixed point,
+/// after the restart distribution moved by `‖r_k − r_{k−1}‖₁ = 2Δ`
+/// (Δ = the newly accepted share of the restart volume), has
+/// `e0 ≤ 2Δ + ε`, because the fixed point `p*(r) = α Σ_t (1 − α)^t Pᵗ r`
+/// is linear in `r` and `P` does not increase ℓ₁ norms.
 pub fn iterations_for(alpha: f64, e0: f64, tol: f64) -> usize {
     if e0 <= tol || !(0.0..1.0).contains(&(1.0 - alpha)) {
         return 1;
@@ -185,7 +186,7 @@ pub fn expand_within(
     let mut k = 1u32;
     let mut steps = 0;
     let mut vol: f64 = order.iter().map(|&v| g.degree(v) as f64).sum();
-    loop {
+    while order.len() < reach {
         let iters = iterations_for(p.alpha, e0, p.tolerance);
         steps += iters;
         let pr = walk::personalised_pagerank(g, &r, p.alpha, iters, warm.take());
@@ -196,9 +197,6 @@ pub fn expand_within(
             .into_par_iter()
             .filter(|&v| !accepted[v as usize] && reachable[v as usize])
             .collect();
-        if cand.is_empty() {
-            break;
-        }
         let take = (next_size(order.len()) - order.len()).min(cand.len());
         let by_trust = |a: &u32, b: &u32| s[*b as usize].total_cmp(&s[*a as usize]).then(a.cmp(b));
         if take < cand.len() {
@@ -213,8 +211,9 @@ pub fn expand_within(
         order.extend_from_slice(&cand);
         let added: f64 = cand.par_iter().map(|&v| g.degree(v) as f64).sum();
         vol += added;
-        // The restart distribution moves by at most 2·added/vol in ℓ₁.
-        e0 = 2.0 * added / vol;
+        // The restart distribution moves by 2·added/vol in ℓ₁, and this
+        // round's vector is within the tolerance of its own fixed point.
+        e0 = 2.0 * added / vol + p.tolerance;
         r.par_iter_mut()
             .zip(accepted.par_iter())
             .enumerate()
