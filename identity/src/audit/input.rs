@@ -8,7 +8,8 @@
 //! duplicates are handled as [`super::graph`] documents. Line order matters
 //! only for the default seeds: members are interned in order of first
 //! appearance, so a file listing sureties as they were given starts with the
-//! founders.
+//! founders. A file is read into memory whole and parsed in parallel
+//! chunks ([`parse_edges`]); invalid UTF-8 is a line-numbered error too.
 //!
 //! **Seeds** (`--seeds FILE`): one member id per line; blanks and `#` lines
 //! ignored. An empty list, or ids that are not in the graph, are errors.
