@@ -3,7 +3,8 @@
 //! For each honest shape and each number of attack edges `g`, generate a
 //! scenario (4,000 honest members, 2,000 Sybils in a dense Erdős–Rényi
 //! region of average degree 20, 20 seeds), run the full audit, and report the
-//! AUC of SybilRank (the baseline) and of the audit's ranking, averaged (and
+//! AUC of SybilRank (the baseline) and of the audit's ranking (its rank
+//! order), averaged (and
 //! minimum) over independent seeded repetitions; and, under the admission rule
 //! (a key needs ≥ k sureties from admitted members, starting from all honest
 //! members admitted), the Sybils admitted per attack edge with the rule alone
@@ -13,9 +14,14 @@
 //!
 //! ```text
 //! cargo run --release -p identity --example audit_eval [-- --reps N --k K --hard]
+//!     [--g 2000,4000] [--alpha A] [--growth G] [--min-step D] [--tolerance E]
 //! ```
+//!
+//! The last four override the trust expansion's parameters (for
+//! sensitivity runs); `--g` restricts the sweep of attack edges.
 
 use identity::audit::eval::{admit_cascade, auc};
+use identity::audit::expand::ExpandParams;
 use identity::audit::synth::{generate, Params, Shape};
 use identity::audit::{audit, AuditParams, Status};
 
@@ -28,7 +34,21 @@ fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(default)
     };
-    let reps = flag("--reps", 3);
+    let real = |name: &str, default: f64| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let reps = flag("--reps", 5);
+    let d = ExpandParams::default();
+    let expand = ExpandParams {
+        alpha: real("--alpha", d.alpha),
+        growth: real("--growth", d.growth),
+        min_step: real("--min-step", d.min_step),
+        tolerance: real("--tolerance", d.tolerance),
+    };
     let k = flag("--k", 3);
     let mut shapes = vec![
         Shape::ScaleFree { m: 5 },
@@ -49,9 +69,16 @@ fn main() {
             seeded: 2,
         });
     }
-    let sweep = [10, 100, 500, 1000, 2000, 4000];
+    let sweep: Vec<usize> = args
+        .iter()
+        .position(|a| a == "--g")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+        .unwrap_or_else(|| vec![10, 100, 500, 1000, 2000, 4000]);
     println!(
-        "honest 4000, Sybils 2000 (ER, avg degree 20), 20 seeds, {reps} repetitions, admission rule k = {k}"
+        "honest 4000, Sybils 2000 (ER, avg degree 20), 20 seeds, {reps} repetitions, admission rule k = {k}; \
+         expansion α = {}, γ = {}, δ = {}, ε = {}",
+        expand.alpha, expand.growth, expand.min_step, expand.tolerance
     );
     println!(
         "| shape | g | SybilRank AUC (mean/min) | audit AUC (mean/min) | flagged Sybils | flagged honest | Sybils admitted / g: rule alone | rule + audit | bound 1/(γk) | audit time |"
@@ -59,10 +86,11 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let params = AuditParams {
         sureties: k,
+        expand,
         ..AuditParams::default()
     };
     for shape in &shapes {
-        for &g in &sweep {
+        for &g in sweep.iter() {
             let (mut sr, mut au) = (Vec::new(), Vec::new());
             let (mut fs, mut fh, mut adm_rule, mut adm_audit, mut bound) =
                 (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -82,17 +110,17 @@ fn main() {
                 let report = audit(&graph, &sc.seeds, &params, &mut |_, _, _| {}).expect("audit");
                 time += t.elapsed();
                 let n = graph.len();
-                let (mut trust, mut sybilrank) = (vec![0.0; n], vec![0.0; n]);
+                let (mut by_rank, mut sybilrank) = (vec![0.0; n], vec![0.0; n]);
                 let mut suspected = vec![false; n];
                 for m in &report.ranking {
                     let v = graph.index_of(&m.id).expect("member") as usize;
-                    trust[v] = m.trust;
+                    by_rank[v] = -(m.rank as f64);
                     sybilrank[v] = m.sybilrank;
                     suspected[v] = m.status == Status::Suspected;
                 }
                 let is_sybil = |v: u32| sc.is_sybil(v);
                 sr.push(auc(&sybilrank, is_sybil));
-                au.push(auc(&trust, is_sybil));
+                au.push(auc(&by_rank, is_sybil));
                 let flagged_sybils = (0..n as u32)
                     .filter(|&v| sc.is_sybil(v) && suspected[v as usize])
                     .count();

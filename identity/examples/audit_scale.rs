@@ -8,18 +8,30 @@
 //! follows the audit's stages. Peak resident memory (VmHWM) is read from
 //! `/proc/self/status` at the end.
 //!
+//! With `--csv`, each graph is instead written to a temporary `a,b` file
+//! (ids `m0`, `m1`, …, not timed) and read back with
+//! `input::read_edges_file` — the CLI's `--edges FILE` path — and the
+//! "build" column is that parse.
+//!
+//! With `--steps`, it also times 20 single walk steps on each graph with
+//! the state in `f32` (`walk::step`) against 20 fused steps with the
+//! bfloat16 state the audit uses (`walk::iterate`).
+//!
 //! ```text
-//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000
+//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000 [--csv] [--steps]
 //! ```
 
 use identity::audit::synth::{barabasi_albert, erdos_renyi};
-use identity::audit::{audit, AuditParams, Stage, TrustGraph};
+use identity::audit::{audit, input, walk, AuditParams, Stage, TrustGraph};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::io::Write;
 use std::time::Instant;
 
 fn main() {
+    let csv = std::env::args().any(|a| a == "--csv");
+    let steps = std::env::args().any(|a| a == "--steps");
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -29,7 +41,7 @@ fn main() {
     } else {
         sizes
     };
-    println!("| members | sureties | generate | build CSR | audit wall | audit CPU (user+sys) | expansion rounds | peak RSS |");
+    println!("| members | sureties | generate | build CSR | audit wall | audit CPU (user+sys) | expansion rounds / steps / spectral iterations | peak RSS |");
     println!("|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let t = Instant::now();
@@ -51,11 +63,32 @@ fn main() {
         let seeds: Vec<u32> = (0..100).map(|_| rng.gen_range(0..honest) as u32).collect();
         let generate = t.elapsed();
 
-        let t = Instant::now();
-        let g = TrustGraph::from_index_edges(n, &edges).expect("graph");
-        drop(edges);
-        let build = t.elapsed();
+        let (g, seeds, build) = if csv {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let path = dir.path().join("edges.csv");
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+            for &(a, b) in &edges {
+                writeln!(out, "m{a},m{b}").expect("write");
+            }
+            out.flush().expect("flush");
+            drop(out);
+            drop(edges);
+            let t = Instant::now();
+            let g = input::read_edges_file(&path).expect("parse");
+            let build = t.elapsed();
+            let ids: Vec<String> = seeds.iter().map(|s| format!("m{s}")).collect();
+            let seeds = g.resolve_seeds(&ids).expect("seeds");
+            (g, seeds, build)
+        } else {
+            let t = Instant::now();
+            let g = TrustGraph::from_index_edges(n, &edges).expect("graph");
+            drop(edges);
+            (g, seeds, t.elapsed())
+        };
 
+        if steps {
+            time_steps(&g);
+        }
         let bar = ProgressBar::new(1);
         bar.set_style(
             ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
@@ -90,6 +123,15 @@ fn main() {
         let audit_cpu = cpu_seconds() - cpu0;
         bar.finish_and_clear();
         eprintln!("stage starts (stage, wall s, CPU s): {marks:?}");
+        let work = format!(
+            "{} / {} / {}",
+            report.expansion_rounds,
+            report.expansion_steps,
+            report
+                .guarantee
+                .as_ref()
+                .map_or(0, |g| g.spectral.iterations)
+        );
         println!(
             "| {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {} | {} |",
             n,
@@ -98,10 +140,35 @@ fn main() {
             build.as_secs_f64(),
             audit_time.as_secs_f64(),
             audit_cpu,
-            report.expansion_rounds,
+            work,
             peak_rss()
         );
     }
+}
+
+/// Time 20 walk steps each way (one run, printed to stderr) and compare the results.
+fn time_steps(g: &TrustGraph) {
+    let n = g.len();
+    let x0: Vec<f64> = (0..n).map(|v| 1.0 + (v % 7) as f64).collect();
+    let (mut scratch, mut a, mut b) = (vec![0.0f32; n], x0.clone(), vec![0.0; n]);
+    let t = Instant::now();
+    for _ in 0..20 {
+        walk::step(g, &a, &mut scratch, &mut b);
+        std::mem::swap(&mut a, &mut b);
+    }
+    let f32_step = t.elapsed() / 20;
+    let t = Instant::now();
+    let y = walk::iterate(g, x0, 20, |_, s| s);
+    let bf16_step = t.elapsed() / 20;
+    let gap = a
+        .iter()
+        .zip(&y)
+        .map(|(p, q)| ((p - q) / p.max(1e-300)).abs())
+        .fold(0.0, f64::max);
+    eprintln!(
+        "{n} members: f32-state step {f32_step:?}, bfloat16-state step {bf16_step:?} \
+         (largest relative difference after 20 steps {gap:.2e})"
+    );
 }
 
 fn peak_rss() -> String {

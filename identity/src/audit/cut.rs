@@ -40,12 +40,26 @@ pub struct SweepCut {
 /// among prefixes of length `min_prefix..order.len()`. Members not in
 /// `order` count as outside every prefix. `None` if no proper prefix exists.
 pub fn sweep(g: &TrustGraph, order: &[u32], min_prefix: usize) -> Option<SweepCut> {
-    let total = g.volume() as f64;
+    sweep_within(g, order, min_prefix, |v| g.degree(v), g.volume())
+}
+
+/// [`sweep`] in the subgraph induced by a member set `T`, without building
+/// it: `degree(v)` is `v`'s degree within `T`, `total` is `vol(T)`, and
+/// `order` lists members of `T` only (so every neighbour counted as inside a
+/// prefix is in `T`).
+pub fn sweep_within(
+    g: &TrustGraph,
+    order: &[u32],
+    min_prefix: usize,
+    degree: impl Fn(u32) -> usize,
+    total: usize,
+) -> Option<SweepCut> {
+    let total = total as f64;
     let mut inside = vec![false; g.len()];
     let (mut vol, mut cut) = (0usize, 0i64);
     let mut best: Option<SweepCut> = None;
     for (i, &v) in order.iter().enumerate() {
-        let d = g.degree(v) as i64;
+        let d = degree(v) as i64;
         let internal = g
             .neighbours(v)
             .iter()

@@ -16,12 +16,21 @@
 //!   round k:  p_k  = personalised PageRank with restart distribution r_{k-1}
 //!                    (p ← α r + (1 − α) P p, warm-started from p_{k-1})
 //!             s_k(v) = p_k(v) / deg(v)                 (degree-normalised)
-//!             A_k  = A_{k-1} ∪ { the ⌈(γ − 1)|A_{k-1}|⌉ members outside it
-//!                                 with the highest s_k }
+//!             A_k  = A_{k-1} ∪ { the max(⌈(γ − 1)|A_{k-1}|⌉, ⌈δ n⌉) members
+//!                                 outside it with the highest s_k }
 //!             r_k(v) = deg(v) / vol(A_k)  for v ∈ A_k    (restart on all of A_k)
 //! ```
 //!
 //! The ranking is the order of acceptance (round, then `s_k` within a round).
+//!
+//! **Schedule.** Every round accepts at least `δ n` members (`n` = members
+//! reachable from a seed), so there are at most `1/δ` rounds however large
+//! the graph and however few the seeds; once `A` holds `δ/(γ − 1)` of the
+//! graph the growth is geometric with factor `γ`, so the late rounds, where
+//! the least-connected honest members compete with the Sybils, take small
+//! steps. Each round's PageRank runs [`iterations_for`] steps: enough to
+//! bring its ℓ₁ error below the tolerance `ε` from the error bound of its
+//! (warm) start, instead of a fixed count.
 //!
 //! **Why it works.** Restarting on the whole accepted region, weighted by
 //! degree, makes every accepted member a seed: this is seed-diverse
@@ -35,9 +44,10 @@
 //! accepted first whenever its outside connectivity per edge beats the
 //! attack edges' — it need not mix fast *from the seeds*, only be better
 //! connected to the already-trusted region than the Sybils are. Growing by a
-//! factor `γ` per round keeps each step local (a sweep cut of the current
-//! PageRank vector, as in Andersen–Chung–Lang local partitioning) while
-//! needing only `O(log_γ(n / |seeds|))` rounds.
+//! small fraction per round keeps each step local (a sweep cut of the
+//! current PageRank vector, as in Andersen–Chung–Lang local partitioning);
+//! each round's walk need only reach the frontier of `A` (mean length
+//! `1/α`), since the rounds, not the walk, carry trust across the graph.
 //!
 //! **What it cannot catch.** A Sybil region whose attack edges per unit of
 //! volume exceed the honest region's own inter-community edges looks, to any
@@ -55,26 +65,44 @@ use rayon::prelude::*;
 pub struct ExpandParams {
     /// Restart probability `α` of each personalised PageRank (mean walk length `1/α`).
     pub alpha: f64,
-    /// Power iterations of the first round (from the seeds, no warm start).
-    pub first_iters: usize,
-    /// Power iterations of later rounds (warm-started).
-    pub iters: usize,
-    /// Growth factor `γ` of the accepted region per round.
+    /// Growth factor `γ`: a round accepts at least `(γ − 1)|A|` members.
     pub growth: f64,
-    /// At most this many rounds: `γ` is raised if `log_γ(n/|seeds|)` would exceed it.
-    pub max_rounds: usize,
+    /// Least growth per round as a fraction `δ` of the reachable members: a
+    /// round accepts at least `δ·n` members, so there are at most `1/δ` rounds.
+    pub min_step: f64,
+    /// Tolerance `ε`: each PageRank runs until its ℓ₁ error bound
+    /// `(1 − α)^t · e₀` is at most `ε`, where `e₀` bounds the error of its
+    /// starting vector (see [`iterations_for`]).
+    pub tolerance: f64,
 }
 
 impl Default for ExpandParams {
     fn default() -> Self {
         ExpandParams {
-            alpha: 0.25,
-            first_iters: 15,
-            iters: 8,
-            growth: 1.2,
-            max_rounds: 20,
+            alpha: 0.35,
+            growth: 1.1,
+            min_step: 0.01,
+            tolerance: 0.05,
         }
     }
+}
+
+/// Power iterations that bring a personalised PageRank (restart probability
+/// `alpha`) from a starting vector within ℓ₁ distance `e0` of its fixed point
+/// to within `tol`: the iteration contracts the error by `1 − α` per step, so
+/// `t = ⌈ln(tol / e0) / ln(1 − α)⌉` (at least 1).
+///
+/// A cold start from the restart distribution has `e0 ≤ 2`. A warm start
+/// from the previous round's vector, itself within `ε` of its fixed point,
+/// after the restart distribution moved by `‖r_k − r_{k−1}‖₁ = 2Δ`
+/// (Δ = the newly accepted share of the restart volume), has
+/// `e0 ≤ 2Δ + ε`, because the fixed point `p*(r) = α Σ_t (1 − α)^t Pᵗ r`
+/// is linear in `r` and `P` does not increase ℓ₁ norms.
+pub fn iterations_for(alpha: f64, e0: f64, tol: f64) -> usize {
+    if e0 <= tol || !(0.0..1.0).contains(&(1.0 - alpha)) {
+        return 1;
+    }
+    ((tol / e0).ln() / (1.0 - alpha).ln()).ceil().max(1.0) as usize
 }
 
 /// The result of trust expansion.
@@ -87,8 +115,8 @@ pub struct Expansion {
     pub round: Vec<u32>,
     /// Number of rounds run.
     pub rounds: usize,
-    /// The growth factor actually used.
-    pub growth: f64,
+    /// Walk steps (power iterations) run over all rounds.
+    pub steps: usize,
 }
 
 /// Run trust expansion from `seeds`. `progress(done, total)` is called once
@@ -120,6 +148,7 @@ pub fn expand_within(
     let n = g.len();
     let mut accepted = vec![false; n];
     let mut round = vec![u32::MAX; n];
+
     let mut order: Vec<u32> = Vec::with_capacity(n);
     let mut r = vec![0.0; n];
     for &s in seeds {
@@ -134,26 +163,32 @@ pub fn expand_within(
             order,
             round,
             rounds: 0,
-            growth: p.growth,
+            steps: 0,
         };
     }
     for &s in &order {
         r[s as usize] = 1.0 / order.len() as f64;
     }
-    let ratio = (n as f64 / order.len() as f64).max(1.0);
-    let growth = p
-        .growth
-        .max(ratio.powf(1.0 / p.max_rounds.max(1) as f64))
-        .max(1.0001);
-    let total = (ratio.ln() / growth.ln()).ceil().max(1.0) as usize;
+    let reach = reachable.iter().filter(|&&x| x).count();
+    let min_add = ((p.min_step * reach as f64).ceil() as usize).max(1);
+    let growth = p.growth.max(1.0);
+    let next_size = |a: usize| ((a as f64 * growth).ceil() as usize).max(a + min_add);
+    let total = {
+        let (mut size, mut rounds) = (order.len(), 0);
+        while size < reach {
+            size = next_size(size).min(reach);
+            rounds += 1;
+        }
+        rounds.max(1)
+    };
     let mut warm: Option<Vec<f64>> = None;
+    let mut e0 = 2.0;
     let mut k = 1u32;
-    loop {
-        let iters = if warm.is_some() {
-            p.iters
-        } else {
-            p.first_iters
-        };
+    let mut steps = 0;
+    let mut vol: f64 = order.iter().map(|&v| g.degree(v) as f64).sum();
+    while order.len() < reach {
+        let iters = iterations_for(p.alpha, e0, p.tolerance);
+        steps += iters;
         let pr = walk::personalised_pagerank(g, &r, p.alpha, iters, warm.take());
         let s = walk::per_degree(g, &pr);
         // Candidates: members of seeded components not yet accepted (those the
@@ -162,23 +197,23 @@ pub fn expand_within(
             .into_par_iter()
             .filter(|&v| !accepted[v as usize] && reachable[v as usize])
             .collect();
-        if cand.is_empty() {
-            break;
-        }
-        let target = ((order.len() as f64 * growth).ceil() as usize).max(order.len() + 1);
-        let take = (target - order.len()).min(cand.len());
+        let take = (next_size(order.len()) - order.len()).min(cand.len());
         let by_trust = |a: &u32, b: &u32| s[*b as usize].total_cmp(&s[*a as usize]).then(a.cmp(b));
         if take < cand.len() {
             cand.select_nth_unstable_by(take, by_trust);
             cand.truncate(take);
         }
-        cand.sort_unstable_by(by_trust);
+        cand.par_sort_unstable_by(by_trust);
         for &v in &cand {
             accepted[v as usize] = true;
             round[v as usize] = k;
         }
         order.extend_from_slice(&cand);
-        let vol: f64 = order.par_iter().map(|&v| g.degree(v) as f64).sum();
+        let added: f64 = cand.par_iter().map(|&v| g.degree(v) as f64).sum();
+        vol += added;
+        // The restart distribution moves by 2·added/vol in ℓ₁, and this
+        // round's vector is within the tolerance of its own fixed point.
+        e0 = 2.0 * added / vol + p.tolerance;
         r.par_iter_mut()
             .zip(accepted.par_iter())
             .enumerate()
@@ -197,7 +232,7 @@ pub fn expand_within(
         order,
         round,
         rounds: (k - 1) as usize,
-        growth,
+        steps,
     }
 }
 
@@ -262,6 +297,46 @@ mod tests {
         // with few attack edges, the last fifth of the order is all Sybil
         let tail = &ex.order[reachable - 80..];
         assert!(tail.iter().all(|&v| sc.is_sybil(v)));
+    }
+
+    #[test]
+    fn iterations_meet_the_tolerance_and_no_more() {
+        assert_eq!(iterations_for(0.35, 2.0, 0.05), 9);
+        assert_eq!(iterations_for(0.35, 0.01, 0.05), 1);
+        for (alpha, e0, tol) in [(0.35, 0.18, 0.05), (0.25, 2.0, 0.01), (0.5, 1.0, 0.001)] {
+            let t = iterations_for(alpha, e0, tol) as i32;
+            let rate: f64 = 1.0 - alpha;
+            assert!(rate.powi(t) * e0 <= tol);
+            assert!(rate.powi(t - 1) * e0 > tol);
+        }
+    }
+
+    #[test]
+    fn rounds_grow_by_the_larger_of_the_two_steps() {
+        let sc = generate(&Params {
+            shape: Shape::SmallWorld { k: 6, p: 0.1 },
+            honest: 900,
+            sybils: 100,
+            sybil_degree: 10.0,
+            attack_edges: 30,
+            seeds: 3,
+            rng_seed: 7,
+        });
+        let g = sc.graph();
+        let p = ExpandParams::default();
+        let ex = expand(&g, &sc.seeds, &p, &mut |_, _| {});
+        let n = ex.order.len();
+        let min_add = (p.min_step * n as f64).ceil() as usize;
+        assert!(ex.rounds <= (1.0 / p.min_step).ceil() as usize);
+        let mut size = sc.seeds.len();
+        for k in 1..=ex.rounds as u32 {
+            let added = ex.round.iter().filter(|&&r| r == k).count();
+            let want = ((size as f64 * p.growth).ceil() as usize).max(size + min_add) - size;
+            assert_eq!(added, want.min(n - size), "round {k}");
+            size += added;
+        }
+        assert_eq!(size, n);
+        assert!(ex.steps >= ex.rounds && ex.steps <= 9 * ex.rounds);
     }
 
     #[test]

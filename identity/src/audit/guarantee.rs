@@ -60,54 +60,112 @@ pub struct Spectral {
     pub last_change: f64,
 }
 
-/// Estimate `λ₂` and the conductance bracket of `g` by `iters` power iterations.
-/// A disconnected graph has `λ₂ = 0`.
-pub fn spectral(g: &TrustGraph, iters: usize, seed: u64) -> Spectral {
+/// Estimate `λ₂` and the conductance bracket of `g` by at most `iters` power
+/// iterations, stopping early once an iteration changes `λ₂` by at most
+/// `rel_tol · λ₂`. A disconnected graph has `λ₂ = 0`.
+pub fn spectral(g: &TrustGraph, iters: usize, rel_tol: f64, seed: u64) -> Spectral {
+    spectral_within(g, &vec![true; g.len()], iters, rel_tol, seed)
+}
+
+/// [`spectral`] for the subgraph induced by the members with `within[v]`,
+/// computed on `g` without building the subgraph: degrees are counted within
+/// the set, and the vector is zero outside it, so a gather over a full row
+/// sums exactly the row of the induced graph.
+pub fn spectral_within(
+    g: &TrustGraph,
+    within: &[bool],
+    iters: usize,
+    rel_tol: f64,
+    seed: u64,
+) -> Spectral {
     let n = g.len();
-    let sqrt_d: Vec<f64> = (0..n as u32).map(|v| (g.degree(v) as f64).sqrt()).collect();
-    let vol = g.volume() as f64;
-    let u1: Vec<f64> = sqrt_d.iter().map(|s| s / vol.sqrt()).collect();
+    let deg: Vec<usize> = (0..n as u32)
+        .into_par_iter()
+        .map(|v| {
+            if within[v as usize] {
+                g.neighbours(v)
+                    .iter()
+                    .filter(|&&w| within[w as usize])
+                    .count()
+            } else {
+                0
+            }
+        })
+        .collect();
+    let vol: usize = deg.par_iter().sum();
+    let sqrt_d: Vec<f64> = deg.par_iter().map(|&d| (d as f64).sqrt()).collect();
+    let u1: Vec<f64> = sqrt_d.par_iter().map(|s| s / (vol as f64).sqrt()).collect();
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut x: Vec<f64> = (0..n).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    let mut z = vec![0.0; n];
-    let mut scratch = vec![0.0f32; n];
+    let mut x: Vec<f64> = (0..n)
+        .map(|v| {
+            let r = rng.gen_range(-1.0..1.0);
+            if within[v] {
+                r
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut src = vec![0.0f32; n];
     let mut y = vec![0.0; n];
-    let project = |x: &mut [f64]| {
-        let dot: f64 = x.par_iter().zip(u1.par_iter()).map(|(a, b)| a * b).sum();
+    // Project x off u₁, normalise, and fill src = D^{-1/2} x (zero outside
+    // the set) for the next gather, in one pass; `dot = x·u₁`, `sq = ‖x‖²`.
+    let renormalise = |x: &mut [f64], from: &[f64], src: &mut [f32], dot: f64, sq: f64| {
+        // ‖from − dot·u₁‖² = ‖from‖² − dot², as ‖u₁‖ = 1.
+        let norm = (sq - dot * dot).max(0.0).sqrt();
+        let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
         x.par_iter_mut()
-            .zip(u1.par_iter())
-            .for_each(|(a, b)| *a -= dot * b);
-        let norm = x.par_iter().map(|a| a * a).sum::<f64>().sqrt();
-        if norm > 0.0 {
-            x.par_iter_mut().for_each(|a| *a /= norm);
-        }
-    };
-    project(&mut x);
-    let (mut lambda2, mut last_change) = (f64::NAN, f64::NAN);
-    for _ in 0..iters {
-        // y = N x = (x + D^{-1/2} A D^{-1/2} x) / 2, via the walk step on z = D^{1/2} x.
-        z.par_iter_mut()
-            .zip(x.par_iter().zip(sqrt_d.par_iter()))
-            .for_each(|(z, (x, s))| *z = x * s);
-        walk::step(g, &z, &mut scratch, &mut y);
-        y.par_iter_mut()
-            .zip(x.par_iter().zip(sqrt_d.par_iter()))
-            .for_each(|(y, (x, s))| {
-                let a = if *s > 0.0 { *y / s } else { 0.0 };
-                *y = 0.5 * (x + a);
+            .zip(src.par_iter_mut())
+            .enumerate()
+            .for_each(|(v, (x, z))| {
+                let s = sqrt_d[v];
+                *x = (from[v] - dot * u1[v]) * scale;
+                *z = if s > 0.0 { (*x / s) as f32 } else { 0.0 };
             });
-        let rho: f64 = x.par_iter().zip(y.par_iter()).map(|(a, b)| a * b).sum();
+    };
+    let (dot, sq) = x
+        .par_iter()
+        .zip(u1.par_iter())
+        .map(|(a, b)| (a * b, a * a))
+        .reduce(|| (0.0, 0.0), |p, q| (p.0 + q.0, p.1 + q.1));
+    let x0 = x.clone();
+    renormalise(&mut x, &x0, &mut src, dot, sq);
+    drop(x0);
+    let (mut lambda2, mut last_change, mut done) = (f64::NAN, f64::NAN, 0);
+    while done < iters {
+        // y = N x = (x + D^{-1/2} A D^{-1/2} x) / 2 on the induced graph:
+        // gather src = D^{-1/2} x, scale by D^{-1/2}; with ρ = x·y and the
+        // projection's sums in the same pass.
+        let src_ref = &src;
+        let x_ref = &x;
+        let (rho, dot, sq) = y
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(1024)
+            .map(|(v, y)| {
+                let (xv, s) = (x_ref[v], sqrt_d[v]);
+                *y = if s > 0.0 {
+                    0.5 * (xv + walk::row_sum(g, src_ref, v as u32) / s)
+                } else {
+                    0.5 * xv
+                };
+                (xv * *y, *y * u1[v], *y * *y)
+            })
+            .reduce(|| (0.0, 0.0, 0.0), |p, q| (p.0 + q.0, p.1 + q.1, p.2 + q.2));
         let l2 = (2.0 * (1.0 - rho)).max(0.0);
         last_change = (l2 - lambda2).abs();
         lambda2 = l2;
-        std::mem::swap(&mut x, &mut y);
-        project(&mut x);
+        done += 1;
+        renormalise(&mut x, &y, &mut src, dot, sq);
+        if last_change <= rel_tol * lambda2 {
+            break;
+        }
     }
-    // Sweep the degree-scaled eigenvector D^{-1/2} x.
-    let mut order: Vec<u32> = (0..n as u32).filter(|&v| g.degree(v) > 0).collect();
+    // Sweep the degree-scaled eigenvector D^{-1/2} x within the set.
+    let mut order: Vec<u32> = (0..n as u32).filter(|&v| deg[v as usize] > 0).collect();
     let key = |v: u32| x[v as usize] / sqrt_d[v as usize];
     order.par_sort_unstable_by(|&a, &b| key(b).total_cmp(&key(a)));
-    let sweep_conductance = super::cut::sweep(g, &order, 1)
+    let sweep_conductance = super::cut::sweep_within(g, &order, 1, |v| deg[v as usize], vol)
         .map(|c| c.conductance)
         .unwrap_or(f64::NAN);
     let lambda2 = if lambda2.is_nan() { 0.0 } else { lambda2 };
@@ -116,7 +174,7 @@ pub fn spectral(g: &TrustGraph, iters: usize, seed: u64) -> Spectral {
         cheeger_lower: lambda2 / 2.0,
         cheeger_upper: (2.0 * lambda2).sqrt(),
         sweep_conductance,
-        iterations: iters,
+        iterations: done,
         last_change,
     }
 }
@@ -144,7 +202,7 @@ mod tests {
             }
         }
         let k20 = TrustGraph::from_pairs(pairs.clone()).unwrap();
-        let s = spectral(&k20, 200, 1);
+        let s = spectral(&k20, 200, 0.0, 1);
         // K_n: λ₂ of the normalised Laplacian is n/(n−1).
         assert!((s.lambda2 - 20.0 / 19.0).abs() < 1e-6, "{s:?}");
         for (a, b) in pairs.clone() {
@@ -152,7 +210,7 @@ mod tests {
         }
         pairs.push(("0".into(), "x0".into()));
         let bar = TrustGraph::from_pairs(pairs).unwrap();
-        let s = spectral(&bar, 500, 1);
+        let s = spectral(&bar, 500, 0.0, 1);
         assert!(s.lambda2 < 0.02, "{s:?}");
         assert!(s.cheeger_lower <= s.sweep_conductance);
         assert!(s.sweep_conductance <= 1.0 / 380.0 + 1e-9, "{s:?}");

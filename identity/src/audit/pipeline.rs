@@ -3,14 +3,20 @@
 //! 1. Components: members in components without a seed are *unreachable*:
 //!    no trust can flow to them, they score 0 and are reported as such.
 //! 2. SybilRank from the seeds (the baseline, reported beside).
-//! 3. Trust expansion ([`super::expand`]) orders the reachable members.
+//! 3. Trust expansion ([`super::expand`]) orders the reachable members:
+//!    the order of acceptance is the audit's **ranking** (members without a
+//!    seed in their component come last).
 //! 4. The sweep cut of that order ([`super::cut`]) splits trusted from
 //!    suspected; suspected regions are flagged when its conductance is at
 //!    most [`AuditParams::max_conductance`].
 //! 5. Final seed-diverse pass: personalised PageRank restarted on the whole
 //!    trusted side gives each member's **trust**, relative to the trusted
-//!    side's median member (≈ 1 honest-looking, ≪ 1 suspect). The ranking
-//!    is by trust, ties broken by acceptance order.
+//!    side's median member (≈ 1 honest-looking, ≪ 1 suspect): how well the
+//!    member is tied to the trusted side as a whole, a number to read and
+//!    colour by. The ranking does not use it, because it inherits any error
+//!    in the cut's position (a cut placed too early leaves honest members
+//!    outside the restart set, scoring like Sybils), while the acceptance
+//!    order does not depend on the cut at all.
 //! 6. Guarantee: spectral estimate of the trusted side's conductance and
 //!    the admission bound ([`super::guarantee`]).
 
@@ -32,8 +38,11 @@ pub struct AuditParams {
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
     pub sureties: usize,
-    /// Power iterations for the spectral estimate; 0 skips it (default 30).
+    /// Most power iterations for the spectral estimate; 0 skips it (default 30).
     pub spectral_iters: usize,
+    /// The spectral estimate stops once an iteration changes `λ₂` by at most
+    /// this fraction of it (default 10⁻³).
+    pub spectral_tolerance: f64,
 }
 
 impl Default for AuditParams {
@@ -43,6 +52,7 @@ impl Default for AuditParams {
             max_conductance: 0.2,
             sureties: 3,
             spectral_iters: 30,
+            spectral_tolerance: 1e-3,
         }
     }
 }
@@ -52,9 +62,11 @@ impl Default for AuditParams {
 pub struct MemberScore {
     /// Member id.
     pub id: String,
-    /// 1 = most trusted.
+    /// 1 = most trusted: the position in trust expansion's acceptance order
+    /// (unreachable members last).
     pub rank: usize,
-    /// Trust relative to the trusted side's median member (0 if unreachable).
+    /// Trust relative to the trusted side's median member (0 if
+    /// unreachable). Not monotone in `rank`: see the module documentation.
     pub trust: f64,
     /// The SybilRank baseline's degree-normalised trust.
     pub sybilrank: f64,
@@ -96,7 +108,7 @@ pub struct RegionReport {
 /// The guarantee side.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
-    /// Spectral estimate on the trusted side's induced graph.
+    /// Spectral estimate on the trusted side's induced graph (computed in place).
     pub spectral: Spectral,
     /// The admission rule's `k`.
     pub sureties: usize,
@@ -131,6 +143,8 @@ pub struct AuditReport {
     pub unreachable_components: Vec<Vec<String>>,
     /// Expansion rounds run.
     pub expansion_rounds: usize,
+    /// Walk steps (power iterations) the expansion ran over all its rounds.
+    pub expansion_steps: usize,
     /// Conductance estimate and admission bound (`None` if skipped).
     pub guarantee: Option<GuaranteeReport>,
 }
@@ -188,24 +202,20 @@ pub fn audit(
         trusted[v as usize] = true;
     }
     let p = &params.expand;
-    let trust = expand::trust_from_region(g, trusted_set, p.alpha, p.first_iters);
-    let mut position = vec![usize::MAX; n];
-    for (i, &v) in ex.order.iter().enumerate() {
-        position[v as usize] = i;
-    }
-    let mut rank_order: Vec<u32> = (0..n as u32).collect();
-    rank_order.par_sort_unstable_by(|&a, &b| {
-        trust[b as usize]
-            .total_cmp(&trust[a as usize])
-            .then(position[a as usize].cmp(&position[b as usize]))
-            .then(a.cmp(&b))
-    });
+    let trust = expand::trust_from_region(
+        g,
+        trusted_set,
+        p.alpha,
+        expand::iterations_for(p.alpha, 2.0, p.tolerance),
+    );
+    let mut rank_order = ex.order.clone();
+    rank_order.extend((0..n as u32).filter(|&v| !reachable[v as usize]));
     let mut is_seed = vec![false; n];
     for &s in seeds {
         is_seed[s as usize] = true;
     }
     let ranking = rank_order
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &v)| {
             let vi = v as usize;
@@ -263,8 +273,13 @@ pub fn audit(
 
     let guarantee = (params.spectral_iters > 0 && trusted_set.len() > 1).then(|| {
         progress(Stage::Spectral, 0, 1);
-        let (sub, _) = g.induced(trusted_set);
-        let spectral = guarantee::spectral(&sub, params.spectral_iters, 0x5eed);
+        let spectral = guarantee::spectral_within(
+            g,
+            &trusted,
+            params.spectral_iters,
+            params.spectral_tolerance,
+            0x5eed,
+        );
         progress(Stage::Spectral, 1, 1);
         let per = guarantee::sybils_per_attack_edge(spectral.cheeger_lower, params.sureties);
         GuaranteeReport {
@@ -287,6 +302,7 @@ pub fn audit(
         regions,
         unreachable_components: unreachable,
         expansion_rounds: ex.rounds,
+        expansion_steps: ex.steps,
         guarantee,
     })
 }
@@ -381,11 +397,11 @@ mod tests {
         });
         let g = sc.graph();
         let r = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
-        let mut trust = vec![0.0; g.len()];
+        let mut score = vec![0.0; g.len()];
         for m in &r.ranking {
-            trust[g.index_of(&m.id).unwrap() as usize] = m.trust;
+            score[g.index_of(&m.id).unwrap() as usize] = -(m.rank as f64);
         }
-        let auc = crate::audit::eval::auc(&trust, |v| sc.is_sybil(v));
+        let auc = crate::audit::eval::auc(&score, |v| sc.is_sybil(v));
         assert!(auc > 0.97, "AUC {auc}");
         let flagged_sybils = r
             .regions
@@ -394,6 +410,53 @@ mod tests {
             .filter(|id| sc.is_sybil(g.index_of(id).unwrap()))
             .count();
         assert!(flagged_sybils > 180, "{flagged_sybils}");
+    }
+
+    #[test]
+    fn ranking_is_the_acceptance_order_whatever_the_cut() {
+        let sc = generate(&Params {
+            shape: Shape::Communities {
+                c: 6,
+                d: 8.0,
+                mu: 0.1,
+                seeded: 1,
+            },
+            honest: 300,
+            sybils: 100,
+            sybil_degree: 12.0,
+            attack_edges: 40,
+            seeds: 4,
+            rng_seed: 3,
+        });
+        let mut edges = sc.edges.clone();
+        edges.push((400, 401)); // a component without a seed
+        let g = TrustGraph::from_index_edges(402, &edges).unwrap();
+        let ex = expand::expand(&g, &sc.seeds, &ExpandParams::default(), &mut |_, _| {});
+        let ids =
+            |r: &AuditReport| -> Vec<String> { r.ranking.iter().map(|m| m.id.clone()).collect() };
+        let flagged = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
+        let unflagged = AuditParams {
+            max_conductance: 0.0,
+            ..AuditParams::default()
+        };
+        let unflagged = audit(&g, &sc.seeds, &unflagged, &mut |_, _, _| {}).unwrap();
+        assert!(flagged.flagged && !unflagged.flagged);
+        // the acceptance order, then members no seed can reach, by index
+        // (the extra component, and any member the generator left isolated)
+        let mut want: Vec<String> = ex.order.iter().map(|&v| g.id(v).to_owned()).collect();
+        want.extend(
+            (0..g.len() as u32)
+                .filter(|&v| ex.round[v as usize] == u32::MAX)
+                .map(|v| g.id(v).to_owned()),
+        );
+        assert!(want.ends_with(&["400".to_owned(), "401".to_owned()]));
+        assert_eq!(ids(&flagged), want);
+        assert_eq!(ids(&unflagged), want);
+        assert!(flagged
+            .ranking
+            .iter()
+            .enumerate()
+            .all(|(i, m)| m.rank == i + 1));
     }
 
     #[test]
