@@ -1,0 +1,131 @@
+//! A node's lace made durable in the community's SQLite [`Store`].
+//!
+//! [`Durable`] is the storage half of a driver: it starts a [`Node`] from
+//! the store (fresh, or [`Node::restore`] from the stored blocks after a
+//! restart) and carries out the node's storage actions —
+//! [`Action::Persist`] into the `blocks` table and [`Action::Finalized`]
+//! into the final order and the statements table — handing back the
+//! actions that need a network or a clock.
+//!
+//! All blocks to persist from one batch of actions are written in one
+//! transaction *before* any other action of the batch is carried out. The
+//! node puts the `Persist` of its own block before the `Broadcast` of it,
+//! so this keeps the rule that a block is durable before anyone sees it: a
+//! node restarted from its store never signs a second block for a slot it
+//! has used (which others would prove an equivocation).
+
+use super::block::{Block, Limits};
+use super::node::{Action, Node, NodeConfig, RestoreError};
+use super::participants::Participants;
+use crate::statement::CommunityId;
+use crate::store::{FinalOutcome, Store, StoreError};
+use ed25519_dalek::SigningKey;
+use std::sync::Arc;
+
+/// Why the durable lace failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DurableError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The stored blocks do not rebuild a node.
+    #[error("restoring the node from its stored blocks: {0}")]
+    Restore(#[from] RestoreError),
+}
+
+/// The store of one community's lace in one epoch, and the position the
+/// node's final order has reached in it.
+pub struct Durable {
+    store: Store,
+    community: CommunityId,
+    epoch: u64,
+    limits: Limits,
+    // how many final blocks the node has announced since it started
+    announced: u64,
+}
+
+impl Durable {
+    /// The lace of `community` in `epoch` inside `store`.
+    pub fn new(store: Store, community: CommunityId, epoch: u64, limits: Limits) -> Self {
+        Durable {
+            store,
+            community,
+            epoch,
+            limits,
+            announced: 0,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The community.
+    pub fn community(&self) -> CommunityId {
+        self.community
+    }
+
+    /// Start the node: from the stored blocks if there are any, fresh
+    /// otherwise. The returned actions are already carried out as far as
+    /// storage goes (see [`Durable::apply`]).
+    pub fn start(
+        &mut self,
+        config: NodeConfig,
+        key: SigningKey,
+        participants: Participants,
+    ) -> Result<(Node, Vec<Action>, FinalOutcome), DurableError> {
+        let stored = self
+            .store
+            .blocks(&self.community, self.epoch, &self.limits)?;
+        self.announced = 0;
+        let (node, actions) = if stored.is_empty() {
+            Node::new(config, key, participants)
+        } else {
+            Node::restore(config, key, participants, stored)?
+        };
+        let (rest, outcome) = self.apply(actions)?;
+        Ok((node, rest, outcome))
+    }
+
+    /// Carry out the storage actions of `actions` (all `Persist`s first, in
+    /// one transaction, then each `Finalized` in order) and return the
+    /// others in their order, with what recording final blocks did.
+    pub fn apply(
+        &mut self,
+        actions: Vec<Action>,
+    ) -> Result<(Vec<Action>, FinalOutcome), DurableError> {
+        let mut persist: Vec<Arc<Block>> = Vec::new();
+        let mut rest = Vec::with_capacity(actions.len());
+        for a in actions {
+            match a {
+                Action::Persist(b) => persist.push(b),
+                other => rest.push(other),
+            }
+        }
+        if !persist.is_empty() {
+            self.store.put_blocks(&self.community, &persist)?;
+        }
+        let mut outcome = FinalOutcome::default();
+        let mut out = Vec::with_capacity(rest.len());
+        for a in rest {
+            match a {
+                Action::Finalized(blocks) => {
+                    let o = self.store.record_final(
+                        &self.community,
+                        self.epoch,
+                        self.announced,
+                        &blocks,
+                    )?;
+                    self.announced += blocks.len() as u64;
+                    outcome.blocks += o.blocks;
+                    outcome.statements += o.statements;
+                    outcome.skipped.extend(o.skipped);
+                    out.push(Action::Finalized(blocks));
+                }
+                other => out.push(other),
+            }
+        }
+        Ok((out, outcome))
+    }
+}
