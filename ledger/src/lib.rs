@@ -8,6 +8,8 @@ pub mod blocklace;
 pub mod codec;
 pub mod community;
 pub mod file;
+#[cfg(feature = "net")]
+pub mod net;
 mod parallel;
 pub mod payload;
 pub mod statement;

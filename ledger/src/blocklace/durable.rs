@@ -31,6 +31,41 @@ pub enum DurableError {
     /// The stored blocks do not rebuild a node.
     #[error("restoring the node from its stored blocks: {0}")]
     Restore(#[from] RestoreError),
+    /// The community's genesis is not in the store.
+    #[error("this store does not hold the genesis of community {0}; import the community first")]
+    NoGenesis(CommunityId),
+    /// The genesis does not yield a community state.
+    #[error("community {community}: {reason}")]
+    State {
+        /// The community.
+        community: CommunityId,
+        /// Why.
+        reason: String,
+    },
+    /// The participant set is invalid.
+    #[error(transparent)]
+    Participants(#[from] super::participants::ParticipantsError),
+}
+
+/// The participants of epoch 0 of `community`'s lace: its founders, as
+/// named in the genesis. Every node computes the same set from the same
+/// genesis, with no other history; later changes of the participant set
+/// are epoch changes (`docs/ledger.md` §8).
+pub fn founding_participants(
+    store: &Store,
+    community: &CommunityId,
+) -> Result<Participants, DurableError> {
+    let genesis = store
+        .get(community)?
+        .ok_or(DurableError::NoGenesis(*community))?;
+    let state = crate::CommunityState::from_statements(community, std::slice::from_ref(&genesis))
+        .map_err(|e| DurableError::State {
+        community: *community,
+        reason: e.to_string(),
+    })?;
+    Ok(Participants::new(
+        state.founders.iter().map(|k| k.verifying_key()).collect(),
+    )?)
 }
 
 /// The store of one community's lace in one epoch, and the position the

@@ -34,7 +34,7 @@ pub mod wave;
 pub mod wire;
 
 pub use block::{Block, BlockError, BlockHash, BlockHeader, Limits};
-pub use durable::{Durable, DurableError};
+pub use durable::{founding_participants, Durable, DurableError};
 pub use equivocation::{EquivocationProof, ProofError};
 pub use lace::{InsertError, Lace, LocalId};
 pub use node::{

@@ -68,6 +68,12 @@ pub struct NodeConfig {
     pub max_sync_batch: usize,
     /// Most proposals waiting for a block.
     pub max_queued_proposals: usize,
+    /// Create blocks only while there is something to order: a queued
+    /// proposal, or a block with a payload that is not final yet. Off, the
+    /// node advances rounds as fast as the network allows (the papers'
+    /// model, and the simulator's); on, an idle community goes quiet and
+    /// resumes as soon as anyone proposes (see `docs/ledger.md` §6).
+    pub quiesce: bool,
 }
 
 impl Default for NodeConfig {
@@ -82,6 +88,7 @@ impl Default for NodeConfig {
             max_request: 1_024,
             max_sync_batch: 2_048,
             max_queued_proposals: 10_000,
+            quiesce: false,
         }
     }
 }
@@ -253,6 +260,8 @@ pub struct Node {
     leader_timer_set: HashSet<u64>,
     leader_timed_out: HashSet<u64>,
     sync_armed: bool,
+    // blocks in the lace with a payload that are not final yet
+    unsettled: usize,
 }
 
 impl Node {
@@ -284,6 +293,7 @@ impl Node {
             leader_timer_set: HashSet::new(),
             leader_timed_out: HashSet::new(),
             sync_armed: false,
+            unsettled: 0,
         }
     }
 
@@ -329,6 +339,7 @@ impl Node {
                 state.insert(b.id(), true);
                 match node.lace.insert(b.clone()) {
                     Ok(ins) => {
+                        node.unsettled += usize::from(!b.payload().is_empty());
                         proofs.extend(ins.equivocation);
                         final_blocks.extend(node.orderer.on_insert(&node.lace, ins.id));
                     }
@@ -363,7 +374,9 @@ impl Node {
                 .map(|p| Action::Equivocation(Box::new(p))),
         );
         if !final_blocks.is_empty() {
-            out.push(Action::Finalized(node.blocks_of(&final_blocks)));
+            let blocks = node.blocks_of(&final_blocks);
+            node.settle(&blocks);
+            out.push(Action::Finalized(blocks));
         }
         node.start(&mut out);
         Ok((node, out))
@@ -623,13 +636,16 @@ impl Node {
             let h = b.id();
             match self.lace.insert_verified(b.clone()) {
                 Ok(ins) => {
+                    self.unsettled += usize::from(!b.payload().is_empty());
                     out.push(Action::Persist(b));
                     if let Some(p) = ins.equivocation {
                         out.push(Action::Equivocation(Box::new(p)));
                     }
                     let fin = self.orderer.on_insert(&self.lace, ins.id);
                     if !fin.is_empty() {
-                        out.push(Action::Finalized(self.blocks_of(&fin)));
+                        let blocks = self.blocks_of(&fin);
+                        self.settle(&blocks);
+                        out.push(Action::Finalized(blocks));
                     }
                     for d in self.buffer.waiting.remove(&h).unwrap_or_default() {
                         if let Some(p) = self.buffer.pending.get_mut(&d) {
@@ -741,12 +757,26 @@ impl Node {
         out
     }
 
+    fn settle(&mut self, finals: &[Arc<Block>]) {
+        let with_payload = finals.iter().filter(|b| !b.payload().is_empty()).count();
+        self.unsettled = self.unsettled.saturating_sub(with_payload);
+    }
+
+    /// Whether the node has nothing to order (only meaningful with
+    /// [`NodeConfig::quiesce`]).
+    pub fn is_settled(&self) -> bool {
+        self.proposals.is_empty() && self.unsettled == 0
+    }
+
     /// Create own blocks while the protocol allows.
     fn try_advance(&mut self, out: &mut Vec<Action>) {
         if self.me.is_none() {
             return;
         }
         while let (Some(r), Some(last)) = (self.lace.quorum_round(), self.last_own) {
+            if self.config.quiesce && self.is_settled() {
+                return;
+            }
             let target = r + 1;
             if self.lace.entry(last).round >= target {
                 return;
@@ -832,11 +862,14 @@ impl Node {
             Ok(ins) => {
                 self.next_seq += 1;
                 self.last_own = Some(ins.id);
+                self.unsettled += usize::from(!block.payload().is_empty());
                 out.push(Action::Persist(block.clone()));
                 out.push(Action::Broadcast(Message::Block(block)));
                 let fin = self.orderer.on_insert(&self.lace, ins.id);
                 if !fin.is_empty() {
-                    out.push(Action::Finalized(self.blocks_of(&fin)));
+                    let blocks = self.blocks_of(&fin);
+                    self.settle(&blocks);
+                    out.push(Action::Finalized(blocks));
                 }
                 true
             }

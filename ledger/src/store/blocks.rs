@@ -282,4 +282,38 @@ impl Store {
         tx.commit().map_err(sql)?;
         Ok(outcome)
     }
+
+    /// Statements of `community` stored after position `seq` (the table's
+    /// insertion counter), with their positions; for a driver that
+    /// proposes new local statements. Each is re-verified.
+    pub fn statements_after(
+        &self,
+        community: &CommunityId,
+        seq: i64,
+    ) -> Result<Vec<(i64, crate::Statement)>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, id, body FROM statements WHERE community = ?1 AND seq > ?2 ORDER BY seq",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = q
+            .query_map(params![&community.0[..], seq], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, id, body) = row.map_err(|e| self.sql(e))?;
+            let id: [u8; 32] = id
+                .try_into()
+                .map_err(|_| StoreError::Corrupted(StatementId::ZERO))?;
+            out.push((seq, super::check_row(StatementId(id), &body)?));
+        }
+        Ok(out)
+    }
 }
