@@ -104,6 +104,10 @@ fn print_event(ctx: &Ctx, e: &NetEvent) -> anyhow::Result<()> {
             json!({"event": "equivocation", "creator": creator}),
             format!("participant {creator} equivocated (proof recorded in the lace)"),
         ),
+        NetEvent::FrameRefused { reason } => (
+            json!({"event": "refused", "reason": reason}),
+            format!("refused a frame: {reason}"),
+        ),
         NetEvent::Refused {
             peer,
             inbound,
@@ -179,9 +183,18 @@ pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let seed = zeroize::Zeroizing::new(rand::random::<[u8; 32]>());
     let report = runtime()?.block_on(async move {
         let mut peer = Peer::start(durable, &seed, participants, node_config(), config)?;
-        peer.sync_with(addr, Duration::from_secs(args.timeout))
-            .await
-            .map_err(anyhow::Error::from)
+        let mut failed = None;
+        let report = peer
+            .sync_with(addr, Duration::from_secs(args.timeout), |e| {
+                // under --json only the summary goes to standard output
+                if !ctx.json && !matches!(e, NetEvent::Final { .. }) {
+                    if let Err(err) = print_event(ctx, &e) {
+                        failed.get_or_insert(err);
+                    }
+                }
+            })
+            .await?;
+        failed.map_or(Ok(report), Err)
     })?;
     ctx.emit(
         &json!({

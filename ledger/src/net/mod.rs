@@ -34,4 +34,4 @@ pub mod limit;
 mod peer;
 
 pub use libp2p::{Multiaddr, PeerId};
-pub use peer::{NetConfig, NetError, NetEvent, Peer, SyncReport};
+pub use peer::{LaceCodec, NetConfig, NetError, NetEvent, Peer, SyncReport};

@@ -80,6 +80,12 @@ pub enum NetEvent {
         /// Its key, hex.
         creator: String,
     },
+    /// A frame was refused before it could be read (and before its
+    /// sender is known to the request layer).
+    FrameRefused {
+        /// Why.
+        reason: String,
+    },
     /// A peer's input was refused, or a peer refused ours.
     Refused {
         /// The peer.
@@ -134,9 +140,37 @@ pub enum NetError {
     SyncTimeout(Multiaddr),
 }
 
-/// Raw frames; decoding happens in the driver, which can then say why.
+/// The request–response codec: length-prefixed raw frames of at most
+/// [`MAX_FRAME`] bytes; decoding happens in the driver, which can then say
+/// why it refuses a frame.
+///
+/// A frame above the limit fails the stream (the peer sees its request
+/// fail) and is noted in [`LaceCodec::refusals`], since libp2p reports no
+/// event for a request that could not be read.
 #[derive(Clone, Default)]
-pub struct LaceCodec;
+pub struct LaceCodec {
+    refusals: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl LaceCodec {
+    /// Refusals noted by any copy of this codec since the last call (at
+    /// most 64 are kept).
+    pub fn refusals(&self) -> Vec<String> {
+        std::mem::take(&mut *self.refusals.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn note<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                let mut list = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+                if list.len() < 64 {
+                    list.push(e.to_string());
+                }
+            }
+        }
+        r
+    }
+}
 
 #[async_trait::async_trait]
 impl request_response::Codec for LaceCodec {
@@ -148,7 +182,8 @@ impl request_response::Codec for LaceCodec {
     where
         T: futures::AsyncRead + Unpin + Send,
     {
-        frame::read_frame(io, MAX_FRAME).await
+        let r = frame::read_frame(io, MAX_FRAME).await;
+        self.note(r)
     }
 
     async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> std::io::Result<Vec<u8>>
@@ -199,6 +234,7 @@ struct PeerState {
 /// A node on the network: its swarm, protocol state and store.
 pub struct Peer {
     swarm: Swarm<Behaviour>,
+    codec: LaceCodec,
     node: Node,
     durable: Durable,
     config: NetConfig,
@@ -250,6 +286,7 @@ impl Peer {
             .map_err(|e| NetError::Setup(e.to_string()))?;
         let protocol = StreamProtocol::try_from_owned(format!("/grassroots/lace/1/{community}"))
             .map_err(|e| NetError::Setup(e.to_string()))?;
+        let codec = LaceCodec::default();
         let mdns_on = config.mdns;
         let timeout = config.request_timeout;
         let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
@@ -262,7 +299,7 @@ impl Peer {
             .map_err(|e| NetError::Setup(e.to_string()))?
             .with_behaviour(|key| {
                 let rr = request_response::Behaviour::with_codec(
-                    LaceCodec,
+                    codec.clone(),
                     [(protocol, ProtocolSupport::Full)],
                     request_response::Config::default()
                         .with_request_timeout(timeout)
@@ -293,6 +330,7 @@ impl Peer {
         }
         let mut peer = Peer {
             swarm,
+            codec,
             node,
             durable,
             limits,
@@ -342,6 +380,9 @@ impl Peer {
 
     /// Events since the last call.
     pub fn take_events(&mut self) -> Vec<NetEvent> {
+        for reason in self.codec.refusals() {
+            self.events.push(NetEvent::FrameRefused { reason });
+        }
         std::mem::take(&mut self.events)
     }
 
@@ -379,6 +420,7 @@ impl Peer {
         &mut self,
         addr: Multiaddr,
         deadline: Duration,
+        mut on_event: impl FnMut(NetEvent),
     ) -> Result<SyncReport, NetError> {
         let target = addr.iter().find_map(|p| match p {
             libp2p::multiaddr::Protocol::P2p(id) => Some(id),
@@ -392,6 +434,9 @@ impl Peer {
         }
         let until = tokio::time::Instant::now() + deadline;
         loop {
+            for e in self.take_events() {
+                on_event(e);
+            }
             if let Some((_, None, false)) = self.sync {
                 self.report.final_len = self.node.final_len() as u64;
                 return Ok(self.report.clone());
