@@ -230,3 +230,66 @@ fn blocks_are_stored_only_with_their_causal_past() {
     assert!(err.to_string().contains("never changes"), "{err}");
     assert_eq!(store.final_order(&c, 0).unwrap(), [b0.id(), b1.id()]);
 }
+
+#[test]
+fn quiescent_nodes_stop_when_settled_and_resume_for_a_proposal() {
+    let keys: Vec<Keypair> = (0..N).map(|_| Keypair::generate()).collect();
+    let genesis = found(&keys[0], Default::default(), &[], 1).unwrap();
+    let c = genesis.id();
+    let participants =
+        Participants::new(keys.iter().map(|k| signing(k).verifying_key()).collect()).unwrap();
+    let config = NodeConfig {
+        quiesce: true,
+        ..NodeConfig::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db")).unwrap();
+    store.insert(&genesis).unwrap();
+    let mut durable = Durable::new(store, c, 0, Limits::default());
+    let (n0, a0, _) = durable
+        .start(config.clone(), signing(&keys[0]), participants.clone())
+        .unwrap();
+    let mut net = Net {
+        nodes: vec![Some(n0)],
+        queue: VecDeque::new(),
+        timers: Vec::new(),
+        durable,
+    };
+    net.apply_io(0, a0);
+    for k in &keys[1..] {
+        let (n, a) = Node::new(config.clone(), signing(k), participants.clone());
+        net.nodes.push(Some(n));
+        let i = net.nodes.len() - 1;
+        net.apply(i, a);
+    }
+    net.run(20);
+    let lens = |net: &Net| -> Vec<usize> {
+        net.nodes
+            .iter()
+            .map(|n| n.as_ref().unwrap().lace().len())
+            .collect()
+    };
+    assert_eq!(lens(&net), vec![N; N], "only the round-0 blocks while idle");
+
+    let p = note(&keys[1], &c, &genesis, "wake up");
+    let a = net.nodes[1].as_mut().unwrap().propose(p).unwrap();
+    net.apply(1, a);
+    net.run(40);
+    for n in &net.nodes {
+        let n = n.as_ref().unwrap();
+        assert!(n.is_settled());
+        assert!(
+            n.final_order().any(|b| !b.payload().is_empty()),
+            "the proposal is final everywhere"
+        );
+    }
+    let busy = lens(&net);
+    assert!(busy[0] > N && busy[0] < 20 * N, "{busy:?}");
+    net.run(20);
+    assert_eq!(lens(&net), busy, "quiet again once the proposal is final");
+    assert_eq!(
+        net.durable.store().count(&c).unwrap(),
+        2,
+        "genesis and the note"
+    );
+}
