@@ -123,9 +123,10 @@ impl Durable {
         Ok((node, rest, outcome))
     }
 
-    /// Carry out the storage actions of `actions` (all `Persist`s first, in
-    /// one transaction, then each `Finalized` in order) and return the
-    /// others in their order, with what recording final blocks did.
+    /// Carry out the storage actions of `actions` — all `Persist`s in one
+    /// transaction, then all `Finalized` blocks, in order, in another — and
+    /// return the other actions and the `Finalized` ones (for reporting)
+    /// in their order, with what recording final blocks did.
     pub fn apply(
         &mut self,
         actions: Vec<Action>,
@@ -141,26 +142,25 @@ impl Durable {
         if !persist.is_empty() {
             self.store.put_blocks(&self.community, &persist)?;
         }
-        let mut outcome = FinalOutcome::default();
-        let mut out = Vec::with_capacity(rest.len());
-        for a in rest {
-            match a {
-                Action::Finalized(blocks) => {
-                    let o = self.store.record_final(
-                        &self.community,
-                        self.epoch,
-                        self.announced,
-                        &blocks,
-                    )?;
-                    self.announced += blocks.len() as u64;
-                    outcome.blocks += o.blocks;
-                    outcome.statements += o.statements;
-                    outcome.skipped.extend(o.skipped);
-                    out.push(Action::Finalized(blocks));
-                }
-                other => out.push(other),
-            }
-        }
-        Ok((out, outcome))
+        // every final block of the batch in one transaction: one fsync per
+        // batch, not per decided wave
+        let finals: Vec<Arc<Block>> = rest
+            .iter()
+            .filter_map(|a| match a {
+                Action::Finalized(blocks) => Some(blocks.iter().cloned()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let outcome = if finals.is_empty() {
+            FinalOutcome::default()
+        } else {
+            let o =
+                self.store
+                    .record_final(&self.community, self.epoch, self.announced, &finals)?;
+            self.announced += finals.len() as u64;
+            o
+        };
+        Ok((rest, outcome))
     }
 }

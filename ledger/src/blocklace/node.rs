@@ -487,8 +487,45 @@ impl Node {
         }
     }
 
+    /// Handle a batch of messages from one peer, as [`Node::on_message`]
+    /// on each in order, but with the signature checks of all its blocks
+    /// done first on all cores (they are independent; insertion is not).
+    pub fn on_messages(&mut self, from: PeerId, messages: Vec<Message>) -> Vec<Action> {
+        use rayon::prelude::*;
+        let checks: Vec<Option<Result<(), InsertError>>> = messages
+            .par_iter()
+            .map(|m| match m {
+                Message::Block(b) if !self.lace.contains(&b.id()) => Some(self.precheck(b)),
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (m, check) in messages.into_iter().zip(checks) {
+            out.extend(match (m, check) {
+                (Message::Block(b), Some(check)) => self.on_block_checked(from, b, check),
+                (m, _) => self.on_message(from, m),
+            });
+        }
+        out
+    }
+
     /// Handle a received block: verify, buffer or insert, then advance.
     pub fn on_block(&mut self, from: PeerId, block: Arc<Block>) -> Vec<Action> {
+        let check = if self.lace.contains(&block.id()) {
+            Ok(())
+        } else {
+            self.precheck(&block)
+        };
+        self.on_block_checked(from, block, check)
+    }
+
+    /// [`Node::on_block`] with the result of [`Node::precheck`] known.
+    fn on_block_checked(
+        &mut self,
+        from: PeerId,
+        block: Arc<Block>,
+        check: Result<(), InsertError>,
+    ) -> Vec<Action> {
         let mut out = Vec::new();
         let id = block.id();
         if self.lace.contains(&id) {
@@ -518,7 +555,7 @@ impl Node {
             });
             return out;
         }
-        if let Err(reason) = self.precheck(&block) {
+        if let Err(reason) = check {
             out.push(Action::Rejected {
                 from,
                 block: id,

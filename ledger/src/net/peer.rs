@@ -718,10 +718,7 @@ impl Peer {
                 return Ok(());
             }
         };
-        let mut actions = Vec::new();
-        for m in messages {
-            actions.extend(self.node.on_message(from, m));
-        }
+        let actions = self.node.on_messages(from, messages);
         let mut reply = Reply {
             to: from,
             messages: Vec::new(),
@@ -780,10 +777,7 @@ impl Peer {
             });
         }
         let before = self.node.lace().len();
-        let mut actions = Vec::new();
-        for m in response.messages {
-            actions.extend(self.node.on_message(from, m));
-        }
+        let actions = self.node.on_messages(from, response.messages);
         self.perform(actions, None)?;
         let gained = (self.node.lace().len() - before) as u64;
         if syncing {
