@@ -158,8 +158,15 @@ fn three_serving_devices_reach_the_same_final_order() {
     }
     eprintln!("final everywhere {:?} after start", started.elapsed());
 
+    // a fourth device that holds only the genesis pulls the lace once
+    let dan = h.home("dan");
+    ok(&dan, &["init"]);
+    ok(&dan, &["statements", "import", &genesis]);
+    let pulled = json(&dan, &["sync", &servers[0].address(), "--timeout", "20"]);
+    assert!(pulled["blocks"].as_u64().unwrap() >= 3, "{pulled}");
+
     // community state follows: every device now shows both notes
-    for home in &homes {
+    for home in homes.iter().chain([&dan]) {
         let shown = json(home, &["community", "show"]);
         let texts: Vec<&str> = shown["notes"]
             .as_array()
