@@ -73,6 +73,19 @@ impl Server {
         }
     }
 
+    /// Final position → statement ids, as this server reported them.
+    fn final_by_pos(&self) -> std::collections::BTreeMap<u64, Vec<Value>> {
+        self.events("final")
+            .iter()
+            .map(|e| {
+                (
+                    e["pos"].as_u64().unwrap(),
+                    e["statements"].as_array().unwrap().clone(),
+                )
+            })
+            .collect()
+    }
+
     /// Statement ids in final order, as this server recorded them.
     fn final_statements(&self) -> Vec<String> {
         self.events("final")
@@ -129,7 +142,7 @@ fn three_serving_devices_reach_the_same_final_order() {
     let a = Server::start(&homes[0], &[]);
     let b = Server::start(&homes[1], &[a.address()]);
     let c = Server::start(&homes[2], &[a.address(), b.address()]);
-    let servers = [a, b, c];
+    let mut servers = vec![a, b, c];
 
     let n1 = json(&homes[0], &["community", "note", "bread on friday"]);
     let n2 = json(&homes[2], &["community", "note", "I bring flour"]);
@@ -178,5 +191,28 @@ fn three_serving_devices_reach_the_same_final_order() {
             texts.contains(&"bread on friday") && texts.contains(&"I bring flour"),
             "{texts:?}"
         );
+    }
+
+    // ana's device restarts from its store and keeps ordering with the others
+    let peers = [servers[1].address(), servers[2].address()];
+    drop(servers.remove(0));
+    let ana = Server::start(&homes[0], &peers);
+    let n3 = json(&homes[0], &["community", "note", "back again"]);
+    let n3 = n3["statement"].as_str().unwrap().to_string();
+    let until = Instant::now() + Duration::from_secs(25);
+    while !(ana.final_statements().contains(&n3)
+        && servers.iter().all(|s| s.final_statements().contains(&n3)))
+    {
+        assert!(
+            Instant::now() < until,
+            "note after restart not final everywhere: {:?}",
+            ana.events("refused")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(servers[0].final_statements(), servers[1].final_statements());
+    let reference = servers[0].final_by_pos();
+    for (pos, statements) in ana.final_by_pos() {
+        assert_eq!(reference.get(&pos), Some(&statements), "position {pos}");
     }
 }

@@ -59,7 +59,8 @@ pub enum NetEvent {
     Disconnected(PeerId),
     /// An own statement was proposed for ordering.
     Proposed(StatementId),
-    /// A block became final at position `pos` of the final order.
+    /// A block became final at position `pos` of the final order (blocks
+    /// final before this start are not reported again).
     Final {
         /// Position in the final order.
         pos: u64,
@@ -248,6 +249,8 @@ pub struct Peer {
     timers: BinaryHeap<std::cmp::Reverse<(Instant, u64, TimerKey)>>,
     timer_seq: u64,
     announced: u64,
+    // final positions recorded before this start: not reported again
+    recorded: u64,
     proposed: HashSet<StatementId>,
     polled_seq: i64,
     events: Vec<NetEvent>,
@@ -280,6 +283,10 @@ impl Peer {
         let participant = participants.index_of(&me).is_some();
         let limits = node_config.limits;
         let community = durable.community();
+        let recorded = durable
+            .store()
+            .final_len(&community, 0)
+            .map_err(DurableError::from)?;
         let (node, actions, _) = durable.start(node_config, signing, participants)?;
         let mut secret = zeroize::Zeroizing::new(**seed);
         let keypair = libp2p::identity::Keypair::ed25519_from_bytes(&mut *secret)
@@ -343,6 +350,7 @@ impl Peer {
             timers: BinaryHeap::new(),
             timer_seq: 0,
             announced: 0,
+            recorded,
             proposed,
             polled_seq: 0,
             events: Vec::new(),
@@ -364,7 +372,8 @@ impl Peer {
                 reason: e.to_string(),
             })?;
         }
-        peer.perform(actions, None)?;
+        // `Durable::start` carried out the storage actions already
+        peer.perform_io(actions, None);
         Ok(peer)
     }
 
@@ -791,11 +800,7 @@ impl Peer {
     /// Carry out node actions: storage first ([`Durable::apply`]), then
     /// network, timers and reports. With `reply`, messages addressed to the
     /// requester go into the response instead of a new request.
-    fn perform(
-        &mut self,
-        actions: Vec<Action>,
-        mut reply: Option<&mut Reply>,
-    ) -> Result<(), NetError> {
+    fn perform(&mut self, actions: Vec<Action>, reply: Option<&mut Reply>) -> Result<(), NetError> {
         let (actions, outcome) = self.durable.apply(actions)?;
         for s in outcome.skipped {
             self.events.push(NetEvent::Skipped {
@@ -803,6 +808,12 @@ impl Peer {
                 reason: s.reason,
             });
         }
+        self.perform_io(actions, reply);
+        Ok(())
+    }
+
+    /// Carry out actions whose storage part is done.
+    fn perform_io(&mut self, actions: Vec<Action>, mut reply: Option<&mut Reply>) {
         for a in actions {
             match a {
                 Action::Broadcast(m) => {
@@ -843,6 +854,9 @@ impl Peer {
                     for b in blocks {
                         let pos = self.announced;
                         self.announced += 1;
+                        if pos < self.recorded {
+                            continue;
+                        }
                         let statements = statements::decode(b.payload())
                             .map(|v| v.iter().map(|s| s.id()).collect())
                             .unwrap_or_default();
@@ -882,7 +896,6 @@ impl Peer {
                 Action::Persist(_) => {}
             }
         }
-        Ok(())
     }
 
     /// Send each peer's outbox as batches, within the frame and in-flight
