@@ -144,6 +144,12 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let seconds = args.seconds;
     runtime()?.block_on(async move {
         let mut peer = Peer::start(durable, &key.seed(), participants, node_config(), config)?;
+        if !peer.is_participant() {
+            ctx.note(
+                "this key is not a founder of the community, so not a participant of its \
+                 first epoch: serving as an observer (relaying and syncing, proposing nothing)",
+            );
+        }
         let stop = async move {
             match seconds {
                 Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,

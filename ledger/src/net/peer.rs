@@ -382,6 +382,12 @@ impl Peer {
         *self.swarm.local_peer_id()
     }
 
+    /// Whether this node's key is a participant of the epoch (otherwise it
+    /// observes: relays and syncs, creates no blocks, proposes nothing).
+    pub fn is_participant(&self) -> bool {
+        self.participant
+    }
+
     /// The protocol node.
     pub fn node(&self) -> &Node {
         &self.node
@@ -791,7 +797,9 @@ impl Peer {
         let gained = (self.node.lace().len() - before) as u64;
         if syncing {
             self.report.blocks += gained;
-            let more = gained > 0 || self.node.awaited().next().is_some();
+            // a round trip that brought nothing ends the sync, also when
+            // blocks are still awaited: this peer cannot supply them
+            let more = gained > 0;
             self.sync = Some((peer, None, more));
         }
         Ok(())
