@@ -31,6 +31,9 @@
 //!   first, and re-requests from one peer the predecessors its buffered
 //!   blocks still await — this pulls exactly the missing causal past after
 //!   loss, partitions or a restart, also the other fork of an equivocation.
+//! * Quiescence ([`NodeConfig::quiesce`]): optionally, a participant creates
+//!   blocks only while something awaits ordering — a queued proposal or a
+//!   non-final block with a payload — so an idle community goes quiet.
 
 use super::block::{Block, BlockError, BlockHash, IdMap, Limits};
 use super::equivocation::EquivocationProof;
