@@ -265,6 +265,8 @@ pub struct Node {
     sync_armed: bool,
     // blocks in the lace with a payload that are not final yet
     unsettled: usize,
+    // the epoch was closed: create no more blocks
+    closed: bool,
 }
 
 impl Node {
@@ -279,6 +281,33 @@ impl Node {
         let mut out = Vec::new();
         node.start(&mut out);
         (node, out)
+    }
+
+    /// A new node whose round-0 block carries `payload` (e.g. the
+    /// [`EpochLink`](super::epoch::EpochLink) of a new epoch).
+    pub fn new_with_first_payload(
+        config: NodeConfig,
+        key: SigningKey,
+        participants: Participants,
+        payload: Vec<u8>,
+    ) -> (Self, Vec<Action>) {
+        let mut node = Self::empty(config, key, participants);
+        node.proposals.push_back(payload);
+        let mut out = Vec::new();
+        node.start(&mut out);
+        (node, out)
+    }
+
+    /// Stop creating blocks: the epoch is closed (see
+    /// [`epoch`](super::epoch)). The node still takes, serves and orders
+    /// blocks, so late nodes can verify the cut.
+    pub fn close(&mut self) {
+        self.closed = true;
+    }
+
+    /// Whether [`Node::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed
     }
 
     fn empty(config: NodeConfig, key: SigningKey, participants: Participants) -> Self {
@@ -297,6 +326,7 @@ impl Node {
             leader_timed_out: HashSet::new(),
             sync_armed: false,
             unsettled: 0,
+            closed: false,
         }
     }
 
@@ -810,7 +840,7 @@ impl Node {
 
     /// Create own blocks while the protocol allows.
     fn try_advance(&mut self, out: &mut Vec<Action>) {
-        if self.me.is_none() {
+        if self.me.is_none() || self.closed {
             return;
         }
         while let (Some(r), Some(last)) = (self.lace.quorum_round(), self.last_own) {

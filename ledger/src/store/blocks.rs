@@ -247,6 +247,9 @@ impl Store {
                 ])
                 .map_err(sql)?;
                 outcome.blocks += 1;
+                if crate::blocklace::EpochLink::decode(b.payload()).is_some() {
+                    continue; // a new epoch's link carries no statements
+                }
                 let batch = match statements::decode(b.payload()) {
                     Ok(batch) => batch,
                     Err(e) => {
