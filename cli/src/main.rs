@@ -52,6 +52,12 @@ enum Command {
     Vote(cmd::vote::Args),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
     Audit(cmd::audit::Args),
+    /// Run this device's node of the community's blocklace on the network.
+    #[cfg(feature = "net")]
+    Serve(cmd::serve::Args),
+    /// Pull the blocks a peer has and this device lacks, then stop.
+    #[cfg(feature = "net")]
+    Sync(cmd::serve::SyncArgs),
     /// Withdraw a surety.
     Surety {
         #[command(subcommand)]
@@ -98,6 +104,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Decision(a) => cmd::decision::run(a, &ctx),
         Command::Vote(a) => cmd::vote::run(a, &ctx),
         Command::Audit(args) => cmd::audit::run(args, &ctx),
+        #[cfg(feature = "net")]
+        Command::Serve(a) => cmd::serve::run(a, &ctx),
+        #[cfg(feature = "net")]
+        Command::Sync(a) => cmd::serve::sync(a, &ctx),
     }
 }
 

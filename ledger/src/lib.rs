@@ -9,6 +9,8 @@ pub mod codec;
 pub mod community;
 pub mod decision;
 pub mod file;
+#[cfg(feature = "net")]
+pub mod net;
 mod parallel;
 pub mod payload;
 pub mod statement;

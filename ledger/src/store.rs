@@ -23,6 +23,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod blocks;
+pub use blocks::{FinalOutcome, SkippedStatement};
+
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
     "
@@ -44,6 +47,25 @@ pub const MIGRATIONS: &[&str] = &[
         message   BLOB NOT NULL,
         created   INTEGER NOT NULL
     );
+",
+    // the blocklace: blocks (each stored only after its predecessors) and
+    // the final order of each community's lace (see `store::blocks`)
+    "
+    CREATE TABLE blocks (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id        BLOB NOT NULL UNIQUE CHECK (length(id) = 32),
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        epoch     INTEGER NOT NULL,
+        body      BLOB NOT NULL
+    );
+    CREATE INDEX blocks_by_lace ON blocks (community, epoch, seq);
+    CREATE TABLE final_blocks (
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        epoch     INTEGER NOT NULL,
+        pos       INTEGER NOT NULL,
+        block     BLOB NOT NULL CHECK (length(block) = 32),
+        PRIMARY KEY (community, epoch, pos)
+    ) WITHOUT ROWID;
 ",
 ];
 
@@ -97,6 +119,32 @@ pub enum StoreError {
         id: StatementId,
         /// The missing predecessor.
         pred: StatementId,
+    },
+    /// A stored block no longer decodes or hashes to its id.
+    #[error("database row for block {id} is damaged: {reason}")]
+    BadBlock {
+        /// The row's block id.
+        id: crate::blocklace::BlockHash,
+        /// Why.
+        reason: String,
+    },
+    /// A block offered for storage whose predecessor is not stored.
+    #[error("block {id} names predecessor {pred}, which this store does not hold; blocks are stored only with their whole causal past")]
+    BlockMissingPredecessor {
+        /// The block.
+        id: crate::blocklace::BlockHash,
+        /// The missing predecessor.
+        pred: crate::blocklace::BlockHash,
+    },
+    /// Recording a final block would change the final order.
+    #[error("final position {pos} already holds block {held}, not {offered}: a final order never changes")]
+    FinalConflict {
+        /// Position in the final order.
+        pos: u64,
+        /// What is recorded there.
+        held: crate::blocklace::BlockHash,
+        /// What was offered.
+        offered: crate::blocklace::BlockHash,
     },
 }
 

@@ -110,3 +110,43 @@ fn a_store_that_loses_own_blocks_makes_the_node_equivocate() {
         r.violations
     );
 }
+
+#[test]
+fn fifty_nodes_with_every_fault_restart_from_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = SimConfig::stormy(50, 77);
+    cfg.store_dir = Some(dir.path().to_path_buf());
+    let r = sim::run(&cfg);
+    check(&cfg, &r);
+    assert_eq!(
+        r.restarts, 1,
+        "the crashed node came back from its database"
+    );
+    assert!(dir
+        .path()
+        .join(format!("node-{}.db", cfg.crashes[0].node))
+        .exists());
+}
+
+#[test]
+fn a_sqlite_store_that_loses_own_blocks_makes_the_node_equivocate() {
+    // the same contract as with the in-memory store, through a real database
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = SimConfig::calm(7, 4);
+    cfg.duration_ms = 1_000;
+    cfg.store_dir = Some(dir.path().to_path_buf());
+    cfg.crashes = vec![sim::Crash {
+        node: 2,
+        at_ms: 300,
+        restart_ms: 400,
+        lose_last: 40,
+    }];
+    let r = sim::run(&cfg);
+    assert!(
+        r.violations
+            .iter()
+            .any(|v| v.contains("against a correct member")),
+        "{:?}",
+        r.violations
+    );
+}

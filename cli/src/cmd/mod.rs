@@ -10,6 +10,8 @@ pub mod graph;
 pub mod id;
 pub mod init;
 pub mod members;
+#[cfg(feature = "net")]
+pub mod serve;
 pub mod statements;
 pub mod surety;
 pub mod vote;

@@ -16,20 +16,28 @@
 //! * [`lace`] — the causally closed set of blocks and its relations;
 //! * [`order`] — finality and the ordering function τ;
 //! * [`node`] — the I/O-free protocol state machine;
+//! * [`durable`] — the node's blocks and final order in the SQLite store;
+//! * [`epoch`] — closing an epoch at a final leader and linking the next;
 //! * [`wire`] — byte encoding of node messages for the network layer;
-//! * [`sim`] — a seeded deterministic network simulator over [`node`].
+//! * [`sim`] — a seeded deterministic network simulator over [`node`];
+//! * [`statements`] — signed statements carried in block payloads.
 
 pub mod block;
+pub mod durable;
+pub mod epoch;
 pub mod equivocation;
 pub mod lace;
 pub mod node;
 pub mod order;
 pub mod participants;
 pub mod sim;
+pub mod statements;
 pub mod wave;
 pub mod wire;
 
 pub use block::{Block, BlockError, BlockHash, BlockHeader, Limits};
+pub use durable::{founding_participants, Durable, DurableError};
+pub use epoch::{EpochCut, EpochLink};
 pub use equivocation::{EquivocationProof, ProofError};
 pub use lace::{InsertError, Lace, LocalId};
 pub use node::{

@@ -31,6 +31,9 @@
 //!   first, and re-requests from one peer the predecessors its buffered
 //!   blocks still await — this pulls exactly the missing causal past after
 //!   loss, partitions or a restart, also the other fork of an equivocation.
+//! * Quiescence ([`NodeConfig::quiesce`]): optionally, a participant creates
+//!   blocks only while something awaits ordering — a queued proposal or a
+//!   non-final block with a payload — so an idle community goes quiet.
 
 use super::block::{Block, BlockError, BlockHash, IdMap, Limits};
 use super::equivocation::EquivocationProof;
@@ -68,6 +71,12 @@ pub struct NodeConfig {
     pub max_sync_batch: usize,
     /// Most proposals waiting for a block.
     pub max_queued_proposals: usize,
+    /// Create blocks only while there is something to order: a queued
+    /// proposal, or a block with a payload that is not final yet. Off, the
+    /// node advances rounds as fast as the network allows (the papers'
+    /// model, and the simulator's); on, an idle community goes quiet and
+    /// resumes as soon as anyone proposes (see `docs/ledger.md` §6).
+    pub quiesce: bool,
 }
 
 impl Default for NodeConfig {
@@ -82,6 +91,7 @@ impl Default for NodeConfig {
             max_request: 1_024,
             max_sync_batch: 2_048,
             max_queued_proposals: 10_000,
+            quiesce: false,
         }
     }
 }
@@ -253,6 +263,10 @@ pub struct Node {
     leader_timer_set: HashSet<u64>,
     leader_timed_out: HashSet<u64>,
     sync_armed: bool,
+    // blocks in the lace with a payload that are not final yet
+    unsettled: usize,
+    // the epoch was closed: create no more blocks
+    closed: bool,
 }
 
 impl Node {
@@ -267,6 +281,33 @@ impl Node {
         let mut out = Vec::new();
         node.start(&mut out);
         (node, out)
+    }
+
+    /// A new node whose round-0 block carries `payload` (e.g. the
+    /// [`EpochLink`](super::epoch::EpochLink) of a new epoch).
+    pub fn new_with_first_payload(
+        config: NodeConfig,
+        key: SigningKey,
+        participants: Participants,
+        payload: Vec<u8>,
+    ) -> (Self, Vec<Action>) {
+        let mut node = Self::empty(config, key, participants);
+        node.proposals.push_back(payload);
+        let mut out = Vec::new();
+        node.start(&mut out);
+        (node, out)
+    }
+
+    /// Stop creating blocks: the epoch is closed (see
+    /// [`epoch`](super::epoch)). The node still takes, serves and orders
+    /// blocks, so late nodes can verify the cut.
+    pub fn close(&mut self) {
+        self.closed = true;
+    }
+
+    /// Whether [`Node::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed
     }
 
     fn empty(config: NodeConfig, key: SigningKey, participants: Participants) -> Self {
@@ -284,6 +325,8 @@ impl Node {
             leader_timer_set: HashSet::new(),
             leader_timed_out: HashSet::new(),
             sync_armed: false,
+            unsettled: 0,
+            closed: false,
         }
     }
 
@@ -329,6 +372,7 @@ impl Node {
                 state.insert(b.id(), true);
                 match node.lace.insert(b.clone()) {
                     Ok(ins) => {
+                        node.unsettled += usize::from(!b.payload().is_empty());
                         proofs.extend(ins.equivocation);
                         final_blocks.extend(node.orderer.on_insert(&node.lace, ins.id));
                     }
@@ -363,7 +407,9 @@ impl Node {
                 .map(|p| Action::Equivocation(Box::new(p))),
         );
         if !final_blocks.is_empty() {
-            out.push(Action::Finalized(node.blocks_of(&final_blocks)));
+            let blocks = node.blocks_of(&final_blocks);
+            node.settle(&blocks);
+            out.push(Action::Finalized(blocks));
         }
         node.start(&mut out);
         Ok((node, out))
@@ -474,8 +520,45 @@ impl Node {
         }
     }
 
+    /// Handle a batch of messages from one peer, as [`Node::on_message`]
+    /// on each in order, but with the signature checks of all its blocks
+    /// done first on all cores (they are independent; insertion is not).
+    pub fn on_messages(&mut self, from: PeerId, messages: Vec<Message>) -> Vec<Action> {
+        use rayon::prelude::*;
+        let checks: Vec<Option<Result<(), InsertError>>> = messages
+            .par_iter()
+            .map(|m| match m {
+                Message::Block(b) if !self.lace.contains(&b.id()) => Some(self.precheck(b)),
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (m, check) in messages.into_iter().zip(checks) {
+            out.extend(match (m, check) {
+                (Message::Block(b), Some(check)) => self.on_block_checked(from, b, check),
+                (m, _) => self.on_message(from, m),
+            });
+        }
+        out
+    }
+
     /// Handle a received block: verify, buffer or insert, then advance.
     pub fn on_block(&mut self, from: PeerId, block: Arc<Block>) -> Vec<Action> {
+        let check = if self.lace.contains(&block.id()) {
+            Ok(())
+        } else {
+            self.precheck(&block)
+        };
+        self.on_block_checked(from, block, check)
+    }
+
+    /// [`Node::on_block`] with the result of [`Node::precheck`] known.
+    fn on_block_checked(
+        &mut self,
+        from: PeerId,
+        block: Arc<Block>,
+        check: Result<(), InsertError>,
+    ) -> Vec<Action> {
         let mut out = Vec::new();
         let id = block.id();
         if self.lace.contains(&id) {
@@ -505,7 +588,7 @@ impl Node {
             });
             return out;
         }
-        if let Err(reason) = self.precheck(&block) {
+        if let Err(reason) = check {
             out.push(Action::Rejected {
                 from,
                 block: id,
@@ -623,13 +706,16 @@ impl Node {
             let h = b.id();
             match self.lace.insert_verified(b.clone()) {
                 Ok(ins) => {
+                    self.unsettled += usize::from(!b.payload().is_empty());
                     out.push(Action::Persist(b));
                     if let Some(p) = ins.equivocation {
                         out.push(Action::Equivocation(Box::new(p)));
                     }
                     let fin = self.orderer.on_insert(&self.lace, ins.id);
                     if !fin.is_empty() {
-                        out.push(Action::Finalized(self.blocks_of(&fin)));
+                        let blocks = self.blocks_of(&fin);
+                        self.settle(&blocks);
+                        out.push(Action::Finalized(blocks));
                     }
                     for d in self.buffer.waiting.remove(&h).unwrap_or_default() {
                         if let Some(p) = self.buffer.pending.get_mut(&d) {
@@ -741,12 +827,26 @@ impl Node {
         out
     }
 
+    fn settle(&mut self, finals: &[Arc<Block>]) {
+        let with_payload = finals.iter().filter(|b| !b.payload().is_empty()).count();
+        self.unsettled = self.unsettled.saturating_sub(with_payload);
+    }
+
+    /// Whether the node has nothing to order (only meaningful with
+    /// [`NodeConfig::quiesce`]).
+    pub fn is_settled(&self) -> bool {
+        self.proposals.is_empty() && self.unsettled == 0
+    }
+
     /// Create own blocks while the protocol allows.
     fn try_advance(&mut self, out: &mut Vec<Action>) {
-        if self.me.is_none() {
+        if self.me.is_none() || self.closed {
             return;
         }
         while let (Some(r), Some(last)) = (self.lace.quorum_round(), self.last_own) {
+            if self.config.quiesce && self.is_settled() {
+                return;
+            }
             let target = r + 1;
             if self.lace.entry(last).round >= target {
                 return;
@@ -832,11 +932,14 @@ impl Node {
             Ok(ins) => {
                 self.next_seq += 1;
                 self.last_own = Some(ins.id);
+                self.unsettled += usize::from(!block.payload().is_empty());
                 out.push(Action::Persist(block.clone()));
                 out.push(Action::Broadcast(Message::Block(block)));
                 let fin = self.orderer.on_insert(&self.lace, ins.id);
                 if !fin.is_empty() {
-                    out.push(Action::Finalized(self.blocks_of(&fin)));
+                    let blocks = self.blocks_of(&fin);
+                    self.settle(&blocks);
+                    out.push(Action::Finalized(blocks));
                 }
                 true
             }

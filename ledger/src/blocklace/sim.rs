@@ -13,7 +13,10 @@
 //!   `side` and the rest are dropped, then the partition heals;
 //! * **crash and restart** — the node's memory is discarded; on restart it
 //!   is rebuilt with [`Node::restore`] from the blocks it persisted
-//!   ([`Action::Persist`]), as if from its store;
+//!   ([`Action::Persist`]): from memory, or, with [`SimConfig::store_dir`],
+//!   from a real SQLite [`Store`] that is closed at the crash (its newest
+//!   `lose_last` rows deleted, as a store that did not sync them) and
+//!   reopened at the restart;
 //! * **silent members** — participants that never run (crashed from start);
 //! * **an equivocator** — a participant whose node runs normally, but every
 //!   block it broadcasts with `seq ≡ 2 (mod 4)` is twinned: a second block
@@ -31,6 +34,7 @@ use super::block::{Block, BlockHash};
 use super::node::{Action, Message, Node, NodeConfig, PeerId, Timer};
 use super::order::Decision;
 use super::participants::Participants;
+use crate::store::Store;
 use ed25519_dalek::SigningKey;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -92,6 +96,9 @@ pub struct SimConfig {
     pub propose_until_ms: u64,
     /// Node tunables.
     pub node: NodeConfig,
+    /// Keep the blocks of every node that crashes in a SQLite store in this
+    /// directory (one database per node) and restart it from there.
+    pub store_dir: Option<std::path::PathBuf>,
 }
 
 impl SimConfig {
@@ -115,6 +122,7 @@ impl SimConfig {
                 sync_interval_ms: 300,
                 ..NodeConfig::default()
             },
+            store_dir: None,
         }
     }
 
@@ -256,6 +264,15 @@ struct World {
     report: SimReport,
     twinned: HashSet<u64>,
     unpersisted: Vec<Vec<Vec<u8>>>,
+    // with `store_dir`: the open SQLite store of each crashing node
+    sql: Vec<Option<Store>>,
+}
+
+/// The lace of a simulated run, as the stores file it.
+const SIM_COMMUNITY: crate::CommunityId = crate::StatementId([0x51; 32]);
+
+fn sql_path(dir: &std::path::Path, node: usize) -> std::path::PathBuf {
+    dir.join(format!("node-{node}.db"))
 }
 
 /// Deterministic key of simulated participant `i` under `seed`.
@@ -296,6 +313,18 @@ pub fn run_inspect(cfg: &SimConfig, inspect: impl FnOnce(&[Option<Node>])) -> Si
         report: SimReport::default(),
         twinned: HashSet::new(),
         unpersisted: vec![Vec::new(); cfg.n],
+        sql: (0..cfg.n)
+            .map(|i| {
+                let dir = cfg.store_dir.as_ref()?;
+                cfg.crashes.iter().any(|c| c.node == i).then(|| {
+                    let path = sql_path(dir, i);
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                    }
+                    Store::open(&path).expect("simulation store opens")
+                })
+            })
+            .collect(),
     };
     for i in 0..cfg.n {
         if cfg.silent.contains(&i) {
@@ -405,6 +434,10 @@ impl World {
                     self.incarnation[node] += 1;
                     let keep = self.stores[node].len().saturating_sub(lose);
                     self.stores[node].truncate(keep);
+                    if let (Some(store), Some(dir)) = (self.sql[node].take(), &self.cfg.store_dir) {
+                        drop(store);
+                        forget_newest(&sql_path(dir, node), lose);
+                    }
                 }
             }
             Event::Restart { node } => {
@@ -413,7 +446,17 @@ impl World {
                 }
                 self.incarnation[node] += 1;
                 self.replay_cursor[node] = 0;
-                let stored = self.stores[node].clone();
+                let stored = match &self.cfg.store_dir {
+                    Some(dir) if self.cfg.crashes.iter().any(|c| c.node == node) => {
+                        let store = Store::open(&sql_path(dir, node)).expect("store reopens");
+                        let blocks = store
+                            .blocks(&SIM_COMMUNITY, self.cfg.node.epoch, &self.cfg.node.limits)
+                            .expect("stored blocks read back");
+                        self.sql[node] = Some(store);
+                        blocks
+                    }
+                    _ => self.stores[node].clone(),
+                };
                 match Node::restore(
                     self.cfg.node.clone(),
                     self.keys[node].clone(),
@@ -457,6 +500,22 @@ impl World {
     }
 
     fn apply(&mut self, i: usize, actions: Vec<Action>) {
+        if let Some(store) = self.sql[i].as_mut() {
+            // all of a step's blocks in one transaction, before anything
+            // else of the step happens (as `Durable` does)
+            let persist: Vec<Arc<Block>> = actions
+                .iter()
+                .filter_map(|a| match a {
+                    Action::Persist(b) => Some(b.clone()),
+                    _ => None,
+                })
+                .collect();
+            if !persist.is_empty() {
+                store
+                    .put_blocks(&SIM_COMMUNITY, &persist)
+                    .expect("simulation store writes");
+            }
+        }
         for a in actions {
             match a {
                 Action::Broadcast(msg) => {
@@ -686,4 +745,18 @@ impl World {
         }
         report
     }
+}
+
+/// Delete the newest `count` block rows of the database at `path`: the
+/// writes a store that did not sync them loses in a crash.
+fn forget_newest(path: &std::path::Path, count: usize) {
+    if count == 0 {
+        return;
+    }
+    let conn = rusqlite::Connection::open(path).expect("simulation store opens");
+    conn.execute(
+        "DELETE FROM blocks WHERE seq IN (SELECT seq FROM blocks ORDER BY seq DESC LIMIT ?1)",
+        [count as i64],
+    )
+    .expect("simulation store forgets");
 }

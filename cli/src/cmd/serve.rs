@@ -1,0 +1,226 @@
+//! `grassroots serve`: run this device's node of a community's blocklace on
+//! the network, and `grassroots sync PEER`: pull what a peer has once.
+
+use crate::ctx::{out, Ctx};
+use crate::home::{resolve_community, Home};
+use anyhow::Context;
+use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
+use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
+use serde_json::json;
+use std::time::Duration;
+
+/// Run this device's node: order the community's statements with its
+/// other members' devices (found by mDNS on the local network, or named
+/// with --peer) until interrupted.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on (a multiaddr; repeatable).
+    #[arg(long, default_value = "/ip4/0.0.0.0/tcp/0")]
+    listen: Vec<String>,
+    /// A peer to dial, e.g. /ip4/192.168.1.7/tcp/4001 (repeatable).
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+    /// Do not discover peers on the local network.
+    #[arg(long)]
+    no_mdns: bool,
+    /// Community id or unique prefix; the only one if omitted.
+    #[arg(long)]
+    community: Option<String>,
+    /// Stop after this many seconds (default: run until interrupted).
+    #[arg(long)]
+    seconds: Option<u64>,
+}
+
+/// Pull the blocks a peer has and this device lacks, then stop.
+#[derive(clap::Args)]
+pub struct SyncArgs {
+    /// The peer's address (a multiaddr, e.g. /ip4/192.168.1.7/tcp/4001).
+    peer: String,
+    /// Community id or unique prefix; the only one if omitted.
+    #[arg(long)]
+    community: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+}
+
+fn node_config() -> NodeConfig {
+    NodeConfig {
+        quiesce: true,
+        leader_timeout_ms: 500,
+        sync_interval_ms: 1_000,
+        ..NodeConfig::default()
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn print_event(ctx: &Ctx, e: &NetEvent) -> anyhow::Result<()> {
+    let (value, human) = match e {
+        NetEvent::Listening(a) => (
+            json!({"event": "listening", "address": a.to_string()}),
+            format!("listening on {a}"),
+        ),
+        NetEvent::Connected(p) => (
+            json!({"event": "connected", "peer": p.to_string()}),
+            format!("connected to {p}"),
+        ),
+        NetEvent::Disconnected(p) => (
+            json!({"event": "disconnected", "peer": p.to_string()}),
+            format!("disconnected from {p}"),
+        ),
+        NetEvent::Proposed(s) => (
+            json!({"event": "proposed", "statement": s.to_string()}),
+            format!("proposed statement {}", s.short()),
+        ),
+        NetEvent::Final {
+            pos,
+            block,
+            statements,
+        } => {
+            if statements.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<String> = statements.iter().map(|s| s.to_string()).collect();
+            (
+                json!({"event": "final", "pos": pos, "block": block.to_string(), "statements": ids}),
+                format!(
+                    "final #{pos}: block {block:?} with {} statement(s)",
+                    statements.len()
+                ),
+            )
+        }
+        NetEvent::Skipped { block, reason } => (
+            json!({"event": "skipped", "block": block.to_string(), "reason": reason}),
+            format!("statement of final block {block:?} not stored: {reason}"),
+        ),
+        NetEvent::Equivocation { creator } => (
+            json!({"event": "equivocation", "creator": creator}),
+            format!("participant {creator} equivocated (proof recorded in the lace)"),
+        ),
+        NetEvent::FrameRefused { reason } => (
+            json!({"event": "refused", "reason": reason}),
+            format!("refused a frame: {reason}"),
+        ),
+        NetEvent::Refused {
+            peer,
+            inbound,
+            reason,
+        } => (
+            json!({"event": "refused", "peer": peer.to_string(), "inbound": inbound, "reason": reason}),
+            if *inbound {
+                format!("refused input from {peer}: {reason}")
+            } else {
+                format!("{peer} refused our input: {reason}")
+            },
+        ),
+    };
+    if ctx.json {
+        out(&value.to_string())
+    } else {
+        out(&human)
+    }
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    let home = Home::new(&ctx.home);
+    let store = home.store()?;
+    let community = resolve_community(&store, args.community.as_deref())?;
+    let participants = founding_participants(&store, &community)?;
+    let key = home.unlock()?;
+    let config = NetConfig {
+        listen: parse_addrs(&args.listen)?,
+        peers: parse_addrs(&args.peers)?,
+        mdns: !args.no_mdns,
+        ..NetConfig::default()
+    };
+    let durable = Durable::new(store, community, 0, Limits::default());
+    let seconds = args.seconds;
+    runtime()?.block_on(async move {
+        let mut peer = Peer::start(durable, &key.seed(), participants, node_config(), config)?;
+        if !peer.is_participant() {
+            ctx.note(
+                "this key is not a founder of the community, so not a participant of its \
+                 first epoch: serving as an observer (relaying and syncing, proposing nothing)",
+            );
+        }
+        let stop = async move {
+            match seconds {
+                Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+                None => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        };
+        let mut failed = None;
+        peer.run(stop, |e| {
+            if let Err(err) = print_event(ctx, &e) {
+                failed.get_or_insert(err);
+            }
+        })
+        .await?;
+        failed.map_or(Ok(()), Err)
+    })
+}
+
+pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
+    let home = Home::new(&ctx.home);
+    let store = home.store()?;
+    let community = resolve_community(&store, args.community.as_deref())?;
+    let participants = founding_participants(&store, &community)?;
+    let addr = args
+        .peer
+        .parse()
+        .with_context(|| format!("peer address {:?}", args.peer))?;
+    let config = NetConfig {
+        listen: Vec::new(),
+        mdns: false,
+        ..NetConfig::default()
+    };
+    let durable = Durable::new(store, community, 0, Limits::default());
+    // a one-off pull needs no member key: it observes under a fresh
+    // network identity and creates no blocks
+    let seed = zeroize::Zeroizing::new(rand::random::<[u8; 32]>());
+    let report = runtime()?.block_on(async move {
+        let mut peer = Peer::start(durable, &seed, participants, node_config(), config)?;
+        let mut failed = None;
+        let report = peer
+            .sync_with(addr, Duration::from_secs(args.timeout), |e| {
+                // under --json only the summary goes to standard output
+                if !ctx.json && !matches!(e, NetEvent::Final { .. }) {
+                    if let Err(err) = print_event(ctx, &e) {
+                        failed.get_or_insert(err);
+                    }
+                }
+            })
+            .await?;
+        failed.map_or(Ok(report), Err)
+    })?;
+    ctx.emit(
+        &json!({
+            "blocks": report.blocks,
+            "final": report.final_len,
+            "round_trips": report.round_trips,
+            "bytes": report.bytes,
+        }),
+        || {
+            format!(
+                "Received {} block(s) in {} round trip(s) ({} bytes); {} final",
+                report.blocks, report.round_trips, report.bytes, report.final_len
+            )
+        },
+    )
+}
+
+fn parse_addrs(addrs: &[String]) -> anyhow::Result<Vec<Multiaddr>> {
+    addrs
+        .iter()
+        .map(|a| a.parse().with_context(|| format!("address {a:?}")))
+        .collect()
+}

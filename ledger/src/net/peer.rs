@@ -1,0 +1,979 @@
+//! The network driver of one node: swarm events, timers and the store in,
+//! node actions out.
+
+use super::frame::{self, Response, Status, MAX_FRAME, MAX_MESSAGES};
+use super::limit::{PeerLimiter, RateLimits};
+use crate::blocklace::node::{Action, Message, PeerId as NodePeer, Timer};
+use crate::blocklace::{statements, BlockHash, Durable, DurableError, Node, NodeConfig};
+use crate::blocklace::{Limits, Participants};
+use crate::statement::{Statement, StatementId};
+use libp2p::futures::StreamExt;
+use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel};
+use libp2p::swarm::behaviour::toggle::Toggle;
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::{mdns, noise, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// Tunables of the network layer.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// Addresses to listen on (e.g. `/ip4/0.0.0.0/tcp/0`).
+    pub listen: Vec<Multiaddr>,
+    /// Peers to dial at start.
+    pub peers: Vec<Multiaddr>,
+    /// Discover peers on the local network with mDNS.
+    pub mdns: bool,
+    /// Per-peer limits on inbound requests.
+    pub rate: RateLimits,
+    /// How often to look for new own statements in the store.
+    pub poll: Duration,
+    /// How long to wait for a response.
+    pub request_timeout: Duration,
+    /// Most requests in flight to one peer; gossip beyond it is dropped.
+    pub max_in_flight: usize,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            listen: vec!["/ip4/0.0.0.0/tcp/0".parse().expect("valid address")],
+            peers: Vec::new(),
+            mdns: true,
+            rate: RateLimits::default(),
+            poll: Duration::from_millis(250),
+            request_timeout: Duration::from_secs(30),
+            max_in_flight: 64,
+        }
+    }
+}
+
+/// Something the driver reports (for logs, the CLI and tests).
+#[derive(Debug, Clone)]
+pub enum NetEvent {
+    /// Listening on this address (including `/p2p/<peer id>`).
+    Listening(Multiaddr),
+    /// A connection to a peer is up.
+    Connected(PeerId),
+    /// A connection to a peer is down.
+    Disconnected(PeerId),
+    /// An own statement was proposed for ordering.
+    Proposed(StatementId),
+    /// A block became final at position `pos` of the final order (blocks
+    /// final before this start are not reported again).
+    Final {
+        /// Position in the final order.
+        pos: u64,
+        /// The block.
+        block: BlockHash,
+        /// Statements it carries.
+        statements: Vec<StatementId>,
+    },
+    /// A statement of a final block could not be stored.
+    Skipped {
+        /// The block.
+        block: BlockHash,
+        /// Why.
+        reason: String,
+    },
+    /// A participant was proven to equivocate.
+    Equivocation {
+        /// Its key, hex.
+        creator: String,
+    },
+    /// A frame was refused before it could be read (and before its
+    /// sender is known to the request layer).
+    FrameRefused {
+        /// Why.
+        reason: String,
+    },
+    /// A peer's input was refused, or a peer refused ours.
+    Refused {
+        /// The peer.
+        peer: PeerId,
+        /// `true` if we refused the peer's input, `false` if it refused ours.
+        inbound: bool,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What a one-shot sync did.
+#[derive(Debug, Clone, Default)]
+pub struct SyncReport {
+    /// Blocks received and stored.
+    pub blocks: u64,
+    /// Final blocks after the sync.
+    pub final_len: u64,
+    /// Request round trips.
+    pub round_trips: u64,
+    /// Bytes received in responses.
+    pub bytes: u64,
+}
+
+/// Why the network layer failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// Storage failed.
+    #[error(transparent)]
+    Durable(#[from] DurableError),
+    /// Setting up the transport failed.
+    #[error("network setup: {0}")]
+    Setup(String),
+    /// Listening on an address failed.
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen {
+        /// The address.
+        addr: Multiaddr,
+        /// Why.
+        reason: String,
+    },
+    /// Dialing a peer failed.
+    #[error("cannot reach {addr}: {reason}")]
+    Dial {
+        /// The address.
+        addr: Multiaddr,
+        /// Why.
+        reason: String,
+    },
+    /// A sync did not complete in time.
+    #[error("sync with {0} timed out")]
+    SyncTimeout(Multiaddr),
+}
+
+/// The request–response codec: length-prefixed raw frames of at most
+/// [`MAX_FRAME`] bytes; decoding happens in the driver, which can then say
+/// why it refuses a frame.
+///
+/// A frame above the limit fails the stream (the peer sees its request
+/// fail) and is noted in [`LaceCodec::refusals`], since libp2p reports no
+/// event for a request that could not be read.
+#[derive(Clone, Default)]
+pub struct LaceCodec {
+    refusals: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl LaceCodec {
+    /// Refusals noted by any copy of this codec since the last call (at
+    /// most 64 are kept).
+    pub fn refusals(&self) -> Vec<String> {
+        std::mem::take(&mut *self.refusals.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn note<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                let mut list = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+                if list.len() < 64 {
+                    list.push(e.to_string());
+                }
+            }
+        }
+        r
+    }
+}
+
+#[async_trait::async_trait]
+impl request_response::Codec for LaceCodec {
+    type Protocol = StreamProtocol;
+    type Request = Vec<u8>;
+    type Response = Vec<u8>;
+
+    async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> std::io::Result<Vec<u8>>
+    where
+        T: futures::AsyncRead + Unpin + Send,
+    {
+        let r = frame::read_frame(io, MAX_FRAME).await;
+        self.note(r)
+    }
+
+    async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> std::io::Result<Vec<u8>>
+    where
+        T: futures::AsyncRead + Unpin + Send,
+    {
+        frame::read_frame(io, MAX_FRAME).await
+    }
+
+    async fn write_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        req: Vec<u8>,
+    ) -> std::io::Result<()>
+    where
+        T: futures::AsyncWrite + Unpin + Send,
+    {
+        frame::write_frame(io, &req).await
+    }
+
+    async fn write_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        res: Vec<u8>,
+    ) -> std::io::Result<()>
+    where
+        T: futures::AsyncWrite + Unpin + Send,
+    {
+        frame::write_frame(io, &res).await
+    }
+}
+
+#[derive(NetworkBehaviour)]
+struct Behaviour {
+    rr: request_response::Behaviour<LaceCodec>,
+    mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+struct PeerState {
+    node_id: NodePeer,
+    limiter: PeerLimiter,
+    outbox: Vec<Message>,
+    in_flight: usize,
+}
+
+/// A node on the network: its swarm, protocol state and store.
+pub struct Peer {
+    swarm: Swarm<Behaviour>,
+    codec: LaceCodec,
+    node: Node,
+    durable: Durable,
+    config: NetConfig,
+    limits: Limits,
+    me: [u8; 32],
+    participant: bool,
+    peers: HashMap<PeerId, PeerState>,
+    by_node: HashMap<NodePeer, PeerId>,
+    next_node_id: u64,
+    rr_cursor: usize,
+    timers: BinaryHeap<std::cmp::Reverse<(Instant, u64, TimerKey)>>,
+    timer_seq: u64,
+    announced: u64,
+    // final positions recorded before this start: not reported again
+    recorded: u64,
+    proposed: HashSet<StatementId>,
+    polled_seq: i64,
+    events: Vec<NetEvent>,
+    // sync mode: the peer we pull from and whether a round trip is out
+    sync: Option<(PeerId, Option<OutboundRequestId>, bool)>,
+    report: SyncReport,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerKey {
+    Leader(u64),
+    Sync,
+}
+
+impl Peer {
+    /// Start a node of `durable`'s community: restore it from the store (or
+    /// start fresh), open the transport and start listening and dialing.
+    /// `seed` is the member's Ed25519 secret seed: it signs blocks and is
+    /// the node's network identity. A key outside `participants` runs an
+    /// observer that relays and syncs but creates no blocks.
+    pub fn start(
+        mut durable: Durable,
+        seed: &zeroize::Zeroizing<[u8; 32]>,
+        participants: Participants,
+        node_config: NodeConfig,
+        config: NetConfig,
+    ) -> Result<Peer, NetError> {
+        let signing = ed25519_dalek::SigningKey::from_bytes(seed);
+        let me = signing.verifying_key().to_bytes();
+        let participant = participants.index_of(&me).is_some();
+        let limits = node_config.limits;
+        let community = durable.community();
+        let recorded = durable
+            .store()
+            .final_len(&community, 0)
+            .map_err(DurableError::from)?;
+        let (node, actions, _) = durable.start(node_config, signing, participants)?;
+        let mut secret = zeroize::Zeroizing::new(**seed);
+        let keypair = libp2p::identity::Keypair::ed25519_from_bytes(&mut *secret)
+            .map_err(|e| NetError::Setup(e.to_string()))?;
+        let protocol = StreamProtocol::try_from_owned(format!("/grassroots/lace/1/{community}"))
+            .map_err(|e| NetError::Setup(e.to_string()))?;
+        let codec = LaceCodec::default();
+        let mdns_on = config.mdns;
+        let timeout = config.request_timeout;
+        let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
+            .with_tokio()
+            .with_tcp(
+                tcp::Config::default().nodelay(true),
+                noise::Config::new,
+                yamux::Config::default,
+            )
+            .map_err(|e| NetError::Setup(e.to_string()))?
+            .with_behaviour(|key| {
+                let rr = request_response::Behaviour::with_codec(
+                    codec.clone(),
+                    [(protocol, ProtocolSupport::Full)],
+                    request_response::Config::default()
+                        .with_request_timeout(timeout)
+                        .with_max_concurrent_streams(256),
+                );
+                let mdns = if mdns_on {
+                    Some(mdns::tokio::Behaviour::new(
+                        mdns::Config::default(),
+                        key.public().to_peer_id(),
+                    )?)
+                } else {
+                    None
+                };
+                Ok(Behaviour {
+                    rr,
+                    mdns: Toggle::from(mdns),
+                })
+            })
+            .map_err(|e| NetError::Setup(e.to_string()))?
+            .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3_600)))
+            .build();
+        // what the lace already carries is not proposed again
+        let mut proposed = HashSet::new();
+        for e in node.lace().entries() {
+            if let Ok(batch) = statements::decode(e.block.payload()) {
+                proposed.extend(batch.iter().map(|s| s.id()));
+            }
+        }
+        let mut peer = Peer {
+            swarm,
+            codec,
+            node,
+            durable,
+            limits,
+            me,
+            participant,
+            peers: HashMap::new(),
+            by_node: HashMap::new(),
+            next_node_id: 0,
+            rr_cursor: 0,
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            announced: 0,
+            recorded,
+            proposed,
+            polled_seq: 0,
+            events: Vec::new(),
+            sync: None,
+            report: SyncReport::default(),
+            config,
+        };
+        for addr in peer.config.listen.clone() {
+            peer.swarm
+                .listen_on(addr.clone())
+                .map_err(|e| NetError::Listen {
+                    addr,
+                    reason: e.to_string(),
+                })?;
+        }
+        for addr in peer.config.peers.clone() {
+            peer.swarm.dial(addr.clone()).map_err(|e| NetError::Dial {
+                addr,
+                reason: e.to_string(),
+            })?;
+        }
+        // `Durable::start` carried out the storage actions already
+        peer.perform_io(actions, None);
+        Ok(peer)
+    }
+
+    /// This node's network identity.
+    pub fn peer_id(&self) -> PeerId {
+        *self.swarm.local_peer_id()
+    }
+
+    /// Whether this node's key is a participant of the epoch (otherwise it
+    /// observes: relays and syncs, creates no blocks, proposes nothing).
+    pub fn is_participant(&self) -> bool {
+        self.participant
+    }
+
+    /// The protocol node.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// Events since the last call.
+    pub fn take_events(&mut self) -> Vec<NetEvent> {
+        for reason in self.codec.refusals() {
+            self.events.push(NetEvent::FrameRefused { reason });
+        }
+        std::mem::take(&mut self.events)
+    }
+
+    /// Run until `stop` resolves, reporting events to `on_event`.
+    pub async fn run(
+        &mut self,
+        stop: impl std::future::Future<Output = ()>,
+        mut on_event: impl FnMut(NetEvent),
+    ) -> Result<(), NetError> {
+        tokio::pin!(stop);
+        let mut poll = tokio::time::interval(self.config.poll);
+        loop {
+            for e in self.take_events() {
+                on_event(e);
+            }
+            let next = self.next_timer();
+            tokio::select! {
+                _ = &mut stop => return Ok(()),
+                ev = self.swarm.select_next_some() => self.on_swarm(ev)?,
+                _ = tokio::time::sleep_until(next.into()) => self.fire_timers()?,
+                _ = poll.tick() => {
+                    if self.participant {
+                        self.propose_new_statements()?;
+                    }
+                }
+            }
+            self.flush();
+        }
+    }
+
+    /// Pull the missing causal past from the peer at `addr` (already dialed
+    /// through [`NetConfig::peers`] or dialed now), until a round trip
+    /// brings nothing new; then return what was done.
+    pub async fn sync_with(
+        &mut self,
+        addr: Multiaddr,
+        deadline: Duration,
+        mut on_event: impl FnMut(NetEvent),
+    ) -> Result<SyncReport, NetError> {
+        let target = addr.iter().find_map(|p| match p {
+            libp2p::multiaddr::Protocol::P2p(id) => Some(id),
+            _ => None,
+        });
+        if !self.config.peers.contains(&addr) {
+            self.swarm.dial(addr.clone()).map_err(|e| NetError::Dial {
+                addr: addr.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        let until = tokio::time::Instant::now() + deadline;
+        loop {
+            for e in self.take_events() {
+                on_event(e);
+            }
+            if let Some((_, None, false)) = self.sync {
+                self.report.final_len = self.node.final_len() as u64;
+                return Ok(self.report.clone());
+            }
+            let next = self.next_timer();
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => return Err(NetError::SyncTimeout(addr)),
+                ev = self.swarm.select_next_some() => {
+                    if let SwarmEvent::ConnectionEstablished { peer_id, .. } = &ev {
+                        if self.sync.is_none() && target.is_none_or(|t| t == *peer_id) {
+                            self.sync = Some((*peer_id, None, true));
+                        }
+                    }
+                    if let SwarmEvent::OutgoingConnectionError { error, .. } = &ev {
+                        if self.peers.is_empty() {
+                            return Err(NetError::Dial { addr, reason: error.to_string() });
+                        }
+                    }
+                    self.on_swarm(ev)?
+                }
+                _ = tokio::time::sleep_until(next.into()) => self.fire_timers()?,
+            }
+            if let Some((peer, None, true)) = self.sync {
+                let mut msgs = vec![Message::Frontier(self.node.frontier())];
+                let awaited: Vec<BlockHash> = self.node.awaited().take(4_096).copied().collect();
+                if !awaited.is_empty() {
+                    msgs.push(Message::Request(awaited));
+                }
+                let id = self
+                    .swarm
+                    .behaviour_mut()
+                    .rr
+                    .send_request(&peer, frame::encode_batch(&msgs));
+                self.sync = Some((peer, Some(id), false));
+                self.report.round_trips += 1;
+            }
+            self.flush();
+        }
+    }
+
+    fn next_timer(&self) -> Instant {
+        self.timers
+            .peek()
+            .map(|t| t.0 .0)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(3_600))
+    }
+
+    fn fire_timers(&mut self) -> Result<(), NetError> {
+        let now = Instant::now();
+        while let Some(std::cmp::Reverse((at, _, key))) = self.timers.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            let timer = match key {
+                TimerKey::Leader(round) => Timer::Leader { round },
+                TimerKey::Sync => Timer::Sync,
+            };
+            let actions = self.node.on_timer(timer);
+            self.perform(actions, None)?;
+        }
+        Ok(())
+    }
+
+    /// Propose own statements stored since the last look (and, the first
+    /// time, any own statement the lace does not carry yet).
+    fn propose_new_statements(&mut self) -> Result<(), NetError> {
+        let community = self.durable.community();
+        let new = self
+            .durable
+            .store()
+            .statements_after(&community, self.polled_seq)
+            .map_err(DurableError::from)?;
+        let mut batch: Vec<Statement> = Vec::new();
+        let mut size = 2;
+        for (seq, s) in new {
+            self.polled_seq = self.polled_seq.max(seq);
+            if s.author().as_bytes() != &self.me || !self.proposed.insert(s.id()) {
+                continue;
+            }
+            if batch.len() == statements::MAX_STATEMENTS
+                || size + 4 + s.bytes().len() > self.limits.max_payload
+            {
+                self.propose(std::mem::take(&mut batch))?;
+                size = 2;
+            }
+            size += 4 + s.bytes().len();
+            self.events.push(NetEvent::Proposed(s.id()));
+            batch.push(s);
+        }
+        if !batch.is_empty() {
+            self.propose(batch)?;
+        }
+        Ok(())
+    }
+
+    fn propose(&mut self, batch: Vec<Statement>) -> Result<(), NetError> {
+        match self.node.propose(statements::encode(&batch)) {
+            Ok(actions) => self.perform(actions, None),
+            Err(e) => {
+                // forget them so the next look tries again
+                for s in &batch {
+                    self.proposed.remove(&s.id());
+                }
+                self.polled_seq = 0;
+                self.events.push(NetEvent::Skipped {
+                    block: BlockHash([0; 32]),
+                    reason: format!("proposal not queued: {e}"),
+                });
+                Ok(())
+            }
+        }
+    }
+
+    fn node_peer(&mut self, peer: PeerId) -> NodePeer {
+        if let Some(p) = self.peers.get(&peer) {
+            return p.node_id;
+        }
+        let id = NodePeer(self.next_node_id);
+        self.next_node_id += 1;
+        self.peers.insert(
+            peer,
+            PeerState {
+                node_id: id,
+                limiter: PeerLimiter::new(&self.config.rate, Instant::now()),
+                outbox: Vec::new(),
+                in_flight: 0,
+            },
+        );
+        self.by_node.insert(id, peer);
+        id
+    }
+
+    fn on_swarm(&mut self, event: SwarmEvent<BehaviourEvent>) -> Result<(), NetError> {
+        match event {
+            SwarmEvent::NewListenAddr { address, .. } => {
+                let full = address.with_p2p(self.peer_id()).unwrap_or_else(|a| a);
+                self.events.push(NetEvent::Listening(full));
+            }
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                num_established,
+                ..
+            } => {
+                self.node_peer(peer_id);
+                if num_established.get() == 1 {
+                    self.events.push(NetEvent::Connected(peer_id));
+                    // introduce ourselves: our frontier pulls what we lack
+                    let f = Message::Frontier(self.node.frontier());
+                    if let Some(p) = self.peers.get_mut(&peer_id) {
+                        p.outbox.push(f);
+                    }
+                }
+            }
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => {
+                if let Some(p) = self.peers.remove(&peer_id) {
+                    self.by_node.remove(&p.node_id);
+                }
+                self.events.push(NetEvent::Disconnected(peer_id));
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                for (peer, addr) in found {
+                    if !self.swarm.is_connected(&peer) {
+                        let _ = self.swarm.dial(addr);
+                    }
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Rr(event)) => self.on_rr(event)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn on_rr(&mut self, event: request_response::Event<Vec<u8>, Vec<u8>>) -> Result<(), NetError> {
+        use request_response::{Event, Message as RrMessage};
+        match event {
+            Event::Message {
+                peer,
+                message:
+                    RrMessage::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => self.on_request(peer, request, channel)?,
+            Event::Message {
+                peer,
+                message:
+                    RrMessage::Response {
+                        request_id,
+                        response,
+                    },
+                ..
+            } => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.in_flight = p.in_flight.saturating_sub(1);
+                }
+                self.on_response(peer, request_id, response)?;
+            }
+            Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.in_flight = p.in_flight.saturating_sub(1);
+                }
+                if let Some((sp, Some(id), _)) = self.sync {
+                    if id == request_id {
+                        self.sync = Some((sp, None, true));
+                    }
+                }
+                self.events.push(NetEvent::Refused {
+                    peer,
+                    inbound: false,
+                    reason: format!("request failed: {error}"),
+                });
+            }
+            Event::InboundFailure { peer, error, .. } => {
+                self.events.push(NetEvent::Refused {
+                    peer,
+                    inbound: true,
+                    reason: format!("inbound request failed: {error}"),
+                });
+            }
+            Event::ResponseSent { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn respond(&mut self, channel: ResponseChannel<Vec<u8>>, response: &Response) {
+        let _ = self
+            .swarm
+            .behaviour_mut()
+            .rr
+            .send_response(channel, frame::encode_response(response));
+    }
+
+    fn on_request(
+        &mut self,
+        peer: PeerId,
+        request: Vec<u8>,
+        channel: ResponseChannel<Vec<u8>>,
+    ) -> Result<(), NetError> {
+        let from = self.node_peer(peer);
+        let admitted = self
+            .peers
+            .get_mut(&peer)
+            .expect("registered")
+            .limiter
+            .admit(request.len(), Instant::now());
+        let refuse = |reason: String| Response {
+            status: Status::Refused,
+            reason,
+            messages: Vec::new(),
+        };
+        if let Err(reason) = admitted {
+            self.events.push(NetEvent::Refused {
+                peer,
+                inbound: true,
+                reason: reason.to_string(),
+            });
+            self.respond(channel, &refuse(reason.to_string()));
+            return Ok(());
+        }
+        let messages = match frame::decode_batch(&request, &self.limits) {
+            Ok(m) => m,
+            Err(e) => {
+                self.events.push(NetEvent::Refused {
+                    peer,
+                    inbound: true,
+                    reason: e.to_string(),
+                });
+                self.respond(channel, &refuse(e.to_string()));
+                return Ok(());
+            }
+        };
+        let actions = self.node.on_messages(from, messages);
+        let mut reply = Reply {
+            to: from,
+            messages: Vec::new(),
+            bytes: 0,
+            refused: Vec::new(),
+        };
+        self.perform(actions, Some(&mut reply))?;
+        let response = Response {
+            status: if reply.refused.is_empty() {
+                Status::Accepted
+            } else {
+                Status::Partial
+            },
+            reason: reply.refused.join("; "),
+            messages: reply.messages,
+        };
+        if !reply.refused.is_empty() {
+            self.events.push(NetEvent::Refused {
+                peer,
+                inbound: true,
+                reason: response.reason.clone(),
+            });
+        }
+        self.respond(channel, &response);
+        Ok(())
+    }
+
+    fn on_response(
+        &mut self,
+        peer: PeerId,
+        request_id: OutboundRequestId,
+        bytes: Vec<u8>,
+    ) -> Result<(), NetError> {
+        let from = self.node_peer(peer);
+        let syncing = matches!(self.sync, Some((_, Some(id), _)) if id == request_id);
+        self.report.bytes += bytes.len() as u64;
+        let response = match frame::decode_response(&bytes, &self.limits) {
+            Ok(r) => r,
+            Err(e) => {
+                self.events.push(NetEvent::Refused {
+                    peer,
+                    inbound: true,
+                    reason: format!("response: {e}"),
+                });
+                if syncing {
+                    self.sync = Some((peer, None, false));
+                }
+                return Ok(());
+            }
+        };
+        if response.status != Status::Accepted {
+            self.events.push(NetEvent::Refused {
+                peer,
+                inbound: false,
+                reason: response.reason.clone(),
+            });
+        }
+        let before = self.node.lace().len();
+        let actions = self.node.on_messages(from, response.messages);
+        self.perform(actions, None)?;
+        let gained = (self.node.lace().len() - before) as u64;
+        if syncing {
+            self.report.blocks += gained;
+            // a round trip that brought nothing ends the sync, also when
+            // blocks are still awaited: this peer cannot supply them
+            let more = gained > 0;
+            self.sync = Some((peer, None, more));
+        }
+        Ok(())
+    }
+
+    /// Carry out node actions: storage first ([`Durable::apply`]), then
+    /// network, timers and reports. With `reply`, messages addressed to the
+    /// requester go into the response instead of a new request.
+    fn perform(&mut self, actions: Vec<Action>, reply: Option<&mut Reply>) -> Result<(), NetError> {
+        let (actions, outcome) = self.durable.apply(actions)?;
+        for s in outcome.skipped {
+            self.events.push(NetEvent::Skipped {
+                block: s.block,
+                reason: s.reason,
+            });
+        }
+        self.perform_io(actions, reply);
+        Ok(())
+    }
+
+    /// Carry out actions whose storage part is done.
+    fn perform_io(&mut self, actions: Vec<Action>, mut reply: Option<&mut Reply>) {
+        for a in actions {
+            match a {
+                Action::Broadcast(m) => {
+                    for p in self.peers.values_mut() {
+                        p.outbox.push(m.clone());
+                    }
+                }
+                Action::Send { to, message } => match reply.as_deref_mut() {
+                    Some(r) if r.to == to => r.push(message),
+                    _ => {
+                        if let Some(p) = self.by_node.get(&to).and_then(|p| self.peers.get_mut(p)) {
+                            p.outbox.push(message);
+                        }
+                    }
+                },
+                Action::SendToAny(m) => {
+                    let n = self.peers.len();
+                    if n > 0 {
+                        self.rr_cursor = (self.rr_cursor + 1) % n;
+                        if let Some(p) = self.peers.values_mut().nth(self.rr_cursor) {
+                            p.outbox.push(m);
+                        }
+                    }
+                }
+                Action::SetTimer { timer, after_ms } => {
+                    let key = match timer {
+                        Timer::Leader { round } => TimerKey::Leader(round),
+                        Timer::Sync => TimerKey::Sync,
+                    };
+                    self.timer_seq += 1;
+                    self.timers.push(std::cmp::Reverse((
+                        Instant::now() + Duration::from_millis(after_ms),
+                        self.timer_seq,
+                        key,
+                    )));
+                }
+                Action::Finalized(blocks) => {
+                    for b in blocks {
+                        let pos = self.announced;
+                        self.announced += 1;
+                        if pos < self.recorded {
+                            continue;
+                        }
+                        let statements = statements::decode(b.payload())
+                            .map(|v| v.iter().map(|s| s.id()).collect())
+                            .unwrap_or_default();
+                        self.events.push(NetEvent::Final {
+                            pos,
+                            block: b.id(),
+                            statements,
+                        });
+                    }
+                }
+                Action::Equivocation(p) => self.events.push(NetEvent::Equivocation {
+                    creator: hex::encode(p.creator()),
+                }),
+                Action::Rejected {
+                    from,
+                    block,
+                    reason,
+                } => {
+                    let text = format!("block {block}: {reason}");
+                    match reply.as_deref_mut() {
+                        Some(r) if r.to == from => {
+                            if r.refused.len() < 8 {
+                                r.refused.push(text)
+                            }
+                        }
+                        _ => {
+                            if let Some(&peer) = self.by_node.get(&from) {
+                                self.events.push(NetEvent::Refused {
+                                    peer,
+                                    inbound: true,
+                                    reason: text,
+                                });
+                            }
+                        }
+                    }
+                }
+                Action::Persist(_) => {}
+            }
+        }
+    }
+
+    /// Send each peer's outbox as batches, within the frame and in-flight
+    /// limits; what does not fit in flight is dropped (anti-entropy will
+    /// resend what matters).
+    fn flush(&mut self) {
+        let max_in_flight = self.config.max_in_flight;
+        let targets: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| !p.outbox.is_empty())
+            .map(|(id, _)| *id)
+            .collect();
+        for peer in targets {
+            let p = self.peers.get_mut(&peer).expect("listed");
+            let outbox = std::mem::take(&mut p.outbox);
+            let mut batches: Vec<Vec<Message>> = Vec::new();
+            let mut cur = Vec::new();
+            let mut size = 4;
+            for m in outbox {
+                let len = 4 + wire_len(&m);
+                if !cur.is_empty() && (size + len > MAX_FRAME / 2 || cur.len() == MAX_MESSAGES) {
+                    batches.push(std::mem::take(&mut cur));
+                    size = 4;
+                }
+                size += len;
+                cur.push(m);
+            }
+            if !cur.is_empty() {
+                batches.push(cur);
+            }
+            for b in batches {
+                let p = self.peers.get_mut(&peer).expect("listed");
+                if p.in_flight >= max_in_flight {
+                    break;
+                }
+                p.in_flight += 1;
+                self.swarm
+                    .behaviour_mut()
+                    .rr
+                    .send_request(&peer, frame::encode_batch(&b));
+            }
+        }
+    }
+}
+
+fn wire_len(m: &Message) -> usize {
+    match m {
+        Message::Block(b) => 1 + b.footprint(),
+        Message::Request(h) => 3 + 32 * h.len(),
+        Message::Frontier(f) => 3 + 8 * f.len(),
+    }
+}
+
+/// Messages for the requester, collected while handling its request.
+struct Reply {
+    to: NodePeer,
+    messages: Vec<Message>,
+    bytes: usize,
+    refused: Vec<String>,
+}
+
+impl Reply {
+    /// Add a message unless the response would exceed half a frame (the
+    /// rest is asked for again: sync answers are oldest-first).
+    fn push(&mut self, m: Message) {
+        let len = 4 + wire_len(&m);
+        if self.bytes + len <= MAX_FRAME / 2 && self.messages.len() < MAX_MESSAGES {
+            self.bytes += len;
+            self.messages.push(m);
+        }
+    }
+}

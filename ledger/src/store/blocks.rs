@@ -1,0 +1,322 @@
+//! Blocklace blocks and the final order, in the same SQLite store as the
+//! statements.
+//!
+//! * `blocks` holds each community's lace: a block is written only when
+//!   every predecessor it names is already stored (or earlier in the same
+//!   batch), so the table is causally closed at every commit and its `seq`
+//!   order is a topological order. The node only persists blocks it has
+//!   verified and inserted into its lace, so stored blocks are valid too;
+//!   reads recompute each block's hash and refuse a row changed on disk.
+//! * `final_blocks` records the final order, position by position. A
+//!   position once written never changes: offering a different block for
+//!   it is refused ([`StoreError::FinalConflict`]), the store's own check
+//!   of "a final decision is never reverted".
+//! * The statements carried by final blocks (see
+//!   [`crate::blocklace::statements`]) are added to the `statements` table
+//!   in the same transaction, in final order, so community state — a
+//!   function of the stored statements — follows the final order. A
+//!   statement that cannot be stored (it names a statement this store does
+//!   not hold, or belongs to another community) is skipped and reported.
+//!
+//! A lace is identified by its community and epoch; blocks carry the epoch
+//! and the network keeps communities apart (one protocol per community).
+
+use super::{sql_at, Store, StoreError};
+use crate::blocklace::{statements, Block, BlockHash, Limits};
+use crate::statement::{CommunityId, StatementId};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// What recording final blocks did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FinalOutcome {
+    /// Final blocks newly recorded.
+    pub blocks: usize,
+    /// Statements newly added to the statements table.
+    pub statements: usize,
+    /// Statements (or payloads) that could not be stored, with the reason.
+    pub skipped: Vec<SkippedStatement>,
+}
+
+/// A statement of a final block that was not stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedStatement {
+    /// The final block carrying it.
+    pub block: BlockHash,
+    /// The statement, if the payload decoded that far.
+    pub statement: Option<StatementId>,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+fn hash_of(bytes: Vec<u8>) -> Result<BlockHash, rusqlite::Error> {
+    let arr: [u8; 32] = bytes.try_into().map_err(|_| {
+        rusqlite::Error::InvalidColumnType(0, "block id".into(), rusqlite::types::Type::Blob)
+    })?;
+    Ok(BlockHash(arr))
+}
+
+impl Store {
+    /// Store blocks of `community`'s lace, in order, in one transaction;
+    /// returns how many were new. Each block's predecessors must be stored
+    /// already or come earlier in `blocks`; otherwise nothing is stored.
+    pub fn put_blocks(
+        &mut self,
+        community: &CommunityId,
+        blocks: &[Arc<Block>],
+    ) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let sql = |e| sql_at(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let mut added = 0;
+        {
+            let mut exists = tx
+                .prepare_cached("SELECT 1 FROM blocks WHERE id = ?1")
+                .map_err(sql)?;
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO blocks (id, community, epoch, body)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql)?;
+            let mut batch: HashSet<BlockHash> = HashSet::new();
+            for b in blocks {
+                for p in b.header().preds() {
+                    if !batch.contains(p) && !exists.exists([&p.0[..]]).map_err(sql)? {
+                        return Err(StoreError::BlockMissingPredecessor {
+                            id: b.id(),
+                            pred: *p,
+                        });
+                    }
+                }
+                added += put
+                    .execute(params![
+                        &b.id().0[..],
+                        &community.0[..],
+                        b.header().epoch() as i64,
+                        b.encode()
+                    ])
+                    .map_err(sql)?;
+                batch.insert(b.id());
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(added)
+    }
+
+    /// Every stored block of `community`'s lace in `epoch`, predecessors
+    /// first. Each row is decoded under `limits` and must hash to its id;
+    /// signatures are checked again when a node is restored from them.
+    pub fn blocks(
+        &self,
+        community: &CommunityId,
+        epoch: u64,
+        limits: &Limits,
+    ) -> Result<Vec<Arc<Block>>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT id, body FROM blocks WHERE community = ?1 AND epoch = ?2 ORDER BY seq",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = q
+            .query_map(params![&community.0[..], epoch as i64], |r| {
+                Ok((hash_of(r.get(0)?)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row.map_err(|e| self.sql(e))?;
+            let block = Block::decode(&body, limits).map_err(|e| StoreError::BadBlock {
+                id,
+                reason: e.to_string(),
+            })?;
+            if block.id() != id {
+                return Err(StoreError::BadBlock {
+                    id,
+                    reason: format!("its bytes hash to {}", block.id()),
+                });
+            }
+            out.push(Arc::new(block));
+        }
+        Ok(out)
+    }
+
+    /// How many blocks of `community`'s lace in `epoch` are stored.
+    pub fn block_count(&self, community: &CommunityId, epoch: u64) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM blocks WHERE community = ?1 AND epoch = ?2",
+                params![&community.0[..], epoch as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+
+    /// How long the recorded final order of `community`'s lace in `epoch` is.
+    pub fn final_len(&self, community: &CommunityId, epoch: u64) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM final_blocks WHERE community = ?1 AND epoch = ?2",
+                params![&community.0[..], epoch as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The recorded final order of `community`'s lace in `epoch`.
+    pub fn final_order(
+        &self,
+        community: &CommunityId,
+        epoch: u64,
+    ) -> Result<Vec<BlockHash>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT block FROM final_blocks WHERE community = ?1 AND epoch = ?2 ORDER BY pos",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = q
+            .query_map(params![&community.0[..], epoch as i64], |r| {
+                hash_of(r.get(0)?)
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Record `blocks` as final positions `from, from + 1, …` of the lace of
+    /// `community` in `epoch`, and add their statements to the statements
+    /// table in that order, all in one transaction. Positions already
+    /// recorded with the same block are skipped (so replaying a restored
+    /// node's final order is harmless); a different block is refused.
+    pub fn record_final(
+        &mut self,
+        community: &CommunityId,
+        epoch: u64,
+        from: u64,
+        blocks: &[Arc<Block>],
+    ) -> Result<FinalOutcome, StoreError> {
+        let path = self.path.clone();
+        let sql = |e| sql_at(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let mut outcome = FinalOutcome::default();
+        {
+            let mut held = tx
+                .prepare_cached(
+                    "SELECT block FROM final_blocks WHERE community = ?1 AND epoch = ?2 AND pos = ?3",
+                )
+                .map_err(sql)?;
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT INTO final_blocks (community, epoch, pos, block) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql)?;
+            for (i, b) in blocks.iter().enumerate() {
+                let pos = from + i as u64;
+                let at: Option<Vec<u8>> = held
+                    .query_row(params![&community.0[..], epoch as i64, pos as i64], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                    .map_err(sql)?;
+                if let Some(at) = at {
+                    let at = hash_of(at).map_err(sql)?;
+                    if at != b.id() {
+                        return Err(StoreError::FinalConflict {
+                            pos,
+                            held: at,
+                            offered: b.id(),
+                        });
+                    }
+                    continue;
+                }
+                put.execute(params![
+                    &community.0[..],
+                    epoch as i64,
+                    pos as i64,
+                    &b.id().0[..]
+                ])
+                .map_err(sql)?;
+                outcome.blocks += 1;
+                if crate::blocklace::EpochLink::decode(b.payload()).is_some() {
+                    continue; // a new epoch's link carries no statements
+                }
+                let batch = match statements::decode(b.payload()) {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        outcome.skipped.push(SkippedStatement {
+                            block: b.id(),
+                            statement: None,
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                for s in batch {
+                    let skip = |reason: String| SkippedStatement {
+                        block: b.id(),
+                        statement: Some(s.id()),
+                        reason,
+                    };
+                    if let Err(e) = s.expect_community(community) {
+                        outcome.skipped.push(skip(e.to_string()));
+                        continue;
+                    }
+                    match Store::insert_in(&tx, std::slice::from_ref(&s), &path) {
+                        Ok(n) => outcome.statements += n,
+                        Err(
+                            e @ (StoreError::MissingPredecessor { .. }
+                            | StoreError::UnknownCommunity { .. }),
+                        ) => outcome.skipped.push(skip(e.to_string())),
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(outcome)
+    }
+
+    /// Statements of `community` stored after position `seq` (the table's
+    /// insertion counter), with their positions; for a driver that
+    /// proposes new local statements. Each is re-verified.
+    pub fn statements_after(
+        &self,
+        community: &CommunityId,
+        seq: i64,
+    ) -> Result<Vec<(i64, crate::Statement)>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, id, body FROM statements WHERE community = ?1 AND seq > ?2 ORDER BY seq",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = q
+            .query_map(params![&community.0[..], seq], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, id, body) = row.map_err(|e| self.sql(e))?;
+            let id: [u8; 32] = id
+                .try_into()
+                .map_err(|_| StoreError::Corrupted(StatementId::ZERO))?;
+            out.push((seq, super::check_row(StatementId(id), &body)?));
+        }
+        Ok(out)
+    }
+}
