@@ -155,6 +155,14 @@ fn usage_errors_exit_2_and_demo_runs() {
         .as_str()
         .unwrap()
         .contains("invalid"));
+    // The anonymous vote: six members, Eli's revote replaces his first
+    // ballot, and the decrypted totals are the demo's ballots.
+    let vote = &demo["vote"];
+    assert_eq!(vote["ballots"], 7, "{vote}");
+    assert_eq!(vote["counted"], 6);
+    assert_eq!(vote["replaced_by_revote"], 1);
+    assert_eq!(vote["totals"], serde_json::json!([5, 2, 3]));
+    assert_eq!(vote["winners"], serde_json::json!(["Saturday"]));
 }
 
 #[test]

@@ -68,13 +68,26 @@ fn sync_all(
     community: &CommunityId,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let files = people
+    spread(people, &people.iter().collect::<Vec<_>>(), community, dir)
+}
+
+/// The devices in `from` export their records; every other device
+/// imports them.
+fn spread(
+    people: &[Person],
+    from: &[&Person],
+    community: &CommunityId,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let files = from
         .iter()
-        .map(|p| p.export(community, dir))
+        .map(|p| Ok((p.name, p.export(community, dir)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     for p in people {
-        for f in &files {
-            p.import(f)?;
+        for (author, f) in &files {
+            if *author != p.name {
+                p.import(f)?;
+            }
         }
     }
     Ok(())
@@ -130,6 +143,174 @@ fn vouch_through_images(
         anyhow::bail!("the two screens show different comparison codes");
     }
     Ok((code_a, version))
+}
+
+/// Every statement `person` holds for the community.
+fn record(person: &Person, community: &CommunityId) -> anyhow::Result<Vec<ledger::Statement>> {
+    Ok(person.home.store()?.statements(community)?)
+}
+
+/// Store `statement` on its author's device.
+fn keep(person: &Person, statement: &ledger::Statement) -> anyhow::Result<()> {
+    person.home.store()?.insert(statement)?;
+    Ok(())
+}
+
+/// The decision as `person`'s device computes it from its record.
+fn decision_state(
+    person: &Person,
+    community: &CommunityId,
+    decision: &ledger::StatementId,
+) -> anyhow::Result<ledger::decision::DecisionState> {
+    Ok(ledger::decision::DecisionState::from_statements(
+        community,
+        &record(person, community)?,
+        decision,
+        &mut rand::rngs::OsRng,
+    )?)
+}
+
+/// Steps 8 to 11: an anonymous, verifiable approval vote with three
+/// trustees (two of three needed), a revote, and a check by a member
+/// who took no part in running it.
+fn anonymous_vote(
+    people: &[Person],
+    id: &CommunityId,
+    files: &std::path::Path,
+    step: &mut impl FnMut(String),
+) -> anyhow::Result<serde_json::Value> {
+    use ledger::decision::Outcome;
+    use ledger::vote;
+    let rng = &mut rand::rngs::OsRng;
+    let (ana, ben, chloe, femi) = (&people[0], &people[1], &people[2], &people[5]);
+
+    step("8. Every member registers a voting key; Ana opens an anonymous approval vote, with Ana, Ben and Chloe as trustees (any 2 of 3 can decrypt).".into());
+    for p in people {
+        let s = vote::register(&p.key, id, &record(p, id)?, now(), rng)?;
+        keep(p, &s)?;
+    }
+    sync_all(people, id, files)?;
+    let options = ["Saturday", "Sunday", "Wednesday"];
+    let proposal = vote::Proposal {
+        question: "Which days should the market open?".into(),
+        kind: ballot::BallotKind::Approval {
+            options: options.len() as u16,
+        },
+        options: options.iter().map(|o| o.to_string()).collect(),
+        trustees: vec![ana.key.public(), ben.key.public(), chloe.key.public()],
+        threshold: 2,
+    };
+    let opening = vote::open(&ana.key, id, &record(ana, id)?, proposal, now())?;
+    let decision = opening.id();
+    keep(ana, &opening)?;
+    spread(people, &[ana], id, files)?;
+    // Join, deal, reveal, confirm: each trustee on its own device, the
+    // records exchanged after each round.
+    for _ in 0..4 {
+        for t in [ana, ben, chloe] {
+            let st = decision_state(t, id, &decision)?;
+            if let Some(s) = vote::trustee_step(&t.key, id, &record(t, id)?, &st, now(), rng)? {
+                keep(t, &s)?;
+            }
+        }
+        spread(people, &[ana, ben, chloe], id, files)?;
+    }
+    let st = decision_state(femi, id, &decision)?;
+    let Some(key) = &st.key else {
+        anyhow::bail!("the trustees did not agree on a decision key");
+    };
+    step(format!(
+        "   decision {}; electorate of {} voting keys; decision key {} generated jointly, no trustee holds it",
+        decision.short(),
+        st.electorate.electorate.len(),
+        &hex::encode(key.key().to_bytes())[..16]
+    ));
+
+    step("9. Each member votes from their own device: the ballot is encrypted, range-proven and ring-signed over the whole electorate, and signed by a one-time key, never by the member's own.".into());
+    let choices: [&[u64]; 6] = [
+        &[1, 0, 1],
+        &[1, 1, 0],
+        &[0, 1, 0],
+        &[1, 0, 1],
+        &[0, 1, 1],
+        &[1, 0, 0],
+    ];
+    for (p, values) in people.iter().zip(choices) {
+        let st = decision_state(p, id, &decision)?;
+        let secret = vote::voting_secret(&p.key, id)?;
+        let s = vote::cast(&secret, id, &record(p, id)?, &st, values, rng)?;
+        keep(p, &s)?;
+    }
+    // Eli changes his mind: the later ballot carries the same linking tag
+    // and a higher sequence number, so it replaces the first.
+    let eli = &people[4];
+    let st = decision_state(eli, id, &decision)?;
+    let revote = vote::cast(
+        &vote::voting_secret(&eli.key, id)?,
+        id,
+        &record(eli, id)?,
+        &st,
+        &[1, 0, 1],
+        rng,
+    )?;
+    keep(eli, &revote)?;
+    step("   Eli votes again; his later ballot replaces his first (same linking tag, higher sequence number).".into());
+    sync_all(people, id, files)?;
+
+    step("10. Ana closes the vote; Ben and Chloe each publish a decryption share with a proof that it is correct.".into());
+    let st = decision_state(ana, id, &decision)?;
+    keep(
+        ana,
+        &vote::close(&ana.key, id, &record(ana, id)?, &st, now())?,
+    )?;
+    sync_all(people, id, files)?;
+    for t in [ben, chloe] {
+        let st = decision_state(t, id, &decision)?;
+        keep(
+            t,
+            &vote::share(&t.key, id, &record(t, id)?, &st, now(), rng)?,
+        )?;
+    }
+    sync_all(people, id, files)?;
+
+    step("11. Femi, who ran nothing, recomputes the whole decision from the public record:".into());
+    let st = decision_state(femi, id, &decision)?;
+    let (counted, replaced, rejected, late) = st.ballot_counts();
+    let tally = st
+        .tally
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("the close did not reach Femi's device"))?;
+    let valid = tally.shares.iter().filter(|s| s.problem.is_none()).count();
+    step(format!(
+        "   {} ballots: {} ring signatures, equality and range proofs verified; {counted} counted, {replaced} replaced by a revote, {rejected} rejected, {late} late",
+        st.ballots.len(),
+        counted + replaced + rejected
+    ));
+    step(format!(
+        "   {} decryption shares checked, {valid} valid; totals decrypted with trustees {:?}",
+        tally.shares.len(),
+        tally.used
+    ));
+    let Some(Outcome::Highest { totals, winners }) = &tally.outcome else {
+        anyhow::bail!(
+            "the tally was not decrypted: {}",
+            tally.pending.clone().unwrap_or_default()
+        );
+    };
+    for (o, t) in options.iter().zip(totals) {
+        step(format!("   {t} approve {o}"));
+    }
+    let won: Vec<&str> = winners.iter().map(|&w| options[w]).collect();
+    step(format!("   Most approved: {}.", won.join(" and ")));
+    Ok(json!({
+        "decision": decision.to_string(),
+        "ballots": st.ballots.len(),
+        "counted": counted,
+        "replaced_by_revote": replaced,
+        "totals": totals,
+        "winners": won,
+        "trustees_used": tally.used,
+    }))
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
@@ -281,6 +462,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     }
     step("   All devices agree.".into());
 
+    let vote = anonymous_vote(&people, &id, &files, &mut step)?;
+
     ctx.emit(
         &json!({
             "community": id.to_string(),
@@ -291,6 +474,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             "state_digest": hex::encode(states[0].digest()),
             "all_devices_agree": agree,
             "damaged_file_refused": refused,
+            "vote": vote,
             "steps": log,
         }),
         String::new,
