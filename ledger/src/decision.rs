@@ -108,6 +108,29 @@ pub struct ElectorateAt {
     pub unregistered: Vec<PublicKey>,
 }
 
+/// The trustees a constitution names, as keys, with their threshold;
+/// `None` if it names none. A key that is not a valid Ed25519 key is an
+/// error naming it (the constitution checks only its form).
+pub fn constitution_trustees(
+    constitution: &governance::Constitution,
+) -> Result<Option<(Vec<PublicKey>, u16)>, String> {
+    let Some(panel) = &constitution.trustees else {
+        return Ok(None);
+    };
+    let keys = panel
+        .keys
+        .iter()
+        .map(|k| {
+            let mut b = [0u8; 32];
+            hex::decode_to_slice(k, &mut b)
+                .map_err(|_| format!("constitution trustee `{k}` is not hex"))?;
+            PublicKey::from_bytes(&b)
+                .map_err(|e| format!("constitution trustee `{k}` is not a usable key: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((keys, panel.threshold)))
+}
+
 /// The ids of `id` and everything it builds on, transitively.
 pub fn causal_past(
     by_id: &HashMap<StatementId, &Statement>,
@@ -438,6 +461,19 @@ impl DecisionState {
                 "its opener {} was not a member when it opened",
                 open_stmt.author().fingerprint()
             )));
+        }
+        match constitution_trustees(&at_open.constitution) {
+            Err(e) => return Err(invalid(e)),
+            Ok(Some((keys, t))) if keys != opening.trustees || t != opening.threshold => {
+                return Err(invalid(format!(
+                    "the constitution in force names {t}-of-{} trustees ({}), but the opening names {}-of-{} others",
+                    keys.len(),
+                    keys.iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>().join(", "),
+                    opening.threshold,
+                    opening.trustees.len()
+                )))
+            }
+            _ => {}
         }
         for t in &opening.trustees {
             if !at_open.members.contains(t) {

@@ -121,9 +121,10 @@ pub struct Proposal {
     pub kind: BallotKind,
     /// One label per option or candidate.
     pub options: Vec<String>,
-    /// The trustees, in index order.
+    /// The trustees, in index order; empty to take the constitution's.
     pub trustees: Vec<PublicKey>,
-    /// Decryption shares needed.
+    /// Decryption shares needed (ignored when the trustees are left to the
+    /// constitution).
     pub threshold: u16,
 }
 
@@ -149,9 +150,28 @@ pub fn open_with_rule(
     rule: Option<WholeBallotRule>,
     time: u64,
 ) -> Result<Statement, VoteError> {
-    let members = crate::CommunityState::from_statements(community, statements)
-        .map_err(DecisionError::from)?
-        .members;
+    let now = crate::CommunityState::from_statements(community, statements)
+        .map_err(DecisionError::from)?;
+    let mut proposal = proposal;
+    match crate::decision::constitution_trustees(&now.constitution) {
+        Err(e) => return refuse(e),
+        Ok(Some((keys, t))) => {
+            if proposal.trustees.is_empty() {
+                proposal.trustees = keys;
+                proposal.threshold = t;
+            } else if proposal.trustees != keys || proposal.threshold != t {
+                return refuse(format!(
+                    "the constitution names the trustees ({t}-of-{}); open without naming trustees or a threshold",
+                    keys.len()
+                ));
+            }
+        }
+        Ok(None) if proposal.trustees.is_empty() => {
+            return refuse("the constitution names no trustees, so the opening must name them")
+        }
+        Ok(None) => {}
+    }
+    let members = now.members;
     if !members.contains(&opener.public()) {
         return refuse("only a member can open a decision, and you are not (yet) one here");
     }

@@ -886,3 +886,91 @@ fn an_stv_board_from_individually_decrypted_ballots() {
     // The homomorphic tally is unaffected and still needs kind-17 shares.
     assert!(st.tally.unwrap().totals.is_none());
 }
+
+/// A constitution that names trustees: openings use them by default, an
+/// opener cannot substitute others, an opening signed with others anyway
+/// is invalid, and a named trustee who is not a member blocks openings.
+#[test]
+fn trustees_named_by_the_constitution_are_used_by_default() {
+    use governance::constitution::TrusteePanel;
+    let members: Vec<Keypair> = (0..4).map(|_| Keypair::generate()).collect();
+    let stranger = Keypair::generate();
+    let found = |panel: Vec<&Keypair>, t: u16| {
+        let c = Constitution {
+            trustees: Some(TrusteePanel {
+                keys: panel.iter().map(|k| k.public().to_string()).collect(),
+                threshold: t,
+            }),
+            ..Constitution::default()
+        };
+        let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
+        let g = ledger::community::found(&members[0], c, &co, T0).unwrap();
+        let mut w = World {
+            community: g.id(),
+            members: members
+                .iter()
+                .map(|k| Keypair::from_seed(&k.seed()))
+                .collect(),
+            all: vec![g],
+        };
+        w.register_all();
+        w
+    };
+    let p = |trustees: Vec<identity::PublicKey>, threshold: u16| Proposal {
+        question: "Q".into(),
+        kind: BallotKind::Approval { options: 1 },
+        options: vec!["yes".into()],
+        trustees,
+        threshold,
+    };
+    let mut w = found(vec![&members[3], &members[1]], 2);
+    // No trustees named: the constitution's, in its order, with its threshold.
+    let s = vote::open(&members[0], &w.community, &w.all, p(vec![], 0), T0 + 2).unwrap();
+    let d = w.push(s);
+    let st = w.state(&d);
+    assert_eq!(
+        st.opening.trustees,
+        vec![members[3].public(), members[1].public()]
+    );
+    assert_eq!(st.opening.threshold, 2);
+    assert_eq!(st.trustee_index(&members[1].public()), Some(2));
+    // Naming the same panel is accepted; naming others is refused.
+    let same = p(vec![members[3].public(), members[1].public()], 2);
+    assert!(vote::open(&members[0], &w.community, &w.all, same, T0 + 2).is_ok());
+    for other in [
+        p(vec![members[0].public()], 1),
+        p(vec![members[3].public(), members[1].public()], 1),
+    ] {
+        assert!(matches!(
+            vote::open(&members[0], &w.community, &w.all, other, T0 + 2),
+            Err(VoteError::Refused(m)) if m.contains("constitution names the trustees")
+        ));
+    }
+    // An opening signed with other trustees anyway is invalid.
+    let Payload::DecisionOpen(mut forced) = w.all.last().unwrap().payload().clone() else {
+        panic!("an opening")
+    };
+    forced.trustees = vec![members[0].public()];
+    forced.threshold = 1;
+    let s = ledger::community::say(
+        &members[0],
+        &w.community,
+        &w.all,
+        Payload::DecisionOpen(forced),
+        T0 + 2,
+    )
+    .unwrap();
+    let id = w.push(s);
+    let err = DecisionState::from_statements(&w.community, &w.all, &id, &mut OsRng).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the constitution in force names 2-of-2"),
+        "{err}"
+    );
+    // A constitution naming a non-member as trustee: openings are refused.
+    let w = found(vec![&members[0], &stranger], 1);
+    assert!(matches!(
+        vote::open(&members[0], &w.community, &w.all, p(vec![], 0), T0 + 2),
+        Err(VoteError::Refused(m)) if m.contains("is not a member")
+    ));
+}
