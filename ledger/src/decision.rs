@@ -5,7 +5,7 @@
 //! member, a trustee or an outside auditor (`grassroots decision verify`):
 //!
 //! 1. **Opening.** The decision id is the id of its opening statement
-//!    (kind 11). The opener must be a member in the community state of the
+//!    (kind 11, or kind 20 with a whole-ballot rule). The opener must be a member in the community state of the
 //!    opening's *causal past* (the statements it builds on, transitively).
 //! 2. **Electorate.** From the same causal past: for every admitted
 //!    member, the credential of their latest voting-key registration
@@ -51,6 +51,17 @@
 //!    [`governance::rules`].
 //! 7. **Results** (kind 18) posted by anyone are compared with the
 //!    recomputed totals.
+//! 8. **Whole-ballot rules.** A decision opened by kind 20 names a rule
+//!    (instant-runoff, STV, PAV, MES): after the close each trustee
+//!    decrypts every counted ballot's ciphertexts (kind 21, chunked by
+//!    [`ballot::CountedBallots`]); each trustee's first share per chunk is
+//!    checked and a wrong one named; with `t` valid shares per chunk the
+//!    ballots are decrypted, sorted, and counted by
+//!    [`crate::ballot_rules::run_rule`].
+//!
+//! **Trustees named by the constitution.** If the constitution in force
+//! at the opening names trustees, the opening must name exactly them and
+//! their threshold ([`constitution_trustees`]), or the decision is invalid.
 //!
 //! Canonical order is [`crate::community::canonical_order`]: causal, ties
 //! by statement id, so every node holding the same statements computes
