@@ -375,6 +375,15 @@ mod tests {
             d.rejected,
             vec![(1, 0, Error::BadDecryptionShare { trustee: 1 })]
         );
+        // Every flipped byte of a share is refused (decoding or proof).
+        let bytes = shares[2].to_bytes();
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 1;
+            let r =
+                DecryptionShare::from_bytes(&b).and_then(|s| counted.verify_share(0, &info, &s));
+            assert!(r.is_err(), "flipped byte {i} accepted");
+        }
         let reordered = Acceptance {
             counted: vec![0, 2, 1],
             ..acc.clone()

@@ -885,6 +885,18 @@ fn an_stv_board_from_individually_decrypted_ballots() {
     assert_eq!(board, vec![0, 2]);
     // The homomorphic tally is unaffected and still needs kind-17 shares.
     assert!(st.tally.unwrap().totals.is_none());
+    // Every flipped byte of the kind-20 and kind-21 statements is refused.
+    let mut kinds = std::collections::BTreeSet::new();
+    for s in w.all.iter().filter(|s| s.kind() as u16 >= 20) {
+        kinds.insert(s.kind() as u16);
+        let bytes = s.bytes();
+        for i in 0..bytes.len() {
+            let mut b = bytes.to_vec();
+            b[i] ^= 0x01;
+            assert!(Statement::decode(&b).is_err(), "{:?}: byte {i}", s.kind());
+        }
+    }
+    assert_eq!(kinds, (20..=21).collect());
 }
 
 /// A constitution that names trustees: openings use them by default, an
