@@ -106,6 +106,26 @@ impl CountedBallots {
         }
     }
 
+    /// Benchmark helper: counted ballots holding fresh encryptions of
+    /// `values` (no ballots, proofs or signatures are made).
+    #[cfg(feature = "bench-support")]
+    pub fn encrypt_for_bench<R: RngCore + CryptoRng>(
+        ctx: &DecisionContext,
+        values: &[Vec<u64>],
+        rng: &mut R,
+    ) -> Self {
+        use curve25519_dalek::scalar::Scalar;
+        let list = values
+            .iter()
+            .map(|b| {
+                b.iter()
+                    .map(|&v| ctx.key.encrypt(&Scalar::from(v), &Scalar::random(rng)))
+                    .collect()
+            })
+            .collect();
+        Self::from_ciphertexts(ctx, list)
+    }
+
     /// Number of counted ballots.
     pub fn len(&self) -> usize {
         self.ballots.len()
