@@ -54,6 +54,7 @@ pub struct CountedBallots {
     kind: BallotKind,
     ballots: Vec<Vec<Ciphertext>>,
     digest: [u8; 32],
+    chunk_ciphertexts: usize,
 }
 
 /// Counted ballots decrypted one by one.
@@ -103,6 +104,7 @@ impl CountedBallots {
             kind: ctx.kind,
             ballots,
             digest,
+            chunk_ciphertexts: CHUNK_CIPHERTEXTS,
         }
     }
 
@@ -142,7 +144,7 @@ impl CountedBallots {
     }
 
     fn per_chunk(&self) -> usize {
-        (CHUNK_CIPHERTEXTS / self.kind.slots().max(1)).max(1)
+        (self.chunk_ciphertexts / self.kind.slots().max(1)).max(1)
     }
 
     /// Number of chunks (0 when no ballot was counted).
@@ -419,31 +421,35 @@ mod tests {
         let (info, keys) = run_honest(ThresholdParams::new(1, 1).unwrap(), &mut OsRng).unwrap();
         let secret = VotingSecret::generate(&mut OsRng);
         let e = Electorate::new(vec![secret.public()]).unwrap();
-        let kind = BallotKind::Approval { options: 64 };
+        let kind = BallotKind::Approval { options: 4 };
         let ctx = DecisionContext::new(DecisionId([5; 32]), &e, info.key(), kind).unwrap();
-        // Ciphertexts alone (no proofs needed): 300 ballots of 64 slots are
-        // 19,200 ciphertexts, two chunks of 256 and 44 ballots.
-        let list: Vec<Vec<Ciphertext>> = (0..300u64)
+        // Ciphertexts alone (no proofs needed), with chunks of at most 150
+        // ciphertexts: 45 ballots of 4 slots are 180 ciphertexts, two chunks
+        // of 37 and 8 ballots.
+        let list: Vec<Vec<Ciphertext>> = (0..45u64)
             .map(|i| {
-                (0..64u64)
+                (0..4u64)
                     .map(|s| {
                         info.key().encrypt(
-                            &curve25519_dalek::scalar::Scalar::from(u64::from(s == i % 64)),
-                            &curve25519_dalek::scalar::Scalar::from(i * 64 + s + 1),
+                            &curve25519_dalek::scalar::Scalar::from(u64::from(s == i % 4)),
+                            &curve25519_dalek::scalar::Scalar::from(i * 4 + s + 1),
                         )
                     })
                     .collect()
             })
             .collect();
-        let counted = CountedBallots::from_ciphertexts(&ctx, list);
+        let mut counted = CountedBallots::from_ciphertexts(&ctx, list);
+        assert_eq!(counted.chunks(), 1);
+        counted.chunk_ciphertexts = 150;
         assert_eq!(counted.chunks(), 2);
+        assert_eq!(counted.chunk_range(1).unwrap(), 37..45);
         let shares: Vec<Vec<DecryptionShare>> = (0..2)
             .map(|c| vec![counted.share(c, &keys[0], &info, &mut OsRng).unwrap()])
             .collect();
         // A chunk's share does not verify as the other chunk's.
         assert!(counted.verify_share(1, &info, &shares[0][0]).is_err());
         let d = counted.decrypt(&info, &shares).unwrap();
-        assert_eq!(d.ballots.len(), 300);
+        assert_eq!(d.ballots.len(), 45);
         assert!(d.ballots.windows(2).all(|w| w[0] <= w[1]));
         assert!(d.ballots.iter().all(|b| b.iter().sum::<u64>() == 1));
         assert!(counted.decrypt(&info, &shares[..1]).is_err());
