@@ -4,7 +4,12 @@
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- ring [sizes]
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- batch MEMBERS SIGNATURES [DISTINCT]
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- ballots MEMBERS BALLOTS [DISTINCT]
+//! cargo run --release -p ballot --features bench-support --example ballot_bench -- individual BALLOTS CANDIDATES
 //! ```
+//!
+//! `individual`: ranked ballots decrypted one by one by 2-of-3 trustees
+//! (shares of every chunk, their verification, combination, and recovery
+//! of the weak orders), on fresh encryptions of random rankings.
 //!
 //! `ring`: prove and verify time and size against electorate size, and
 //! single against batched verification in the same run. `batch`: one batch
@@ -263,12 +268,95 @@ fn full_ballots(n: usize, count: usize, distinct: usize) {
     );
 }
 
+fn individual(count: usize, candidates: u16) {
+    use ballot::dkg::run_honest;
+    use ballot::{weak_order, CountedBallots};
+    use rand::Rng;
+    let (_, e) = members(4);
+    let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+    let kind = BallotKind::Ranked { candidates };
+    let ctx = DecisionContext::new(DecisionId([7; 32]), &e, info.key(), kind).unwrap();
+    let values: Vec<Vec<u64>> = (0..count)
+        .map(|_| {
+            let ranks: Vec<Option<u32>> = (0..candidates)
+                .map(|_| {
+                    let r = OsRng.gen_range(0..=candidates as u32);
+                    (r > 0).then_some(r)
+                })
+                .collect();
+            BallotKind::ranked_values(candidates, &ranks).unwrap()
+        })
+        .collect();
+    let (counted, enc) = time(|| CountedBallots::encrypt_for_bench(&ctx, &values, &mut OsRng));
+    let cts = count * kind.slots();
+    println!(
+        "{count} ranked ballots of {candidates} candidates: {cts} ciphertexts in {} chunk(s); encrypted in {:.2}s",
+        counted.chunks(),
+        enc.as_secs_f64()
+    );
+    let cpu = cpu_time();
+    let (shares, t_share) = time(|| {
+        keys[..2]
+            .iter()
+            .map(|k| {
+                (0..counted.chunks())
+                    .map(|c| counted.share(c, k, &info, &mut OsRng).unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    });
+    println!(
+        "shares of 2 trustees: {:.2}s wall, {} ({:.1} µs per ciphertext per trustee); {} bytes per trustee",
+        t_share.as_secs_f64(),
+        cpu_since(cpu),
+        t_share.as_secs_f64() * 1e6 / (2 * cts) as f64,
+        shares[0].iter().map(|s| s.to_bytes().len()).sum::<usize>()
+    );
+    let cpu = cpu_time();
+    let ((), t_verify) = time(|| {
+        for (c, s) in shares[0].iter().enumerate() {
+            counted.verify_share(c, &info, s).unwrap();
+        }
+    });
+    println!(
+        "verify one trustee's shares: {:.2}s wall, {} ({:.1} µs per ciphertext)",
+        t_verify.as_secs_f64(),
+        cpu_since(cpu),
+        t_verify.as_secs_f64() * 1e6 / cts as f64
+    );
+    let per_chunk: Vec<Vec<_>> = (0..counted.chunks())
+        .map(|c| vec![shares[0][c].clone(), shares[1][c].clone()])
+        .collect();
+    let cpu = cpu_time();
+    let (d, t_dec) = time(|| counted.decrypt(&info, &per_chunk).unwrap());
+    println!(
+        "verify both and decrypt every ballot: {:.2}s wall, {} ({:.1} µs per ciphertext)",
+        t_dec.as_secs_f64(),
+        cpu_since(cpu),
+        t_dec.as_secs_f64() * 1e6 / cts as f64
+    );
+    let (spoiled, t_order) = time(|| {
+        d.ballots
+            .iter()
+            .filter(|b| weak_order(candidates, b).is_none())
+            .count()
+    });
+    let mut sorted = values.clone();
+    sorted.sort();
+    assert_eq!(d.ballots, sorted);
+    println!(
+        "weak orders recovered in {:.1} ms ({spoiled} spoiled)",
+        t_order.as_secs_f64() * 1e3
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     match args.first().map(String::as_str) {
         Some("batch") => big_batch(num(1, 10_000), num(2, 10_000), num(3, usize::MAX)),
         Some("ballots") => full_ballots(num(1, 10_000), num(2, 1_000), num(3, usize::MAX)),
+        Some("individual") => individual(num(1, 10_000), num(2, 5) as u16),
         _ => {
             let sizes: Vec<usize> = args
                 .get(1)

@@ -11,6 +11,8 @@
 //!   ciphertext/commitment equality proofs and Bulletproofs range proofs;
 //! - [`dkg`], [`threshold`], [`dlog`], [`tally`]: t-of-m key generation,
 //!   verifiable threshold decryption and homomorphic tallies;
+//! - [`individual`]: counted ballots decrypted one by one after the close,
+//!   for rules that need whole ballots;
 //! - [`transport`]: dealer shares sealed to their recipients, so key
 //!   generation can run over a public ledger.
 //!
@@ -28,6 +30,7 @@ pub mod elgamal;
 mod encoding;
 pub mod error;
 mod hash;
+pub mod individual;
 pub mod kind;
 pub mod ring;
 pub mod tally;
@@ -41,6 +44,7 @@ pub use credential::{
 pub use dkg::{KeyInfo, ThresholdParams, TrusteeKey};
 pub use elgamal::{Ciphertext, DecisionKey};
 pub use error::{DecodeError, Error, Result};
+pub use individual::{weak_order, CountedBallots, DecryptedBallots};
 pub use kind::BallotKind;
 pub use ring::RingSignature;
 pub use tally::{accept, Acceptance, EncryptedTally};

@@ -168,3 +168,141 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     );
     assert!(text.contains("Winner(s): East"), "{text}");
 }
+
+/// Instant-runoff on ballots decrypted one by one, with the trustees named
+/// by the constitution: five members in five homes, 2-of-3 trustees, one
+/// trustee's shares not enough, and `decision verify` checking the ballot
+/// shares in a fresh home.
+#[test]
+fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() {
+    let h = Homes::new();
+    let homes: Vec<PathBuf> = (0..5).map(|i| h.home(&format!("m{i}"))).collect();
+    let keys: Vec<String> = homes
+        .iter()
+        .map(|home| {
+            json(home, &["init"])["public_key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let hub = &homes[0];
+    let constitution = governance::Constitution {
+        trustees: Some(governance::constitution::TrusteePanel {
+            keys: keys[..3].to_vec(),
+            threshold: 2,
+        }),
+        ..Default::default()
+    };
+    let path = h.file("constitution.json");
+    std::fs::write(&path, constitution.to_json()).unwrap();
+    let mut create = vec![
+        "community",
+        "create",
+        "--name",
+        "Club",
+        "--constitution",
+        &path,
+    ];
+    for k in &keys[1..] {
+        create.extend(["--founder", k.as_str()]);
+    }
+    ok(hub, &create);
+    for home in &homes[1..] {
+        sync(&h, hub, home);
+        ok(home, &["vote", "register"]);
+        sync(&h, home, hub);
+    }
+    ok(hub, &["vote", "register"]);
+    fn open<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec![
+            "decision",
+            "open",
+            "--question",
+            "Chair?",
+            "--kind",
+            "ranked",
+            "--option",
+            "Ann",
+            "--option",
+            "Bo",
+            "--option",
+            "Cy",
+            "--rule",
+            "irv",
+        ];
+        a.extend(extra);
+        a
+    }
+    // The constitution names the trustees: the opener cannot name others.
+    let err = fails(hub, &open(&["--trustee", &keys[4], "--threshold", "1"]));
+    assert!(err.contains("constitution names the trustees"), "{err}");
+    let opened = json(hub, &open(&[]));
+    let d = opened["id"].as_str().unwrap().to_string();
+    assert_eq!(opened["threshold"], 2);
+    for (i, t) in opened["trustees"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(t["key"], keys[i].as_str());
+    }
+    assert_eq!(opened["rule"]["rule"], "instant-runoff");
+    for _round in 0..4 {
+        for trustee in &homes[..3] {
+            if trustee != hub {
+                sync(&h, hub, trustee);
+            }
+            ok(trustee, &["decision", "trustee", "keygen", &d]);
+            if trustee != hub {
+                sync(&h, trustee, hub);
+            }
+        }
+    }
+    // First preferences Ann 2, Bo 1, Cy 2; Bo's voter then prefers Cy.
+    let votes = ["1,2,3", "1,-,2", "3,1,2", "-,2,1", "3,2,1"];
+    for (i, home) in homes.iter().enumerate() {
+        if home != hub {
+            sync(&h, hub, home);
+        }
+        ok(home, &["vote", "cast", &d, votes[i]]);
+        if home != hub {
+            sync(&h, home, hub);
+        }
+    }
+    ok(hub, &["decision", "close", &d]);
+    let shared = json(hub, &["decision", "trustee", "share", &d]);
+    assert_eq!(
+        shared["ballot_share_statements"].as_array().unwrap().len(),
+        1
+    );
+    let s = json(hub, &["decision", "show", &d]);
+    assert_eq!(
+        s["individual"]["pending"],
+        "chunk 0 has 1 valid share(s), 2 needed"
+    );
+    assert_eq!(s["individual"]["ballots_sorted"], serde_json::Value::Null);
+    sync(&h, hub, &homes[1]);
+    ok(&homes[1], &["decision", "trustee", "share", &d]);
+    sync(&h, &homes[1], hub);
+
+    let record = h.file("record.grs");
+    ok(hub, &["statements", "export", "--out", &record]);
+    let auditor = h.home("auditor");
+    ok(&auditor, &["statements", "import", &record]);
+    let v = json(&auditor, &["decision", "verify", &d]);
+    let ind = &v["individual_decryption"];
+    assert_eq!(ind["counted_ballots"], 5);
+    assert_eq!(ind["shares_checked"], 2);
+    assert_eq!(ind["shares_valid"], 2);
+    assert_eq!(ind["trustees_used"], serde_json::json!([1, 2]));
+    assert_eq!(ind["ballots_sorted"].as_array().unwrap().len(), 5);
+    assert_eq!(ind["outcome"]["spoiled"], 0);
+    assert_eq!(ind["outcome"]["winner_names"], serde_json::json!(["Cy"]));
+    let text = ok(&auditor, &["decision", "verify", &d]);
+    assert!(
+        text.contains("ballots one by one: 5 counted ballot(s)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 ballot share statement(s) checked (Chaum–Pedersen), 2 valid"),
+        "{text}"
+    );
+    assert!(text.contains("winner(s): Cy"), "{text}");
+}

@@ -49,6 +49,29 @@ pub struct Constitution {
     /// Every adopted change, oldest first.
     #[serde(default)]
     pub history: Vec<AmendmentRecord>,
+    /// The trustees who hold every decision's key, `t` of them needed to
+    /// decrypt; `None` (the default, omitted from the JSON) lets each
+    /// decision's opener name its trustees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trustees: Option<TrusteePanel>,
+}
+
+/// Most trustees a constitution may name.
+pub const MAX_TRUSTEES: usize = 64;
+
+/// The standing trustees of a community's decisions.
+///
+/// Keys are members' Ed25519 identity keys as 64 lowercase hex digits
+/// (the form `grassroots id show` prints). That they are members is
+/// checked by the ledger when a decision opens: this crate does not know
+/// who the members are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrusteePanel {
+    /// The trustees' identity keys, in trustee index order (first = 1).
+    pub keys: Vec<String>,
+    /// Decryption shares needed: `1 ≤ threshold ≤ keys.len()`.
+    pub threshold: u16,
 }
 
 fn no_quorum() -> Ratio {
@@ -190,6 +213,7 @@ impl Default for Constitution {
             quorum: no_quorum(),
             version: first_version(),
             history: Vec::new(),
+            trustees: None,
         }
     }
 }
@@ -286,6 +310,30 @@ impl Constitution {
         if self.version == 0 {
             return Err(invalid("version", "starts at 1"));
         }
+        if let Some(p) = &self.trustees {
+            let m = p.keys.len();
+            if m == 0 || m > MAX_TRUSTEES {
+                return Err(invalid("trustees.keys", "must name 1 to 64 trustees"));
+            }
+            if let Some(k) = p.keys.iter().find(|k| {
+                k.len() != 64 || !k.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            }) {
+                return Err(ConstitutionError::Invalid {
+                    field: "trustees.keys",
+                    reason: format!("`{k}` is not a public key (64 lowercase hex digits)"),
+                });
+            }
+            let distinct: std::collections::BTreeSet<&String> = p.keys.iter().collect();
+            if distinct.len() != m {
+                return Err(invalid("trustees.keys", "a trustee is named twice"));
+            }
+            if p.threshold == 0 || p.threshold as usize > m {
+                return Err(ConstitutionError::Invalid {
+                    field: "trustees.threshold",
+                    reason: format!("must be between 1 and the {m} trustee(s)"),
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -293,6 +341,40 @@ impl Constitution {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trustees_are_optional_and_validated() {
+        let c = Constitution::default();
+        assert!(!c.to_json().contains("trustees"), "omitted when absent");
+        let key = |b: u8| hex_key(b);
+        let with = |keys: Vec<String>, threshold: u16| Constitution {
+            trustees: Some(TrusteePanel { keys, threshold }),
+            ..Constitution::default()
+        };
+        let good = with(vec![key(1), key(2), key(3)], 2);
+        good.validate().unwrap();
+        assert_eq!(Constitution::from_json(&good.to_json()).unwrap(), good);
+        let cases = [
+            (with(vec![], 1), "1 to 64"),
+            (with(vec![key(1), key(1)], 1), "twice"),
+            (with(vec![key(1), key(2)], 0), "between 1 and the 2"),
+            (with(vec![key(1), key(2)], 3), "between 1 and the 2"),
+            (with(vec!["AB".repeat(32)], 1), "not a public key"),
+            (with(vec!["ab".into()], 1), "not a public key"),
+        ];
+        for (c, want) in cases {
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("trustees") && e.contains(want), "{e}");
+        }
+        // Unknown fields inside the panel are refused.
+        let mut v: serde_json::Value = serde_json::from_str(&good.to_json()).unwrap();
+        v["trustees"]["quorum"] = serde_json::json!(1);
+        assert!(Constitution::from_json(&v.to_string()).is_err());
+    }
+
+    fn hex_key(b: u8) -> String {
+        format!("{b:02x}").repeat(32)
+    }
 
     #[test]
     fn default_is_valid_and_round_trips() {

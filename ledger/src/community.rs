@@ -184,7 +184,9 @@ impl CommunityState {
                 | Payload::DecisionClose(_)
                 | Payload::DecryptionShare(_)
                 | Payload::DecisionResult(_)
-                | Payload::KeyConfirmation(_) => {}
+                | Payload::KeyConfirmation(_)
+                | Payload::RuledDecisionOpen(_)
+                | Payload::BallotShares(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}

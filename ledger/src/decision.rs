@@ -5,7 +5,7 @@
 //! member, a trustee or an outside auditor (`grassroots decision verify`):
 //!
 //! 1. **Opening.** The decision id is the id of its opening statement
-//!    (kind 11). The opener must be a member in the community state of the
+//!    (kind 11, or kind 20 with a whole-ballot rule). The opener must be a member in the community state of the
 //!    opening's *causal past* (the statements it builds on, transitively).
 //! 2. **Electorate.** From the same causal past: for every admitted
 //!    member, the credential of their latest voting-key registration
@@ -51,18 +51,30 @@
 //!    [`governance::rules`].
 //! 7. **Results** (kind 18) posted by anyone are compared with the
 //!    recomputed totals.
+//! 8. **Whole-ballot rules.** A decision opened by kind 20 names a rule
+//!    (instant-runoff, STV, PAV, MES): after the close each trustee
+//!    decrypts every counted ballot's ciphertexts (kind 21, chunked by
+//!    [`ballot::CountedBallots`]); each trustee's first share per chunk is
+//!    checked and a wrong one named; with `t` valid shares per chunk the
+//!    ballots are decrypted, sorted, and counted by
+//!    [`crate::ballot_rules::run_rule`].
+//!
+//! **Trustees named by the constitution.** If the constitution in force
+//! at the opening names trustees, the opening must name exactly them and
+//! their threshold ([`constitution_trustees`]), or the decision is invalid.
 //!
 //! Canonical order is [`crate::community::canonical_order`]: causal, ties
 //! by statement id, so every node holding the same statements computes
 //! the same state.
 
+use crate::ballot_rules::{run_rule, WholeBallotOutcome};
 use crate::community::{canonical_order, CommunityState, StateError};
-use crate::payload::{DecisionOpening, Payload};
+use crate::payload::{BallotShares, DecisionOpening, Payload, WholeBallotRule};
 use crate::statement::{CommunityId, Statement, StatementId};
 use ballot::tally::{accept, EncryptedTally};
 use ballot::{
-    Ballot, BallotKind, DecisionContext, DecisionId, DecryptionShare, Electorate, KeyInfo,
-    ThresholdParams, TransportKey, VotingKey,
+    Ballot, BallotKind, CountedBallots, DecisionContext, DecisionId, DecryptionShare, Electorate,
+    KeyInfo, ThresholdParams, TransportKey, VotingKey,
 };
 use governance::rules::{run_on_matrix, Rule};
 use governance::PairwiseMatrix;
@@ -105,6 +117,29 @@ pub struct ElectorateAt {
     pub members: Vec<PublicKey>,
     /// Admitted members without a (usable) voting key.
     pub unregistered: Vec<PublicKey>,
+}
+
+/// The trustees a constitution names, as keys, with their threshold;
+/// `None` if it names none. A key that is not a valid Ed25519 key is an
+/// error naming it (the constitution checks only its form).
+pub fn constitution_trustees(
+    constitution: &governance::Constitution,
+) -> Result<Option<(Vec<PublicKey>, u16)>, String> {
+    let Some(panel) = &constitution.trustees else {
+        return Ok(None);
+    };
+    let keys = panel
+        .keys
+        .iter()
+        .map(|k| {
+            let mut b = [0u8; 32];
+            hex::decode_to_slice(k, &mut b)
+                .map_err(|_| format!("constitution trustee `{k}` is not hex"))?;
+            PublicKey::from_bytes(&b)
+                .map_err(|e| format!("constitution trustee `{k}` is not a usable key: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((keys, panel.threshold)))
 }
 
 /// The ids of `id` and everything it builds on, transitively.
@@ -273,6 +308,37 @@ pub struct Tally {
     pub outcome: Option<Outcome>,
 }
 
+/// A trustee's decryption share of one chunk of individual ballots.
+#[derive(Clone, Debug)]
+pub struct BallotShareRecord {
+    /// The statement (kind 21).
+    pub statement: StatementId,
+    /// The trustee (1-based).
+    pub trustee: u16,
+    /// The chunk of counted ballots it decrypts.
+    pub chunk: u32,
+    /// `None` if the proof verifies, else why not.
+    pub problem: Option<String>,
+}
+
+/// The counted ballots decrypted one by one, for a whole-ballot rule.
+#[derive(Clone, Debug)]
+pub struct Individual {
+    /// The counted ballots' ciphertexts, in counting order.
+    pub counted: CountedBallots,
+    /// Every trustee's first share of each chunk for the close in force.
+    pub shares: Vec<BallotShareRecord>,
+    /// The decrypted ballots, sorted by plaintext, once every chunk has
+    /// `t` valid shares.
+    pub ballots: Option<Vec<Vec<u64>>>,
+    /// The trustees whose shares were used.
+    pub used: Vec<u16>,
+    /// Why the ballots are not decrypted, or the rule could not be run.
+    pub pending: Option<String>,
+    /// The rule's outcome.
+    pub outcome: Option<WholeBallotOutcome>,
+}
+
 /// A posted result and whether it matches the recomputation.
 #[derive(Clone, Debug)]
 pub struct ResultCheck {
@@ -293,6 +359,8 @@ pub struct DecisionState {
     pub opened: u64,
     /// What the opening says.
     pub opening: DecisionOpening,
+    /// The whole-ballot rule, if the decision was opened under one (kind 20).
+    pub rule: Option<WholeBallotRule>,
     /// The electorate recomputed from the opening's causal past.
     pub electorate: ElectorateAt,
     /// The trustees and their key-generation progress.
@@ -310,6 +378,8 @@ pub struct DecisionState {
     pub close: Option<StatementId>,
     /// The tally, once closed.
     pub tally: Option<Tally>,
+    /// Individually decrypted ballots, once closed, for a whole-ballot rule.
+    pub individual: Option<Individual>,
     /// Posted results.
     pub results: Vec<ResultCheck>,
     /// Statements about this decision without effect, and why.
@@ -381,8 +451,10 @@ impl DecisionState {
             .get(decision)
             .copied()
             .ok_or(DecisionError::NoSuchDecision(*decision))?;
-        let Payload::DecisionOpen(opening) = open_stmt.payload() else {
-            return Err(DecisionError::NoSuchDecision(*decision));
+        let (opening, rule) = match open_stmt.payload() {
+            Payload::DecisionOpen(o) => (o, None),
+            Payload::RuledDecisionOpen(r) => (&r.opening, Some(r.rule.clone())),
+            _ => return Err(DecisionError::NoSuchDecision(*decision)),
         };
         let invalid = |reason: String| DecisionError::InvalidOpening {
             id: *decision,
@@ -400,6 +472,19 @@ impl DecisionState {
                 "its opener {} was not a member when it opened",
                 open_stmt.author().fingerprint()
             )));
+        }
+        match constitution_trustees(&at_open.constitution) {
+            Err(e) => return Err(invalid(e)),
+            Ok(Some((keys, t))) if keys != opening.trustees || t != opening.threshold => {
+                return Err(invalid(format!(
+                    "the constitution in force names {t}-of-{} trustees ({}), but the opening names {}-of-{} others",
+                    keys.len(),
+                    keys.iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>().join(", "),
+                    opening.threshold,
+                    opening.trustees.len()
+                )))
+            }
+            _ => {}
         }
         for t in &opening.trustees {
             if !at_open.members.contains(t) {
@@ -427,6 +512,7 @@ impl DecisionState {
             opener: open_stmt.author(),
             opened: open_stmt.time(),
             opening: opening.clone(),
+            rule,
             electorate,
             trustees: opening
                 .trustees
@@ -447,6 +533,7 @@ impl DecisionState {
             ballots: Vec::new(),
             close: None,
             tally: None,
+            individual: None,
             results: Vec::new(),
             ignored: Vec::new(),
         };
@@ -459,6 +546,7 @@ impl DecisionState {
                 Payload::Ballot(p) => Some(p.decision),
                 Payload::DecisionClose(p) => Some(p.decision),
                 Payload::DecryptionShare(p) => Some(p.decision),
+                Payload::BallotShares(p) => Some(p.decision),
                 Payload::DecisionResult(p) => Some(p.decision),
                 _ => None,
             }
@@ -474,14 +562,16 @@ impl DecisionState {
         let mut closes = Vec::new();
         let mut shares: Vec<(StatementId, &crate::payload::TallyShare, PublicKey)> = Vec::new();
         let mut results = Vec::new();
+        let mut ballot_shares: Vec<(StatementId, &BallotShares, PublicKey)> = Vec::new();
         let mut confirmations = Vec::new();
         for s in mine {
             // Ballots and shares are bound to the decision cryptographically;
             // the key-generation steps and the close must build on the opening.
             let past = match s.payload() {
-                Payload::Ballot(_) | Payload::DecryptionShare(_) | Payload::DecisionResult(_) => {
-                    HashSet::from([*decision])
-                }
+                Payload::Ballot(_)
+                | Payload::DecryptionShare(_)
+                | Payload::BallotShares(_)
+                | Payload::DecisionResult(_) => HashSet::from([*decision]),
                 _ => causal_past(&by_id, &s.id()),
             };
             if !past.contains(decision) {
@@ -584,6 +674,7 @@ impl DecisionState {
                     }
                 }
                 Payload::DecryptionShare(p) => shares.push((s.id(), p, s.author())),
+                Payload::BallotShares(p) => ballot_shares.push((s.id(), p, s.author())),
                 Payload::DecisionResult(p) => results.push((s.id(), p)),
                 _ => {}
             }
@@ -791,7 +882,97 @@ impl DecisionState {
             }
         }
         state.tally = Some(tally);
+        if let Some(rule) = state.rule.clone() {
+            let counted = CountedBallots::new(&ctx, &list, &acceptance)?;
+            state.individual =
+                Some(state.decrypt_individually(&rule, close, &info, counted, ballot_shares));
+        }
         Ok(state.finish_results(results))
+    }
+
+    /// Checks the kind-21 shares for `close`, decrypts the counted ballots
+    /// once every chunk has `t` valid shares, and runs `rule` on them.
+    fn decrypt_individually(
+        &mut self,
+        rule: &WholeBallotRule,
+        close: StatementId,
+        info: &KeyInfo,
+        counted: CountedBallots,
+        shares: Vec<(StatementId, &BallotShares, PublicKey)>,
+    ) -> Individual {
+        let chunks = counted.chunks();
+        let mut records: Vec<BallotShareRecord> = Vec::new();
+        let mut valid: Vec<Vec<DecryptionShare>> = vec![Vec::new(); chunks];
+        for (id, p, author) in shares {
+            let j = p.share.trustee();
+            let chunk = p.chunk;
+            if p.close != close {
+                self.ignored
+                    .push((id, "ballot shares for a close not in force".into()));
+            } else if self.trustee_index(&author) != Some(j) {
+                self.ignored.push((
+                    id,
+                    format!("ballot shares for trustee {j} signed by another key"),
+                ));
+            } else if chunk as usize >= chunks {
+                self.ignored.push((
+                    id,
+                    format!("ballot shares for chunk {chunk}, but the counted ballots have {chunks} chunk(s)"),
+                ));
+            } else if records.iter().any(|r| r.trustee == j && r.chunk == chunk) {
+                self.ignored.push((
+                    id,
+                    format!("second ballot shares by trustee {j} for chunk {chunk}"),
+                ));
+            } else {
+                let problem = counted
+                    .verify_share(chunk as usize, info, &p.share)
+                    .err()
+                    .map(|e| format!("{e} (trustee {j}, {}, chunk {chunk})", author.fingerprint()));
+                if problem.is_none() {
+                    valid[chunk as usize].push(p.share.clone());
+                }
+                records.push(BallotShareRecord {
+                    statement: id,
+                    trustee: j,
+                    chunk,
+                    problem,
+                });
+            }
+        }
+        let mut out = Individual {
+            counted,
+            shares: records,
+            ballots: None,
+            used: Vec::new(),
+            pending: None,
+            outcome: None,
+        };
+        let t = self.opening.threshold as usize;
+        let short: Vec<String> = valid
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.len() < t)
+            .map(|(c, v)| format!("chunk {c} has {} valid share(s)", v.len()))
+            .collect();
+        if out.counted.is_empty() {
+            out.pending = Some("no ballot was counted".into());
+        } else if !short.is_empty() {
+            out.pending = Some(format!("{}, {t} needed", short.join("; ")));
+        } else {
+            match out.counted.decrypt(info, &valid) {
+                Ok(d) => {
+                    match run_rule(rule, &self.opening.kind, &self.opening.options, &d.ballots) {
+                        Ok(o) => out.outcome = Some(o),
+                        Err(e) => out.pending = Some(format!("rule {}: {e}", rule.name())),
+                    }
+                    out.ballots = Some(d.ballots);
+                    out.used = d.trustees;
+                }
+                Err(e) => out.pending = Some(e.to_string()),
+            }
+        }
+        out
     }
 
     fn finish_results(
@@ -854,6 +1035,7 @@ pub fn decisions(statements: &[Statement]) -> Result<Vec<(StatementId, String)>,
         .into_iter()
         .filter_map(|s| match s.payload() {
             Payload::DecisionOpen(o) => Some((s.id(), o.question.clone())),
+            Payload::RuledDecisionOpen(r) => Some((s.id(), r.opening.question.clone())),
             _ => None,
         })
         .collect())

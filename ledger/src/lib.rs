@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ballot_rules;
 pub mod blocklace;
 pub mod codec;
 pub mod community;

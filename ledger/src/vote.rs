@@ -31,6 +31,7 @@ use crate::payload::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
     DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
 };
+use crate::payload::{BallotShares, RuledOpening, WholeBallotRule};
 use crate::statement::{CommunityId, Draft, Statement, StatementError, StatementId};
 use ballot::dkg::{Dealer, DealerShare};
 use ballot::{Ballot, BallotKind, SealedShare, TransportSecret, TrusteeKey, VotingSecret};
@@ -120,9 +121,10 @@ pub struct Proposal {
     pub kind: BallotKind,
     /// One label per option or candidate.
     pub options: Vec<String>,
-    /// The trustees, in index order.
+    /// The trustees, in index order; empty to take the constitution's.
     pub trustees: Vec<PublicKey>,
-    /// Decryption shares needed.
+    /// Decryption shares needed (ignored when the trustees are left to the
+    /// constitution).
     pub threshold: u16,
 }
 
@@ -134,9 +136,42 @@ pub fn open(
     proposal: Proposal,
     time: u64,
 ) -> Result<Statement, VoteError> {
-    let members = crate::CommunityState::from_statements(community, statements)
-        .map_err(DecisionError::from)?
-        .members;
+    open_with_rule(opener, community, statements, proposal, None, time)
+}
+
+/// Open a decision over the electorate the statements define now: kind 11,
+/// or kind 20 when `rule` names a whole-ballot rule (its ballots are then
+/// decrypted one by one after the close and counted by the rule).
+pub fn open_with_rule(
+    opener: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    proposal: Proposal,
+    rule: Option<WholeBallotRule>,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let now = crate::CommunityState::from_statements(community, statements)
+        .map_err(DecisionError::from)?;
+    let mut proposal = proposal;
+    match crate::decision::constitution_trustees(&now.constitution) {
+        Err(e) => return refuse(e),
+        Ok(Some((keys, t))) => {
+            if proposal.trustees.is_empty() {
+                proposal.trustees = keys;
+                proposal.threshold = t;
+            } else if proposal.trustees != keys || proposal.threshold != t {
+                return refuse(format!(
+                    "the constitution names the trustees ({t}-of-{}); open without naming trustees or a threshold",
+                    keys.len()
+                ));
+            }
+        }
+        Ok(None) if proposal.trustees.is_empty() => {
+            return refuse("the constitution names no trustees, so the opening must name them")
+        }
+        Ok(None) => {}
+    }
+    let members = now.members;
     if !members.contains(&opener.public()) {
         return refuse("only a member can open a decision, and you are not (yet) one here");
     }
@@ -159,13 +194,15 @@ pub fn open(
     opening
         .validate()
         .map_err(|e| VoteError::Refused(e.to_string()))?;
-    Ok(say(
-        opener,
-        community,
-        statements,
-        Payload::DecisionOpen(opening),
-        time,
-    )?)
+    let payload = match rule {
+        None => Payload::DecisionOpen(opening),
+        Some(rule) => {
+            rule.validate(&opening.kind)
+                .map_err(|e| VoteError::Refused(e.to_string()))?;
+            Payload::RuledDecisionOpen(RuledOpening { opening, rule })
+        }
+    };
+    Ok(say(opener, community, statements, payload, time)?)
 }
 
 fn trustee_index(identity: &Keypair, state: &DecisionState) -> Result<u16, VoteError> {
@@ -493,6 +530,51 @@ pub fn share<R: RngCore + CryptoRng>(
         }),
         time,
     )?)
+}
+
+/// The trustee's decryption shares of every counted ballot (kind 21, one
+/// statement per chunk of [`ballot::individual::CHUNK_CIPHERTEXTS`]
+/// ciphertexts), for a decision under a whole-ballot rule. Each statement
+/// builds on the previous one, so they can be stored in order.
+pub fn ballot_shares<R: RngCore + CryptoRng>(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    time: u64,
+    rng: &mut R,
+) -> Result<Vec<Statement>, VoteError> {
+    if state.rule.is_none() {
+        return refuse("the decision has no whole-ballot rule, so no ballot is decrypted alone");
+    }
+    let (Some(individual), Some(close)) = (&state.individual, state.close) else {
+        return refuse("the decision is not closed");
+    };
+    if individual.counted.is_empty() {
+        return refuse("no ballot was counted, so there is nothing to decrypt");
+    }
+    let key = trustee_key(identity, statements, state)?;
+    let info = state.key.as_ref().expect("a close implies a key");
+    let mut all = statements.to_vec();
+    let mut out = Vec::new();
+    for chunk in 0..individual.counted.chunks() {
+        let share = individual.counted.share(chunk, &key, info, rng)?;
+        let s = say(
+            identity,
+            community,
+            &all,
+            Payload::BallotShares(BallotShares {
+                decision: state.id,
+                close,
+                chunk: chunk as u32,
+                share,
+            }),
+            time,
+        )?;
+        all.push(s.clone());
+        out.push(s);
+    }
+    Ok(out)
 }
 
 /// Post the decrypted totals (kind 18).

@@ -765,3 +765,224 @@ fn a_close_counts_more_concurrent_ballots_than_an_envelope_can_name() {
     let err = DecisionState::from_statements(&w.community, &partial, &d, &mut OsRng).unwrap_err();
     assert!(err.to_string().contains("missing"), "{err}");
 }
+
+/// STV through the ledger: ranked ballots decrypted one by one (kind 21)
+/// after the close, a cyclic ballot spoiled, one trustee's shares (t − 1)
+/// not enough, a tampered share named, and the ballots sorted.
+#[test]
+fn an_stv_board_from_individually_decrypted_ballots() {
+    use ledger::payload::{BallotShares, WholeBallotRule};
+    let mut w = World::new(7);
+    w.register_all();
+    let p = Proposal {
+        question: "Board?".into(),
+        kind: BallotKind::Ranked { candidates: 4 },
+        options: ["ana", "ben", "chloe", "dan"].map(String::from).to_vec(),
+        trustees: w.members[..3].iter().map(|k| k.public()).collect(),
+        threshold: 2,
+    };
+    let s = vote::open_with_rule(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        p,
+        Some(WholeBallotRule::Stv { seats: 2 }),
+        T0 + 2,
+    )
+    .unwrap();
+    let d = w.push(s);
+    w.keygen(&d);
+    let rank = |r: [Option<u32>; 4]| BallotKind::ranked_values(4, &r).unwrap();
+    let mut cyclic = vec![0u64; 12];
+    for (a, b) in [(0, 1), (1, 2), (2, 0)] {
+        cyclic[BallotKind::pair_slot(4, a, b).unwrap()] = 1;
+    }
+    let votes = vec![
+        rank([Some(1), Some(2), Some(3), Some(4)]),
+        rank([Some(1), None, Some(2), None]),
+        rank([Some(1), Some(2), None, None]),
+        rank([Some(1), None, None, Some(2)]),
+        rank([None, Some(2), Some(1), None]),
+        rank([None, Some(3), Some(2), Some(1)]),
+        cyclic,
+    ];
+    for (i, v) in votes.iter().enumerate() {
+        w.cast(&d, i, v);
+    }
+    // A ballot decryption before the close is refused.
+    let st = w.state(&d);
+    assert!(vote::ballot_shares(&w.members[1], &w.community, &w.all, &st, T0, &mut OsRng).is_err());
+    let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
+    w.push(c);
+    let share = |w: &World, j: usize| {
+        let st = w.state(&d);
+        vote::ballot_shares(
+            &w.members[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0 + 10,
+            &mut OsRng,
+        )
+        .unwrap()
+    };
+    // One trustee's shares: t − 1, nothing decrypted.
+    for s in share(&w, 0) {
+        w.push(s);
+    }
+    let ind = w.state(&d).individual.unwrap();
+    assert_eq!(ind.counted.len(), 7);
+    assert!(ind.ballots.is_none());
+    assert_eq!(
+        ind.pending.as_deref(),
+        Some("chunk 0 has 1 valid share(s), 2 needed")
+    );
+    // Trustee 2's share with one byte of its response flipped: named.
+    let good = share(&w, 1).remove(0);
+    let Payload::BallotShares(mut bad) = good.payload().clone() else {
+        panic!("kind 21")
+    };
+    let mut bytes = bad.share.to_bytes();
+    let at = bytes.len() - 32;
+    bytes[at] ^= 1;
+    bad.share = ballot::DecryptionShare::from_bytes(&bytes).unwrap();
+    let tampered = Statement::sign(
+        &w.members[1],
+        Draft {
+            community: w.community,
+            time: T0 + 10,
+            preds: good.preds().to_vec(),
+            payload: Payload::BallotShares(BallotShares { ..bad }),
+        },
+    )
+    .unwrap();
+    w.push(tampered);
+    let ind = w.state(&d).individual.unwrap();
+    assert!(ind.ballots.is_none());
+    let named = ind.shares.iter().find(|r| r.trustee == 2).unwrap();
+    let problem = named.problem.as_deref().unwrap();
+    assert!(problem.contains("trustee 2"), "{problem}");
+    assert!(
+        problem.contains(&w.members[1].public().fingerprint().to_string()),
+        "{problem}"
+    );
+    // Trustee 3 shares: decrypted, sorted, spoiled ballot set aside, STV run.
+    for s in share(&w, 2) {
+        w.push(s);
+    }
+    let st = w.state(&d);
+    let ind = st.individual.unwrap();
+    let mut sorted = votes.clone();
+    sorted.sort();
+    assert_eq!(ind.ballots.as_ref(), Some(&sorted));
+    assert_eq!(ind.used, vec![1, 3]);
+    let o = ind.outcome.expect("an outcome");
+    assert_eq!((o.used, o.spoiled, o.exhausted), (6, 1, 0));
+    // ana has 4 of 6 first preferences (quota 3); chloe collects the transfers.
+    assert_eq!(o.winners[0], 0);
+    let mut board = o.winners.clone();
+    board.sort_unstable();
+    assert_eq!(board, vec![0, 2]);
+    // The homomorphic tally is unaffected and still needs kind-17 shares.
+    assert!(st.tally.unwrap().totals.is_none());
+    // Every flipped byte of the kind-20 and kind-21 statements is refused.
+    let mut kinds = std::collections::BTreeSet::new();
+    for s in w.all.iter().filter(|s| s.kind() as u16 >= 20) {
+        kinds.insert(s.kind() as u16);
+        let bytes = s.bytes();
+        for i in 0..bytes.len() {
+            let mut b = bytes.to_vec();
+            b[i] ^= 0x01;
+            assert!(Statement::decode(&b).is_err(), "{:?}: byte {i}", s.kind());
+        }
+    }
+    assert_eq!(kinds, (20..=21).collect());
+}
+
+/// A constitution that names trustees: openings use them by default, an
+/// opener cannot substitute others, an opening signed with others anyway
+/// is invalid, and a named trustee who is not a member blocks openings.
+#[test]
+fn trustees_named_by_the_constitution_are_used_by_default() {
+    use governance::constitution::TrusteePanel;
+    let members: Vec<Keypair> = (0..4).map(|_| Keypair::generate()).collect();
+    let stranger = Keypair::generate();
+    let found = |panel: Vec<&Keypair>, t: u16| {
+        let c = Constitution {
+            trustees: Some(TrusteePanel {
+                keys: panel.iter().map(|k| k.public().to_string()).collect(),
+                threshold: t,
+            }),
+            ..Constitution::default()
+        };
+        let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
+        let g = ledger::community::found(&members[0], c, &co, T0).unwrap();
+        let mut w = World {
+            community: g.id(),
+            members: members
+                .iter()
+                .map(|k| Keypair::from_seed(&k.seed()))
+                .collect(),
+            all: vec![g],
+        };
+        w.register_all();
+        w
+    };
+    let p = |trustees: Vec<identity::PublicKey>, threshold: u16| Proposal {
+        question: "Q".into(),
+        kind: BallotKind::Approval { options: 1 },
+        options: vec!["yes".into()],
+        trustees,
+        threshold,
+    };
+    let mut w = found(vec![&members[3], &members[1]], 2);
+    // No trustees named: the constitution's, in its order, with its threshold.
+    let s = vote::open(&members[0], &w.community, &w.all, p(vec![], 0), T0 + 2).unwrap();
+    let d = w.push(s);
+    let st = w.state(&d);
+    assert_eq!(
+        st.opening.trustees,
+        vec![members[3].public(), members[1].public()]
+    );
+    assert_eq!(st.opening.threshold, 2);
+    assert_eq!(st.trustee_index(&members[1].public()), Some(2));
+    // Naming the same panel is accepted; naming others is refused.
+    let same = p(vec![members[3].public(), members[1].public()], 2);
+    assert!(vote::open(&members[0], &w.community, &w.all, same, T0 + 2).is_ok());
+    for other in [
+        p(vec![members[0].public()], 1),
+        p(vec![members[3].public(), members[1].public()], 1),
+    ] {
+        assert!(matches!(
+            vote::open(&members[0], &w.community, &w.all, other, T0 + 2),
+            Err(VoteError::Refused(m)) if m.contains("constitution names the trustees")
+        ));
+    }
+    // An opening signed with other trustees anyway is invalid.
+    let Payload::DecisionOpen(mut forced) = w.all.last().unwrap().payload().clone() else {
+        panic!("an opening")
+    };
+    forced.trustees = vec![members[0].public()];
+    forced.threshold = 1;
+    let s = ledger::community::say(
+        &members[0],
+        &w.community,
+        &w.all,
+        Payload::DecisionOpen(forced),
+        T0 + 2,
+    )
+    .unwrap();
+    let id = w.push(s);
+    let err = DecisionState::from_statements(&w.community, &w.all, &id, &mut OsRng).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the constitution in force names 2-of-2"),
+        "{err}"
+    );
+    // A constitution naming a non-member as trustee: openings are refused.
+    let w = found(vec![&members[0], &stranger], 1);
+    assert!(matches!(
+        vote::open(&members[0], &w.community, &w.all, p(vec![], 0), T0 + 2),
+        Err(VoteError::Refused(m)) if m.contains("is not a member")
+    ));
+}

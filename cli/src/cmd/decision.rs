@@ -7,7 +7,9 @@ use crate::home::{now, resolve_community, Home};
 use anyhow::{bail, Context};
 use ballot::BallotKind;
 use clap::Subcommand;
+use ledger::ballot_rules::{show, ShownBallot};
 use ledger::decision::{decisions, BallotStatus, DecisionState, Outcome};
+use ledger::payload::WholeBallotRule;
 use ledger::vote::{self, Proposal};
 use ledger::{CommunityId, Statement, StatementId, Store};
 use rand::rngs::OsRng;
@@ -33,12 +35,19 @@ enum DecisionCommand {
         /// An option (or candidate), in order (repeatable).
         #[arg(long = "option", required = true)]
         options: Vec<String>,
-        /// A trustee: a public key or identity card file (repeatable, in index order).
-        #[arg(long = "trustee", required = true)]
+        /// A trustee: a public key or identity card file (repeatable, in
+        /// index order). Only when the constitution names no trustees; by
+        /// default the constitution's are used.
+        #[arg(long = "trustee")]
         trustees: Vec<String>,
-        /// Decryption shares needed to tally.
+        /// Decryption shares needed to tally (with --trustee).
         #[arg(long)]
-        threshold: u16,
+        threshold: Option<u16>,
+        /// A rule on whole ballots, decrypted one by one after the close:
+        /// irv or stv:SEATS (ranked ballots); pav:SEATS, mes:SEATS or
+        /// mes-budget:BUDGET:COST,COST,… (approval ballots, one cost per option).
+        #[arg(long)]
+        rule: Option<String>,
         /// Community id or unique prefix; the only one if omitted.
         #[arg(long)]
         community: Option<String>,
@@ -155,6 +164,52 @@ fn parse_kind(text: &str, options: usize) -> anyhow::Result<BallotKind> {
     })
 }
 
+fn parse_rule(text: &str) -> anyhow::Result<WholeBallotRule> {
+    let (name, arg) = text.split_once(':').unwrap_or((text, ""));
+    let seats = || -> anyhow::Result<u16> {
+        arg.parse()
+            .with_context(|| format!("`--rule {text}`: give the seats as {name}:SEATS"))
+    };
+    Ok(match name {
+        "irv" | "instant-runoff" => WholeBallotRule::InstantRunoff,
+        "stv" => WholeBallotRule::Stv { seats: seats()? },
+        "pav" => WholeBallotRule::Pav { seats: seats()? },
+        "mes" => WholeBallotRule::MesCommittee { seats: seats()? },
+        "mes-budget" => {
+            let usage = || format!("`--rule {text}`: use mes-budget:BUDGET:COST,COST,…");
+            let (budget, costs) = arg.split_once(':').with_context(usage)?;
+            WholeBallotRule::MesBudget {
+                budget: budget.parse().with_context(usage)?,
+                costs: costs
+                    .split(',')
+                    .map(|c| c.trim().parse::<u64>())
+                    .collect::<Result<_, _>>()
+                    .with_context(usage)?,
+            }
+        }
+        _ => bail!("unknown rule `{text}`: use irv, stv:SEATS, pav:SEATS, mes:SEATS or mes-budget:BUDGET:COSTS"),
+    })
+}
+
+fn rule_text(rule: &WholeBallotRule) -> String {
+    match rule {
+        WholeBallotRule::InstantRunoff => "instant-runoff (one winner)".into(),
+        WholeBallotRule::Stv { seats } => format!("STV (Scottish rules), {seats} seat(s)"),
+        WholeBallotRule::Pav { seats } => format!("proportional approval voting, {seats} seat(s)"),
+        WholeBallotRule::MesCommittee { seats } => {
+            format!("method of equal shares, {seats} seat(s)")
+        }
+        WholeBallotRule::MesBudget { budget, costs } => format!(
+            "method of equal shares, budget {budget}, costs {}",
+            costs
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn kind_text(kind: &BallotKind) -> String {
     match kind {
         BallotKind::Approval { .. } => "approval (0 or 1 per option)".into(),
@@ -178,14 +233,22 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             options,
             trustees,
             threshold,
+            rule,
             community,
         } => {
             let mut l = load(ctx, community.as_deref())?;
             let kind = parse_kind(&kind, options.len())?;
-            let trustees = trustees
+            let trustees: Vec<identity::PublicKey> = trustees
                 .iter()
                 .map(|t| crate::cmd::id::parse_public(t))
                 .collect::<anyhow::Result<_>>()?;
+            let rule = rule.as_deref().map(parse_rule).transpose()?;
+            let threshold = match (&threshold, trustees.is_empty()) {
+                (Some(t), false) => *t,
+                (None, true) => 0,
+                (None, false) => bail!("give --threshold with --trustee"),
+                (Some(_), true) => bail!("--threshold goes with --trustee"),
+            };
             let key = l.home.unlock()?;
             let proposal = Proposal {
                 question,
@@ -194,7 +257,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 trustees,
                 threshold,
             };
-            let s = vote::open(&key, &l.community, &l.all, proposal, now())?;
+            let s = vote::open_with_rule(&key, &l.community, &l.all, proposal, rule, now())?;
             save(&mut l, &s)?;
             let st = state(&l, &s.id())?;
             ctx.emit(&summary(&st), || {
@@ -230,13 +293,12 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let st = state(&l, &resolve(&l.all, &w.decision)?)?;
             ctx.emit(&summary(&st), || human(&st))
         }
-        DecisionCommand::Trustee { command } => {
-            match command {
-                TrusteeCommand::Keygen(w) => {
-                    let mut l = load(ctx, w.community.as_deref())?;
-                    let st = state(&l, &resolve(&l.all, &w.decision)?)?;
-                    let key = l.home.unlock()?;
-                    match vote::trustee_step(&key, &l.community, &l.all, &st, now(), &mut OsRng)? {
+        DecisionCommand::Trustee { command } => match command {
+            TrusteeCommand::Keygen(w) => {
+                let mut l = load(ctx, w.community.as_deref())?;
+                let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+                let key = l.home.unlock()?;
+                match vote::trustee_step(&key, &l.community, &l.all, &st, now(), &mut OsRng)? {
                         None => ctx.emit(&json!({ "step": null, "done": true }), || {
                             "You have confirmed the key already; key generation needs nothing more from you."
                                 .into()
@@ -257,19 +319,35 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                         )
                         }
                     }
-                }
-                TrusteeCommand::Share(w) => {
-                    let mut l = load(ctx, w.community.as_deref())?;
-                    let st = state(&l, &resolve(&l.all, &w.decision)?)?;
-                    let key = l.home.unlock()?;
-                    let s = vote::share(&key, &l.community, &l.all, &st, now(), &mut OsRng)?;
-                    save(&mut l, &s)?;
-                    ctx.emit(&json!({ "statement": s.id().to_string() }), || {
-                    format!("Posted your decryption share ({}) with its proof of correct decryption.", s.id().short())
-                })
-                }
             }
-        }
+            TrusteeCommand::Share(w) => {
+                let mut l = load(ctx, w.community.as_deref())?;
+                let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+                let key = l.home.unlock()?;
+                let s = vote::share(&key, &l.community, &l.all, &st, now(), &mut OsRng)?;
+                save(&mut l, &s)?;
+                let mut each = Vec::new();
+                let counted = st
+                    .individual
+                    .as_ref()
+                    .is_some_and(|i| !i.counted.is_empty());
+                if counted {
+                    for b in
+                        vote::ballot_shares(&key, &l.community, &l.all, &st, now(), &mut OsRng)?
+                    {
+                        save(&mut l, &b)?;
+                        each.push(b.id().to_string());
+                    }
+                }
+                ctx.emit(&json!({ "statement": s.id().to_string(), "ballot_share_statements": each }), || {
+                        let mut t = format!("Posted your decryption share ({}) with its proof of correct decryption.", s.id().short());
+                        if !each.is_empty() {
+                            t += &format!("\nPosted your shares of each counted ballot ({} statement(s)), with proofs, for the decision's {} rule.", each.len(), st.rule.as_ref().map_or("", |r| r.name()));
+                        }
+                        t
+                    })
+            }
+        },
         DecisionCommand::Close(w) => {
             let mut l = load(ctx, w.community.as_deref())?;
             let st = state(&l, &resolve(&l.all, &w.decision)?)?;
@@ -383,6 +461,11 @@ fn outcome_text(st: &DecisionState, o: &Outcome) -> String {
 }
 
 fn human_head(st: &DecisionState) -> String {
+    let rule = st
+        .rule
+        .as_ref()
+        .map(|r| format!("\nRule: {} on individually decrypted ballots", rule_text(r)))
+        .unwrap_or_default();
     format!(
         "Question: {}\nBallot: {}\nOptions: {}\nTrustees: {}-of-{} ({})",
         st.opening.question,
@@ -395,7 +478,111 @@ fn human_head(st: &DecisionState) -> String {
             .map(|t| format!("{}={}", t.index, t.key.fingerprint()))
             .collect::<Vec<_>>()
             .join(", ")
-    )
+    ) + &rule
+}
+
+fn shown_text(st: &DecisionState, b: &ShownBallot) -> String {
+    match b {
+        ShownBallot::Approval { approved } if approved.is_empty() => "(approves none)".into(),
+        ShownBallot::Approval { approved } => approved
+            .iter()
+            .map(|&i| option_name(st, i))
+            .collect::<Vec<_>>()
+            .join(", "),
+        ShownBallot::Ranked { tiers } => tiers
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|&i| option_name(st, i as usize))
+                    .collect::<Vec<_>>()
+                    .join(" = ")
+            })
+            .collect::<Vec<_>>()
+            .join(" > "),
+        ShownBallot::Spoiled { .. } => "SPOILED (its pairwise preferences are cyclic)".into(),
+    }
+}
+
+fn individual_json(st: &DecisionState) -> Value {
+    let Some(ind) = &st.individual else {
+        return Value::Null;
+    };
+    let bad: Vec<Value> = ind
+        .shares
+        .iter()
+        .filter_map(|s| {
+            s.problem.as_ref().map(|p| {
+                json!({ "trustee": s.trustee, "chunk": s.chunk, "statement": s.statement.to_string(), "problem": p })
+            })
+        })
+        .collect();
+    json!({
+        "rule": st.rule,
+        "counted_ballots": ind.counted.len(),
+        "chunks": ind.counted.chunks(),
+        "shares_checked": ind.shares.len(),
+        "shares_valid": ind.shares.len() - bad.len(),
+        "wrong_shares": bad,
+        "trustees_used": ind.used,
+        "pending": ind.pending,
+        "ballots_sorted": ind.ballots.as_ref().map(|b| show(&st.opening.kind, b)),
+        "outcome": ind.outcome.as_ref().map(|o| {
+            let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+            v["winner_names"] = json!(o.winners.iter().map(|&i| option_name(st, i)).collect::<Vec<_>>());
+            v
+        }),
+    })
+}
+
+fn individual_text(st: &DecisionState) -> String {
+    let Some(ind) = &st.individual else {
+        return String::new();
+    };
+    let mut t = format!(
+        "  ballots one by one: {} counted ballot(s) in {} chunk(s); {} ballot share statement(s) checked (Chaum–Pedersen), {} valid\n",
+        ind.counted.len(),
+        ind.counted.chunks(),
+        ind.shares.len(),
+        ind.shares.iter().filter(|s| s.problem.is_none()).count()
+    );
+    for s in ind.shares.iter().filter(|s| s.problem.is_some()) {
+        t += &format!(
+            "    WRONG ballot share of trustee {} (chunk {}): {}\n",
+            s.trustee,
+            s.chunk,
+            s.problem.clone().unwrap_or_default()
+        );
+    }
+    if let Some(b) = &ind.ballots {
+        t += &format!(
+            "    decrypted with trustees {:?}; ballots sorted, not in ledger order:\n",
+            ind.used
+        );
+        for s in show(&st.opening.kind, b) {
+            t += &format!("      {}\n", shown_text(st, &s));
+        }
+    }
+    if let Some(o) = &ind.outcome {
+        t += &format!(
+            "    {}: {} ballot(s) used, {} spoiled, {} exhausted\n    winner(s): {}\n",
+            o.rule,
+            o.used,
+            o.spoiled,
+            o.exhausted,
+            o.winners
+                .iter()
+                .map(|&i| option_name(st, i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if let Some(c) = o.cost {
+            t += &format!("    funded cost: {c}\n");
+        }
+    }
+    if let Some(p) = &ind.pending {
+        t += &format!("    not decided yet: {p}\n");
+    }
+    t
 }
 
 fn ballots_json(st: &DecisionState) -> Value {
@@ -453,6 +640,8 @@ fn summary(st: &DecisionState) -> Value {
         "ballots": { "counted": counted, "replaced": replaced, "rejected": rejected, "late": late },
         "ballot_statements": ballots_json(st),
         "tally": tally,
+        "rule": st.rule,
+        "individual": individual_json(st),
         "results": st.results.iter().map(|r| json!({ "statement": r.statement.to_string(), "matches": r.matches })).collect::<Vec<_>>(),
         "ignored": st.ignored.iter().map(|(id, why)| json!({ "statement": id.to_string(), "why": why })).collect::<Vec<_>>(),
     })
@@ -504,6 +693,7 @@ fn human(st: &DecisionState) -> String {
             }
         }
     }
+    t += &individual_text(st);
     for (id, why) in &st.ignored {
         t += &format!("Ignored {}: {why}\n", id.short());
     }
@@ -572,6 +762,7 @@ fn verification(st: &DecisionState, statements: usize) -> Value {
             "pending": t.pending,
         })),
         "outcome": tally.and_then(|t| t.outcome.as_ref()).map(|o| outcome_json(st, o)),
+        "individual_decryption": individual_json(st),
         "posted_results": st.results.len(),
         "posted_results_matching": st.results.iter().filter(|r| r.matches).count(),
     })
@@ -654,6 +845,7 @@ fn verification_text(st: &DecisionState, v: &Value) -> String {
             (None, Some(p)) => t += &format!("  totals: not decrypted ({p})\n"),
             _ => {}
         }
+        t += &individual_text(st);
     } else {
         t += "  not closed: no tally yet\n";
     }

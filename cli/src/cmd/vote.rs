@@ -34,7 +34,8 @@ enum VoteCommand {
         decision: String,
         /// One value per option, comma-separated: 0/1 for approval, a score,
         /// an amount for budgets; for ranked ballots each candidate's rank
-        /// (1 = first, equal ranks tie, `-` = unranked).
+        /// (1 = first, equal ranks tie, `-` = unranked; may start with `-`).
+        #[arg(allow_hyphen_values = true)]
         values: String,
         /// Community id or unique prefix; the only one if omitted.
         #[arg(long)]

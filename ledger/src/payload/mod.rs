@@ -11,6 +11,7 @@ mod genesis;
 mod keys;
 mod note;
 mod surety;
+mod whole_ballot;
 
 pub use decision::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
@@ -21,6 +22,7 @@ pub use genesis::{Genesis, MAX_FOUNDERS};
 pub use keys::{KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
 pub use surety::{surety_body, Surety, NONCE_LEN, SURETY_DOMAIN};
+pub use whole_ballot::{BallotShares, RuledOpening, WholeBallotRule};
 
 use crate::codec::CodecError;
 use crate::statement::CommunityId;
@@ -62,11 +64,15 @@ pub enum Kind {
     DecisionResult = 18,
     /// A trustee confirms the decision key.
     KeyConfirmation = 19,
+    /// A decision opens under a rule that needs whole ballots.
+    RuledDecisionOpen = 20,
+    /// A trustee's decryption shares of individual counted ballots.
+    BallotShares = 21,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -82,6 +88,8 @@ impl Kind {
         Kind::DecryptionShare,
         Kind::DecisionResult,
         Kind::KeyConfirmation,
+        Kind::RuledDecisionOpen,
+        Kind::BallotShares,
     ];
 
     /// The kind for a number, if known.
@@ -107,6 +115,8 @@ impl Kind {
             Kind::DecryptionShare => "decryption share",
             Kind::DecisionResult => "decision result",
             Kind::KeyConfirmation => "key confirmation",
+            Kind::RuledDecisionOpen => "ruled decision open",
+            Kind::BallotShares => "ballot decryption shares",
         }
     }
 }
@@ -181,6 +191,10 @@ pub enum Payload {
     DecisionResult(DecisionResult),
     /// A trustee confirmed the decision key.
     KeyConfirmation(KeyConfirmation),
+    /// A decision opened under a whole-ballot rule.
+    RuledDecisionOpen(RuledOpening),
+    /// Decryption shares of individual ballots.
+    BallotShares(BallotShares),
 }
 
 impl Payload {
@@ -202,6 +216,8 @@ impl Payload {
             Payload::DecryptionShare(_) => Kind::DecryptionShare,
             Payload::DecisionResult(_) => Kind::DecisionResult,
             Payload::KeyConfirmation(_) => Kind::KeyConfirmation,
+            Payload::RuledDecisionOpen(_) => Kind::RuledDecisionOpen,
+            Payload::BallotShares(_) => Kind::BallotShares,
         }
     }
 
@@ -223,6 +239,8 @@ impl Payload {
             Payload::DecryptionShare(p) => p.encode(),
             Payload::DecisionResult(p) => p.encode(),
             Payload::KeyConfirmation(p) => p.encode(),
+            Payload::RuledDecisionOpen(p) => p.encode(),
+            Payload::BallotShares(p) => p.encode(),
         }
     }
 
@@ -246,6 +264,8 @@ impl Payload {
             Kind::DecryptionShare => Payload::DecryptionShare(TallyShare::decode(bytes)?),
             Kind::DecisionResult => Payload::DecisionResult(DecisionResult::decode(bytes)?),
             Kind::KeyConfirmation => Payload::KeyConfirmation(KeyConfirmation::decode(bytes)?),
+            Kind::RuledDecisionOpen => Payload::RuledDecisionOpen(RuledOpening::decode(bytes)?),
+            Kind::BallotShares => Payload::BallotShares(BallotShares::decode(bytes)?),
         })
     }
 }
