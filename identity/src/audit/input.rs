@@ -232,6 +232,9 @@ fn parse_edges_in_chunks(
                 let known = strings.len();
                 let s = index.intern(&mut strings, c.ids[(t & !STR_TAG) as usize]);
                 if strings.len() > known {
+                    if s >= STR_TAG {
+                        return Err(AuditError::TooLarge);
+                    }
                     string_member.push(next);
                     members.push(STR_TAG | s);
                 }
