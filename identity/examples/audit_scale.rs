@@ -17,8 +17,13 @@
 //! the state in `f32` (`walk::step`) against 20 fused steps with the
 //! bfloat16 state the audit uses (`walk::iterate`).
 //!
+//! With `--write-csv DIR`, it only writes each size's graph to
+//! `DIR/edges-<n>.csv` and its 100 seeds to `DIR/seeds-<n>.txt` (for timing
+//! the `grassroots audit --edges FILE` command as a whole) and times nothing.
+//!
 //! ```text
 //! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000 [--csv] [--steps]
+//! cargo run --release -p identity --example audit_scale -- 1000000 --write-csv /tmp/audit
 //! ```
 
 use identity::audit::synth::{barabasi_albert, erdos_renyi};
@@ -32,15 +37,20 @@ use std::time::Instant;
 fn main() {
     let csv = std::env::args().any(|a| a == "--csv");
     let steps = std::env::args().any(|a| a == "--steps");
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().collect();
+    let write_dir = args
+        .iter()
+        .position(|a| a == "--write-csv")
+        .map(|i| std::path::PathBuf::from(args.get(i + 1).expect("--write-csv DIR")));
+    let sizes: Vec<usize> = args.iter().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() {
         vec![10_000, 100_000, 1_000_000]
     } else {
         sizes
     };
+    if let Some(dir) = &write_dir {
+        std::fs::create_dir_all(dir).expect("create directory");
+    }
     println!("| members | sureties | generate | build CSR | audit wall | audit CPU (user+sys) | expansion rounds / steps / spectral iterations | peak RSS |");
     println!("|---|---|---|---|---|---|---|---|");
     for n in sizes {
@@ -62,16 +72,19 @@ fn main() {
         }
         let seeds: Vec<u32> = (0..100).map(|_| rng.gen_range(0..honest) as u32).collect();
         let generate = t.elapsed();
+        if let Some(dir) = &write_dir {
+            let path = dir.join(format!("edges-{n}.csv"));
+            write_csv(&path, &edges);
+            let ids: String = seeds.iter().map(|s| format!("m{s}\n")).collect();
+            std::fs::write(dir.join(format!("seeds-{n}.txt")), ids).expect("write seeds");
+            eprintln!("wrote {} ({} lines)", path.display(), edges.len());
+            continue;
+        }
 
         let (g, seeds, build) = if csv {
             let dir = tempfile::tempdir().expect("temporary directory");
             let path = dir.path().join("edges.csv");
-            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
-            for &(a, b) in &edges {
-                writeln!(out, "m{a},m{b}").expect("write");
-            }
-            out.flush().expect("flush");
-            drop(out);
+            write_csv(&path, &edges);
             drop(edges);
             let t = Instant::now();
             let g = input::read_edges_file(&path).expect("parse");
@@ -144,6 +157,15 @@ fn main() {
             peak_rss()
         );
     }
+}
+
+/// Write `edges` as an `a,b` file with ids `m0`, `m1`, ….
+fn write_csv(path: &std::path::Path, edges: &[(u32, u32)]) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    for &(a, b) in edges {
+        writeln!(out, "m{a},m{b}").expect("write");
+    }
+    out.flush().expect("flush");
 }
 
 /// Time 20 walk steps each way (one run, printed to stderr) and compare the results.

@@ -19,6 +19,7 @@ use super::error::AuditError;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// A multiply–rotate hasher (after the Fx hash of the Rust compiler, with a
 /// folding finish) for the id tables: several times faster than the default
@@ -92,7 +93,9 @@ pub struct BuildStats {
 #[derive(Debug, Clone)]
 pub struct TrustGraph {
     ids: Vec<String>,
-    index: FxMap<String, u32>,
+    /// Id → index, built on first use (a file's graph is audited without
+    /// it: default seeds are by position and `--seeds` are found by one scan).
+    index: OnceLock<FxMap<String, u32>>,
     offsets: Vec<usize>,
     targets: Vec<u32>,
     stats: BuildStats,
@@ -159,7 +162,7 @@ impl GraphBuilder {
         }
         Ok(TrustGraph {
             ids,
-            index,
+            index: OnceLock::from(index),
             offsets,
             targets,
             stats,
@@ -221,14 +224,9 @@ impl TrustGraph {
         if targets.is_empty() {
             return Err(AuditError::EmptyGraph(name.to_owned()));
         }
-        let mut index = FxMap::default();
-        index.reserve(ids.len());
-        for (i, id) in ids.iter().enumerate() {
-            index.insert(id.clone(), i as u32);
-        }
         Ok(TrustGraph {
             ids,
-            index,
+            index: OnceLock::new(),
             offsets,
             targets,
             stats,
@@ -274,14 +272,9 @@ impl TrustGraph {
             return Err(AuditError::EmptyGraph("generated graph".into()));
         }
         let ids: Vec<String> = (0..n).map(|i| i.to_string()).collect();
-        let index = ids
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect();
         Ok(TrustGraph {
             ids,
-            index,
+            index: OnceLock::new(),
             offsets,
             targets,
             stats,
@@ -323,9 +316,20 @@ impl TrustGraph {
         &self.ids[v as usize]
     }
 
-    /// The index of a string id, if a member.
+    /// The index of a string id, if a member. The first call builds the
+    /// id → index table.
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
+        self.index
+            .get_or_init(|| {
+                let mut index = FxMap::default();
+                index.reserve(self.ids.len());
+                for (i, id) in self.ids.iter().enumerate() {
+                    index.insert(id.clone(), i as u32);
+                }
+                index
+            })
+            .get(id)
+            .copied()
     }
 
     /// The first `k` members in order of first appearance in the input — the
@@ -355,10 +359,37 @@ impl TrustGraph {
 
     /// Resolve seed ids to indices; unknown ids are an error naming them.
     pub fn resolve_seeds<S: AsRef<str>>(&self, seeds: &[S]) -> Result<Vec<u32>, AuditError> {
+        let found: Vec<Option<u32>> = match self.index.get() {
+            Some(index) => seeds
+                .iter()
+                .map(|s| index.get(s.as_ref()).copied())
+                .collect(),
+            None => {
+                // One parallel scan of the ids instead of building the table.
+                let mut wanted: FxMap<&str, usize> = FxMap::default();
+                for (i, s) in seeds.iter().enumerate() {
+                    wanted.entry(s.as_ref()).or_insert(i);
+                }
+                let hits: Vec<(usize, u32)> = self
+                    .ids
+                    .par_iter()
+                    .enumerate()
+                    .filter_map(|(v, id)| wanted.get(id.as_str()).map(|&i| (i, v as u32)))
+                    .collect();
+                let mut found = vec![None; seeds.len()];
+                for (i, v) in hits {
+                    found[i] = Some(v);
+                }
+                seeds
+                    .iter()
+                    .map(|s| wanted.get(s.as_ref()).and_then(|&i| found[i]))
+                    .collect()
+            }
+        };
         let mut out = Vec::with_capacity(seeds.len());
         let mut unknown = Vec::new();
-        for s in seeds {
-            match self.index_of(s.as_ref()) {
+        for (s, v) in seeds.iter().zip(found) {
+            match v {
                 Some(v) => out.push(v),
                 None => unknown.push(s.as_ref().to_owned()),
             }
@@ -400,14 +431,9 @@ impl TrustGraph {
             .collect();
         let (offsets, targets, _) = csr_from_keys(map.len(), keys);
         let ids: Vec<String> = map.iter().map(|&v| self.id(v).to_owned()).collect();
-        let index = ids
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect();
         let sub = TrustGraph {
             ids,
-            index,
+            index: OnceLock::new(),
             offsets,
             targets,
             stats: BuildStats::default(),

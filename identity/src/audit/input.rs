@@ -45,16 +45,94 @@ pub fn read_edges_file(path: &Path) -> Result<TrustGraph, AuditError> {
 /// Least bytes per parallel parsing chunk (a chunk ends at a newline).
 const MIN_CHUNK_BYTES: usize = 1 << 20;
 
-/// One chunk's lines, parsed: its ids interned locally in order of first
-/// appearance, and its sureties as pairs of local ids.
+/// Tag bit of a [`Chunk`] token that names a chunk-local string id; a token
+/// without it is the number of a numeric id (see [`NumericIds`]).
+const STR_TAG: u32 = 1 << 31;
+
+/// The numeric fast path. Most edge files name members by a number, often
+/// behind a fixed prefix (`17`, `m17`, `user17`). When the file's first id
+/// is such a prefix followed by decimal digits, every id that is exactly
+/// that prefix followed by a canonical decimal number (no sign, no leading
+/// zero, below `limit`) is keyed by the number: an index into a flat array
+/// instead of a hash-table lookup. Ids stay strings: this is a bijection
+/// between those strings and their numbers, and every other id (another
+/// prefix, a leading zero, a larger number) takes the hash-table path, so
+/// two ids are the same member exactly when their strings are equal.
+#[derive(Debug, Clone, Copy)]
+struct NumericIds<'a> {
+    prefix: &'a [u8],
+    /// Numbers at or above this are keyed as strings (bounds the array).
+    limit: u32,
+}
+
+impl<'a> NumericIds<'a> {
+    /// The numeric form of the file's first id, if it has one: the prefix
+    /// is everything before its trailing run of digits.
+    fn detect(text: &'a [u8]) -> Option<Self> {
+        let first = memchr::memchr_iter(b'\n', text)
+            .chain(std::iter::once(text.len()))
+            .scan(0, |start, end| {
+                let line = &text[*start..end];
+                *start = end + 1;
+                Some(line)
+            })
+            .find_map(|line| match std::str::from_utf8(line).map(split_line) {
+                Ok(Ok(None)) => None,
+                Ok(Ok(Some((a, _)))) => Some(Some(a.as_bytes())),
+                _ => Some(None),
+            })??;
+        let digits = first
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let prefix = &first[..first.len() - digits];
+        // At most one distinct id per two bytes of text: a limit of a quarter
+        // of the file's length bounds the array at the text's own size.
+        let limit = (text.len() / 4).clamp(1 << 16, STR_TAG as usize) as u32;
+        let ids = NumericIds { prefix, limit };
+        ids.key(first).map(|_| ids)
+    }
+
+    /// The number `id` stands for, if it is `prefix` + a canonical decimal.
+    #[inline]
+    fn key(&self, id: &[u8]) -> Option<u32> {
+        let digits = id.strip_prefix(self.prefix)?;
+        if digits.is_empty() || digits.len() > 9 || (digits[0] == b'0' && digits.len() > 1) {
+            return None;
+        }
+        let mut v = 0u32;
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + d as u32;
+        }
+        (v < self.limit).then_some(v)
+    }
+
+    /// The id string of number `v`.
+    fn id(&self, v: u32) -> String {
+        let mut s = String::with_capacity(self.prefix.len() + 10);
+        s.push_str(&String::from_utf8_lossy(self.prefix));
+        s.push_str(&v.to_string());
+        s
+    }
+}
+
+/// One chunk's lines, parsed: every surety line as a pair of tokens (a
+/// number for ids on the numeric path, else `STR_TAG |` a chunk-local index
+/// into `ids`, interned in order of first appearance in the chunk).
 #[derive(Default)]
 struct Chunk<'a> {
     ids: Vec<&'a str>,
+    /// One pair per surety line, self-loops included (they intern their id).
     pairs: Vec<(u32, u32)>,
+    /// The largest number on the numeric path, plus one (0 if none).
+    numbers: u32,
     /// Lines in the chunk (to number the lines of later chunks).
     lines: usize,
-    /// Pairs read, self-loops included.
-    seen: usize,
     self_loops: usize,
     /// Chunk-relative 0-based line indices of the first self-loops.
     self_loop_lines: Vec<usize>,
@@ -64,12 +142,19 @@ struct Chunk<'a> {
 
 /// Parse edges CSV text held in memory.
 ///
-/// The text is cut at newlines into two chunks per thread (at least 1 MiB
-/// each), parsed in parallel: each chunk validates its lines and interns
-/// its ids in a local table; the local tables are then merged in file
-/// order (few chunks keep this serial merge short), so ids are
-/// numbered by first appearance in the file exactly as a sequential reader
-/// would, and the first bad line in the file is the one reported.
+/// 1. The text is cut at newlines (found with `memchr`) into two chunks per
+///    thread, at least 1 MiB each, parsed in parallel: each validates its
+///    lines (UTF-8 and the `a,b` form, line by line) and turns every id into
+///    a token — its number on the numeric path ([`NumericIds`]), else its
+///    index in a chunk-local hash table of strings.
+/// 2. One sequential pass over the tokens in file order numbers the members
+///    by first appearance, exactly as a sequential reader would: a flat
+///    array maps numbers to members; a chunk's local string ids map to
+///    members through one global table, looked up only at an id's first
+///    appearance in the chunk. This pass touches each token once and does
+///    no hashing on the numeric path.
+/// 3. The sureties are remapped to member pairs in parallel and handed to
+///    the CSR build. The first bad line in the file is the one reported.
 pub fn parse_edges(text: &[u8], name: &str) -> Result<TrustGraph, AuditError> {
     let per_thread = text.len().div_ceil(2 * rayon::current_num_threads());
     parse_edges_in_chunks(text, name, per_thread.max(MIN_CHUNK_BYTES))
@@ -81,21 +166,19 @@ fn parse_edges_in_chunks(
     name: &str,
     chunk_bytes: usize,
 ) -> Result<TrustGraph, AuditError> {
+    let numeric = NumericIds::detect(text);
     let mut bounds = vec![0];
     while let Some(&last) = bounds.last() {
         if last >= text.len() {
             break;
         }
         let want = (last + chunk_bytes.max(1)).min(text.len());
-        let end = text[want..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(text.len(), |i| want + i + 1);
+        let end = memchr::memchr(b'\n', &text[want..]).map_or(text.len(), |i| want + i + 1);
         bounds.push(end);
     }
     let chunks: Vec<Chunk<'_>> = bounds
         .par_windows(2)
-        .map(|w| parse_chunk(&text[w[0]..w[1]]))
+        .map(|w| parse_chunk(&text[w[0]..w[1]], numeric.as_ref()))
         .collect();
     let mut first_line = 1;
     let mut stats = BuildStats::default();
@@ -107,7 +190,7 @@ fn parse_edges_in_chunks(
                 reason: reason.to_owned(),
             });
         }
-        stats.pairs += c.seen;
+        stats.pairs += c.pairs.len();
         stats.self_loops += c.self_loops;
         for &l in &c.self_loop_lines {
             if stats.self_loop_lines.len() < MAX_SELF_LOOP_LINES {
@@ -116,46 +199,98 @@ fn parse_edges_in_chunks(
         }
         first_line += c.lines;
     }
-    // Merge the local tables in file order: global ids by first appearance.
+    if chunks.iter().any(|c| c.ids.len() >= STR_TAG as usize) {
+        return Err(AuditError::TooLarge);
+    }
+    // Number the members by first appearance, in one pass in file order.
+    let numbers = chunks.iter().map(|c| c.numbers).max().unwrap_or(0) as usize;
+    let mut by_number = vec![u32::MAX; numbers];
+    let mut maps: Vec<Vec<u32>> = chunks.iter().map(|c| vec![u32::MAX; c.ids.len()]).collect();
     let mut index = IdTable::default();
-    let mut ids: Vec<&str> = Vec::new();
-    let mut maps: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
-    for c in &chunks {
-        let mut map = Vec::with_capacity(c.ids.len());
-        for &id in &c.ids {
-            if ids.len() >= u32::MAX as usize {
+    let mut strings: Vec<&str> = Vec::new();
+    let mut string_member: Vec<u32> = Vec::new();
+    // Member `i` is `members[i]`: a number, or `STR_TAG |` an index into `strings`.
+    let mut members: Vec<u32> = Vec::new();
+    for (c, map) in chunks.iter().zip(maps.iter_mut()) {
+        for &t in c.pairs.iter().flat_map(|(a, b)| [a, b]) {
+            let slot = if t & STR_TAG == 0 {
+                &mut by_number[t as usize]
+            } else {
+                &mut map[(t & !STR_TAG) as usize]
+            };
+            if *slot != u32::MAX {
+                continue;
+            }
+            if members.len() >= u32::MAX as usize {
                 return Err(AuditError::TooLarge);
             }
-            map.push(index.intern(&mut ids, id));
+            let next = members.len() as u32;
+            if t & STR_TAG == 0 {
+                *slot = next;
+                members.push(t);
+            } else {
+                let known = strings.len();
+                let s = index.intern(&mut strings, c.ids[(t & !STR_TAG) as usize]);
+                if strings.len() > known {
+                    if s >= STR_TAG {
+                        return Err(AuditError::TooLarge);
+                    }
+                    string_member.push(next);
+                    members.push(STR_TAG | s);
+                }
+                *slot = string_member[s as usize];
+            }
         }
-        maps.push(map);
     }
     drop(index);
     let keys: Vec<u64> = chunks
         .par_iter()
         .zip(maps.par_iter())
         .flat_map_iter(|(c, map)| {
-            c.pairs.iter().map(move |&(a, b)| {
-                let (x, y) = (map[a as usize], map[b as usize]);
+            let by_number = &by_number;
+            c.pairs.iter().filter_map(move |&(a, b)| {
+                let member = |t: u32| {
+                    if t & STR_TAG == 0 {
+                        by_number[t as usize]
+                    } else {
+                        map[(t & !STR_TAG) as usize]
+                    }
+                };
+                let (x, y) = (member(a), member(b));
                 let (lo, hi) = if x < y { (x, y) } else { (y, x) };
-                ((lo as u64) << 32) | hi as u64
+                (lo != hi).then_some(((lo as u64) << 32) | hi as u64)
             })
         })
         .collect();
-    let ids: Vec<String> = ids.into_par_iter().map(str::to_owned).collect();
+    drop(by_number);
+    let ids: Vec<String> = members
+        .into_par_iter()
+        .map(|m| match numeric {
+            Some(num) if m & STR_TAG == 0 => num.id(m),
+            _ => strings[(m & !STR_TAG) as usize].to_owned(),
+        })
+        .collect();
     TrustGraph::from_interned(ids, keys, stats, name)
 }
 
 /// Parse one chunk of whole lines.
-fn parse_chunk(text: &[u8]) -> Chunk<'_> {
+fn parse_chunk<'a>(text: &'a [u8], numeric: Option<&NumericIds<'_>>) -> Chunk<'a> {
     let mut c = Chunk::default();
     let mut local = IdTable::default();
+    let mut token =
+        |c: &mut Chunk<'a>, id: &'a str| match numeric.and_then(|n| n.key(id.as_bytes())) {
+            Some(v) => {
+                c.numbers = c.numbers.max(v + 1);
+                v
+            }
+            None => STR_TAG | local.intern(&mut c.ids, id),
+        };
+    let ends = memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len()));
     let mut pos = 0;
-    while pos < text.len() {
-        let end = text[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(text.len(), |i| pos + i);
+    for end in ends {
+        if pos >= text.len() {
+            break;
+        }
         let line = &text[pos..end];
         pos = end + 1;
         let i = c.lines;
@@ -172,17 +307,15 @@ fn parse_chunk(text: &[u8]) -> Chunk<'_> {
                 return c;
             }
         };
-        c.seen += 1;
-        let x = local.intern(&mut c.ids, a);
-        let y = local.intern(&mut c.ids, b);
+        let x = token(&mut c, a);
+        let y = token(&mut c, b);
         if x == y {
             c.self_loops += 1;
             if c.self_loop_lines.len() < MAX_SELF_LOOP_LINES {
                 c.self_loop_lines.push(i);
             }
-        } else {
-            c.pairs.push((x, y));
         }
+        c.pairs.push((x, y));
     }
     c
 }
@@ -318,12 +451,25 @@ mod tests {
         ));
     }
 
+    /// An id over few values: mostly `m<number>` (the numeric path when the
+    /// file starts with one), and strings that must stay distinct from them
+    /// — a leading zero, another or no prefix, a number past the limit.
+    fn id_strategy() -> impl Strategy<Value = String> {
+        (0u8..12, 0u8..7).prop_map(|(a, kind)| match kind {
+            0..=2 => format!("m{a}"),
+            3 => format!("m0{a}"),
+            4 => format!("{a}"),
+            5 => format!("n{a}x"),
+            _ => format!("m{}", 4_000_000_000u64 + a as u64),
+        })
+    }
+
     /// A line of a random edges file: mostly `a,b` over few ids (so there
-    /// are duplicates and self-loops), with comments, blanks, spaces and CRLF.
+    /// are duplicates and self-loops), with comments, blanks, spaces, tabs and CRLF.
     fn line_strategy() -> impl Strategy<Value = String> {
         prop_oneof![
-            8 => (0u8..12, 0u8..12, any::<bool>()).prop_map(|(a, b, crlf)| {
-                format!("m{a} , m{b}{}", if crlf { "\r" } else { "" })
+            8 => (id_strategy(), id_strategy(), any::<bool>()).prop_map(|(a, b, crlf)| {
+                format!("{a} ,\t{b}{}", if crlf { "\r" } else { "" })
             }),
             1 => Just("# comment".to_owned()),
             1 => Just(String::new()),
@@ -386,6 +532,22 @@ mod tests {
                 },
             }
         }
+    }
+
+    #[test]
+    fn numbered_ids_stay_distinct_strings() {
+        // `m7` starts the file, so `m<number>` ids take the numeric path;
+        // `m07`, `7` and `m7x` are other members, and ids come back as written.
+        let g = parse("m7,m07\nm07,7\n7,m7x\nm7x,m7\nm12,m7\n").unwrap();
+        let ids: Vec<&str> = (0..g.len() as u32).map(|v| g.id(v)).collect();
+        assert_eq!(ids, ["m7", "m07", "7", "m7x", "m12"]);
+        assert_eq!(g.edge_count(), 5);
+        assert_eq!(g.index_of("m12"), Some(4));
+        assert_eq!(g.neighbours(0), [1, 3, 4]);
+        // plain decimal ids, numbered by first appearance, not by value
+        let g = parse("# header\n10,2\n2,0\n0,10\n").unwrap();
+        let ids: Vec<&str> = (0..g.len() as u32).map(|v| g.id(v)).collect();
+        assert_eq!(ids, ["10", "2", "0"]);
     }
 
     #[test]
