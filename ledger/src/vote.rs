@@ -205,6 +205,28 @@ pub fn open_with_rule(
     Ok(say(opener, community, statements, payload, time)?)
 }
 
+/// Refuse while any trustee for which `pending` holds has yet to `step`.
+fn wait_for(
+    state: &DecisionState,
+    pending: impl Fn(&crate::decision::Trustee) -> bool,
+    step: &str,
+) -> Result<(), VoteError> {
+    let waiting: Vec<String> = state
+        .trustees
+        .iter()
+        .filter(|t| pending(t))
+        .map(|t| t.index.to_string())
+        .collect();
+    if waiting.is_empty() {
+        Ok(())
+    } else {
+        refuse(format!(
+            "waiting for trustee(s) {} to {step}",
+            waiting.join(", ")
+        ))
+    }
+}
+
 fn trustee_index(identity: &Keypair, state: &DecisionState) -> Result<u16, VoteError> {
     state.trustee_index(&identity.public()).ok_or_else(|| {
         VoteError::Refused(format!(
@@ -235,18 +257,7 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
             key: transport_secret(identity, &decision)?.public(),
         })
     } else if me.deal.is_none() {
-        let waiting: Vec<String> = state
-            .trustees
-            .iter()
-            .filter(|t| t.join.is_none())
-            .map(|t| t.index.to_string())
-            .collect();
-        if !waiting.is_empty() {
-            return refuse(format!(
-                "waiting for trustee(s) {} to join before dealing",
-                waiting.join(", ")
-            ));
-        }
+        wait_for(state, |t| t.join.is_none(), "join before dealing")?;
         let d = dealer(identity, state, j)?;
         let shares = state
             .trustees
@@ -262,18 +273,7 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
             shares,
         })
     } else if me.reveal.is_none() {
-        let waiting: Vec<String> = state
-            .trustees
-            .iter()
-            .filter(|t| t.deal.is_none())
-            .map(|t| t.index.to_string())
-            .collect();
-        if !waiting.is_empty() {
-            return refuse(format!(
-                "waiting for trustee(s) {} to deal before revealing",
-                waiting.join(", ")
-            ));
-        }
+        wait_for(state, |t| t.deal.is_none(), "deal before revealing")?;
         // Check every share dealt to us before committing to the key.
         received_shares(identity, statements, state, j)?;
         Payload::DkgReveal(DkgReveal {
