@@ -64,13 +64,17 @@ pub struct ThresholdParams {
 }
 
 impl ThresholdParams {
-    /// Requires `1 ≤ threshold ≤ trustees ≤ 255`.
+    /// Requires `2 ≤ threshold` and `2·threshold − 1 ≤ trustees ≤ 255`.
+    ///
+    /// `t ≥ 2`: with `t = 1` every trustee alone can decrypt every ballot.
+    /// `m ≥ 2t − 1`: with at most `t − 1` corrupted trustees, at least `t`
+    /// are honest, so they can decrypt without the corrupted ones, and their
+    /// shares pin every dealer's polynomial (`t` points fix a polynomial of
+    /// degree `t − 1`). With `m ≤ 2t − 2`, `t − 1` colluders leave fewer than
+    /// `t` honest recipients, whose private checks a last dealer can satisfy
+    /// while steering the key (see [`RevealProof`]).
     pub fn new(threshold: u16, trustees: u16) -> Result<Self> {
-        if threshold == 0 || threshold > trustees || trustees > MAX_TRUSTEES {
-            return Err(Error::InvalidThreshold(format!(
-                "{threshold}-of-{trustees}: need 1 ≤ t ≤ m ≤ {MAX_TRUSTEES}"
-            )));
-        }
+        check_panel(threshold, trustees).map_err(Error::InvalidThreshold)?;
         Ok(ThresholdParams {
             threshold,
             trustees,
@@ -96,6 +100,30 @@ impl ThresholdParams {
         }
         Ok(())
     }
+}
+
+/// Checks a trustee panel's shape: `2 ≤ t`, `2t − 1 ≤ m ≤ 255`; the reason
+/// it fails, in words, otherwise. Shared by every place that accepts a panel
+/// (the library, a decision's opening, a constitution).
+pub fn check_panel(threshold: u16, trustees: u16) -> core::result::Result<(), String> {
+    if threshold < 2 {
+        return Err(format!(
+            "{threshold}-of-{trustees}: a threshold below 2 lets one trustee decrypt every ballot alone"
+        ));
+    }
+    if trustees > MAX_TRUSTEES {
+        return Err(format!(
+            "{threshold}-of-{trustees}: at most {MAX_TRUSTEES} trustees"
+        ));
+    }
+    if (trustees as u32) < 2 * threshold as u32 - 1 {
+        return Err(format!(
+            "{threshold}-of-{trustees}: needs at least 2t − 1 = {} trustees, so that the \
+             trustees outside any t − 1 colluders can still decrypt",
+            2 * threshold as u32 - 1
+        ));
+    }
+    Ok(())
 }
 
 fn eval(coeffs: &[Scalar], x: u16) -> Scalar {
@@ -348,6 +376,177 @@ impl FeldmanCommitments {
     }
 }
 
+const REVEAL_PROOF_MARKER: &[u8; 4] = b"GRDR";
+
+/// A public proof that a dealer's round-2 reveal opens its round-1 deal.
+///
+/// For every coefficient `k < t` the dealer proves knowledge of `(a_k, b_k)`
+/// with `A_k = a_k·G` and `C_k − A_k = b_k·H`: a Schnorr proof of each
+/// relation, all under one Fiat–Shamir challenge `c` drawn from a merlin
+/// transcript over the context, the parameters, the dealer, every `C_k`,
+/// every `A_k` and every prover commitment. The proof is
+/// `(c, z_{a,k}, z_{b,k})_k`; the verifier recomputes the prover's
+/// commitments as `z_{a,k}·G − c·A_k` and `z_{b,k}·H − c·(C_k − A_k)` and
+/// checks that the transcript gives back `c`.
+///
+/// **What it proves.** By special soundness, a dealer that answers two
+/// challenges knows an opening `(a_k, b_k)` of `C_k` whose `G` part is
+/// `A_k`. The Pedersen commitment is binding (nobody knows `log_G H`), so
+/// that opening is the one fixed in round 1, before any other dealer's `A`
+/// was public: the reveal cannot be steered towards a key the dealer chose.
+/// Unlike the private Feldman checks, which only the recipients of honest
+/// shares can run, this check needs no share, so every device runs it, and
+/// it holds however few recipients are honest.
+///
+/// **What it does not prove.** That the shares the dealer sent privately
+/// lie on its polynomial (each recipient checks that against the Pedersen
+/// commitments); nor anything if `log_G H` were known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevealProof {
+    dealer: u16,
+    challenge: Scalar,
+    responses: Vec<(Scalar, Scalar)>,
+}
+
+fn reveal_challenge(
+    context: &[u8],
+    params: &ThresholdParams,
+    pedersen: &Commitments,
+    feldman: &Commitments,
+    nonces: &[(RistrettoPoint, RistrettoPoint)],
+) -> Scalar {
+    let mut t = merlin::Transcript::new(b"grassroots/ballot/dkg-reveal");
+    t.append_u64(b"version", DKG_VERSION as u64);
+    t.append_message(b"context", context);
+    t.append_u64(b"threshold", params.threshold as u64);
+    t.append_u64(b"trustees", params.trustees as u64);
+    t.append_u64(b"dealer", pedersen.dealer as u64);
+    for (c, a) in pedersen.points.iter().zip(&feldman.points) {
+        t.append_message(b"C", c.as_bytes());
+        t.append_message(b"A", a.as_bytes());
+    }
+    for (rg, rh) in nonces {
+        t.append_message(b"RG", rg.compress().as_bytes());
+        t.append_message(b"RH", rh.compress().as_bytes());
+    }
+    let mut wide = [0u8; 64];
+    t.challenge_bytes(b"c", &mut wide);
+    Scalar::from_bytes_mod_order_wide(&wide)
+}
+
+impl Dealer {
+    /// Round 2 broadcast with its public proof: the Feldman commitments and
+    /// a [`RevealProof`] that they open this dealer's Pedersen commitments,
+    /// bound to `context` (the decision's identifier).
+    pub fn reveal<R: RngCore + CryptoRng>(
+        &self,
+        context: &[u8],
+        rng: &mut R,
+    ) -> (FeldmanCommitments, RevealProof) {
+        let feldman = self.feldman_commitments();
+        let pedersen = self.pedersen_commitments();
+        let nonces: Zeroizing<Vec<(Scalar, Scalar)>> = Zeroizing::new(
+            (0..self.coeffs.len())
+                .map(|_| (Scalar::random(rng), Scalar::random(rng)))
+                .collect(),
+        );
+        let points: Vec<_> = nonces.iter().map(|(ra, rb)| (ra * G, rb * h())).collect();
+        let c = reveal_challenge(context, &self.params, &pedersen.0, &feldman.0, &points);
+        let responses = nonces
+            .iter()
+            .zip(self.coeffs.iter().zip(self.blinds.iter()))
+            .map(|((ra, rb), (a, b))| (ra + c * a, rb + c * b))
+            .collect();
+        let proof = RevealProof {
+            dealer: self.index,
+            challenge: c,
+            responses,
+        };
+        (feldman, proof)
+    }
+}
+
+impl RevealProof {
+    /// The dealer (1-based).
+    pub fn dealer(&self) -> u16 {
+        self.dealer
+    }
+
+    /// Checks publicly that `feldman` opens `pedersen` for `context`,
+    /// naming the dealer if it does not. Needs no share: any device runs it.
+    pub fn verify(
+        &self,
+        params: &ThresholdParams,
+        pedersen: &PedersenCommitments,
+        feldman: &FeldmanCommitments,
+        context: &[u8],
+    ) -> Result<()> {
+        let (p, f) = (&pedersen.0, &feldman.0);
+        p.check_shape(params)?;
+        f.check_shape(params)?;
+        let bad = Error::BadReveal { dealer: p.dealer };
+        if f.dealer != p.dealer || self.dealer != p.dealer {
+            return Err(bad);
+        }
+        if self.responses.len() != p.points.len() {
+            return Err(bad);
+        }
+        let c = self.challenge;
+        let nonces: Vec<_> = p
+            .points
+            .iter()
+            .zip(&f.points)
+            .zip(&self.responses)
+            .map(|((ck, ak), (za, zb))| {
+                (
+                    RistrettoPoint::vartime_multiscalar_mul([*za, -c], [G, ak.point]),
+                    RistrettoPoint::vartime_multiscalar_mul(
+                        [*zb, -c, c],
+                        [*h(), ck.point, ak.point],
+                    ),
+                )
+            })
+            .collect();
+        if reveal_challenge(context, params, p, f, &nonces) != c {
+            return Err(bad);
+        }
+        Ok(())
+    }
+
+    /// Encodes as `"GRDR" ‖ 1 ‖ dealer:u16 ‖ t:u16 ‖ c ‖ (z_a,k ‖ z_b,k)_k`
+    /// (`34 + 64·t` bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new(REVEAL_PROOF_MARKER, DKG_VERSION);
+        w.u16(self.dealer);
+        w.u16(self.responses.len() as u16);
+        w.scalar(&self.challenge);
+        for (za, zb) in &self.responses {
+            w.scalar(za);
+            w.scalar(zb);
+        }
+        w.finish()
+    }
+
+    /// Decodes a reveal proof (canonical scalars, 1 to 255 coefficients).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes, REVEAL_PROOF_MARKER, DKG_VERSION, "reveal proof")?;
+        let dealer = r.u16("dealer")?;
+        let off = r.offset();
+        let n = r.u16("coefficient count")? as u64;
+        r.check_range("coefficient count", off, n, 1, MAX_TRUSTEES as u64)?;
+        let challenge = r.scalar("challenge")?;
+        let responses = (0..n)
+            .map(|_| Ok((r.scalar("response a")?, r.scalar("response b")?)))
+            .collect::<core::result::Result<_, DecodeError>>()?;
+        r.finish()?;
+        Ok(RevealProof {
+            dealer,
+            challenge,
+            responses,
+        })
+    }
+}
+
 /// Round 1: trustee `complainer` says dealer `dealer`'s share is wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Complaint {
@@ -574,7 +773,11 @@ impl TrusteeKey {
         feldman: &[FeldmanCommitments],
     ) -> Result<Self> {
         info.params.check_index("trustee", index)?;
-        let mut share = Scalar::ZERO;
+        // Built inside the zeroizing key itself, so no partial sum outlives it.
+        let mut key = TrusteeKey {
+            index,
+            share: Scalar::ZERO,
+        };
         for &d in &info.qualified {
             let s = shares
                 .iter()
@@ -588,9 +791,8 @@ impl TrusteeKey {
                 Error::Mismatch(format!("no round-2 commitments of qualified dealer {d}"))
             })?;
             f.verify(s)?;
-            share += s.value;
+            key.share += s.value;
         }
-        let key = TrusteeKey { index, share };
         if info.verification_key(index) != Some(&(key.share * G)) {
             return Err(Error::Mismatch(format!(
                 "trustee {index}'s combined share does not match its verification key"
@@ -619,7 +821,9 @@ impl TrusteeKey {
     /// Decodes a trustee key.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes, b"GRTK", DKG_VERSION, "trustee key")?;
+        let off = r.offset();
         let index = r.u16("trustee index")?;
+        r.check_range("trustee index", off, index as u64, 1, MAX_TRUSTEES as u64)?;
         let share = r.scalar("key share")?;
         r.finish()?;
         Ok(TrusteeKey { index, share })
@@ -645,11 +849,12 @@ pub fn run_honest<R: RngCore + CryptoRng>(
         }
     }
     let qual = qualified_dealers(&params, &pedersen, &[], &[])?;
-    let feldman: Vec<_> = dealers
-        .iter()
-        .filter(|d| qual.contains(&d.index))
-        .map(Dealer::feldman_commitments)
-        .collect();
+    let mut feldman = Vec::with_capacity(qual.len());
+    for d in dealers.iter().filter(|d| qual.contains(&d.index)) {
+        let (f, proof) = d.reveal(b"run_honest", rng);
+        proof.verify(&params, &pedersen[d.index as usize - 1], &f, b"run_honest")?;
+        feldman.push(f);
+    }
     let info = KeyInfo::from_feldman(params, &feldman)?;
     let keys = (1..=params.trustees)
         .map(|j| TrusteeKey::combine(&info, j, &shares[j as usize - 1], &feldman))
@@ -784,5 +989,166 @@ mod tests {
         };
         assert_eq!(Complaint::from_bytes(&c.to_bytes()).unwrap(), c);
         assert!(Complaint::from_bytes(&c.to_bytes()[..8]).is_err());
+    }
+
+    #[test]
+    fn panels_that_let_a_minority_steer_or_decrypt_are_refused() {
+        for (t, m) in [
+            (0, 3),
+            (1, 1),
+            (1, 3),
+            (2, 2),
+            (3, 3),
+            (3, 4),
+            (4, 6),
+            (4, 3),
+        ] {
+            let e = ThresholdParams::new(t, m).unwrap_err();
+            assert!(matches!(e, Error::InvalidThreshold(_)), "{t}-of-{m}: {e}");
+        }
+        for (t, m) in [(2, 3), (2, 5), (3, 5), (4, 7), (128, 255)] {
+            ThresholdParams::new(t, m).unwrap();
+        }
+        assert!(check_panel(3, 4)
+            .unwrap_err()
+            .contains("at least 2t − 1 = 5"));
+    }
+
+    /// The dealers' round-1 commitments, `index`'s steered round-2
+    /// commitments and the key `z·G` they steer to: the last dealer adds
+    /// `q(x)·D` to its polynomial in the exponent, with `q` vanishing on the
+    /// honest recipients, so their Feldman checks still pass, and `D` chosen
+    /// so that the joint key becomes `z·G`.
+    fn steer(
+        params: ThresholdParams,
+        dealers: &[Dealer],
+        attacker: u16,
+        honest: &[u16],
+        z: Scalar,
+    ) -> FeldmanCommitments {
+        let others: RistrettoPoint = dealers
+            .iter()
+            .filter(|d| d.index != attacker)
+            .map(|d| d.feldman_commitments().0.points[0].point)
+            .sum();
+        // q(x) = Π_{j ∈ honest} (x − j), coefficients from the constant up.
+        let mut q = vec![Scalar::ONE];
+        for &j in honest {
+            let mut next = vec![Scalar::ZERO; q.len() + 1];
+            for (k, c) in q.iter().enumerate() {
+                next[k + 1] += c;
+                next[k] -= c * Scalar::from(j);
+            }
+            q = next;
+        }
+        assert!(
+            q.len() <= params.threshold as usize,
+            "q must fit in t coefficients"
+        );
+        q.resize(params.threshold as usize, Scalar::ZERO);
+        let d = &dealers[attacker as usize - 1];
+        let target = z * G - others;
+        let delta = (target - d.coeffs[0] * G) * q[0].invert();
+        FeldmanCommitments(Commitments {
+            dealer: attacker,
+            points: Pt::batch(
+                d.coeffs
+                    .iter()
+                    .zip(&q)
+                    .map(|(a, qk)| a * G + qk * delta)
+                    .collect(),
+            ),
+        })
+    }
+
+    /// The adaptive last-dealer attack on a 3-of-4 panel: with trustees 3
+    /// and 4 colluding, only trustees 1 and 2 are honest (`h = t − 1`), and
+    /// dealer 4 can pass both honest recipients' private checks while fixing
+    /// the key to one whose secret it knows. Such a panel is refused; the
+    /// public reveal proof names the steered reveal without any share.
+    #[test]
+    fn adaptive_last_dealer_is_refused_at_the_panel_and_named_publicly() {
+        let p = ThresholdParams {
+            threshold: 3,
+            trustees: 4,
+        };
+        assert!(ThresholdParams::new(3, 4).is_err());
+        let dealers: Vec<_> = (1..=4)
+            .map(|i| Dealer::new(p, i, &mut OsRng).unwrap())
+            .collect();
+        let z = Scalar::random(&mut OsRng);
+        let steered = steer(p, &dealers, 4, &[1, 2], z);
+        // The attack works against private checks alone ...
+        for j in [1, 2] {
+            steered.verify(&dealers[3].share_for(j).unwrap()).unwrap();
+        }
+        let mut feldman: Vec<_> = dealers[..3]
+            .iter()
+            .map(Dealer::feldman_commitments)
+            .collect();
+        feldman.push(steered.clone());
+        let key = KeyInfo::from_feldman(p, &feldman).unwrap();
+        assert_eq!(key.key().0.point, z * G, "the attacker chose the key");
+        // ... and is named by the public check, whatever proof is offered.
+        let ped = dealers[3].pedersen_commitments();
+        let (_, honest_proof) = dealers[3].reveal(b"decision", &mut OsRng);
+        assert_eq!(
+            honest_proof.verify(&p, &ped, &steered, b"decision"),
+            Err(Error::BadReveal { dealer: 4 })
+        );
+    }
+
+    /// On a valid 3-of-5 panel, the same steering with two colluders fails
+    /// the three honest recipients' checks, and every device names it.
+    #[test]
+    fn a_steered_reveal_on_a_valid_panel_is_named_by_every_device() {
+        let p = ThresholdParams::new(3, 5).unwrap();
+        let dealers: Vec<_> = (1..=5)
+            .map(|i| Dealer::new(p, i, &mut OsRng).unwrap())
+            .collect();
+        // q vanishing on two of the three honest recipients is all that fits.
+        let steered = steer(p, &dealers, 5, &[1, 2], Scalar::random(&mut OsRng));
+        assert!(steered.verify(&dealers[4].share_for(3).unwrap()).is_err());
+        let ped = dealers[4].pedersen_commitments();
+        let (honest, proof) = dealers[4].reveal(b"decision", &mut OsRng);
+        proof.verify(&p, &ped, &honest, b"decision").unwrap();
+        assert_eq!(
+            proof.verify(&p, &ped, &steered, b"decision"),
+            Err(Error::BadReveal { dealer: 5 })
+        );
+        // Bound to its context, its dealer's deal and the parameters.
+        assert!(proof.verify(&p, &ped, &honest, b"another").is_err());
+        let other = dealers[3].pedersen_commitments();
+        assert!(proof.verify(&p, &other, &honest, b"decision").is_err());
+        let p7 = ThresholdParams::new(3, 7).unwrap();
+        assert!(proof.verify(&p7, &ped, &honest, b"decision").is_err());
+    }
+
+    #[test]
+    fn every_flipped_byte_of_a_reveal_proof_is_refused() {
+        let p = params();
+        let d = Dealer::new(p, 2, &mut OsRng).unwrap();
+        let ped = d.pedersen_commitments();
+        let (f, proof) = d.reveal(b"ctx", &mut OsRng);
+        let bytes = proof.to_bytes();
+        assert_eq!(bytes.len(), 4 + 1 + 2 + 2 + 32 + 64 * 2);
+        assert_eq!(RevealProof::from_bytes(&bytes).unwrap(), proof);
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0x01;
+            let ok = RevealProof::from_bytes(&b)
+                .and_then(|q| q.verify(&p, &ped, &f, b"ctx"))
+                .is_ok();
+            assert!(!ok, "flipped byte {i} accepted");
+        }
+        assert!(RevealProof::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn trustee_key_index_zero_is_refused() {
+        let (_, keys) = run_honest(params(), &mut OsRng).unwrap();
+        let mut b = keys[0].to_bytes().to_vec();
+        b[5..7].copy_from_slice(&0u16.to_be_bytes());
+        assert!(TrusteeKey::from_bytes(&b).is_err());
     }
 }

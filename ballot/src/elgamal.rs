@@ -78,8 +78,10 @@ impl Ciphertext {
     }
 
     pub(crate) fn read(r: &mut Reader<'_>) -> core::result::Result<Self, DecodeError> {
+        // `R = 0·G` would mean the encryption randomness was zero and `C`
+        // the plaintext in the clear: a public receipt of the vote.
         Ok(Ciphertext {
-            r: r.point("ciphertext R")?,
+            r: r.nonidentity_point("ciphertext R")?,
             c: r.point("ciphertext C")?,
         })
     }
@@ -97,8 +99,17 @@ impl Ciphertext {
                 .map(|point| Pt { point, bytes })
                 .ok_or(DecodeError::NonCanonicalPoint { what, offset })
         };
+        let r = read(r, "ciphertext R", 0)?;
+        if r.point.is_identity() {
+            return Err(DecodeError::Invalid {
+                what: "ciphertext R",
+                offset: 0,
+                reason: "the identity point is not allowed here (zero encryption randomness)",
+            }
+            .into());
+        }
         Ok(Ciphertext {
-            r: read(r, "ciphertext R", 0)?,
+            r,
             c: read(c, "ciphertext C", 32)?,
         })
     }
@@ -129,6 +140,10 @@ mod tests {
         let mut bad = a.to_bytes();
         bad[63] ^= 0xff;
         assert!(Ciphertext::from_bytes(&bad).is_err());
+        // R = identity (zero randomness) is a public receipt: refused.
+        let mut receipt = a.to_bytes();
+        receipt[..32].copy_from_slice(RistrettoPoint::identity().compress().as_bytes());
+        assert!(Ciphertext::from_bytes(&receipt).is_err());
         assert!(DecisionKey::from_bytes(&[0; 32]).is_err());
         assert_eq!(DecisionKey::from_bytes(&key.to_bytes()).unwrap(), key);
     }

@@ -155,6 +155,12 @@ pub enum Error {
         /// "Pedersen" (round 1) or "Feldman" (round 2).
         stage: &'static str,
     },
+    /// A dealer's round-2 reveal does not provably open its round-1 deal.
+    #[error("trustee {dealer}'s reveal does not open its dealt commitments (its public reveal proof does not verify)")]
+    BadReveal {
+        /// The dealer (1-based trustee index).
+        dealer: u16,
+    },
     /// A decryption share's Chaum–Pedersen proof fails.
     #[error("trustee {trustee}'s decryption share is wrong (its proof of correct decryption does not verify)")]
     BadDecryptionShare {

@@ -418,7 +418,7 @@ mod tests {
 
     #[test]
     fn many_ballots_are_split_into_chunks() {
-        let (info, keys) = run_honest(ThresholdParams::new(1, 1).unwrap(), &mut OsRng).unwrap();
+        let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
         let secret = VotingSecret::generate(&mut OsRng);
         let e = Electorate::new(vec![secret.public()]).unwrap();
         let kind = BallotKind::Approval { options: 4 };
@@ -444,7 +444,12 @@ mod tests {
         assert_eq!(counted.chunks(), 2);
         assert_eq!(counted.chunk_range(1).unwrap(), 37..45);
         let shares: Vec<Vec<DecryptionShare>> = (0..2)
-            .map(|c| vec![counted.share(c, &keys[0], &info, &mut OsRng).unwrap()])
+            .map(|c| {
+                keys[..2]
+                    .iter()
+                    .map(|k| counted.share(c, k, &info, &mut OsRng).unwrap())
+                    .collect()
+            })
             .collect();
         // A chunk's share does not verify as the other chunk's.
         assert!(counted.verify_share(1, &info, &shares[0][0]).is_err());

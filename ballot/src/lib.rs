@@ -41,7 +41,7 @@ pub use ballot::{verify_ballots, Ballot, DecisionContext};
 pub use credential::{
     DecisionId, Electorate, LinkingTag, PossessionProof, VotingKey, VotingSecret,
 };
-pub use dkg::{KeyInfo, ThresholdParams, TrusteeKey};
+pub use dkg::{check_panel, KeyInfo, RevealProof, ThresholdParams, TrusteeKey};
 pub use elgamal::{Ciphertext, DecisionKey};
 pub use error::{DecodeError, Error, Result};
 pub use individual::{weak_order, CountedBallots, DecryptedBallots};

@@ -190,7 +190,7 @@ mod tests {
     /// wherever the copies land in ledger order.
     #[test]
     fn the_highest_sequence_counts_whatever_the_order_of_copies() {
-        let (info, _) = run_honest(ThresholdParams::new(1, 1).unwrap(), &mut OsRng).unwrap();
+        let (info, _) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
         let secrets: Vec<_> = (0..2).map(|_| VotingSecret::generate(&mut OsRng)).collect();
         let e = Electorate::new(secrets.iter().map(|s| s.public()).collect()).unwrap();
         let kind = BallotKind::Approval { options: 1 };

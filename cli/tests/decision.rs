@@ -235,7 +235,19 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
         a
     }
     // The constitution names the trustees: the opener cannot name others.
-    let err = fails(hub, &open(&["--trustee", &keys[4], "--threshold", "1"]));
+    let err = fails(
+        hub,
+        &open(&[
+            "--trustee",
+            &keys[4],
+            "--trustee",
+            &keys[3],
+            "--trustee",
+            &keys[2],
+            "--threshold",
+            "2",
+        ]),
+    );
     assert!(err.contains("constitution names the trustees"), "{err}");
     let opened = json(hub, &open(&[]));
     let d = opened["id"].as_str().unwrap().to_string();

@@ -70,7 +70,7 @@ pub const MAX_TRUSTEES: usize = 64;
 pub struct TrusteePanel {
     /// The trustees' identity keys, in trustee index order (first = 1).
     pub keys: Vec<String>,
-    /// Decryption shares needed: `1 ≤ threshold ≤ keys.len()`.
+    /// Decryption shares needed: `2 ≤ threshold` and `2·threshold − 1 ≤ keys.len()`.
     pub threshold: u16,
 }
 
@@ -327,10 +327,18 @@ impl Constitution {
             if distinct.len() != m {
                 return Err(invalid("trustees.keys", "a trustee is named twice"));
             }
-            if p.threshold == 0 || p.threshold as usize > m {
+            // The same rule as `ballot::check_panel` (this crate does not
+            // depend on the ballot crate; a ledger test keeps them equal).
+            let t = p.threshold as usize;
+            if t < 2 || m < 2 * t - 1 {
                 return Err(ConstitutionError::Invalid {
                     field: "trustees.threshold",
-                    reason: format!("must be between 1 and the {m} trustee(s)"),
+                    reason: format!(
+                        "{t} of {m} trustees: the threshold must be at least 2 and at most \
+                         (trustees + 1) / 2 = {}, so that no single trustee decrypts alone and \
+                         the trustees outside any t − 1 colluders can still decrypt",
+                        (m + 1) / 2
+                    ),
                 });
             }
         }
@@ -357,8 +365,16 @@ mod tests {
         let cases = [
             (with(vec![], 1), "1 to 64"),
             (with(vec![key(1), key(1)], 1), "twice"),
-            (with(vec![key(1), key(2)], 0), "between 1 and the 2"),
-            (with(vec![key(1), key(2)], 3), "between 1 and the 2"),
+            (with(vec![key(1), key(2)], 0), "at least 2"),
+            (with(vec![key(1), key(2), key(3)], 1), "no single trustee"),
+            (
+                with(vec![key(1), key(2)], 2),
+                "at most (trustees + 1) / 2 = 1",
+            ),
+            (
+                with((1..=4).map(key).collect(), 3),
+                "at most (trustees + 1) / 2 = 2",
+            ),
             (with(vec!["AB".repeat(32)], 1), "not a public key"),
             (with(vec!["ab".into()], 1), "not a public key"),
         ];

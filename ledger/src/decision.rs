@@ -108,6 +108,21 @@ pub enum DecisionError {
     Ballot(#[from] ballot::Error),
 }
 
+/// Whether a reveal's public proof shows it opens the trustee's deal: a check
+/// every device runs, holding no share.
+fn reveal_opens_deal(
+    state: &DecisionState,
+    deal: Option<&ballot::dkg::PedersenCommitments>,
+    reveal: &crate::payload::DkgReveal,
+) -> bool {
+    deal.is_some_and(|d| {
+        reveal
+            .proof
+            .verify(&state.params(), d, &reveal.commitments, &state.id.0)
+            .is_ok()
+    })
+}
+
 /// The electorate at some point of the record, with each credential's member.
 #[derive(Clone, Debug)]
 pub struct ElectorateAt {
@@ -558,6 +573,7 @@ impl DecisionState {
             .collect();
         let m = state.trustees.len();
         let mut feldman = Vec::new();
+        let mut dealt: Vec<Option<&ballot::dkg::PedersenCommitments>> = vec![None; m];
         let mut ballots: Vec<(StatementId, &Ballot)> = Vec::new();
         let mut closes = Vec::new();
         let mut shares: Vec<(StatementId, &crate::payload::TallyShare, PublicKey)> = Vec::new();
@@ -615,7 +631,10 @@ impl DecisionState {
                         Some(j) if state.trustees[j as usize - 1].deal.is_some() => {
                             ignore(&mut state, format!("a second deal by trustee {j}"))
                         }
-                        Some(j) => state.trustees[j as usize - 1].deal = Some(s.id()),
+                        Some(j) => {
+                            state.trustees[j as usize - 1].deal = Some(s.id());
+                            dealt[j as usize - 1] = Some(&p.commitments);
+                        }
                     }
                 }
                 Payload::DkgReveal(p) => {
@@ -638,6 +657,13 @@ impl DecisionState {
                         Some(j) if state.trustees[j as usize - 1].reveal.is_some() => {
                             ignore(&mut state, format!("a second reveal by trustee {j}"))
                         }
+                        Some(j) if !reveal_opens_deal(&state, dealt[j as usize - 1], p) => ignore(
+                            &mut state,
+                            format!(
+                                "trustee {j}'s reveal does not open its deal: \
+                                     its public reveal proof does not verify"
+                            ),
+                        ),
                         Some(j) => {
                             state.trustees[j as usize - 1].reveal = Some(s.id());
                             feldman.push(p.commitments.clone());

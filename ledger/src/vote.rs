@@ -276,9 +276,11 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
         wait_for(state, |t| t.deal.is_none(), "deal before revealing")?;
         // Check every share dealt to us before committing to the key.
         received_shares(identity, statements, state, j)?;
+        let (commitments, proof) = dealer(identity, state, j)?.reveal(&decision.0, rng);
         Payload::DkgReveal(DkgReveal {
             decision,
-            commitments: dealer(identity, state, j)?.feldman_commitments(),
+            commitments,
+            proof,
         })
     } else if me.confirm.is_none() {
         let Some(proposed) = &state.proposed else {

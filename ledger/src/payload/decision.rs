@@ -19,7 +19,7 @@
 //!                    electorate size u32 | electorate commitment [32]
 //! 12 trustee join    decision | transport key [32]
 //! 13 dkg deal        decision | blob(PedersenCommitments) | nshares u16 | blob(SealedShare) × n
-//! 14 dkg reveal      decision | blob(FeldmanCommitments)
+//! 14 dkg reveal      decision | blob(FeldmanCommitments) | blob(RevealProof)
 //! 19 key confirmation decision | decision key [32]
 //! 15 ballot          decision | blob(Ballot)
 //! 16 decision close  decision | nballots u32 | ballot statement id [32] × n (ascending)
@@ -32,7 +32,7 @@
 use super::{Envelope, PayloadError};
 use crate::codec::Reader;
 use crate::statement::{CommunityId, StatementId};
-use ballot::dkg::{FeldmanCommitments, PedersenCommitments};
+use ballot::dkg::{FeldmanCommitments, PedersenCommitments, RevealProof};
 use ballot::{
     Ballot, BallotKind, DecisionKey, DecryptionShare, PossessionProof, SealedShare, TransportKey,
     VotingKey,
@@ -402,19 +402,23 @@ impl DkgDeal {
     }
 }
 
-/// Kind 14: a trustee's round-2 reveal: its Feldman commitments.
+/// Kind 14: a trustee's round-2 reveal: its Feldman commitments, with the
+/// public proof that they open the Pedersen commitments of its deal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DkgReveal {
     /// The decision.
     pub decision: StatementId,
     /// `A_k = a_k·G`.
     pub commitments: FeldmanCommitments,
+    /// Proves `A_k` is the `G` part of the dealt `C_k`, bound to the decision.
+    pub proof: RevealProof,
 }
 
 impl DkgReveal {
     pub(super) fn encode(&self) -> Vec<u8> {
         let mut out = self.decision.0.to_vec();
         blob(&mut out, &self.commitments.to_bytes());
+        blob(&mut out, &self.proof.to_bytes());
         out
     }
 
@@ -427,10 +431,22 @@ impl DkgReveal {
             FeldmanCommitments::to_bytes,
             "non-canonical Feldman commitments",
         )?;
+        let proof = canonical(
+            read_blob(&mut r, "reveal proof")?,
+            RevealProof::from_bytes,
+            RevealProof::to_bytes,
+            "non-canonical reveal proof",
+        )?;
+        if proof.dealer() != commitments.dealer() {
+            return Err(PayloadError::Invalid(
+                "the reveal proof is for another dealer than the commitments",
+            ));
+        }
         r.finish()?;
         Ok(DkgReveal {
             decision,
             commitments,
+            proof,
         })
     }
 }

@@ -262,8 +262,8 @@ mod tests {
             question: "Who?".into(),
             kind,
             options: (0..n).map(|i| format!("c{i}")).collect(),
-            threshold: 1,
-            trustees: vec![Keypair::generate().public()],
+            threshold: 2,
+            trustees: (0..3).map(|_| Keypair::generate().public()).collect(),
             electorate_size: 3,
             electorate: [1; 32],
         }
