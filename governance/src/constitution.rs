@@ -337,7 +337,7 @@ impl Constitution {
                         "{t} of {m} trustees: the threshold must be at least 2 and at most \
                          (trustees + 1) / 2 = {}, so that no single trustee decrypts alone and \
                          the trustees outside any t − 1 colluders can still decrypt",
-                        (m + 1) / 2
+                        m.div_ceil(2)
                     ),
                 });
             }
