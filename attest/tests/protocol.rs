@@ -4,9 +4,10 @@
 use attest::{
     accept, comparison_code, complete, confirm, offer, AttestError, Message, MessageError,
 };
+use community::CommunityState;
 use identity::Keypair;
-use ledger::community::found;
-use ledger::{CommunityId, CommunityState, Statement};
+use ledger::dag::found;
+use ledger::{CommunityId, Statement};
 
 const TTL: u64 = 600;
 const T0: u64 = 1_800_000_000;

@@ -132,3 +132,14 @@ pub fn now() -> u64 {
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
+
+/// A community's record as this home holds it (final prefix first, then
+/// what is not final yet) and the state it gives.
+pub fn community_state(
+    store: &Store,
+    id: &CommunityId,
+) -> anyhow::Result<(community::Record, community::CommunityState)> {
+    let record = community::Record::load(store, id)?;
+    let state = community::CommunityState::from_record(&record)?;
+    Ok((record, state))
+}

@@ -168,7 +168,7 @@ fn usage_errors_exit_2_and_demo_runs() {
 #[test]
 fn killing_a_large_import_leaves_all_or_nothing() {
     use identity::Keypair;
-    use ledger::community::{found, say};
+    use ledger::dag::{found, say};
     use ledger::{file, Note, Payload};
     let h = Homes::new();
     let key = Keypair::generate();

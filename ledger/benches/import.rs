@@ -8,7 +8,7 @@
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use identity::Keypair;
-use ledger::community::found;
+use ledger::dag::found;
 use ledger::{file, Draft, Note, Payload, Statement, Store};
 use rayon::prelude::*;
 use std::time::{Duration, Instant};

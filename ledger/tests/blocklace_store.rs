@@ -6,7 +6,7 @@ use ed25519_dalek::SigningKey;
 use identity::Keypair;
 use ledger::blocklace::{statements, Action, Durable, Limits, Message, Node, NodeConfig};
 use ledger::blocklace::{Participants, PeerId, Timer};
-use ledger::community::{found, say};
+use ledger::dag::{found, say};
 use ledger::{CommunityId, Note, Payload, Statement, Store};
 use std::collections::VecDeque;
 

@@ -3,9 +3,10 @@
 //! the real protocol.
 
 use attest::Message;
+use community::CommunityState;
 use identity::{Keypair, PublicKey};
-use ledger::community::{found, say};
-use ledger::{CommunityId, CommunityState, Payload, Statement};
+use ledger::dag::{found, say};
+use ledger::{CommunityId, Payload, Statement};
 
 /// Seconds since the epoch the simulations start at.
 pub const T0: u64 = 1_800_000_000;

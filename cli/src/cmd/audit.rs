@@ -136,7 +136,7 @@ fn community_graph(
 ) -> anyhow::Result<(TrustGraph, (Vec<u32>, String), usize)> {
     let store = crate::home::Home::new(&ctx.home).store()?;
     let id = crate::home::resolve_community(&store, community)?;
-    let state = ledger::CommunityState::from_statements(&id, &store.statements(&id)?)?;
+    let (_, state) = crate::home::community_state(&store, &id)?;
     let pairs: Vec<(String, String)> = state
         .graph
         .edges()

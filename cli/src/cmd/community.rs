@@ -4,9 +4,10 @@ use crate::ctx::Ctx;
 use crate::home::{now, resolve_community, Home};
 use anyhow::Context;
 use clap::Subcommand;
+use community::CommunityState;
 use governance::Constitution;
-use ledger::community::{found, say};
-use ledger::{CommunityState, Note, Payload};
+use ledger::dag::{found, say};
+use ledger::{Note, Payload};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -74,9 +75,11 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let key = home.unlock()?;
             let genesis = found(&key, c, &co, now())?;
             home.store()?.insert(&genesis)?;
-            let state =
-                CommunityState::from_statements(&genesis.id(), std::slice::from_ref(&genesis))?;
-            ctx.emit(&summary(&state), || {
+            let record =
+                community::Record::unordered(&genesis.id(), std::slice::from_ref(&genesis))
+                    .expect("the genesis is there");
+            let state = CommunityState::from_record(&record)?;
+            ctx.emit(&summary(&state, &record), || {
                 format!(
                     "Founded \"{}\"\nCommunity id: {}\nFounders: {}",
                     state.constitution.name,
@@ -88,8 +91,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         CommunityCommand::Show { community } => {
             let store = home.store()?;
             let id = resolve_community(&store, community.as_deref())?;
-            let state = CommunityState::from_statements(&id, &store.statements(&id)?)?;
-            ctx.emit(&summary(&state), || human(&state))
+            let (record, state) = crate::home::community_state(&store, &id)?;
+            ctx.emit(&summary(&state, &record), || human(&state, &record))
         }
         CommunityCommand::Note { text, community } => {
             let mut store = home.store()?;
@@ -110,8 +113,11 @@ fn fingerprints(keys: &std::collections::BTreeSet<identity::PublicKey>) -> Vec<S
 }
 
 /// The machine-readable summary of a community.
-pub fn summary(state: &CommunityState) -> serde_json::Value {
+pub fn summary(state: &CommunityState, record: &community::Record) -> serde_json::Value {
     json!({
+        "final_statements": record.final_len(),
+        "follows_lace": record.follows_lace(),
+        "state_root": hex::encode(record.root()),
         "id": state.id.to_string(),
         "name": state.constitution.name,
         "founded": state.founded,
@@ -124,15 +130,18 @@ pub fn summary(state: &CommunityState) -> serde_json::Value {
     })
 }
 
-fn human(state: &CommunityState) -> String {
+fn human(state: &CommunityState, record: &community::Record) -> String {
     let c = &state.constitution;
     let mut out = format!(
-        "{}\n  id:          {}\n  founders:    {}\n  members:     {}\n  statements:  {}\n  admission:   sureties from at least {} admitted members\n  thresholds:  ordinary > {}, amendment > {}, Sybil bound {}\n  state:       {}\n",
+        "{}\n  id:          {}\n  founders:    {}\n  members:     {}\n  statements:  {} ({} final{})\n  state root:  {}\n  admission:   sureties from at least {} admitted members\n  thresholds:  ordinary > {}, amendment > {}, Sybil bound {}\n  state:       {}\n",
         c.name,
         state.id,
         fingerprints(&state.founders).join(", "),
         state.members.len(),
         state.statements,
+        record.final_len(),
+        if record.follows_lace() { "" } else { "; no lace on this device yet" },
+        hex::encode(&record.root()[..8]),
         c.admission.min_sureties,
         c.thresholds.ordinary,
         c.thresholds.amendment,

@@ -1,16 +1,16 @@
 //! `grassroots decision open|list|show|trustee|close|tally|verify`:
 //! anonymous, encrypted decisions (see `docs/ballot.md`). The logic is in
-//! `ledger::decision` (state) and `ledger::vote` (statements).
+//! `community::decision` (state) and `community::vote` (statements).
 
 use crate::ctx::Ctx;
 use crate::home::{now, resolve_community, Home};
 use anyhow::{bail, Context};
 use ballot::BallotKind;
 use clap::Subcommand;
-use ledger::ballot_rules::{show, ShownBallot};
-use ledger::decision::{decisions, BallotStatus, DecisionState, Outcome};
+use community::ballot_rules::{show, ShownBallot};
+use community::decision::{decisions, BallotStatus, DecisionState, Outcome};
+use community::vote::{self, Proposal};
 use ledger::payload::WholeBallotRule;
-use ledger::vote::{self, Proposal};
 use ledger::{CommunityId, Statement, StatementId, Store};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
@@ -134,12 +134,9 @@ pub(crate) fn resolve(all: &[Statement], text: &str) -> anyhow::Result<Statement
 }
 
 pub(crate) fn state(l: &Loaded, decision: &StatementId) -> anyhow::Result<DecisionState> {
-    Ok(DecisionState::from_statements(
-        &l.community,
-        &l.all,
-        decision,
-        &mut OsRng,
-    )?)
+    // Read afresh: the command may have stored a statement since loading.
+    let record = community::Record::load(&l.store, &l.community)?;
+    Ok(DecisionState::from_record(&record, decision, &mut OsRng)?)
 }
 
 fn parse_kind(text: &str, options: usize) -> anyhow::Result<BallotKind> {

@@ -7,9 +7,10 @@
 
 use crate::ctx::Ctx;
 use crate::home::{now, Home};
+use community::CommunityState;
 use identity::{KdfParams, Keypair};
-use ledger::community::{found, say};
-use ledger::{file, CommunityId, CommunityState, Note, Payload};
+use ledger::dag::{found, say};
+use ledger::{file, CommunityId, Note, Payload};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -161,8 +162,8 @@ fn decision_state(
     person: &Person,
     community: &CommunityId,
     decision: &ledger::StatementId,
-) -> anyhow::Result<ledger::decision::DecisionState> {
-    Ok(ledger::decision::DecisionState::from_statements(
+) -> anyhow::Result<community::decision::DecisionState> {
+    Ok(community::decision::DecisionState::from_statements(
         community,
         &record(person, community)?,
         decision,
@@ -179,8 +180,8 @@ fn anonymous_vote(
     files: &std::path::Path,
     step: &mut impl FnMut(String),
 ) -> anyhow::Result<serde_json::Value> {
-    use ledger::decision::Outcome;
-    use ledger::vote;
+    use community::decision::Outcome;
+    use community::vote;
     let rng = &mut rand::rngs::OsRng;
     let (ana, ben, chloe, femi) = (&people[0], &people[1], &people[2], &people[5]);
 

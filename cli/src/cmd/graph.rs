@@ -3,7 +3,6 @@
 use crate::ctx::Ctx;
 use crate::home::{resolve_community, Home};
 use clap::Subcommand;
-use ledger::CommunityState;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -35,7 +34,7 @@ enum GraphCommand {
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let store = Home::new(&ctx.home).store()?;
     let id = resolve_community(&store, args.community.as_deref())?;
-    let state = CommunityState::from_statements(&id, &store.statements(&id)?)?;
+    let (_, state) = crate::home::community_state(&store, &id)?;
     match args.command {
         GraphCommand::Export { out: None } => {
             print!("{}", state.graph.to_csv());

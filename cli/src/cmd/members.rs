@@ -4,7 +4,6 @@ use crate::ctx::Ctx;
 use crate::home::{resolve_community, Home};
 use identity::admission::Reason;
 use identity::PublicKey;
-use ledger::CommunityState;
 use serde_json::json;
 
 /// List admitted and pending members and why, under the constitution's admission rule.
@@ -22,7 +21,7 @@ fn fps(keys: &[PublicKey]) -> Vec<String> {
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let store = Home::new(&ctx.home).store()?;
     let id = resolve_community(&store, args.community.as_deref())?;
-    let state = CommunityState::from_statements(&id, &store.statements(&id)?)?;
+    let (_, state) = crate::home::community_state(&store, &id)?;
     let min = state.constitution.admission.min_sureties;
     let admitted: Vec<_> = state
         .admission

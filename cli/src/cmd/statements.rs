@@ -4,7 +4,8 @@ use crate::ctx::Ctx;
 use crate::home::{resolve_community, Home};
 use anyhow::Context;
 use clap::Subcommand;
-use ledger::{file, CommunityState};
+use community::CommunityState;
+use ledger::file;
 use serde_json::json;
 use std::path::PathBuf;
 

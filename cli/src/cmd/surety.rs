@@ -3,7 +3,7 @@
 
 use crate::ctx::Ctx;
 use crate::home::{now, resolve_community, Home};
-use ledger::community::say;
+use ledger::dag::say;
 use ledger::payload::{KeyReplacement, Revocation};
 use ledger::{Payload, StatementId};
 use serde_json::json;

@@ -8,7 +8,7 @@ use crate::home::now;
 use anyhow::{bail, Context};
 use ballot::BallotKind;
 use clap::Subcommand;
-use ledger::vote;
+use community::vote;
 use rand::rngs::OsRng;
 use serde_json::json;
 

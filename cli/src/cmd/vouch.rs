@@ -21,7 +21,7 @@ use attest::qr;
 use attest::{Message, Offer};
 use clap::Subcommand;
 use identity::Keypair;
-use ledger::{CommunityId, CommunityState, Statement, Store, StoreError};
+use ledger::{CommunityId, Statement, Store, StoreError};
 use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -79,10 +79,7 @@ pub struct Side<'a> {
 
 impl Side<'_> {
     fn ttl(&self) -> anyhow::Result<u64> {
-        let state = CommunityState::from_statements(
-            &self.community,
-            &self.store.statements(&self.community)?,
-        )?;
+        let (_, state) = crate::home::community_state(&self.store, &self.community)?;
         Ok(state.constitution.vouch_offer_ttl_secs)
     }
 

@@ -85,7 +85,7 @@ pub fn decode(payload: &[u8]) -> Result<Vec<Statement>, BatchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::community::{found, say};
+    use crate::dag::{found, say};
     use crate::payload::{Note, Payload};
     use governance::Constitution;
     use identity::Keypair;

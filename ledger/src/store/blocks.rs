@@ -286,6 +286,53 @@ impl Store {
         Ok(outcome)
     }
 
+    /// The statements carried by `community`'s final blocks, epoch after
+    /// epoch and in final order within each, as the blocks carry them
+    /// (duplicates and statements whose predecessors come later included:
+    /// the community crate's record delivers each once, causally). Each
+    /// statement is verified again; a payload that is not a statement
+    /// batch (an epoch link) carries none.
+    pub fn final_statements(
+        &self,
+        community: &CommunityId,
+    ) -> Result<Vec<crate::Statement>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT f.block, b.body FROM final_blocks f JOIN blocks b ON b.id = f.block
+                 WHERE f.community = ?1 ORDER BY f.epoch, f.pos",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = q
+            .query_map(params![&community.0[..]], |r| {
+                Ok((hash_of(r.get(0)?)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        // Our own rows, checked against their hash-addressed ids: no need
+        // for the tight limits applied to a peer's input.
+        let limits = Limits {
+            max_payload: usize::MAX,
+            max_preds: usize::MAX,
+        };
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row.map_err(|e| self.sql(e))?;
+            let block = Block::decode(&body, &limits).map_err(|e| StoreError::BadBlock {
+                id,
+                reason: e.to_string(),
+            })?;
+            if crate::blocklace::EpochLink::decode(block.payload()).is_some() {
+                continue;
+            }
+            // A final block whose payload is not a valid batch carries no
+            // statement (recording it reported why).
+            if let Ok(batch) = statements::decode(block.payload()) {
+                out.extend(batch);
+            }
+        }
+        Ok(out)
+    }
+
     /// Statements of `community` stored after position `seq` (the table's
     /// insertion counter), with their positions; for a driver that
     /// proposes new local statements. Each is re-verified.

@@ -25,17 +25,17 @@
 //! predecessors say who voted: never on the heads of the home, which may
 //! be the member's own recent statements.
 
-use crate::community::say;
-use crate::decision::{causal_past, electorate, DecisionError, DecisionState};
-use crate::payload::{
-    voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
-    DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
-};
-use crate::payload::{BallotShares, RuledOpening, WholeBallotRule};
-use crate::statement::{CommunityId, Draft, Statement, StatementError, StatementId};
+use crate::decision::{electorate, DecisionError, DecisionState};
 use ballot::dkg::{Dealer, DealerShare};
 use ballot::{Ballot, BallotKind, SealedShare, TransportSecret, TrusteeKey, VotingSecret};
 use identity::{Keypair, PublicKey};
+use ledger::dag::{causal_past, say};
+use ledger::payload::{
+    voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
+    DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
+};
+use ledger::payload::{BallotShares, RuledOpening, WholeBallotRule};
+use ledger::statement::{CommunityId, Draft, Statement, StatementError, StatementId};
 use rand::{CryptoRng, RngCore, SeedableRng};
 use sha2::{Digest, Sha512};
 use std::collections::HashMap;
@@ -430,14 +430,14 @@ pub fn cast<R: RngCore + CryptoRng>(
         .flat_map(|s| s.preds().iter().copied())
         .collect();
     for s in statements.iter().filter(|s| ours(s)) {
-        if preds.len() >= crate::statement::MAX_PREDS {
+        if preds.len() >= ledger::statement::MAX_PREDS {
             break;
         }
         if !built_on.contains(&s.id()) && !preds.contains(&s.id()) {
             preds.push(s.id());
         }
     }
-    preds.truncate(crate::statement::MAX_PREDS);
+    preds.truncate(ledger::statement::MAX_PREDS);
     let one_time = Keypair::generate();
     Ok(Statement::sign(
         &one_time,
@@ -472,7 +472,7 @@ pub fn close(
     }
     // Build on the heads, and name every ballot outside their causal past
     // (an envelope names at most 64 predecessors).
-    let preds = crate::community::heads(statements);
+    let preds = ledger::dag::heads(statements);
     let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
     let mut covered = std::collections::HashSet::new();
     for p in &preds {
@@ -486,7 +486,7 @@ pub fn close(
         .collect();
     ballots.sort();
     ballots.dedup();
-    if ballots.len() > crate::payload::MAX_CLOSE_BALLOTS {
+    if ballots.len() > ledger::payload::MAX_CLOSE_BALLOTS {
         return refuse(format!(
             "{} ballots outside the heads: more than a close can name",
             ballots.len()

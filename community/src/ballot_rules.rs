@@ -27,7 +27,6 @@
 //!   and *MES* for a budget ([`governance::budget::mes::mes`], approval
 //!   utilities, default completion) with the options as projects.
 
-use crate::payload::WholeBallotRule;
 use ballot::{weak_order, BallotKind};
 use governance::budget::mes::{mes, MesOptions};
 use governance::budget::{Ballot as BudgetBallot, Instance, Money, Project};
@@ -37,6 +36,7 @@ use governance::committee::stv::scottish_stv;
 use governance::committee::{ApprovalProfile, CommitteeError};
 use governance::rules::{run, Rule};
 use governance::{PairwiseMatrix, Profile, Ranking};
+use ledger::payload::WholeBallotRule;
 use serde::Serialize;
 
 /// Why a rule could not be run on the decrypted ballots.

@@ -22,11 +22,11 @@
 //! which yields the same distribution as the constant-time one, far faster.
 
 use ballot::{Ballot, BallotKind};
+use community::decision::DecisionState;
+use community::vote::{self, Proposal};
 use governance::Constitution;
 use identity::Keypair;
-use ledger::decision::DecisionState;
 use ledger::payload::BallotCast;
-use ledger::vote::{self, Proposal};
 use ledger::{Draft, Payload, Statement};
 use rand::rngs::OsRng;
 use std::time::Instant;
@@ -43,7 +43,7 @@ fn main() {
     let t = Instant::now();
     let members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
     let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
-    let g = ledger::community::found(&members[0], Constitution::default(), &co, 1).unwrap();
+    let g = ledger::dag::found(&members[0], Constitution::default(), &co, 1).unwrap();
     let c = g.id();
     let mut all = vec![g];
     for m in &members {

@@ -5,11 +5,11 @@
 //! exported file in a fresh store.
 
 use ballot::{BallotKind, VotingSecret};
+use community::decision::{BallotStatus, DecisionError, DecisionState, Outcome};
+use community::vote::{self, Proposal, VoteError};
 use governance::Constitution;
 use identity::Keypair;
-use ledger::decision::{BallotStatus, DecisionError, DecisionState, Outcome};
 use ledger::payload::{BallotCast, Envelope};
-use ledger::vote::{self, Proposal, VoteError};
 use ledger::{file, CommunityId, Draft, Payload, Statement, StatementId, Store};
 use rand::rngs::OsRng;
 
@@ -25,7 +25,7 @@ impl World {
     fn new(n: usize) -> World {
         let members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
         let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
-        let g = ledger::community::found(&members[0], Constitution::default(), &co, T0).unwrap();
+        let g = ledger::dag::found(&members[0], Constitution::default(), &co, T0).unwrap();
         World {
             community: g.id(),
             members,
@@ -299,7 +299,7 @@ fn a_dozen_members_three_trustees_revote_and_verify_from_the_exported_record() {
         .encrypted
         .share(&wrong_keys[1], st.key.as_ref().unwrap(), &mut OsRng)
         .unwrap();
-    let bad_stmt = ledger::community::say(
+    let bad_stmt = ledger::dag::say(
         &w.members[1],
         &w.community,
         &w.all,
@@ -490,7 +490,7 @@ fn an_opening_with_a_wrong_electorate_or_non_member_trustee_is_invalid() {
     };
     let mut bad = good.clone();
     bad.electorate_size = 2;
-    let s = ledger::community::say(
+    let s = ledger::dag::say(
         &w.members[0],
         &w.community,
         &w.all,
@@ -510,7 +510,7 @@ fn an_opening_with_a_wrong_electorate_or_non_member_trustee_is_invalid() {
     ));
     let mut forced = good.clone();
     forced.trustees = vec![t[0], t[1], stranger.public()];
-    let s = ledger::community::say(
+    let s = ledger::dag::say(
         &w.members[0],
         &w.community,
         &w.all,
@@ -647,7 +647,7 @@ fn a_bad_dealer_share_is_named_and_a_non_member_key_is_ignored() {
             .unwrap()
         })
         .collect();
-    let deal = ledger::community::say(
+    let deal = ledger::dag::say(
         &w.members[0],
         &w.community,
         &w.all,
@@ -702,7 +702,7 @@ fn a_reveal_that_does_not_match_the_deal_is_named_publicly_and_gets_no_key() {
     // does not open trustee 1's deal.
     let steered = Dealer::new(st.params(), 1, &mut OsRng).unwrap();
     let (commitments, proof) = steered.reveal(&d.0, &mut OsRng);
-    let reveal = ledger::community::say(
+    let reveal = ledger::dag::say(
         &w.members[0],
         &w.community,
         &w.all,
@@ -754,7 +754,7 @@ fn a_close_counts_more_concurrent_ballots_than_an_envelope_can_name() {
         let s = vote::cast(&w.secret(i), &w.community, &snapshot, &st, &[1], &mut OsRng).unwrap();
         w.push(s);
     }
-    assert!(ledger::community::heads(&w.all).len() >= 64);
+    assert!(ledger::dag::heads(&w.all).len() >= 64);
     let st = w.state(&d);
     let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
     let Payload::DecisionClose(p) = c.payload() else {
@@ -922,7 +922,7 @@ fn trustees_named_by_the_constitution_are_used_by_default() {
             ..Constitution::default()
         };
         let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
-        let g = ledger::community::found(&members[0], c, &co, T0).unwrap();
+        let g = ledger::dag::found(&members[0], c, &co, T0).unwrap();
         let mut w = World {
             community: g.id(),
             members: members
@@ -978,7 +978,7 @@ fn trustees_named_by_the_constitution_are_used_by_default() {
     };
     forced.trustees = panel(0, 1, 2);
     forced.threshold = 2;
-    let s = ledger::community::say(
+    let s = ledger::dag::say(
         &members[0],
         &w.community,
         &w.all,

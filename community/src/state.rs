@@ -7,10 +7,10 @@
 //! the same state, whatever order they received them in. [`CommunityState::digest`]
 //! condenses the state into one hash that nodes can compare.
 
-use crate::payload::{Kind, Payload};
-use crate::statement::{CommunityId, Statement, StatementId};
 use governance::Constitution;
 use identity::{admit, Admission, PublicKey, TrustGraph};
+use ledger::payload::Payload;
+use ledger::statement::{CommunityId, Statement, StatementId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -39,6 +39,15 @@ pub enum StateError {
         /// The missing predecessor.
         pred: StatementId,
     },
+}
+
+impl From<ledger::dag::MissingPredecessor> for StateError {
+    fn from(e: ledger::dag::MissingPredecessor) -> Self {
+        StateError::MissingPredecessor {
+            id: e.id,
+            pred: e.pred,
+        }
+    }
 }
 
 /// A note as recorded.
@@ -81,45 +90,6 @@ pub struct CommunityState {
     pub statements: usize,
 }
 
-/// Order `statements` canonically: every statement after its predecessors,
-/// and among those ready at the same time, the smallest id first (Kahn's
-/// algorithm with a min-heap).
-pub fn canonical_order(statements: &[Statement]) -> Result<Vec<&Statement>, StateError> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let by_id: BTreeMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
-    let mut waiting: BTreeMap<StatementId, usize> = BTreeMap::new();
-    let mut children: BTreeMap<StatementId, Vec<StatementId>> = BTreeMap::new();
-    let mut ready = BinaryHeap::new();
-    for s in by_id.values() {
-        for p in s.preds() {
-            if !by_id.contains_key(p) {
-                return Err(StateError::MissingPredecessor {
-                    id: s.id(),
-                    pred: *p,
-                });
-            }
-            children.entry(*p).or_default().push(s.id());
-        }
-        waiting.insert(s.id(), s.preds().len());
-        if s.preds().is_empty() {
-            ready.push(Reverse(s.id()));
-        }
-    }
-    let mut out = Vec::with_capacity(by_id.len());
-    while let Some(Reverse(id)) = ready.pop() {
-        out.push(by_id[&id]);
-        for c in children.get(&id).into_iter().flatten() {
-            let n = waiting.get_mut(c).expect("every child is waiting");
-            *n -= 1;
-            if *n == 0 {
-                ready.push(Reverse(*c));
-            }
-        }
-    }
-    Ok(out)
-}
-
 impl CommunityState {
     /// Compute the state of `community` from its statements (any order,
     /// duplicates allowed).
@@ -142,15 +112,27 @@ impl CommunityState {
                 });
             }
         }
-        let genesis = unique
+        let order = ledger::dag::canonical_order(&unique)?;
+        Self::from_order(community, &order)
+    }
+
+    /// Compute the state by applying `record`'s statements in record order
+    /// (`crate::record`): the final prefix first, then the tentative rest.
+    pub fn from_record(record: &crate::Record) -> Result<Self, StateError> {
+        let order: Vec<&Statement> = record.statements().iter().collect();
+        Self::from_order(&record.community(), &order)
+    }
+
+    /// Apply `order` (causal: every statement after its predecessors).
+    fn from_order(community: &CommunityId, order: &[&Statement]) -> Result<Self, StateError> {
+        let genesis = order
             .iter()
-            .find(|s| s.kind() == Kind::Genesis)
+            .find(|s| s.id() == *community)
             .ok_or(StateError::NoGenesis(*community))?;
         let Payload::Genesis(g) = genesis.payload() else {
-            unreachable!("a genesis statement carries a genesis payload")
+            return Err(StateError::NoGenesis(*community));
         };
         let founders: BTreeSet<PublicKey> = g.founders().iter().copied().collect();
-        let order = canonical_order(&unique)?;
         let mut state = CommunityState {
             id: *community,
             constitution: g.constitution().clone(),
@@ -162,9 +144,9 @@ impl CommunityState {
             ignored: Vec::new(),
             notes: Vec::new(),
             founded: genesis.time(),
-            statements: unique.len(),
+            statements: order.len(),
         };
-        state.apply_membership(&order);
+        state.apply_membership(order);
         for s in order {
             match s.payload() {
                 Payload::Genesis(_) if s.id() != *community => state
@@ -296,65 +278,4 @@ impl CommunityState {
         }
         h.finalize().into()
     }
-}
-
-/// The statements nothing else builds on yet: what a new statement should
-/// name as its predecessors (at most [`crate::statement::MAX_PREDS`], smallest ids first).
-pub fn heads(statements: &[Statement]) -> Vec<StatementId> {
-    let built_on: HashSet<StatementId> = statements
-        .iter()
-        .flat_map(|s| s.preds().iter().copied())
-        .collect();
-    let mut heads: Vec<StatementId> = statements
-        .iter()
-        .map(|s| s.id())
-        .filter(|id| !built_on.contains(id))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    heads.truncate(crate::statement::MAX_PREDS);
-    heads
-}
-
-/// Found a community: a genesis signed by `founder`, naming `founder` and
-/// `co_founders`, under `constitution`.
-pub fn found(
-    founder: &identity::Keypair,
-    constitution: Constitution,
-    co_founders: &[PublicKey],
-    time: u64,
-) -> Result<Statement, crate::StatementError> {
-    use rand::RngCore;
-    let mut salt = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
-    let mut founders = co_founders.to_vec();
-    founders.push(founder.public());
-    Statement::sign(
-        founder,
-        crate::Draft {
-            community: StatementId::ZERO,
-            time,
-            preds: Vec::new(),
-            payload: Payload::Genesis(crate::Genesis::new(constitution, founders, salt)),
-        },
-    )
-}
-
-/// Sign `payload` for `community`, building on the current `heads` of its statements.
-pub fn say(
-    author: &identity::Keypair,
-    community: &CommunityId,
-    statements: &[Statement],
-    payload: Payload,
-    time: u64,
-) -> Result<Statement, crate::StatementError> {
-    Statement::sign(
-        author,
-        crate::Draft {
-            community: *community,
-            time,
-            preds: heads(statements),
-            payload,
-        },
-    )
 }

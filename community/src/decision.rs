@@ -63,14 +63,12 @@
 //! at the opening names trustees, the opening must name exactly them and
 //! their threshold ([`constitution_trustees`]), or the decision is invalid.
 //!
-//! Canonical order is [`crate::community::canonical_order`]: causal, ties
+//! Canonical order is [`ledger::dag::canonical_order`]: causal, ties
 //! by statement id, so every node holding the same statements computes
 //! the same state.
 
 use crate::ballot_rules::{run_rule, WholeBallotOutcome};
-use crate::community::{canonical_order, CommunityState, StateError};
-use crate::payload::{BallotShares, DecisionOpening, Payload, WholeBallotRule};
-use crate::statement::{CommunityId, Statement, StatementId};
+use crate::state::{CommunityState, StateError};
 use ballot::tally::{accept, EncryptedTally};
 use ballot::{
     Ballot, BallotKind, CountedBallots, DecisionContext, DecisionId, DecryptionShare, Electorate,
@@ -79,6 +77,9 @@ use ballot::{
 use governance::rules::{run_on_matrix, Rule};
 use governance::PairwiseMatrix;
 use identity::PublicKey;
+use ledger::dag::{canonical_order, causal_past};
+use ledger::payload::{BallotShares, DecisionOpening, Payload, WholeBallotRule};
+use ledger::statement::{CommunityId, Statement, StatementId};
 use rand::{CryptoRng, RngCore};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -113,7 +114,7 @@ pub enum DecisionError {
 fn reveal_opens_deal(
     state: &DecisionState,
     deal: Option<&ballot::dkg::PedersenCommitments>,
-    reveal: &crate::payload::DkgReveal,
+    reveal: &ledger::payload::DkgReveal,
 ) -> bool {
     deal.is_some_and(|d| {
         reveal
@@ -157,24 +158,6 @@ pub fn constitution_trustees(
     Ok(Some((keys, panel.threshold)))
 }
 
-/// The ids of `id` and everything it builds on, transitively.
-pub fn causal_past(
-    by_id: &HashMap<StatementId, &Statement>,
-    id: &StatementId,
-) -> HashSet<StatementId> {
-    let mut seen = HashSet::new();
-    let mut stack = vec![*id];
-    while let Some(s) = stack.pop() {
-        if !seen.insert(s) {
-            continue;
-        }
-        if let Some(st) = by_id.get(&s) {
-            stack.extend(st.preds().iter().copied());
-        }
-    }
-    seen
-}
-
 /// The electorate as the statements define it: members of the community
 /// state of `statements`, each with the credential of their latest
 /// registration, ordered by identity key.
@@ -183,7 +166,7 @@ pub fn electorate(
     statements: &[Statement],
 ) -> Result<ElectorateAt, DecisionError> {
     let state = CommunityState::from_statements(community, statements)?;
-    let order = canonical_order(statements)?;
+    let order = canonical_order(statements).map_err(StateError::from)?;
     // Latest registration per member, with the position of the first
     // registration of each credential.
     let mut latest: BTreeMap<PublicKey, (VotingKey, usize)> = BTreeMap::new();
@@ -460,7 +443,36 @@ impl DecisionState {
             .filter(|s| seen.insert(s.id()))
             .cloned()
             .collect();
-        let order = canonical_order(&unique)?;
+        let order = canonical_order(&unique).map_err(StateError::from)?;
+        Self::from_order(community, &unique, order, decision, rng)
+    }
+
+    /// Compute the state of decision `decision` from `record`, applying its
+    /// statements in record order (`crate::record`): of two conflicting
+    /// statements (two closes, two steps of one trustee), the first in the
+    /// record counts — in the final prefix, the first in final order.
+    pub fn from_record<R: RngCore + CryptoRng>(
+        record: &crate::Record,
+        decision: &StatementId,
+        rng: &mut R,
+    ) -> Result<Self, DecisionError> {
+        let all = record.statements();
+        Self::from_order(
+            &record.community(),
+            all,
+            all.iter().collect(),
+            decision,
+            rng,
+        )
+    }
+
+    fn from_order<R: RngCore + CryptoRng>(
+        community: &CommunityId,
+        unique: &[Statement],
+        order: Vec<&Statement>,
+        decision: &StatementId,
+        rng: &mut R,
+    ) -> Result<Self, DecisionError> {
         let by_id: HashMap<StatementId, &Statement> = unique.iter().map(|s| (s.id(), s)).collect();
         let open_stmt = by_id
             .get(decision)
@@ -576,7 +588,7 @@ impl DecisionState {
         let mut dealt: Vec<Option<&ballot::dkg::PedersenCommitments>> = vec![None; m];
         let mut ballots: Vec<(StatementId, &Ballot)> = Vec::new();
         let mut closes = Vec::new();
-        let mut shares: Vec<(StatementId, &crate::payload::TallyShare, PublicKey)> = Vec::new();
+        let mut shares: Vec<(StatementId, &ledger::payload::TallyShare, PublicKey)> = Vec::new();
         let mut results = Vec::new();
         let mut ballot_shares: Vec<(StatementId, &BallotShares, PublicKey)> = Vec::new();
         let mut confirmations = Vec::new();
@@ -1003,7 +1015,7 @@ impl DecisionState {
 
     fn finish_results(
         mut self,
-        results: Vec<(StatementId, &crate::payload::DecisionResult)>,
+        results: Vec<(StatementId, &ledger::payload::DecisionResult)>,
     ) -> Self {
         for (id, r) in results {
             let matches = self.tally.as_ref().is_some_and(|t| {

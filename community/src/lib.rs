@@ -1,0 +1,27 @@
+//! Grassroots community state: what a community's statements mean.
+//!
+//! The ledger crate keeps signed statements and orders them (the
+//! blocklace's final order); this crate *applies* them, as a deterministic
+//! state machine over the record's order, the split between a consensus
+//! engine and its application (`docs/architecture.md`):
+//!
+//! * [`record`]: the record's order — the genesis, then the statements of
+//!   final blocks in final order, each delivered once its predecessors
+//!   are, then what is not final yet — and the state root of the final
+//!   prefix;
+//! * [`state`]: membership, the trust graph, the constitution, notes;
+//! * [`decision`]: one decision's phases, from opening to tally;
+//! * [`vote`]: the statements a member's device makes for a decision;
+//! * [`ballot_rules`]: whole-ballot counting rules on decrypted ballots.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod ballot_rules;
+pub mod decision;
+pub mod record;
+pub mod state;
+pub mod vote;
+
+pub use record::Record;
+pub use state::{CommunityState, NoteRecord, StateError};

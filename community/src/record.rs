@@ -1,0 +1,285 @@
+//! The record's order: what the community state machine applies, and in
+//! which order.
+//!
+//! A device holds statements from three sources: its own, those imported
+//! from files or submitted by others, and those carried by blocks of the
+//! community's blocklace. Only the last have an order every device agrees
+//! on: the lace's **final order** (`docs/ledger.md` §5), the same at every
+//! correct node and never reverted. The record is:
+//!
+//! 1. the genesis (its id is the community id);
+//! 2. the statements of the final blocks, epoch after epoch, block after
+//!    block, each at its **first** occurrence, and each **delivered only
+//!    once all its predecessors are**: a statement whose predecessor
+//!    becomes final later waits, and is delivered right after it (among
+//!    several released at once, in the order they appeared). This depends
+//!    on the final block order alone, so every device computes the same
+//!    sequence — the *final* prefix;
+//! 3. then everything else the device holds (the *tentative* suffix), in
+//!    canonical order (causal, ties by statement id). It is this device's
+//!    provisional view: it can change as statements become final, and it
+//!    is not covered by the state root.
+//!
+//! Conflicts (two closes, two steps of one trustee) are settled by this
+//! order: the first counts. In the final prefix, nobody can choose the
+//! position by grinding a statement's id; in the tentative suffix, ids
+//! still break ties, which is why a trustee shares only for a *final*
+//! close on a device that follows a lace (see `crate::vote`).
+//!
+//! **State root.** After each final position `i` the record has a root
+//! `r_i = SHA-256("grassroots/record-root/v1" ‖ r_{i−1} ‖ id_i)`, with
+//! `r_0` computed from the genesis id alone. The state after position
+//! `i` is a pure function of the first `i` final statements, so two
+//! devices with equal roots at `i` have equal states at `i` (same software
+//! version); the root is what devices, and later a federation, compare.
+
+use ledger::statement::{CommunityId, Statement, StatementId};
+use ledger::store::{Store, StoreError};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Why a record cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No genesis for the community.
+    #[error("community {0} has no genesis statement here")]
+    NoGenesis(CommunityId),
+}
+
+/// A community's statements in record order.
+#[derive(Clone, Debug)]
+pub struct Record {
+    community: CommunityId,
+    statements: Vec<Statement>,
+    final_len: usize,
+    follows_lace: bool,
+    root: [u8; 32],
+}
+
+/// The root before any final statement: from the genesis id alone.
+fn genesis_root(community: &CommunityId) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"grassroots/record-root/v1\0genesis")
+        .chain_update(community.0)
+        .finalize()
+        .into()
+}
+
+fn next_root(root: &[u8; 32], id: &StatementId) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"grassroots/record-root/v1\0")
+        .chain_update(root)
+        .chain_update(id.0)
+        .finalize()
+        .into()
+}
+
+impl Record {
+    /// Build the record from the statements of final blocks, in final
+    /// block order (duplicates and out-of-causal-order arrivals allowed),
+    /// and the other statements the device holds (any order). The genesis
+    /// must be among `held`. `follows_lace` says whether the device has a
+    /// lace for the community (then only final statements are settled).
+    pub fn new(
+        genesis: Statement,
+        final_blocks: Vec<Statement>,
+        held: Vec<Statement>,
+        follows_lace: bool,
+    ) -> Record {
+        let community = genesis.id();
+        let mut delivered: HashSet<StatementId> = HashSet::from([community]);
+        let mut out = vec![genesis];
+        let mut root = genesis_root(&community);
+        // statements waiting for a predecessor, by arrival index
+        let mut waiting: Vec<Option<Statement>> = Vec::new();
+        let mut waiting_on: HashMap<StatementId, Vec<usize>> = HashMap::new();
+        let mut missing: Vec<usize> = Vec::new();
+        let mut queued: HashSet<StatementId> = HashSet::new();
+        for s in final_blocks {
+            if s.community() != community || !queued.insert(s.id()) {
+                continue;
+            }
+            let lacking: Vec<StatementId> = s
+                .preds()
+                .iter()
+                .filter(|p| !delivered.contains(p))
+                .copied()
+                .collect();
+            if lacking.is_empty() {
+                let mut ready = BTreeSet::new();
+                Self::deliver(
+                    s,
+                    &mut delivered,
+                    &mut out,
+                    &mut root,
+                    &waiting_on,
+                    &mut missing,
+                    &mut ready,
+                );
+                while let Some(i) = ready.pop_first() {
+                    let s = waiting[i].take().expect("released once");
+                    Self::deliver(
+                        s,
+                        &mut delivered,
+                        &mut out,
+                        &mut root,
+                        &waiting_on,
+                        &mut missing,
+                        &mut ready,
+                    );
+                }
+            } else {
+                let i = waiting.len();
+                for p in &lacking {
+                    waiting_on.entry(*p).or_default().push(i);
+                }
+                missing.push(lacking.len());
+                waiting.push(Some(s));
+            }
+        }
+        let final_len = out.len();
+        // The tentative suffix: everything else held, in canonical order
+        // after the final prefix; statements still waiting for a
+        // predecessor nobody holds are left out.
+        let mut rest: Vec<Statement> = waiting.into_iter().flatten().collect();
+        rest.extend(held.into_iter().filter(|s| s.community() == community));
+        let mut seen = HashSet::new();
+        rest.retain(|s| !delivered.contains(&s.id()) && seen.insert(s.id()));
+        for s in tentative_order(&delivered, rest) {
+            out.push(s);
+        }
+        Record {
+            community,
+            statements: out,
+            final_len,
+            follows_lace,
+            root,
+        }
+    }
+
+    fn deliver(
+        s: Statement,
+        delivered: &mut HashSet<StatementId>,
+        out: &mut Vec<Statement>,
+        root: &mut [u8; 32],
+        waiting_on: &HashMap<StatementId, Vec<usize>>,
+        missing: &mut [usize],
+        ready: &mut BTreeSet<usize>,
+    ) {
+        let id = s.id();
+        delivered.insert(id);
+        *root = next_root(root, &id);
+        out.push(s);
+        for &i in waiting_on.get(&id).into_iter().flatten() {
+            missing[i] -= 1;
+            if missing[i] == 0 {
+                ready.insert(i);
+            }
+        }
+    }
+
+    /// Read `community`'s record from `store`: the statements carried by
+    /// its final blocks in final order, then every other stored statement.
+    pub fn load(store: &Store, community: &CommunityId) -> Result<Record, RecordError> {
+        let genesis = store
+            .get(community)?
+            .ok_or(RecordError::NoGenesis(*community))?;
+        let final_blocks = store.final_statements(community)?;
+        let follows_lace = store.final_len(community, 0)? > 0;
+        let held = store.statements(community)?;
+        Ok(Record::new(genesis, final_blocks, held, follows_lace))
+    }
+
+    /// A record with no final part: the statements in canonical order
+    /// (a device that exchanges statements by file only). The genesis must
+    /// be among them.
+    pub fn unordered(community: &CommunityId, statements: &[Statement]) -> Option<Record> {
+        let genesis = statements.iter().find(|s| s.id() == *community)?.clone();
+        Some(Record::new(genesis, Vec::new(), statements.to_vec(), false))
+    }
+
+    /// The community.
+    pub fn community(&self) -> CommunityId {
+        self.community
+    }
+
+    /// Every statement, in record order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// The final prefix (the genesis included).
+    pub fn final_statements(&self) -> &[Statement] {
+        &self.statements[..self.final_len]
+    }
+
+    /// How many leading statements are final (the genesis counts as final).
+    pub fn final_len(&self) -> usize {
+        self.final_len
+    }
+
+    /// Whether this device follows a lace for the community: then a
+    /// statement is settled only once final.
+    pub fn follows_lace(&self) -> bool {
+        self.follows_lace
+    }
+
+    /// Whether `id` is in the final prefix.
+    pub fn is_final(&self, id: &StatementId) -> bool {
+        self.statements[..self.final_len]
+            .iter()
+            .any(|s| s.id() == *id)
+    }
+
+    /// The state root after the last final position.
+    pub fn root(&self) -> [u8; 32] {
+        self.root
+    }
+}
+
+/// Canonical order of `rest` given that `done` are already applied.
+fn tentative_order(done: &HashSet<StatementId>, rest: Vec<Statement>) -> Vec<Statement> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let ids: HashSet<StatementId> = rest.iter().map(|s| s.id()).collect();
+    let mut by_id: HashMap<StatementId, Statement> = HashMap::new();
+    let mut lacking: HashMap<StatementId, usize> = HashMap::new();
+    let mut children: HashMap<StatementId, Vec<StatementId>> = HashMap::new();
+    let mut ready = BinaryHeap::new();
+    for s in rest {
+        let open: Vec<StatementId> = s
+            .preds()
+            .iter()
+            .filter(|p| !done.contains(p))
+            .copied()
+            .collect();
+        if open.iter().any(|p| !ids.contains(p)) {
+            continue; // a predecessor nobody holds: it cannot be applied
+        }
+        for p in &open {
+            children.entry(*p).or_default().push(s.id());
+        }
+        if open.is_empty() {
+            ready.push(Reverse(s.id()));
+        }
+        lacking.insert(s.id(), open.len());
+        by_id.insert(s.id(), s);
+    }
+    let mut out = Vec::with_capacity(by_id.len());
+    while let Some(Reverse(id)) = ready.pop() {
+        let Some(s) = by_id.remove(&id) else { continue };
+        out.push(s);
+        for c in children.get(&id).into_iter().flatten() {
+            if let Some(n) = lacking.get_mut(c) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(Reverse(*c));
+                }
+            }
+        }
+    }
+    out
+}
