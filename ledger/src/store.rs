@@ -247,6 +247,35 @@ impl Store {
         Ok(added)
     }
 
+    /// Insert, in one transaction and in order, each statement whose
+    /// community and predecessors are held (in the store or accepted
+    /// earlier in `statements`); the others are skipped and returned with
+    /// the reason. Returns the ids stored or already held, and the skipped.
+    pub fn insert_available(
+        &mut self,
+        statements: &[Statement],
+    ) -> Result<(Vec<StatementId>, Vec<(StatementId, StoreError)>), StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_at(&path, e))?;
+        let mut taken = Vec::new();
+        let mut skipped = Vec::new();
+        for s in statements {
+            match Self::insert_in(&tx, std::slice::from_ref(s), &path) {
+                Ok(_) => taken.push(s.id()),
+                Err(
+                    e @ (StoreError::MissingPredecessor { .. }
+                    | StoreError::UnknownCommunity { .. }),
+                ) => skipped.push((s.id(), e)),
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit().map_err(|e| sql_at(&path, e))?;
+        Ok((taken, skipped))
+    }
+
     /// Insert within an open transaction (see [`Store::insert_all`]).
     fn insert_in(
         tx: &rusqlite::Transaction<'_>,

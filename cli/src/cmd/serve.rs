@@ -79,6 +79,10 @@ fn print_event(ctx: &Ctx, e: &NetEvent) -> anyhow::Result<()> {
             json!({"event": "proposed", "statement": s.to_string()}),
             format!("proposed statement {}", s.short()),
         ),
+        NetEvent::Submitted(s) => (
+            json!({"event": "submitted", "statement": s.to_string()}),
+            format!("submitted statement {} to a participant", s.short()),
+        ),
         NetEvent::Final {
             pos,
             block,

@@ -58,13 +58,14 @@ pub fn founding_participants(
     let genesis = store
         .get(community)?
         .ok_or(DurableError::NoGenesis(*community))?;
-    let state = crate::CommunityState::from_statements(community, std::slice::from_ref(&genesis))
-        .map_err(|e| DurableError::State {
-        community: *community,
-        reason: e.to_string(),
-    })?;
+    let crate::Payload::Genesis(g) = genesis.payload() else {
+        return Err(DurableError::State {
+            community: *community,
+            reason: "its genesis id names a statement that is not a genesis".into(),
+        });
+    };
     Ok(Participants::new(
-        state.founders.iter().map(|k| k.verifying_key()).collect(),
+        g.founders().iter().map(|k| k.verifying_key()).collect(),
     )?)
 }
 
@@ -94,6 +95,11 @@ impl Durable {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The store, for writes outside the lace (submitted statements).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
     }
 
     /// The community.

@@ -32,6 +32,7 @@
 pub mod frame;
 pub mod limit;
 mod peer;
+pub mod submit;
 
 pub use libp2p::{Multiaddr, PeerId};
 pub use peer::{LaceCodec, NetConfig, NetError, NetEvent, Peer, SyncReport};

@@ -3,6 +3,7 @@
 
 use super::frame::{self, Response, Status, MAX_FRAME, MAX_MESSAGES};
 use super::limit::{PeerLimiter, RateLimits};
+use super::submit::{self, Intake, SubmitLimits};
 use crate::blocklace::node::{Action, Message, PeerId as NodePeer, Timer};
 use crate::blocklace::{statements, BlockHash, Durable, DurableError, Node, NodeConfig};
 use crate::blocklace::{Limits, Participants};
@@ -57,8 +58,10 @@ pub enum NetEvent {
     Connected(PeerId),
     /// A connection to a peer is down.
     Disconnected(PeerId),
-    /// An own statement was proposed for ordering.
+    /// A statement was proposed for ordering.
     Proposed(StatementId),
+    /// A statement was submitted to a participant (by a non-participant).
+    Submitted(StatementId),
     /// A block became final at position `pos` of the final order (blocks
     /// final before this start are not reported again).
     Final {
@@ -222,6 +225,7 @@ impl request_response::Codec for LaceCodec {
 #[derive(NetworkBehaviour)]
 struct Behaviour {
     rr: request_response::Behaviour<LaceCodec>,
+    submit: request_response::Behaviour<LaceCodec>,
     mdns: Toggle<mdns::tokio::Behaviour>,
 }
 
@@ -240,7 +244,6 @@ pub struct Peer {
     durable: Durable,
     config: NetConfig,
     limits: Limits,
-    me: [u8; 32],
     participant: bool,
     peers: HashMap<PeerId, PeerState>,
     by_node: HashMap<NodePeer, PeerId>,
@@ -253,6 +256,14 @@ pub struct Peer {
     recorded: u64,
     proposed: HashSet<StatementId>,
     polled_seq: i64,
+    // submissions: what a participant takes in, and ballots it may relay
+    intake: Intake,
+    relayed: HashSet<StatementId>,
+    // a non-participant's own submissions: the participants' network ids,
+    // what was sent when, and the requests in flight
+    participant_peers: HashSet<PeerId>,
+    submitted: HashMap<StatementId, Instant>,
+    submitting: HashMap<OutboundRequestId, Vec<StatementId>>,
     events: Vec<NetEvent>,
     // sync mode: the peer we pull from and whether a round trip is out
     sync: Option<(PeerId, Option<OutboundRequestId>, bool)>,
@@ -287,12 +298,18 @@ impl Peer {
             .store()
             .final_len(&community, 0)
             .map_err(DurableError::from)?;
+        let participant_peers: HashSet<PeerId> = participants
+            .keys()
+            .iter()
+            .filter_map(|k| peer_id_of(&k.to_bytes()))
+            .collect();
         let (node, actions, _) = durable.start(node_config, signing, participants)?;
         let mut secret = zeroize::Zeroizing::new(**seed);
         let keypair = libp2p::identity::Keypair::ed25519_from_bytes(&mut *secret)
             .map_err(|e| NetError::Setup(e.to_string()))?;
         let protocol = StreamProtocol::try_from_owned(format!("/grassroots/lace/1/{community}"))
             .map_err(|e| NetError::Setup(e.to_string()))?;
+        let submit_protocol = submit::protocol(&community)?;
         let codec = LaceCodec::default();
         let mdns_on = config.mdns;
         let timeout = config.request_timeout;
@@ -312,6 +329,11 @@ impl Peer {
                         .with_request_timeout(timeout)
                         .with_max_concurrent_streams(256),
                 );
+                let submit = request_response::Behaviour::with_codec(
+                    codec.clone(),
+                    [(submit_protocol, ProtocolSupport::Full)],
+                    request_response::Config::default().with_request_timeout(timeout),
+                );
                 let mdns = if mdns_on {
                     Some(mdns::tokio::Behaviour::new(
                         mdns::Config::default(),
@@ -322,6 +344,7 @@ impl Peer {
                 };
                 Ok(Behaviour {
                     rr,
+                    submit,
                     mdns: Toggle::from(mdns),
                 })
             })
@@ -341,7 +364,6 @@ impl Peer {
             node,
             durable,
             limits,
-            me,
             participant,
             peers: HashMap::new(),
             by_node: HashMap::new(),
@@ -353,6 +375,11 @@ impl Peer {
             recorded,
             proposed,
             polled_seq: 0,
+            intake: Intake::new(community, SubmitLimits::default()),
+            relayed: HashSet::new(),
+            participant_peers,
+            submitted: HashMap::new(),
+            submitting: HashMap::new(),
             events: Vec::new(),
             sync: None,
             report: SyncReport::default(),
@@ -421,6 +448,8 @@ impl Peer {
                 _ = poll.tick() => {
                     if self.participant {
                         self.propose_new_statements()?;
+                    } else {
+                        self.submit_new_statements()?;
                     }
                 }
             }
@@ -516,8 +545,11 @@ impl Peer {
         Ok(())
     }
 
-    /// Propose own statements stored since the last look (and, the first
-    /// time, any own statement the lace does not carry yet).
+    /// Propose the statements stored since the last look that the lace
+    /// does not carry yet: this member's own, those submitted by others,
+    /// and those imported from files. A ballot is proposed only when it
+    /// was submitted by another device: proposing a ballot cast on this
+    /// device in this member's own block would name its voter.
     fn propose_new_statements(&mut self) -> Result<(), NetError> {
         let community = self.durable.community();
         let new = self
@@ -529,7 +561,10 @@ impl Peer {
         let mut size = 2;
         for (seq, s) in new {
             self.polled_seq = self.polled_seq.max(seq);
-            if s.author().as_bytes() != &self.me || !self.proposed.insert(s.id()) {
+            if s.kind() == crate::Kind::Ballot && !self.relayed.contains(&s.id()) {
+                continue;
+            }
+            if !self.proposed.insert(s.id()) {
                 continue;
             }
             if batch.len() == statements::MAX_STATEMENTS
@@ -564,6 +599,156 @@ impl Peer {
                 Ok(())
             }
         }
+    }
+
+    /// A non-participant hands the statements it holds that the lace does
+    /// not carry yet to a connected participant, and again after 10 s if
+    /// they are still not carried. Its own ballots are not sent this way:
+    /// they go under a fresh network identity ([`submit::submit_once`]).
+    fn submit_new_statements(&mut self) -> Result<(), NetError> {
+        let Some(to) = self
+            .participant_peers
+            .iter()
+            .find(|p| self.swarm.is_connected(p))
+            .copied()
+        else {
+            return Ok(());
+        };
+        let community = self.durable.community();
+        let held = self
+            .durable
+            .store()
+            .statements_after(&community, 0)
+            .map_err(DurableError::from)?;
+        let now = Instant::now();
+        let due: Vec<Statement> = held
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.id() != community && s.kind() != crate::Kind::Ballot)
+            .filter(|s| !self.proposed.contains(&s.id()))
+            .filter(|s| {
+                self.submitted
+                    .get(&s.id())
+                    .is_none_or(|at| now.duration_since(*at) > Duration::from_secs(10))
+            })
+            .collect();
+        for body in submit::requests(&due) {
+            let ids: Vec<StatementId> = statements::decode(&body)
+                .map(|b| b.iter().map(|s| s.id()).collect())
+                .unwrap_or_default();
+            for id in &ids {
+                self.submitted.insert(*id, now);
+                self.events.push(NetEvent::Submitted(*id));
+            }
+            let req = self.swarm.behaviour_mut().submit.send_request(&to, body);
+            self.submitting.insert(req, ids);
+        }
+        Ok(())
+    }
+
+    fn on_submit(
+        &mut self,
+        event: request_response::Event<Vec<u8>, Vec<u8>>,
+    ) -> Result<(), NetError> {
+        use request_response::{Event, Message as RrMessage};
+        match event {
+            Event::Message {
+                peer,
+                message:
+                    RrMessage::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => {
+                self.node_peer(peer);
+                let limiter = &mut self.peers.get_mut(&peer).expect("registered").limiter;
+                let taken = if let Err(why) = limiter.admit(request.len(), Instant::now()) {
+                    submit::Taken {
+                        accepted: Vec::new(),
+                        refused: vec![(None, why.to_string())],
+                    }
+                } else if !self.participant {
+                    submit::Taken {
+                        accepted: Vec::new(),
+                        refused: vec![(
+                            None,
+                            "this node is not a participant; submit to a participant".into(),
+                        )],
+                    }
+                } else {
+                    let store = self.durable.store_mut();
+                    self.intake
+                        .take(store, &request, Instant::now())
+                        .map_err(DurableError::from)?
+                };
+                self.relayed.extend(taken.accepted.iter().copied());
+                let response = taken.response();
+                if !taken.refused.is_empty() {
+                    self.events.push(NetEvent::Refused {
+                        peer,
+                        inbound: true,
+                        reason: response.reason.clone(),
+                    });
+                }
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .submit
+                    .send_response(channel, frame::encode_response(&response));
+            }
+            Event::Message {
+                peer,
+                message:
+                    RrMessage::Response {
+                        request_id,
+                        response,
+                    },
+                ..
+            } => {
+                let ids = self.submitting.remove(&request_id).unwrap_or_default();
+                match frame::decode_response(&response, &self.limits) {
+                    Ok(r) if r.status == Status::Accepted => {}
+                    Ok(r) => {
+                        // let the refused ones be tried again later
+                        for id in ids {
+                            self.submitted.remove(&id);
+                        }
+                        self.events.push(NetEvent::Refused {
+                            peer,
+                            inbound: false,
+                            reason: r.reason,
+                        });
+                    }
+                    Err(e) => self.events.push(NetEvent::Refused {
+                        peer,
+                        inbound: true,
+                        reason: format!("submission response: {e}"),
+                    }),
+                }
+            }
+            Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
+                for id in self.submitting.remove(&request_id).unwrap_or_default() {
+                    self.submitted.remove(&id);
+                }
+                self.events.push(NetEvent::Refused {
+                    peer,
+                    inbound: false,
+                    reason: format!("submission failed: {error}"),
+                });
+            }
+            Event::InboundFailure { peer, error, .. } => self.events.push(NetEvent::Refused {
+                peer,
+                inbound: true,
+                reason: format!("inbound submission failed: {error}"),
+            }),
+            Event::ResponseSent { .. } => {}
+        }
+        Ok(())
     }
 
     fn node_peer(&mut self, peer: PeerId) -> NodePeer {
@@ -624,6 +809,7 @@ impl Peer {
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Rr(event)) => self.on_rr(event)?,
+            SwarmEvent::Behaviour(BehaviourEvent::Submit(event)) => self.on_submit(event)?,
             _ => {}
         }
         Ok(())
@@ -860,6 +1046,9 @@ impl Peer {
                 }
                 Action::Finalized(blocks) => {
                     for b in blocks {
+                        if let Ok(batch) = statements::decode(b.payload()) {
+                            self.proposed.extend(batch.iter().map(|s| s.id()));
+                        }
                         let pos = self.announced;
                         self.announced += 1;
                         if pos < self.recorded {
@@ -976,4 +1165,10 @@ impl Reply {
             self.messages.push(m);
         }
     }
+}
+
+/// The libp2p peer id of a member's Ed25519 key.
+pub(crate) fn peer_id_of(key: &[u8; 32]) -> Option<PeerId> {
+    let pk = libp2p::identity::ed25519::PublicKey::try_from_bytes(key).ok()?;
+    Some(libp2p::identity::PublicKey::from(pk).to_peer_id())
 }
