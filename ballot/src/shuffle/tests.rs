@@ -300,7 +300,7 @@ fn chain_of_three_then_individual_decryption_gives_the_cast_ballots() {
         .iter()
         .map(|k| mixed.share(0, k, &info, &mut OsRng).unwrap())
         .collect();
-    let d = mixed.decrypt(&info, &[shares.clone()]).unwrap();
+    let d = mixed.decrypt(&info, &[shares]).unwrap();
     let mut expected = votes.clone();
     expected.sort();
     assert_eq!(d.ballots, expected);
