@@ -63,14 +63,16 @@
 //! equations of a group combined with random weights, so a failing group
 //! can be named ([`crate::error::ShuffleFailure`]).
 //!
-//! *Why it is sound.* (1) and (3) make the committed matrix's columns open
-//! (under the binding of the `H_i`, i.e. discrete logarithms) to a matrix
-//! `B` with `B·1 = 1` and `Σ_i u'_i·H_i = Σ_j u_j·(column j)`; (2) with the
-//! chain proves `Π_i u'_i = Π_j u_j`. For random `u`, a matrix with unit
-//! row sums that preserves the product of a random vector's entries is a
-//! permutation matrix except with probability about `N/ℓ` (Schwartz–Zippel),
-//! and then (4) says the output is the re-encryption of that permutation of
-//! the input, component by component, with the *same* `u'` for every
+//! *Why it is sound.* Under the binding of the commitments (nobody knows
+//! discrete-log relations among `G` and the `H_i`), the `c_j` open to the
+//! columns of a matrix `B` over the basis `H_0 … H_{N−1}`. Equation (1)
+//! says the columns add up to the all-ones vector; (3) says `B` maps the
+//! challenge vector `u` to the `u'` the prover uses; (2) with the chain
+//! says `Π_i u'_i = Π_j u_j`. For `u` chosen after `B` is fixed, a matrix
+//! with these properties is a permutation matrix except with probability
+//! about `N/ℓ` (Schwartz–Zippel on the polynomial `Π_i (B·x)_i − Π_j x_j`),
+//! and then (4) says the output is the re-encryption of that permutation
+//! of the input, component by component, with the *same* `u'` for every
 //! component. Special soundness of the sigma protocol extracts the
 //! witnesses; Fiat–Shamir with every public input in the transcript makes
 //! it non-interactive in the random-oracle model.
