@@ -7,19 +7,30 @@
 //! ŝ_0 … ŝ_{N−1} ‖ s'_0 … s'_{N−1}
 //! ```
 //!
+//! A published step ([`ShuffleStep`]: the output ballots and the proof) is
+//!
+//! ```text
+//! "GRSS" ‖ 1 ‖ N:u32 ‖ w:u16 ‖ (R ‖ C) × w × N ‖ len:u32 ‖ proof
+//! ```
+//!
+//! with the proof's own `N` and `w` required to match.
+//!
 //! Integers are little-endian; `1 ≤ shuffler ≤ MAX_TRUSTEES`,
 //! `1 ≤ N ≤ MAX_BALLOTS`, `1 ≤ w ≤ MAX_WIDTH`; points are canonical
 //! Ristretto encodings and scalars canonical (below `ℓ`); the length must be
 //! exactly `109 + 32·(5N + 3w + 6)` bytes. Decoding refuses anything else,
 //! so `from_bytes(b)` succeeds only if `to_bytes` of the result is `b`.
 
+use super::chain::ShuffleStep;
 use super::proof::{ShuffleProof, VERSION};
 use super::{MAX_BALLOTS, MAX_WIDTH};
 use crate::dkg::MAX_TRUSTEES;
+use crate::elgamal::Ciphertext;
 use crate::encoding::{Reader, Writer};
 use crate::error::{DecodeError, Result};
 
 const MARKER: &[u8; 4] = b"GRSH";
+const STEP_MARKER: &[u8; 4] = b"GRSS";
 /// Bytes before the points: marker, version, three digests, shuffler, N, w.
 const HEADER: usize = 4 + 1 + 3 * 32 + 2 + 4 + 2;
 
@@ -121,5 +132,57 @@ impl ShuffleProof {
             s_hat,
             s_prime,
         })
+    }
+}
+
+impl ShuffleStep {
+    /// The canonical encoding: the output ballots, then the proof.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Writer::new(STEP_MARKER, VERSION);
+        out.u32(self.output.len() as u32);
+        out.u16(self.output.first().map_or(0, Vec::len) as u16);
+        for ct in self.output.iter().flatten() {
+            ct.write(&mut out);
+        }
+        out.bytes(&self.proof.to_bytes());
+        out.finish()
+    }
+
+    /// Decodes a step, refusing ragged or non-canonical ballots and a proof
+    /// of another shape.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes, STEP_MARKER, VERSION, "shuffle step")?;
+        let off = r.offset();
+        let n = r.u32("ballot count")? as u64;
+        r.check_range("ballot count", off, n, 1, MAX_BALLOTS as u64)?;
+        let off = r.offset();
+        let w = r.u16("width")? as u64;
+        r.check_range("width", off, w, 1, MAX_WIDTH as u64)?;
+        let (n, w) = (n as usize, w as usize);
+        let needed = r.offset() + 64 * n * w + 4;
+        if bytes.len() < needed {
+            return Err(DecodeError::Truncated {
+                what: "shuffle step",
+                offset: bytes.len(),
+                needed: needed - bytes.len(),
+            }
+            .into());
+        }
+        let output = (0..n)
+            .map(|_| (0..w).map(|_| Ciphertext::read(&mut r)).collect())
+            .collect::<core::result::Result<Vec<Vec<Ciphertext>>, _>>()?;
+        let off = r.offset();
+        let max = HEADER + 32 * (5 * MAX_BALLOTS + 3 * MAX_WIDTH + 6);
+        let proof = ShuffleProof::from_bytes(r.bytes("shuffle proof", max)?)?;
+        if proof.ballots() != n || proof.width() != w {
+            return Err(DecodeError::Invalid {
+                what: "shuffle proof",
+                offset: off,
+                reason: "the proof is for another number of ballots or another width",
+            }
+            .into());
+        }
+        r.finish()?;
+        Ok(ShuffleStep { output, proof })
     }
 }

@@ -258,6 +258,22 @@ fn encoding_round_trips_and_every_flipped_byte_is_refused() {
             assert!(r.is_err(), "byte {i} (bit {bit:#x}) flipped was accepted");
         }
     }
+    // A whole published step (output ballots and proof) round-trips, and
+    // every flipped bit of it is refused too.
+    let step = ShuffleStep { output, proof };
+    let bytes = step.to_bytes();
+    assert_eq!(
+        bytes.len(),
+        5 + 6 + 64 * 3 * 2 + 4 + 109 + 32 * (5 * 3 + 3 * 2 + 6)
+    );
+    assert_eq!(ShuffleStep::from_bytes(&bytes).unwrap(), step);
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x01;
+        let r = ShuffleStep::from_bytes(&b).and_then(|s| s.proof.verify(&ctx, &input, &s.output));
+        assert!(r.is_err(), "step byte {i} flipped was accepted");
+    }
+    let bytes = step.proof.to_bytes();
     let mut long = bytes.clone();
     long.push(0);
     assert!(ShuffleProof::from_bytes(&long).is_err());
