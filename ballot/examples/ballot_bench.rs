@@ -5,7 +5,14 @@
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- batch MEMBERS SIGNATURES [DISTINCT]
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- ballots MEMBERS BALLOTS [DISTINCT]
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- individual BALLOTS CANDIDATES
+//! cargo run --release -p ballot --features bench-support --example ballot_bench -- shuffle BALLOTS CANDIDATES
 //! ```
+//!
+//! `shuffle`: the same ranked ballots shuffled by 3 trustees in turn (each
+//! step's proof made, then every proof verified against the previous
+//! output), then individually decrypted as in `individual` (shares of 2 of
+//! the 3 trustees, verified and combined), all in one run; prints the ratio
+//! of shuffle proving + verification to individual decryption.
 //!
 //! `individual`: ranked ballots decrypted one by one by 2-of-3 trustees
 //! (shares of every chunk, their verification, combination, and recovery
@@ -350,6 +357,148 @@ fn individual(count: usize, candidates: u16) {
     );
 }
 
+/// Random rankings of `candidates` (unranked allowed), as pairwise values.
+fn random_rankings(count: usize, candidates: u16) -> Vec<Vec<u64>> {
+    use rand::Rng;
+    (0..count)
+        .map(|_| {
+            let ranks: Vec<Option<u32>> = (0..candidates)
+                .map(|_| {
+                    let r = OsRng.gen_range(0..=candidates as u32);
+                    (r > 0).then_some(r)
+                })
+                .collect();
+            BallotKind::ranked_values(candidates, &ranks).unwrap()
+        })
+        .collect()
+}
+
+fn shuffle_then_decrypt(count: usize, candidates: u16) {
+    use ballot::dkg::run_honest;
+    use ballot::shuffle::shuffle;
+    use ballot::{CountedBallots, ShuffleChain, ShuffleContext, ShuffleStep};
+    let (_, e) = members(4);
+    let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+    let kind = BallotKind::Ranked { candidates };
+    let ctx = DecisionContext::new(DecisionId([8; 32]), &e, info.key(), kind).unwrap();
+    let values = random_rankings(count, candidates);
+    let (counted, enc) = time(|| CountedBallots::encrypt_for_bench(&ctx, &values, &mut OsRng));
+    let cts = count * kind.slots();
+    let threads = rayon::current_num_threads();
+    println!(
+        "{count} ranked ballots of {candidates} candidates: {cts} ciphertexts of width {}; encrypted in {:.2}s; {threads} rayon thread(s)",
+        kind.slots(),
+        enc.as_secs_f64()
+    );
+    let sctx = ShuffleContext::for_decision(&ctx).unwrap();
+    let per_ct = |d: Duration| d.as_secs_f64() * 1e6 / cts as f64;
+    let cpu_secs = |start: Option<Duration>| match (start, cpu_time()) {
+        (Some(a), Some(b)) => Some((b - a).as_secs_f64()),
+        _ => None,
+    };
+    let show = |c: Option<f64>| c.map_or("CPU n/a".into(), |c| format!("{c:.2}s CPU"));
+
+    // Shuffling: trustees 1, 2, 3 in turn.
+    let mut steps: Vec<ShuffleStep> = Vec::new();
+    let (mut prove_wall, mut prove_cpu) = (Duration::ZERO, Some(0.0));
+    for j in 1..=3u16 {
+        let input = steps.last().map_or(counted.ciphertexts(), |s| &s.output);
+        let cpu = cpu_time();
+        let ((output, proof), t) = time(|| shuffle(&sctx, j, input, &mut OsRng).unwrap());
+        let c = cpu_secs(cpu);
+        prove_wall += t;
+        prove_cpu = prove_cpu.zip(c).map(|(a, b)| a + b);
+        println!(
+            "trustee {j} shuffles and proves: {:.2}s wall, {} ({:.1} µs per ciphertext); proof {} bytes",
+            t.as_secs_f64(),
+            show(c),
+            per_ct(t),
+            proof.to_bytes().len()
+        );
+        steps.push(ShuffleStep { output, proof });
+    }
+    // Verification of the 3 proofs, each against the previous output.
+    let mut chain = ShuffleChain::new(sctx, counted.ciphertexts().to_vec()).unwrap();
+    let (mut verify_wall, mut verify_cpu) = (Duration::ZERO, Some(0.0));
+    for step in steps {
+        let j = step.shuffler();
+        let cpu = cpu_time();
+        let ((), t) = time(|| chain.push(step).unwrap());
+        let c = cpu_secs(cpu);
+        verify_wall += t;
+        verify_cpu = verify_cpu.zip(c).map(|(a, b)| a + b);
+        println!(
+            "verify trustee {j}'s proof: {:.2}s wall, {} ({:.1} µs per ciphertext)",
+            t.as_secs_f64(),
+            show(c),
+            per_ct(t)
+        );
+    }
+    // Individual decryption of the shuffled ballots by 2 of the 3 trustees.
+    let mixed = counted.shuffled(&ctx, &chain).unwrap();
+    let cpu = cpu_time();
+    let (shares, t_share) = time(|| {
+        keys[..2]
+            .iter()
+            .map(|k| {
+                (0..mixed.chunks())
+                    .map(|c| mixed.share(c, k, &info, &mut OsRng).unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    });
+    let c_share = cpu_secs(cpu);
+    println!(
+        "decryption shares of 2 trustees: {:.2}s wall, {} ({:.1} µs per ciphertext)",
+        t_share.as_secs_f64(),
+        show(c_share),
+        per_ct(t_share)
+    );
+    let per_chunk: Vec<Vec<_>> = (0..mixed.chunks())
+        .map(|c| vec![shares[0][c].clone(), shares[1][c].clone()])
+        .collect();
+    let cpu = cpu_time();
+    let (d, t_dec) = time(|| mixed.decrypt(&info, &per_chunk).unwrap());
+    let c_dec = cpu_secs(cpu);
+    println!(
+        "verify both trustees' shares and decrypt every ballot: {:.2}s wall, {} ({:.1} µs per ciphertext)",
+        t_dec.as_secs_f64(),
+        show(c_dec),
+        per_ct(t_dec)
+    );
+    let mut sorted = values;
+    sorted.sort();
+    assert_eq!(
+        d.ballots, sorted,
+        "the shuffled ballots decrypt to the cast ones"
+    );
+    let dec_wall = t_share + t_dec;
+    let dec_cpu = c_share.zip(c_dec).map(|(a, b)| a + b);
+    let mix_wall = prove_wall + verify_wall;
+    let mix_cpu = prove_cpu.zip(verify_cpu).map(|(a, b)| a + b);
+    println!(
+        "shuffle, 3 trustees: prove {:.2}s + verify {:.2}s = {:.2}s wall ({:.1} µs per ciphertext), {}",
+        prove_wall.as_secs_f64(),
+        verify_wall.as_secs_f64(),
+        mix_wall.as_secs_f64(),
+        per_ct(mix_wall),
+        show(mix_cpu)
+    );
+    println!(
+        "individual decryption, 2 of 3 trustees: {:.2}s wall ({:.1} µs per ciphertext), {}",
+        dec_wall.as_secs_f64(),
+        per_ct(dec_wall),
+        show(dec_cpu)
+    );
+    println!(
+        "ratio (shuffle prove + verify) / (individual decryption): {:.2} wall{}",
+        mix_wall.as_secs_f64() / dec_wall.as_secs_f64(),
+        mix_cpu
+            .zip(dec_cpu)
+            .map_or(String::new(), |(m, d)| format!(", {:.2} CPU", m / d))
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
@@ -357,6 +506,7 @@ fn main() {
         Some("batch") => big_batch(num(1, 10_000), num(2, 10_000), num(3, usize::MAX)),
         Some("ballots") => full_ballots(num(1, 10_000), num(2, 1_000), num(3, usize::MAX)),
         Some("individual") => individual(num(1, 10_000), num(2, 5) as u16),
+        Some("shuffle") => shuffle_then_decrypt(num(1, 10_000), num(2, 5) as u16),
         _ => {
             let sizes: Vec<usize> = args
                 .get(1)

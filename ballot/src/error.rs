@@ -203,6 +203,119 @@ pub enum Error {
     /// Messages of different shapes were combined.
     #[error("mismatched message: {0}")]
     Mismatch(String),
+    /// A shuffle step is refused: its proof, or the lists it is checked
+    /// against, fail in the named way.
+    #[error("shuffle by trustee {shuffler} refused: {failure}")]
+    BadShuffle {
+        /// The shuffler (1-based trustee index) the proof names.
+        shuffler: u16,
+        /// What failed.
+        failure: ShuffleFailure,
+    },
+    /// A shuffle cannot be made or checked from these inputs (no ballots,
+    /// ballots of the wrong width, an unsupported width).
+    #[error("shuffle input refused: {0}")]
+    ShuffleInput(ShuffleFailure),
+}
+
+/// What failed in a shuffle or its proof (see [`crate::shuffle`]).
+///
+/// The equation names follow `docs/ballot.md` §8: a proof is checked as
+/// independent groups of equations, and the first group that does not hold
+/// is named.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ShuffleFailure {
+    /// The proof was made for another shuffle context (decision label,
+    /// decision key or ballot width).
+    #[error("the proof was made for another context (decision label, key or width)")]
+    WrongContext,
+    /// There are no ballots.
+    #[error("there are no ballots to shuffle")]
+    Empty,
+    /// More ballots than a shuffle may hold.
+    #[error("{ballots} ballots, at most {max} may be shuffled at once")]
+    TooManyBallots {
+        /// Ballots given.
+        ballots: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The ballot width (ciphertexts per ballot) is not supported.
+    #[error("ballot width {width} is outside 1..={max}")]
+    BadWidth {
+        /// The width given.
+        width: usize,
+        /// The largest supported width.
+        max: usize,
+    },
+    /// The output does not have as many ballots as the input (a ballot was
+    /// dropped or added).
+    #[error("the output has {output} ballot(s), the input {input}")]
+    CountMismatch {
+        /// Input ballots.
+        input: usize,
+        /// Output ballots.
+        output: usize,
+    },
+    /// A ballot does not have one ciphertext per slot.
+    #[error("{side} ballot {ballot} has {found} ciphertext(s), the width is {width}")]
+    WidthMismatch {
+        /// "input" or "output".
+        side: &'static str,
+        /// Position of the ballot (0-based).
+        ballot: usize,
+        /// Ciphertexts it has.
+        found: usize,
+        /// Ciphertexts it should have.
+        width: usize,
+    },
+    /// The proof was made for another number of ballots or another width.
+    #[error("the proof is for {proof_ballots} ballot(s) of width {proof_width}, the shuffle has {ballots} of width {width}")]
+    ProofShape {
+        /// Ballots in the proof.
+        proof_ballots: usize,
+        /// Width in the proof.
+        proof_width: usize,
+        /// Ballots shuffled.
+        ballots: usize,
+        /// Width of the context.
+        width: usize,
+    },
+    /// The input ballots are not those the proof was made for.
+    #[error("the input ballots are not those the proof was made for")]
+    InputMismatch,
+    /// The output ballots are not those the proof was made for (one was
+    /// altered, replaced, duplicated or moved after proving).
+    #[error("the output ballots are not those the proof was made for")]
+    OutputMismatch,
+    /// Equation 1 fails: the permutation commitments' randomness is not
+    /// what the proof claims (the commitments do not add up to a
+    /// commitment to the all-ones vector).
+    #[error("the permutation commitments do not sum to a commitment to the all-ones vector")]
+    PermutationCommitment,
+    /// The product argument fails (equation 2 or a chain equation): the
+    /// committed matrix does not preserve the product of the challenges, so
+    /// it is not a permutation (for example, a ballot was duplicated).
+    #[error("the product argument fails: the committed matrix is not a permutation")]
+    Product,
+    /// The linear argument fails (equation 3): the permuted challenges are
+    /// not those the commitments open to.
+    #[error("the linear argument fails: the permuted challenges do not open the commitments")]
+    Linear,
+    /// The re-encryption equation of ciphertext component `component`
+    /// fails: the output is not a re-encryption of the committed
+    /// permutation of the input (a ciphertext was altered or replaced).
+    #[error("component {component}: the output is not a re-encryption of the committed permutation of the input")]
+    Reencryption {
+        /// The component (slot, 0-based).
+        component: usize,
+    },
+    /// A trustee shuffled twice in one chain.
+    #[error("trustee {shuffler} already shuffled in this chain")]
+    RepeatedShuffler {
+        /// The trustee.
+        shuffler: u16,
+    },
 }
 
 /// Result alias of this crate.

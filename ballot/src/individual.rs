@@ -40,6 +40,7 @@ use crate::elgamal::Ciphertext;
 use crate::error::{Error, Result};
 use crate::hash;
 use crate::kind::BallotKind;
+use crate::shuffle::{ShuffleChain, ShuffleContext};
 use crate::tally::Acceptance;
 use crate::threshold::{combine, DecryptionShare};
 
@@ -126,6 +127,37 @@ impl CountedBallots {
             })
             .collect();
         Self::from_ciphertexts(ctx, list)
+    }
+
+    /// The counted ballots' ciphertexts, in counting order (the input of a
+    /// shuffle, [`crate::shuffle`]).
+    pub fn ciphertexts(&self) -> &[Vec<Ciphertext>] {
+        &self.ballots
+    }
+
+    /// The counted ballots as a verified shuffle chain left them: the
+    /// chain's output, to be decrypted in place of the ledger-ordered list.
+    /// The chain must start from these ballots, under the shuffle context
+    /// of `ctx`, with at least one step (every step was verified when it
+    /// was pushed). Shares for the result are bound to its own digest.
+    pub fn shuffled(&self, ctx: &DecisionContext, chain: &ShuffleChain) -> Result<Self> {
+        if ctx.digest() != self.context {
+            return Err(Error::WrongContext);
+        }
+        if *chain.context() != ShuffleContext::for_decision(ctx)? {
+            return Err(Error::Mismatch(
+                "the shuffle chain is for another decision context".into(),
+            ));
+        }
+        if chain.input() != self.ballots.as_slice() {
+            return Err(Error::Mismatch(
+                "the shuffle chain does not start from these counted ballots".into(),
+            ));
+        }
+        if chain.steps().is_empty() {
+            return Err(Error::Mismatch("the shuffle chain has no step".into()));
+        }
+        Ok(Self::from_ciphertexts(ctx, chain.output().to_vec()))
     }
 
     /// Number of counted ballots.

@@ -13,6 +13,9 @@
 //!   verifiable threshold decryption and homomorphic tallies;
 //! - [`individual`]: counted ballots decrypted one by one after the close,
 //!   for rules that need whole ballots;
+//! - [`shuffle`]: a verifiable re-encryption shuffle of ballot vectors by
+//!   trustees in turn (Terelius–Wikström), so individually decrypted
+//!   ballots cannot be traced back to their ledger statements;
 //! - [`transport`]: dealer shares sealed to their recipients, so key
 //!   generation can run over a public ledger.
 //!
@@ -33,6 +36,7 @@ mod hash;
 pub mod individual;
 pub mod kind;
 pub mod ring;
+pub mod shuffle;
 pub mod tally;
 pub mod threshold;
 pub mod transport;
@@ -43,10 +47,11 @@ pub use credential::{
 };
 pub use dkg::{check_panel, KeyInfo, RevealProof, ThresholdParams, TrusteeKey};
 pub use elgamal::{Ciphertext, DecisionKey};
-pub use error::{DecodeError, Error, Result};
+pub use error::{DecodeError, Error, Result, ShuffleFailure};
 pub use individual::{weak_order, CountedBallots, DecryptedBallots};
 pub use kind::BallotKind;
 pub use ring::RingSignature;
+pub use shuffle::{ShuffleChain, ShuffleContext, ShuffleProof, ShuffleStep};
 pub use tally::{accept, Acceptance, EncryptedTally};
 pub use threshold::{Decryption, DecryptionShare};
 pub use transport::{SealedShare, TransportKey, TransportSecret};
