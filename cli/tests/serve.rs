@@ -216,3 +216,141 @@ fn three_serving_devices_reach_the_same_final_order() {
         assert_eq!(reference.get(&pos), Some(&statements), "position {pos}");
     }
 }
+
+/// `a` offers and `b` accepts through PNG files: the surety is `a`'s
+/// statement, stored on both devices.
+fn vouch(h: &Homes, a: &Path, b: &Path, tag: &str) -> String {
+    let (o, ac, c) = (
+        h.file(&format!("{tag}-offer.png")),
+        h.file(&format!("{tag}-accept.png")),
+        h.file(&format!("{tag}-confirm.png")),
+    );
+    json(a, &["vouch", "offer", "--out", &o]);
+    json(b, &["vouch", "accept", &o, "--out", &ac]);
+    json(a, &["vouch", "confirm", &ac, "--out", &c]);
+    let done = json(b, &["vouch", "complete", &c]);
+    done["surety"].as_str().unwrap().to_string()
+}
+
+/// Three founders and two newcomers, each with its own `serve`. The
+/// newcomers start the vouching (so they author the sureties) with two
+/// members each, then each posts a note that only its own device holds:
+/// not being participants, they submit it to one. Every device ends with
+/// both newcomers admitted, both notes, nothing pending, and the same
+/// state root over the same final record.
+#[test]
+fn newcomers_statements_reach_the_record_and_every_device_agrees() {
+    let h = Homes::new();
+    let names = ["ana", "ben", "cam", "dee", "eve"];
+    let homes: Vec<_> = names.iter().map(|n| h.home(n)).collect();
+    let mut keys = Vec::new();
+    for home in &homes {
+        keys.push(json(home, &["init"])["fingerprint"].clone());
+    }
+    let cards: Vec<String> = ["ben", "cam"]
+        .iter()
+        .zip(&homes[1..3])
+        .map(|(n, home)| {
+            let card = h.file(&format!("{n}.json"));
+            ok(home, &["id", "export", "--out", &card]);
+            card
+        })
+        .collect();
+    ok(
+        &homes[0],
+        &[
+            "community",
+            "create",
+            "--name",
+            "Orchard",
+            "--founder",
+            &cards[0],
+            "--founder",
+            &cards[1],
+        ],
+    );
+    let genesis = h.file("genesis.grs");
+    ok(&homes[0], &["statements", "export", "--out", &genesis]);
+    for home in &homes[1..] {
+        ok(home, &["statements", "import", &genesis]);
+    }
+    // dee meets ana and ben; eve meets ben and cam.
+    vouch(&h, &homes[3], &homes[0], "da");
+    vouch(&h, &homes[3], &homes[1], "db");
+    vouch(&h, &homes[4], &homes[1], "eb");
+    vouch(&h, &homes[4], &homes[2], "ec");
+
+    let started = Instant::now();
+    let a = Server::start(&homes[0], &[]);
+    let b = Server::start(&homes[1], &[a.address()]);
+    let c = Server::start(&homes[2], &[a.address(), b.address()]);
+    let founders = [a.address(), b.address(), c.address()];
+    let d = Server::start(&homes[3], &founders);
+    let e = Server::start(&homes[4], &founders);
+    let servers = [a, b, c, d, e];
+    let dee_note = json(&homes[3], &["community", "note", "I can prune"]);
+    let eve_note = json(&homes[4], &["community", "note", "I have a ladder"]);
+    let wanted = [
+        dee_note["statement"].as_str().unwrap().to_string(),
+        eve_note["statement"].as_str().unwrap().to_string(),
+    ];
+
+    let until = Instant::now() + Duration::from_secs(60);
+    let shows = loop {
+        let shows: Vec<Value> = homes
+            .iter()
+            .map(|home| json(home, &["community", "show"]))
+            .collect();
+        let settled = shows.iter().all(|s| {
+            s["members"].as_array().unwrap().len() == 5
+                && s["notes"].as_array().unwrap().len() == 2
+                && s["final_statements"] == s["statements"]
+        });
+        if settled
+            && shows
+                .iter()
+                .all(|s| s["state_root"] == shows[0]["state_root"])
+        {
+            break shows;
+        }
+        assert!(
+            Instant::now() < until,
+            "devices disagree after 60 s: {:?}; refusals: {:?}",
+            shows
+                .iter()
+                .map(|s| (&s["members"], &s["final_statements"], &s["statements"]))
+                .collect::<Vec<_>>(),
+            servers
+                .iter()
+                .map(|s| s.events("refused"))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    eprintln!(
+        "five devices agree after {:?}: root {}",
+        started.elapsed(),
+        shows[0]["state_root"]
+    );
+    // The newcomers' notes were submitted, not proposed by their authors.
+    for (s, note) in servers[3..].iter().zip(&wanted) {
+        assert!(
+            s.events("submitted")
+                .iter()
+                .any(|e| e["statement"] == *note),
+            "the newcomer's own note went to a participant"
+        );
+        assert!(
+            s.events("proposed").is_empty(),
+            "a non-participant proposes nothing"
+        );
+    }
+    for show in &shows {
+        for k in &keys {
+            assert!(
+                show["members"].as_array().unwrap().contains(k),
+                "{k} admitted"
+            );
+        }
+    }
+}

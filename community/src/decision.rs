@@ -109,6 +109,13 @@ pub enum DecisionError {
     Ballot(#[from] ballot::Error),
 }
 
+/// The reason a trustee's second statement of one key-generation step is
+/// ignored: an honest device makes each step once, so a second one is an
+/// equivocation, and the first in the record's order counts.
+fn equivocation(j: u16, step: &str) -> String {
+    format!("trustee {j} equivocated: a second {step}; the first in the record's order counts")
+}
+
 /// Whether a reveal's public proof shows it opens the trustee's deal: a check
 /// every device runs, holding no share.
 fn reveal_opens_deal(
@@ -372,8 +379,13 @@ pub struct DecisionState {
     pub key_pending: Option<String>,
     /// Every ballot statement, in canonical order.
     pub ballots: Vec<BallotRecord>,
-    /// The close in force.
+    /// The close in force: the first valid close in record order.
     pub close: Option<StatementId>,
+    /// Whether the close in force is settled: final on a device that
+    /// follows the community's lace, or simply held on one that exchanges
+    /// statements by file only. Trustees share only for a settled close,
+    /// so no close can replace it once a result is known.
+    pub close_settled: bool,
     /// The tally, once closed.
     pub tally: Option<Tally>,
     /// Individually decrypted ballots, once closed, for a whole-ballot rule.
@@ -444,7 +456,10 @@ impl DecisionState {
             .cloned()
             .collect();
         let order = canonical_order(&unique).map_err(StateError::from)?;
-        Self::from_order(community, &unique, order, decision, rng)
+        let mut state = Self::from_order(community, &unique, order, decision, rng)?;
+        // Statements exchanged by file only: what is held is all there is.
+        state.close_settled = state.close.is_some();
+        Ok(state)
     }
 
     /// Compute the state of decision `decision` from `record`, applying its
@@ -457,13 +472,17 @@ impl DecisionState {
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
         let all = record.statements();
-        Self::from_order(
+        let mut state = Self::from_order(
             &record.community(),
             all,
             all.iter().collect(),
             decision,
             rng,
-        )
+        )?;
+        state.close_settled = state
+            .close
+            .is_some_and(|c| !record.follows_lace() || record.is_final(&c));
+        Ok(state)
     }
 
     fn from_order<R: RngCore + CryptoRng>(
@@ -559,6 +578,7 @@ impl DecisionState {
             key_pending: None,
             ballots: Vec::new(),
             close: None,
+            close_settled: false,
             tally: None,
             individual: None,
             results: Vec::new(),
@@ -614,7 +634,7 @@ impl DecisionState {
                 Payload::TrusteeJoin(p) => match trustee {
                     None => ignore(&mut state, "a join by a key that is not a trustee".into()),
                     Some(j) if state.trustees[j as usize - 1].join.is_some() => {
-                        ignore(&mut state, format!("a second join by trustee {j}"))
+                        ignore(&mut state, equivocation(j, "join"))
                     }
                     Some(j) => state.trustees[j as usize - 1].join = Some((s.id(), p.key)),
                 },
@@ -641,7 +661,7 @@ impl DecisionState {
                             format!("trustee {j}'s deal does not build on every trustee's join"),
                         ),
                         Some(j) if state.trustees[j as usize - 1].deal.is_some() => {
-                            ignore(&mut state, format!("a second deal by trustee {j}"))
+                            ignore(&mut state, equivocation(j, "deal"))
                         }
                         Some(j) => {
                             state.trustees[j as usize - 1].deal = Some(s.id());
@@ -667,7 +687,7 @@ impl DecisionState {
                             format!("trustee {j}'s reveal does not build on every trustee's deal"),
                         ),
                         Some(j) if state.trustees[j as usize - 1].reveal.is_some() => {
-                            ignore(&mut state, format!("a second reveal by trustee {j}"))
+                            ignore(&mut state, equivocation(j, "reveal"))
                         }
                         Some(j) if !reveal_opens_deal(&state, dealt[j as usize - 1], p) => ignore(
                             &mut state,
@@ -730,7 +750,7 @@ impl DecisionState {
                 if t.confirm.is_some() {
                     state
                         .ignored
-                        .push((id, format!("a second key confirmation by trustee {j}")));
+                        .push((id, equivocation(j, "key confirmation")));
                 } else if !reveal_ids.iter().all(|r| past.contains(r)) {
                     state.ignored.push((
                         id,
@@ -781,9 +801,11 @@ impl DecisionState {
         let mut closes_past = Vec::new();
         for (id, past) in closes {
             if state.close.is_some() {
-                state
-                    .ignored
-                    .push((id, "a later close of an already closed decision".into()));
+                state.ignored.push((
+                    id,
+                    "a second close: the first valid close in the record's order is in force"
+                        .into(),
+                ));
             } else if state.key.is_none() || !confirm_ids.iter().all(|r| past.contains(r)) {
                 state.ignored.push((
                     id,

@@ -283,3 +283,77 @@ fn tentative_order(done: &HashSet<StatementId>, rest: Vec<Statement>) -> Vec<Sta
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use governance::Constitution;
+    use identity::Keypair;
+    use ledger::dag::{found, say};
+    use ledger::{Note, Payload};
+
+    fn note(k: &Keypair, g: &StatementId, held: &[Statement], text: &str) -> Statement {
+        say(k, g, held, Payload::Note(Note::new(text).unwrap()), 2).unwrap()
+    }
+
+    #[test]
+    fn a_statement_final_before_its_predecessor_waits_for_it() {
+        let k = Keypair::generate();
+        let g = found(&k, Constitution::default(), &[], 1).unwrap();
+        let a = note(&k, &g.id(), std::slice::from_ref(&g), "a");
+        let b = note(&k, &g.id(), &[g.clone(), a.clone()], "b");
+        let c = note(&k, &g.id(), std::slice::from_ref(&g), "c");
+        // b (on a) is final first, then c, then a: b waits for a.
+        let r = Record::new(
+            g.clone(),
+            vec![b.clone(), c.clone(), a.clone()],
+            vec![],
+            true,
+        );
+        let ids: Vec<_> = r.statements().iter().map(|s| s.id()).collect();
+        assert_eq!(ids, vec![g.id(), c.id(), a.id(), b.id()]);
+        assert_eq!(r.final_len(), 4);
+        // The root depends on the final blocks alone, not on what else a
+        // device holds; duplicates in the final blocks count once.
+        let other = Record::new(
+            g.clone(),
+            vec![b.clone(), c.clone(), b.clone(), a.clone()],
+            vec![a.clone(), c.clone()],
+            true,
+        );
+        assert_eq!(other.root(), r.root());
+        // A different final order is a different root.
+        let swapped = Record::new(
+            g.clone(),
+            vec![a.clone(), b.clone(), c.clone()],
+            vec![],
+            true,
+        );
+        assert_ne!(swapped.root(), r.root());
+    }
+
+    #[test]
+    fn what_is_not_final_follows_in_canonical_order_outside_the_root() {
+        let k = Keypair::generate();
+        let g = found(&k, Constitution::default(), &[], 1).unwrap();
+        let a = note(&k, &g.id(), std::slice::from_ref(&g), "a");
+        let b = note(&k, &g.id(), &[g.clone(), a.clone()], "b");
+        // b is final but a is only held: b is not final until a is.
+        let r = Record::new(g.clone(), vec![b.clone()], vec![a.clone()], true);
+        assert_eq!(r.final_len(), 1);
+        assert_eq!(r.statements().len(), 3);
+        assert!(!r.is_final(&b.id()));
+        assert_eq!(
+            r.root(),
+            Record::new(g.clone(), vec![], vec![], true).root()
+        );
+        // A statement of another community, or one whose predecessor
+        // nobody holds, is not part of the record.
+        let k2 = Keypair::generate();
+        let g2 = found(&k2, Constitution::default(), &[], 1).unwrap();
+        let foreign = note(&k2, &g2.id(), std::slice::from_ref(&g2), "x");
+        let r = Record::new(g.clone(), vec![foreign], vec![b.clone()], false);
+        assert_eq!(r.statements().len(), 1);
+        assert!(!r.follows_lace());
+    }
+}

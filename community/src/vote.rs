@@ -370,8 +370,8 @@ fn key_share(
 }
 
 /// Cast an anonymous ballot (kind 15) with `values` (one per slot of the
-/// kind). Signed by a fresh one-time key, dated at the opening, built on
-/// the key confirmations and on the member's own earlier ballots if any.
+/// kind). Signed by a fresh one-time key, dated at the opening, built only
+/// on the opening and the key confirmations, which every voter shares.
 pub fn cast<R: RngCore + CryptoRng>(
     secret: &VotingSecret,
     community: &CommunityId,
@@ -401,15 +401,12 @@ pub fn cast<R: RngCore + CryptoRng>(
     }
     let tag = secret.tag(&state.decision_id());
     let ours = |s: &Statement| matches!(s.payload(), Payload::Ballot(b) if b.decision == state.id);
-    // The member's own earlier ballots (linked publicly by the tag anyway):
-    // the revote gets the next sequence number and builds on them.
-    let mut preds: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.confirm).collect();
-    preds.push(state.id);
+    // A revote gets the next sequence number (signed inside the ballot);
+    // the earlier ballots are found by the tag, which links them anyway.
     let mut sequence = 0;
     for s in statements.iter().filter(|s| ours(s)) {
         if let Payload::Ballot(b) = s.payload() {
             if *b.ballot.tag() == tag {
-                preds.push(s.id());
                 sequence = sequence.max(b.ballot.sequence().saturating_add(1));
             }
         }
@@ -422,22 +419,13 @@ pub fn cast<R: RngCore + CryptoRng>(
         sequence,
         rng,
     )?;
-    // Other ballots nothing builds on yet, so ballots do not pile up as
-    // heads (a close builds on at most MAX_PREDS heads). They say only
-    // which anonymous ballots this home held.
-    let built_on: std::collections::HashSet<StatementId> = statements
-        .iter()
-        .flat_map(|s| s.preds().iter().copied())
-        .collect();
-    for s in statements.iter().filter(|s| ours(s)) {
-        if preds.len() >= ledger::statement::MAX_PREDS {
-            break;
-        }
-        if !built_on.contains(&s.id()) && !preds.contains(&s.id()) {
-            preds.push(s.id());
-        }
-    }
-    preds.truncate(ledger::statement::MAX_PREDS);
+    // A ballot builds only on what every voter shares: the opening and the
+    // key confirmations. Never on other ballots (a tracer ballot handed to
+    // one device would recognise its ballot by its predecessors), and not
+    // on the member's own earlier ballot (which would link a revote to it
+    // beyond the tag). The close names every ballot it counts.
+    let mut preds: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.confirm).collect();
+    preds.push(state.id);
     let one_time = Keypair::generate();
     Ok(Statement::sign(
         &one_time,
@@ -506,6 +494,18 @@ pub fn close(
     )?)
 }
 
+/// A trustee decrypts only for a settled close (final, where the device
+/// follows a lace): otherwise a second close posted after the result
+/// could become the one in force and reveal ballots by difference.
+fn settled(state: &DecisionState) -> Result<(), VoteError> {
+    if state.close.is_some() && !state.close_settled {
+        return refuse(
+            "the close is not final yet; share once it is final on this device (keep `grassroots serve` running)",
+        );
+    }
+    Ok(())
+}
+
 /// The trustee's decryption share of the closed tally (kind 17).
 pub fn share<R: RngCore + CryptoRng>(
     identity: &Keypair,
@@ -518,6 +518,7 @@ pub fn share<R: RngCore + CryptoRng>(
     let Some(tally) = &state.tally else {
         return refuse("the decision is not closed");
     };
+    settled(state)?;
     let key = trustee_key(identity, statements, state)?;
     let info = state.key.as_ref().expect("a tally implies a key");
     let share = tally.encrypted.share(&key, info, rng)?;
@@ -555,6 +556,7 @@ pub fn ballot_shares<R: RngCore + CryptoRng>(
     if individual.counted.is_empty() {
         return refuse("no ballot was counted, so there is nothing to decrypt");
     }
+    settled(state)?;
     let key = trustee_key(identity, statements, state)?;
     let info = state.key.as_ref().expect("a close implies a key");
     let mut all = statements.to_vec();

@@ -4,136 +4,17 @@
 //! decryption share, the tally, and the same state recomputed from an
 //! exported file in a fresh store.
 
-use ballot::{BallotKind, VotingSecret};
+use ballot::BallotKind;
 use community::decision::{BallotStatus, DecisionError, DecisionState, Outcome};
 use community::vote::{self, Proposal, VoteError};
 use governance::Constitution;
 use identity::Keypair;
 use ledger::payload::{BallotCast, Envelope};
-use ledger::{file, CommunityId, Draft, Payload, Statement, StatementId, Store};
+use ledger::{file, Draft, Payload, Statement, StatementId, Store};
 use rand::rngs::OsRng;
 
-const T0: u64 = 1_700_000_000;
-
-struct World {
-    members: Vec<Keypair>,
-    community: CommunityId,
-    all: Vec<Statement>,
-}
-
-impl World {
-    fn new(n: usize) -> World {
-        let members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
-        let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
-        let g = ledger::dag::found(&members[0], Constitution::default(), &co, T0).unwrap();
-        World {
-            community: g.id(),
-            members,
-            all: vec![g],
-        }
-    }
-
-    fn push(&mut self, s: Statement) -> StatementId {
-        let id = s.id();
-        self.all.push(s);
-        id
-    }
-
-    fn state(&self, d: &StatementId) -> DecisionState {
-        DecisionState::from_statements(&self.community, &self.all, d, &mut OsRng).unwrap()
-    }
-
-    fn register_all(&mut self) {
-        for i in 0..self.members.len() {
-            let s = vote::register(
-                &self.members[i],
-                &self.community,
-                &self.all,
-                T0 + 1,
-                &mut OsRng,
-            )
-            .unwrap();
-            self.push(s);
-        }
-    }
-
-    fn open(&mut self, question: &str, kind: BallotKind, options: usize) -> StatementId {
-        let p = Proposal {
-            question: question.into(),
-            kind,
-            options: (0..options).map(|i| format!("option {i}")).collect(),
-            trustees: self.members[..3].iter().map(|k| k.public()).collect(),
-            threshold: 2,
-        };
-        let s = vote::open(&self.members[0], &self.community, &self.all, p, T0 + 2).unwrap();
-        self.push(s)
-    }
-
-    /// Join, deal, reveal and confirm for the three trustees.
-    fn keygen(&mut self, d: &StatementId) {
-        for _round in 0..4 {
-            for j in 0..3 {
-                let st = self.state(d);
-                let s = vote::trustee_step(
-                    &self.members[j],
-                    &self.community,
-                    &self.all,
-                    &st,
-                    T0 + 3,
-                    &mut OsRng,
-                )
-                .unwrap()
-                .expect("a step to take");
-                self.push(s);
-            }
-        }
-        let st = self.state(d);
-        assert!(st.key.is_some(), "{:?}", st.key_pending);
-        let done = vote::trustee_step(
-            &self.members[0],
-            &self.community,
-            &self.all,
-            &st,
-            T0,
-            &mut OsRng,
-        );
-        assert!(matches!(done, Ok(None)));
-    }
-
-    fn secret(&self, i: usize) -> VotingSecret {
-        vote::voting_secret(&self.members[i], &self.community).unwrap()
-    }
-
-    fn cast(&mut self, d: &StatementId, i: usize, values: &[u64]) -> Statement {
-        let st = self.state(d);
-        let s = vote::cast(
-            &self.secret(i),
-            &self.community,
-            &self.all,
-            &st,
-            values,
-            &mut OsRng,
-        )
-        .unwrap();
-        self.push(s.clone());
-        s
-    }
-
-    /// Wrap `payload` in a statement signed by a fresh one-time key.
-    fn anonymous(&mut self, payload: Payload, preds: Vec<StatementId>) -> StatementId {
-        let s = Statement::sign(
-            &Keypair::generate(),
-            Draft {
-                community: self.community,
-                time: T0 + 5,
-                preds,
-                payload,
-            },
-        )
-        .unwrap();
-        self.push(s)
-    }
-}
+mod common;
+use common::*;
 
 fn approvals(bits: [u64; 3]) -> Vec<u64> {
     bits.to_vec()
