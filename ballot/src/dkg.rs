@@ -830,6 +830,23 @@ impl TrusteeKey {
     }
 }
 
+/// For tests only: the whole decision secret as one "trustee key" with
+/// index 1, interpolated from `t` trustees' shares (`x = Σ λ_j·x_j`).
+#[cfg(test)]
+pub(crate) fn whole_key_for_tests(keys: &[TrusteeKey]) -> TrusteeKey {
+    let mut share = Scalar::ZERO;
+    for a in keys {
+        let xa = Scalar::from(a.index);
+        let mut lambda = Scalar::ONE;
+        for b in keys.iter().filter(|b| b.index != a.index) {
+            let xb = Scalar::from(b.index);
+            lambda *= xb * (xb - xa).invert();
+        }
+        share += lambda * a.share;
+    }
+    TrusteeKey { index: 1, share }
+}
+
 /// Runs all rounds among honest trustees in one process (for tests, tools
 /// and simulations): returns the public outcome and every trustee's key.
 pub fn run_honest<R: RngCore + CryptoRng>(

@@ -244,8 +244,11 @@ fn newcomers_statements_reach_the_record_and_every_device_agrees() {
     let names = ["ana", "ben", "cam", "dee", "eve"];
     let homes: Vec<_> = names.iter().map(|n| h.home(n)).collect();
     let mut keys = Vec::new();
+    let mut public = Vec::new();
     for home in &homes {
-        keys.push(json(home, &["init"])["fingerprint"].clone());
+        let me = json(home, &["init"]);
+        keys.push(me["fingerprint"].clone());
+        public.push(me["public_key"].as_str().unwrap().to_string());
     }
     let cards: Vec<String> = ["ben", "cam"]
         .iter()
@@ -353,4 +356,162 @@ fn newcomers_statements_reach_the_record_and_every_device_agrees() {
             );
         }
     }
+
+    // All five register voting keys from their own homes; ana opens an
+    // anonymous decision with the three founders as trustees (2 of 3).
+    for home in &homes {
+        json(home, &["vote", "register"]);
+    }
+    let settled = |want: usize| {
+        let until = Instant::now() + Duration::from_secs(60);
+        loop {
+            let shows: Vec<Value> = homes
+                .iter()
+                .map(|home| json(home, &["community", "show"]))
+                .collect();
+            if shows.iter().all(|s| {
+                s["final_statements"] == s["statements"]
+                    && s["statements"].as_u64().unwrap() as usize >= want
+                    && s["state_root"] == shows[0]["state_root"]
+            }) {
+                return shows;
+            }
+            assert!(Instant::now() < until, "not settled at {want} statements");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    };
+    let base = shows[0]["statements"].as_u64().unwrap() as usize;
+    settled(base + 5);
+    let opened = json(
+        &homes[0],
+        &[
+            "decision",
+            "open",
+            "--question",
+            "Which trees?",
+            "--kind",
+            "approval",
+            "--option",
+            "Pears",
+            "--option",
+            "Plums",
+            "--trustee",
+            &public[0],
+            "--trustee",
+            &public[1],
+            "--trustee",
+            &public[2],
+            "--threshold",
+            "2",
+        ],
+    );
+    let d = opened["id"].as_str().unwrap().to_string();
+    assert_eq!(opened["electorate"]["size"], 5);
+    // Key generation: each trustee takes its next step as the others'
+    // steps become final on its device.
+    let until = Instant::now() + Duration::from_secs(90);
+    let mut done = [false; 3];
+    while !done.iter().all(|d| *d) {
+        for j in 0..3 {
+            if done[j] {
+                continue;
+            }
+            let out = grassroots(&homes[j], &["--json", "decision", "trustee", "keygen", &d]);
+            if out.status.success() {
+                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                done[j] = v["done"] == true;
+            }
+        }
+        assert!(
+            Instant::now() < until,
+            "key generation did not finish: {done:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Everyone votes from their own home, handing the ballot to another
+    // device's participant from a fresh network identity.
+    let choices = ["1,0", "1,1", "0,1", "1,0", "1,0"];
+    let until = Instant::now() + Duration::from_secs(90);
+    let mut voted = [false; 5];
+    while !voted.iter().all(|v| *v) {
+        for i in 0..5 {
+            if voted[i] {
+                continue;
+            }
+            let to = servers[(i + 1) % 3].address();
+            let out = grassroots(
+                &homes[i],
+                &["--json", "vote", "cast", &d, choices[i], "--submit", &to],
+            );
+            voted[i] = out.status.success();
+        }
+        assert!(
+            Instant::now() < until,
+            "not every member could vote: {voted:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The opener closes once all five ballots are final on its device;
+    // two trustees share once the close is final on theirs.
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let shown = json(&homes[0], &["decision", "show", &d]);
+        if shown["ballots"]["counted"] == 5 {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "ballots not final at ana: {}",
+            shown["ballots"]
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    json(&homes[0], &["decision", "close", &d]);
+    let until = Instant::now() + Duration::from_secs(60);
+    let mut shared = [false; 2];
+    while !shared.iter().all(|s| *s) {
+        for j in 0..2 {
+            if !shared[j] {
+                let out = grassroots(
+                    &homes[j + 1],
+                    &["--json", "decision", "trustee", "share", &d],
+                );
+                shared[j] = out.status.success();
+            }
+        }
+        assert!(
+            Instant::now() < until,
+            "trustees could not share: {shared:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Every device reports the same result and the same state root.
+    let until = Instant::now() + Duration::from_secs(60);
+    let totals = loop {
+        let all: Vec<Value> = homes
+            .iter()
+            .map(|home| json(home, &["decision", "show", &d]))
+            .collect();
+        let t: Vec<&Value> = all.iter().map(|v| &v["tally"]["totals"]).collect();
+        if t.iter().all(|x| !x.is_null() && *x == t[0]) {
+            break t[0].clone();
+        }
+        assert!(Instant::now() < until, "results differ: {t:?}");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(totals, serde_json::json!([4, 2]));
+    let roots = settled(0);
+    eprintln!(
+        "decision tallied on five devices after {:?}: root {}",
+        started.elapsed(),
+        roots[0]["state_root"]
+    );
+    // A device that only synced verifies the whole decision.
+    let fay = h.home("fay");
+    ok(&fay, &["statements", "import", &genesis]);
+    json(&fay, &["sync", &servers[0].address(), "--timeout", "30"]);
+    let report = json(&fay, &["decision", "verify", &d]);
+    assert_eq!(report["ballots"]["counted"], 5, "{report}");
+    let fay_show = json(&fay, &["community", "show"]);
+    assert_eq!(fay_show["state_root"], roots[0]["state_root"]);
 }

@@ -8,10 +8,15 @@ use super::*;
 use crate::dkg::{run_honest, KeyInfo, ThresholdParams, TrusteeKey};
 use crate::error::{Error, ShuffleFailure};
 
-/// A 1-of-1 key (the trustee's share is the whole key) and `n` ballots of
-/// width `w` holding `(i + 1)·(k + 1)`.
+/// A 2-of-3 key with its whole secret (interpolated, for decrypting in
+/// tests) and `n` ballots of width `w` holding `(i + 1)·(k + 1)`.
 fn setup(n: usize, w: usize) -> (KeyInfo, TrusteeKey, ShuffleContext, Vec<Vec<Ciphertext>>) {
-    let (info, keys) = run_honest(ThresholdParams::new(1, 1).unwrap(), &mut OsRng).unwrap();
+    let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+    let whole = crate::dkg::whole_key_for_tests(&keys[..2]);
+    assert_eq!(
+        whole.share() * curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT,
+        info.key().0.point
+    );
     let ctx = ShuffleContext::new(b"decision A", info.key(), w).unwrap();
     let input = (0..n)
         .map(|i| {
@@ -23,10 +28,10 @@ fn setup(n: usize, w: usize) -> (KeyInfo, TrusteeKey, ShuffleContext, Vec<Vec<Ci
                 .collect()
         })
         .collect();
-    (info, keys.into_iter().next().unwrap(), ctx, input)
+    (info, whole, ctx, input)
 }
 
-/// Decrypts with the whole key (1-of-1), looking values up in a table of
+/// Decrypts with the whole key, looking values up in a table of
 /// `v·G` for `v ≤ max` (so large tests stay fast); sorted.
 fn decrypt(key: &TrusteeKey, ballots: &[Vec<Ciphertext>], max: u64) -> Vec<Vec<u64>> {
     use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as G;
@@ -231,7 +236,7 @@ fn proofs_are_bound_to_their_context() {
     relabelled.context = other.digest();
     assert!(relabelled.verify(&other, &input, &output).is_err());
     // Another key (same label and width) is another context.
-    let (info2, _) = run_honest(ThresholdParams::new(1, 1).unwrap(), &mut OsRng).unwrap();
+    let (info2, _) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
     let other_key = ShuffleContext::new(b"decision A", info2.key(), 2).unwrap();
     assert_eq!(
         failure(proof.verify(&other_key, &input, &output)),

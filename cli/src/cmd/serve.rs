@@ -61,6 +61,31 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// Submit `statement` to the participant at `peer` from a fresh network
+/// identity (`ledger::net::submit::submit_once`); the address on success.
+pub(crate) fn submit_fresh(
+    community: &ledger::CommunityId,
+    peer: &str,
+    statement: &ledger::Statement,
+) -> anyhow::Result<String> {
+    let addr: Multiaddr = peer
+        .parse()
+        .with_context(|| format!("`{peer}` is not a multiaddr"))?;
+    let report = runtime()?.block_on(ledger::net::submit::submit_once(
+        community,
+        addr,
+        std::slice::from_ref(statement),
+        Duration::from_secs(30),
+    ))?;
+    if report.accepted == 0 {
+        anyhow::bail!(
+            "the participant at {peer} refused the statement: {}",
+            report.refused.join("; ")
+        );
+    }
+    Ok(peer.to_string())
+}
+
 fn print_event(ctx: &Ctx, e: &NetEvent) -> anyhow::Result<()> {
     let (value, human) = match e {
         NetEvent::Listening(a) => (

@@ -40,6 +40,11 @@ enum VoteCommand {
         /// Community id or unique prefix; the only one if omitted.
         #[arg(long)]
         community: Option<String>,
+        /// Hand the ballot to the participant at this address (a multiaddr)
+        /// from a fresh network identity, used for this ballot only.
+        #[cfg(feature = "net")]
+        #[arg(long)]
+        submit: Option<String>,
     },
 }
 
@@ -100,6 +105,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             decision,
             values,
             community,
+            #[cfg(feature = "net")]
+            submit,
         } => {
             let mut l = load(ctx, community.as_deref())?;
             let st = state(&l, &resolve(&l.all, &decision)?)?;
@@ -109,12 +116,24 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let secret = vote::voting_secret(&key, &l.community)?;
             let s = vote::cast(&secret, &l.community, &l.all, &st, &values, &mut OsRng)?;
             l.store.insert(&s)?;
+            #[cfg(feature = "net")]
+            let submitted = match submit {
+                Some(peer) => Some(crate::cmd::serve::submit_fresh(&l.community, &peer, &s)?),
+                None => None,
+            };
+            #[cfg(not(feature = "net"))]
+            let submitted: Option<String> = None;
+            if let Some(to) = &submitted {
+                ctx.note(&format!(
+                    "Handed the ballot to {to} from a one-time network identity."
+                ));
+            }
             let ledger::Payload::Ballot(b) = s.payload() else {
                 unreachable!("cast makes a ballot statement")
             };
             let revote = b.ballot.sequence();
             ctx.emit(
-                &json!({ "statement": s.id().to_string(), "sequence": revote, "bytes": s.bytes().len() }),
+                &json!({ "statement": s.id().to_string(), "sequence": revote, "bytes": s.bytes().len(), "submitted_to": submitted }),
                 || {
                     let again = if revote > 0 {
                         format!(" It replaces your {revote} earlier ballot(s).")
