@@ -6,11 +6,16 @@
 //! re-post a member's superseded ballot to undo their revote). Among valid
 //! ballots sharing a linking tag — one member voting again — the one with
 //! the highest *sequence number* counts (signed inside the ballot, so only
-//! the member can raise it; equal sequences: the later in ledger order),
-//! and the others are replaced. Revoting lets a coerced member vote again
-//! in private later, and a coercer cannot tell whether they did. Ledger
+//! the member can raise it; between two distinct ballots with equal
+//! sequences, the one with the smaller ballot hash, so that neither
+//! position nor arrival decides), and the others are replaced. Ledger
 //! order alone would not do: anyone can re-post a copy of a ballot, and
 //! where the copy lands in the order is the poster's choice.
+//!
+//! **What revoting does not give.** The linking tag and the sequence
+//! number are public, so anyone can see that some member revoted and how
+//! often: revoting is *not* coercion resistance (that needs hidden tags
+//! and plaintext-equivalence tests, as in JCJ and Civitas).
 //!
 //! **Sums.** Each slot's ciphertexts are added over the counted ballots,
 //! giving encryptions of the approval counts, score sums, budget totals or
@@ -50,6 +55,7 @@ pub fn accept<R: RngCore + CryptoRng>(
 ) -> Acceptance {
     let results = verify_ballots(ctx, electorate, ballots, rng);
     let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut hashes: HashMap<usize, [u8; 32]> = HashMap::new();
     // Per tag: the ballot that counts so far and the ones it displaced.
     let mut latest: HashMap<LinkingTag, usize> = HashMap::new();
     let mut out = Acceptance {
@@ -68,12 +74,16 @@ pub fn accept<R: RngCore + CryptoRng>(
             continue;
         }
         seen.insert(id, i);
+        hashes.insert(i, id);
         match latest.get(b.tag()).copied() {
             None => {
                 latest.insert(*b.tag(), i);
             }
-            // A higher sequence, or an equal one later in ledger order, wins.
-            Some(prev) if b.sequence() >= ballots[prev].sequence() => {
+            // A higher sequence wins; an equal one, the smaller ballot hash.
+            Some(prev)
+                if (b.sequence(), std::cmp::Reverse(id))
+                    > (ballots[prev].sequence(), std::cmp::Reverse(hashes[&prev])) =>
+            {
                 latest.insert(*b.tag(), i);
                 out.replaced.push((prev, i));
             }
@@ -205,6 +215,26 @@ mod tests {
         assert_eq!(acc.counted, vec![0, 1]);
         assert_eq!(acc.replaced, vec![(2, 0)]);
         assert_eq!(acc.rejected, vec![(3, Error::Replayed { earlier: 0 })]);
+    }
+
+    /// Two distinct ballots of one member with the same sequence number:
+    /// the smaller ballot hash counts, in whichever order they arrive.
+    #[test]
+    fn equal_sequences_are_settled_by_ballot_hash_not_position() {
+        let (info, _) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+        let secret = VotingSecret::generate(&mut OsRng);
+        let e = Electorate::new(vec![secret.public()]).unwrap();
+        let kind = BallotKind::Approval { options: 1 };
+        let ctx = DecisionContext::new(DecisionId([7; 32]), &e, info.key(), kind).unwrap();
+        let a = Ballot::cast_revote(&ctx, &e, &secret, &[1], 2, &mut OsRng).unwrap();
+        let b = Ballot::cast_revote(&ctx, &e, &secret, &[0], 2, &mut OsRng).unwrap();
+        let h = |x: &Ballot| hash::digest(b"ballot-id", &[&x.to_bytes()]);
+        let winner = if h(&a) < h(&b) { &a } else { &b };
+        for order in [vec![a.clone(), b.clone()], vec![b.clone(), a.clone()]] {
+            let acc = accept(&ctx, &e, &order, &mut OsRng);
+            assert_eq!(acc.counted.len(), 1);
+            assert_eq!(&order[acc.counted[0]], winner);
+        }
     }
 
     /// Every kind's sums decrypt to the slot-wise totals of the counted ballots.

@@ -22,23 +22,25 @@
 //!    causal past), and confirms (kind 19, with all `m` reveals in its
 //!    causal past, after checking every share dealt to it against the
 //!    revealed commitments). The first statement of each step by each
-//!    trustee, in canonical order, counts. The key the reveals define is
+//!    trustee, in record order, counts; a second one is named as an
+//!    equivocation. Every device checks each reveal's public proof against
+//!    the trustee's deal. The key the reveals define is
 //!    the sum of the `m` revealed constant terms
 //!    ([`ballot::KeyInfo::from_feldman`]); it becomes the decision key
 //!    once all `m` trustees confirm it. All `m` trustees must take part; a
 //!    trustee that fails a step, or reveals commitments that do not match
 //!    its shares, stalls the decision (see `docs/ballot.md` §6).
-//! 4. **Ballots** (kind 15) are taken in canonical order. Once closed,
+//! 4. **Ballots** (kind 15) are taken in record order. Once closed,
 //!    only ballots in the causal past of the close count; ballots outside
 //!    it are listed as late. The counting rule is [`ballot::tally::accept`]:
 //!    invalid ballots are rejected with their reason, byte-identical
 //!    copies as replays, and of several valid ballots with one linking tag
 //!    (a revote) the one with the **highest sequence number** counts — the
 //!    number is signed inside the ballot, so only the member can raise it
-//!    — and among equal numbers the last in canonical order. Canonical
-//!    order alone would let anyone undo a revote by posting a copy of it
-//!    causally early.
-//! 5. **Close** (kind 16): the first, in canonical order, by the opener or
+//!    — and between distinct ballots with equal numbers the smaller ballot
+//!    hash. Position alone would let anyone undo a revote by posting a
+//!    copy of it early.
+//! 5. **Close** (kind 16): the first, in record order, by the opener or
 //!    a trustee whose causal past holds every key confirmation. Its causal
 //!    past includes the ballot statements its payload names (beyond the 64
 //!    predecessors an envelope can name); a missing one is an error.
@@ -63,9 +65,15 @@
 //! at the opening names trustees, the opening must name exactly them and
 //! their threshold ([`constitution_trustees`]), or the decision is invalid.
 //!
-//! Canonical order is [`ledger::dag::canonical_order`]: causal, ties
-//! by statement id, so every node holding the same statements computes
-//! the same state.
+//! **Order.** [`DecisionState::from_record`] applies statements in the
+//! record's order (`crate::record`): the final prefix in the lace's final
+//! order, then what this device holds that is not final yet. Conflicts —
+//! two closes, two steps of one trustee — are settled by it: the first
+//! counts. [`DecisionState::from_statements`] (statements exchanged by
+//! file, no lace) uses the canonical order instead: causal, ties by
+//! statement id, which an author can grind; there every device holding
+//! the same statements agrees, but nothing is final. A trustee shares only
+//! for a settled close ([`DecisionState::close_settled`]).
 
 use crate::ballot_rules::{run_rule, WholeBallotOutcome};
 use crate::state::{CommunityState, StateError};
