@@ -163,6 +163,20 @@ fn usage_errors_exit_2_and_demo_runs() {
     assert_eq!(vote["replaced_by_revote"], 1);
     assert_eq!(vote["totals"], serde_json::json!([5, 2, 3]));
     assert_eq!(vote["winners"], serde_json::json!(["Saturday"]));
+    // On the network (the default build), every device ends with the same
+    // final record: a state root.
+    if cfg!(feature = "net") {
+        assert_eq!(
+            vote["state_root"].as_str().map(str::len),
+            Some(64),
+            "{vote}"
+        );
+    }
+    // Offline, the same vote through statement files.
+    let offline = json(&h.home("y"), &["demo", "--offline"]);
+    assert_eq!(offline["all_devices_agree"], true);
+    assert_eq!(offline["vote"]["totals"], serde_json::json!([5, 2, 3]));
+    assert!(offline["vote"]["state_root"].is_null());
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! `grassroots demo`: the main job, end to end, on an embedded default.
 //!
 //! Simulated people, each with their own home (keystore and store) in a
-//! temporary directory, found a community and exchange signed statements
-//! as files, the way devices do before they meet on a network. Every step
-//! uses the same library calls as the real commands.
+//! temporary directory, found a community and share its genesis as a file;
+//! then every device runs its node of the community's blocklace over
+//! libp2p on loopback (the founders as participants, the others submitting
+//! to them), and waits at each step until every device holds the same
+//! final record, with the same state root. Built without the `net`
+//! feature, the devices exchange statement files instead. Every step uses
+//! the same library calls as the real commands.
 
 use crate::ctx::Ctx;
 use crate::home::{now, Home};
@@ -20,12 +24,16 @@ pub struct Args {
     /// Keep the demo's homes in this directory instead of a temporary one.
     #[arg(long)]
     keep: Option<PathBuf>,
+    /// Exchange statement files between the devices instead of running
+    /// their nodes on the network.
+    #[arg(long)]
+    offline: bool,
 }
 
-struct Person {
-    name: &'static str,
-    home: Home,
-    key: Keypair,
+pub(crate) struct Person {
+    pub name: &'static str,
+    pub home: Home,
+    pub key: Keypair,
 }
 
 const PASSPHRASE: &[u8] = b"demo passphrase: never use for a real key";
@@ -49,10 +57,8 @@ impl Person {
     }
 
     fn state(&self, community: &CommunityId) -> anyhow::Result<CommunityState> {
-        Ok(CommunityState::from_statements(
-            community,
-            &self.home.store()?.statements(community)?,
-        )?)
+        let record = community::Record::load(&self.home.store()?, community)?;
+        Ok(CommunityState::from_record(&record)?)
     }
 }
 
@@ -63,24 +69,86 @@ fn name_of(people: &[Person], key: &identity::PublicKey) -> &'static str {
         .map_or("?", |p| p.name)
 }
 
+/// How the demo's devices exchange statements.
+enum Exchange<'a> {
+    /// Statement files, exported and imported.
+    Files(&'a std::path::Path),
+    /// Each device's node on the network.
+    #[cfg(feature = "net")]
+    Net(super::demo_net::Network),
+}
+
+impl Exchange<'_> {
+    /// Bring every device up to date: by files, or by waiting until all
+    /// hold the same final record (at least `at_least` statements). The
+    /// state root they agree on, on the network.
+    fn settle(
+        &self,
+        people: &[Person],
+        id: &CommunityId,
+        at_least: usize,
+    ) -> anyhow::Result<Option<[u8; 32]>> {
+        match self {
+            Exchange::Files(dir) => {
+                let _ = at_least;
+                sync_all(people, id, dir)?;
+                Ok(None)
+            }
+            #[cfg(feature = "net")]
+            Exchange::Net(n) => Ok(Some(n.settle(people, id, at_least)?.0)),
+        }
+    }
+
+    /// A ballot leaves voter `i`'s device: by file with the rest, or
+    /// handed to a participant from a fresh network identity.
+    fn send_ballot(
+        &self,
+        i: usize,
+        id: &CommunityId,
+        ballot: &ledger::Statement,
+    ) -> anyhow::Result<()> {
+        match self {
+            Exchange::Files(_) => {
+                let _ = (i, id, ballot);
+                Ok(())
+            }
+            #[cfg(feature = "net")]
+            Exchange::Net(n) => n.submit_ballot(id, i + 1, ballot),
+        }
+    }
+}
+
+#[cfg(feature = "net")]
+fn network<'a>(
+    people: &[Person],
+    id: &CommunityId,
+    step: &mut impl FnMut(String),
+) -> anyhow::Result<Exchange<'a>> {
+    step("   Every device starts its node of the community's blocklace on the network (loopback): Ana, Ben and Chloe, the founders, order statements; the others sync and submit theirs to them.".into());
+    Ok(Exchange::Net(super::demo_net::Network::start(people, id)?))
+}
+
+#[cfg(not(feature = "net"))]
+fn network<'a>(
+    _: &[Person],
+    _: &CommunityId,
+    _: &mut impl FnMut(String),
+) -> anyhow::Result<Exchange<'a>> {
+    unreachable!("without the network feature the demo exchanges files")
+}
+
+/// How many statements `person` holds.
+fn held(person: &Person, id: &CommunityId) -> anyhow::Result<usize> {
+    Ok(person.home.store()?.count(id)? as usize)
+}
+
 /// Every device exports its record and imports everyone else's.
 fn sync_all(
     people: &[Person],
     community: &CommunityId,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    spread(people, &people.iter().collect::<Vec<_>>(), community, dir)
-}
-
-/// The devices in `from` export their records; every other device
-/// imports them.
-fn spread(
-    people: &[Person],
-    from: &[&Person],
-    community: &CommunityId,
-    dir: &std::path::Path,
-) -> anyhow::Result<()> {
-    let files = from
+    let files = people
         .iter()
         .map(|p| Ok((p.name, p.export(community, dir)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -163,9 +231,9 @@ fn decision_state(
     community: &CommunityId,
     decision: &ledger::StatementId,
 ) -> anyhow::Result<community::decision::DecisionState> {
-    Ok(community::decision::DecisionState::from_statements(
-        community,
-        &record(person, community)?,
+    let record = community::Record::load(&person.home.store()?, community)?;
+    Ok(community::decision::DecisionState::from_record(
+        &record,
         decision,
         &mut rand::rngs::OsRng,
     )?)
@@ -177,7 +245,7 @@ fn decision_state(
 fn anonymous_vote(
     people: &[Person],
     id: &CommunityId,
-    files: &std::path::Path,
+    ex: &Exchange<'_>,
     step: &mut impl FnMut(String),
 ) -> anyhow::Result<serde_json::Value> {
     use community::decision::Outcome;
@@ -186,11 +254,12 @@ fn anonymous_vote(
     let (ana, ben, chloe, femi) = (&people[0], &people[1], &people[2], &people[5]);
 
     step("8. Every member registers a voting key; Ana opens an anonymous approval vote, with Ana, Ben and Chloe as trustees (any 2 of 3 can decrypt).".into());
+    let before = held(ana, id)?;
     for p in people {
         let s = vote::register(&p.key, id, &record(p, id)?, now(), rng)?;
         keep(p, &s)?;
     }
-    sync_all(people, id, files)?;
+    ex.settle(people, id, before + people.len())?;
     let options = ["Saturday", "Sunday", "Wednesday"];
     let proposal = vote::Proposal {
         question: "Which days should the market open?".into(),
@@ -204,17 +273,20 @@ fn anonymous_vote(
     let opening = vote::open(&ana.key, id, &record(ana, id)?, proposal, now())?;
     let decision = opening.id();
     keep(ana, &opening)?;
-    spread(people, &[ana], id, files)?;
+    ex.settle(people, id, held(ana, id)?)?;
     // Join, deal, reveal, confirm: each trustee on its own device, the
     // records exchanged after each round.
     for _ in 0..4 {
+        let before = held(ana, id)?;
+        let mut made = 0;
         for t in [ana, ben, chloe] {
             let st = decision_state(t, id, &decision)?;
             if let Some(s) = vote::trustee_step(&t.key, id, &record(t, id)?, &st, now(), rng)? {
                 keep(t, &s)?;
+                made += 1;
             }
         }
-        spread(people, &[ana, ben, chloe], id, files)?;
+        ex.settle(people, id, before + made)?;
     }
     let st = decision_state(femi, id, &decision)?;
     let Some(key) = &st.key else {
@@ -236,11 +308,13 @@ fn anonymous_vote(
         &[0, 1, 1],
         &[1, 0, 0],
     ];
-    for (p, values) in people.iter().zip(choices) {
+    let before = held(ana, id)?;
+    for (i, (p, values)) in people.iter().zip(choices).enumerate() {
         let st = decision_state(p, id, &decision)?;
         let secret = vote::voting_secret(&p.key, id)?;
         let s = vote::cast(&secret, id, &record(p, id)?, &st, values, rng)?;
         keep(p, &s)?;
+        ex.send_ballot(i, id, &s)?;
     }
     // Eli changes his mind: the later ballot carries the same linking tag
     // and a higher sequence number, so it replaces the first.
@@ -255,8 +329,9 @@ fn anonymous_vote(
         rng,
     )?;
     keep(eli, &revote)?;
+    ex.send_ballot(4, id, &revote)?;
     step("   Eli votes again; his later ballot replaces his first (same linking tag, higher sequence number).".into());
-    sync_all(people, id, files)?;
+    ex.settle(people, id, before + 7)?;
 
     step("10. Ana closes the vote; Ben and Chloe each publish a decryption share with a proof that it is correct.".into());
     let st = decision_state(ana, id, &decision)?;
@@ -264,7 +339,8 @@ fn anonymous_vote(
         ana,
         &vote::close(&ana.key, id, &record(ana, id)?, &st, now())?,
     )?;
-    sync_all(people, id, files)?;
+    ex.settle(people, id, held(ana, id)?)?;
+    let before = held(ana, id)?;
     for t in [ben, chloe] {
         let st = decision_state(t, id, &decision)?;
         keep(
@@ -272,7 +348,7 @@ fn anonymous_vote(
             &vote::share(&t.key, id, &record(t, id)?, &st, now(), rng)?,
         )?;
     }
-    sync_all(people, id, files)?;
+    let root = ex.settle(people, id, before + 2)?;
 
     step("11. Femi, who ran nothing, recomputes the whole decision from the public record:".into());
     let st = decision_state(femi, id, &decision)?;
@@ -303,7 +379,14 @@ fn anonymous_vote(
     }
     let won: Vec<&str> = winners.iter().map(|&w| options[w]).collect();
     step(format!("   Most approved: {}.", won.join(" and ")));
+    if let Some(root) = root {
+        step(format!(
+            "   Every device holds the same final record: state root {}",
+            hex::encode(&root[..8])
+        ));
+    }
     Ok(json!({
+        "state_root": root.map(hex::encode),
         "decision": decision.to_string(),
         "ballots": st.ballots.len(),
         "counted": counted,
@@ -373,7 +456,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         ));
     }
 
-    step("4. Ben signs a note; his device's record travels to everyone else.".into());
+    let ex = if args.offline || cfg!(not(feature = "net")) {
+        step("   From here on the devices exchange statement files.".into());
+        Exchange::Files(&files)
+    } else {
+        network(&people, &id, &mut step)?
+    };
+
+    step("4. Ben signs a note; it reaches every other device.".into());
     let ben_all = ben.home.store()?.statements(&id)?;
     let note = say(
         &ben.key,
@@ -383,10 +473,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         now(),
     )?;
     ben.home.store()?.insert(&note)?;
+    ex.settle(&people, &id, 2)?;
     let f = ben.export(&id, &files)?;
-    for p in people.iter().filter(|p| p.name != ben.name) {
-        p.import(&f)?;
-    }
     step(format!(
         "   note {} signed by {}",
         note.id().short(),
@@ -407,7 +495,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             people[a].name, people[b].name
         ));
     }
-    sync_all(&people, &id, &files)?;
+    ex.settle(&people, &id, held(ana, &id)?)?;
     let state = ana.state(&id)?;
     for p in &people {
         let why = match state.admission.admitted.get(&p.key.public()) {
@@ -443,27 +531,38 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         anyhow::bail!("a refused import changed the store");
     }
 
-    step("7. Every device computes the community's state from the statements it holds:".into());
-    let states = people
+    step("7. Every device applies its record (the final statements in the lace's final order, then anything not final yet) to compute the community's state:".into());
+    let records = people
         .iter()
-        .map(|p| p.state(&id))
+        .map(|p| Ok(community::Record::load(&p.home.store()?, &id)?))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    for (p, s) in people.iter().zip(&states) {
+    let states = records
+        .iter()
+        .map(|r| Ok(CommunityState::from_record(r)?))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for ((p, s), r) in people.iter().zip(&states).zip(&records) {
         step(format!(
-            "   {:<6} {} members, {} statements, state {}",
+            "   {:<6} {} members, {} statements ({} final), state {}, root {}",
             p.name,
             s.members.len(),
             s.statements,
-            hex::encode(&s.digest()[..8])
+            r.final_len(),
+            hex::encode(&s.digest()[..8]),
+            hex::encode(&r.root()[..8])
         ));
     }
-    let agree = states.iter().all(|s| s.digest() == states[0].digest());
+    let agree = states.iter().all(|s| s.digest() == states[0].digest())
+        && records.iter().all(|r| r.root() == records[0].root());
     if !agree {
         anyhow::bail!("devices computed different states from the same statements");
     }
     step("   All devices agree.".into());
 
-    let vote = anonymous_vote(&people, &id, &files, &mut step)?;
+    let vote = anonymous_vote(&people, &id, &ex, &mut step)?;
+    #[cfg(feature = "net")]
+    if let Exchange::Net(n) = ex {
+        n.stop()?;
+    }
 
     ctx.emit(
         &json!({

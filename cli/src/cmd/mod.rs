@@ -6,6 +6,8 @@ pub mod community;
 pub mod decide;
 pub mod decision;
 pub mod demo;
+#[cfg(feature = "net")]
+pub mod demo_net;
 pub mod graph;
 pub mod id;
 pub mod init;

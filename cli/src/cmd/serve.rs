@@ -44,7 +44,7 @@ pub struct SyncArgs {
     timeout: u64,
 }
 
-fn node_config() -> NodeConfig {
+pub(crate) fn node_config() -> NodeConfig {
     NodeConfig {
         quiesce: true,
         leader_timeout_ms: 500,
@@ -53,7 +53,7 @@ fn node_config() -> NodeConfig {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -176,7 +176,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         if !peer.is_participant() {
             ctx.note(
                 "this key is not a founder of the community, so not a participant of its \
-                 first epoch: serving as an observer (relaying and syncing, proposing nothing)",
+                 first epoch: serving as an observer (syncing, and submitting this device's \
+                 statements to a participant)",
             );
         }
         let stop = async move {

@@ -561,7 +561,10 @@ impl Peer {
         let mut size = 2;
         for (seq, s) in new {
             self.polled_seq = self.polled_seq.max(seq);
-            if s.kind() == crate::Kind::Ballot && !self.relayed.contains(&s.id()) {
+            // The genesis is every device's starting point, never ordered.
+            if s.id() == community
+                || (s.kind() == crate::Kind::Ballot && !self.relayed.contains(&s.id()))
+            {
                 continue;
             }
             if !self.proposed.insert(s.id()) {
