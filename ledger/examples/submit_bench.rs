@@ -18,6 +18,10 @@
 //! verifies every statement, so it also reports the ceiling
 //! `cores / (participants × one signature verification)`, with the
 //! verification time measured in the same run.
+//!
+//! For experiments, the environment sets the nodes' `POLL_MS` (proposal
+//! poll, 250), `MAX_PAYLOAD` (block payload bytes, 65536), `LEADER_MS`
+//! (leader timeout, 500) and `SYNC_MS` (anti-entropy tick, 1000).
 
 use governance::Constitution;
 use identity::Keypair;
@@ -98,8 +102,8 @@ fn main() {
         };
         let node = NodeConfig {
             quiesce: true,
-            leader_timeout_ms: 500,
-            sync_interval_ms: 1_000,
+            leader_timeout_ms: env("LEADER_MS", 500),
+            sync_interval_ms: env("SYNC_MS", 1_000),
             limits: Limits {
                 max_payload: env("MAX_PAYLOAD", Limits::default().max_payload as u64) as usize,
                 ..Limits::default()
