@@ -23,6 +23,13 @@
 use crate::encoding::{Reader, Writer};
 use crate::error::{DecodeError, Error, Result};
 
+/// Largest score maximum or budget (2²⁴): keeps every discrete logarithm
+/// the tally and individual decryption solve bounded — a slot of one
+/// ballot takes at most 2¹² baby steps, the sum over a million ballots
+/// at most about 2²² — so no ballot kind can make every node's
+/// decryption step hang.
+pub const MAX_SLOT_VALUE: u64 = 1 << 24;
+
 /// Largest number of options of approval, score and budget ballots.
 pub const MAX_OPTIONS: u16 = 64;
 /// Largest number of candidates of a ranked ballot.
@@ -65,8 +72,8 @@ pub(crate) enum RangeStatement {
 }
 
 impl BallotKind {
-    /// Checks the parameters: 1..=64 options, maximum and budget at least 1,
-    /// 2..=8 ranked candidates.
+    /// Checks the parameters: 1..=64 options, maximum and budget in
+    /// `1..=2^24`, 2..=8 ranked candidates.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidKind(m));
         match *self {
@@ -79,6 +86,12 @@ impl BallotKind {
             }
             BallotKind::Score { max: 0, .. } => bad("score maximum must be at least 1".into()),
             BallotKind::Budget { budget: 0, .. } => bad("budget must be at least 1".into()),
+            BallotKind::Score { max, .. } if max > MAX_SLOT_VALUE => bad(format!(
+                "score maximum {max} exceeds {MAX_SLOT_VALUE} (2^24): the tally could not be decrypted in bounded time"
+            )),
+            BallotKind::Budget { budget, .. } if budget > MAX_SLOT_VALUE => bad(format!(
+                "budget {budget} exceeds {MAX_SLOT_VALUE} (2^24): the tally could not be decrypted in bounded time; count in larger units"
+            )),
             BallotKind::Ranked { candidates } if !(2..=MAX_CANDIDATES).contains(&candidates) => {
                 bad(format!(
                     "{candidates} candidates, allowed 2..={MAX_CANDIDATES}"
@@ -306,6 +319,31 @@ mod tests {
             .bits(),
             64
         );
+    }
+
+    /// A score maximum or budget beyond 2^24 is refused, so one ballot
+    /// kind cannot make every node's discrete-logarithm step hang.
+    #[test]
+    fn slot_values_are_bounded() {
+        for kind in [
+            BallotKind::Score {
+                options: 2,
+                max: MAX_SLOT_VALUE + 1,
+            },
+            BallotKind::Budget {
+                options: 2,
+                budget: u64::MAX,
+            },
+        ] {
+            let e = kind.validate().unwrap_err().to_string();
+            assert!(e.contains("2^24"), "{e}");
+        }
+        BallotKind::Score {
+            options: 2,
+            max: MAX_SLOT_VALUE,
+        }
+        .validate()
+        .unwrap();
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn decision_with_revote_replay_and_bad_trustee() {
     }
     let revote = vec![1, 0, 0];
     record.push(
-        Ballot::cast(&ctx, &electorate, &members[0], &revote, &mut OsRng)
+        Ballot::cast_revote(&ctx, &electorate, &members[0], &revote, 1, &mut OsRng)
             .unwrap()
             .to_bytes(),
     );
