@@ -80,6 +80,7 @@ fn a_second_close_posted_after_the_result_changes_nothing() {
         w.push(s);
     }
     let before = DecisionState::from_record(&final_record(&w), &d, &mut OsRng).unwrap();
+    assert_eq!(before.phase(), community::decision::Phase::Closed);
     let totals = before.tally.as_ref().unwrap().totals.clone().unwrap();
     assert_eq!(totals, vec![5]);
     let root_before = final_record(&w).root();
@@ -179,6 +180,7 @@ fn a_trustees_concurrent_second_step_is_named_as_equivocation() {
     let mut w = World::new(3);
     w.register_all();
     let d = w.open("Who keys?", BallotKind::Approval { options: 1 }, 1);
+    assert_eq!(w.state(&d).phase(), community::decision::Phase::KeyGeneration);
     let heads = ledger::dag::heads(&w.all);
     let st = w.state(&d);
     let first = vote::trustee_step(&w.members[0], &w.community, &w.all, &st, T0 + 3, &mut OsRng)

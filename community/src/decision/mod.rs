@@ -75,17 +75,21 @@
 //! the same statements agrees, but nothing is final. A trustee shares only
 //! for a settled close ([`DecisionState::close_settled`]).
 
+mod machine;
+
+pub use machine::Phase;
+
 use crate::ballot_rules::{run_rule, WholeBallotOutcome};
 use crate::state::{CommunityState, StateError};
-use ballot::tally::{accept, EncryptedTally};
+use ballot::tally::EncryptedTally;
 use ballot::{
-    Ballot, BallotKind, CountedBallots, DecisionContext, DecisionId, DecryptionShare, Electorate,
-    KeyInfo, ThresholdParams, TransportKey, VotingKey,
+    BallotKind, CountedBallots, DecisionContext, DecisionId, DecryptionShare, Electorate, KeyInfo,
+    ThresholdParams, TransportKey, VotingKey,
 };
 use governance::rules::{run_on_matrix, Rule};
 use governance::PairwiseMatrix;
 use identity::PublicKey;
-use ledger::dag::{canonical_order, causal_past};
+use ledger::dag::canonical_order;
 use ledger::payload::{BallotShares, DecisionOpening, Payload, WholeBallotRule};
 use ledger::statement::{CommunityId, Statement, StatementId};
 use rand::{CryptoRng, RngCore};
@@ -405,6 +409,16 @@ pub struct DecisionState {
 }
 
 impl DecisionState {
+    /// Where the decision stands: key generation until every trustee
+    /// has confirmed the key, then voting until a close is in force.
+    pub fn phase(&self) -> Phase {
+        match (&self.key, self.close) {
+            (None, _) => Phase::KeyGeneration,
+            (Some(_), None) => Phase::Voting,
+            (Some(_), Some(_)) => Phase::Closed,
+        }
+    }
+
     /// The decision id as the ballot crate names it.
     pub fn decision_id(&self) -> DecisionId {
         DecisionId(self.id.0)
@@ -493,6 +507,7 @@ impl DecisionState {
         Ok(state)
     }
 
+    /// Run the decision's state machine ([`machine`]) over `order`.
     fn from_order<R: RngCore + CryptoRng>(
         community: &CommunityId,
         unique: &[Statement],
@@ -500,462 +515,11 @@ impl DecisionState {
         decision: &StatementId,
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
-        let by_id: HashMap<StatementId, &Statement> = unique.iter().map(|s| (s.id(), s)).collect();
-        let open_stmt = by_id
-            .get(decision)
-            .copied()
-            .ok_or(DecisionError::NoSuchDecision(*decision))?;
-        let (opening, rule) = match open_stmt.payload() {
-            Payload::DecisionOpen(o) => (o, None),
-            Payload::RuledDecisionOpen(r) => (&r.opening, Some(r.rule.clone())),
-            _ => return Err(DecisionError::NoSuchDecision(*decision)),
-        };
-        let invalid = |reason: String| DecisionError::InvalidOpening {
-            id: *decision,
-            reason,
-        };
-        let past_ids = causal_past(&by_id, decision);
-        let past: Vec<Statement> = unique
-            .iter()
-            .filter(|s| past_ids.contains(&s.id()))
-            .cloned()
-            .collect();
-        let at_open = CommunityState::from_statements(community, &past)?;
-        if !at_open.members.contains(&open_stmt.author()) {
-            return Err(invalid(format!(
-                "its opener {} was not a member when it opened",
-                open_stmt.author().fingerprint()
-            )));
+        let mut m = machine::Machine::open(community, unique, decision)?;
+        for s in order {
+            m.apply(s)?;
         }
-        match constitution_trustees(&at_open.constitution) {
-            Err(e) => return Err(invalid(e)),
-            Ok(Some((keys, t))) if keys != opening.trustees || t != opening.threshold => {
-                return Err(invalid(format!(
-                    "the constitution in force names {t}-of-{} trustees ({}), but the opening names {}-of-{} others",
-                    keys.len(),
-                    keys.iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>().join(", "),
-                    opening.threshold,
-                    opening.trustees.len()
-                )))
-            }
-            _ => {}
-        }
-        for t in &opening.trustees {
-            if !at_open.members.contains(t) {
-                return Err(invalid(format!(
-                    "trustee {} was not a member when it opened",
-                    t.fingerprint()
-                )));
-            }
-        }
-        let electorate = electorate(community, &past)?;
-        let (n, e) = (
-            electorate.electorate.len() as u32,
-            electorate.electorate.commitment(),
-        );
-        if n != opening.electorate_size || e != opening.electorate {
-            return Err(invalid(format!(
-                "the electorate recomputed from the statements it builds on has {n} credentials and commitment {}, but the opening records {} and {}",
-                hex::encode(e),
-                opening.electorate_size,
-                hex::encode(opening.electorate)
-            )));
-        }
-        let mut state = DecisionState {
-            id: *decision,
-            opener: open_stmt.author(),
-            opened: open_stmt.time(),
-            opening: opening.clone(),
-            rule,
-            electorate,
-            trustees: opening
-                .trustees
-                .iter()
-                .enumerate()
-                .map(|(i, k)| Trustee {
-                    index: i as u16 + 1,
-                    key: *k,
-                    join: None,
-                    deal: None,
-                    reveal: None,
-                    confirm: None,
-                })
-                .collect(),
-            proposed: None,
-            key: None,
-            key_pending: None,
-            ballots: Vec::new(),
-            close: None,
-            close_settled: false,
-            tally: None,
-            individual: None,
-            results: Vec::new(),
-            ignored: Vec::new(),
-        };
-        let ours = |s: &Statement| -> Option<StatementId> {
-            match s.payload() {
-                Payload::TrusteeJoin(p) => Some(p.decision),
-                Payload::DkgDeal(p) => Some(p.decision),
-                Payload::DkgReveal(p) => Some(p.decision),
-                Payload::KeyConfirmation(p) => Some(p.decision),
-                Payload::Ballot(p) => Some(p.decision),
-                Payload::DecisionClose(p) => Some(p.decision),
-                Payload::DecryptionShare(p) => Some(p.decision),
-                Payload::BallotShares(p) => Some(p.decision),
-                Payload::DecisionResult(p) => Some(p.decision),
-                _ => None,
-            }
-        };
-        let mine: Vec<&Statement> = order
-            .iter()
-            .copied()
-            .filter(|s| ours(s) == Some(*decision))
-            .collect();
-        let m = state.trustees.len();
-        let mut feldman = Vec::new();
-        let mut dealt: Vec<Option<&ballot::dkg::PedersenCommitments>> = vec![None; m];
-        let mut ballots: Vec<(StatementId, &Ballot)> = Vec::new();
-        let mut closes = Vec::new();
-        let mut shares: Vec<(StatementId, &ledger::payload::TallyShare, PublicKey)> = Vec::new();
-        let mut results = Vec::new();
-        let mut ballot_shares: Vec<(StatementId, &BallotShares, PublicKey)> = Vec::new();
-        let mut confirmations = Vec::new();
-        for s in mine {
-            // Ballots and shares are bound to the decision cryptographically;
-            // the key-generation steps and the close must build on the opening.
-            let past = match s.payload() {
-                Payload::Ballot(_)
-                | Payload::DecryptionShare(_)
-                | Payload::BallotShares(_)
-                | Payload::DecisionResult(_) => HashSet::from([*decision]),
-                _ => causal_past(&by_id, &s.id()),
-            };
-            if !past.contains(decision) {
-                state
-                    .ignored
-                    .push((s.id(), "does not build on the decision's opening".into()));
-                continue;
-            }
-            let trustee = state.trustee_index(&s.author());
-            let ignore = |st: &mut DecisionState, why: String| st.ignored.push((s.id(), why));
-            match s.payload() {
-                Payload::TrusteeJoin(p) => match trustee {
-                    None => ignore(&mut state, "a join by a key that is not a trustee".into()),
-                    Some(j) if state.trustees[j as usize - 1].join.is_some() => {
-                        ignore(&mut state, equivocation(j, "join"))
-                    }
-                    Some(j) => state.trustees[j as usize - 1].join = Some((s.id(), p.key)),
-                },
-                Payload::DkgDeal(p) => {
-                    let all_joined = state
-                        .trustees
-                        .iter()
-                        .all(|t| t.join.is_some_and(|(id, _)| past.contains(&id)));
-                    match trustee {
-                        None => ignore(&mut state, "a deal by a key that is not a trustee".into()),
-                        Some(j) if p.commitments.dealer() != j => ignore(
-                            &mut state,
-                            format!("trustee {j} dealt as trustee {}", p.commitments.dealer()),
-                        ),
-                        Some(j) if p.shares.len() != m => ignore(
-                            &mut state,
-                            format!(
-                                "trustee {j}'s deal has {} shares for {m} trustees",
-                                p.shares.len()
-                            ),
-                        ),
-                        Some(j) if !all_joined => ignore(
-                            &mut state,
-                            format!("trustee {j}'s deal does not build on every trustee's join"),
-                        ),
-                        Some(j) if state.trustees[j as usize - 1].deal.is_some() => {
-                            ignore(&mut state, equivocation(j, "deal"))
-                        }
-                        Some(j) => {
-                            state.trustees[j as usize - 1].deal = Some(s.id());
-                            dealt[j as usize - 1] = Some(&p.commitments);
-                        }
-                    }
-                }
-                Payload::DkgReveal(p) => {
-                    let all_dealt = state
-                        .trustees
-                        .iter()
-                        .all(|t| t.deal.is_some_and(|id| past.contains(&id)));
-                    match trustee {
-                        None => {
-                            ignore(&mut state, "a reveal by a key that is not a trustee".into())
-                        }
-                        Some(j) if p.commitments.dealer() != j => ignore(
-                            &mut state,
-                            format!("trustee {j} revealed as trustee {}", p.commitments.dealer()),
-                        ),
-                        Some(j) if !all_dealt => ignore(
-                            &mut state,
-                            format!("trustee {j}'s reveal does not build on every trustee's deal"),
-                        ),
-                        Some(j) if state.trustees[j as usize - 1].reveal.is_some() => {
-                            ignore(&mut state, equivocation(j, "reveal"))
-                        }
-                        Some(j) if !reveal_opens_deal(&state, dealt[j as usize - 1], p) => ignore(
-                            &mut state,
-                            format!(
-                                "trustee {j}'s reveal does not open its deal: \
-                                     its public reveal proof does not verify"
-                            ),
-                        ),
-                        Some(j) => {
-                            state.trustees[j as usize - 1].reveal = Some(s.id());
-                            feldman.push(p.commitments.clone());
-                        }
-                    }
-                }
-                Payload::KeyConfirmation(p) => match trustee {
-                    None => ignore(
-                        &mut state,
-                        "a key confirmation by a key that is not a trustee".into(),
-                    ),
-                    Some(j) => confirmations.push((s.id(), j, p.key, past)),
-                },
-                Payload::Ballot(p) => ballots.push((s.id(), p.ballot.as_ref())),
-                Payload::DecisionClose(p) => {
-                    if s.author() != state.opener && trustee.is_none() {
-                        ignore(
-                            &mut state,
-                            "a close by a key that is neither the opener nor a trustee".into(),
-                        );
-                    } else {
-                        let mut past = past;
-                        for b in &p.ballots {
-                            if !by_id.contains_key(b) {
-                                return Err(StateError::MissingPredecessor {
-                                    id: s.id(),
-                                    pred: *b,
-                                }
-                                .into());
-                            }
-                            past.extend(causal_past(&by_id, b));
-                        }
-                        closes.push((s.id(), past));
-                    }
-                }
-                Payload::DecryptionShare(p) => shares.push((s.id(), p, s.author())),
-                Payload::BallotShares(p) => ballot_shares.push((s.id(), p, s.author())),
-                Payload::DecisionResult(p) => results.push((s.id(), p)),
-                _ => {}
-            }
-        }
-        if feldman.len() == m {
-            match KeyInfo::from_feldman(state.params(), &feldman) {
-                Ok(k) => state.proposed = Some(k),
-                Err(e) => state.key_pending = Some(format!("the reveals do not combine: {e}")),
-            }
-        }
-        let reveal_ids: Vec<StatementId> = state.trustees.iter().filter_map(|t| t.reveal).collect();
-        if let Some(proposed) = state.proposed.clone() {
-            for (id, j, key, past) in confirmations {
-                let t = &mut state.trustees[j as usize - 1];
-                if t.confirm.is_some() {
-                    state
-                        .ignored
-                        .push((id, equivocation(j, "key confirmation")));
-                } else if !reveal_ids.iter().all(|r| past.contains(r)) {
-                    state.ignored.push((
-                        id,
-                        format!("trustee {j}'s confirmation does not build on every reveal"),
-                    ));
-                } else if key != proposed.key() {
-                    state.ignored.push((
-                        id,
-                        format!("trustee {j} confirms a key other than the reveals define"),
-                    ));
-                } else {
-                    t.confirm = Some(id);
-                }
-            }
-            let waiting: Vec<String> = state
-                .trustees
-                .iter()
-                .filter(|t| t.confirm.is_none())
-                .map(|t| t.index.to_string())
-                .collect();
-            if waiting.is_empty() {
-                state.key = Some(proposed);
-            } else {
-                state.key_pending = Some(format!(
-                    "waiting for trustee(s) {} to confirm the key",
-                    waiting.join(", ")
-                ));
-            }
-        } else if state.key_pending.is_none() {
-            let missing: Vec<String> = state
-                .trustees
-                .iter()
-                .filter(|t| t.reveal.is_none())
-                .map(|t| {
-                    let step = match (t.join, t.deal) {
-                        (None, _) => "join",
-                        (Some(_), None) => "deal",
-                        _ => "reveal",
-                    };
-                    format!("trustee {} must {step}", t.index)
-                })
-                .collect();
-            state.key_pending = Some(format!("key generation incomplete: {}", missing.join(", ")));
-        }
-        let confirm_ids: Vec<StatementId> =
-            state.trustees.iter().filter_map(|t| t.confirm).collect();
-        // The close: the first valid one that builds on every confirmation.
-        let mut closes_past = Vec::new();
-        for (id, past) in closes {
-            if state.close.is_some() {
-                state.ignored.push((
-                    id,
-                    "a second close: the first valid close in the record's order is in force"
-                        .into(),
-                ));
-            } else if state.key.is_none() || !confirm_ids.iter().all(|r| past.contains(r)) {
-                state.ignored.push((
-                    id,
-                    "a close that does not build on the decision key's confirmations".into(),
-                ));
-            } else {
-                state.close = Some(id);
-                closes_past.push((id, past));
-            }
-        }
-        let close_past = state.close.and_then(|c| {
-            closes_past
-                .iter()
-                .find(|(id, _)| *id == c)
-                .map(|(_, p)| p.clone())
-        });
-        let mut considered: Vec<(StatementId, Ballot)> = Vec::new();
-        let mut records: HashMap<StatementId, BallotStatus> = HashMap::new();
-        for (id, b) in &ballots {
-            match &close_past {
-                Some(p) if !p.contains(id) => {
-                    records.insert(*id, BallotStatus::Late);
-                }
-                _ => considered.push((*id, (*b).clone())),
-            }
-        }
-        let Some(ctx) = state.context() else {
-            for (id, _) in &considered {
-                records.insert(
-                    *id,
-                    BallotStatus::Rejected {
-                        reason: "cast before the decision key existed".into(),
-                    },
-                );
-            }
-            state.ballots = ballots
-                .iter()
-                .map(|(id, _)| BallotRecord {
-                    statement: *id,
-                    status: records[id].clone(),
-                })
-                .collect();
-            return Ok(state.finish_results(results));
-        };
-        let list: Vec<Ballot> = considered.iter().map(|(_, b)| b.clone()).collect();
-        let acceptance = accept(&ctx, &state.electorate.electorate, &list, rng);
-        for &i in &acceptance.counted {
-            records.insert(considered[i].0, BallotStatus::Counted);
-        }
-        for &(earlier, later) in &acceptance.replaced {
-            records.insert(
-                considered[earlier].0,
-                BallotStatus::Replaced {
-                    by: considered[later].0.to_string(),
-                },
-            );
-        }
-        for (i, e) in &acceptance.rejected {
-            let reason = match e {
-                ballot::Error::Replayed { earlier } => format!(
-                    "replay: a byte-for-byte copy of ballot {}",
-                    considered[*earlier].0
-                ),
-                e => e.to_string(),
-            };
-            records.insert(considered[*i].0, BallotStatus::Rejected { reason });
-        }
-        state.ballots = ballots
-            .iter()
-            .map(|(id, _)| BallotRecord {
-                statement: *id,
-                status: records[id].clone(),
-            })
-            .collect();
-        let (Some(close), Some(info)) = (state.close, state.key.clone()) else {
-            return Ok(state.finish_results(results));
-        };
-        let encrypted = EncryptedTally::new(&ctx, &list, &acceptance)?;
-        let mut records = Vec::new();
-        let mut valid: Vec<DecryptionShare> = Vec::new();
-        for (id, p, author) in shares {
-            let j = p.share.trustee();
-            if p.close != close {
-                state
-                    .ignored
-                    .push((id, "a decryption share for a close not in force".into()));
-            } else if state.trustee_index(&author) != Some(j) {
-                state.ignored.push((
-                    id,
-                    format!("a decryption share for trustee {j} signed by another key"),
-                ));
-            } else if records.iter().any(|r: &ShareRecord| r.trustee == j) {
-                state
-                    .ignored
-                    .push((id, format!("a second decryption share by trustee {j}")));
-            } else {
-                let problem = encrypted
-                    .verify_share(&info, &p.share)
-                    .err()
-                    .map(|e| format!("{e} (trustee {j}, {})", author.fingerprint()));
-                if problem.is_none() {
-                    valid.push(p.share.clone());
-                }
-                records.push(ShareRecord {
-                    statement: id,
-                    trustee: j,
-                    problem,
-                });
-            }
-        }
-        let t = state.opening.threshold as usize;
-        let mut tally = Tally {
-            close,
-            encrypted,
-            shares: records,
-            totals: None,
-            used: Vec::new(),
-            pending: None,
-            outcome: None,
-        };
-        if valid.len() < t {
-            tally.pending = Some(format!(
-                "{} valid decryption share(s), {t} needed",
-                valid.len()
-            ));
-        } else {
-            match tally.encrypted.decrypt(&info, &valid) {
-                Ok(d) => {
-                    tally.outcome = Some(outcome(&state.opening.kind, &d.values));
-                    tally.totals = Some(d.values);
-                    tally.used = d.trustees;
-                }
-                Err(e) => tally.pending = Some(e.to_string()),
-            }
-        }
-        state.tally = Some(tally);
-        if let Some(rule) = state.rule.clone() {
-            let counted = CountedBallots::new(&ctx, &list, &acceptance)?;
-            state.individual =
-                Some(state.decrypt_individually(&rule, close, &info, counted, ballot_shares));
-        }
-        Ok(state.finish_results(results))
+        m.finish(rng)
     }
 
     /// Checks the kind-21 shares for `close`, decrypts the counted ballots

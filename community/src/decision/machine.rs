@@ -1,0 +1,608 @@
+//! The decision state machine: one decision's statements applied one at a
+//! time, in record order.
+//!
+//! [`Machine::open`] checks the opening against the community state of
+//! its causal past (opener and trustees members, the constitution's
+//! trustees, the electorate's size and commitment). [`Machine::apply`]
+//! then takes each later statement of the decision, in order, and moves
+//! the decision through its phases:
+//!
+//! ```text
+//! KeyGeneration ──(m valid reveals)──▶ key proposed ──(m confirmations)──▶ Voting
+//! Voting ──(first valid close)──▶ Closed ──(t valid shares, at finish)──▶ Tallied
+//! ```
+//!
+//! Every conflict is settled by the order of application: a trustee's
+//! first statement of a step counts and a second one is named as an
+//! equivocation; the first valid close is in force and a later one is
+//! ignored. A statement valid alone but not in context is kept in
+//! [`DecisionState::ignored`] with the reason. [`Machine::finish`] then
+//! does what needs every ballot at once: batch verification and the
+//! counting rule, the tally and its shares, individual decryption.
+
+use super::{
+    equivocation, reveal_opens_deal, BallotRecord, BallotStatus, DecisionError, DecisionState,
+    ShareRecord, Tally, Trustee,
+};
+use crate::state::{CommunityState, StateError};
+use ballot::dkg::{FeldmanCommitments, PedersenCommitments};
+use ballot::tally::{accept, EncryptedTally};
+use ballot::{Ballot, CountedBallots, DecryptionShare, KeyInfo};
+use identity::PublicKey;
+use ledger::dag::causal_past;
+use ledger::payload::{BallotShares, DecisionResult, Payload, TallyShare};
+use ledger::statement::{CommunityId, Statement, StatementId};
+use rand::{CryptoRng, RngCore};
+use std::collections::{HashMap, HashSet};
+
+/// Where a decision stands while its statements are applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Trustees join, deal, reveal and confirm.
+    KeyGeneration,
+    /// The decision key is confirmed by every trustee: ballots count.
+    Voting,
+    /// A close is in force; nothing else can close the decision.
+    Closed,
+}
+
+/// One decision's state machine (see the module docs).
+pub(super) struct Machine<'a> {
+    state: DecisionState,
+    phase: Phase,
+    by_id: HashMap<StatementId, &'a Statement>,
+    dealt: Vec<Option<&'a PedersenCommitments>>,
+    feldman: Vec<FeldmanCommitments>,
+    ballots: Vec<(StatementId, &'a Ballot)>,
+    close_past: Option<HashSet<StatementId>>,
+    shares: Vec<(StatementId, &'a TallyShare, PublicKey)>,
+    ballot_shares: Vec<(StatementId, &'a BallotShares, PublicKey)>,
+    results: Vec<(StatementId, &'a DecisionResult)>,
+}
+
+/// The decision a statement belongs to, for the statement kinds that
+/// belong to one.
+fn decision_of(s: &Statement) -> Option<StatementId> {
+    match s.payload() {
+        Payload::TrusteeJoin(p) => Some(p.decision),
+        Payload::DkgDeal(p) => Some(p.decision),
+        Payload::DkgReveal(p) => Some(p.decision),
+        Payload::KeyConfirmation(p) => Some(p.decision),
+        Payload::Ballot(p) => Some(p.decision),
+        Payload::DecisionClose(p) => Some(p.decision),
+        Payload::DecryptionShare(p) => Some(p.decision),
+        Payload::BallotShares(p) => Some(p.decision),
+        Payload::DecisionResult(p) => Some(p.decision),
+        _ => None,
+    }
+}
+
+impl<'a> Machine<'a> {
+    /// Check decision `decision`'s opening among `all` (the statements
+    /// held) and start its machine in [`Phase::KeyGeneration`].
+    pub(super) fn open(
+        community: &CommunityId,
+        all: &'a [Statement],
+        decision: &StatementId,
+    ) -> Result<Self, DecisionError> {
+        let by_id: HashMap<StatementId, &Statement> = all.iter().map(|s| (s.id(), s)).collect();
+        let open_stmt = by_id
+            .get(decision)
+            .copied()
+            .ok_or(DecisionError::NoSuchDecision(*decision))?;
+        let (opening, rule) = match open_stmt.payload() {
+            Payload::DecisionOpen(o) => (o, None),
+            Payload::RuledDecisionOpen(r) => (&r.opening, Some(r.rule.clone())),
+            _ => return Err(DecisionError::NoSuchDecision(*decision)),
+        };
+        let invalid = |reason: String| DecisionError::InvalidOpening {
+            id: *decision,
+            reason,
+        };
+        let past_ids = causal_past(&by_id, decision);
+        let past: Vec<Statement> = all
+            .iter()
+            .filter(|s| past_ids.contains(&s.id()))
+            .cloned()
+            .collect();
+        let at_open = CommunityState::from_statements(community, &past)?;
+        if !at_open.members.contains(&open_stmt.author()) {
+            return Err(invalid(format!(
+                "its opener {} was not a member when it opened",
+                open_stmt.author().fingerprint()
+            )));
+        }
+        match super::constitution_trustees(&at_open.constitution) {
+            Err(e) => return Err(invalid(e)),
+            Ok(Some((keys, t))) if keys != opening.trustees || t != opening.threshold => {
+                return Err(invalid(format!(
+                    "the constitution in force names {t}-of-{} trustees ({}), but the opening names {}-of-{} others",
+                    keys.len(),
+                    keys.iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>().join(", "),
+                    opening.threshold,
+                    opening.trustees.len()
+                )))
+            }
+            _ => {}
+        }
+        if let Some(t) = opening
+            .trustees
+            .iter()
+            .find(|t| !at_open.members.contains(t))
+        {
+            return Err(invalid(format!(
+                "trustee {} was not a member when it opened",
+                t.fingerprint()
+            )));
+        }
+        let electorate = super::electorate(community, &past)?;
+        let (n, e) = (
+            electorate.electorate.len() as u32,
+            electorate.electorate.commitment(),
+        );
+        if n != opening.electorate_size || e != opening.electorate {
+            return Err(invalid(format!(
+                "the electorate recomputed from the statements it builds on has {n} credentials and commitment {}, but the opening records {} and {}",
+                hex::encode(e),
+                opening.electorate_size,
+                hex::encode(opening.electorate)
+            )));
+        }
+        let m = opening.trustees.len();
+        let state = DecisionState {
+            id: *decision,
+            opener: open_stmt.author(),
+            opened: open_stmt.time(),
+            opening: opening.clone(),
+            rule,
+            electorate,
+            trustees: opening
+                .trustees
+                .iter()
+                .enumerate()
+                .map(|(i, k)| Trustee {
+                    index: i as u16 + 1,
+                    key: *k,
+                    join: None,
+                    deal: None,
+                    reveal: None,
+                    confirm: None,
+                })
+                .collect(),
+            proposed: None,
+            key: None,
+            key_pending: None,
+            ballots: Vec::new(),
+            close: None,
+            close_settled: false,
+            tally: None,
+            individual: None,
+            results: Vec::new(),
+            ignored: Vec::new(),
+        };
+        Ok(Machine {
+            state,
+            phase: Phase::KeyGeneration,
+            by_id,
+            dealt: vec![None; m],
+            feldman: Vec::new(),
+            ballots: Vec::new(),
+            close_past: None,
+            shares: Vec::new(),
+            ballot_shares: Vec::new(),
+            results: Vec::new(),
+        })
+    }
+
+    fn ignore(&mut self, s: &Statement, why: impl Into<String>) {
+        self.state.ignored.push((s.id(), why.into()));
+    }
+
+    /// Apply the next statement in record order. Statements of other
+    /// decisions, or of no decision, change nothing.
+    pub(super) fn apply(&mut self, s: &'a Statement) -> Result<(), DecisionError> {
+        let decision = self.state.id;
+        if decision_of(s) != Some(decision) {
+            return Ok(());
+        }
+        // Ballots and shares are bound to the decision cryptographically;
+        // the key-generation steps and the close must build on the opening.
+        let past = match s.payload() {
+            Payload::Ballot(_)
+            | Payload::DecryptionShare(_)
+            | Payload::BallotShares(_)
+            | Payload::DecisionResult(_) => HashSet::from([decision]),
+            _ => causal_past(&self.by_id, &s.id()),
+        };
+        if !past.contains(&decision) {
+            self.ignore(s, "does not build on the decision's opening");
+            return Ok(());
+        }
+        let trustee = self.state.trustee_index(&s.author());
+        match s.payload() {
+            Payload::TrusteeJoin(p) => self.on_join(s, trustee, p.key),
+            Payload::DkgDeal(p) => self.on_deal(s, trustee, p, &past),
+            Payload::DkgReveal(p) => self.on_reveal(s, trustee, p, &past),
+            Payload::KeyConfirmation(p) => self.on_confirm(s, trustee, p.key, &past),
+            Payload::Ballot(p) => self.ballots.push((s.id(), p.ballot.as_ref())),
+            Payload::DecisionClose(p) => return self.on_close(s, trustee, &p.ballots, past),
+            Payload::DecryptionShare(p) => self.shares.push((s.id(), p, s.author())),
+            Payload::BallotShares(p) => self.ballot_shares.push((s.id(), p, s.author())),
+            Payload::DecisionResult(p) => self.results.push((s.id(), p)),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn trustee_mut(&mut self, j: u16) -> &mut Trustee {
+        &mut self.state.trustees[j as usize - 1]
+    }
+
+    fn on_join(&mut self, s: &Statement, trustee: Option<u16>, key: ballot::TransportKey) {
+        match trustee {
+            None => self.ignore(s, "a join by a key that is not a trustee"),
+            Some(j) if self.trustee_mut(j).join.is_some() => {
+                self.ignore(s, equivocation(j, "join"))
+            }
+            Some(j) => self.trustee_mut(j).join = Some((s.id(), key)),
+        }
+    }
+
+    fn on_deal(
+        &mut self,
+        s: &Statement,
+        trustee: Option<u16>,
+        p: &'a ledger::payload::DkgDeal,
+        past: &HashSet<StatementId>,
+    ) {
+        let m = self.state.trustees.len();
+        let all_joined = self
+            .state
+            .trustees
+            .iter()
+            .all(|t| t.join.is_some_and(|(id, _)| past.contains(&id)));
+        match trustee {
+            None => self.ignore(s, "a deal by a key that is not a trustee"),
+            Some(j) if p.commitments.dealer() != j => self.ignore(
+                s,
+                format!("trustee {j} dealt as trustee {}", p.commitments.dealer()),
+            ),
+            Some(j) if p.shares.len() != m => self.ignore(
+                s,
+                format!(
+                    "trustee {j}'s deal has {} shares for {m} trustees",
+                    p.shares.len()
+                ),
+            ),
+            Some(j) if !all_joined => self.ignore(
+                s,
+                format!("trustee {j}'s deal does not build on every trustee's join"),
+            ),
+            Some(j) if self.trustee_mut(j).deal.is_some() => {
+                self.ignore(s, equivocation(j, "deal"))
+            }
+            Some(j) => {
+                self.trustee_mut(j).deal = Some(s.id());
+                self.dealt[j as usize - 1] = Some(&p.commitments);
+            }
+        }
+    }
+
+    fn on_reveal(
+        &mut self,
+        s: &Statement,
+        trustee: Option<u16>,
+        p: &ledger::payload::DkgReveal,
+        past: &HashSet<StatementId>,
+    ) {
+        let all_dealt = self
+            .state
+            .trustees
+            .iter()
+            .all(|t| t.deal.is_some_and(|id| past.contains(&id)));
+        match trustee {
+            None => self.ignore(s, "a reveal by a key that is not a trustee"),
+            Some(j) if p.commitments.dealer() != j => self.ignore(
+                s,
+                format!("trustee {j} revealed as trustee {}", p.commitments.dealer()),
+            ),
+            Some(j) if !all_dealt => self.ignore(
+                s,
+                format!("trustee {j}'s reveal does not build on every trustee's deal"),
+            ),
+            Some(j) if self.trustee_mut(j).reveal.is_some() => {
+                self.ignore(s, equivocation(j, "reveal"))
+            }
+            Some(j) if !reveal_opens_deal(&self.state, self.dealt[j as usize - 1], p) => self.ignore(
+                s,
+                format!(
+                    "trustee {j}'s reveal does not open its deal: its public reveal proof does not verify"
+                ),
+            ),
+            Some(j) => {
+                self.trustee_mut(j).reveal = Some(s.id());
+                self.feldman.push(p.commitments.clone());
+                if self.feldman.len() == self.state.trustees.len() {
+                    match KeyInfo::from_feldman(self.state.params(), &self.feldman) {
+                        Ok(k) => self.state.proposed = Some(k),
+                        Err(e) => {
+                            self.state.key_pending =
+                                Some(format!("the reveals do not combine: {e}"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_confirm(
+        &mut self,
+        s: &Statement,
+        trustee: Option<u16>,
+        key: ballot::DecisionKey,
+        past: &HashSet<StatementId>,
+    ) {
+        let Some(j) = trustee else {
+            return self.ignore(s, "a key confirmation by a key that is not a trustee");
+        };
+        let Some(proposed) = self.state.proposed.clone() else {
+            return self.ignore(
+                s,
+                format!("trustee {j}'s confirmation comes before the reveals define a key"),
+            );
+        };
+        let all_revealed = self
+            .state
+            .trustees
+            .iter()
+            .all(|t| t.reveal.is_some_and(|r| past.contains(&r)));
+        if self.trustee_mut(j).confirm.is_some() {
+            self.ignore(s, equivocation(j, "key confirmation"));
+        } else if !all_revealed {
+            self.ignore(
+                s,
+                format!("trustee {j}'s confirmation does not build on every reveal"),
+            );
+        } else if key != proposed.key() {
+            self.ignore(
+                s,
+                format!("trustee {j} confirms a key other than the reveals define"),
+            );
+        } else {
+            self.trustee_mut(j).confirm = Some(s.id());
+            if self.state.trustees.iter().all(|t| t.confirm.is_some()) {
+                self.state.key = Some(proposed);
+                self.phase = Phase::Voting;
+            }
+        }
+    }
+
+    fn on_close(
+        &mut self,
+        s: &Statement,
+        trustee: Option<u16>,
+        named: &[StatementId],
+        mut past: HashSet<StatementId>,
+    ) -> Result<(), DecisionError> {
+        if s.author() != self.state.opener && trustee.is_none() {
+            self.ignore(
+                s,
+                "a close by a key that is neither the opener nor a trustee",
+            );
+            return Ok(());
+        }
+        for b in named {
+            if !self.by_id.contains_key(b) {
+                return Err(StateError::MissingPredecessor {
+                    id: s.id(),
+                    pred: *b,
+                }
+                .into());
+            }
+            past.extend(causal_past(&self.by_id, b));
+        }
+        let confirmed = self
+            .state
+            .trustees
+            .iter()
+            .all(|t| t.confirm.is_some_and(|c| past.contains(&c)));
+        match self.phase {
+            Phase::Closed => self.ignore(
+                s,
+                "a second close: the first valid close in the record's order is in force",
+            ),
+            Phase::KeyGeneration => self.ignore(
+                s,
+                "a close that does not build on the decision key's confirmations",
+            ),
+            Phase::Voting if !confirmed => self.ignore(
+                s,
+                "a close that does not build on the decision key's confirmations",
+            ),
+            Phase::Voting => {
+                self.state.close = Some(s.id());
+                self.close_past = Some(past);
+                self.phase = Phase::Closed;
+            }
+        }
+        Ok(())
+    }
+
+    /// Why the key is not ready, in words, while it is not.
+    fn key_status(&mut self) {
+        let st = &mut self.state;
+        if st.key.is_some() || st.key_pending.is_some() {
+            return;
+        }
+        st.key_pending = Some(if st.proposed.is_some() {
+            let waiting: Vec<String> = st
+                .trustees
+                .iter()
+                .filter(|t| t.confirm.is_none())
+                .map(|t| t.index.to_string())
+                .collect();
+            format!(
+                "waiting for trustee(s) {} to confirm the key",
+                waiting.join(", ")
+            )
+        } else {
+            let missing: Vec<String> = st
+                .trustees
+                .iter()
+                .filter(|t| t.reveal.is_none())
+                .map(|t| {
+                    let step = match (t.join, t.deal) {
+                        (None, _) => "join",
+                        (Some(_), None) => "deal",
+                        _ => "reveal",
+                    };
+                    format!("trustee {} must {step}", t.index)
+                })
+                .collect();
+            format!("key generation incomplete: {}", missing.join(", "))
+        });
+    }
+
+    /// Count the ballots (batch verification and the counting rule), then
+    /// the tally, its shares and individual decryption, and the results.
+    pub(super) fn finish<R: RngCore + CryptoRng>(
+        mut self,
+        rng: &mut R,
+    ) -> Result<DecisionState, DecisionError> {
+        self.key_status();
+        let mut considered: Vec<(StatementId, Ballot)> = Vec::new();
+        let mut status: HashMap<StatementId, BallotStatus> = HashMap::new();
+        for (id, b) in &self.ballots {
+            match &self.close_past {
+                Some(p) if !p.contains(id) => {
+                    status.insert(*id, BallotStatus::Late);
+                }
+                _ => considered.push((*id, (*b).clone())),
+            }
+        }
+        let Some(ctx) = self.state.context() else {
+            for (id, _) in &considered {
+                status.insert(
+                    *id,
+                    BallotStatus::Rejected {
+                        reason: "cast before the decision key existed".into(),
+                    },
+                );
+            }
+            self.record_ballots(&status);
+            return Ok(self.state.finish_results(self.results));
+        };
+        let list: Vec<Ballot> = considered.iter().map(|(_, b)| b.clone()).collect();
+        let acceptance = accept(&ctx, &self.state.electorate.electorate, &list, rng);
+        for &i in &acceptance.counted {
+            status.insert(considered[i].0, BallotStatus::Counted);
+        }
+        for &(earlier, later) in &acceptance.replaced {
+            status.insert(
+                considered[earlier].0,
+                BallotStatus::Replaced {
+                    by: considered[later].0.to_string(),
+                },
+            );
+        }
+        for (i, e) in &acceptance.rejected {
+            let reason = match e {
+                ballot::Error::Replayed { earlier } => format!(
+                    "replay: a byte-for-byte copy of ballot {}",
+                    considered[*earlier].0
+                ),
+                e => e.to_string(),
+            };
+            status.insert(considered[*i].0, BallotStatus::Rejected { reason });
+        }
+        self.record_ballots(&status);
+        let (Some(close), Some(info)) = (self.state.close, self.state.key.clone()) else {
+            return Ok(self.state.finish_results(self.results));
+        };
+        let encrypted = EncryptedTally::new(&ctx, &list, &acceptance)?;
+        self.tally(close, &info, encrypted);
+        if let Some(rule) = self.state.rule.clone() {
+            let counted = CountedBallots::new(&ctx, &list, &acceptance)?;
+            let shares = std::mem::take(&mut self.ballot_shares);
+            self.state.individual = Some(
+                self.state
+                    .decrypt_individually(&rule, close, &info, counted, shares),
+            );
+        }
+        Ok(self.state.finish_results(self.results))
+    }
+
+    fn record_ballots(&mut self, status: &HashMap<StatementId, BallotStatus>) {
+        self.state.ballots = self
+            .ballots
+            .iter()
+            .map(|(id, _)| BallotRecord {
+                statement: *id,
+                status: status[id].clone(),
+            })
+            .collect();
+    }
+
+    /// Check each trustee's first decryption share for the close in force
+    /// and decrypt the totals with `t` valid ones.
+    fn tally(&mut self, close: StatementId, info: &KeyInfo, encrypted: EncryptedTally) {
+        let mut records: Vec<ShareRecord> = Vec::new();
+        let mut valid: Vec<DecryptionShare> = Vec::new();
+        for (id, p, author) in std::mem::take(&mut self.shares) {
+            let j = p.share.trustee();
+            let ignored = if p.close != close {
+                Some("a decryption share for a close not in force".to_string())
+            } else if self.state.trustee_index(&author) != Some(j) {
+                Some(format!(
+                    "a decryption share for trustee {j} signed by another key"
+                ))
+            } else if records.iter().any(|r| r.trustee == j) {
+                Some(format!("a second decryption share by trustee {j}"))
+            } else {
+                None
+            };
+            if let Some(why) = ignored {
+                self.state.ignored.push((id, why));
+                continue;
+            }
+            let problem = encrypted
+                .verify_share(info, &p.share)
+                .err()
+                .map(|e| format!("{e} (trustee {j}, {})", author.fingerprint()));
+            if problem.is_none() {
+                valid.push(p.share.clone());
+            }
+            records.push(ShareRecord {
+                statement: id,
+                trustee: j,
+                problem,
+            });
+        }
+        let t = self.state.opening.threshold as usize;
+        let mut tally = Tally {
+            close,
+            encrypted,
+            shares: records,
+            totals: None,
+            used: Vec::new(),
+            pending: None,
+            outcome: None,
+        };
+        if valid.len() < t {
+            tally.pending = Some(format!(
+                "{} valid decryption share(s), {t} needed",
+                valid.len()
+            ));
+        } else {
+            match tally.encrypted.decrypt(info, &valid) {
+                Ok(d) => {
+                    tally.outcome = Some(super::outcome(&self.state.opening.kind, &d.values));
+                    tally.totals = Some(d.values);
+                    tally.used = d.trustees;
+                }
+                Err(e) => tally.pending = Some(e.to_string()),
+            }
+        }
+        self.state.tally = Some(tally);
+    }
+}
