@@ -154,6 +154,10 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// What [`Store::insert_available`] did: the ids stored or already held,
+/// and the statements skipped with the reason.
+pub type Available = (Vec<StatementId>, Vec<(StatementId, StoreError)>);
+
 impl Store {
     /// Open (creating if needed) the database at `path` and migrate it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -254,7 +258,7 @@ impl Store {
     pub fn insert_available(
         &mut self,
         statements: &[Statement],
-    ) -> Result<(Vec<StatementId>, Vec<(StatementId, StoreError)>), StoreError> {
+    ) -> Result<Available, StoreError> {
         let path = self.path.clone();
         let tx = self
             .conn

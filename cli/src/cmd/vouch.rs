@@ -79,7 +79,7 @@ pub struct Side<'a> {
 
 impl Side<'_> {
     fn ttl(&self) -> anyhow::Result<u64> {
-        let (_, state) = crate::home::community_state(&self.store, &self.community)?;
+        let (_, state) = crate::home::community_state(self.store, &self.community)?;
         Ok(state.constitution.vouch_offer_ttl_secs)
     }
 
