@@ -180,7 +180,10 @@ fn a_trustees_concurrent_second_step_is_named_as_equivocation() {
     let mut w = World::new(3);
     w.register_all();
     let d = w.open("Who keys?", BallotKind::Approval { options: 1 }, 1);
-    assert_eq!(w.state(&d).phase(), community::decision::Phase::KeyGeneration);
+    assert_eq!(
+        w.state(&d).phase(),
+        community::decision::Phase::KeyGeneration
+    );
     let heads = ledger::dag::heads(&w.all);
     let st = w.state(&d);
     let first = vote::trustee_step(&w.members[0], &w.community, &w.all, &st, T0 + 3, &mut OsRng)

@@ -255,10 +255,7 @@ impl Store {
     /// community and predecessors are held (in the store or accepted
     /// earlier in `statements`); the others are skipped and returned with
     /// the reason. Returns the ids stored or already held, and the skipped.
-    pub fn insert_available(
-        &mut self,
-        statements: &[Statement],
-    ) -> Result<Available, StoreError> {
+    pub fn insert_available(&mut self, statements: &[Statement]) -> Result<Available, StoreError> {
         let path = self.path.clone();
         let tx = self
             .conn
