@@ -139,6 +139,10 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
         serde_json::json!(["East"])
     );
     assert_eq!(t["tally"]["trustees_used"], serde_json::json!([1, 3]));
+    // The tally is done: the hub's trustee secret for the decision is
+    // erased, so nothing on this device reopens its shares any more.
+    let err = fails(hub, &["decision", "trustee", "share", &d]);
+    assert!(err.contains("keeps no trustee secret"), "{err}");
 
     // The public record, verified in a fresh home with no key at all.
     let record = h.file("record.grs");

@@ -60,10 +60,13 @@ fn main() {
     let open = vote::open(&members[0], &c, &all, proposal, 3).unwrap();
     let d = open.id();
     all.push(open);
+    let secrets: Vec<_> = (0..3)
+        .map(|_| vote::TrusteeSecret::generate(&mut OsRng))
+        .collect();
     for _ in 0..4 {
-        for m in &members[..3] {
+        for (m, secret) in members[..3].iter().zip(&secrets) {
             let st = DecisionState::from_statements(&c, &all, &d, &mut OsRng).unwrap();
-            let s = vote::trustee_step(m, &c, &all, &st, 4, &mut OsRng)
+            let s = vote::trustee_step(m, secret, &c, &all, &st, 4, &mut OsRng)
                 .unwrap()
                 .unwrap();
             all.push(s);

@@ -12,6 +12,7 @@
 //! * [`state`]: membership, the trust graph, the constitution, notes;
 //! * [`decision`]: one decision's phases, from opening to tally;
 //! * [`vote`]: the statements a member's device makes for a decision;
+//! * [`vault`]: a trustee's per-decision secret, sealed until the tally;
 //! * [`ballot_rules`]: whole-ballot counting rules on decrypted ballots.
 
 #![forbid(unsafe_code)]
@@ -21,6 +22,7 @@ pub mod ballot_rules;
 pub mod decision;
 pub mod record;
 pub mod state;
+pub mod vault;
 pub mod vote;
 
 pub use record::Record;

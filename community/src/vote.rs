@@ -72,21 +72,49 @@ pub fn voting_secret(
     Ok(VotingSecret::derive(identity.seed().as_ref(), &purpose)?)
 }
 
-/// The trustee's transport secret for `decision`, derived from their identity.
-pub fn transport_secret(
-    identity: &Keypair,
-    decision: &StatementId,
-) -> Result<TransportSecret, VoteError> {
-    let mut purpose = b"grassroots/dkg-transport/v1\0".to_vec();
-    purpose.extend_from_slice(&decision.0);
-    Ok(TransportSecret::derive(identity.seed().as_ref(), &purpose)?)
+/// A trustee's secret for one decision: 32 random bytes drawn when the
+/// trustee joins, from which its transport secret and its dealer
+/// polynomials are derived. It is *not* derived from the identity key, so
+/// whoever later obtains a trustee's identity seed cannot reopen the
+/// shares sealed to it on the record; the device keeps it encrypted at
+/// rest while the decision runs and erases it after the tally
+/// (`docs/ballot.md` §6). Zeroized on drop.
+pub struct TrusteeSecret(Zeroizing<[u8; 32]>);
+
+impl TrusteeSecret {
+    /// A fresh secret.
+    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
+        let mut b = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(b.as_mut());
+        TrusteeSecret(b)
+    }
+
+    /// A secret kept earlier.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        TrusteeSecret(Zeroizing::new(*bytes))
+    }
+
+    /// The bytes, to keep (encrypted) until the tally.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
-fn dealer(identity: &Keypair, state: &DecisionState, index: u16) -> Result<Dealer, VoteError> {
+/// The trustee's transport secret for `decision`.
+pub fn transport_secret(
+    secret: &TrusteeSecret,
+    decision: &StatementId,
+) -> Result<TransportSecret, VoteError> {
+    let mut purpose = b"grassroots/dkg-transport/v2\0".to_vec();
+    purpose.extend_from_slice(&decision.0);
+    Ok(TransportSecret::derive(secret.as_bytes(), &purpose)?)
+}
+
+fn dealer(secret: &TrusteeSecret, state: &DecisionState, index: u16) -> Result<Dealer, VoteError> {
     use zeroize::Zeroize;
     let mut digest = Sha512::new()
-        .chain_update(b"grassroots/dkg-dealer/v1\0")
-        .chain_update(identity.seed().as_ref())
+        .chain_update(b"grassroots/dkg-dealer/v2\0")
+        .chain_update(secret.as_bytes())
         .chain_update(state.id.0)
         .finalize();
     let mut seed = Zeroizing::new([0u8; 32]);
@@ -242,6 +270,7 @@ fn trustee_index(identity: &Keypair, state: &DecisionState) -> Result<u16, VoteE
 /// reveal and shares that match the revealed commitments.
 pub fn trustee_step<R: RngCore + CryptoRng>(
     identity: &Keypair,
+    secret: &TrusteeSecret,
     community: &CommunityId,
     statements: &[Statement],
     state: &DecisionState,
@@ -254,11 +283,11 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
     let payload = if me.join.is_none() {
         Payload::TrusteeJoin(TrusteeJoin {
             decision,
-            key: transport_secret(identity, &decision)?.public(),
+            key: transport_secret(secret, &decision)?.public(),
         })
     } else if me.deal.is_none() {
         wait_for(state, |t| t.join.is_none(), "join before dealing")?;
-        let d = dealer(identity, state, j)?;
+        let d = dealer(secret, state, j)?;
         let shares = state
             .trustees
             .iter()
@@ -275,8 +304,8 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
     } else if me.reveal.is_none() {
         wait_for(state, |t| t.deal.is_none(), "deal before revealing")?;
         // Check every share dealt to us before committing to the key.
-        received_shares(identity, statements, state, j)?;
-        let (commitments, proof) = dealer(identity, state, j)?.reveal(&decision.0, rng);
+        received_shares(secret, statements, state, j)?;
+        let (commitments, proof) = dealer(secret, state, j)?.reveal(&decision.0, rng);
         Payload::DkgReveal(DkgReveal {
             decision,
             commitments,
@@ -288,7 +317,7 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
         };
         // Every dealer's share must match its revealed commitments, and
         // their sum this trustee's verification key.
-        key_share(identity, statements, state, proposed).map_err(|e| {
+        key_share(identity, secret, statements, state, proposed).map_err(|e| {
             VoteError::Refused(format!(
                 "do not confirm: {e}; this decision cannot get a key with these trustees"
             ))
@@ -306,12 +335,12 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
 /// Open the shares every dealer sealed to trustee `j`, checking each
 /// against its dealer's round-1 commitments; a bad one is named.
 fn received_shares(
-    identity: &Keypair,
+    secret: &TrusteeSecret,
     statements: &[Statement],
     state: &DecisionState,
     j: u16,
 ) -> Result<Vec<DealerShare>, VoteError> {
-    let secret = transport_secret(identity, &state.id)?;
+    let transport = transport_secret(secret, &state.id)?;
     let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
     let mut out = Vec::new();
     for t in &state.trustees {
@@ -321,7 +350,7 @@ fn received_shares(
             return refuse(format!("trustee {}'s deal is not here", t.index));
         };
         let share = deal.shares[j as usize - 1]
-            .open(&state.decision_id(), &secret)
+            .open(&state.decision_id(), &transport)
             .and_then(|s| deal.commitments.verify(&s).map(|()| s))
             .map_err(|e| {
                 VoteError::Refused(format!(
@@ -338,23 +367,25 @@ fn received_shares(
 /// shares and checked against the public verification key.
 pub fn trustee_key(
     identity: &Keypair,
+    secret: &TrusteeSecret,
     statements: &[Statement],
     state: &DecisionState,
 ) -> Result<TrusteeKey, VoteError> {
     let Some(info) = &state.key else {
         return refuse(state.key_pending.clone().unwrap_or_default());
     };
-    key_share(identity, statements, state, info)
+    key_share(identity, secret, statements, state, info)
 }
 
 fn key_share(
     identity: &Keypair,
+    secret: &TrusteeSecret,
     statements: &[Statement],
     state: &DecisionState,
     info: &ballot::KeyInfo,
 ) -> Result<TrusteeKey, VoteError> {
     let j = trustee_index(identity, state)?;
-    let shares = received_shares(identity, statements, state, j)?;
+    let shares = received_shares(secret, statements, state, j)?;
     let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
     let feldman: Vec<_> = state
         .trustees
@@ -509,6 +540,7 @@ fn settled(state: &DecisionState) -> Result<(), VoteError> {
 /// The trustee's decryption share of the closed tally (kind 17).
 pub fn share<R: RngCore + CryptoRng>(
     identity: &Keypair,
+    secret: &TrusteeSecret,
     community: &CommunityId,
     statements: &[Statement],
     state: &DecisionState,
@@ -519,7 +551,7 @@ pub fn share<R: RngCore + CryptoRng>(
         return refuse("the decision is not closed");
     };
     settled(state)?;
-    let key = trustee_key(identity, statements, state)?;
+    let key = trustee_key(identity, secret, statements, state)?;
     let info = state.key.as_ref().expect("a tally implies a key");
     let share = tally.encrypted.share(&key, info, rng)?;
     Ok(say(
@@ -541,6 +573,7 @@ pub fn share<R: RngCore + CryptoRng>(
 /// builds on the previous one, so they can be stored in order.
 pub fn ballot_shares<R: RngCore + CryptoRng>(
     identity: &Keypair,
+    secret: &TrusteeSecret,
     community: &CommunityId,
     statements: &[Statement],
     state: &DecisionState,
@@ -557,7 +590,7 @@ pub fn ballot_shares<R: RngCore + CryptoRng>(
         return refuse("no ballot was counted, so there is nothing to decrypt");
     }
     settled(state)?;
-    let key = trustee_key(identity, statements, state)?;
+    let key = trustee_key(identity, secret, statements, state)?;
     let info = state.key.as_ref().expect("a close implies a key");
     let mut all = statements.to_vec();
     let mut out = Vec::new();

@@ -152,6 +152,7 @@ fn a_dozen_members_three_trustees_revote_and_verify_from_the_exported_record() {
     let st = w.state(&d);
     let s1 = vote::share(
         &w.members[0],
+        &w.tsecrets[0],
         &w.community,
         &w.all,
         &st,
@@ -204,6 +205,7 @@ fn a_dozen_members_three_trustees_revote_and_verify_from_the_exported_record() {
     // Trustee 2 cannot replace its share: the first one stands.
     let second = vote::share(
         &w.members[1],
+        &w.tsecrets[1],
         &w.community,
         &w.all,
         &st,
@@ -222,6 +224,7 @@ fn a_dozen_members_three_trustees_revote_and_verify_from_the_exported_record() {
     // Trustee 3's share completes the threshold.
     let s3 = vote::share(
         &w.members[2],
+        &w.tsecrets[2],
         &w.community,
         &w.all,
         &st,
@@ -319,6 +322,7 @@ fn ranked_ballots_give_the_pairwise_matrix_and_schulze_winner() {
         let st = w.state(&d);
         let s = vote::share(
             &w.members[j],
+            &w.tsecrets[j],
             &w.community,
             &w.all,
             &st,
@@ -428,6 +432,7 @@ fn every_flipped_byte_of_every_decision_statement_is_refused() {
         let st = w.state(&d);
         let s = vote::share(
             &w.members[j],
+            &w.tsecrets[j],
             &w.community,
             &w.all,
             &st,
@@ -503,9 +508,17 @@ fn a_bad_dealer_share_is_named_and_a_non_member_key_is_ignored() {
     assert!(!st.electorate.members.contains(&outsider.public()));
     for j in 0..3 {
         let st = w.state(&d);
-        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
-            .unwrap()
-            .unwrap();
+        let s = vote::trustee_step(
+            &w.members[j],
+            &w.tsecrets[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0,
+            &mut OsRng,
+        )
+        .unwrap()
+        .unwrap();
         w.push(s);
     }
     // Trustee 1 deals, but trustee 2's share comes from another polynomial.
@@ -543,19 +556,44 @@ fn a_bad_dealer_share_is_named_and_a_non_member_key_is_ignored() {
     w.push(deal);
     for j in [1, 2] {
         let st = w.state(&d);
-        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
-            .unwrap()
-            .unwrap();
+        let s = vote::trustee_step(
+            &w.members[j],
+            &w.tsecrets[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0,
+            &mut OsRng,
+        )
+        .unwrap()
+        .unwrap();
         w.push(s);
     }
     let st = w.state(&d);
-    let refused = vote::trustee_step(&w.members[1], &w.community, &w.all, &st, T0, &mut OsRng);
+    let refused = vote::trustee_step(
+        &w.members[1],
+        &w.tsecrets[1],
+        &w.community,
+        &w.all,
+        &st,
+        T0,
+        &mut OsRng,
+    );
     assert!(
         matches!(&refused, Err(VoteError::Refused(m)) if m.contains("trustee 1's share for you is bad")),
         "{refused:?}"
     );
     // Trustee 3's shares are fine: it reveals.
-    let ok = vote::trustee_step(&w.members[2], &w.community, &w.all, &st, T0, &mut OsRng).unwrap();
+    let ok = vote::trustee_step(
+        &w.members[2],
+        &w.tsecrets[2],
+        &w.community,
+        &w.all,
+        &st,
+        T0,
+        &mut OsRng,
+    )
+    .unwrap();
     assert_eq!(ok.unwrap().kind(), ledger::Kind::DkgReveal);
 }
 
@@ -572,9 +610,17 @@ fn a_reveal_that_does_not_match_the_deal_is_named_publicly_and_gets_no_key() {
     for _round in 0..2 {
         for j in 0..3 {
             let st = w.state(&d);
-            let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
-                .unwrap()
-                .unwrap();
+            let s = vote::trustee_step(
+                &w.members[j],
+                &w.tsecrets[j],
+                &w.community,
+                &w.all,
+                &st,
+                T0,
+                &mut OsRng,
+            )
+            .unwrap()
+            .unwrap();
             w.push(s);
         }
     }
@@ -599,9 +645,17 @@ fn a_reveal_that_does_not_match_the_deal_is_named_publicly_and_gets_no_key() {
     w.push(reveal);
     for j in [1, 2] {
         let st = w.state(&d);
-        let s = vote::trustee_step(&w.members[j], &w.community, &w.all, &st, T0, &mut OsRng)
-            .unwrap()
-            .unwrap();
+        let s = vote::trustee_step(
+            &w.members[j],
+            &w.tsecrets[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0,
+            &mut OsRng,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(s.kind(), ledger::Kind::DkgReveal);
         w.push(s);
     }
@@ -698,13 +752,23 @@ fn an_stv_board_from_individually_decrypted_ballots() {
     }
     // A ballot decryption before the close is refused.
     let st = w.state(&d);
-    assert!(vote::ballot_shares(&w.members[1], &w.community, &w.all, &st, T0, &mut OsRng).is_err());
+    assert!(vote::ballot_shares(
+        &w.members[1],
+        &w.tsecrets[1],
+        &w.community,
+        &w.all,
+        &st,
+        T0,
+        &mut OsRng
+    )
+    .is_err());
     let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
     w.push(c);
     let share = |w: &World, j: usize| {
         let st = w.state(&d);
         vote::ballot_shares(
             &w.members[j],
+            &w.tsecrets[j],
             &w.community,
             &w.all,
             &st,
@@ -809,6 +873,9 @@ fn trustees_named_by_the_constitution_are_used_by_default() {
             members: members
                 .iter()
                 .map(|k| Keypair::from_seed(&k.seed()))
+                .collect(),
+            tsecrets: (0..members.len())
+                .map(|_| vote::TrusteeSecret::generate(&mut OsRng))
                 .collect(),
             all: vec![g],
         };

@@ -70,6 +70,7 @@ fn a_second_close_posted_after_the_result_changes_nothing() {
         assert!(st.close_settled);
         let s = vote::share(
             &w.members[j],
+            &w.tsecrets[j],
             &w.community,
             &w.all,
             &st,
@@ -149,6 +150,7 @@ fn a_trustee_shares_only_for_a_final_close() {
     assert!(!st.close_settled);
     let refused = vote::share(
         &w.members[0],
+        &w.tsecrets[0],
         &w.community,
         &w.all,
         &st,
@@ -163,6 +165,7 @@ fn a_trustee_shares_only_for_a_final_close() {
     assert!(st.close_settled);
     vote::share(
         &w.members[0],
+        &w.tsecrets[0],
         &w.community,
         &w.all,
         &st,
@@ -186,9 +189,17 @@ fn a_trustees_concurrent_second_step_is_named_as_equivocation() {
     );
     let heads = ledger::dag::heads(&w.all);
     let st = w.state(&d);
-    let first = vote::trustee_step(&w.members[0], &w.community, &w.all, &st, T0 + 3, &mut OsRng)
-        .unwrap()
-        .unwrap();
+    let first = vote::trustee_step(
+        &w.members[0],
+        &w.tsecrets[0],
+        &w.community,
+        &w.all,
+        &st,
+        T0 + 3,
+        &mut OsRng,
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(first.preds(), heads.as_slice());
     let other = TransportSecret::generate(&mut OsRng).public();
     let second = ground(

@@ -67,6 +67,14 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (community, epoch, pos)
     ) WITHOUT ROWID;
 ",
+    // secrets a device keeps for a while, sealed by the caller (a
+    // trustee's per-decision secret until the tally), and erased after
+    "
+    CREATE TABLE sealed_secrets (
+        name      BLOB PRIMARY KEY,
+        sealed    BLOB NOT NULL
+    ) WITHOUT ROWID;
+",
 ];
 
 /// Why the store failed.
@@ -172,6 +180,9 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql)?;
+        // erased rows (sealed secrets) are overwritten, not just unlinked
+        conn.pragma_update(None, "secure_delete", "ON")
             .map_err(sql)?;
         let mut store = Store {
             conn,
@@ -387,6 +398,42 @@ impl Store {
             raw.push((StatementId(id), body));
         }
         crate::parallel::map(&raw, |(id, body)| check_row(*id, body))
+    }
+
+    /// Keep `sealed` (already encrypted by the caller) under `name`,
+    /// unless something is kept under that name already; returns what is
+    /// kept under it afterwards.
+    pub fn keep_sealed(&mut self, name: &[u8], sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO sealed_secrets (name, sealed) VALUES (?1, ?2)",
+                params![name, sealed],
+            )
+            .map_err(|e| self.sql(e))?;
+        self.sealed(name)?
+            .ok_or_else(|| self.sql(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// What is kept under `name`, if anything.
+    pub fn sealed(&self, name: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT sealed FROM sealed_secrets WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Erase what is kept under `name`; `true` if there was something.
+    /// (With `secure_delete` on, SQLite overwrites the freed content; the
+    /// write-ahead log may hold an old copy until its next checkpoint.)
+    pub fn erase_sealed(&mut self, name: &[u8]) -> Result<bool, StoreError> {
+        self.conn
+            .execute("DELETE FROM sealed_secrets WHERE name = ?1", [name])
+            .map(|n| n > 0)
+            .map_err(|e| self.sql(e))
     }
 
     /// Remember an open protocol session (a vouching offer or accept this

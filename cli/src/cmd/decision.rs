@@ -295,7 +295,9 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 let mut l = load(ctx, w.community.as_deref())?;
                 let st = state(&l, &resolve(&l.all, &w.decision)?)?;
                 let key = l.home.unlock()?;
-                match vote::trustee_step(&key, &l.community, &l.all, &st, now(), &mut OsRng)? {
+                let secret =
+                    community::vault::get_or_create(&mut l.store, &key, &st.id, &mut OsRng)?;
+                match vote::trustee_step(&key, &secret, &l.community, &l.all, &st, now(), &mut OsRng)? {
                         None => ctx.emit(&json!({ "step": null, "done": true }), || {
                             "You have confirmed the key already; key generation needs nothing more from you."
                                 .into()
@@ -321,7 +323,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 let mut l = load(ctx, w.community.as_deref())?;
                 let st = state(&l, &resolve(&l.all, &w.decision)?)?;
                 let key = l.home.unlock()?;
-                let s = vote::share(&key, &l.community, &l.all, &st, now(), &mut OsRng)?;
+                let secret = community::vault::get(&l.store, &key, &st.id)?;
+                let s = vote::share(&key, &secret, &l.community, &l.all, &st, now(), &mut OsRng)?;
                 save(&mut l, &s)?;
                 let mut each = Vec::new();
                 let counted = st
@@ -329,9 +332,15 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                     .as_ref()
                     .is_some_and(|i| !i.counted.is_empty());
                 if counted {
-                    for b in
-                        vote::ballot_shares(&key, &l.community, &l.all, &st, now(), &mut OsRng)?
-                    {
+                    for b in vote::ballot_shares(
+                        &key,
+                        &secret,
+                        &l.community,
+                        &l.all,
+                        &st,
+                        now(),
+                        &mut OsRng,
+                    )? {
                         save(&mut l, &b)?;
                         each.push(b.id().to_string());
                     }
@@ -376,6 +385,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 ctx.note(&format!("Posted the result ({}).", s.id().short()));
             }
             let st = state(&l, &st.id)?;
+            // Once the outcome is decrypted, this home's trustee secret for
+            // the decision is no longer needed: erase it.
+            let done = st.tally.as_ref().is_some_and(|t| t.totals.is_some())
+                && (st.rule.is_none()
+                    || st.individual.as_ref().is_some_and(|i| i.ballots.is_some()));
+            if done && community::vault::erase(&mut l.store, &st.id)? {
+                ctx.note("Erased this home's trustee secret for the decision (the tally is done).");
+            }
             ctx.emit(&summary(&st), || human(&st))
         }
         DecisionCommand::Verify(w) => {

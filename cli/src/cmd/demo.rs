@@ -281,7 +281,11 @@ fn anonymous_vote(
         let mut made = 0;
         for t in [ana, ben, chloe] {
             let st = decision_state(t, id, &decision)?;
-            if let Some(s) = vote::trustee_step(&t.key, id, &record(t, id)?, &st, now(), rng)? {
+            let secret =
+                community::vault::get_or_create(&mut t.home.store()?, &t.key, &decision, rng)?;
+            if let Some(s) =
+                vote::trustee_step(&t.key, &secret, id, &record(t, id)?, &st, now(), rng)?
+            {
                 keep(t, &s)?;
                 made += 1;
             }
@@ -345,7 +349,15 @@ fn anonymous_vote(
         let st = decision_state(t, id, &decision)?;
         keep(
             t,
-            &vote::share(&t.key, id, &record(t, id)?, &st, now(), rng)?,
+            &vote::share(
+                &t.key,
+                &community::vault::get(&t.home.store()?, &t.key, &decision)?,
+                id,
+                &record(t, id)?,
+                &st,
+                now(),
+                rng,
+            )?,
         )?;
     }
     let root = ex.settle(people, id, before + 2)?;
@@ -379,6 +391,10 @@ fn anonymous_vote(
     }
     let won: Vec<&str> = winners.iter().map(|&w| options[w]).collect();
     step(format!("   Most approved: {}.", won.join(" and ")));
+    for t in [ana, ben, chloe] {
+        community::vault::erase(&mut t.home.store()?, &decision)?;
+    }
+    step("   The trustees erase their secrets for this decision: the shares sealed to them on the record can no longer be opened.".into());
     if let Some(root) = root {
         step(format!(
             "   Every device holds the same final record: state root {}",

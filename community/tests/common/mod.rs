@@ -14,6 +14,8 @@ pub const T0: u64 = 1_700_000_000;
 
 pub struct World {
     pub members: Vec<Keypair>,
+    /// Each member's trustee secret (one per member, for every decision).
+    pub tsecrets: Vec<vote::TrusteeSecret>,
     pub community: CommunityId,
     pub all: Vec<Statement>,
 }
@@ -25,6 +27,9 @@ impl World {
         let g = ledger::dag::found(&members[0], Constitution::default(), &co, T0).unwrap();
         World {
             community: g.id(),
+            tsecrets: (0..n)
+                .map(|_| vote::TrusteeSecret::generate(&mut OsRng))
+                .collect(),
             members,
             all: vec![g],
         }
@@ -73,6 +78,7 @@ impl World {
                 let st = self.state(d);
                 let s = vote::trustee_step(
                     &self.members[j],
+                    &self.tsecrets[j],
                     &self.community,
                     &self.all,
                     &st,
@@ -88,6 +94,7 @@ impl World {
         assert!(st.key.is_some(), "{:?}", st.key_pending);
         let done = vote::trustee_step(
             &self.members[0],
+            &self.tsecrets[0],
             &self.community,
             &self.all,
             &st,
