@@ -104,14 +104,19 @@ pub fn repair(
             .map(|c| (c.child, c.share, c.seats))
             .collect())
     };
-    let below_floor_if_removed =
-        |members: &BTreeSet<u32>, person: u32| -> Result<bool, FederationError> {
-            let mut without = members.clone();
-            without.remove(&person);
-            let list: Vec<u32> = without.iter().copied().collect();
-            let v = fed.verify(node, k, &list)?;
-            Ok(v.children.iter().any(|c| !c.floor_met()))
-        };
+    // Whether removing `person` takes a child that meets its floor now
+    // below it (children already short do not count).
+    let breaks_a_floor = |members: &BTreeSet<u32>, person: u32| -> Result<bool, FederationError> {
+        let list: Vec<u32> = members.iter().copied().collect();
+        let now = fed.verify(node, k, &list)?;
+        let without: Vec<u32> = list.into_iter().filter(|&i| i != person).collect();
+        let after = fed.verify(node, k, &without)?;
+        Ok(now
+            .children
+            .iter()
+            .zip(&after.children)
+            .any(|(a, b)| a.floor_met() && !b.floor_met()))
+    };
     // Step 2: too many.
     while members.len() > k {
         let st = standing(&members)?;
@@ -222,7 +227,7 @@ pub fn repair(
                 .collect();
             rng.shuffle(&mut cand);
             for x in cand {
-                if !below_floor_if_removed(&members, x)? {
+                if !breaks_a_floor(&members, x)? {
                     leaver = Some(x);
                     break 'search;
                 }
