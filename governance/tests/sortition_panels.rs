@@ -254,8 +254,7 @@ fn feasible_without(inst: &Instance, drop: &[(String, String, BoundSide)]) -> bo
 }
 
 fn assert_minimal(inst: &Instance, conflict: &[(String, String, BoundSide, usize)]) {
-    for i in 0..conflict.len() {
-        let (f, v, s, _) = &conflict[i];
+    for (f, v, s, _) in conflict {
         assert!(
             feasible_without(inst, &[(f.clone(), v.clone(), *s)]),
             "dropping {f}={v} {s:?} still infeasible: not minimal"

@@ -69,7 +69,8 @@ impl Distribution {
 /// Statistics of a column-generation run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SolveStats {
-    /// Panels generated.
+    /// Panels generated (columns of the master LP), including those the
+    /// distribution gives probability zero.
     pub panels: usize,
     /// Exact integer programs solved.
     pub integer_programs: usize,
@@ -77,6 +78,9 @@ pub struct SolveStats {
     pub heuristic_columns: usize,
     /// Leximin stages (1 for maximin).
     pub stages: usize,
+    /// Times the restricted LP was solved again from scratch after the
+    /// simplex failed to re-optimise.
+    pub lp_restarts: usize,
 }
 
 /// A column is added only if it beats the LP's `μ` by more than this.
@@ -127,13 +131,25 @@ impl Generator<'_> {
         panel.iter().map(|&i| y[i]).sum()
     }
 
-    /// One stage: column generation on the dual LP with `fixed`
-    /// probabilities; returns the stage value and the dual `y`.
-    fn stage(&mut self, fixed: &[Option<f64>]) -> Result<(f64, Vec<f64>), SortitionError> {
+    /// The restricted dual LP of a stage over all known panels, solved from
+    /// scratch. With `perturb`, each `y_i` gets a cost of at most `1e-9`
+    /// more, which breaks the degeneracy that can stall the simplex.
+    fn build(
+        &self,
+        fixed: &[Option<f64>],
+        perturb: bool,
+    ) -> Result<(Solution, Vec<Variable>, Variable), SortitionError> {
         let n = self.flat.n;
         let mut problem = Problem::new(OptimizationDirection::Minimize);
         let y: Vec<Variable> = (0..n)
-            .map(|i| problem.add_var(-fixed[i].unwrap_or(0.0), (0.0, f64::INFINITY)))
+            .map(|i| {
+                let jitter = if perturb {
+                    1e-9 * ((i % 7) as f64 + 1.0) / 7.0
+                } else {
+                    0.0
+                };
+                problem.add_var(-fixed[i].unwrap_or(0.0) + jitter, (0.0, f64::INFINITY))
+            })
             .collect();
         let mu = problem.add_var(1.0, (0.0, f64::INFINITY));
         let free: Vec<_> = (0..n)
@@ -141,15 +157,32 @@ impl Generator<'_> {
             .map(|i| (y[i], 1.0))
             .collect();
         problem.add_constraint(free.as_slice(), ComparisonOp::Eq, 1.0);
-        let row = |panel: &[usize]| -> Vec<(Variable, f64)> {
-            let mut r: Vec<_> = panel.iter().map(|&i| (y[i], 1.0)).collect();
-            r.push((mu, -1.0));
-            r
-        };
         for panel in &self.panels {
-            problem.add_constraint(row(panel).as_slice(), ComparisonOp::Le, 0.0);
+            problem.add_constraint(panel_row(panel, &y, mu).as_slice(), ComparisonOp::Le, 0.0);
         }
-        let mut solution: Solution = optimal(problem.solve().map_err(lp_err)?)?;
+        let solution = optimal(problem.solve().map_err(lp_err)?)?;
+        Ok((solution, y, mu))
+    }
+
+    /// [`Self::build`], retried with the perturbation if the simplex fails.
+    fn build_robust(
+        &mut self,
+        fixed: &[Option<f64>],
+    ) -> Result<(Solution, Vec<Variable>, Variable), SortitionError> {
+        match self.build(fixed, false) {
+            Ok(r) => Ok(r),
+            Err(_) => {
+                self.stats.lp_restarts += 1;
+                self.build(fixed, true)
+            }
+        }
+    }
+
+    /// One stage: column generation on the dual LP with `fixed`
+    /// probabilities; returns the stage value and the dual `y`.
+    fn stage(&mut self, fixed: &[Option<f64>]) -> Result<(f64, Vec<f64>), SortitionError> {
+        let n = self.flat.n;
+        let (mut solution, y, mu) = self.build_robust(fixed)?;
         loop {
             let yv: Vec<f64> = y.iter().map(|&v| solution.var_value(v).max(0.0)).collect();
             let muv = solution.var_value(mu);
@@ -183,13 +216,17 @@ impl Generator<'_> {
             let Some(panel) = candidate else {
                 return Ok((solution.objective(), yv));
             };
-            let r = row(&panel);
+            let r = panel_row(&panel, &y, mu);
             self.add(panel);
-            solution = optimal(
-                solution
-                    .add_constraint(r.as_slice(), ComparisonOp::Le, 0.0)
-                    .map_err(lp_err)?,
-            )?;
+            // Re-optimise from the old basis; if the simplex fails there,
+            // solve the whole restricted LP again from scratch.
+            solution = match solution.add_constraint(r.as_slice(), ComparisonOp::Le, 0.0) {
+                Ok(outcome) => optimal(outcome)?,
+                Err(_) => {
+                    self.stats.lp_restarts += 1;
+                    self.build_robust(fixed)?.0
+                }
+            };
         }
     }
 
@@ -212,6 +249,13 @@ impl Generator<'_> {
             current = next;
         }
     }
+}
+
+/// The row `Σ_{i ∈ P} y_i − μ` of a panel.
+fn panel_row(panel: &[usize], y: &[Variable], mu: Variable) -> Vec<(Variable, f64)> {
+    let mut r: Vec<_> = panel.iter().map(|&i| (y[i], 1.0)).collect();
+    r.push((mu, -1.0));
+    r
 }
 
 fn optimal(outcome: microlp::SolveOutcome) -> Result<Solution, SortitionError> {
@@ -267,8 +311,15 @@ fn solve(inst: &Instance, lexi: bool) -> Result<(Distribution, SolveStats), Sort
         }
     }
     let targets: Vec<f64> = fixed.iter().map(|p| p.unwrap_or(0.0)).collect();
-    let probabilities = primal(&gen.panels, &targets, n, lexi)?;
+    let probabilities = match primal(&gen.panels, &targets, n, lexi, false) {
+        Ok(p) => p,
+        Err(_) => {
+            gen.stats.lp_restarts += 1;
+            primal(&gen.panels, &targets, n, lexi, true)?
+        }
+    };
     let mut stats = gen.stats;
+    stats.panels = gen.panels.len();
     let mut panels = Vec::new();
     let mut probs = Vec::new();
     for (panel, p) in gen.panels.into_iter().zip(probabilities) {
@@ -287,7 +338,6 @@ fn solve(inst: &Instance, lexi: bool) -> Result<(Distribution, SolveStats), Sort
         return Err(SortitionError::Solver("empty distribution".into()));
     }
     probs.iter_mut().for_each(|p| *p /= total);
-    stats.panels = stats.panels.max(panels.len());
     Ok((
         Distribution {
             panels,
@@ -305,6 +355,7 @@ fn primal(
     targets: &[f64],
     n: usize,
     lexi: bool,
+    perturb: bool,
 ) -> Result<Vec<f64>, SortitionError> {
     let dir = if lexi {
         OptimizationDirection::Minimize
@@ -312,9 +363,16 @@ fn primal(
         OptimizationDirection::Maximize
     };
     let mut problem = Problem::new(dir);
-    let lambda: Vec<Variable> = panels
-        .iter()
-        .map(|_| problem.add_var(0.0, (0.0, 1.0)))
+    // With `perturb`, tiny costs on the panels break degeneracy.
+    let lambda: Vec<Variable> = (0..panels.len())
+        .map(|j| {
+            let jitter = if perturb {
+                1e-9 * ((j % 7) as f64 + 1.0) / 7.0
+            } else {
+                0.0
+            };
+            problem.add_var(jitter, (0.0, 1.0))
+        })
         .collect();
     let z = problem.add_var(1.0, (0.0, 1.0));
     let all: Vec<_> = lambda.iter().map(|&l| (l, 1.0)).collect();
