@@ -20,8 +20,9 @@ use governance::sortition::federation::{Community, Federation};
 use governance::sortition::{leximin, maximin, synthetic, Instance, Lottery};
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 struct Args {
@@ -108,6 +109,25 @@ fn field(line: &str, key: &str) -> Option<String> {
     Some(rest[..end].trim().trim_matches('"').to_string())
 }
 
+/// CPU seconds used by this process so far (user + system, from
+/// /proc/self/stat; 0 where that is not available). The machine may be
+/// shared, so CPU time compares the two implementations more fairly than
+/// wall-clock time.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses).
+    let Some(rest) = stat.rsplit(')').next() else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13
+    // after the name; the clock tick is 100 Hz on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 struct Ours {
     name: String,
     pool: usize,
@@ -115,6 +135,7 @@ struct Ours {
     features: usize,
     maximin_min: f64,
     maximin_s: f64,
+    maximin_cpu: f64,
     leximin: Option<(f64, f64)>,
 }
 
@@ -226,6 +247,7 @@ fn main() {
                 std::process::exit(1);
             }
             let t = Instant::now();
+            let cpu = cpu_seconds();
             let (dist, stats) = match maximin(&inst) {
                 Ok(r) => r,
                 Err(e) => {
@@ -234,6 +256,7 @@ fn main() {
                 }
             };
             let maximin_s = t.elapsed().as_secs_f64();
+            let maximin_cpu = cpu_seconds() - cpu;
             let maximin_min = dist.min_probability(pool);
             // The exact draw from the rounded distribution.
             let lottery = Lottery::from_distribution(&dist).expect("a maximin distribution rounds");
@@ -244,10 +267,13 @@ fn main() {
                 .map(|f| f.num() as f64 / f.den() as f64)
                 .unwrap_or(0.0);
             eprintln!(
-                "{name}: k={k} maximin {maximin_min:.5} in {maximin_s:.2} s ({} panels in support, {} integer programs, {} heuristic columns); after rounding to 2^32 weights {exact_min:.5}",
+                "{name}: k={k} maximin {maximin_min:.5} in {maximin_s:.2} s ({} panels in support of {} generated, {} integer programs, {} initial columns, LP {:.2} s, pricing {:.2} s); after rounding to 2^32 weights {exact_min:.5}",
                 dist.panels.len(),
+                stats.panels,
                 stats.integer_programs,
-                stats.heuristic_columns
+                stats.seed_columns,
+                stats.lp_time.as_secs_f64(),
+                stats.pricing_time.as_secs_f64()
             );
             let leximin = if pool <= a.leximin_max_pool {
                 let t = Instant::now();
@@ -276,11 +302,12 @@ fn main() {
                 features,
                 maximin_min,
                 maximin_s,
+                maximin_cpu,
                 leximin,
             });
         }
     }
-    let mut baseline: HashMap<String, (f64, f64)> = HashMap::new();
+    let mut baseline: HashMap<String, (f64, f64, f64)> = HashMap::new();
     if a.baseline {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sortition_baseline.py");
         let mut cmd = Command::new("python3");
@@ -289,37 +316,51 @@ fn main() {
             cmd.arg("--max-pool").arg(m.to_string());
         }
         eprintln!("running {} ...", script.display());
-        match cmd.output() {
-            Ok(out) => {
-                for line in String::from_utf8_lossy(&out.stdout).lines() {
-                    let (Some(name), Some(min), Some(secs)) = (
-                        field(line, "name"),
-                        field(line, "min_probability"),
-                        field(line, "seconds"),
-                    ) else {
-                        continue;
-                    };
-                    if let (Ok(min), Ok(secs)) = (min.parse(), secs.parse()) {
-                        baseline.insert(name, (min, secs));
+        // Stream the baseline's lines as they come, so a long run shows
+        // its progress (and what it finished, if stopped).
+        match cmd.stdout(Stdio::piped()).spawn() {
+            Ok(mut child) => {
+                if let Some(out) = child.stdout.take() {
+                    for line in BufReader::new(out).lines().map_while(Result::ok) {
+                        eprintln!("baseline: {line}");
+                        let (Some(name), Some(min), Some(secs), Some(cpu)) = (
+                            field(&line, "name"),
+                            field(&line, "min_probability"),
+                            field(&line, "seconds"),
+                            field(&line, "cpu_seconds"),
+                        ) else {
+                            continue;
+                        };
+                        if let (Ok(min), Ok(secs), Ok(cpu)) =
+                            (min.parse(), secs.parse(), cpu.parse())
+                        {
+                            baseline.insert(name, (min, secs, cpu));
+                        }
                     }
                 }
-                if !out.status.success() {
-                    eprintln!("baseline failed: {}", String::from_utf8_lossy(&out.stderr));
+                match child.wait() {
+                    Ok(status) if status.success() => {}
+                    Ok(status) => eprintln!("baseline exited with {status}"),
+                    Err(e) => eprintln!("baseline: {e}"),
                 }
             }
             Err(e) => eprintln!("cannot run python3: {e}"),
         }
     }
     println!(
-        "\n| instance | pool | k | features | ours maximin min p | ours s | baseline min p | baseline s | speed-up | ours leximin min p | leximin s |"
+        "\n| instance | pool | k | features | ours maximin min p | ours s (cpu s) | baseline min p | baseline s (cpu s) | speed-up wall (cpu) | ours leximin min p | leximin s |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for o in &ours {
         let (bmin, bs, ratio) = match baseline.get(&o.name) {
-            Some(&(m, s)) => (
+            Some(&(m, s, c)) => (
                 format!("{m:.5}"),
-                format!("{s:.2}"),
-                format!("{:.0}×", s / o.maximin_s.max(1e-9)),
+                format!("{s:.2} ({c:.2})"),
+                format!(
+                    "{:.0}× ({:.0}×)",
+                    s / o.maximin_s.max(1e-9),
+                    c / o.maximin_cpu.max(0.01)
+                ),
             ),
             None => ("–".into(), "–".into(), "–".into()),
         };
@@ -328,8 +369,8 @@ fn main() {
             None => ("–".into(), "–".into()),
         };
         println!(
-            "| {} | {} | {} | {} | {:.5} | {:.3} | {bmin} | {bs} | {ratio} | {lmin} | {ls} |",
-            o.name, o.pool, o.k, o.features, o.maximin_min, o.maximin_s
+            "| {} | {} | {} | {} | {:.5} | {:.3} ({:.2}) | {bmin} | {bs} | {ratio} | {lmin} | {ls} |",
+            o.name, o.pool, o.k, o.features, o.maximin_min, o.maximin_s, o.maximin_cpu
         );
     }
     federated();

@@ -2,10 +2,9 @@
 //!
 //! Solved exactly as a 0/1 integer program (one binary variable per
 //! person, the panel size as an equality, one row per non-trivial quota)
-//! by `microlp`'s branch and bound, and heuristically by a swap local
-//! search that column generation tries first: a column the heuristic finds
-//! is as good as any other improving column, and only the last round of
-//! each stage, which proves that none is left, needs the exact program.
+//! by `microlp`'s branch and bound; and a swap local search that finds
+//! heavy (not necessarily heaviest) panels fast, used for the initial
+//! columns.
 
 use super::quota::{BoundSide, Instance, QuotaBound, SortitionError};
 use microlp::{ComparisonOp, Error as LpError, OptimizationDirection, Problem};
@@ -154,9 +153,11 @@ impl Flat {
         Ok(Some(panel))
     }
 
-    /// Swap local search from a feasible `start`: repeatedly exchanges the
-    /// member and non-member whose swap gains the most weight while keeping
-    /// every quota, until no swap gains more than `1e-12`.
+    /// Swap local search from a feasible `start`. Each pass sorts the
+    /// non-members by decreasing weight and the members by increasing
+    /// weight, and swaps every non-member in turn with the lightest member
+    /// it can replace while keeping every quota, if that gains weight; passes
+    /// repeat until one makes no swap (or after `4k + 10` passes).
     pub(crate) fn local_search(&self, weights: &[f64], start: &[usize]) -> Vec<usize> {
         let mut in_panel = vec![false; self.n];
         let mut counts = vec![0usize; self.min.len()];
@@ -171,21 +172,14 @@ impl Flat {
         for _ in 0..(4 * self.k + 10) {
             panel.sort_by(|&a, &b| weights[a].total_cmp(&weights[b]));
             outside.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
-            let mut best: Option<(f64, usize, usize)> = None;
-            for (oj, &j) in outside.iter().enumerate() {
-                let floor = best.map_or(1e-12, |(b, _, _)| b);
-                // Outside is sorted by descending weight and the panel by
-                // ascending weight: once even the lightest member gives no
-                // better gain, nothing later can.
-                if panel
-                    .first()
-                    .is_none_or(|&i| weights[j] - weights[i] <= floor)
-                {
-                    break;
-                }
-                for (pi, &i) in panel.iter().enumerate() {
-                    let gain = weights[j] - weights[i];
-                    if gain <= floor {
+            let mut swapped = false;
+            for slot in outside.iter_mut() {
+                let j = *slot;
+                for member in panel.iter_mut() {
+                    let i = *member;
+                    if weights[j] - weights[i] <= 1e-12 {
+                        // Members are in increasing weight (those swapped in
+                        // this pass are heavier still): no gain further on.
                         break;
                     }
                     let ok = self.person_values[i]
@@ -195,21 +189,22 @@ impl Flat {
                             gi == gj || (counts[gi] > self.min[gi] && counts[gj] < self.max[gj])
                         });
                     if ok {
-                        best = Some((gain, pi, oj));
+                        for &g in &self.person_values[i] {
+                            counts[g] -= 1;
+                        }
+                        for &g in &self.person_values[j] {
+                            counts[g] += 1;
+                        }
+                        *member = j;
+                        *slot = i;
+                        swapped = true;
                         break;
                     }
                 }
             }
-            let Some((_, pi, oj)) = best else { break };
-            let (i, j) = (panel[pi], outside[oj]);
-            for &g in &self.person_values[i] {
-                counts[g] -= 1;
+            if !swapped {
+                break;
             }
-            for &g in &self.person_values[j] {
-                counts[g] += 1;
-            }
-            panel[pi] = j;
-            outside[oj] = i;
         }
         panel.sort_unstable();
         panel
