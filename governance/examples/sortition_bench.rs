@@ -17,6 +17,7 @@
 //! communities and 1,000,000 members with overlaps.
 
 use governance::sortition::federation::{Community, Federation};
+use governance::sortition::repair::repair;
 use governance::sortition::{leximin, maximin, synthetic, Instance, Lottery};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -217,6 +218,38 @@ fn federated() {
         check.well_formed,
         check.all_floors_met()
     );
+    // A new community of 5,000 people joins the first region; repair.
+    let mut grown = fed.communities().to_vec();
+    grown.push(Community::Leaf((people..people + 5_000).collect()));
+    let newcomer = grown.len() - 1;
+    if let Community::Inner(children) = &mut grown[first_region] {
+        children.push(newcomer);
+    }
+    let grown = match Federation::new(grown) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("federation: {e}");
+            return;
+        }
+    };
+    let t = Instant::now();
+    match repair(&grown, root, k, &assembly.members, [43; 32]) {
+        Ok(r) => {
+            let secs = t.elapsed().as_secs_f64();
+            let ok = grown
+                .verify(root, k, &r.members)
+                .map(|v| v.all_floors_met())
+                .unwrap_or(false);
+            println!(
+                "  a community of 5,000 joins a region: repair {secs:.3} s, {} seats changed hands, every region at or above its floor: {ok}",
+                r.added.len()
+            );
+        }
+        Err(e) => println!(
+            "  a community of 5,000 joins a region: repair failed after {:.3} s: {e}",
+            t.elapsed().as_secs_f64()
+        ),
+    }
 }
 
 fn main() {

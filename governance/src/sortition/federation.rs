@@ -43,8 +43,8 @@
 //!   `⌊k|c|/N⌋` or `⌈k|c|/N⌉` seats in every draw — (3) holds, and also
 //!   the floors of every disjoint family further down.
 //! * **overlapping children** (general DAG): people are grouped by the set
-//!   of children they belong to, the groups sorted by their children under
-//!   a shuffled ranking of the children, people shuffled within a group.
+//!   of children they belong to, sorted by their two lowest-ranked children
+//!   under a shuffled ranking of the children, in random order within.
 //!   (1) and (2) hold exactly; (3) is not guaranteed (it holds for the
 //!   children whose people come out contiguous) and
 //!   [`Federation::verify`] reports, per draw, whether each floor was met.
@@ -55,7 +55,7 @@
 
 use super::rational::{Frac, FracOverflow};
 use super::rng::SeedRng;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// A community: a leaf with people, or a federation of child communities.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +95,24 @@ pub enum FederationError {
     /// The repair could not restore every floor (overlapping children).
     #[error("could not restore the floor of child {0}")]
     CannotRepair(usize),
+}
+
+/// How many of a community's children each of its people is in.
+#[derive(Debug, Clone)]
+pub(crate) struct Multiplicity<'a> {
+    pop: &'a [u32],
+    m: Vec<u32>,
+}
+
+impl Multiplicity<'_> {
+    /// The multiplicity of `person` (at least 1, so a share is defined for
+    /// people in no child, as in a leaf).
+    pub(crate) fn get(&self, person: u32) -> u32 {
+        self.pop
+            .binary_search(&person)
+            .map_or(1, |idx| self.m[idx])
+            .max(1)
+    }
 }
 
 /// A checked DAG of communities.
@@ -258,35 +276,35 @@ impl Federation {
         Ok(sum == pop)
     }
 
-    /// How many of `node`'s (distinct) children each person is in, by
-    /// identifier.
-    fn multiplicity(&self, node: usize) -> (Vec<usize>, HashMap<u32, u32>) {
+    /// `node`'s distinct children, sorted, and how many of them each
+    /// person of `node` is in.
+    pub(crate) fn multiplicity(&self, node: usize) -> (Vec<usize>, Multiplicity<'_>) {
         let mut children = self.children(node).to_vec();
         children.sort_unstable();
         children.dedup();
-        let mut m: HashMap<u32, u32> = HashMap::with_capacity(self.populations[node].len());
+        let pop = &self.populations[node];
+        let mut m = vec![0u32; pop.len()];
         for &c in &children {
-            for &i in &self.populations[c] {
-                *m.entry(i).or_insert(0) += 1;
+            for i in &self.populations[c] {
+                if let Ok(idx) = pop.binary_search(i) {
+                    m[idx] += 1;
+                }
             }
         }
-        (children, m)
+        (children, Multiplicity { pop, m })
     }
 
     /// `Σ_{i ∈ people} 1/m_i`, exactly, grouped by `m`.
     fn weighted(
         people: impl Iterator<Item = u32>,
-        m: &HashMap<u32, u32>,
+        m: &Multiplicity<'_>,
     ) -> Result<Frac, FederationError> {
-        let mut by_m: HashMap<u32, u128> = HashMap::new();
+        let mut by_m: BTreeMap<u32, u128> = BTreeMap::new();
         for i in people {
-            let mi = m.get(&i).copied().unwrap_or(1).max(1);
-            *by_m.entry(mi).or_insert(0) += 1;
+            *by_m.entry(m.get(i)).or_insert(0) += 1;
         }
-        let mut keys: Vec<_> = by_m.into_iter().collect();
-        keys.sort_unstable();
         let mut sum = Frac::ZERO;
-        for (mi, count) in keys {
+        for (mi, count) in by_m {
             sum = sum.checked_add(Frac::new(count, u128::from(mi)).unwrap_or(Frac::ZERO))?;
         }
         Ok(sum)
@@ -331,34 +349,38 @@ impl Federation {
                 children.sort_unstable();
                 children.dedup();
                 rng.shuffle(&mut children);
-                let rank: HashMap<usize, u32> = children
-                    .iter()
-                    .enumerate()
-                    .map(|(r, &c)| (c, r as u32))
-                    .collect();
-                let mut sig: HashMap<u32, Vec<u32>> = HashMap::new();
-                for &c in &children {
-                    for &i in &self.populations[c] {
-                        sig.entry(i).or_default().push(rank[&c]);
+                // Each person's two lowest child ranks (u32::MAX if none).
+                let pop = &self.populations[node];
+                let mut first = vec![u32::MAX; pop.len()];
+                let mut second = vec![u32::MAX; pop.len()];
+                for (rank, &c) in children.iter().enumerate() {
+                    let r = rank as u32;
+                    for i in &self.populations[c] {
+                        if let Ok(idx) = pop.binary_search(i) {
+                            if r < first[idx] {
+                                second[idx] = first[idx];
+                                first[idx] = r;
+                            } else if r < second[idx] {
+                                second[idx] = r;
+                            }
+                        }
                     }
                 }
-                let mut keyed: Vec<(Vec<u32>, u64, u32)> = self.populations[node]
+                let mut keyed: Vec<(u32, u32, u64, u32)> = pop
                     .iter()
-                    .map(|&i| {
-                        let mut s = sig.remove(&i).unwrap_or_default();
-                        s.sort_unstable();
-                        (s, rng.next_u64(), i)
-                    })
+                    .enumerate()
+                    .map(|(idx, &i)| (first[idx], second[idx], rng.next_u64(), i))
                     .collect();
                 keyed.sort_unstable();
-                out.extend(keyed.into_iter().map(|(_, _, i)| i));
+                out.extend(keyed.into_iter().map(|(_, _, _, i)| i));
             }
         }
         Ok(())
     }
 
     /// Systematic sampling: the members selected from `order` with offset
-    /// `u` in `0..order.len()` and `k ≤ order.len()` seats (exactly `k`).
+    /// `u` (taken modulo `order.len()`) and `k` seats: exactly `k` members
+    /// when `k ≤ order.len()`, everyone when `k` is larger.
     pub fn systematic(order: &[u32], k: usize, u: u64) -> Vec<u32> {
         let n = order.len() as i128;
         if n == 0 {
@@ -407,12 +429,23 @@ impl Federation {
     /// # Errors
     /// [`FederationError::UnknownCommunity`], [`FederationError::Overflow`].
     pub fn shares(&self, node: usize, k: usize) -> Result<Vec<(usize, Frac)>, FederationError> {
-        let n = self.population(node)?.len();
+        self.population(node)?;
         let (children, m) = self.multiplicity(node);
+        self.shares_with(node, k, &children, &m)
+    }
+
+    fn shares_with(
+        &self,
+        node: usize,
+        k: usize,
+        children: &[usize],
+        m: &Multiplicity<'_>,
+    ) -> Result<Vec<(usize, Frac)>, FederationError> {
+        let n = self.populations[node].len();
         children
             .iter()
             .map(|&c| {
-                let w = Self::weighted(self.populations[c].iter().copied(), &m)?;
+                let w = Self::weighted(self.populations[c].iter().copied(), m)?;
                 let share =
                     w.checked_mul(Frac::new(k as u128, n.max(1) as u128).unwrap_or(Frac::ZERO))?;
                 Ok((c, share))
@@ -438,9 +471,9 @@ impl Federation {
         let well_formed = sorted.len() == members.len()
             && members.len() == k
             && sorted.iter().all(|i| pop.binary_search(i).is_ok());
-        let (_, m) = self.multiplicity(node);
+        let (children, m) = self.multiplicity(node);
         let children = self
-            .shares(node, k)?
+            .shares_with(node, k, &children, &m)?
             .into_iter()
             .map(|(c, share)| {
                 let cp = &self.populations[c];

@@ -28,7 +28,10 @@ fn alone_feasible(flat: &Flat, g: usize, side: BoundSide) -> bool {
 pub(crate) fn conflict(inst: &Instance, flat: &Flat) -> SortitionError {
     match minimal_conflict(inst, flat) {
         Ok(bounds) => SortitionError::Infeasible {
-            conflict: bounds.into_iter().map(|b| inst.name_bound(b)).collect(),
+            conflict: bounds
+                .into_iter()
+                .filter_map(|b| inst.name_bound(b))
+                .collect(),
         },
         Err(e) => e,
     }

@@ -239,11 +239,12 @@ impl Instance {
         out
     }
 
-    /// The names and number of a bound.
-    pub fn name_bound(&self, bound: QuotaBound) -> NamedBound {
-        let feat = &self.features[bound.feature];
-        let val = &feat.values[bound.value];
-        NamedBound {
+    /// The names and number of a bound; `None` if it names a feature or
+    /// value the instance does not have.
+    pub fn name_bound(&self, bound: QuotaBound) -> Option<NamedBound> {
+        let feat = self.features.get(bound.feature)?;
+        let val = feat.values.get(bound.value)?;
+        Some(NamedBound {
             bound,
             feature: feat.name.clone(),
             value: val.name.clone(),
@@ -251,7 +252,7 @@ impl Instance {
                 BoundSide::Min => val.min,
                 BoundSide::Max => val.max,
             },
-        }
+        })
     }
 
     /// Whether `panel` (indices into the pool) has the panel size, no

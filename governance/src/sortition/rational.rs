@@ -69,6 +69,18 @@ impl Frac {
         Ok(Frac::new(num, den).unwrap_or(Frac::ZERO))
     }
 
+    /// `self − other`, exactly; `Ok(None)` when it would be negative.
+    pub fn checked_sub(self, other: Frac) -> Result<Option<Frac>, FracOverflow> {
+        if self < other {
+            return Ok(None);
+        }
+        let g = gcd(self.den, other.den);
+        let left = self.num.checked_mul(other.den / g).ok_or(FracOverflow)?;
+        let right = other.num.checked_mul(self.den / g).ok_or(FracOverflow)?;
+        let den = (self.den / g).checked_mul(other.den).ok_or(FracOverflow)?;
+        Ok(Frac::new(left.saturating_sub(right), den))
+    }
+
     /// `self * other`, exactly.
     pub fn checked_mul(self, other: Frac) -> Result<Frac, FracOverflow> {
         let g1 = gcd(self.num, other.den).max(1);
@@ -151,5 +163,7 @@ mod tests {
         assert_eq!(Frac::new(1, 0), None);
         assert_eq!(Frac::new(4, 6).unwrap().to_string(), "2/3");
         assert!(Frac::int(u128::MAX).checked_add(Frac::int(1)).is_err());
+        assert_eq!(third.checked_sub(sixth).unwrap(), Some(sixth));
+        assert_eq!(sixth.checked_sub(third).unwrap(), None);
     }
 }

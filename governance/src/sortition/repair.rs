@@ -23,8 +23,12 @@
 //! with all floors met; with overlapping children it may fail, reported as
 //! [`FederationError::CannotRepair`]. The repair keeps the floors; it does
 //! not restore the equal selection probabilities of a fresh draw.
+//!
+//! Seats are kept exactly ([`Frac`]) and updated incrementally: a person in
+//! `m` children moves `1/m` of a seat in each of them, so a step costs the
+//! sizes of the children involved, not the whole population.
 
-use super::federation::{Federation, FederationError};
+use super::federation::{Federation, FederationError, Multiplicity};
 use super::rational::Frac;
 use super::rng::SeedRng;
 use std::collections::BTreeSet;
@@ -43,26 +47,120 @@ pub struct Repair {
     pub added: Vec<u32>,
 }
 
-/// Signed difference `a − b` of two fractions, as (sign, magnitude).
-fn diff(a: Frac, b: Frac) -> (bool, Frac) {
-    // a − b = (a.num·b.den − b.num·a.den) / (a.den·b.den); compare only.
-    if a >= b {
-        (true, sub(a, b))
-    } else {
-        (false, sub(b, a))
+/// The exact standing of every child while seats change hands.
+struct Standing<'a> {
+    fed: &'a Federation,
+    children: Vec<usize>,
+    shares: Vec<Frac>,
+    floors: Vec<Frac>,
+    seats: Vec<Frac>,
+    m: Multiplicity<'a>,
+    members: BTreeSet<u32>,
+}
+
+/// `a − b` as a sortable key: (is non-negative, magnitude).
+fn signed(a: Frac, b: Frac) -> Result<(bool, Frac), FederationError> {
+    Ok(match a.checked_sub(b)? {
+        Some(d) => (true, d),
+        None => (false, b.checked_sub(a)?.unwrap_or(Frac::ZERO)),
+    })
+}
+
+/// Orders signed keys from the largest value to the smallest.
+fn larger_first(a: &(bool, Frac), b: &(bool, Frac)) -> std::cmp::Ordering {
+    match (a.0, b.0) {
+        (true, true) => b.1.cmp(&a.1),
+        (false, false) => a.1.cmp(&b.1),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
     }
 }
 
-fn sub(a: Frac, b: Frac) -> Frac {
-    // a ≥ b; exact when the cross products fit, else the comparison order
-    // (used only to rank children) degrades to the integer parts.
-    let num = a
-        .num()
-        .checked_mul(b.den())
-        .and_then(|x| b.num().checked_mul(a.den()).map(|y| x - y));
-    match (num, a.den().checked_mul(b.den())) {
-        (Some(n), Some(d)) => Frac::new(n, d).unwrap_or(Frac::ZERO),
-        _ => Frac::int(a.floor().saturating_sub(b.floor())),
+impl Standing<'_> {
+    fn in_child(&self, ci: usize, person: u32) -> bool {
+        self.fed
+            .population(self.children[ci])
+            .is_ok_and(|p| p.binary_search(&person).is_ok())
+    }
+
+    fn unit(&self, person: u32) -> Frac {
+        Frac::new(1, u128::from(self.m.get(person))).unwrap_or(Frac::ZERO)
+    }
+
+    fn insert(&mut self, person: u32) -> Result<(), FederationError> {
+        if self.members.insert(person) {
+            let unit = self.unit(person);
+            for ci in 0..self.children.len() {
+                if self.in_child(ci, person) {
+                    self.seats[ci] = self.seats[ci].checked_add(unit)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn remove(&mut self, person: u32) -> Result<(), FederationError> {
+        if self.members.remove(&person) {
+            let unit = self.unit(person);
+            for ci in 0..self.children.len() {
+                if self.in_child(ci, person) {
+                    self.seats[ci] = self.seats[ci].checked_sub(unit)?.unwrap_or(Frac::ZERO);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether removing `person` takes a child that meets its floor now
+    /// below it (children already short do not count).
+    fn breaks_a_floor(&self, person: u32) -> Result<bool, FederationError> {
+        let unit = self.unit(person);
+        for ci in 0..self.children.len() {
+            if self.seats[ci] >= self.floors[ci] && self.in_child(ci, person) {
+                let after = self.seats[ci].checked_sub(unit)?.unwrap_or(Frac::ZERO);
+                if after < self.floors[ci] {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Children ranked by `seats − share`, largest first (ties by index).
+    fn by_surplus(&self) -> Result<Vec<usize>, FederationError> {
+        let mut keyed = (0..self.children.len())
+            .map(|ci| Ok((signed(self.seats[ci], self.shares[ci])?, ci)))
+            .collect::<Result<Vec<_>, FederationError>>()?;
+        keyed.sort_by(|a, b| larger_first(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        Ok(keyed.into_iter().map(|(_, ci)| ci).collect())
+    }
+
+    fn members_in(&self, ci: usize) -> Vec<u32> {
+        self.members
+            .iter()
+            .copied()
+            .filter(|&i| self.in_child(ci, i))
+            .collect()
+    }
+
+    fn outsiders_in(&self, ci: usize) -> Vec<u32> {
+        self.fed
+            .population(self.children[ci])
+            .map(|p| {
+                p.iter()
+                    .copied()
+                    .filter(|i| !self.members.contains(i))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn pick(rng: &mut SeedRng, from: &[u32]) -> Option<u32> {
+    if from.is_empty() {
+        None
+    } else {
+        Some(from[rng.below(from.len() as u64) as usize])
     }
 }
 
@@ -88,104 +186,78 @@ pub fn repair(
     }
     let mut rng = SeedRng::new(REPAIR_DOMAIN, seed);
     let before: BTreeSet<u32> = current.iter().copied().collect();
-    let mut members: BTreeSet<u32> = before
-        .iter()
-        .copied()
-        .filter(|i| pop.binary_search(i).is_ok())
-        .collect();
-    let pick = |rng: &mut SeedRng, from: &[u32]| from[rng.below(from.len() as u64) as usize];
-    let child_pop = |c: usize| fed.population(c);
-    let standing = |members: &BTreeSet<u32>| -> Result<Vec<(usize, Frac, Frac)>, FederationError> {
-        let list: Vec<u32> = members.iter().copied().collect();
-        Ok(fed
-            .verify(node, list.len(), &list)?
-            .children
-            .into_iter()
-            .map(|c| (c.child, c.share, c.seats))
-            .collect())
+    let (children, m) = fed.multiplicity(node);
+    let shares: Vec<Frac> = fed.shares(node, k)?.into_iter().map(|(_, s)| s).collect();
+    let floors = shares.iter().map(|s| Frac::int(s.floor())).collect();
+    let mut st = Standing {
+        fed,
+        seats: vec![Frac::ZERO; children.len()],
+        children,
+        shares,
+        floors,
+        m,
+        members: BTreeSet::new(),
     };
-    // Whether removing `person` takes a child that meets its floor now
-    // below it (children already short do not count).
-    let breaks_a_floor = |members: &BTreeSet<u32>, person: u32| -> Result<bool, FederationError> {
-        let list: Vec<u32> = members.iter().copied().collect();
-        let now = fed.verify(node, k, &list)?;
-        let without: Vec<u32> = list.into_iter().filter(|&i| i != person).collect();
-        let after = fed.verify(node, k, &without)?;
-        Ok(now
-            .children
-            .iter()
-            .zip(&after.children)
-            .any(|(a, b)| a.floor_met() && !b.floor_met()))
-    };
+    // Step 1: keep the members still in the population.
+    for &i in &before {
+        if pop.binary_search(&i).is_ok() {
+            st.insert(i)?;
+        }
+    }
     // Step 2: too many.
-    while members.len() > k {
-        let st = standing(&members)?;
-        let mut ranked: Vec<_> = st
-            .iter()
-            .map(|&(c, share, seats)| (diff(seats, share), c))
-            .collect();
-        ranked.sort_by_key(|x| std::cmp::Reverse(x.0));
-        let mut done = false;
-        for &(_, c) in &ranked {
-            let cp = child_pop(c)?;
-            let cand: Vec<u32> = members
-                .iter()
-                .copied()
-                .filter(|i| cp.binary_search(i).is_ok())
-                .collect();
-            if !cand.is_empty() {
-                let x = pick(&mut rng, &cand);
-                members.remove(&x);
-                done = true;
+    while st.members.len() > k {
+        let mut leaver = None;
+        for ci in st.by_surplus()? {
+            let cand = st.members_in(ci);
+            if let Some(x) = pick(&mut rng, &cand) {
+                leaver = Some(x);
                 break;
             }
         }
-        if !done {
-            let list: Vec<u32> = members.iter().copied().collect();
-            let x = pick(&mut rng, &list);
-            members.remove(&x);
+        let list: Vec<u32> = st.members.iter().copied().collect();
+        match leaver.or_else(|| pick(&mut rng, &list)) {
+            Some(x) => st.remove(x)?,
+            None => break,
         }
     }
     // Step 3: too few.
-    while members.len() < k {
-        let st = standing(&members)?;
-        let mut ranked: Vec<_> = st
-            .iter()
-            .map(|&(c, share, seats)| (diff(share, seats), c))
-            .collect();
-        ranked.sort_by_key(|x| std::cmp::Reverse(x.0));
-        let mut done = false;
-        for &(_, c) in &ranked {
-            let cand: Vec<u32> = child_pop(c)?
-                .iter()
-                .copied()
-                .filter(|i| !members.contains(i))
-                .collect();
-            if !cand.is_empty() {
-                members.insert(pick(&mut rng, &cand));
-                done = true;
+    while st.members.len() < k {
+        let mut joiner = None;
+        for ci in st.by_surplus()?.into_iter().rev() {
+            let cand = st.outsiders_in(ci);
+            if let Some(x) = pick(&mut rng, &cand) {
+                joiner = Some(x);
                 break;
             }
         }
-        if !done {
-            let cand: Vec<u32> = pop
-                .iter()
-                .copied()
-                .filter(|i| !members.contains(i))
-                .collect();
-            members.insert(pick(&mut rng, &cand));
-        }
+        let joiner = match joiner {
+            Some(x) => x,
+            None => {
+                let cand: Vec<u32> = pop
+                    .iter()
+                    .copied()
+                    .filter(|i| !st.members.contains(i))
+                    .collect();
+                pick(&mut rng, &cand).ok_or(FederationError::CannotRepair(node))?
+            }
+        };
+        st.insert(joiner)?;
     }
     // Step 4: exchanges until every floor holds.
-    let limit = k * (fed.communities().len() + 1) + 1;
+    let limit = k * (st.children.len() + 1) + 1;
     for _ in 0..limit {
-        let st = standing(&members)?;
-        let short = st
-            .iter()
-            .filter(|(_, share, seats)| *seats < Frac::int(share.floor()))
-            .max_by(|a, b| diff(a.1, a.2).cmp(&diff(b.1, b.2)).then(b.0.cmp(&a.0)));
-        let Some(&(needy, _, _)) = short else {
-            let members: Vec<u32> = members.into_iter().collect();
+        // The child furthest below its floor (by share − seats).
+        let mut short: Option<((bool, Frac), usize)> = None;
+        for ci in 0..st.children.len() {
+            if st.seats[ci] < st.floors[ci] {
+                let key = signed(st.shares[ci], st.seats[ci])?;
+                if short.is_none_or(|(best, _)| larger_first(&key, &best).is_lt()) {
+                    short = Some((key, ci));
+                }
+            }
+        }
+        let Some((_, needy)) = short else {
+            let members: Vec<u32> = st.members.into_iter().collect();
             let removed = before
                 .iter()
                 .copied()
@@ -202,42 +274,33 @@ pub fn repair(
                 added,
             });
         };
-        let needy_pop = child_pop(needy)?;
-        let joiners: Vec<u32> = needy_pop
-            .iter()
-            .copied()
-            .filter(|i| !members.contains(i))
-            .collect();
-        if joiners.is_empty() {
-            return Err(FederationError::CannotRepair(needy));
-        }
-        let mut ranked: Vec<_> = st
-            .iter()
-            .filter(|&&(c, _, _)| c != needy)
-            .map(|&(c, share, seats)| (diff(seats, share), c))
-            .collect();
-        ranked.sort_by_key(|x| std::cmp::Reverse(x.0));
+        let joiners = st.outsiders_in(needy);
+        let Some(joiner) = pick(&mut rng, &joiners) else {
+            return Err(FederationError::CannotRepair(st.children[needy]));
+        };
         let mut leaver = None;
-        'search: for &(_, c) in &ranked {
-            let cp = child_pop(c)?;
-            let mut cand: Vec<u32> = members
-                .iter()
-                .copied()
-                .filter(|i| cp.binary_search(i).is_ok() && needy_pop.binary_search(i).is_err())
+        'search: for ci in st.by_surplus()? {
+            if ci == needy {
+                continue;
+            }
+            let mut cand: Vec<u32> = st
+                .members_in(ci)
+                .into_iter()
+                .filter(|&i| !st.in_child(needy, i))
                 .collect();
             rng.shuffle(&mut cand);
             for x in cand {
-                if !breaks_a_floor(&members, x)? {
+                if !st.breaks_a_floor(x)? {
                     leaver = Some(x);
                     break 'search;
                 }
             }
         }
         let Some(x) = leaver else {
-            return Err(FederationError::CannotRepair(needy));
+            return Err(FederationError::CannotRepair(st.children[needy]));
         };
-        members.remove(&x);
-        members.insert(pick(&mut rng, &joiners));
+        st.remove(x)?;
+        st.insert(joiner)?;
     }
     Err(FederationError::CannotRepair(node))
 }
