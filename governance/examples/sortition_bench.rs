@@ -140,9 +140,10 @@ struct Ours {
     leximin: Option<(f64, f64)>,
 }
 
-fn federated() {
+fn federated(overlap: bool) {
     // 1,000 communities: 1 root, 19 regions, 980 leaves; 1,000,000 people,
-    // each in one leaf, and one in ten also in a second leaf of another region.
+    // each in one leaf, and (with `overlap`) one in ten also in a second
+    // leaf of another region.
     let people: u32 = 1_000_000;
     let leaves = 980usize;
     let regions = 19usize;
@@ -157,7 +158,7 @@ fn federated() {
     for i in 0..people {
         let home = (next() % leaves as u64) as usize;
         leaf_people[home].push(i);
-        if next() % 10 == 0 {
+        if overlap && next() % 10 == 0 {
             let other = (home + leaves / 2 + (next() % 7) as usize) % leaves;
             leaf_people[other].push(i);
         }
@@ -406,5 +407,6 @@ fn main() {
             o.name, o.pool, o.k, o.features, o.maximin_min, o.maximin_s, o.maximin_cpu
         );
     }
-    federated();
+    federated(true);
+    federated(false);
 }
