@@ -2,7 +2,7 @@
 //!
 //! Two problems, both pure (no I/O):
 //!
-//! * **Panels with quotas** ([`quota`], [`maximin`], [`draw`]): a pool of
+//! * **Panels with quotas** ([`quota`], [`mod@maximin`], [`draw`]): a pool of
 //!   people with feature values, lower and upper quotas per value, a panel
 //!   size. [`maximin::maximin`] and [`maximin::leximin`] compute a
 //!   distribution over quota-respecting panels that maximises the lowest
@@ -31,7 +31,7 @@
 //! `clarabel` is an interior-point conic solver without integer variables
 //! or warm starts. `microlp` does not report dual values, so the master
 //! problem is solved in its dual form, where the duals needed for pricing
-//! are ordinary variables (see [`maximin`]). It requires Rust 1.86.
+//! are ordinary variables (see [`mod@maximin`]). It requires Rust 1.86.
 
 pub mod draw;
 pub mod federation;

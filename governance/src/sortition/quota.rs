@@ -4,7 +4,7 @@
 //! region, …). Every feature value has a lower and an upper quota on the
 //! number of panel members who have it, and the panel has a fixed size.
 //! [`Instance::new`] checks the shape of the input; whether any panel meets
-//! the quotas at all is decided by the solver ([`super::maximin`]).
+//! the quotas at all is decided by the solver ([`mod@super::maximin`]).
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
