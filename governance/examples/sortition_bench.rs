@@ -315,9 +315,14 @@ fn main() {
                     Ok((d, s)) => {
                         let secs = t.elapsed().as_secs_f64();
                         eprintln!(
-                            "{name}: leximin {:.5} in {secs:.2} s ({} stages)",
+                            "{name}: leximin {:.5} in {secs:.2} s ({} stages, {} panels generated, {} integer programs, LP {:.2} s, pricing {:.2} s, {} LP restarts)",
                             d.min_probability(pool),
-                            s.stages
+                            s.stages,
+                            s.panels,
+                            s.integer_programs,
+                            s.lp_time.as_secs_f64(),
+                            s.pricing_time.as_secs_f64(),
+                            s.lp_restarts
                         );
                         Some((d.min_probability(pool), secs))
                     }
