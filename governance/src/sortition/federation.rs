@@ -40,8 +40,9 @@
 //!   `T` are shuffled and each occupies one contiguous block, ordered
 //!   recursively the same way inside (a leaf's people shuffled). Every
 //!   child is then a contiguous block of `|c|` positions and gets
-//!   `⌊k|c|/N⌋` or `⌈k|c|/N⌉` seats in every draw — (3) holds, and also
-//!   the floors of every disjoint family further down.
+//!   `⌊k|c|/N⌋` or `⌈k|c|/N⌉` seats in every draw — (3) holds; so does
+//!   every community further down whose ancestors up to `T` all have
+//!   disjoint children (a contiguous block too).
 //! * **overlapping children** (general DAG): people are grouped by the set
 //!   of children they belong to, sorted by their two lowest-ranked children
 //!   under a shuffled ranking of the children, in random order within.
