@@ -160,6 +160,23 @@ proptest! {
         prop_assert!(fed.verify(root, k, &a.members).unwrap().well_formed);
     }
 
+    /// On overlapping children the repair either restores every floor or
+    /// says it cannot; it never returns an assembly that misses one.
+    #[test]
+    fn repair_on_overlaps_never_claims_a_missed_floor(seed in any::<[u8; 32]>(), n in 2u32..40, kf in 0.0f64..1.0) {
+        let (fed, root) = overlapping(seed, n);
+        let pop = fed.population(root).unwrap().len();
+        let k = 1 + ((pop as f64 - 1.0) * kf) as usize;
+        let a = fed.draw(root, k, seed).unwrap();
+        match repair(&fed, root, k, &a.members, seed) {
+            Ok(r) => {
+                let v = fed.verify(root, k, &r.members).unwrap();
+                prop_assert!(v.all_floors_met(), "{:?}", v.children);
+            }
+            Err(e) => prop_assert!(matches!(e, FederationError::CannotRepair(_)), "{e}"),
+        }
+    }
+
     /// Repair after a community joins: exactly the newcomer's floor changes
     /// hands, and every floor holds.
     #[test]
