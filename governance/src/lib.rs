@@ -23,6 +23,7 @@ pub mod profile;
 pub mod profile_json;
 pub mod ratio;
 pub mod rules;
+pub mod sortition;
 pub mod sybil;
 
 pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
