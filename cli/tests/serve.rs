@@ -103,6 +103,30 @@ impl Drop for Server {
     }
 }
 
+/// `homes[0]` founds `name` with `homes[1]` and `homes[2]` as co-founders;
+/// every home imports the genesis. Returns the genesis file.
+fn found(h: &Homes, homes: &[std::path::PathBuf], name: &str) -> String {
+    let cards: Vec<String> = ["ben", "cam"]
+        .iter()
+        .zip(&homes[1..3])
+        .map(|(n, home)| {
+            let card = h.file(&format!("{n}.json"));
+            ok(home, &["id", "export", "--out", &card]);
+            card
+        })
+        .collect();
+    let founders = ["--founder", &cards[0], "--founder", &cards[1]];
+    let mut args = vec!["community", "create", "--name", name];
+    args.extend(founders);
+    ok(&homes[0], &args);
+    let genesis = h.file("genesis.grs");
+    ok(&homes[0], &["statements", "export", "--out", &genesis]);
+    for home in &homes[1..] {
+        ok(home, &["statements", "import", &genesis]);
+    }
+    genesis
+}
+
 #[test]
 fn three_serving_devices_reach_the_same_final_order() {
     let h = Homes::new();
@@ -110,33 +134,7 @@ fn three_serving_devices_reach_the_same_final_order() {
     for home in &homes {
         ok(home, &["init"]);
     }
-    let cards: Vec<String> = ["ben", "cam"]
-        .iter()
-        .zip(&homes[1..])
-        .map(|(n, home)| {
-            let card = h.file(&format!("{n}.json"));
-            ok(home, &["id", "export", "--out", &card]);
-            card
-        })
-        .collect();
-    ok(
-        &homes[0],
-        &[
-            "community",
-            "create",
-            "--name",
-            "Bakers",
-            "--founder",
-            &cards[0],
-            "--founder",
-            &cards[1],
-        ],
-    );
-    let genesis = h.file("genesis.grs");
-    ok(&homes[0], &["statements", "export", "--out", &genesis]);
-    for home in &homes[1..] {
-        ok(home, &["statements", "import", &genesis]);
-    }
+    let genesis = found(&h, &homes, "Bakers");
 
     let started = Instant::now();
     let a = Server::start(&homes[0], &[]);
@@ -250,33 +248,7 @@ fn newcomers_statements_reach_the_record_and_every_device_agrees() {
         keys.push(me["fingerprint"].clone());
         public.push(me["public_key"].as_str().unwrap().to_string());
     }
-    let cards: Vec<String> = ["ben", "cam"]
-        .iter()
-        .zip(&homes[1..3])
-        .map(|(n, home)| {
-            let card = h.file(&format!("{n}.json"));
-            ok(home, &["id", "export", "--out", &card]);
-            card
-        })
-        .collect();
-    ok(
-        &homes[0],
-        &[
-            "community",
-            "create",
-            "--name",
-            "Orchard",
-            "--founder",
-            &cards[0],
-            "--founder",
-            &cards[1],
-        ],
-    );
-    let genesis = h.file("genesis.grs");
-    ok(&homes[0], &["statements", "export", "--out", &genesis]);
-    for home in &homes[1..] {
-        ok(home, &["statements", "import", &genesis]);
-    }
+    let genesis = found(&h, &homes, "Orchard");
     // dee meets ana and ben; eve meets ben and cam.
     vouch(&h, &homes[3], &homes[0], "da");
     vouch(&h, &homes[3], &homes[1], "db");

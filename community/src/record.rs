@@ -90,94 +90,29 @@ impl Record {
         follows_lace: bool,
     ) -> Record {
         let community = genesis.id();
-        let mut delivered: HashSet<StatementId> = HashSet::from([community]);
-        let mut out = vec![genesis];
-        let mut root = genesis_root(&community);
-        // statements waiting for a predecessor, by arrival index
-        let mut waiting: Vec<Option<Statement>> = Vec::new();
-        let mut waiting_on: HashMap<StatementId, Vec<usize>> = HashMap::new();
-        let mut missing: Vec<usize> = Vec::new();
+        let mut d = Delivery::new(genesis);
         let mut queued: HashSet<StatementId> = HashSet::new();
         for s in final_blocks {
-            if s.community() != community || !queued.insert(s.id()) {
-                continue;
-            }
-            let lacking: Vec<StatementId> = s
-                .preds()
-                .iter()
-                .filter(|p| !delivered.contains(p))
-                .copied()
-                .collect();
-            if lacking.is_empty() {
-                let mut ready = BTreeSet::new();
-                Self::deliver(
-                    s,
-                    &mut delivered,
-                    &mut out,
-                    &mut root,
-                    &waiting_on,
-                    &mut missing,
-                    &mut ready,
-                );
-                while let Some(i) = ready.pop_first() {
-                    let s = waiting[i].take().expect("released once");
-                    Self::deliver(
-                        s,
-                        &mut delivered,
-                        &mut out,
-                        &mut root,
-                        &waiting_on,
-                        &mut missing,
-                        &mut ready,
-                    );
-                }
-            } else {
-                let i = waiting.len();
-                for p in &lacking {
-                    waiting_on.entry(*p).or_default().push(i);
-                }
-                missing.push(lacking.len());
-                waiting.push(Some(s));
+            if s.community() == community && queued.insert(s.id()) {
+                d.offer(s);
             }
         }
-        let final_len = out.len();
+        let final_len = d.out.len();
         // The tentative suffix: everything else held, in canonical order
         // after the final prefix; statements still waiting for a
         // predecessor nobody holds are left out.
-        let mut rest: Vec<Statement> = waiting.into_iter().flatten().collect();
+        let mut rest: Vec<Statement> = d.waiting.into_iter().flatten().collect();
         rest.extend(held.into_iter().filter(|s| s.community() == community));
         let mut seen = HashSet::new();
-        rest.retain(|s| !delivered.contains(&s.id()) && seen.insert(s.id()));
-        for s in tentative_order(&delivered, rest) {
-            out.push(s);
-        }
+        rest.retain(|s| !d.delivered.contains(&s.id()) && seen.insert(s.id()));
+        let mut statements = d.out;
+        statements.extend(tentative_order(&d.delivered, rest));
         Record {
             community,
-            statements: out,
+            statements,
             final_len,
             follows_lace,
-            root,
-        }
-    }
-
-    fn deliver(
-        s: Statement,
-        delivered: &mut HashSet<StatementId>,
-        out: &mut Vec<Statement>,
-        root: &mut [u8; 32],
-        waiting_on: &HashMap<StatementId, Vec<usize>>,
-        missing: &mut [usize],
-        ready: &mut BTreeSet<usize>,
-    ) {
-        let id = s.id();
-        delivered.insert(id);
-        *root = next_root(root, &id);
-        out.push(s);
-        for &i in waiting_on.get(&id).into_iter().flatten() {
-            missing[i] -= 1;
-            if missing[i] == 0 {
-                ready.insert(i);
-            }
+            root: d.root,
         }
     }
 
@@ -237,6 +172,69 @@ impl Record {
     /// The state root after the last final position.
     pub fn root(&self) -> [u8; 32] {
         self.root
+    }
+}
+
+/// Causal delivery of the final blocks' statements: each is delivered
+/// once all its predecessors are, in the order offered; a statement that
+/// waits is released right after its last missing predecessor, several at
+/// once in the order they were offered. The root follows each delivery.
+struct Delivery {
+    delivered: HashSet<StatementId>,
+    out: Vec<Statement>,
+    root: [u8; 32],
+    // statements waiting for a predecessor, by arrival index
+    waiting: Vec<Option<Statement>>,
+    waiting_on: HashMap<StatementId, Vec<usize>>,
+    missing: Vec<usize>,
+}
+
+impl Delivery {
+    fn new(genesis: Statement) -> Self {
+        let community = genesis.id();
+        Delivery {
+            delivered: HashSet::from([community]),
+            out: vec![genesis],
+            root: genesis_root(&community),
+            waiting: Vec::new(),
+            waiting_on: HashMap::new(),
+            missing: Vec::new(),
+        }
+    }
+
+    fn offer(&mut self, s: Statement) {
+        let lacking: Vec<StatementId> = s
+            .preds()
+            .iter()
+            .filter(|p| !self.delivered.contains(p))
+            .copied()
+            .collect();
+        if !lacking.is_empty() {
+            let i = self.waiting.len();
+            for p in &lacking {
+                self.waiting_on.entry(*p).or_default().push(i);
+            }
+            self.missing.push(lacking.len());
+            self.waiting.push(Some(s));
+            return;
+        }
+        let mut ready = BTreeSet::new();
+        let mut next = Some(s);
+        while let Some(s) = next {
+            let id = s.id();
+            self.delivered.insert(id);
+            self.root = next_root(&self.root, &id);
+            self.out.push(s);
+            for &i in self.waiting_on.get(&id).into_iter().flatten() {
+                self.missing[i] -= 1;
+                if self.missing[i] == 0 {
+                    ready.insert(i);
+                }
+            }
+            next = ready
+                .pop_first()
+                .map(|i| self.waiting[i].take().expect("released once"));
+        }
     }
 }
 
