@@ -36,8 +36,11 @@ use std::path::Path;
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
+/// A property check over one input; panics when a property fails.
+pub type Check = fn(&[u8]);
+
 /// Every target: its name (the directory under `fuzz/corpus/`) and check.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("statement", check_statement),
     ("statement_file", check_statement_file),
     ("block", check_block),
