@@ -245,7 +245,9 @@ fn split_fields(line: &str) -> Result<Vec<Cow<'_, str>>, PabulibErrorKind> {
 }
 
 fn quote(field: &str) -> String {
-    if field.contains([';', '"', '\n']) {
+    // A `\r` is quoted too: the reader drops carriage returns at the end
+    // of a line, so a field ending in one must not end the line bare.
+    if field.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_string()
@@ -734,6 +736,22 @@ mod tests {
         let g = parse(&text).unwrap();
         assert_eq!(f, g);
         assert_eq!(text, g.to_pb_string());
+    }
+
+    /// Found by the `governance_text` fuzz target: a voter field ending
+    /// in `\r` (read from the middle of a line) was written bare at the end
+    /// of a line, where the reader drops it, so writing what was read was
+    /// not a fixed point.
+    #[test]
+    fn a_field_ending_in_a_carriage_return_survives_writing() {
+        let text = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\n\
+                    project_id;cost\na;5\nVOTES\nvoter_id;note;vote\n1;x\r;a\n";
+        let f = parse(text).unwrap();
+        assert_eq!(f.voter_fields[0], vec!["x\r".to_string()]);
+        let written = f.to_pb_string();
+        let g = parse(&written).unwrap();
+        assert_eq!(g.voter_fields, f.voter_fields);
+        assert_eq!(written, g.to_pb_string());
     }
 
     #[test]

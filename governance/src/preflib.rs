@@ -199,6 +199,13 @@ enum Parsed {
 /// Orders per message between the two threads.
 const BATCH: usize = 4096;
 
+/// Most alternatives a file may declare. Reading allocates a name and a
+/// slot per declared alternative before the first order, so the count a
+/// file claims (`NUMBER ALTERNATIVES`, the old layout's first line, or the
+/// largest `ALTERNATIVE NAME` number) is capped here, not only at the
+/// profile's own limit of 2³¹ − 1 that a few bytes could claim.
+pub const MAX_FILE_ALTERNATIVES: usize = 1 << 16;
+
 impl Reader {
     fn new(kind: Option<DataKind>) -> Self {
         Reader {
@@ -250,7 +257,7 @@ impl Reader {
                 let m = number(value)?;
                 let m = usize::try_from(m)
                     .ok()
-                    .filter(|&m| m <= crate::profile::Ranking::MAX_ALTERNATIVES)
+                    .filter(|&m| m <= MAX_FILE_ALTERNATIVES)
                     .ok_or_else(|| {
                         at(
                             line,
@@ -281,7 +288,25 @@ impl Reader {
         let m = match self.m {
             Some((m, _)) => m,
             None if self.names.is_empty() => return Err(at(line, Problem::NoAlternatives)),
-            None => self.names.iter().map(|n| n.0).max().unwrap_or(0) as usize,
+            None => {
+                let (n, _, l) = self
+                    .names
+                    .iter()
+                    .max_by_key(|n| n.0)
+                    .expect("names checked non-empty");
+                usize::try_from(*n)
+                    .ok()
+                    .filter(|&n| n <= MAX_FILE_ALTERNATIVES)
+                    .ok_or_else(|| {
+                        at(
+                            *l,
+                            Problem::BadAlternativeName {
+                                number: *n,
+                                m: MAX_FILE_ALTERNATIVES,
+                            },
+                        )
+                    })?
+            }
         };
         let mut names: Vec<Option<String>> = vec![None; m];
         for (n, name, l) in self.names.drain(..) {
@@ -642,7 +667,9 @@ fn old_layout_line(
             let m: usize = s
                 .trim()
                 .parse()
-                .map_err(|_| bad("number of alternatives"))?;
+                .ok()
+                .filter(|&m| m <= MAX_FILE_ALTERNATIVES)
+                .ok_or_else(|| bad("number of alternatives"))?;
             reader.m = Some((m, line));
             Ok(if m == 0 {
                 OldStage::Totals
@@ -1025,6 +1052,36 @@ mod tests {
         ));
         d.kind = DataKind::Soi;
         d.write(Vec::new()).unwrap();
+    }
+
+    /// Found by the `governance_text` fuzz target: seven bytes (an
+    /// old-layout count line `3033330`) made the reader build three million
+    /// alternatives, and a header could claim 2³¹ − 1 of them. Every way of
+    /// claiming a count is now capped before allocating.
+    #[test]
+    fn a_claimed_alternative_count_above_the_cap_is_refused_before_allocating() {
+        let big = MAX_FILE_ALTERNATIVES + 1;
+        assert!(matches!(
+            err_line("3033330\n"),
+            (1, Problem::BadHeader { .. })
+        ));
+        assert!(matches!(
+            err_line(&format!("# NUMBER ALTERNATIVES: {big}\n1: 1\n")),
+            (1, Problem::BadHeader { .. })
+        ));
+        assert!(matches!(
+            err_line("# ALTERNATIVE NAME 2147483647: x\n1: 1\n"),
+            (
+                1,
+                Problem::BadAlternativeName {
+                    number: 2_147_483_647,
+                    ..
+                }
+            )
+        ));
+        let at_cap = format!("# NUMBER ALTERNATIVES: {MAX_FILE_ALTERNATIVES}\n1: 1\n");
+        let d = parse(&at_cap, None).unwrap();
+        assert_eq!(d.profile.num_alternatives(), MAX_FILE_ALTERNATIVES);
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! End-to-end tests across the Grassroots crates live in `tests/tests/`.
 //! This library holds what they share: simulated people who vouch through
-//! the real protocol.
+//! the real protocol, and the properties the fuzz targets check
+//! ([`fuzz_checks`]).
+
+pub mod fuzz_checks;
 
 use attest::Message;
 use community::CommunityState;

@@ -54,7 +54,7 @@ mod render;
 pub use decode::{decode_gray, decode_image, decode_image_bytes, decode_image_file, MAX_SIDE};
 pub use encode::{encode, version_for_payload_len, QrCode, EC_LEVEL, MAX_PAYLOAD};
 pub use error::QrError;
-pub use frame::{FORMAT_VERSION, MAGIC, OVERHEAD};
+pub use frame::{unwrap as unwrap_frame, wrap as wrap_frame, FORMAT_VERSION, MAGIC, OVERHEAD};
 pub use render::{
     to_image, to_png, to_png_bytes, to_svg, to_terminal, to_text, PNG_MODULE_PX, QUIET_ZONE,
 };

@@ -27,6 +27,10 @@ pub enum BatchError {
     /// More statements than [`MAX_STATEMENTS`].
     #[error("statement batch claims {0} statements; at most {MAX_STATEMENTS} are allowed")]
     TooMany(usize),
+    /// A count of zero: the batch of no statements is the empty payload,
+    /// and refusing the other spelling keeps one encoding per batch.
+    #[error("statement batch claims 0 statements; an empty batch is the empty payload")]
+    ZeroCount,
     /// One statement does not decode or verify.
     #[error("statement {index} of the batch: {source}")]
     Statement {
@@ -66,6 +70,9 @@ pub fn decode(payload: &[u8]) -> Result<Vec<Statement>, BatchError> {
     let count = r.u16("statement count")? as usize;
     if count > MAX_STATEMENTS {
         return Err(BatchError::TooMany(count));
+    }
+    if count == 0 {
+        return Err(BatchError::ZeroCount);
     }
     let mut out = Vec::with_capacity(count);
     for index in 0..count {
@@ -140,5 +147,15 @@ mod tests {
             decode(&[0xff, 0xff]),
             Err(BatchError::TooMany(65_535))
         ));
+    }
+
+    /// Found by the `statement_file` fuzz target: `[0, 0]` decoded to the
+    /// empty batch, which encodes as no bytes, so one batch had two
+    /// encodings (and a block two ids for the same content).
+    #[test]
+    fn a_zero_count_is_refused_so_the_empty_batch_has_one_encoding() {
+        assert!(matches!(decode(&[0, 0]), Err(BatchError::ZeroCount)));
+        assert!(matches!(decode(&[0, 0, 0]), Err(BatchError::ZeroCount)));
+        assert!(decode(&encode(&[])).unwrap().is_empty());
     }
 }
