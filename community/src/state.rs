@@ -13,7 +13,7 @@ use ledger::payload::Payload;
 use ledger::statement::{CommunityId, Statement, StatementId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Why statements do not make a community.
 #[derive(Debug, thiserror::Error)]
@@ -97,12 +97,7 @@ impl CommunityState {
         community: &CommunityId,
         statements: &[Statement],
     ) -> Result<Self, StateError> {
-        let mut seen = HashSet::new();
-        let unique: Vec<Statement> = statements
-            .iter()
-            .filter(|s| seen.insert(s.id()))
-            .cloned()
-            .collect();
+        let unique = ledger::dag::unique(statements);
         for s in &unique {
             if &s.community() != community {
                 return Err(StateError::Foreign {

@@ -60,6 +60,16 @@ pub fn canonical_order(statements: &[Statement]) -> Result<Vec<&Statement>, Miss
     Ok(out)
 }
 
+/// `statements` without repeats (the first copy of each id kept, in order).
+pub fn unique(statements: &[Statement]) -> Vec<Statement> {
+    let mut seen = HashSet::new();
+    statements
+        .iter()
+        .filter(|s| seen.insert(s.id()))
+        .cloned()
+        .collect()
+}
+
 /// The causal past of `id` (itself included) among `by_id`.
 pub fn causal_past(
     by_id: &HashMap<StatementId, &Statement>,

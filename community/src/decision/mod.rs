@@ -94,7 +94,7 @@ use ledger::payload::{BallotShares, DecisionOpening, Payload, WholeBallotRule};
 use ledger::statement::{CommunityId, Statement, StatementId};
 use rand::{CryptoRng, RngCore};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Why a decision's state cannot be computed.
 #[derive(Debug, thiserror::Error)]
@@ -471,12 +471,7 @@ impl DecisionState {
         decision: &StatementId,
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
-        let mut seen = HashSet::new();
-        let unique: Vec<Statement> = statements
-            .iter()
-            .filter(|s| seen.insert(s.id()))
-            .cloned()
-            .collect();
+        let unique = ledger::dag::unique(statements);
         let order = canonical_order(&unique).map_err(StateError::from)?;
         let mut state = Self::from_order(community, &unique, order, decision, rng)?;
         // Statements exchanged by file only: what is held is all there is.
