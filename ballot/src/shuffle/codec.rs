@@ -77,13 +77,7 @@ impl ShuffleProof {
         let off = r.offset();
         let shuffler = r.u16("shuffler")?;
         r.check_range("shuffler", off, shuffler as u64, 1, MAX_TRUSTEES as u64)?;
-        let off = r.offset();
-        let n = r.u32("ballot count")? as u64;
-        r.check_range("ballot count", off, n, 1, MAX_BALLOTS as u64)?;
-        let off = r.offset();
-        let w = r.u16("width")? as u64;
-        r.check_range("width", off, w, 1, MAX_WIDTH as u64)?;
-        let (n, w) = (n as usize, w as usize);
+        let (n, w) = read_shape(&mut r)?;
         let expected = HEADER + 32 * (5 * n + 3 * w + 6);
         if bytes.len() < expected {
             return Err(DecodeError::Truncated {
@@ -152,13 +146,7 @@ impl ShuffleStep {
     /// of another shape.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes, STEP_MARKER, VERSION, "shuffle step")?;
-        let off = r.offset();
-        let n = r.u32("ballot count")? as u64;
-        r.check_range("ballot count", off, n, 1, MAX_BALLOTS as u64)?;
-        let off = r.offset();
-        let w = r.u16("width")? as u64;
-        r.check_range("width", off, w, 1, MAX_WIDTH as u64)?;
-        let (n, w) = (n as usize, w as usize);
+        let (n, w) = read_shape(&mut r)?;
         let needed = r.offset() + 64 * n * w + 4;
         if bytes.len() < needed {
             return Err(DecodeError::Truncated {
@@ -185,4 +173,16 @@ impl ShuffleStep {
         r.finish()?;
         Ok(ShuffleStep { output, proof })
     }
+}
+
+/// The ballot count (`1..=MAX_BALLOTS`) and width (`1..=MAX_WIDTH`) both
+/// encodings start with.
+fn read_shape(r: &mut Reader<'_>) -> core::result::Result<(usize, usize), DecodeError> {
+    let off = r.offset();
+    let n = r.u32("ballot count")? as u64;
+    r.check_range("ballot count", off, n, 1, MAX_BALLOTS as u64)?;
+    let off = r.offset();
+    let w = r.u16("width")? as u64;
+    r.check_range("width", off, w, 1, MAX_WIDTH as u64)?;
+    Ok((n as usize, w as usize))
 }
