@@ -10,6 +10,8 @@
 //!   are, then what is not final yet — and the state root of the final
 //!   prefix;
 //! * [`state`]: membership, the trust graph, the constitution, notes;
+//! * [`participation`]: who runs consensus, as the constitution and the
+//!   record fix it — the hook that moves the lace to its next epoch;
 //! * [`decision`]: one decision's phases, from opening to tally;
 //! * [`vote`]: the statements a member's device makes for a decision;
 //! * [`vault`]: a trustee's per-decision secret, sealed until the tally;
@@ -20,6 +22,7 @@
 
 pub mod ballot_rules;
 pub mod decision;
+pub mod participation;
 pub mod record;
 pub mod state;
 pub mod vault;

@@ -54,6 +54,42 @@ pub struct Constitution {
     /// decision's opener name its trustees.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trustees: Option<TrusteePanel>,
+    /// Who runs the community's consensus: the participants of its lace
+    /// (omitted from the JSON while it is the default).
+    #[serde(default, skip_serializing_if = "Participation::is_default")]
+    pub participants: Participation,
+}
+
+/// Who participates in the community's consensus (`docs/ledger.md` §8).
+///
+/// Every admitted member participates, up to `cap` of them. Beyond the
+/// cap, seniority decides: the founders first, then members in the order
+/// of the final position of the first surety they received. Final
+/// positions are fixed by consensus, so nobody can move up the list by
+/// choosing a key or a statement id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Participation {
+    /// Most participants (at least 1).
+    pub cap: u16,
+}
+
+/// The default participant cap.
+pub const DEFAULT_PARTICIPANT_CAP: u16 = 32;
+
+impl Default for Participation {
+    fn default() -> Self {
+        Participation {
+            cap: DEFAULT_PARTICIPANT_CAP,
+        }
+    }
+}
+
+impl Participation {
+    /// Whether this is the default (then the constitution's JSON omits it).
+    pub fn is_default(&self) -> bool {
+        *self == Participation::default()
+    }
 }
 
 /// Most trustees a constitution may name.
@@ -214,6 +250,7 @@ impl Default for Constitution {
             version: first_version(),
             history: Vec::new(),
             trustees: None,
+            participants: Participation::default(),
         }
     }
 }
@@ -280,6 +317,12 @@ impl Constitution {
         }
         if self.voting_period_secs == 0 {
             return Err(invalid("voting_period_secs", "must be positive"));
+        }
+        if self.participants.cap == 0 {
+            return Err(invalid(
+                "participants.cap",
+                "must be at least 1: a community needs someone to order its record",
+            ));
         }
         let mut names = std::collections::BTreeSet::new();
         for c in &self.components {

@@ -26,7 +26,7 @@ pub mod rules;
 pub mod sortition;
 pub mod sybil;
 
-pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Thresholds};
+pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Participation, Thresholds};
 pub use decision::{decide, Decision, DecisionOptions, DecisionReport};
 pub use pairwise::PairwiseMatrix;
 pub use preflib::{Document, PreflibError};

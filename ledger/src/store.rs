@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod blocks;
+mod epochs;
 pub use blocks::{FinalOutcome, SkippedStatement};
+pub use epochs::ClosedEpoch;
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -73,6 +75,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE sealed_secrets (
         name      BLOB PRIMARY KEY,
         sealed    BLOB NOT NULL
+    ) WITHOUT ROWID;
+",
+    // closed epochs of each community's lace: where each one's final
+    // order was cut and who participates in the next (see `store::epochs`)
+    "
+    CREATE TABLE epochs (
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        epoch     INTEGER NOT NULL,
+        cut_len   INTEGER NOT NULL CHECK (cut_len > 0),
+        leader    BLOB NOT NULL CHECK (length(leader) = 32),
+        next      BLOB NOT NULL CHECK (length(next) > 0 AND length(next) % 32 = 0),
+        PRIMARY KEY (community, epoch)
     ) WITHOUT ROWID;
 ",
 ];
@@ -153,6 +167,24 @@ pub enum StoreError {
         held: crate::blocklace::BlockHash,
         /// What was offered.
         offered: crate::blocklace::BlockHash,
+    },
+    /// Closing an epoch differently from how it was closed before.
+    #[error("epoch {epoch} was closed at final position {held} already, not {offered}: a cut never changes")]
+    EpochConflict {
+        /// The epoch.
+        epoch: u64,
+        /// The recorded cut length.
+        held: u64,
+        /// The offered one.
+        offered: u64,
+    },
+    /// A closed-epoch row that does not read back.
+    #[error("database row for closed epoch {epoch}: {reason}")]
+    BadEpoch {
+        /// The epoch.
+        epoch: u64,
+        /// Why.
+        reason: String,
     },
 }
 

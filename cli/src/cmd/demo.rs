@@ -573,6 +573,16 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         anyhow::bail!("devices computed different states from the same statements");
     }
     step("   All devices agree.".into());
+    #[cfg(feature = "net")]
+    if let Exchange::Net(n) = &ex {
+        let expected = community::participation::participants(&states[0], &records[0]).len();
+        let (epoch, who) = n.settle_epoch(expected)?;
+        let names: Vec<&str> = who.iter().map(|&i| people[i].name).collect();
+        step(format!(
+            "   Each admission, once final, changed who runs the record: every node moved to the next epoch by itself. Now in epoch {epoch}, the participants are {} (every admitted member, up to the constitution's cap).",
+            names.join(", ")
+        ));
+    }
 
     let vote = anonymous_vote(&people, &id, &ex, &mut step)?;
     #[cfg(feature = "net")]

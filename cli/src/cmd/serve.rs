@@ -108,7 +108,31 @@ fn print_event(ctx: &Ctx, e: &NetEvent) -> anyhow::Result<()> {
             json!({"event": "submitted", "statement": s.to_string()}),
             format!("submitted statement {} to a participant", s.short()),
         ),
+        NetEvent::EpochChanged {
+            epoch,
+            cut_len,
+            participants,
+            participant,
+        } => (
+            json!({"event": "epoch", "epoch": epoch, "cut_len": cut_len,
+                   "participants": participants, "participant": participant}),
+            format!(
+                "epoch {epoch} begins: the record named {participants} participant(s){}; \
+                 epoch {} closed after {cut_len} final block(s)",
+                if *participant {
+                    ", this device among them"
+                } else {
+                    "; this device observes"
+                },
+                epoch - 1
+            ),
+        ),
+        NetEvent::RuleFailed { reason } => (
+            json!({"event": "rule-failed", "reason": reason}),
+            format!("the participant rule could not be applied; the epoch stays: {reason}"),
+        ),
         NetEvent::Final {
+            epoch,
             pos,
             block,
             statements,
@@ -118,9 +142,9 @@ fn print_event(ctx: &Ctx, e: &NetEvent) -> anyhow::Result<()> {
             }
             let ids: Vec<String> = statements.iter().map(|s| s.to_string()).collect();
             (
-                json!({"event": "final", "pos": pos, "block": block.to_string(), "statements": ids}),
+                json!({"event": "final", "epoch": epoch, "pos": pos, "block": block.to_string(), "statements": ids}),
                 format!(
-                    "final #{pos}: block {block:?} with {} statement(s)",
+                    "final #{epoch}.{pos}: block {block:?} with {} statement(s)",
                     statements.len()
                 ),
             )
@@ -161,7 +185,6 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let home = Home::new(&ctx.home);
     let store = home.store()?;
     let community = resolve_community(&store, args.community.as_deref())?;
-    let participants = founding_participants(&store, &community)?;
     let key = home.unlock()?;
     let config = NetConfig {
         listen: parse_addrs(&args.listen)?,
@@ -169,16 +192,16 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         mdns: !args.no_mdns,
         ..NetConfig::default()
     };
-    let durable = Durable::new(store, community, 0, Limits::default());
     let seconds = args.seconds;
     runtime()?.block_on(async move {
-        let mut peer = Peer::start(durable, &key.seed(), participants, node_config(), config)?;
+        let mut peer = start_peer(store, community, &key.seed(), config)?;
         if !peer.is_participant() {
-            ctx.note(
-                "this key is not a founder of the community, so not a participant of its \
-                 first epoch: serving as an observer (syncing, and submitting this device's \
-                 statements to a participant)",
-            );
+            ctx.note(&format!(
+                "this key is not a participant of epoch {} of the community: serving as an \
+                 observer (syncing, and submitting this device's statements to a \
+                 participant) until the record makes it one",
+                peer.epoch()
+            ));
         }
         let stop = async move {
             match seconds {
@@ -203,7 +226,6 @@ pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let home = Home::new(&ctx.home);
     let store = home.store()?;
     let community = resolve_community(&store, args.community.as_deref())?;
-    let participants = founding_participants(&store, &community)?;
     let addr = args
         .peer
         .parse()
@@ -213,12 +235,11 @@ pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
         mdns: false,
         ..NetConfig::default()
     };
-    let durable = Durable::new(store, community, 0, Limits::default());
     // a one-off pull needs no member key: it observes under a fresh
     // network identity and creates no blocks
     let seed = zeroize::Zeroizing::new(rand::random::<[u8; 32]>());
     let report = runtime()?.block_on(async move {
-        let mut peer = Peer::start(durable, &seed, participants, node_config(), config)?;
+        let mut peer = start_peer(store, community, &seed, config)?;
         let mut failed = None;
         let report = peer
             .sync_with(addr, Duration::from_secs(args.timeout), |e| {
@@ -246,6 +267,31 @@ pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
             )
         },
     )
+}
+
+/// Start this device's node of `community`: from the epoch its store has
+/// reached, following the participants the constitution and the record
+/// fix (`community::participation`).
+pub(crate) fn start_peer(
+    store: ledger::Store,
+    community: ledger::statement::CommunityId,
+    seed: &zeroize::Zeroizing<[u8; 32]>,
+    config: NetConfig,
+) -> anyhow::Result<Peer> {
+    let founders = founding_participants(&store, &community)?;
+    let genesis = store
+        .get(&community)?
+        .context("the store lost the community's genesis")?;
+    let rule = community::participation::ConstitutionalParticipants::new(genesis);
+    let durable = Durable::new(store, community, 0, Limits::default());
+    Ok(Peer::start_with_rule(
+        durable,
+        seed,
+        founders,
+        node_config(),
+        config,
+        Some(Box::new(rule)),
+    )?)
 }
 
 fn parse_addrs(addrs: &[String]) -> anyhow::Result<Vec<Multiaddr>> {

@@ -107,6 +107,37 @@ impl Durable {
         self.community
     }
 
+    /// The epoch whose final order this records.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Record the final order of `epoch` from now on (after an epoch
+    /// change: the new epoch's order starts at position 0).
+    pub fn set_epoch(&mut self, epoch: u64) {
+        self.epoch = epoch;
+        self.announced = 0;
+    }
+
+    /// For a closed epoch's node: store the blocks it persists (so the
+    /// node serves them after a restart too) and drop what it finalizes —
+    /// its history ended at the cut. Returns the other actions.
+    pub fn persist_only(&mut self, actions: Vec<Action>) -> Result<Vec<Action>, DurableError> {
+        let mut persist: Vec<Arc<Block>> = Vec::new();
+        let mut rest = Vec::with_capacity(actions.len());
+        for a in actions {
+            match a {
+                Action::Persist(b) => persist.push(b),
+                Action::Finalized(_) => {}
+                other => rest.push(other),
+            }
+        }
+        if !persist.is_empty() {
+            self.store.put_blocks(&self.community, &persist)?;
+        }
+        Ok(rest)
+    }
+
     /// Start the node: from the stored blocks if there are any, fresh
     /// otherwise. The returned actions are already carried out as far as
     /// storage goes (see [`Durable::apply`]).
@@ -116,12 +147,32 @@ impl Durable {
         key: SigningKey,
         participants: Participants,
     ) -> Result<(Node, Vec<Action>, FinalOutcome), DurableError> {
+        // an epoch after the first starts with the link to the cut it
+        // continues (a device that stopped right after closing an epoch)
+        let link = match self.epoch {
+            0 => None,
+            e => self
+                .store
+                .closed_epochs(&self.community)?
+                .into_iter()
+                .find(|c| c.epoch + 1 == e)
+                .map(|c| {
+                    super::EpochLink {
+                        previous: c.epoch,
+                        leader: c.leader,
+                    }
+                    .encode()
+                }),
+        };
         let stored = self
             .store
             .blocks(&self.community, self.epoch, &self.limits)?;
         self.announced = 0;
         let (node, actions) = if stored.is_empty() {
-            Node::new(config, key, participants)
+            match link {
+                Some(link) => Node::new_with_first_payload(config, key, participants, link),
+                None => Node::new(config, key, participants),
+            }
         } else {
             Node::restore(config, key, participants, stored)?
         };

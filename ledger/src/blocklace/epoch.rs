@@ -18,14 +18,37 @@
 //! then the current epoch's order.
 //!
 //! What decides that a payload changes the participant set, and to which
-//! set, is the community's constitution; this module takes that decision as
-//! given (the caller names the position and the next participants).
+//! set, is the community's constitution, applied by the application above
+//! the lace: the [`ParticipantRule`] hook (as the application names the
+//! next validator set in CometBFT's ABCI). The network driver asks it after
+//! each final block that may matter, and closes the epoch when the answer
+//! differs from the current set.
 
 use super::block::BlockHash;
 use super::node::{Action, Node, NodeConfig};
 use super::participants::Participants;
+use crate::statement::Statement;
 use ed25519_dalek::SigningKey;
 use std::collections::HashSet;
+
+/// The application's say over who participates: the hook between the lace
+/// (which orders) and the community state above it (which applies).
+///
+/// The driver calls [`ParticipantRule::participants`] with the history —
+/// every final statement so far, epochs concatenated, in final order —
+/// after each final block carrying a statement for which
+/// [`ParticipantRule::may_change`] holds. The answer must be a pure
+/// function of the history, so every correct device computes the same set
+/// at the same final position.
+pub trait ParticipantRule: Send {
+    /// Whether `statement` can change who participates (a cheap filter:
+    /// blocks without such statements are not evaluated).
+    fn may_change(&self, statement: &Statement) -> bool;
+
+    /// The participants the history fixes, as Ed25519 keys in the order
+    /// the next participant set indexes them.
+    fn participants(&mut self, history: Vec<Statement>) -> Result<Vec<[u8; 32]>, String>;
+}
 
 /// Where an epoch closes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

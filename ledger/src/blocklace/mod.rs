@@ -37,7 +37,7 @@ pub mod wire;
 
 pub use block::{Block, BlockError, BlockHash, BlockHeader, Limits};
 pub use durable::{founding_participants, Durable, DurableError};
-pub use epoch::{EpochCut, EpochLink};
+pub use epoch::{EpochCut, EpochLink, ParticipantRule};
 pub use equivocation::{EquivocationProof, ProofError};
 pub use lace::{InsertError, Lace, LocalId};
 pub use node::{

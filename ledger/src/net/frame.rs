@@ -2,10 +2,17 @@
 //!
 //! ```text
 //! frame    = len:u32 | body                      (len ≤ MAX_FRAME, big-endian)
-//! request  = count:u32 | (len:u32 | wire message) × count
-//! response = status:u8 | reason_len:u16 | reason | request-shaped batch
+//! request  = epoch:u64 | batch
+//! response = epoch:u64 | status:u8 | reason_len:u16 | reason | batch
 //!            status 0: accepted; 1: some of it refused; 2: all refused
+//! batch    = count:u32 | (len:u32 | wire message) × count
 //! ```
+//!
+//! The epoch names the lace the messages belong to (`docs/ledger.md` §8):
+//! a node routes them to its node of that epoch — the current one, or a
+//! closed one it keeps serving so late devices can reach the cut — and
+//! refuses an epoch it does not hold. The submission protocol's responses
+//! carry no epoch ([`encode_response`] alone).
 //!
 //! A *batch* is a list of node [`Message`]s in their [`wire`] encoding: a
 //! request carries what one node sends another (its blocks, requests,
@@ -158,6 +165,28 @@ pub fn decode_response(bytes: &[u8], limits: &Limits) -> Result<Response, FrameE
     })
 }
 
+/// Prefix a lace request or response body with the epoch it belongs to.
+pub fn with_epoch(epoch: u64, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + body.len());
+    out.extend_from_slice(&epoch.to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// The epoch a lace request or response belongs to, and its body.
+pub fn split_epoch(bytes: &[u8]) -> Result<(u64, &[u8]), FrameError> {
+    if bytes.len() < 8 {
+        return Err(FrameError::Codec(CodecError::Truncated {
+            field: "epoch",
+            needed: 8,
+            offset: 0,
+            available: bytes.len(),
+        }));
+    }
+    let (epoch, body) = bytes.split_at(8);
+    Ok((u64::from_be_bytes(epoch.try_into().expect("8 bytes")), body))
+}
+
 /// Read one length-prefixed frame of at most `max` bytes.
 pub async fn read_frame<T: AsyncRead + Unpin>(io: &mut T, max: usize) -> std::io::Result<Vec<u8>> {
     let mut len = [0u8; 4];
@@ -222,6 +251,15 @@ mod tests {
         bad.push(7); // unknown message tag
         let e = decode_batch(&bad, &limits).unwrap_err();
         assert!(e.to_string().contains("unknown message tag 7"), "{e}");
+    }
+
+    #[test]
+    fn the_epoch_prefix_round_trips_and_a_short_one_is_named() {
+        let body = encode_batch(&[Message::Frontier(vec![4])]);
+        let framed = with_epoch(7, &body);
+        assert_eq!(split_epoch(&framed).unwrap(), (7, &body[..]));
+        let e = split_epoch(&framed[..5]).unwrap_err();
+        assert!(e.to_string().contains("epoch"), "{e}");
     }
 
     #[test]

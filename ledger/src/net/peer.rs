@@ -5,15 +5,16 @@ use super::frame::{self, Response, Status, MAX_FRAME, MAX_MESSAGES};
 use super::limit::{PeerLimiter, RateLimits};
 use super::submit::{self, Intake, SubmitLimits};
 use crate::blocklace::node::{Action, Message, PeerId as NodePeer, Timer};
+use crate::blocklace::{epoch, EpochCut, Limits, ParticipantRule, Participants};
 use crate::blocklace::{statements, BlockHash, Durable, DurableError, Node, NodeConfig};
-use crate::blocklace::{Limits, Participants};
 use crate::statement::{Statement, StatementId};
+use crate::store::ClosedEpoch;
 use libp2p::futures::StreamExt;
 use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel};
 use libp2p::swarm::behaviour::toggle::Toggle;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{mdns, noise, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// Tunables of the network layer.
@@ -62,10 +63,12 @@ pub enum NetEvent {
     Proposed(StatementId),
     /// A statement was submitted to a participant (by a non-participant).
     Submitted(StatementId),
-    /// A block became final at position `pos` of the final order (blocks
-    /// final before this start are not reported again).
+    /// A block became final at position `pos` of the epoch's final order
+    /// (blocks final before this start are not reported again).
     Final {
-        /// Position in the final order.
+        /// The epoch.
+        epoch: u64,
+        /// Position in the epoch's final order.
         pos: u64,
         /// The block.
         block: BlockHash,
@@ -76,6 +79,23 @@ pub enum NetEvent {
     Skipped {
         /// The block.
         block: BlockHash,
+        /// Why.
+        reason: String,
+    },
+    /// The record fixed a new participant set: `epoch − 1` closed after
+    /// `cut_len` final blocks and this device now follows `epoch`.
+    EpochChanged {
+        /// The new epoch.
+        epoch: u64,
+        /// Final blocks of the closed epoch kept in the history.
+        cut_len: u64,
+        /// Participants of the new epoch.
+        participants: usize,
+        /// Whether this device is one of them.
+        participant: bool,
+    },
+    /// The participant rule could not be evaluated; the epoch stays.
+    RuleFailed {
         /// Why.
         reason: String,
     },
@@ -232,9 +252,14 @@ struct Behaviour {
 struct PeerState {
     node_id: NodePeer,
     limiter: PeerLimiter,
-    outbox: Vec<Message>,
+    // messages waiting to be sent, each with the epoch of its lace
+    outbox: Vec<(u64, Message)>,
     in_flight: usize,
 }
+
+/// Closed epochs' nodes kept in memory to serve late devices; older ones
+/// are restored from the store when asked for.
+const CLOSED_KEPT: usize = 4;
 
 /// A node on the network: its swarm, protocol state and store.
 pub struct Peer {
@@ -242,6 +267,18 @@ pub struct Peer {
     codec: LaceCodec,
     node: Node,
     durable: Durable,
+    // the epoch `node` runs, its participants, and the founders (epoch 0)
+    epoch: u64,
+    participants: Participants,
+    founders: Participants,
+    signing: ed25519_dalek::SigningKey,
+    node_config: NodeConfig,
+    // closed epochs' nodes, still serving their blocks
+    closed: BTreeMap<u64, Node>,
+    // what fixes the participants, and the final positions of this epoch
+    // it has yet to look at
+    rule: Option<Box<dyn ParticipantRule>>,
+    candidates: Vec<u64>,
     config: NetConfig,
     limits: Limits,
     participant: bool,
@@ -282,32 +319,59 @@ impl Peer {
     /// `seed` is the member's Ed25519 secret seed: it signs blocks and is
     /// the node's network identity. A key outside `participants` runs an
     /// observer that relays and syncs but creates no blocks.
+    ///
+    /// `participants` are the founders (epoch 0); a device whose store
+    /// records closed epochs resumes in the epoch after the last one, with
+    /// the participants it fixed. Without a [`ParticipantRule`] the
+    /// participant set never changes (see [`Peer::start_with_rule`]).
     pub fn start(
-        mut durable: Durable,
+        durable: Durable,
         seed: &zeroize::Zeroizing<[u8; 32]>,
         participants: Participants,
         node_config: NodeConfig,
         config: NetConfig,
     ) -> Result<Peer, NetError> {
+        Self::start_with_rule(durable, seed, participants, node_config, config, None)
+    }
+
+    /// [`Peer::start`], with the rule that fixes each epoch's participants
+    /// from the record: when a final block makes it name another set, the
+    /// epoch closes at the cut and the device moves to the next one
+    /// (`docs/ledger.md` §8).
+    pub fn start_with_rule(
+        mut durable: Durable,
+        seed: &zeroize::Zeroizing<[u8; 32]>,
+        founders: Participants,
+        mut node_config: NodeConfig,
+        config: NetConfig,
+        rule: Option<Box<dyn ParticipantRule>>,
+    ) -> Result<Peer, NetError> {
         let signing = ed25519_dalek::SigningKey::from_bytes(seed);
         let me = signing.verifying_key().to_bytes();
-        let participant = participants.index_of(&me).is_some();
         let limits = node_config.limits;
         let community = durable.community();
+        let closed_epochs = durable
+            .store()
+            .closed_epochs(&community)
+            .map_err(DurableError::from)?;
+        let (epoch, participants) = match closed_epochs.last() {
+            Some(c) => (c.epoch + 1, participants_of(&c.next)?),
+            None => (0, founders.clone()),
+        };
+        durable.set_epoch(epoch);
+        node_config.epoch = epoch;
+        let participant = participants.index_of(&me).is_some();
         let recorded = durable
             .store()
-            .final_len(&community, 0)
+            .final_len(&community, epoch)
             .map_err(DurableError::from)?;
-        let participant_peers: HashSet<PeerId> = participants
-            .keys()
-            .iter()
-            .filter_map(|k| peer_id_of(&k.to_bytes()))
-            .collect();
-        let (node, actions, _) = durable.start(node_config, signing, participants)?;
+        let participant_peers = peer_ids(&participants);
+        let (node, actions, _) =
+            durable.start(node_config.clone(), signing.clone(), participants.clone())?;
         let mut secret = zeroize::Zeroizing::new(**seed);
         let keypair = libp2p::identity::Keypair::ed25519_from_bytes(&mut *secret)
             .map_err(|e| NetError::Setup(e.to_string()))?;
-        let protocol = StreamProtocol::try_from_owned(format!("/grassroots/lace/1/{community}"))
+        let protocol = StreamProtocol::try_from_owned(format!("/grassroots/lace/2/{community}"))
             .map_err(|e| NetError::Setup(e.to_string()))?;
         let submit_protocol = submit::protocol(&community)?;
         let codec = LaceCodec::default();
@@ -351,8 +415,14 @@ impl Peer {
             .map_err(|e| NetError::Setup(e.to_string()))?
             .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3_600)))
             .build();
-        // what the lace already carries is not proposed again
-        let mut proposed = HashSet::new();
+        // what the record and the lace already carry is not proposed again
+        let mut proposed: HashSet<StatementId> = durable
+            .store()
+            .final_statements(&community)
+            .map_err(DurableError::from)?
+            .iter()
+            .map(|s| s.id())
+            .collect();
         for e in node.lace().entries() {
             if let Ok(batch) = statements::decode(e.block.payload()) {
                 proposed.extend(batch.iter().map(|s| s.id()));
@@ -363,6 +433,14 @@ impl Peer {
             codec,
             node,
             durable,
+            epoch,
+            participants,
+            founders,
+            signing,
+            node_config,
+            closed: BTreeMap::new(),
+            rule,
+            candidates: Vec::new(),
             limits,
             participant,
             peers: HashMap::new(),
@@ -400,7 +478,8 @@ impl Peer {
             })?;
         }
         // `Durable::start` carried out the storage actions already
-        peer.perform_io(actions, None);
+        peer.perform_io(epoch, actions, None);
+        peer.check_epoch_change()?;
         Ok(peer)
     }
 
@@ -415,9 +494,19 @@ impl Peer {
         self.participant
     }
 
-    /// The protocol node.
+    /// The protocol node of the current epoch.
     pub fn node(&self) -> &Node {
         &self.node
+    }
+
+    /// The epoch this device follows.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The participants of the current epoch.
+    pub fn participants(&self) -> &Participants {
+        &self.participants
     }
 
     /// Events since the last call.
@@ -509,11 +598,8 @@ impl Peer {
                 if !awaited.is_empty() {
                     msgs.push(Message::Request(awaited));
                 }
-                let id = self
-                    .swarm
-                    .behaviour_mut()
-                    .rr
-                    .send_request(&peer, frame::encode_batch(&msgs));
+                let body = frame::with_epoch(self.epoch, &frame::encode_batch(&msgs));
+                let id = self.swarm.behaviour_mut().rr.send_request(&peer, body);
                 self.sync = Some((peer, Some(id), false));
                 self.report.round_trips += 1;
             }
@@ -543,6 +629,185 @@ impl Peer {
             self.perform(actions, None)?;
         }
         Ok(())
+    }
+
+    /// Ask the participant rule about each final position of this epoch
+    /// that may change the participants, in order; at the first whose
+    /// history names another set, close the epoch at the end of its
+    /// segment and move to the next, with the set the closed history
+    /// names (`docs/ledger.md` §8). Every correct device sees the same
+    /// final order, so all close at the same cut with the same set.
+    fn check_epoch_change(&mut self) -> Result<(), NetError> {
+        if self.rule.is_none() {
+            return Ok(());
+        }
+        let community = self.durable.community();
+        while !self.candidates.is_empty() {
+            let pos = self.candidates.remove(0);
+            let Some(next) = self.rule_at(&community, pos)? else {
+                continue;
+            };
+            if same_set(&next, &self.participants) {
+                continue;
+            }
+            let Some(cut) = epoch::cut_at(&self.node, pos as usize) else {
+                // not final yet as far as the orderer goes: look again later
+                self.candidates.insert(0, pos);
+                return Ok(());
+            };
+            let Some(next) = self.rule_at(&community, cut.len as u64 - 1)? else {
+                continue;
+            };
+            return self.enter_epoch(cut, next);
+        }
+        Ok(())
+    }
+
+    /// The participants the rule names for the history through final
+    /// position `pos` of this epoch; `None` (reported) if it cannot say.
+    fn rule_at(
+        &mut self,
+        community: &StatementId,
+        pos: u64,
+    ) -> Result<Option<Vec<[u8; 32]>>, NetError> {
+        let history = self
+            .durable
+            .store()
+            .final_statements_through(community, self.epoch, pos)
+            .map_err(DurableError::from)?;
+        let rule = self.rule.as_mut().expect("checked by the caller");
+        match rule.participants(history) {
+            Ok(keys) if !keys.is_empty() => Ok(Some(keys)),
+            Ok(_) => {
+                self.events.push(NetEvent::RuleFailed {
+                    reason: format!("the record at position {pos} names no participants"),
+                });
+                Ok(None)
+            }
+            Err(reason) => {
+                self.events.push(NetEvent::RuleFailed { reason });
+                Ok(None)
+            }
+        }
+    }
+
+    /// Close the current epoch at `cut` and start following the next one
+    /// with `next` participants: record the cut, keep the closed node to
+    /// serve late devices, start the new node (creating blocks if this
+    /// device participates), and propose again what the closed history
+    /// does not carry.
+    fn enter_epoch(&mut self, cut: EpochCut, next: Vec<[u8; 32]>) -> Result<(), NetError> {
+        let community = self.durable.community();
+        let participants = participants_of(&next)?;
+        self.durable
+            .store_mut()
+            .close_epoch(
+                &community,
+                &ClosedEpoch {
+                    epoch: cut.epoch,
+                    cut_len: cut.len as u64,
+                    leader: cut.leader,
+                    next,
+                },
+            )
+            .map_err(DurableError::from)?;
+        let me = self.signing.verifying_key().to_bytes();
+        let participant = participants.index_of(&me).is_some();
+        let config = self.node_config.clone();
+        let key = self.signing.clone();
+        let (node, actions) = if participant {
+            epoch::start_next(config, key, participants.clone(), &cut)
+        } else {
+            let config = NodeConfig {
+                epoch: cut.epoch + 1,
+                ..config
+            };
+            Node::new(config, key, participants.clone())
+        };
+        let mut old = std::mem::replace(&mut self.node, node);
+        old.close();
+        self.closed.insert(cut.epoch, old);
+        while self.closed.len() > CLOSED_KEPT {
+            self.closed.pop_first();
+        }
+        self.epoch = cut.epoch + 1;
+        self.durable.set_epoch(self.epoch);
+        self.participant_peers = peer_ids(&participants);
+        self.participants = participants;
+        self.participant = participant;
+        self.announced = 0;
+        self.recorded = 0;
+        self.candidates.clear();
+        self.timers.clear();
+        // what the closed epoch left unordered is proposed again
+        self.proposed = self
+            .durable
+            .store()
+            .final_statements(&community)
+            .map_err(DurableError::from)?
+            .iter()
+            .map(|s| s.id())
+            .collect();
+        self.polled_seq = 0;
+        self.events.push(NetEvent::EpochChanged {
+            epoch: self.epoch,
+            cut_len: cut.len as u64,
+            participants: self.participants.n(),
+            participant,
+        });
+        let (rest, _) = self.durable.apply(actions)?;
+        self.perform_io(self.epoch, rest, None);
+        let frontier = Message::Frontier(self.node.frontier());
+        for p in self.peers.values_mut() {
+            p.outbox.push((self.epoch, frontier.clone()));
+        }
+        if let Some((p, None, _)) = self.sync {
+            self.sync = Some((p, None, true));
+        }
+        Ok(())
+    }
+
+    /// Make sure the node of closed `epoch` is in memory (restored from the
+    /// store if needed); `false` if `epoch` is not a closed epoch here.
+    fn load_closed(&mut self, epoch: u64) -> Result<bool, NetError> {
+        if epoch >= self.epoch {
+            return Ok(false);
+        }
+        if self.closed.contains_key(&epoch) {
+            return Ok(true);
+        }
+        let community = self.durable.community();
+        let store = self.durable.store();
+        let participants = if epoch == 0 {
+            self.founders.clone()
+        } else {
+            let closed = store
+                .closed_epochs(&community)
+                .map_err(DurableError::from)?;
+            match closed.iter().find(|c| c.epoch + 1 == epoch) {
+                Some(c) => participants_of(&c.next)?,
+                None => return Ok(false),
+            }
+        };
+        let blocks = store
+            .blocks(&community, epoch, &self.limits)
+            .map_err(DurableError::from)?;
+        let config = NodeConfig {
+            epoch,
+            ..self.node_config.clone()
+        };
+        let (mut node, _) = Node::restore(config, self.signing.clone(), participants, blocks)
+            .map_err(DurableError::from)?;
+        node.close();
+        self.closed.insert(epoch, node);
+        while self.closed.len() > CLOSED_KEPT {
+            let oldest = *self.closed.keys().next().expect("not empty");
+            if oldest == epoch {
+                break;
+            }
+            self.closed.remove(&oldest);
+        }
+        Ok(true)
     }
 
     /// Propose the statements stored since the last look that the lace
@@ -790,7 +1055,7 @@ impl Peer {
                     // introduce ourselves: our frontier pulls what we lack
                     let f = Message::Frontier(self.node.frontier());
                     if let Some(p) = self.peers.get_mut(&peer_id) {
-                        p.outbox.push(f);
+                        p.outbox.push((self.epoch, f));
                     }
                 }
             }
@@ -875,12 +1140,9 @@ impl Peer {
         Ok(())
     }
 
-    fn respond(&mut self, channel: ResponseChannel<Vec<u8>>, response: &Response) {
-        let _ = self
-            .swarm
-            .behaviour_mut()
-            .rr
-            .send_response(channel, frame::encode_response(response));
+    fn respond(&mut self, channel: ResponseChannel<Vec<u8>>, epoch: u64, response: &Response) {
+        let body = frame::with_epoch(epoch, &frame::encode_response(response));
+        let _ = self.swarm.behaviour_mut().rr.send_response(channel, body);
     }
 
     fn on_request(
@@ -901,35 +1163,33 @@ impl Peer {
             reason,
             messages: Vec::new(),
         };
-        if let Err(reason) = admitted {
-            self.events.push(NetEvent::Refused {
-                peer,
-                inbound: true,
-                reason: reason.to_string(),
-            });
-            self.respond(channel, &refuse(reason.to_string()));
-            return Ok(());
-        }
-        let messages = match frame::decode_batch(&request, &self.limits) {
+        let decoded = frame::split_epoch(&request)
+            .and_then(|(epoch, body)| Ok((epoch, frame::decode_batch(body, &self.limits)?)));
+        let epoch = decoded.as_ref().map_or(self.epoch, |(e, _)| *e);
+        let messages = match (admitted, decoded) {
+            (Err(reason), _) => Err(reason.to_string()),
+            (_, Err(e)) => Err(e.to_string()),
+            (Ok(()), Ok((epoch, m))) => self.serves(epoch).map(|()| m),
+        };
+        let messages = match messages {
             Ok(m) => m,
-            Err(e) => {
+            Err(reason) => {
                 self.events.push(NetEvent::Refused {
                     peer,
                     inbound: true,
-                    reason: e.to_string(),
+                    reason: reason.clone(),
                 });
-                self.respond(channel, &refuse(e.to_string()));
+                self.respond(channel, epoch, &refuse(reason));
                 return Ok(());
             }
         };
-        let actions = self.node.on_messages(from, messages);
         let mut reply = Reply {
             to: from,
             messages: Vec::new(),
             bytes: 0,
             refused: Vec::new(),
         };
-        self.perform(actions, Some(&mut reply))?;
+        self.deliver(epoch, from, messages, Some(&mut reply))?;
         let response = Response {
             status: if reply.refused.is_empty() {
                 Status::Accepted
@@ -946,7 +1206,41 @@ impl Peer {
                 reason: response.reason.clone(),
             });
         }
-        self.respond(channel, &response);
+        self.respond(channel, epoch, &response);
+        Ok(())
+    }
+
+    /// Whether this device holds the lace of `epoch` (the current one or a
+    /// closed one); why not otherwise.
+    fn serves(&mut self, epoch: u64) -> Result<(), String> {
+        if epoch == self.epoch || self.load_closed(epoch).map_err(|e| e.to_string())? {
+            return Ok(());
+        }
+        Err(format!(
+            "epoch {epoch} is not held here: this device follows epoch {}",
+            self.epoch
+        ))
+    }
+
+    /// Hand `messages` of `epoch`'s lace to the node of that epoch (which
+    /// [`Peer::serves`] checked) and carry out what it does.
+    fn deliver(
+        &mut self,
+        epoch: u64,
+        from: NodePeer,
+        messages: Vec<Message>,
+        reply: Option<&mut Reply>,
+    ) -> Result<(), NetError> {
+        if epoch == self.epoch {
+            let actions = self.node.on_messages(from, messages);
+            return self.perform(actions, reply);
+        }
+        let Some(node) = self.closed.get_mut(&epoch) else {
+            return Ok(());
+        };
+        let actions = node.on_messages(from, messages);
+        let rest = self.durable.persist_only(actions)?;
+        self.perform_io(epoch, rest, reply);
         Ok(())
     }
 
@@ -959,7 +1253,9 @@ impl Peer {
         let from = self.node_peer(peer);
         let syncing = matches!(self.sync, Some((_, Some(id), _)) if id == request_id);
         self.report.bytes += bytes.len() as u64;
-        let response = match frame::decode_response(&bytes, &self.limits) {
+        let decoded = frame::split_epoch(&bytes)
+            .and_then(|(epoch, body)| Ok((epoch, frame::decode_response(body, &self.limits)?)));
+        let (epoch, response) = match decoded {
             Ok(r) => r,
             Err(e) => {
                 self.events.push(NetEvent::Refused {
@@ -980,23 +1276,35 @@ impl Peer {
                 reason: response.reason.clone(),
             });
         }
-        let before = self.node.lace().len();
-        let actions = self.node.on_messages(from, response.messages);
-        self.perform(actions, None)?;
-        let gained = (self.node.lace().len() - before) as u64;
+        let (epoch_before, before) = (self.epoch, self.lace_len(epoch));
+        if epoch == self.epoch || self.load_closed(epoch)? {
+            self.deliver(epoch, from, response.messages, None)?;
+        }
+        let gained = (self.lace_len(epoch) - before) as u64;
         if syncing {
             self.report.blocks += gained;
             // a round trip that brought nothing ends the sync, also when
-            // blocks are still awaited: this peer cannot supply them
-            let more = gained > 0;
+            // blocks are still awaited: this peer cannot supply them; a
+            // new epoch starts another round
+            let more = gained > 0 || self.epoch != epoch_before;
             self.sync = Some((peer, None, more));
         }
         Ok(())
     }
 
-    /// Carry out node actions: storage first ([`Durable::apply`]), then
-    /// network, timers and reports. With `reply`, messages addressed to the
-    /// requester go into the response instead of a new request.
+    /// Blocks in the lace of `epoch` held in memory (0 if none).
+    fn lace_len(&self, epoch: u64) -> usize {
+        if epoch == self.epoch {
+            return self.node.lace().len();
+        }
+        self.closed.get(&epoch).map_or(0, |n| n.lace().len())
+    }
+
+    /// Carry out the current node's actions: storage first
+    /// ([`Durable::apply`]), then network, timers and reports; then look
+    /// whether the newly final blocks change the participants. With
+    /// `reply`, messages addressed to the requester go into the response
+    /// instead of a new request.
     fn perform(&mut self, actions: Vec<Action>, reply: Option<&mut Reply>) -> Result<(), NetError> {
         let (actions, outcome) = self.durable.apply(actions)?;
         for s in outcome.skipped {
@@ -1005,24 +1313,24 @@ impl Peer {
                 reason: s.reason,
             });
         }
-        self.perform_io(actions, reply);
-        Ok(())
+        self.perform_io(self.epoch, actions, reply);
+        self.check_epoch_change()
     }
 
-    /// Carry out actions whose storage part is done.
-    fn perform_io(&mut self, actions: Vec<Action>, mut reply: Option<&mut Reply>) {
+    /// Carry out actions of `epoch`'s node whose storage part is done.
+    fn perform_io(&mut self, epoch: u64, actions: Vec<Action>, mut reply: Option<&mut Reply>) {
         for a in actions {
             match a {
                 Action::Broadcast(m) => {
                     for p in self.peers.values_mut() {
-                        p.outbox.push(m.clone());
+                        p.outbox.push((epoch, m.clone()));
                     }
                 }
                 Action::Send { to, message } => match reply.as_deref_mut() {
                     Some(r) if r.to == to => r.push(message),
                     _ => {
                         if let Some(p) = self.by_node.get(&to).and_then(|p| self.peers.get_mut(p)) {
-                            p.outbox.push(message);
+                            p.outbox.push((epoch, message));
                         }
                     }
                 },
@@ -1031,10 +1339,12 @@ impl Peer {
                     if n > 0 {
                         self.rr_cursor = (self.rr_cursor + 1) % n;
                         if let Some(p) = self.peers.values_mut().nth(self.rr_cursor) {
-                            p.outbox.push(m);
+                            p.outbox.push((epoch, m));
                         }
                     }
                 }
+                // a closed epoch's node keeps no clock: it only serves
+                Action::SetTimer { .. } if epoch != self.epoch => {}
                 Action::SetTimer { timer, after_ms } => {
                     let key = match timer {
                         Timer::Leader { round } => TimerKey::Leader(round),
@@ -1049,21 +1359,23 @@ impl Peer {
                 }
                 Action::Finalized(blocks) => {
                     for b in blocks {
-                        if let Ok(batch) = statements::decode(b.payload()) {
-                            self.proposed.extend(batch.iter().map(|s| s.id()));
-                        }
+                        let batch = statements::decode(b.payload()).unwrap_or_default();
+                        self.proposed.extend(batch.iter().map(|s| s.id()));
                         let pos = self.announced;
                         self.announced += 1;
+                        if let Some(rule) = &self.rule {
+                            if batch.iter().any(|s| rule.may_change(s)) {
+                                self.candidates.push(pos);
+                            }
+                        }
                         if pos < self.recorded {
                             continue;
                         }
-                        let statements = statements::decode(b.payload())
-                            .map(|v| v.iter().map(|s| s.id()).collect())
-                            .unwrap_or_default();
                         self.events.push(NetEvent::Final {
+                            epoch,
                             pos,
                             block: b.id(),
-                            statements,
+                            statements: batch.iter().map(|s| s.id()).collect(),
                         });
                     }
                 }
@@ -1112,34 +1424,61 @@ impl Peer {
         for peer in targets {
             let p = self.peers.get_mut(&peer).expect("listed");
             let outbox = std::mem::take(&mut p.outbox);
-            let mut batches: Vec<Vec<Message>> = Vec::new();
-            let mut cur = Vec::new();
-            let mut size = 4;
-            for m in outbox {
-                let len = 4 + wire_len(&m);
-                if !cur.is_empty() && (size + len > MAX_FRAME / 2 || cur.len() == MAX_MESSAGES) {
-                    batches.push(std::mem::take(&mut cur));
-                    size = 4;
-                }
-                size += len;
-                cur.push(m);
-            }
-            if !cur.is_empty() {
-                batches.push(cur);
-            }
-            for b in batches {
+            for (epoch, b) in batches(outbox) {
                 let p = self.peers.get_mut(&peer).expect("listed");
                 if p.in_flight >= max_in_flight {
                     break;
                 }
                 p.in_flight += 1;
-                self.swarm
-                    .behaviour_mut()
-                    .rr
-                    .send_request(&peer, frame::encode_batch(&b));
+                let body = frame::with_epoch(epoch, &frame::encode_batch(&b));
+                self.swarm.behaviour_mut().rr.send_request(&peer, body);
             }
         }
     }
+}
+
+/// Split an outbox into batches of one epoch each, within the frame
+/// limits, in order.
+fn batches(outbox: Vec<(u64, Message)>) -> Vec<(u64, Vec<Message>)> {
+    let mut out: Vec<(u64, Vec<Message>)> = Vec::new();
+    let mut size = 4;
+    for (epoch, m) in outbox {
+        let len = 4 + wire_len(&m);
+        let full = out.last().is_none_or(|(e, cur)| {
+            *e != epoch || size + len > MAX_FRAME / 2 || cur.len() == MAX_MESSAGES
+        });
+        if full {
+            out.push((epoch, Vec::new()));
+            size = 4;
+        }
+        size += len;
+        out.last_mut().expect("pushed").1.push(m);
+    }
+    out
+}
+
+/// The participant set of a closed epoch's record of the next one.
+fn participants_of(keys: &[[u8; 32]]) -> Result<Participants, NetError> {
+    let keys = keys
+        .iter()
+        .map(|k| ed25519_dalek::VerifyingKey::from_bytes(k))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| NetError::Setup(format!("a stored participant key does not read: {e}")))?;
+    Ok(Participants::new(keys).map_err(DurableError::from)?)
+}
+
+/// Whether `keys` name exactly the participants of `set`.
+fn same_set(keys: &[[u8; 32]], set: &Participants) -> bool {
+    keys.len() == set.n() && keys.iter().all(|k| set.index_of(k).is_some())
+}
+
+/// The network ids of a participant set's keys.
+fn peer_ids(participants: &Participants) -> HashSet<PeerId> {
+    participants
+        .keys()
+        .iter()
+        .filter_map(|k| peer_id_of(&k.to_bytes()))
+        .collect()
 }
 
 fn wire_len(m: &Message) -> usize {

@@ -289,22 +289,39 @@ impl Store {
     /// The statements carried by `community`'s final blocks, epoch after
     /// epoch and in final order within each, as the blocks carry them
     /// (duplicates and statements whose predecessors come later included:
-    /// the community crate's record delivers each once, causally). Each
-    /// statement is verified again; a payload that is not a statement
-    /// batch (an epoch link) carries none.
+    /// the community crate's record delivers each once, causally). A
+    /// closed epoch contributes only its blocks up to its cut
+    /// ([`Store::close_epoch`]). Each statement is verified again; a payload
+    /// that is not a statement batch (an epoch link) carries none.
     pub fn final_statements(
         &self,
         community: &CommunityId,
+    ) -> Result<Vec<crate::Statement>, StoreError> {
+        self.final_statements_through(community, u64::MAX >> 2, u64::MAX >> 2)
+    }
+
+    /// [`Store::final_statements`] up to and including final position
+    /// `pos` of `epoch`: the history as it stood when that block became
+    /// final.
+    pub fn final_statements_through(
+        &self,
+        community: &CommunityId,
+        epoch: u64,
+        pos: u64,
     ) -> Result<Vec<crate::Statement>, StoreError> {
         let mut q = self
             .conn
             .prepare_cached(
                 "SELECT f.block, b.body FROM final_blocks f JOIN blocks b ON b.id = f.block
-                 WHERE f.community = ?1 ORDER BY f.epoch, f.pos",
+                 WHERE f.community = ?1
+                   AND (f.epoch < ?2 OR (f.epoch = ?2 AND f.pos <= ?3))
+                   AND f.pos < COALESCE((SELECT e.cut_len FROM epochs e
+                        WHERE e.community = f.community AND e.epoch = f.epoch), ?3 + 1)
+                 ORDER BY f.epoch, f.pos",
             )
             .map_err(|e| self.sql(e))?;
         let rows = q
-            .query_map(params![&community.0[..]], |r| {
+            .query_map(params![&community.0[..], epoch as i64, pos as i64], |r| {
                 Ok((hash_of(r.get(0)?)?, r.get::<_, Vec<u8>>(1)?))
             })
             .map_err(|e| self.sql(e))?;
