@@ -51,6 +51,11 @@ impl Server {
         Server { child, events }
     }
 
+    /// Every event so far, in order.
+    fn all_events(&self) -> Vec<Value> {
+        self.events.lock().unwrap().clone()
+    }
+
     fn events(&self, kind: &str) -> Vec<Value> {
         self.events
             .lock()
@@ -235,7 +240,10 @@ fn vouch(h: &Homes, a: &Path, b: &Path, tag: &str) -> String {
 /// members each, then each posts a note that only its own device holds:
 /// not being participants, they submit it to one. Every device ends with
 /// both newcomers admitted, both notes, nothing pending, and the same
-/// state root over the same final record.
+/// state root over the same final record. The admissions, once final,
+/// move every device to a later epoch in which the newcomers participate:
+/// a newcomer's next note is proposed by its own node and becomes final
+/// everywhere. Then all five vote in an anonymous decision.
 #[test]
 fn newcomers_statements_reach_the_record_and_every_device_agrees() {
     let h = Homes::new();
@@ -307,7 +315,9 @@ fn newcomers_statements_reach_the_record_and_every_device_agrees() {
         started.elapsed(),
         shows[0]["state_root"]
     );
-    // The newcomers' notes were submitted, not proposed by their authors.
+    // The newcomers' notes were submitted, not proposed by their authors:
+    // until the epoch that makes it a participant, a newcomer's node
+    // proposes nothing.
     for (s, note) in servers[3..].iter().zip(&wanted) {
         assert!(
             s.events("submitted")
@@ -315,11 +325,64 @@ fn newcomers_statements_reach_the_record_and_every_device_agrees() {
                 .any(|e| e["statement"] == *note),
             "the newcomer's own note went to a participant"
         );
+        let before_epoch: Vec<Value> = s
+            .all_events()
+            .into_iter()
+            .take_while(|e| !(e["event"] == "epoch" && e["participant"] == true))
+            .collect();
         assert!(
-            s.events("proposed").is_empty(),
+            before_epoch.iter().all(|e| e["event"] != "proposed"),
             "a non-participant proposes nothing"
         );
     }
+    // Every device moves to the same epoch, in which all five participate.
+    let until = Instant::now() + Duration::from_secs(30);
+    let epoch = loop {
+        let last: Vec<Option<Value>> = servers
+            .iter()
+            .map(|s| s.events("epoch").last().cloned())
+            .collect();
+        if last.iter().all(|e| {
+            e.as_ref().is_some_and(|e| {
+                e["participants"] == 5
+                    && e["participant"] == true
+                    && e["epoch"] == last[0].as_ref().unwrap()["epoch"]
+            })
+        }) {
+            break last[0].as_ref().unwrap()["epoch"].as_u64().unwrap();
+        }
+        assert!(
+            Instant::now() < until,
+            "not every device reached an epoch with five participants: {last:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    eprintln!("every device in epoch {epoch} with five participants");
+    // dee, a participant now, posts again: its own node proposes it.
+    let dee_again = json(&homes[3], &["community", "note", "pruning on sunday"]);
+    let dee_again = dee_again["statement"].as_str().unwrap().to_string();
+    let until = Instant::now() + Duration::from_secs(30);
+    while !servers
+        .iter()
+        .all(|s| s.final_statements().contains(&dee_again))
+    {
+        assert!(
+            Instant::now() < until,
+            "a new participant's note did not become final everywhere"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        servers[3]
+            .events("proposed")
+            .iter()
+            .any(|e| e["statement"] == *dee_again.as_str()),
+        "a participant proposes its own statements"
+    );
+    let shows: Vec<Value> = homes
+        .iter()
+        .map(|home| json(home, &["community", "show"]))
+        .collect();
     for show in &shows {
         for k in &keys {
             assert!(

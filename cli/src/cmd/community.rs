@@ -92,7 +92,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let store = home.store()?;
             let id = resolve_community(&store, community.as_deref())?;
             let (record, state) = crate::home::community_state(&store, &id)?;
-            ctx.emit(&summary(&state, &record), || human(&state, &record))
+            let epoch = store.current_epoch(&id)?;
+            let mut value = summary(&state, &record);
+            value["epoch"] = json!(epoch);
+            ctx.emit(&value, || {
+                let mut out = human(&state, &record);
+                out.push_str(&format!("  epoch:       {epoch} of this device's lace\n"));
+                out
+            })
         }
         CommunityCommand::Note { text, community } => {
             let mut store = home.store()?;
@@ -123,6 +130,10 @@ pub fn summary(state: &CommunityState, record: &community::Record) -> serde_json
         "founded": state.founded,
         "founders": fingerprints(&state.founders),
         "members": fingerprints(&state.members),
+        "participants": community::participation::participants(state, record)
+            .iter()
+            .map(|k| k.fingerprint().to_string())
+            .collect::<Vec<_>>(),
         "statements": state.statements,
         "notes": state.notes,
         "state_digest": hex::encode(state.digest()),
@@ -133,11 +144,12 @@ pub fn summary(state: &CommunityState, record: &community::Record) -> serde_json
 fn human(state: &CommunityState, record: &community::Record) -> String {
     let c = &state.constitution;
     let mut out = format!(
-        "{}\n  id:          {}\n  founders:    {}\n  members:     {}\n  statements:  {} ({} final{})\n  state root:  {}\n  admission:   sureties from at least {} admitted members\n  thresholds:  ordinary > {}, amendment > {}, Sybil bound {}\n  state:       {}\n",
+        "{}\n  id:          {}\n  founders:    {}\n  members:     {}\n  participants: {} (who runs the record, as the constitution names them)\n  statements:  {} ({} final{})\n  state root:  {}\n  admission:   sureties from at least {} admitted members\n  thresholds:  ordinary > {}, amendment > {}, Sybil bound {}\n  state:       {}\n",
         c.name,
         state.id,
         fingerprints(&state.founders).join(", "),
         state.members.len(),
+        community::participation::participants(state, record).len(),
         state.statements,
         record.final_len(),
         if record.follows_lace() { "" } else { "; no lace on this device yet" },
