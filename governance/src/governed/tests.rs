@@ -653,3 +653,43 @@ proptest! {
         prop_assert_eq!(back.digest(), state.digest());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Validation accepts exactly the values its definition admits.
+    #[test]
+    fn validation_matches_the_definitions(
+        (min, span, step, x) in (-30i64..30, 0i64..40, 1u64..7, -80i64..80),
+        amounts in proptest::collection::vec(0u64..6, 1..5),
+        total in 0u64..20,
+        ranking in proptest::collection::vec(0usize..5, 0..6),
+        members in proptest::collection::vec("[a-d]", 0..5),
+        seats in 1usize..5,
+    ) {
+        let max = min + span;
+        let on_grid = x >= min && x <= max && (x - min) % step as i64 == 0;
+        prop_assert_eq!(number(min, max, step).validate(&Value::Number(x)).is_ok(), on_grid);
+
+        let items = (0..amounts.len()).map(|i| format!("i{i}")).collect();
+        let budget = ComponentKind::Budget { items, total };
+        let sums = amounts.iter().sum::<u64>() == total;
+        prop_assert_eq!(budget.validate(&Value::Budget(amounts)).is_ok(), sums);
+
+        let mut sorted = ranking.clone();
+        sorted.sort_unstable();
+        let permutation = sorted == (0..5).collect::<Vec<_>>();
+        let items = (0..5).map(|i| format!("p{i}")).collect();
+        prop_assert_eq!(
+            ComponentKind::Ranking { items }.validate(&Value::Ranking(ranking)).is_ok(),
+            permutation
+        );
+
+        let distinct: std::collections::BTreeSet<&String> = members.iter().collect();
+        let board_ok = distinct.len() == members.len() && members.len() == seats;
+        prop_assert_eq!(
+            ComponentKind::Board { seats }.validate(&Value::Board(members.clone())).is_ok(),
+            board_ok
+        );
+    }
+}
