@@ -20,7 +20,10 @@
 //! Header lines start with `#` and hold `KEY: value`. Each other line is
 //! `count: order`, where the order lists alternative numbers best first,
 //! separated by commas, and `{a,b}` is an indifference class (only in
-//! `toc`/`toi`). Alternatives are numbered `1..=m`. Incomplete orders
+//! `toc`/`toi`). Alternatives are numbered `1..=m`, or `0..m` in a file
+//! that declares `# ALTERNATIVE NAME 0` (as pref_voting writes, and
+//! preflibtools reads); every report keeps the file's own numbers
+//! ([`Alternative::number`]) and the writer writes them back. Incomplete orders
 //! (`soi`/`toi`) leave some alternatives unranked: they count as below
 //! every ranked alternative (see [`crate::profile`]).
 //!
@@ -34,8 +37,15 @@
 //! it is on ([`PreflibError::At`]): orders must only use declared
 //! alternatives, must not repeat one, must fit the declared `DATA TYPE`
 //! (strict for `so*`, complete for `*oc`), counts must be positive, and
-//! at the end of the file `NUMBER VOTERS` and `NUMBER UNIQUE ORDERS` must
-//! match the orders read (the error then points at the header line).
+//! at the end of the file `NUMBER VOTERS` must match the orders read and
+//! `NUMBER UNIQUE ORDERS` the number of *distinct* orders (the error then
+//! points at the header line).
+//!
+//! An order listed on several lines is one order: the counts are added,
+//! and a [`Note::RepeatedOrder`] on [`Document::notes`] names the order
+//! and its lines. Such a file's `NUMBER UNIQUE ORDERS` may count its
+//! order lines instead ([`Note::UniqueOrdersCountsLines`]); any other
+//! value is refused with both numbers named.
 //!
 //! # Speed
 //!
@@ -47,6 +57,58 @@
 use crate::profile::{Alternative, DataKind, Profile, ProfileError, Ranking, TIED};
 use std::io::{BufRead, Write};
 use std::path::Path;
+
+/// Something the reader accepted but changed or interpreted, reported so
+/// that nothing is merged or renumbered silently.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The same order is listed on several lines; their counts were added.
+    RepeatedOrder {
+        /// The order as written with the file's own numbers (`1,{2,3}`).
+        order: String,
+        /// The 1-based lines listing it, in file order.
+        lines: Vec<usize>,
+        /// The merged count.
+        count: u64,
+    },
+    /// `NUMBER UNIQUE ORDERS` counts order lines, not distinct orders
+    /// (the file repeats an order).
+    UniqueOrdersCountsLines {
+        /// The header's line.
+        line: usize,
+        /// Its value (the number of order lines).
+        declared: u64,
+        /// The number of distinct orders.
+        distinct: u64,
+    },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::RepeatedOrder {
+                order,
+                lines,
+                count,
+            } => {
+                let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
+                write!(
+                    f,
+                    "order {order} is listed on lines {}; merged into one order of count {count}",
+                    lines.join(", ")
+                )
+            }
+            Note::UniqueOrdersCountsLines {
+                line,
+                declared,
+                distinct,
+            } => write!(
+                f,
+                "line {line}: NUMBER UNIQUE ORDERS {declared} counts order lines; there are {distinct} distinct orders"
+            ),
+        }
+    }
+}
 
 /// A PrefLib document: the profile, its declared data type and the
 /// descriptive headers (title, description, dates, …) kept as read.
@@ -60,6 +122,9 @@ pub struct Document {
     /// `DESCRIPTION`, … Never the structural ones the writer recomputes
     /// (`DATA TYPE`, `NUMBER …`, `ALTERNATIVE NAME …`).
     pub headers: Vec<(String, String)>,
+    /// What the reader merged or interpreted ([`Note`]); empty for a
+    /// file read exactly as written, and for a document built in memory.
+    pub notes: Vec<Note>,
 }
 
 /// What is wrong at a given line of a PrefLib file.
@@ -80,10 +145,15 @@ pub enum Problem {
     #[error("malformed order line: {0}")]
     BadOrder(String),
     /// An order uses a number that is not a declared alternative.
-    #[error("alternative {number} is not declared (alternatives are 1..={m})")]
+    #[error(
+        "alternative {number} is not declared (the {m} alternatives are numbered from {first}{})",
+        zero_hint(*.first, *.number)
+    )]
     UnknownAlternative {
         /// The number used.
         number: u64,
+        /// The file's first alternative number (0 or 1).
+        first: u64,
         /// How many alternatives are declared.
         m: usize,
     },
@@ -118,11 +188,25 @@ pub enum Problem {
         /// What the file holds.
         found: u64,
     },
-    /// An alternative name is declared for a number outside `1..=m`, or twice.
-    #[error("alternative name for number {number} is out of range 1..={m} or repeated")]
+    /// `NUMBER UNIQUE ORDERS` matches neither the distinct orders nor
+    /// the order lines of the file.
+    #[error("NUMBER UNIQUE ORDERS declares {declared}, but the file has {distinct} distinct orders on {lines} order lines")]
+    UniqueOrdersMismatch {
+        /// The declared number.
+        declared: u64,
+        /// Distinct orders read (repeated lines merged).
+        distinct: u64,
+        /// Order lines read.
+        lines: u64,
+    },
+    /// An alternative name is declared for a number outside the file's
+    /// range (`first..first + m`), or twice.
+    #[error("alternative name for number {number} is outside the {m} alternatives numbered from {first}, or repeated")]
     BadAlternativeName {
         /// The number.
         number: u64,
+        /// The file's first alternative number (0 or 1).
+        first: u64,
         /// The declared count.
         m: usize,
     },
@@ -156,6 +240,15 @@ pub enum PreflibError {
     Io(#[from] std::io::Error),
 }
 
+/// For a 0 in a file numbered from 1: how a file says it is numbered from 0.
+fn zero_hint(first: u64, number: u64) -> &'static str {
+    if first == 1 && number == 0 {
+        "; a file numbered from 0 declares `ALTERNATIVE NAME 0`"
+    } else {
+        ""
+    }
+}
+
 fn at(line: usize, problem: Problem) -> PreflibError {
     PreflibError::At { line, problem }
 }
@@ -179,6 +272,11 @@ struct Reader {
     headers: Vec<(String, String)>,
     profile: Option<Profile>,
     order_lines: u64,
+    /// The file's first alternative number: 0 when it declares
+    /// `ALTERNATIVE NAME 0` (as pref_voting writes), else 1.
+    base: u64,
+    /// Where each distinct order was listed (when not pipelined).
+    lines: OrderLines,
     /// Per alternative, the order line that last mentioned it.
     stamp: Vec<u64>,
     entries: Vec<u32>,
@@ -186,6 +284,54 @@ struct Reader {
     /// [`read_path`]); `None` adds them to `profile` directly.
     out: Option<std::sync::mpsc::SyncSender<Parsed>>,
     batch: Vec<(Ranking, u64, usize)>,
+}
+
+/// The lines each distinct order was listed on: the first line of every
+/// order, and all lines of the orders listed more than once.
+#[derive(Default)]
+struct OrderLines {
+    /// Per distinct order (index in the profile), its first line.
+    first: Vec<usize>,
+    /// Orders listed again: index → the later lines.
+    again: std::collections::BTreeMap<usize, Vec<usize>>,
+}
+
+impl OrderLines {
+    /// Add `count` of `ranking` (read at `line`) to `profile`, noting a repeat.
+    fn add(
+        &mut self,
+        profile: &mut Profile,
+        ranking: Ranking,
+        count: u64,
+        line: usize,
+    ) -> Result<(), PreflibError> {
+        let (i, new) = profile
+            .add_indexed(ranking, count)
+            .map_err(|e| at(line, e.into()))?;
+        if new {
+            self.first.push(line);
+        } else {
+            self.again.entry(i).or_default().push(line);
+        }
+        Ok(())
+    }
+
+    /// One [`Note::RepeatedOrder`] per order listed more than once.
+    fn notes(&self, profile: &Profile) -> Vec<Note> {
+        self.again
+            .iter()
+            .map(|(&i, later)| {
+                let b = &profile.ballots()[i];
+                let mut lines = vec![self.first[i]];
+                lines.extend(later);
+                Note::RepeatedOrder {
+                    order: format_order(profile, &b.ranking),
+                    lines,
+                    count: b.count,
+                }
+            })
+            .collect()
+    }
 }
 
 /// What the parsing thread hands to the thread building the profile.
@@ -217,6 +363,8 @@ impl Reader {
             headers: Vec::new(),
             profile: None,
             order_lines: 0,
+            base: 1,
+            lines: OrderLines::default(),
             stamp: Vec::new(),
             entries: Vec::new(),
             out: None,
@@ -285,6 +433,8 @@ impl Reader {
         if self.profile.is_some() {
             return Ok(());
         }
+        let base = u64::from(!self.names.iter().any(|n| n.0 == 0));
+        self.base = base;
         let m = match self.m {
             Some((m, _)) => m,
             None if self.names.is_empty() => return Err(at(line, Problem::NoAlternatives)),
@@ -294,7 +444,7 @@ impl Reader {
                     .iter()
                     .max_by_key(|n| n.0)
                     .expect("names checked non-empty");
-                usize::try_from(*n)
+                usize::try_from(*n + 1 - base)
                     .ok()
                     .filter(|&n| n <= MAX_FILE_ALTERNATIVES)
                     .ok_or_else(|| {
@@ -302,6 +452,7 @@ impl Reader {
                             *l,
                             Problem::BadAlternativeName {
                                 number: *n,
+                                first: base,
                                 m: MAX_FILE_ALTERNATIVES,
                             },
                         )
@@ -310,20 +461,33 @@ impl Reader {
         };
         let mut names: Vec<Option<String>> = vec![None; m];
         for (n, name, l) in self.names.drain(..) {
-            let slot = usize::try_from(n)
-                .ok()
-                .filter(|&n| (1..=m).contains(&n))
-                .map(|n| &mut names[n - 1])
+            let slot = n
+                .checked_sub(base)
+                .and_then(|i| usize::try_from(i).ok())
+                .filter(|&i| i < m)
+                .map(|i| &mut names[i])
                 .filter(|s| s.is_none())
-                .ok_or_else(|| at(l, Problem::BadAlternativeName { number: n, m }))?;
+                .ok_or_else(|| {
+                    at(
+                        l,
+                        Problem::BadAlternativeName {
+                            number: n,
+                            first: base,
+                            m,
+                        },
+                    )
+                })?;
             *slot = Some(name);
         }
         let alternatives = names
             .into_iter()
             .enumerate()
-            .map(|(i, n)| Alternative {
-                number: i as u32 + 1,
-                name: n.unwrap_or_else(|| (i + 1).to_string()),
+            .map(|(i, n)| {
+                let number = i as u32 + base as u32;
+                Alternative {
+                    number,
+                    name: n.unwrap_or_else(|| number.to_string()),
+                }
             })
             .collect();
         let mut profile = Profile::new(alternatives).map_err(|e| at(line, e.into()))?;
@@ -380,10 +544,19 @@ impl Reader {
                     .number()
                     .ok_or_else(|| bad("expected an alternative number"))?;
                 let idx = n
-                    .checked_sub(1)
+                    .checked_sub(self.base)
                     .and_then(|i| usize::try_from(i).ok())
                     .filter(|&i| i < m)
-                    .ok_or(at(line, Problem::UnknownAlternative { number: n, m }))?;
+                    .ok_or_else(|| {
+                        at(
+                            line,
+                            Problem::UnknownAlternative {
+                                number: n,
+                                first: self.base,
+                                m,
+                            },
+                        )
+                    })?;
                 if self.stamp[idx] == stamp {
                     return Err(at(line, Problem::Repeated(n as u32)));
                 }
@@ -440,10 +613,7 @@ impl Reader {
             return Ok(());
         }
         let profile = self.profile.as_mut().expect("started above");
-        profile
-            .add(ranking, count)
-            .map_err(|e| at(line, e.into()))?;
-        Ok(())
+        self.lines.add(profile, ranking, count, line)
     }
 
     /// Send the parsed orders to the building thread.
@@ -478,27 +648,47 @@ impl Reader {
                 ));
             }
         }
+        let mut notes = self.lines.notes(&profile);
         if let Some((declared, line)) = self.unique {
-            // PrefLib counts order lines; a file listing the same order
-            // twice is inconsistent, and is caught here too.
-            let found = profile.ballots().len() as u64;
-            if declared != found || self.order_lines != found {
-                return Err(at(
-                    line,
-                    Problem::CountMismatch {
-                        what: "NUMBER UNIQUE ORDERS",
-                        declared,
-                        found: self.order_lines.max(found),
-                    },
-                ));
-            }
+            notes.extend(self.check_unique(declared, line, &profile)?);
         }
         let kind = self.kind.unwrap_or_else(|| profile.kind());
         Ok(Document {
             profile,
             kind,
             headers: self.headers,
+            notes,
         })
+    }
+
+    /// `NUMBER UNIQUE ORDERS` must be the number of distinct orders; a
+    /// file that repeats an order may instead give its number of order
+    /// lines (noted).
+    fn check_unique(
+        &self,
+        declared: u64,
+        line: usize,
+        profile: &Profile,
+    ) -> Result<Option<Note>, PreflibError> {
+        let distinct = profile.ballots().len() as u64;
+        if declared == distinct {
+            Ok(None)
+        } else if declared == self.order_lines {
+            Ok(Some(Note::UniqueOrdersCountsLines {
+                line,
+                declared,
+                distinct,
+            }))
+        } else {
+            Err(at(
+                line,
+                Problem::UniqueOrdersMismatch {
+                    declared,
+                    distinct,
+                    lines: self.order_lines,
+                },
+            ))
+        }
     }
 }
 
@@ -559,21 +749,24 @@ fn read_pipelined<R: BufRead + Send>(
     let mut reader = Reader::new(kind);
     reader.out = Some(tx);
     std::thread::scope(|s| {
-        let builder = s.spawn(move || -> Result<Option<Profile>, PreflibError> {
-            let mut profile: Option<Profile> = None;
-            for msg in rx {
-                match msg {
-                    Parsed::Start(p) => profile = Some(p),
-                    Parsed::Orders(batch) => {
-                        let p = profile.as_mut().expect("Start precedes Orders");
-                        for (ranking, count, line) in batch {
-                            p.add(ranking, count).map_err(|e| at(line, e.into()))?;
+        let builder = s.spawn(
+            move || -> Result<(Option<Profile>, OrderLines), PreflibError> {
+                let mut profile: Option<Profile> = None;
+                let mut lines = OrderLines::default();
+                for msg in rx {
+                    match msg {
+                        Parsed::Start(p) => profile = Some(p),
+                        Parsed::Orders(batch) => {
+                            let p = profile.as_mut().expect("Start precedes Orders");
+                            for (ranking, count, line) in batch {
+                                lines.add(p, ranking, count, line)?;
+                            }
                         }
                     }
                 }
-            }
-            Ok(profile)
-        });
+                Ok((profile, lines))
+            },
+        );
         let parsed = parse_lines(input, reader).and_then(|(mut reader, line)| {
             reader.flush()?;
             reader.out = None; // closes the channel
@@ -582,10 +775,11 @@ fn read_pipelined<R: BufRead + Send>(
         let built = builder.join().expect("the profile builder does not panic");
         // The builder's error (if any) is on an earlier line than where
         // parsing stopped, so it comes first.
-        let profile = built?;
+        let (profile, lines) = built?;
         let (mut reader, line) = parsed?;
         if profile.is_some() {
             reader.profile = profile;
+            reader.lines = lines;
         }
         reader.finish(line)
     })
@@ -717,6 +911,23 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
     }
 }
 
+/// An order as PrefLib writes it, with the alternatives' own numbers:
+/// tiers best first, separated by commas, a tie in braces (`1,{2,3}`).
+fn format_order(p: &Profile, ranking: &Ranking) -> String {
+    let number = |a: usize| p.alternatives()[a].number.to_string();
+    let tiers: Vec<String> = ranking
+        .tiers()
+        .map(|tier| match tier.as_slice() {
+            [a] => number(*a),
+            _ => {
+                let nums: Vec<String> = tier.iter().map(|&a| number(a)).collect();
+                format!("{{{}}}", nums.join(","))
+            }
+        })
+        .collect();
+    tiers.join(",")
+}
+
 /// Parse a PrefLib document held in a string.
 pub fn parse(text: &str, kind: Option<DataKind>) -> Result<Document, PreflibError> {
     read(text.as_bytes(), kind)
@@ -748,6 +959,7 @@ impl Document {
             profile,
             kind,
             headers: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -755,19 +967,23 @@ impl Document {
     /// `DATA TYPE`, the counts and names, then the orders by decreasing
     /// count (ties in first-added order).
     ///
-    /// Refuses a profile whose rankings do not fit [`Document::kind`], or
-    /// whose alternative numbers are not exactly `1..=m`.
+    /// Alternatives keep their numbers: `1..=m`, or `0..m` for a file
+    /// numbered from 0 (then `ALTERNATIVE NAME 0` is written, which is
+    /// how the reader recognises it). Refuses a profile whose rankings do
+    /// not fit [`Document::kind`], or whose numbers are neither.
     pub fn write<W: Write>(&self, mut out: W) -> Result<(), PreflibError> {
         let p = &self.profile;
         let m = p.num_alternatives();
+        let base = p.alternatives().iter().map(|a| a.number).min().unwrap_or(1);
         let mut by_number: Vec<Option<&Alternative>> = vec![None; m];
         for a in p.alternatives() {
             let slot = (a.number as usize)
-                .checked_sub(1)
+                .checked_sub(base as usize)
+                .filter(|_| base <= 1)
                 .and_then(|i| by_number.get_mut(i))
                 .ok_or_else(|| {
                     PreflibError::Unwritable(format!(
-                        "alternative number {} is outside 1..={m}",
+                        "alternative number {} is outside 1..={m} (or 0..{m})",
                         a.number
                     ))
                 })?;
@@ -793,37 +1009,15 @@ impl Document {
         writeln!(w, "# NUMBER ALTERNATIVES: {m}")?;
         writeln!(w, "# NUMBER VOTERS: {}", p.num_voters())?;
         writeln!(w, "# NUMBER UNIQUE ORDERS: {}", p.ballots().len())?;
-        for (i, a) in by_number.iter().enumerate() {
-            let a = a.expect("numbers 1..=m are distinct, so each slot is filled");
-            writeln!(w, "# ALTERNATIVE NAME {}: {}", i + 1, a.name)?;
+        for a in &by_number {
+            let a = a.expect("the numbers are distinct and in range, so each slot is filled");
+            writeln!(w, "# ALTERNATIVE NAME {}: {}", a.number, a.name)?;
         }
         let mut order: Vec<usize> = (0..p.ballots().len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(p.ballots()[i].count));
-        let mut line = String::new();
         for i in order {
             let b = &p.ballots()[i];
-            line.clear();
-            use std::fmt::Write as _;
-            let _ = write!(line, "{}: ", b.count);
-            for (t, tier) in b.ranking.tiers().enumerate() {
-                if t > 0 {
-                    line.push(',');
-                }
-                let nums = tier.iter().map(|&a| p.alternatives()[a].number);
-                if tier.len() == 1 {
-                    let _ = write!(line, "{}", p.alternatives()[tier[0]].number);
-                } else {
-                    line.push('{');
-                    for (j, n) in nums.enumerate() {
-                        if j > 0 {
-                            line.push(',');
-                        }
-                        let _ = write!(line, "{n}");
-                    }
-                    line.push('}');
-                }
-            }
-            writeln!(w, "{line}")?;
+            writeln!(w, "{}: {}", b.count, format_order(p, &b.ranking))?;
         }
         w.flush()?;
         Ok(())
@@ -924,7 +1118,14 @@ mod tests {
         let head = "# DATA TYPE: soc\n# NUMBER ALTERNATIVES: 3\n";
         assert_eq!(
             err_line(&format!("{head}1: 1,2,4\n")),
-            (3, Problem::UnknownAlternative { number: 4, m: 3 })
+            (
+                3,
+                Problem::UnknownAlternative {
+                    number: 4,
+                    first: 1,
+                    m: 3
+                }
+            )
         );
         assert_eq!(
             err_line(&format!("{head}1: 1,2,3\n2: 1,2,1\n")),
@@ -972,10 +1173,17 @@ mod tests {
                 }
             )
         );
-        assert!(matches!(
-            err_line("# NUMBER UNIQUE ORDERS: 2\n# NUMBER ALTERNATIVES: 2\n1: 1,2\n1: 1,2\n"),
-            (1, Problem::CountMismatch { .. })
-        ));
+        assert_eq!(
+            err_line("# NUMBER UNIQUE ORDERS: 3\n# NUMBER ALTERNATIVES: 2\n1: 1,2\n1: 1,2\n"),
+            (
+                1,
+                Problem::UniqueOrdersMismatch {
+                    declared: 3,
+                    distinct: 1,
+                    lines: 2
+                }
+            )
+        );
         assert!(matches!(
             err_line("# DATA TYPE: xyz\n"),
             (1, Problem::UnknownDataType(_))
@@ -986,7 +1194,14 @@ mod tests {
         ));
         assert!(matches!(
             err_line("# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 3: x\n1: 1\n"),
-            (2, Problem::BadAlternativeName { number: 3, m: 2 })
+            (
+                2,
+                Problem::BadAlternativeName {
+                    number: 3,
+                    first: 1,
+                    m: 2
+                }
+            )
         ));
         assert_eq!(err_line("1: 1,2\n"), (1, Problem::NoAlternatives));
         assert!(matches!(parse("", None), Err(PreflibError::Empty)));
@@ -1040,6 +1255,131 @@ mod tests {
             read_pipelined("".as_bytes(), None),
             Err(PreflibError::Empty)
         ));
+    }
+
+    /// Six order lines, three distinct orders: the file that used to be
+    /// refused with "NUMBER UNIQUE ORDERS declares 6, but the file has 6".
+    const REPEATS: &str = "# DATA TYPE: soc
+# NUMBER ALTERNATIVES: 3
+# NUMBER VOTERS: 9
+# NUMBER UNIQUE ORDERS: 6
+1: 1,2,3
+2: 2,3,1
+1: 3,1,2
+3: 1,2,3
+1: 2,3,1
+1: 3,2,1
+";
+
+    #[test]
+    fn repeated_orders_are_merged_and_reported() {
+        for d in [
+            parse(REPEATS, None).unwrap(),
+            read_pipelined(REPEATS.as_bytes(), None).unwrap(),
+        ] {
+            let p = &d.profile;
+            assert_eq!(p.ballots().len(), 4);
+            assert_eq!(p.num_voters(), 9);
+            assert_eq!(p.count_of(&Ranking::strict(&[0, 1, 2]).unwrap()), 4);
+            assert_eq!(p.count_of(&Ranking::strict(&[1, 2, 0]).unwrap()), 3);
+            assert_eq!(
+                d.notes,
+                vec![
+                    Note::RepeatedOrder {
+                        order: "1,2,3".into(),
+                        lines: vec![5, 8],
+                        count: 4
+                    },
+                    Note::RepeatedOrder {
+                        order: "2,3,1".into(),
+                        lines: vec![6, 9],
+                        count: 3
+                    },
+                    Note::UniqueOrdersCountsLines {
+                        line: 4,
+                        declared: 6,
+                        distinct: 4
+                    },
+                ]
+            );
+            assert_eq!(
+                d.notes[0].to_string(),
+                "order 1,2,3 is listed on lines 5, 8; merged into one order of count 4"
+            );
+        }
+        // Declaring the distinct count is right too, with the merge noted.
+        let distinct = REPEATS.replace("ORDERS: 6", "ORDERS: 4");
+        assert_eq!(parse(&distinct, None).unwrap().notes.len(), 2);
+        // Anything else is refused, and the message says what was counted.
+        let e = parse(&REPEATS.replace("ORDERS: 6", "ORDERS: 5"), None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 4: NUMBER UNIQUE ORDERS declares 5, but the file has 4 distinct orders on 6 order lines"
+        );
+        // The written document lists each order once, and reads back unnoted.
+        let d = parse(REPEATS, None).unwrap();
+        let again = parse(&d.to_preflib_string().unwrap(), None).unwrap();
+        assert_eq!(again.profile, d.profile);
+        assert!(again.notes.is_empty());
+    }
+
+    /// As pref_voting writes: alternatives numbered from 0.
+    const FROM_ZERO: &str = "# FILE NAME: minimal.soc
+# TITLE: 
+# DATA TYPE: soc
+# NUMBER ALTERNATIVES: 3
+# NUMBER VOTERS: 3
+# NUMBER UNIQUE ORDERS: 2
+# ALTERNATIVE NAME 0: zero
+# ALTERNATIVE NAME 1: one
+# ALTERNATIVE NAME 2: two
+2: 1, 2, 0
+1: 2, 0, 1
+";
+
+    #[test]
+    fn files_numbered_from_zero_keep_their_numbers() {
+        let d = parse(FROM_ZERO, None).unwrap();
+        let alts = d.profile.alternatives();
+        assert_eq!(
+            alts.iter()
+                .map(|a| (a.number, a.name.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(0, "zero"), (1, "one"), (2, "two")]
+        );
+        assert_eq!(d.profile.count_of(&Ranking::strict(&[1, 2, 0]).unwrap()), 2);
+        let text = d.to_preflib_string().unwrap();
+        assert!(text.contains("# ALTERNATIVE NAME 0: zero\n"), "{text}");
+        assert!(text.contains("2: 1,2,0\n"), "{text}");
+        assert_eq!(parse(&text, None).unwrap(), d);
+        // A number past the end is named with the file's numbering.
+        let bad = FROM_ZERO.replace("1: 2, 0, 1", "1: 2, 0, 3");
+        assert_eq!(
+            err_line(&bad),
+            (
+                11,
+                Problem::UnknownAlternative {
+                    number: 3,
+                    first: 0,
+                    m: 3
+                }
+            )
+        );
+        // Without `ALTERNATIVE NAME 0` a 0 is refused, saying why.
+        let e = parse("# NUMBER ALTERNATIVES: 2\n1: 0,1\n", None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 2: alternative 0 is not declared (the 2 alternatives are numbered from 1; \
+             a file numbered from 0 declares `ALTERNATIVE NAME 0`)"
+        );
+        // Names alone fix the count: 0..=2 is three alternatives.
+        let d = parse(
+            "# ALTERNATIVE NAME 0: a\n# ALTERNATIVE NAME 2: c\n1: 2,0\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(d.profile.num_alternatives(), 3);
+        assert_eq!(d.profile.alternatives()[1].name, "1");
     }
 
     #[test]

@@ -536,6 +536,17 @@ impl Profile {
     /// Add `count` ballots casting `ranking`; identical rankings are
     /// merged into one entry.
     pub fn add(&mut self, ranking: Ranking, count: u64) -> Result<(), ProfileError> {
+        self.add_indexed(ranking, count).map(|_| ())
+    }
+
+    /// Like [`Profile::add`], and tells where the ranking went: its index
+    /// in [`Profile::ballots`] and whether it was new (`false` when it
+    /// was merged into an identical ranking added before).
+    pub fn add_indexed(
+        &mut self,
+        ranking: Ranking,
+        count: u64,
+    ) -> Result<(usize, bool), ProfileError> {
         if count == 0 {
             return Err(ProfileError::ZeroCount);
         }
@@ -552,13 +563,17 @@ impl Profile {
             .checked_add(count)
             .ok_or(ProfileError::CountOverflow)?;
         match self.index.get(&self.ballots, &ranking) {
-            Some(i) => self.ballots[i].count += count,
+            Some(i) => {
+                self.ballots[i].count += count;
+                Ok((i, false))
+            }
             None => {
-                self.index.insert(&ranking, self.ballots.len());
+                let i = self.ballots.len();
+                self.index.insert(&ranking, i);
                 self.ballots.push(Ballot { ranking, count });
+                Ok((i, true))
             }
         }
-        Ok(())
     }
 
     /// Add one ballot casting the strict order `order` (indices).

@@ -11,13 +11,17 @@
 //!
 //! | rule | module | proportionality |
 //! | --- | --- | --- |
-//! | Proportional Approval Voting, exact | [`pav::pav_exact`] | EJR |
-//! | sequential PAV | [`pav::pav_sequential`] | PJR for small k, not EJR |
+//! | Proportional Approval Voting (`pav`: the optimum) | [`pav::pav_exact`] | EJR |
+//! | sequential PAV (`seqpav`) | [`pav::pav_sequential`] | PJR for small k, not EJR |
 //! | sequential Phragmén | [`phragmen`] | PJR, priceability |
 //! | Method of Equal Shares | [`mes`] | EJR |
 //! | approval voting (top k) | [`approval_voting`] | none (baseline) |
 //! | plurality / SNTV (top k by first places) | [`plurality`] | none (baseline) |
 //! | Scottish STV | [`stv`] | proportional for solid coalitions (Droop) |
+//!
+//! The rules on approval ballots are named as in abcvoting
+//! ([`rule::CommitteeRule`]): `pav` is the optimal PAV committee, `seqpav`
+//! the sequential approximation.
 //!
 //! Ties are always broken in favour of the candidate with the lower index
 //! (the order of the file), except where STV's own rule applies first.
@@ -33,6 +37,7 @@
 pub mod mes;
 pub mod pav;
 pub mod phragmen;
+pub mod rule;
 pub mod stv;
 use crate::budget::Instance;
 use crate::profile::Profile;
@@ -58,7 +63,9 @@ pub enum CommitteeError {
         count: usize,
     },
     /// The exact rule would have to try too many committees.
-    #[error("exact PAV would try {0} committees; use sequential PAV (at most 10^7 supported)")]
+    #[error(
+        "exact PAV would try {0} committees; use seqpav, sequential PAV (at most 10^7 supported)"
+    )]
     TooManyCommittees(u128),
     /// The numbers are too large for exact arithmetic.
     #[error("the election is too large for exact 128-bit arithmetic")]
