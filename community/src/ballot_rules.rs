@@ -31,7 +31,7 @@ use ballot::{weak_order, BallotKind};
 use governance::budget::mes::{mes, MesOptions};
 use governance::budget::{Ballot as BudgetBallot, Instance, Money, Project};
 use governance::committee::mes::mes_committee;
-use governance::committee::pav::{pav_exact, pav_sequential};
+use governance::committee::pav::pav_exact;
 use governance::committee::stv::scottish_stv;
 use governance::committee::{ApprovalProfile, CommitteeError};
 use governance::rules::{run, Rule};
@@ -245,12 +245,10 @@ pub fn run_rule(
                         ApprovalProfile::new(labels.to_vec(), sets.into_iter().map(|s| (s, 1)))?;
                     let seats = *seats as usize;
                     out.winners = if matches!(rule, WholeBallotRule::Pav { .. }) {
-                        match pav_exact(&profile, seats) {
-                            Err(CommitteeError::TooManyCommittees(_)) => {
-                                pav_sequential(&profile, seats)?.elected
-                            }
-                            r => r?.elected,
-                        }
+                        // the optimum, never silently the sequential
+                        // rule: an opening whose committees are too many
+                        // to search is refused (`cli decision open`)
+                        pav_exact(&profile, seats)?.elected
                     } else {
                         mes_committee(&profile, seats, true)?.funded.projects
                     };

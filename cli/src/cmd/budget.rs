@@ -32,9 +32,12 @@ pub enum PbRule {
     Greedy,
     /// Scottish STV (board; ranked ballots).
     Stv,
-    /// Proportional Approval Voting (board; sequential, --exact for the
-    /// optimum).
+    /// Proportional Approval Voting (board): the committee of highest PAV
+    /// score, found exactly.
     Pav,
+    /// Sequential PAV (board): seats filled one at a time by the largest
+    /// marginal PAV gain; fast, but not always the optimum.
+    Seqpav,
     /// Sequential Phragmén (board).
     Phragmen,
     /// Approval voting, top K (board baseline).
@@ -72,8 +75,6 @@ pub struct PbArgs {
     pub no_greedy_fill: bool,
     /// MES completion: the per-voter budget increment (currency units).
     pub step: String,
-    /// PAV: search for the exact optimum (small elections only).
-    pub exact: bool,
     /// From rankings, approve each voter's first N tiers (default: every
     /// ranked alternative).
     pub approve_top: Option<usize>,
@@ -414,8 +415,8 @@ fn run_board(args: &PbArgs, ctx: &Ctx, input: Input, seats: usize) -> anyhow::Re
                             text,
                         )
                     }
-                    PbRule::Pav => {
-                        let out = if args.exact {
+                    PbRule::Pav | PbRule::Seqpav => {
+                        let out = if rule == PbRule::Pav {
                             committee::pav::pav_exact(&profile, seats)?
                         } else {
                             committee::pav::pav_sequential(&profile, seats)?
@@ -524,7 +525,6 @@ mod tests {
             no_completion: false,
             no_greedy_fill: false,
             step: "1".into(),
-            exact: false,
             approve_top: None,
             status_quo: String::new(),
         }

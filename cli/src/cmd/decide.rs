@@ -74,9 +74,6 @@ struct PbOptions {
     /// MES completion: the per-voter budget increment (currency units).
     #[arg(long, default_value = "1")]
     step: String,
-    /// PAV: search for the exact optimum (small elections only).
-    #[arg(long)]
-    exact: bool,
     /// From rankings, approve each voter's first N tiers (default: every ranked alternative).
     #[arg(long)]
     approve_top: Option<usize>,
@@ -102,7 +99,7 @@ fn budget_args(args: &Args) -> anyhow::Result<Option<PbArgs>> {
     }
     let Some(rule) = pb_rule else {
         bail!(
-            "--rule {} is not a budgeting or committee rule (mes, greedy, stv, pav, phragmen, av, plurality, condorcet)",
+            "--rule {} is not a budgeting or committee rule (mes, greedy, stv, pav, seqpav, phragmen, av, plurality, condorcet)",
             args.rule.as_deref().unwrap_or("(none)")
         );
     };
@@ -114,7 +111,6 @@ fn budget_args(args: &Args) -> anyhow::Result<Option<PbArgs>> {
         no_completion: args.pb.no_completion,
         no_greedy_fill: args.pb.no_greedy_fill,
         step: args.pb.step.clone(),
-        exact: args.pb.exact,
         approve_top: args.pb.approve_top,
         status_quo: args.status_quo.clone().unwrap_or_default(),
     }))
@@ -131,13 +127,17 @@ enum Input {
 }
 
 /// Read a decision file: PrefLib by extension, else JSON by its keys.
-fn read_input(path: &Path) -> anyhow::Result<Input> {
+fn read_input(path: &Path, ctx: &Ctx) -> anyhow::Result<Input> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if ext.as_deref() != Some("json") {
-        return Ok(Input::Profile(preflib::read_path(path)?.profile));
+        let doc = preflib::read_path(path)?;
+        for n in &doc.notes {
+            ctx.note(&format!("{}: {n}", path.display()));
+        }
+        return Ok(Input::Profile(doc.profile));
     }
     let text = std::fs::read_to_string(path)?;
     let value: serde_json::Value = serde_json::from_str(&text)?;
@@ -156,7 +156,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         return run_pb(&pb, ctx);
     }
     let input =
-        read_input(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+        read_input(&args.file, ctx).with_context(|| format!("reading {}", args.file.display()))?;
     let profile = match input {
         Input::Profile(p) => p,
         Input::Component(d) => {

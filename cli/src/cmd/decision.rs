@@ -240,6 +240,19 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 .map(|t| crate::cmd::id::parse_public(t))
                 .collect::<anyhow::Result<_>>()?;
             let rule = rule.as_deref().map(parse_rule).transpose()?;
+            if let Some(WholeBallotRule::Pav { seats }) = &rule {
+                let committees = (0..u128::from(*seats)).fold(1u128, |c, j| {
+                    c.saturating_mul(options.len() as u128 - j.min(options.len() as u128)) / (j + 1)
+                });
+                if committees > 10_000_000 || options.len() > 64 {
+                    bail!(
+                        "PAV with {} options and {seats} seats has {committees} possible \
+                         committees, too many to find the optimum exactly (at most 10,000,000 \
+                         and 64 options): use fewer options or seats, or `--rule mes:{seats}`",
+                        options.len()
+                    );
+                }
+            }
             let threshold = match (&threshold, trustees.is_empty()) {
                 (Some(t), false) => *t,
                 (None, true) => 0,
