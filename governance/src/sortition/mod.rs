@@ -1,6 +1,6 @@
 //! Sortition: assemblies chosen by lot.
 //!
-//! Two problems, both pure (no I/O):
+//! Three problems, all pure (no I/O):
 //!
 //! * **Panels with quotas** ([`quota`], [`mod@maximin`], [`draw`]): a pool of
 //!   people with feature values, lower and upper quotas per value, a panel
@@ -18,6 +18,9 @@
 //!   children are disjoint) each child gets at least the floor of its share
 //!   in every draw; a repair step restores the floors after the structure
 //!   changes.
+//! * **Rotation** ([`rotation`]): a standing assembly renewed a class of
+//!   seats per period (staggered terms), with no immediate reselection and
+//!   resignations filled from each draw's reserve order, fixed by its seed.
 //!
 //! # Why `microlp`
 //!
@@ -42,6 +45,7 @@ pub mod quota;
 pub mod rational;
 pub mod repair;
 pub mod rng;
+pub mod rotation;
 pub mod synthetic;
 
 pub use draw::Lottery;
