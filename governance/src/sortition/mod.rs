@@ -22,6 +22,10 @@
 //!   seats per period (staggered terms), with no immediate reselection and
 //!   resignations filled from each draw's reserve order, fixed by its seed.
 //!
+//! A draw's seed must be unknown until its inputs are fixed: [`commit`]
+//! digests the inputs (algorithm, quotas, pool, lottery weights) for the
+//! name of the threshold coin (`ballot::coin`) that gives the seed.
+//!
 //! # Why `microlp`
 //!
 //! The LP and the pricing integer program use the `microlp` crate: pure
@@ -36,6 +40,7 @@
 //! problem is solved in its dual form, where the duals needed for pricing
 //! are ordinary variables (see [`mod@maximin`]). It requires Rust 1.86.
 
+pub mod commit;
 pub mod draw;
 pub mod federation;
 pub(crate) mod infeasible;
