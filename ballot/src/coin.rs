@@ -285,7 +285,8 @@ pub struct Coin {
     pub rejected: Vec<(u16, Error)>,
 }
 
-/// Lagrange coefficients at zero for the distinct indices `idx`.
+/// Lagrange coefficients at zero for the distinct, non-zero indices `idx`
+/// (`combine` passes only verified shares of distinct trustees `1..=m`).
 fn lagrange_at_zero(idx: &[u16]) -> Vec<Scalar> {
     let xs: Vec<Scalar> = idx.iter().map(|&i| Scalar::from(i)).collect();
     (0..xs.len())
