@@ -95,6 +95,16 @@ impl CoinName {
         })
     }
 
+    /// The community's identifier.
+    pub fn community(&self) -> &[u8] {
+        &self.community
+    }
+
+    /// The assembly's identifier.
+    pub fn assembly(&self) -> &[u8] {
+        &self.assembly
+    }
+
     /// The draw number.
     pub fn draw(&self) -> u64 {
         self.draw
