@@ -349,3 +349,57 @@ fn bad_shapes_and_pools_are_refused() {
         })
     );
 }
+
+#[test]
+fn a_seat_with_no_eligible_reserve_stays_empty_until_its_class_is_drawn() {
+    // Seven people, six seats: one reserve. Two resignations: the first is
+    // filled by the reserve, the second leaves its seat empty.
+    let people = pool(7);
+    let mut a = Assembly::new(6, 3).unwrap();
+    a.draw_period(seed(0, 8), &people, Method::Uniform).unwrap();
+    let reserve = a.draws()[0].reserves.clone();
+    assert_eq!(reserve.len(), 1);
+    let first = a.seat_holders()[0].unwrap().to_string();
+    let r = a.resign(&first).unwrap();
+    assert_eq!(r.replacement.as_ref(), Some(&reserve[0]));
+    let second = a.seat_holders()[1].unwrap().to_string();
+    let r = a.resign(&second).unwrap();
+    assert_eq!((r.seat, r.replacement, r.quotas_kept), (1, None, true));
+    assert_eq!(a.seat_holders()[1], None);
+    assert_eq!(a.members().len(), 5);
+    // Period 1 draws class 1 (seats 1 and 4), but everyone has sat within
+    // a term: nobody is eligible.
+    assert!(matches!(
+        a.draw_period(seed(1, 8), &people, Method::Uniform),
+        Err(RotationError::PoolTooSmall { eligible: 0, .. })
+    ));
+    // With newcomers the empty seat is filled with the rest of its class.
+    let bigger = pool(9);
+    a.draw_period(seed(1, 8), &bigger, Method::Uniform).unwrap();
+    let holders = a.seat_holders();
+    assert!(holders.iter().all(Option::is_some));
+    assert_eq!(
+        [holders[1].unwrap(), holders[4].unwrap()]
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        BTreeSet::from(["p07", "p08"])
+    );
+}
+
+#[test]
+fn when_no_reserve_keeps_the_quotas_the_first_eligible_one_is_called_and_it_is_said() {
+    // Eight people, four in group A; six seats with exactly three from A:
+    // one A and one B reserve.
+    let people = pool(8);
+    let mut a = Assembly::new(6, 3).unwrap();
+    draw_with_quotas(&mut a, &people, 0);
+    let d = a.draws()[0].clone();
+    let in_a: Vec<&String> = d.panel.iter().filter(|id| group(id) == 0).collect();
+    assert_eq!(in_a.len(), 3);
+    let a_reserve = d.reserves.iter().find(|id| group(id) == 0).cloned();
+    let b_reserve = d.reserves.iter().find(|id| group(id) == 1).cloned();
+    let r = a.resign(in_a[0]).unwrap();
+    assert_eq!((r.replacement, r.quotas_kept), (a_reserve, true));
+    let r = a.resign(in_a[1]).unwrap();
+    assert_eq!((r.replacement, r.quotas_kept), (b_reserve, false));
+}
