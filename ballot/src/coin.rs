@@ -31,9 +31,10 @@
 //! `σ_j = x_j·H_C` (soundness of Chaum–Pedersen), so every `t`-subset of
 //! valid shares gives the same `σ` and a trustee's only choice is to post its
 //! unique share or not. **Why nobody can predict it.** Computing `x·H_C` from
-//! fewer than `t` shares is the computational Diffie–Hellman problem in the
-//! random-oracle model (CKS, Theorem 1); and the final hash makes the coin
-//! indistinguishable from random under the decisional version.
+//! fewer than `t` shares (with `H_C` a random oracle) is as hard as the
+//! computational Diffie–Hellman problem (the CKS analysis); and the final
+//! hash, a random oracle too, is uniform to anyone who has not computed
+//! `σ`, so CDH suffices for the whole 32-byte value.
 //! **Assumptions.** At most `t − 1` trustees corrupted; the key generation
 //! was honest in the sense of [`crate::dkg`]; SHA-512 and merlin's STROBE
 //! modelled as random oracles. **Not covered.** Withholding: `t` colluding
