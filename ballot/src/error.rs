@@ -167,8 +167,22 @@ pub enum Error {
         /// The trustee (1-based index).
         trustee: u16,
     },
-    /// Not enough valid decryption shares.
-    #[error("{valid} valid decryption share(s), but the threshold is {threshold}")]
+    /// A coin share's Chaum–Pedersen proof fails: its `σ_j` is not trustee
+    /// `trustee`'s share of this coin (wrong value, another coin's name,
+    /// another trustee's index, or tampered bytes).
+    #[error("trustee {trustee}'s coin share is wrong (its proof that it is the trustee's share of this coin does not verify)")]
+    BadCoinShare {
+        /// The trustee (1-based index) the share claims.
+        trustee: u16,
+    },
+    /// A second share of a trustee whose share is already counted.
+    #[error("a second share of trustee {trustee}: each trustee counts once")]
+    DuplicateShare {
+        /// The trustee (1-based index).
+        trustee: u16,
+    },
+    /// Not enough valid shares (decryption or coin shares).
+    #[error("{valid} valid share(s), but the threshold is {threshold}")]
     NotEnoughShares {
         /// Valid shares received.
         valid: usize,

@@ -13,6 +13,8 @@
 //!   verifiable threshold decryption and homomorphic tallies;
 //! - [`individual`]: counted ballots decrypted one by one after the close,
 //!   for rules that need whole ballots;
+//! - [`coin`]: a threshold coin (Cachin–Kursawe–Shoup) from the same
+//!   trustee keys, a lottery seed nobody can bias;
 //! - [`shuffle`]: a verifiable re-encryption shuffle of ballot vectors by
 //!   trustees in turn (Terelius–Wikström), so individually decrypted
 //!   ballots cannot be traced back to their ledger statements;
@@ -26,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod ballot;
+pub mod coin;
 pub mod credential;
 pub mod dkg;
 pub mod dlog;
@@ -42,6 +45,7 @@ pub mod threshold;
 pub mod transport;
 
 pub use ballot::{verify_ballots, Ballot, DecisionContext};
+pub use coin::{Coin, CoinName, CoinShare};
 pub use credential::{
     DecisionId, Electorate, LinkingTag, PossessionProof, VotingKey, VotingSecret,
 };

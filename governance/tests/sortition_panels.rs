@@ -1,5 +1,6 @@
 //! Panels with quotas: maximin and leximin against brute force, quotas in
-//! every panel, the exact draw, its frequencies, and infeasible quotas.
+//! every panel, the exact draw, and infeasible quotas. (The draw's
+//! frequencies are tested in `sortition_frequency.rs`.)
 
 use governance::sortition::{
     leximin, maximin, synthetic, BoundSide, Distribution, Feature, FeatureValue, Instance, Lottery,
@@ -145,85 +146,6 @@ proptest! {
         let again = Lottery::from_weights(lottery.panels().to_vec(), lottery.weights().to_vec()).unwrap();
         prop_assert_eq!(again.draw(draw_seed), panel.as_slice());
     }
-}
-
-/// The smallest `x` with `P(Bin(n, p) ≤ x) ≥ q`, by summing the pmf in
-/// log space.
-fn binom_quantile(n: u64, p: f64, q: f64) -> u64 {
-    if p <= 0.0 {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    let (lp, lq) = (p.ln(), (1.0 - p).ln());
-    let mut log_fact = vec![0.0f64; n as usize + 1];
-    for i in 1..=n as usize {
-        log_fact[i] = log_fact[i - 1] + (i as f64).ln();
-    }
-    let mut cdf = 0.0;
-    for x in 0..=n {
-        let x_us = x as usize;
-        let lpmf = log_fact[n as usize] - log_fact[x_us] - log_fact[n as usize - x_us]
-            + x as f64 * lp
-            + (n - x) as f64 * lq;
-        cdf += lpmf.exp();
-        if cdf >= q {
-            return x;
-        }
-    }
-    n
-}
-
-/// Draws `draws` panels from seeds 0, 1, … and checks every person's count
-/// against the two-sided 99% binomial interval of their exact probability,
-/// Bonferroni-corrected over the pool so the whole test has 99% coverage.
-fn frequencies_within_binomial_interval(draws: u64) {
-    let n = 30;
-    let inst = synthetic::instance([9; 32], n, 6, 3).unwrap();
-    let (d, _) = leximin(&inst).unwrap();
-    let lottery = Lottery::from_distribution(&d).unwrap();
-    let exact = lottery.selection_probabilities(n);
-    let mut counts = vec![0u64; n];
-    for s in 0..draws {
-        let mut seed = [0u8; 32];
-        seed[..8].copy_from_slice(&s.to_be_bytes());
-        for &i in lottery.draw(seed) {
-            counts[i] += 1;
-        }
-    }
-    let alpha = 0.01 / n as f64;
-    let mut worst = 0.0f64;
-    for (i, (&c, p)) in counts.iter().zip(&exact).enumerate() {
-        let p = p.num() as f64 / p.den() as f64;
-        let lo = binom_quantile(draws, p, alpha / 2.0);
-        let hi = binom_quantile(draws, p, 1.0 - alpha / 2.0);
-        assert!(
-            lo <= c && c <= hi,
-            "person {i}: {c} of {draws} draws, p = {p}, interval [{lo}, {hi}]"
-        );
-        worst = worst.max((c as f64 / draws as f64 - p).abs());
-    }
-    eprintln!("{draws} draws: largest |frequency - probability| = {worst:.5}");
-}
-
-#[test]
-fn draw_frequencies_match_probabilities() {
-    frequencies_within_binomial_interval(4_000);
-}
-
-#[test]
-#[ignore = "100,000 draws; run with --ignored --release"]
-fn draw_frequencies_match_probabilities_100k() {
-    frequencies_within_binomial_interval(100_000);
-}
-
-#[test]
-fn binomial_interval_rejects_a_biased_count() {
-    // The interval used above is not vacuous: 500 of 1000 at p = 0.4 is out.
-    let hi = binom_quantile(1000, 0.4, 1.0 - 0.005 / 30.0);
-    assert!(hi < 500, "{hi}");
-    assert!(binom_quantile(1000, 0.4, 0.005 / 30.0) > 300);
 }
 
 fn infeasible_conflict(inst: &Instance) -> Vec<(String, String, BoundSide, usize)> {

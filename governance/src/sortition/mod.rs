@@ -1,6 +1,6 @@
 //! Sortition: assemblies chosen by lot.
 //!
-//! Two problems, both pure (no I/O):
+//! Three problems, all pure (no I/O):
 //!
 //! * **Panels with quotas** ([`quota`], [`mod@maximin`], [`draw`]): a pool of
 //!   people with feature values, lower and upper quotas per value, a panel
@@ -18,6 +18,13 @@
 //!   children are disjoint) each child gets at least the floor of its share
 //!   in every draw; a repair step restores the floors after the structure
 //!   changes.
+//! * **Rotation** ([`rotation`]): a standing assembly renewed a class of
+//!   seats per period (staggered terms), with no immediate reselection and
+//!   resignations filled from each draw's reserve order, fixed by its seed.
+//!
+//! A draw's seed must be unknown until its inputs are fixed: [`commit`]
+//! digests the inputs (algorithm, quotas, pool, lottery weights) for the
+//! name of the threshold coin (`ballot::coin`) that gives the seed.
 //!
 //! # Why `microlp`
 //!
@@ -33,6 +40,7 @@
 //! problem is solved in its dual form, where the duals needed for pricing
 //! are ordinary variables (see [`mod@maximin`]). It requires Rust 1.86.
 
+pub mod commit;
 pub mod draw;
 pub mod federation;
 pub(crate) mod infeasible;
@@ -42,6 +50,7 @@ pub mod quota;
 pub mod rational;
 pub mod repair;
 pub mod rng;
+pub mod rotation;
 pub mod synthetic;
 
 pub use draw::Lottery;
