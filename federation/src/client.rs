@@ -15,8 +15,6 @@ struct EpochState {
     participants: Participants,
     /// Position of the change that began the epoch (0 for epoch 0).
     start: u64,
-    /// Index (in `certs`) of the epoch change that ended it, once followed.
-    closed_by: Option<usize>,
 }
 
 /// What a verified certificate established.
@@ -158,6 +156,8 @@ pub struct LightClient {
     certs: Vec<Certificate>,
     // (epoch, position) → (root, index of the certificate implying it)
     roots: BTreeMap<(u64, u64), ([u8; 32], usize)>,
+    // epoch → index of the first epoch change of it accepted
+    changes: BTreeMap<u64, usize>,
 }
 
 impl LightClient {
@@ -168,10 +168,10 @@ impl LightClient {
             epochs: vec![EpochState {
                 participants: genesis,
                 start: 0,
-                closed_by: None,
             }],
             certs: Vec::new(),
             roots: BTreeMap::new(),
+            changes: BTreeMap::new(),
         }
     }
 
@@ -266,8 +266,8 @@ impl LightClient {
         Ok((cert, v))
     }
 
-    /// Check `cert` against every accepted certificate of its epoch, then
-    /// record the roots it implies.
+    /// Check `cert` against every accepted certificate of its epoch (the
+    /// roots they imply, and the epoch change if it is one), then record it.
     fn remember(&mut self, cert: &Certificate) -> Result<(), CertificateError> {
         let epoch = cert.checkpoint().epoch;
         for (position, root) in implied_roots(cert) {
@@ -277,10 +277,22 @@ impl LightClient {
                 }
             }
         }
+        let change = cert
+            .checkpoint()
+            .next
+            .and(self.changes.get(&epoch).copied());
+        if let Some(i) = change {
+            if self.certs[i].checkpoint() != cert.checkpoint() {
+                return Err(self.evidence(i, cert));
+            }
+        }
         let index = self.certs.len();
         self.certs.push(cert.clone());
         for (position, root) in implied_roots(cert) {
             self.roots.entry((epoch, position)).or_insert((root, index));
+        }
+        if cert.checkpoint().next.is_some() {
+            self.changes.entry(epoch).or_insert(index);
         }
         Ok(())
     }
@@ -304,46 +316,26 @@ impl LightClient {
     /// # Errors
     /// [`CertificateError::NotAnEpochChange`], [`CertificateError::EpochGap`],
     /// the verification errors, and [`CertificateError::Equivocation`] for
-    /// a second, different change of an epoch already closed.
+    /// a second, different change of one epoch.
     pub fn follow(&mut self, cert: &Certificate) -> Result<u64, CertificateError> {
         let next = cert
             .next_participants()
             .ok_or(CertificateError::NotAnEpochChange)?;
         let epoch = cert.checkpoint().epoch;
-        if cert.checkpoint().community == self.community && epoch > self.current_epoch() {
-            return Err(CertificateError::EpochGap {
-                epoch,
-                current: self.current_epoch(),
-            });
-        }
-        if let Some(i) = self.set_for(cert)?.closed_by {
-            return self.refollow(i, cert);
+        let current = self.current_epoch();
+        if cert.checkpoint().community == self.community && epoch > current {
+            return Err(CertificateError::EpochGap { epoch, current });
         }
         let participants = Participants::new(next.to_vec())?;
+        // A second, different change of `epoch` is refused here as
+        // equivocation, so an older epoch's change is the one followed.
         self.verify(cert)?;
-        self.epochs[epoch as usize].closed_by = Some(self.certs.len() - 1);
-        self.epochs.push(EpochState {
-            participants,
-            start: cert.checkpoint().position,
-            closed_by: None,
-        });
+        if epoch == current {
+            self.epochs.push(EpochState {
+                participants,
+                start: cert.checkpoint().position,
+            });
+        }
         Ok(self.current_epoch())
-    }
-
-    /// An epoch change of an epoch already closed by certificate `i`.
-    fn refollow(&mut self, i: usize, cert: &Certificate) -> Result<u64, CertificateError> {
-        let epoch = cert.checkpoint().epoch;
-        let participants = &self.epochs[epoch as usize].participants;
-        cert.verify_with(participants)?;
-        if self.certs[i].checkpoint() == cert.checkpoint() {
-            return Ok(self.current_epoch());
-        }
-        match Equivocation::between(&self.certs[i], cert, participants) {
-            Some(e) => Err(CertificateError::Equivocation(Box::new(e))),
-            None => Err(CertificateError::Field {
-                field: "epoch change",
-                reason: "internal: two different changes that do not conflict".into(),
-            }),
-        }
     }
 }

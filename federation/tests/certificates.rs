@@ -452,3 +452,73 @@ fn a_client_starts_from_the_genesis_founders() {
     let cert = Certificate::assemble(&cl, &p, &sign(&cl, &signing[..3])).unwrap();
     c.verify(&cert).unwrap();
 }
+
+#[test]
+fn a_conflicting_change_is_caught_by_verify_as_well_as_follow() {
+    let k = keys(1, 4);
+    let p = set(&k);
+    let r1 = roots(&genesis_root(&community(1)), &ids(9, 1))[0];
+    let r2 = roots(&r1, &ids(30, 1))[0];
+    let one = Claim {
+        next: Some(set(&keys(5, 4))),
+        ..claim(community(1), 0, 2, r1, ids(30, 1))
+    };
+    // Another change, one position later, to the same set.
+    let two = Claim {
+        next: Some(set(&keys(5, 4))),
+        ..claim(community(1), 0, 3, r2, ids(31, 1))
+    };
+    let one = Certificate::assemble(&one, &p, &sign(&one, &k[..3])).unwrap();
+    let two = Certificate::assemble(&two, &p, &sign(&two, &k[1..])).unwrap();
+    // Seen as a statement first, then the other is followed.
+    let mut c = client(&p);
+    c.verify(&two).unwrap();
+    let CertificateError::Equivocation(e) = c.follow(&one).unwrap_err() else {
+        panic!("expected equivocation")
+    };
+    assert_eq!(
+        e.conflict,
+        Conflict::EpochChange {
+            first: 3,
+            second: 2
+        }
+    );
+    assert_eq!(c.current_epoch(), 0, "nothing followed");
+    // Followed first, then the other shown as a statement.
+    let mut c = client(&p);
+    c.follow(&one).unwrap();
+    assert!(matches!(
+        c.verify(&two),
+        Err(CertificateError::Equivocation(_))
+    ));
+}
+
+#[test]
+fn no_single_bit_flip_verifies() {
+    let k = keys(1, 7);
+    let p = set(&k);
+    let g = genesis_root(&community(1));
+    for cert in [simple(5).2, {
+        let cl = Claim {
+            next: Some(set(&keys(4, 3))),
+            ..claim(community(1), 0, 1, g, ids(3, 2))
+        };
+        Certificate::assemble(&cl, &p, &sign(&cl, &k)).unwrap()
+    }] {
+        let bytes = cert.encode();
+        for i in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut b = bytes.clone();
+                b[i] ^= 1 << bit;
+                let mut c = client(&p);
+                let r = Certificate::decode(&b).and_then(|x| {
+                    c.follow(&x).or_else(|e| match e {
+                        CertificateError::NotAnEpochChange => c.verify(&x).map(|v| v.epoch),
+                        e => Err(e),
+                    })
+                });
+                assert!(r.is_err(), "byte {i} bit {bit} still verifies");
+            }
+        }
+    }
+}
