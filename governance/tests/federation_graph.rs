@@ -417,6 +417,19 @@ fn delegation_lists_are_validated_in_the_constitution() {
         e.contains("delegations") && e.contains("allow no value"),
         "{e}"
     );
+    c.delegations[0].components[0].bounds.options = Some(BTreeSet::new());
+    c.delegations[0].components[0].bounds.min = None;
+    c.delegations[0].components[0].bounds.max = None;
+    assert!(c
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("allow no value"));
+    c.delegations[0].components[0].bounds = Bounds {
+        options: Some(["a".to_string()].into()),
+        ..range(0, 1)
+    };
+    assert!(c.validate().unwrap_err().to_string().contains("mixes"));
     c.delegations = delegating(10, "dues", range(0, 1));
     c.delegations.push(c.delegations[0].clone());
     assert!(c.validate().unwrap_err().to_string().contains("twice"));

@@ -189,10 +189,17 @@ pub fn validate(list: &[Delegation]) -> Result<(), DelegationError> {
             if !names.insert(&c.name) {
                 return Err(repeated(&c.name));
             }
-            if c.bounds.is_empty() {
+            let b = &c.bounds;
+            if b.options.is_some() && (b.min.is_some() || b.max.is_some()) {
                 return Err(DelegationError::BadBounds {
                     component: c.name.clone(),
-                    reason: format!("the bounds {} allow no value", c.bounds),
+                    reason: "mixes a numeric range with options".into(),
+                });
+            }
+            if b.is_empty() {
+                return Err(DelegationError::BadBounds {
+                    component: c.name.clone(),
+                    reason: format!("the bounds {b} allow no value"),
                 });
             }
         }
