@@ -59,8 +59,10 @@ pub struct Record {
     root: [u8; 32],
 }
 
-/// The root before any final statement: from the genesis id alone.
-fn genesis_root(community: &CommunityId) -> [u8; 32] {
+/// The root before any final statement, `r_0`: from the genesis id alone.
+/// Public so that a verifier of another community's record (the
+/// `federation` crate) recomputes roots with this very function.
+pub fn genesis_root(community: &CommunityId) -> [u8; 32] {
     Sha256::new()
         .chain_update(b"grassroots/record-root/v1\0genesis")
         .chain_update(community.0)
@@ -68,7 +70,9 @@ fn genesis_root(community: &CommunityId) -> [u8; 32] {
         .into()
 }
 
-fn next_root(root: &[u8; 32], id: &StatementId) -> [u8; 32] {
+/// The root after appending the final statement `id` to a record whose
+/// root was `root`: `r_i = SHA-256("grassroots/record-root/v1\0" ‖ r_{i−1} ‖ id_i)`.
+pub fn next_root(root: &[u8; 32], id: &StatementId) -> [u8; 32] {
     Sha256::new()
         .chain_update(b"grassroots/record-root/v1\0")
         .chain_update(root)

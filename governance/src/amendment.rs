@@ -92,6 +92,9 @@ fn fields(c: &Constitution) -> BTreeMap<String, serde_json::Value> {
     for comp in &c.components {
         f.insert(format!("components.{}", comp.name), j(comp));
     }
+    for d in &c.delegations {
+        f.insert(format!("delegations.{}", d.federation), j(&d.components));
+    }
     f
 }
 

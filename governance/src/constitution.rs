@@ -9,6 +9,7 @@
 //! The document is read and written as JSON. Unknown fields are refused,
 //! so a typo never silently falls back to a default.
 
+use crate::federation::delegation::{self, Delegation};
 use crate::metric::{Element, Space};
 use crate::ratio::Ratio;
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,11 @@ pub struct Constitution {
     /// decision's opener name its trustees.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trustees: Option<TrusteePanel>,
+    /// Components this community lets federations decide for it, and
+    /// within which bounds (see [`crate::federation::delegation`]); empty
+    /// (the default, omitted from the JSON): it delegates nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<Delegation>,
     /// Who runs the community's consensus: the participants of its lace
     /// (omitted from the JSON while it is the default).
     #[serde(default, skip_serializing_if = "Participation::is_default")]
@@ -250,6 +256,7 @@ impl Default for Constitution {
             version: first_version(),
             history: Vec::new(),
             trustees: None,
+            delegations: Vec::new(),
             participants: Participation::default(),
         }
     }
@@ -353,6 +360,8 @@ impl Constitution {
         if self.version == 0 {
             return Err(invalid("version", "starts at 1"));
         }
+        delegation::validate(&self.delegations)
+            .map_err(|e| invalid("delegations", &e.to_string()))?;
         if let Some(p) = &self.trustees {
             let m = p.keys.len();
             if m == 0 || m > MAX_TRUSTEES {

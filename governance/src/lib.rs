@@ -15,6 +15,7 @@ pub mod committee;
 pub mod constitution;
 pub mod constitutional;
 pub mod decision;
+pub mod federation;
 pub mod governed;
 pub mod metric;
 pub mod pabulib;

@@ -101,10 +101,50 @@ fn resign_with_fuzz_key(s: &Statement) -> Statement {
     .unwrap()
 }
 
+/// Certificates signed by the fuzzing participants: one statement, three
+/// statements, and an epoch change to a new set.
+fn certificate_seeds(out: &Out) {
+    use federation::{Certificate, Claim};
+    use ledger::blocklace::participants::Participants;
+    let keys = tests::fuzz_checks::fuzz_participant_keys();
+    let set = Participants::new(keys.iter().map(|k| k.verifying_key()).collect()).unwrap();
+    let next = Participants::new(
+        (5..8u8)
+            .map(|i| ed25519_dalek::SigningKey::from_bytes(&[i; 32]).verifying_key())
+            .collect(),
+    )
+    .unwrap();
+    let community = StatementId([0xc1; 32]);
+    let claim = |ids: Vec<StatementId>, next: Option<Participants>| Claim {
+        community,
+        epoch: 0,
+        first: 1,
+        prev_root: community::record::genesis_root(&community),
+        ids,
+        next,
+    };
+    let one = vec![StatementId([1; 32])];
+    let three = (1..4u8).map(|i| StatementId([i; 32])).collect();
+    for (name, claim, signers) in [
+        ("statement", claim(one.clone(), None), 3),
+        ("three-statements", claim(three, None), 4),
+        ("epoch-change", claim(one, Some(next)), 3),
+    ] {
+        let cp = claim.checkpoint().unwrap();
+        let sigs: Vec<_> = keys[..signers]
+            .iter()
+            .map(|k| (k.verifying_key(), cp.sign(k)))
+            .collect();
+        let cert = Certificate::assemble(&claim, &set, &sigs).unwrap();
+        out.put("certificate", name, &cert.encode());
+    }
+}
+
 fn main() {
     let out = Out {
         root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus"),
     };
+    certificate_seeds(&out);
     let mut w = World::new(3);
     let mut seeds: Vec<(String, Statement)> = vec![("genesis".into(), w.all[0].clone())];
 

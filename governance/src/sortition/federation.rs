@@ -56,6 +56,7 @@
 
 use super::rational::{Frac, FracOverflow};
 use super::rng::SeedRng;
+use crate::federation::dag;
 use std::collections::BTreeMap;
 
 /// A community: a leaf with people, or a federation of child communities.
@@ -183,57 +184,25 @@ impl Federation {
                 if children.is_empty() {
                     return Err(FederationError::Childless(c));
                 }
-                if let Some(&bad) = children.iter().find(|&&ch| ch >= n) {
-                    let _ = bad;
+                if children.iter().any(|&ch| ch >= n) {
                     return Err(FederationError::UnknownChild(c));
                 }
             }
         }
-        // Iterative post-order; state 0 new, 1 on the stack, 2 done.
-        let mut state = vec![0u8; n];
-        let mut order = Vec::with_capacity(n);
-        for root in 0..n {
-            if state[root] != 0 {
-                continue;
+        // The same order and unions as `FederationGraph` (`crate::federation`).
+        let children = |c: usize| -> &[usize] {
+            match &communities[c] {
+                Community::Inner(ch) => ch,
+                Community::Leaf(_) => &[],
             }
-            let mut stack = vec![(root, 0usize)];
-            state[root] = 1;
-            while let Some(&mut (c, ref mut next)) = stack.last_mut() {
-                let children: &[usize] = match &communities[c] {
-                    Community::Inner(ch) => ch,
-                    Community::Leaf(_) => &[],
-                };
-                if *next < children.len() {
-                    let ch = children[*next];
-                    *next += 1;
-                    match state[ch] {
-                        0 => {
-                            state[ch] = 1;
-                            stack.push((ch, 0));
-                        }
-                        1 => return Err(FederationError::Cycle(ch)),
-                        _ => {}
-                    }
-                } else {
-                    state[c] = 2;
-                    order.push(c);
-                    stack.pop();
-                }
-            }
-        }
-        let mut populations: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for &c in &order {
-            let mut pop = match &communities[c] {
-                Community::Leaf(people) => people.clone(),
-                Community::Inner(children) => children
-                    .iter()
-                    .flat_map(|&ch| populations[ch].iter().copied())
-                    .collect(),
-            };
-            pop.sort_unstable();
-            pop.dedup();
-            populations[c] = pop;
-        }
+        };
+        let order =
+            dag::children_first(n, children).map_err(|cycle| FederationError::Cycle(cycle[0]))?;
+        let own = |c: usize| match &communities[c] {
+            Community::Leaf(people) => Some(people.as_slice()),
+            Community::Inner(_) => None,
+        };
+        let populations = dag::populations(&order, own, children);
         Ok(Federation {
             communities,
             populations,
