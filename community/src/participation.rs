@@ -68,11 +68,8 @@ impl ConstitutionalParticipants {
 }
 
 impl ParticipantRule for ConstitutionalParticipants {
-    fn may_change(&self, statement: &Statement) -> bool {
-        matches!(
-            statement.kind(),
-            Kind::Surety | Kind::Revocation | Kind::KeyReplacement
-        )
+    fn may_change(&self, kind: Kind) -> bool {
+        matches!(kind, Kind::Surety | Kind::Revocation | Kind::KeyReplacement)
     }
 
     fn participants(&mut self, history: Vec<Statement>) -> Result<Vec<[u8; 32]>, String> {

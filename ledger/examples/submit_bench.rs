@@ -21,7 +21,10 @@
 //!
 //! For experiments, the environment sets the nodes' `POLL_MS` (proposal
 //! poll, 250), `MAX_PAYLOAD` (block payload bytes, 65536), `LEADER_MS`
-//! (leader timeout, 500) and `SYNC_MS` (anti-entropy tick, 1000).
+//! (leader timeout, 500) and `SYNC_MS` (anti-entropy tick, 1000), and
+//! `RATE` paces the submissions at that many statements per second
+//! (0, the default: as fast as the participants answer), so the latency
+//! at a given offered load is measured apart from the queue a burst builds.
 
 use governance::Constitution;
 use identity::Keypair;
@@ -144,7 +147,12 @@ fn main() {
     let start = Instant::now();
     let in_flight = Arc::new(tokio::sync::Semaphore::new(8));
     let mut sends = Vec::new();
+    let offered = env("RATE", 0);
     for (b, chunk) in notes.chunks(batch).enumerate() {
+        if offered > 0 {
+            let due = start + Duration::from_secs_f64((b * batch) as f64 / offered as f64);
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        }
         let addr = addrs[b % n].clone();
         let chunk = chunk.to_vec();
         let submitted = submitted.clone();
@@ -200,10 +208,15 @@ fn main() {
     let rate = count as f64 / secs;
     let limit = cores as f64 / (n as f64 * verify);
     println!(
-        "participants {n}  statements {count}  batch {batch}  cores {cores}\n\
+        "participants {n}  statements {count}  batch {batch}  cores {cores}  offered {}\n\
          throughput {rate:.0} statements/s ({secs:.2} s)  latency median {:.3} s  p99 {:.3} s\n\
          one verification {:.1} µs  limit {limit:.0} statements/s  fraction of limit {:.2}\n\
          all submissions answered after {submitted_in:.2} s",
+        if offered > 0 {
+            format!("{offered}/s")
+        } else {
+            "as fast as answered".into()
+        },
         lat[lat.len() / 2],
         lat[(lat.len() * 99 / 100).min(lat.len() - 1)],
         verify * 1e6,

@@ -76,7 +76,7 @@ type Client = Swarm<request_response::Behaviour<LaceCodec>>;
 
 fn client() -> Client {
     let protocol =
-        StreamProtocol::try_from_owned(format!("/grassroots/lace/1/{COMMUNITY}")).unwrap();
+        StreamProtocol::try_from_owned(format!("/grassroots/lace/2/{COMMUNITY}")).unwrap();
     libp2p::SwarmBuilder::with_new_identity()
         .with_tokio()
         .with_tcp(
@@ -134,7 +134,8 @@ async fn ask(
             }) => {
                 let i = ids.iter().position(|x| *x == request_id).unwrap();
                 out[i] = Some(
-                    frame::decode_response(&response, &Limits::default())
+                    frame::split_epoch(&response)
+                        .and_then(|(_, body)| frame::decode_response(body, &Limits::default()))
                         .map_err(|e| e.to_string()),
                 );
             }
@@ -157,7 +158,7 @@ fn block(k: &SigningKey, seq: u64, preds: Vec<BlockHash>) -> Block {
 }
 
 fn one(m: Message) -> Vec<u8> {
-    frame::encode_batch(&[m])
+    frame::with_epoch(0, &frame::encode_batch(&[m]))
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -173,9 +174,9 @@ fn malformed_forged_and_dangling_input_is_refused_with_reasons() {
     runtime().block_on(async {
         let mut c = client();
         // a frame that is no batch
-        let garbage = [0, 0, 0, 1, 0, 0, 0, 1, 7].to_vec();
+        let garbage = frame::with_epoch(0, &[0, 0, 0, 1, 0, 0, 0, 1, 7]);
         // a block whose signature was tampered with
-        let mut forged = frame::encode_batch(&[Message::Block(block(&key(2), 0, vec![]).into())]);
+        let mut forged = one(Message::Block(block(&key(2), 0, vec![]).into()));
         let last = forged.len() - 1;
         forged[last] ^= 1;
         // a block by a non-participant
@@ -183,7 +184,25 @@ fn malformed_forged_and_dangling_input_is_refused_with_reasons() {
         // a valid block naming a predecessor nobody has
         let ghost = BlockHash([0xee; 32]);
         let dangling = one(Message::Block(block(&key(3), 0, vec![ghost]).into()));
-        let r = ask(&mut c, &addr, vec![garbage, forged, stranger, dangling]).await;
+        // an epoch this node does not hold, and a frame too short to name one
+        let future = frame::with_epoch(7, &frame::encode_batch(&[Message::Frontier(vec![0; 4])]));
+        let short = vec![0, 0, 1];
+        let r = ask(
+            &mut c,
+            &addr,
+            vec![garbage, forged, stranger, dangling, future, short],
+        )
+        .await;
+        let r4 = r[4].as_ref().unwrap();
+        assert_eq!(r4.status, Status::Refused);
+        assert!(
+            r4.reason.contains("epoch 7 is not held here") && r4.reason.contains("follows epoch 0"),
+            "{}",
+            r4.reason
+        );
+        let r5 = r[5].as_ref().unwrap();
+        assert_eq!(r5.status, Status::Refused);
+        assert!(r5.reason.contains("epoch"), "{}", r5.reason);
 
         let r0 = r[0].as_ref().unwrap();
         assert_eq!(r0.status, Status::Refused);

@@ -28,6 +28,7 @@ use super::block::BlockHash;
 use super::node::{Action, Node, NodeConfig};
 use super::participants::Participants;
 use crate::statement::Statement;
+use crate::Kind;
 use ed25519_dalek::SigningKey;
 use std::collections::HashSet;
 
@@ -41,9 +42,9 @@ use std::collections::HashSet;
 /// function of the history, so every correct device computes the same set
 /// at the same final position.
 pub trait ParticipantRule: Send {
-    /// Whether `statement` can change who participates (a cheap filter:
-    /// blocks without such statements are not evaluated).
-    fn may_change(&self, statement: &Statement) -> bool;
+    /// Whether a statement of this kind can change who participates (a
+    /// cheap filter: blocks without such statements are not evaluated).
+    fn may_change(&self, kind: Kind) -> bool;
 
     /// The participants the history fixes, as Ed25519 keys in the order
     /// the next participant set indexes them.

@@ -13,7 +13,7 @@
 //! adds only who proposed it for ordering and when in the lace.
 
 use crate::codec::{CodecError, Reader};
-use crate::statement::{Statement, StatementError};
+use crate::statement::{Statement, StatementError, StatementId};
 
 /// Most statements in one block payload.
 pub const MAX_STATEMENTS: usize = 1_024;
@@ -59,6 +59,51 @@ pub fn encode(statements: &[Statement]) -> Vec<u8> {
         out.extend_from_slice(s.bytes());
     }
     out
+}
+
+/// A statement of a batch seen without verifying it: its id (the hash of
+/// its bytes, so it names exactly these bytes), the kind its header
+/// claims, and its bytes. Only for deciding what to do next — skipping a
+/// statement already held (verified when it was stored), filtering by
+/// kind — never for trusting its content.
+#[derive(Clone, Copy, Debug)]
+pub struct Peeked<'a> {
+    /// The statement id the bytes hash to.
+    pub id: StatementId,
+    /// The kind its header names, if it names a known one.
+    pub kind: Option<crate::Kind>,
+    /// The statement's bytes.
+    pub bytes: &'a [u8],
+}
+
+/// The batch's statements, framing checked but none verified.
+pub fn peek(payload: &[u8]) -> Result<Vec<Peeked<'_>>, BatchError> {
+    if payload.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut r = Reader::new(payload);
+    let count = r.u16("statement count")? as usize;
+    if count > MAX_STATEMENTS {
+        return Err(BatchError::TooMany(count));
+    }
+    if count == 0 {
+        return Err(BatchError::ZeroCount);
+    }
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = r.u32("statement length")? as usize;
+        let bytes = r.bytes(len, "statement")?;
+        let kind = bytes
+            .get(1..3)
+            .and_then(|k| crate::Kind::from_u16(u16::from_be_bytes([k[0], k[1]])));
+        out.push(Peeked {
+            id: Statement::hash_of(bytes),
+            kind,
+            bytes,
+        });
+    }
+    r.finish()?;
+    Ok(out)
 }
 
 /// Decode and verify the statements of a block payload.

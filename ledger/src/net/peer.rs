@@ -817,15 +817,16 @@ impl Peer {
     /// device in this member's own block would name its voter.
     fn propose_new_statements(&mut self) -> Result<(), NetError> {
         let community = self.durable.community();
-        let new = self
+        let proposed = &self.proposed;
+        let (last, new) = self
             .durable
             .store()
-            .statements_after(&community, self.polled_seq)
+            .statements_after_except(&community, self.polled_seq, |id| proposed.contains(id))
             .map_err(DurableError::from)?;
+        self.polled_seq = self.polled_seq.max(last);
         let mut batch: Vec<Statement> = Vec::new();
         let mut size = 2;
-        for (seq, s) in new {
-            self.polled_seq = self.polled_seq.max(seq);
+        for (_, s) in new {
             // The genesis is every device's starting point, never ordered.
             if s.id() == community
                 || (s.kind() == crate::Kind::Ballot && !self.relayed.contains(&s.id()))
@@ -883,12 +884,19 @@ impl Peer {
             return Ok(());
         };
         let community = self.durable.community();
-        let held = self
+        let now = Instant::now();
+        let (proposed, submitted) = (&self.proposed, &self.submitted);
+        // what the lace carries or was sent recently is not read again
+        let (_, held) = self
             .durable
             .store()
-            .statements_after(&community, 0)
+            .statements_after_except(&community, 0, |id| {
+                proposed.contains(id)
+                    || submitted
+                        .get(id)
+                        .is_some_and(|at| now.duration_since(*at) <= Duration::from_secs(10))
+            })
             .map_err(DurableError::from)?;
-        let now = Instant::now();
         let due: Vec<Statement> = held
             .into_iter()
             .map(|(_, s)| s)
@@ -1359,12 +1367,17 @@ impl Peer {
                 }
                 Action::Finalized(blocks) => {
                     for b in blocks {
-                        let batch = statements::decode(b.payload()).unwrap_or_default();
-                        self.proposed.extend(batch.iter().map(|s| s.id()));
+                        // the store verified what it recorded; ids and
+                        // kinds are all this needs
+                        let batch = statements::peek(b.payload()).unwrap_or_default();
+                        self.proposed.extend(batch.iter().map(|s| s.id));
                         let pos = self.announced;
                         self.announced += 1;
                         if let Some(rule) = &self.rule {
-                            if batch.iter().any(|s| rule.may_change(s)) {
+                            if batch
+                                .iter()
+                                .any(|s| s.kind.is_some_and(|k| rule.may_change(k)))
+                            {
                                 self.candidates.push(pos);
                             }
                         }
@@ -1375,7 +1388,7 @@ impl Peer {
                             epoch,
                             pos,
                             block: b.id(),
-                            statements: batch.iter().map(|s| s.id()).collect(),
+                            statements: batch.iter().map(|s| s.id).collect(),
                         });
                     }
                 }

@@ -220,6 +220,9 @@ impl Store {
                     "INSERT INTO final_blocks (community, epoch, pos, block) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(sql)?;
+            let mut held_statement = tx
+                .prepare_cached("SELECT 1 FROM statements WHERE id = ?1")
+                .map_err(sql)?;
             for (i, b) in blocks.iter().enumerate() {
                 let pos = from + i as u64;
                 let at: Option<Vec<u8>> = held
@@ -250,7 +253,7 @@ impl Store {
                 if crate::blocklace::EpochLink::decode(b.payload()).is_some() {
                     continue; // a new epoch's link carries no statements
                 }
-                let batch = match statements::decode(b.payload()) {
+                let batch = match statements::peek(b.payload()) {
                     Ok(batch) => batch,
                     Err(e) => {
                         outcome.skipped.push(SkippedStatement {
@@ -261,11 +264,24 @@ impl Store {
                         continue;
                     }
                 };
-                for s in batch {
+                for p in batch {
+                    // A statement held already was verified when stored,
+                    // and its id names exactly these bytes: verify only
+                    // what is new here.
+                    if held_statement.exists([&p.id.0[..]]).map_err(sql)? {
+                        continue;
+                    }
                     let skip = |reason: String| SkippedStatement {
                         block: b.id(),
-                        statement: Some(s.id()),
+                        statement: Some(p.id),
                         reason,
+                    };
+                    let s = match crate::Statement::decode(p.bytes) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            outcome.skipped.push(skip(e.to_string()));
+                            continue;
+                        }
                     };
                     if let Err(e) = s.expect_community(community) {
                         outcome.skipped.push(skip(e.to_string()));
@@ -342,9 +358,14 @@ impl Store {
                 continue;
             }
             // A final block whose payload is not a valid batch carries no
-            // statement (recording it reported why).
-            if let Ok(batch) = statements::decode(block.payload()) {
-                out.extend(batch);
+            // statement, and a statement that does not verify is left out
+            // (recording the block reported why), as `record_final` does.
+            if let Ok(batch) = statements::peek(block.payload()) {
+                out.extend(
+                    batch
+                        .iter()
+                        .filter_map(|p| crate::Statement::decode(p.bytes).ok()),
+                );
             }
         }
         Ok(out)
@@ -358,29 +379,43 @@ impl Store {
         community: &CommunityId,
         seq: i64,
     ) -> Result<Vec<(i64, crate::Statement)>, StoreError> {
+        Ok(self.statements_after_except(community, seq, |_| false)?.1)
+    }
+
+    /// [`Store::statements_after`], leaving out (unread, unverified) the
+    /// rows whose id `known` says the caller has already: returns the
+    /// last position looked at and the other statements. A driver that
+    /// polls for new statements verifies each only once.
+    pub fn statements_after_except(
+        &self,
+        community: &CommunityId,
+        seq: i64,
+        known: impl Fn(&StatementId) -> bool,
+    ) -> Result<(i64, Vec<(i64, crate::Statement)>), StoreError> {
         let mut q = self
             .conn
             .prepare_cached(
                 "SELECT seq, id, body FROM statements WHERE community = ?1 AND seq > ?2 ORDER BY seq",
             )
             .map_err(|e| self.sql(e))?;
-        let rows = q
-            .query_map(params![&community.0[..], seq], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })
+        let mut rows = q
+            .query(params![&community.0[..], seq])
             .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, id, body) = row.map_err(|e| self.sql(e))?;
+        let (mut last, mut out) = (seq, Vec::new());
+        while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
+            let at: i64 = row.get(0).map_err(|e| self.sql(e))?;
+            last = last.max(at);
+            let id: Vec<u8> = row.get(1).map_err(|e| self.sql(e))?;
             let id: [u8; 32] = id
                 .try_into()
                 .map_err(|_| StoreError::Corrupted(StatementId::ZERO))?;
-            out.push((seq, super::check_row(StatementId(id), &body)?));
+            let id = StatementId(id);
+            if known(&id) {
+                continue;
+            }
+            let body: Vec<u8> = row.get(2).map_err(|e| self.sql(e))?;
+            out.push((at, super::check_row(id, &body)?));
         }
-        Ok(out)
+        Ok((last, out))
     }
 }
