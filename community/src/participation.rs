@@ -3,7 +3,9 @@
 //!
 //! The constitution's [`governance::Participation`] says: every admitted
 //! member participates, up to a cap; beyond it, seniority — the founders
-//! first (in the genesis's order), then members by the final position of
+//! first (in the genesis's order, which is key order: founders agree on
+//! each other, and the cap binds among them only when they are more than
+//! it), then members by the final position of
 //! the first surety naming them, ties (members with no surety, e.g. a
 //! replacement key) by key. Every input is a function of the final order,
 //! so every device computes the same set at the same position, and no key

@@ -48,7 +48,7 @@ pub enum DurableError {
 }
 
 /// The participants of epoch 0 of `community`'s lace: its founders, as
-/// named in the genesis. Every node computes the same set from the same
+/// named in the genesis, up to the constitution's participant cap. Every node computes the same set from the same
 /// genesis, with no other history; later changes of the participant set
 /// are epoch changes (`docs/ledger.md` §8).
 pub fn founding_participants(
@@ -64,8 +64,15 @@ pub fn founding_participants(
             reason: "its genesis id names a statement that is not a genesis".into(),
         });
     };
+    // the constitution's cap applies from the start: the first founders,
+    // in the genesis's order (as `community::participation` ranks them)
+    let cap = g.constitution().participants.cap as usize;
     Ok(Participants::new(
-        g.founders().iter().map(|k| k.verifying_key()).collect(),
+        g.founders()
+            .iter()
+            .take(cap)
+            .map(|k| k.verifying_key())
+            .collect(),
     )?)
 }
 
