@@ -1289,12 +1289,17 @@ impl Peer {
             self.deliver(epoch, from, response.messages, None)?;
         }
         let gained = (self.lace_len(epoch) - before) as u64;
-        if syncing {
+        if self.sync.is_some() {
+            // every block a sync session takes counts, also those that
+            // answer the greeting frontier sent on connecting
             self.report.blocks += gained;
+        }
+        if syncing {
             // a round trip that brought nothing ends the sync, also when
             // blocks are still awaited: this peer cannot supply them; a
-            // new epoch starts another round
-            let more = gained > 0 || self.epoch != epoch_before;
+            // new epoch, or an answer about an epoch this device has left
+            // since, starts another round
+            let more = gained > 0 || self.epoch != epoch_before || epoch != self.epoch;
             self.sync = Some((peer, None, more));
         }
         Ok(())
