@@ -89,6 +89,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (community, epoch)
     ) WITHOUT ROWID;
 ",
+    // statements another device submitted to this one (ballots among
+    // them, which a participant proposes only when they came this way)
+    "
+    CREATE TABLE relayed (
+        id        BLOB PRIMARY KEY CHECK (length(id) = 32)
+    ) WITHOUT ROWID;
+",
 ];
 
 /// Why the store failed.
@@ -299,6 +306,33 @@ impl Store {
     /// earlier in `statements`); the others are skipped and returned with
     /// the reason. Returns the ids stored or already held, and the skipped.
     pub fn insert_available(&mut self, statements: &[Statement]) -> Result<Available, StoreError> {
+        self.insert_available_marked(statements, false)
+    }
+
+    /// [`Store::insert_available`] for statements another device submitted:
+    /// the stored ones are also recorded as relayed, in the same
+    /// transaction, so a restart does not forget where they came from
+    /// ([`Store::relayed`]).
+    pub fn insert_relayed(&mut self, statements: &[Statement]) -> Result<Available, StoreError> {
+        self.insert_available_marked(statements, true)
+    }
+
+    /// Whether statement `id` came from another device's submission.
+    pub fn relayed(&self, id: &StatementId) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT 1 FROM relayed WHERE id = ?1", [&id.0[..]], |_| {
+                Ok(())
+            })
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(|e| self.sql(e))
+    }
+
+    fn insert_available_marked(
+        &mut self,
+        statements: &[Statement],
+        relayed: bool,
+    ) -> Result<Available, StoreError> {
         let path = self.path.clone();
         let tx = self
             .conn
@@ -308,7 +342,16 @@ impl Store {
         let mut skipped = Vec::new();
         for s in statements {
             match Self::insert_in(&tx, std::slice::from_ref(s), &path) {
-                Ok(_) => taken.push(s.id()),
+                Ok(_) => {
+                    if relayed {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO relayed (id) VALUES (?1)",
+                            [&s.id().0[..]],
+                        )
+                        .map_err(|e| sql_at(&path, e))?;
+                    }
+                    taken.push(s.id())
+                }
                 Err(
                     e @ (StoreError::MissingPredecessor { .. }
                     | StoreError::UnknownCommunity { .. }),

@@ -213,3 +213,30 @@ fn a_statement_of_another_community_in_a_file_is_named() {
         "{text}"
     );
 }
+
+/// What another device submitted is remembered as such across a restart
+/// (a participant proposes a ballot only when it came this way), in the
+/// same transaction as the statement; what the device made or imported
+/// itself is not marked, and a refused statement leaves no mark.
+#[test]
+fn relayed_statements_are_remembered_across_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let (_k, all) = community(3);
+    let stranger = community(1).1;
+    {
+        let mut store = Store::open(&db).unwrap();
+        store.insert_all(&all[..2]).unwrap();
+        let (taken, skipped) = store
+            .insert_relayed(&[all[2].clone(), stranger[1].clone()])
+            .unwrap();
+        assert_eq!(taken, vec![all[2].id()]);
+        assert_eq!(skipped.len(), 1, "a statement of an unknown community");
+        store.insert_available(&all[3..]).unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    assert!(store.relayed(&all[2].id()).unwrap());
+    assert!(!store.relayed(&all[1].id()).unwrap());
+    assert!(!store.relayed(&all[3].id()).unwrap());
+    assert!(!store.relayed(&stranger[1].id()).unwrap());
+}

@@ -828,9 +828,17 @@ impl Peer {
         let mut size = 2;
         for (_, s) in new {
             // The genesis is every device's starting point, never ordered.
-            if s.id() == community
-                || (s.kind() == crate::Kind::Ballot && !self.relayed.contains(&s.id()))
-            {
+            // A ballot counts as relayed if this run took it in or the
+            // store recorded that it was submitted (before a restart).
+            let relayed = |id: &StatementId| -> Result<bool, NetError> {
+                Ok(self.relayed.contains(id)
+                    || self
+                        .durable
+                        .store()
+                        .relayed(id)
+                        .map_err(DurableError::from)?)
+            };
+            if s.id() == community || (s.kind() == crate::Kind::Ballot && !relayed(&s.id())?) {
                 continue;
             }
             if !self.proposed.insert(s.id()) {

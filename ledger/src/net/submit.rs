@@ -157,7 +157,7 @@ impl Intake {
             }
             ready.push(s);
         }
-        let (stored, skipped) = store.insert_available(&ready)?;
+        let (stored, skipped) = store.insert_relayed(&ready)?;
         taken.accepted = stored;
         for (id, e) in skipped {
             taken.refused.push((Some(id), e.to_string()));
