@@ -290,8 +290,7 @@ fn main() {
         Store::open(&dbs[0]).unwrap().insert(&close).unwrap();
     }
     // 3. trustees 2 and 3 share once the close is final on their devices
-    for j in 1..3 {
-        let db = &dbs[j];
+    for (j, db) in dbs.iter().enumerate().take(3).skip(1) {
         wait_until("the close final at a trustee", || {
             state(db, &genesis, &s.decision).1.close_settled
         });

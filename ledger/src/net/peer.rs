@@ -1487,7 +1487,7 @@ fn batches(outbox: Vec<(u64, Message)>) -> Vec<(u64, Vec<Message>)> {
 fn participants_of(keys: &[[u8; 32]]) -> Result<Participants, NetError> {
     let keys = keys
         .iter()
-        .map(|k| ed25519_dalek::VerifyingKey::from_bytes(k))
+        .map(ed25519_dalek::VerifyingKey::from_bytes)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| NetError::Setup(format!("a stored participant key does not read: {e}")))?;
     Ok(Participants::new(keys).map_err(DurableError::from)?)
