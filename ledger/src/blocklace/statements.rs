@@ -108,30 +108,16 @@ pub fn peek(payload: &[u8]) -> Result<Vec<Peeked<'_>>, BatchError> {
 
 /// Decode and verify the statements of a block payload.
 pub fn decode(payload: &[u8]) -> Result<Vec<Statement>, BatchError> {
-    if payload.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut r = Reader::new(payload);
-    let count = r.u16("statement count")? as usize;
-    if count > MAX_STATEMENTS {
-        return Err(BatchError::TooMany(count));
-    }
-    if count == 0 {
-        return Err(BatchError::ZeroCount);
-    }
-    let mut out = Vec::with_capacity(count);
-    for index in 0..count {
-        let len = r.u32("statement length")? as usize;
-        let bytes = r.bytes(len, "statement")?;
-        out.push(
-            Statement::decode(bytes).map_err(|source| BatchError::Statement {
+    peek(payload)?
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            Statement::decode(p.bytes).map_err(|source| BatchError::Statement {
                 index,
                 source: Box::new(source),
-            })?,
-        );
-    }
-    r.finish()?;
-    Ok(out)
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -416,16 +416,10 @@ impl Peer {
             .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3_600)))
             .build();
         // what the record and the lace already carry is not proposed again
-        let mut proposed: HashSet<StatementId> = durable
-            .store()
-            .final_statements(&community)
-            .map_err(DurableError::from)?
-            .iter()
-            .map(|s| s.id())
-            .collect();
+        let mut proposed = final_ids(&durable)?;
         for e in node.lace().entries() {
-            if let Ok(batch) = statements::decode(e.block.payload()) {
-                proposed.extend(batch.iter().map(|s| s.id()));
+            if let Ok(batch) = statements::peek(e.block.payload()) {
+                proposed.extend(batch.iter().map(|s| s.id));
             }
         }
         let mut peer = Peer {
@@ -740,14 +734,7 @@ impl Peer {
         self.candidates.clear();
         self.timers.clear();
         // what the closed epoch left unordered is proposed again
-        self.proposed = self
-            .durable
-            .store()
-            .final_statements(&community)
-            .map_err(DurableError::from)?
-            .iter()
-            .map(|s| s.id())
-            .collect();
+        self.proposed = final_ids(&self.durable)?;
         self.polled_seq = 0;
         self.events.push(NetEvent::EpochChanged {
             epoch: self.epoch,
@@ -1491,6 +1478,17 @@ fn participants_of(keys: &[[u8; 32]]) -> Result<Participants, NetError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| NetError::Setup(format!("a stored participant key does not read: {e}")))?;
     Ok(Participants::new(keys).map_err(DurableError::from)?)
+}
+
+/// The ids of every statement the community's history carries.
+fn final_ids(durable: &Durable) -> Result<HashSet<StatementId>, NetError> {
+    Ok(durable
+        .store()
+        .final_statements(&durable.community())
+        .map_err(DurableError::from)?
+        .iter()
+        .map(|s| s.id())
+        .collect())
 }
 
 /// Whether `keys` name exactly the participants of `set`.
