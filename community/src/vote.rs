@@ -210,6 +210,13 @@ pub fn open_with_rule(
         ));
     }
     let at = electorate(community, statements)?;
+    let min = now.constitution.min_electorate;
+    if (at.electorate.len() as u32) < min {
+        return refuse(format!(
+            "only {} member(s) have registered voting keys; the constitution needs at least {min} before a decision opens, since a smaller ring reveals votes from the totals",
+            at.electorate.len()
+        ));
+    }
     let opening = DecisionOpening {
         question: proposal.question,
         kind: proposal.kind,

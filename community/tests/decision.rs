@@ -972,3 +972,59 @@ fn the_constitution_and_the_ballot_library_accept_the_same_panels() {
         }
     }
 }
+
+/// The constitution's minimum ring: with only two registered voters (the
+/// default minimum is 3), a member's device refuses to open, saying why;
+/// an opening forged past that check is ignored on every device, named as
+/// below the minimum. A voter is told the ring size before casting.
+#[test]
+fn an_electorate_below_the_constitutions_minimum_cannot_open() {
+    let mut w = World::new(4);
+    for i in 0..2 {
+        let s = vote::register(&w.members[i], &w.community, &w.all, T0 + 1, &mut OsRng).unwrap();
+        w.push(s);
+    }
+    let trustees: Vec<_> = w.members[..3].iter().map(|k| k.public()).collect();
+    let proposal = || Proposal {
+        question: "Which?".into(),
+        kind: BallotKind::Approval { options: 2 },
+        options: vec!["a".into(), "b".into()],
+        trustees: trustees.clone(),
+        threshold: 2,
+    };
+    let refused = vote::open(&w.members[0], &w.community, &w.all, proposal(), T0 + 2).unwrap_err();
+    assert!(
+        matches!(&refused, VoteError::Refused(r) if r.contains("only 2 member(s)") && r.contains("at least 3")),
+        "{refused}"
+    );
+    // forged: the opening a modified device would sign
+    let at = community::decision::electorate(&w.community, &w.all).unwrap();
+    assert_eq!(at.electorate.len(), 2);
+    let forged = ledger::dag::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::DecisionOpen(ledger::payload::DecisionOpening {
+            question: "Which?".into(),
+            kind: BallotKind::Approval { options: 2 },
+            options: vec!["a".into(), "b".into()],
+            threshold: 2,
+            trustees: trustees.clone(),
+            electorate_size: 2,
+            electorate: at.electorate.commitment(),
+        }),
+        T0 + 2,
+    )
+    .unwrap();
+    let d = w.push(forged);
+    let err = DecisionState::from_statements(&w.community, &w.all, &d, &mut OsRng).unwrap_err();
+    assert!(
+        matches!(&err, DecisionError::InvalidOpening { reason, .. }
+            if reason.contains("electorate of 2 is below the constitution's minimum of 3")),
+        "{err}"
+    );
+    // with a third registration the same community can open
+    let s = vote::register(&w.members[2], &w.community, &w.all, T0 + 3, &mut OsRng).unwrap();
+    w.push(s);
+    assert!(vote::open(&w.members[0], &w.community, &w.all, proposal(), T0 + 4).is_ok());
+}

@@ -60,10 +60,30 @@ pub struct Constitution {
     /// (the default, omitted from the JSON): it delegates nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delegations: Vec<Delegation>,
+    /// The fewest registered voters a decision may be opened over: every
+    /// ballot's ring signature hides its voter among them, and a small
+    /// ring reveals votes from the totals (with 2, a split result tells
+    /// each how the other voted). Omitted from the JSON while default.
+    #[serde(
+        default = "default_min_electorate",
+        skip_serializing_if = "is_default_min_electorate"
+    )]
+    pub min_electorate: u32,
     /// Who runs the community's consensus: the participants of its lace
     /// (omitted from the JSON while it is the default).
     #[serde(default, skip_serializing_if = "Participation::is_default")]
     pub participants: Participation,
+}
+
+/// The default [`Constitution::min_electorate`].
+pub const DEFAULT_MIN_ELECTORATE: u32 = 3;
+
+fn default_min_electorate() -> u32 {
+    DEFAULT_MIN_ELECTORATE
+}
+
+fn is_default_min_electorate(n: &u32) -> bool {
+    *n == DEFAULT_MIN_ELECTORATE
 }
 
 /// Who participates in the community's consensus (`docs/ledger.md` §8).
@@ -257,6 +277,7 @@ impl Default for Constitution {
             history: Vec::new(),
             trustees: None,
             delegations: Vec::new(),
+            min_electorate: DEFAULT_MIN_ELECTORATE,
             participants: Participation::default(),
         }
     }
@@ -324,6 +345,12 @@ impl Constitution {
         }
         if self.voting_period_secs == 0 {
             return Err(invalid("voting_period_secs", "must be positive"));
+        }
+        if self.min_electorate < 2 {
+            return Err(invalid(
+                "min_electorate",
+                "must be at least 2: a ring of one names its voter",
+            ));
         }
         if self.participants.cap == 0 {
             return Err(invalid(
@@ -442,6 +469,33 @@ mod tests {
 
     fn hex_key(b: u8) -> String {
         format!("{b:02x}").repeat(32)
+    }
+
+    #[test]
+    fn the_minimum_ring_and_the_participant_cap_are_validated_and_omitted_at_default() {
+        let c = Constitution::default();
+        let json = c.to_json();
+        assert!(!json.contains("min_electorate") && !json.contains("participants"));
+        assert_eq!((c.min_electorate, c.participants.cap), (3, 32));
+        let set = |f: &dyn Fn(&mut Constitution)| {
+            let mut c = Constitution::default();
+            f(&mut c);
+            c.validate().map_err(|e| e.to_string())
+        };
+        let e = set(&|c| c.min_electorate = 1).unwrap_err();
+        assert!(
+            e.contains("min_electorate") && e.contains("names its voter"),
+            "{e}"
+        );
+        let e = set(&|c| c.participants.cap = 0).unwrap_err();
+        assert!(e.contains("participants.cap"), "{e}");
+        let c = Constitution {
+            min_electorate: 10,
+            participants: Participation { cap: 7 },
+            ..Constitution::default()
+        };
+        let back = Constitution::from_json(&c.to_json()).unwrap();
+        assert_eq!((back.min_electorate, back.participants.cap), (10, 7));
     }
 
     #[test]

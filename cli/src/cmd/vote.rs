@@ -112,6 +112,10 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let st = state(&l, &resolve(&l.all, &decision)?)?;
             // Refuse malformed values before unlocking anything.
             let values = parse_values(&st.opening.kind, &values)?;
+            let ring = st.electorate.electorate.len();
+            ctx.note(&format!(
+                "Your ballot's ring signature hides you among the {ring} members registered when the decision opened."
+            ));
             let key = l.home.unlock()?;
             let secret = vote::voting_secret(&key, &l.community)?;
             let s = vote::cast(&secret, &l.community, &l.all, &st, &values, &mut OsRng)?;
@@ -133,7 +137,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             };
             let revote = b.ballot.sequence();
             ctx.emit(
-                &json!({ "statement": s.id().to_string(), "sequence": revote, "bytes": s.bytes().len(), "submitted_to": submitted }),
+                &json!({ "statement": s.id().to_string(), "sequence": revote, "bytes": s.bytes().len(), "ring": ring, "submitted_to": submitted }),
                 || {
                     let again = if revote > 0 {
                         format!(" It replaces your {revote} earlier ballot(s).")

@@ -140,6 +140,12 @@ impl<'a> Machine<'a> {
             electorate.electorate.len() as u32,
             electorate.electorate.commitment(),
         );
+        let min = at_open.constitution.min_electorate;
+        if n < min {
+            return Err(invalid(format!(
+                "its electorate of {n} is below the constitution's minimum of {min}: a ring that small reveals votes from the totals"
+            )));
+        }
         if n != opening.electorate_size || e != opening.electorate {
             return Err(invalid(format!(
                 "the electorate recomputed from the statements it builds on has {n} credentials and commitment {}, but the opening records {} and {}",
