@@ -1484,11 +1484,8 @@ fn participants_of(keys: &[[u8; 32]]) -> Result<Participants, NetError> {
 fn final_ids(durable: &Durable) -> Result<HashSet<StatementId>, NetError> {
     Ok(durable
         .store()
-        .final_statements(&durable.community())
-        .map_err(DurableError::from)?
-        .iter()
-        .map(|s| s.id())
-        .collect())
+        .final_statement_ids(&durable.community())
+        .map_err(DurableError::from)?)
 }
 
 /// Whether `keys` name exactly the participants of `set`.

@@ -325,6 +325,46 @@ impl Store {
         epoch: u64,
         pos: u64,
     ) -> Result<Vec<crate::Statement>, StoreError> {
+        let mut out = Vec::new();
+        for block in self.history_blocks(community, epoch, pos)? {
+            // A final block whose payload is not a valid batch carries no
+            // statement, and a statement that does not verify is left out
+            // (recording the block reported why), as `record_final` does.
+            if let Ok(batch) = statements::peek(block.payload()) {
+                out.extend(
+                    batch
+                        .iter()
+                        .filter_map(|p| crate::Statement::decode(p.bytes).ok()),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids of the statements [`Store::final_statements`] would give,
+    /// without verifying them again (for a driver that only needs to know
+    /// what the history carries).
+    pub fn final_statement_ids(
+        &self,
+        community: &CommunityId,
+    ) -> Result<HashSet<StatementId>, StoreError> {
+        let mut out = HashSet::new();
+        for block in self.history_blocks(community, u64::MAX >> 2, u64::MAX >> 2)? {
+            if let Ok(batch) = statements::peek(block.payload()) {
+                out.extend(batch.iter().map(|p| p.id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The final blocks of the history through position `pos` of `epoch`
+    /// (each closed epoch up to its cut), in order, epoch links left out.
+    fn history_blocks(
+        &self,
+        community: &CommunityId,
+        epoch: u64,
+        pos: u64,
+    ) -> Result<Vec<Block>, StoreError> {
         let mut q = self
             .conn
             .prepare_cached(
@@ -354,18 +394,8 @@ impl Store {
                 id,
                 reason: e.to_string(),
             })?;
-            if crate::blocklace::EpochLink::decode(block.payload()).is_some() {
-                continue;
-            }
-            // A final block whose payload is not a valid batch carries no
-            // statement, and a statement that does not verify is left out
-            // (recording the block reported why), as `record_final` does.
-            if let Ok(batch) = statements::peek(block.payload()) {
-                out.extend(
-                    batch
-                        .iter()
-                        .filter_map(|p| crate::Statement::decode(p.bytes).ok()),
-                );
+            if crate::blocklace::EpochLink::decode(block.payload()).is_none() {
+                out.push(block);
             }
         }
         Ok(out)
