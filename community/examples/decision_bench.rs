@@ -21,13 +21,12 @@
 //! Ballots are made with the known-secrets ring prover (`bench-support`),
 //! which yields the same distribution as the constant-time one, far faster.
 
-use ballot::{Ballot, BallotKind};
+mod common;
+
+use ballot::Ballot;
 use community::decision::DecisionState;
-use community::vote::{self, Proposal};
 use governance::Constitution;
-use identity::Keypair;
-use ledger::payload::BallotCast;
-use ledger::{Draft, Payload, Statement};
+use ledger::Statement;
 use rand::rngs::OsRng;
 use std::time::Instant;
 
@@ -41,83 +40,19 @@ fn main() {
     };
     assert!((3..=1024).contains(&n) && distinct <= n && copies >= 1);
     let t = Instant::now();
-    let members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
-    let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
-    let g = ledger::dag::found(&members[0], Constitution::default(), &co, 1).unwrap();
-    let c = g.id();
-    let mut all = vec![g];
-    for m in &members {
-        let s = vote::register(m, &c, &all, 2, &mut OsRng).unwrap();
-        all.push(s);
-    }
-    let proposal = Proposal {
-        question: "Which?".into(),
-        kind: BallotKind::Approval { options: 4 },
-        options: (0..4).map(|i| format!("option {i}")).collect(),
-        trustees: members[..3].iter().map(|k| k.public()).collect(),
-        threshold: 2,
-    };
-    let open = vote::open(&members[0], &c, &all, proposal, 3).unwrap();
-    let d = open.id();
-    all.push(open);
-    let secrets: Vec<_> = (0..3)
-        .map(|_| vote::TrusteeSecret::generate(&mut OsRng))
-        .collect();
-    for _ in 0..4 {
-        for (m, secret) in members[..3].iter().zip(&secrets) {
-            let st = DecisionState::from_statements(&c, &all, &d, &mut OsRng).unwrap();
-            let s = vote::trustee_step(m, secret, &c, &all, &st, 4, &mut OsRng)
-                .unwrap()
-                .unwrap();
-            all.push(s);
-        }
-    }
-    let st = DecisionState::from_statements(&c, &all, &d, &mut OsRng).unwrap();
-    let ctx = st.context().unwrap();
-    let electorate = st.electorate.electorate.clone();
-    // The members' secrets in electorate order (ordered by identity key).
-    let secrets: Vec<_> = st
-        .electorate
-        .members
-        .iter()
-        .map(|pk| {
-            let kp = members.iter().find(|k| k.public() == *pk).unwrap();
-            vote::voting_secret(kp, &c).unwrap()
-        })
-        .collect();
-    let preds: Vec<_> = st
-        .trustees
-        .iter()
-        .filter_map(|t| t.confirm)
-        .chain([d])
-        .collect();
+    let setup = common::setup(n, Constitution::default());
+    let voting = common::Voting::new(&setup);
+    let (c, d) = (setup.all[0].id(), setup.decision);
+    let mut all = setup.all.clone();
     println!(
         "setup: {n} members, key generation done in {:.1?}",
         t.elapsed()
     );
     let t = Instant::now();
-    let ballots: Vec<Ballot> = (0..distinct)
-        .map(|i| {
-            let v = [(i % 2) as u64, 1, 0, (i % 3 == 0) as u64];
-            Ballot::cast_knowing_ring(&ctx, &electorate, &secrets, i, &v, &mut OsRng).unwrap()
-        })
-        .collect();
+    let ballots: Vec<Ballot> = (0..distinct).map(|i| voting.ballot(i)).collect();
     for _ in 0..copies {
         for b in &ballots {
-            let s = Statement::sign(
-                &Keypair::generate(),
-                Draft {
-                    community: c,
-                    time: st.opened,
-                    preds: preds.clone(),
-                    payload: Payload::Ballot(BallotCast {
-                        decision: d,
-                        ballot: Box::new(b.clone()),
-                    }),
-                },
-            )
-            .unwrap();
-            all.push(s);
+            all.push(voting.statement(b.clone()));
         }
     }
     let total = distinct * copies;
@@ -146,7 +81,9 @@ fn main() {
     );
     let list: Vec<Ballot> = (0..copies).flat_map(|_| ballots.iter().cloned()).collect();
     let t = Instant::now();
-    let acc = ballot::tally::accept(&ctx, &electorate, &list, &mut OsRng);
+    let before = voting.state();
+    let ctx = before.context().unwrap();
+    let acc = ballot::tally::accept(&ctx, &before.electorate.electorate, &list, &mut OsRng);
     let floor = t.elapsed();
     assert_eq!(acc.counted.len(), distinct);
     println!(

@@ -24,18 +24,18 @@
 //! 4. the clock stops when every participant's device computes the same
 //!    totals from its own record ([`DecisionState::from_record`]).
 
-use ballot::{Ballot, BallotKind};
+mod common;
+
+use common::Setup;
 use community::decision::DecisionState;
 use community::participation::ConstitutionalParticipants;
-use community::vote::{self, Proposal, TrusteeSecret};
+use community::vote;
 use community::Record;
 use governance::constitution::Participation;
 use governance::Constitution;
-use identity::Keypair;
 use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
 use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
-use ledger::payload::BallotCast;
-use ledger::{Draft, Payload, Statement, StatementId, Store};
+use ledger::{Statement, StatementId, Store};
 use rand::rngs::OsRng;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,99 +48,21 @@ fn arg(i: usize, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// The offline setup: the genesis, voting keys, the opening and the key
-/// generation, with the trustees' secrets.
-struct Setup {
-    members: Vec<Keypair>,
-    all: Vec<Statement>,
-    decision: StatementId,
-    secrets: Vec<TrusteeSecret>,
-}
-
 fn setup(n: usize, participants: u16) -> Setup {
-    // in the genesis's (key) order, so the first `participants` run the lace
-    let mut members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
-    members.sort_by_key(|k| k.public());
-    let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
-    let constitution = Constitution {
-        participants: Participation { cap: participants },
-        ..Constitution::default()
-    };
-    let g = ledger::dag::found(&members[0], constitution, &co, 1).unwrap();
-    let c = g.id();
-    let mut all = vec![g];
-    for m in &members {
-        all.push(vote::register(m, &c, &all, 2, &mut OsRng).unwrap());
-    }
-    let proposal = Proposal {
-        question: "Which?".into(),
-        kind: BallotKind::Approval { options: 4 },
-        options: (0..4).map(|i| format!("option {i}")).collect(),
-        trustees: members[..3].iter().map(|k| k.public()).collect(),
-        threshold: 2,
-    };
-    let open = vote::open(&members[0], &c, &all, proposal, 3).unwrap();
-    let decision = open.id();
-    all.push(open);
-    let secrets: Vec<_> = (0..3)
-        .map(|_| TrusteeSecret::generate(&mut OsRng))
-        .collect();
-    for _ in 0..4 {
-        for (m, secret) in members[..3].iter().zip(&secrets) {
-            let st = DecisionState::from_statements(&c, &all, &decision, &mut OsRng).unwrap();
-            if let Some(s) = vote::trustee_step(m, secret, &c, &all, &st, 4, &mut OsRng).unwrap() {
-                all.push(s);
-            }
-        }
-    }
-    Setup {
-        members,
-        all,
-        decision,
-        secrets,
-    }
+    common::setup(
+        n,
+        Constitution {
+            participants: Participation { cap: participants },
+            ..Constitution::default()
+        },
+    )
 }
 
 /// Every member's ballot statement, each signed by its own one-time key.
 fn ballots(s: &Setup) -> Vec<Statement> {
-    let c = s.all[0].id();
-    let st = DecisionState::from_statements(&c, &s.all, &s.decision, &mut OsRng).unwrap();
-    let ctx = st.context().unwrap();
-    let electorate = st.electorate.electorate.clone();
-    let secrets: Vec<_> = st
-        .electorate
-        .members
-        .iter()
-        .map(|pk| {
-            let kp = s.members.iter().find(|k| k.public() == *pk).unwrap();
-            vote::voting_secret(kp, &c).unwrap()
-        })
-        .collect();
-    let preds: Vec<_> = st
-        .trustees
-        .iter()
-        .filter_map(|t| t.confirm)
-        .chain([s.decision])
-        .collect();
-    (0..secrets.len())
-        .map(|i| {
-            let v = [(i % 2) as u64, 1, 0, (i % 3 == 0) as u64];
-            let b =
-                Ballot::cast_knowing_ring(&ctx, &electorate, &secrets, i, &v, &mut OsRng).unwrap();
-            Statement::sign(
-                &Keypair::generate(),
-                Draft {
-                    community: c,
-                    time: st.opened,
-                    preds: preds.clone(),
-                    payload: Payload::Ballot(BallotCast {
-                        decision: s.decision,
-                        ballot: Box::new(b),
-                    }),
-                },
-            )
-            .unwrap()
-        })
+    let voting = common::Voting::new(s);
+    (0..s.members.len())
+        .map(|i| voting.statement(voting.ballot(i)))
         .collect()
 }
 
