@@ -13,6 +13,8 @@
 //! * [`participation`]: who runs consensus, as the constitution and the
 //!   record fix it — the hook that moves the lace to its next epoch;
 //! * [`decision`]: one decision's phases, from opening to tally;
+//! * [`governed`]: proposals, decisions on governed components and the
+//!   values they adopt at final positions, the constitution included;
 //! * [`vote`]: the statements a member's device makes for a decision;
 //! * [`vault`]: a trustee's per-decision secret, sealed until the tally;
 //! * [`ballot_rules`]: whole-ballot counting rules on decrypted ballots.
@@ -22,6 +24,7 @@
 
 pub mod ballot_rules;
 pub mod decision;
+pub mod governed;
 pub mod participation;
 pub mod record;
 pub mod state;

@@ -108,18 +108,42 @@ impl CommunityState {
             }
         }
         let order = ledger::dag::canonical_order(&unique)?;
-        Self::from_order(community, &order)
+        let adopted = crate::governed::constitution_adoptions(community, &unique, &order, None)?;
+        Self::from_order(community, &order, &adopted)
+    }
+
+    /// [`CommunityState::from_statements`] with the constitutions adopted
+    /// so far given (`crate::governed`): the one whose adopting statement
+    /// `statements` hold is in force.
+    pub(crate) fn from_statements_with(
+        community: &CommunityId,
+        statements: &[Statement],
+        adopted: &crate::governed::Adoptions,
+    ) -> Result<Self, StateError> {
+        let unique = ledger::dag::unique(statements);
+        let order = ledger::dag::canonical_order(&unique)?;
+        Self::from_order(community, &order, adopted)
     }
 
     /// Compute the state by applying `record`'s statements in record order
     /// (`crate::record`): the final prefix first, then the tentative rest.
     pub fn from_record(record: &crate::Record) -> Result<Self, StateError> {
-        let order: Vec<&Statement> = record.statements().iter().collect();
-        Self::from_order(&record.community(), &order)
+        let all = record.statements();
+        let order: Vec<&Statement> = all.iter().collect();
+        let final_len = record.follows_lace().then(|| record.final_len());
+        let adopted =
+            crate::governed::constitution_adoptions(&record.community(), all, &order, final_len)?;
+        Self::from_order(&record.community(), &order, &adopted)
     }
 
-    /// Apply `order` (causal: every statement after its predecessors).
-    fn from_order(community: &CommunityId, order: &[&Statement]) -> Result<Self, StateError> {
+    /// Apply `order` (causal: every statement after its predecessors)
+    /// under the constitution in force there: the genesis one, or the last
+    /// one `adopted` whose adopting statement `order` holds.
+    fn from_order(
+        community: &CommunityId,
+        order: &[&Statement],
+        adopted: &crate::governed::Adoptions,
+    ) -> Result<Self, StateError> {
         let genesis = order
             .iter()
             .find(|s| s.id() == *community)
@@ -130,7 +154,7 @@ impl CommunityState {
         let founders: BTreeSet<PublicKey> = g.founders().iter().copied().collect();
         let mut state = CommunityState {
             id: *community,
-            constitution: g.constitution().clone(),
+            constitution: adopted.in_force(g.constitution(), order).clone(),
             members: BTreeSet::new(),
             founders,
             graph: TrustGraph::new(),
@@ -163,7 +187,9 @@ impl CommunityState {
                 | Payload::DecisionResult(_)
                 | Payload::KeyConfirmation(_)
                 | Payload::RuledDecisionOpen(_)
-                | Payload::BallotShares(_) => {}
+                | Payload::BallotShares(_)
+                | Payload::Proposal(_)
+                | Payload::GovernedOpen(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}

@@ -178,6 +178,27 @@ pub fn open_with_rule(
     rule: Option<WholeBallotRule>,
     time: u64,
 ) -> Result<Statement, VoteError> {
+    let opening = opening(opener, community, statements, proposal)?;
+    let payload = match rule {
+        None => Payload::DecisionOpen(opening),
+        Some(rule) => {
+            rule.validate(&opening.kind)
+                .map_err(|e| VoteError::Refused(e.to_string()))?;
+            Payload::RuledDecisionOpen(RuledOpening { opening, rule })
+        }
+    };
+    Ok(say(opener, community, statements, payload, time)?)
+}
+
+/// The opening a member may make now: trustees as the constitution in
+/// force names them, opener and trustees members, an electorate of at
+/// least the constitution's minimum.
+fn opening(
+    opener: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    proposal: Proposal,
+) -> Result<DecisionOpening, VoteError> {
     let now = crate::CommunityState::from_statements(community, statements)
         .map_err(DecisionError::from)?;
     let mut proposal = proposal;
@@ -229,14 +250,107 @@ pub fn open_with_rule(
     opening
         .validate()
         .map_err(|e| VoteError::Refused(e.to_string()))?;
-    let payload = match rule {
-        None => Payload::DecisionOpen(opening),
-        Some(rule) => {
-            rule.validate(&opening.kind)
-                .map_err(|e| VoteError::Refused(e.to_string()))?;
-            Payload::RuledDecisionOpen(RuledOpening { opening, rule })
-        }
+    Ok(opening)
+}
+
+/// Put forward `value` for governed component `component` (kind 22): a
+/// member's proposal, listed by the next decision on the component.
+pub fn propose(
+    member: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    component: &str,
+    value: governance::governed::Value,
+    reason: &str,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let view = crate::governed::GovernedView::from_statements(community, statements)
+        .map_err(DecisionError::from)?;
+    let Some(c) = view.state.component(component) else {
+        let names: Vec<&str> = view.state.components().map(|(n, _)| n).collect();
+        return refuse(format!(
+            "this community governs no component `{component}` (it governs: {})",
+            names.join(", ")
+        ));
     };
+    c.kind()
+        .validate(&value)
+        .map_err(|e| VoteError::Refused(format!("not a value for `{component}`: {e}")))?;
+    if value.encode() == c.current().encode() {
+        return refuse(format!("that is the current value of `{component}`"));
+    }
+    let now = crate::CommunityState::from_statements(community, statements)
+        .map_err(DecisionError::from)?;
+    if !now.members.contains(&member.public()) {
+        return refuse("only a member can put forward a proposal, and you are not (yet) one here");
+    }
+    let payload = Payload::Proposal(ledger::payload::Proposal {
+        component: component.to_string(),
+        value: value.canonical(),
+        reason: reason.to_string(),
+    });
+    Ok(say(member, community, statements, payload, time)?)
+}
+
+/// The proposals for `component` that no governed decision has listed
+/// yet, in canonical order: what the next decision on it takes.
+pub fn open_proposals(statements: &[Statement], component: &str) -> Vec<StatementId> {
+    let listed: std::collections::HashSet<StatementId> = statements
+        .iter()
+        .filter_map(|s| match s.payload() {
+            Payload::GovernedOpen(g) if g.component == component => Some(g.proposals.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut out: Vec<(u64, StatementId)> = statements
+        .iter()
+        .filter(|s| matches!(s.payload(), Payload::Proposal(p) if p.component == component))
+        .filter(|s| !listed.contains(&s.id()))
+        .map(|s| (s.time(), s.id()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out.into_iter().map(|(_, id)| id).collect()
+}
+
+/// Open a decision on governed component `component` among `proposals`
+/// and the status quo (kind 23), with the constitution's trustees or the
+/// ones named.
+pub fn open_governed(
+    opener: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    component: &str,
+    proposals: Vec<StatementId>,
+    trustees: (Vec<PublicKey>, u16),
+    time: u64,
+) -> Result<Statement, VoteError> {
+    if proposals.is_empty() {
+        return refuse(format!(
+            "no proposal for `{component}` is waiting for a decision: put one forward first (grassroots propose)"
+        ));
+    }
+    let k = proposals.len();
+    if k > ledger::payload::MAX_GOVERNED_PROPOSALS {
+        return refuse(format!(
+            "{k} proposals, but one decision takes at most {}",
+            ledger::payload::MAX_GOVERNED_PROPOSALS
+        ));
+    }
+    let proposal = Proposal {
+        question: format!("What should `{component}` be?"),
+        kind: ledger::payload::governed_kind(k),
+        options: ledger::payload::governed_labels(&proposals),
+        trustees: trustees.0,
+        threshold: trustees.1,
+    };
+    let opening = opening(opener, community, statements, proposal)?;
+    let payload = Payload::GovernedOpen(ledger::payload::GovernedOpening {
+        component: component.to_string(),
+        proposals,
+        opening,
+    });
     Ok(say(opener, community, statements, payload, time)?)
 }
 

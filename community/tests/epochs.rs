@@ -17,11 +17,13 @@ use governance::Constitution;
 use identity::Keypair;
 use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
 use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
-use ledger::payload::{surety_body, Surety};
 use ledger::{Note, Payload, Statement, Store};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::surety;
 
 type Log = Arc<Mutex<Vec<(Instant, NetEvent)>>>;
 
@@ -163,21 +165,6 @@ impl Device {
             _ => None,
         })
     }
-}
-
-/// A surety authored by `a` with `b`'s countersignature.
-fn surety(genesis: &Statement, a: &Keypair, b: &Keypair, time: u64) -> Payload {
-    let (na, nb) = (
-        [a.public().as_bytes()[0]; 16],
-        [b.public().as_bytes()[0]; 16],
-    );
-    let body = surety_body(&genesis.id(), &a.public(), &b.public(), &na, &nb, time);
-    Payload::Surety(Surety {
-        peer: b.public(),
-        nonce_author: na,
-        nonce_peer: nb,
-        peer_signature: b.sign(&body),
-    })
 }
 
 fn wait(what: &str, secs: u64, mut done: impl FnMut() -> bool) {

@@ -92,6 +92,12 @@ fn fields(c: &Constitution) -> BTreeMap<String, serde_json::Value> {
     for comp in &c.components {
         f.insert(format!("components.{}", comp.name), j(comp));
     }
+    f.insert("min_electorate".into(), j(&c.min_electorate));
+    f.insert("participants.cap".into(), j(&c.participants.cap));
+    f.insert("trustees".into(), j(&c.trustees));
+    for g in &c.governs {
+        f.insert(format!("governs.{}", g.name), j(g));
+    }
     for d in &c.delegations {
         f.insert(format!("delegations.{}", d.federation), j(&d.components));
     }

@@ -10,6 +10,7 @@
 //! so a typo never silently falls back to a default.
 
 use crate::federation::delegation::{self, Delegation};
+use crate::governed::{ComponentKind, Value};
 use crate::metric::{Element, Space};
 use crate::ratio::Ratio;
 use serde::{Deserialize, Serialize};
@@ -73,7 +74,36 @@ pub struct Constitution {
     /// (omitted from the JSON while it is the default).
     #[serde(default, skip_serializing_if = "Participation::is_default")]
     pub participants: Participation,
+    /// The components members decide on the record (`docs/governance.md`,
+    /// "Decisions on the record"): a rate, a budget, priorities, an
+    /// officer, a board, bylaws. Declaring one is itself an amendment.
+    /// Empty (the default) is omitted from the JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub governs: Vec<Governs>,
 }
+
+/// One component the community decides on its record: its name, its kind
+/// (which fixes its values and metric, [`crate::governed`]), its value
+/// until a decision changes it, and the threshold a change needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Governs {
+    /// The component's name (not `constitution`, which names this document).
+    pub name: String,
+    /// What the component is (its `kind` tag and parameters).
+    pub kind: ComponentKind,
+    /// Its value from the position the declaration takes effect until a
+    /// decision replaces it.
+    pub initial: Value,
+    /// The supermajority a change needs; omitted: the ordinary threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<Ratio>,
+}
+
+/// The name of the governed component that is the constitution itself.
+pub const CONSTITUTION_COMPONENT: &str = "constitution";
+/// Longest governed component name, in bytes.
+pub const MAX_COMPONENT_NAME: usize = 64;
 
 /// The default [`Constitution::min_electorate`].
 pub const DEFAULT_MIN_ELECTORATE: u32 = 3;
@@ -279,11 +309,65 @@ impl Default for Constitution {
             delegations: Vec::new(),
             min_electorate: DEFAULT_MIN_ELECTORATE,
             participants: Participation::default(),
+            governs: Vec::new(),
         }
     }
 }
 
 impl Constitution {
+    /// The threshold a change of governed component `name` needs (its
+    /// own, or the ordinary one), made Sybil-safe with the constitution's
+    /// bound ([`crate::sybil::effective_threshold`]); `None` if the
+    /// constitution does not govern `name`.
+    pub fn governed_threshold(&self, name: &str) -> Option<Ratio> {
+        let g = self.governs.iter().find(|g| g.name == name)?;
+        let base = g.threshold.unwrap_or(self.thresholds.ordinary);
+        Some(crate::sybil::effective_threshold(
+            base,
+            self.thresholds.sybil_bound,
+        ))
+    }
+
+    fn validate_governs(&self) -> Result<(), ConstitutionError> {
+        let mut names = std::collections::BTreeSet::new();
+        for g in &self.governs {
+            let component = |reason: String| ConstitutionError::Component {
+                name: g.name.clone(),
+                reason,
+            };
+            if g.name.trim().is_empty() || g.name.len() > MAX_COMPONENT_NAME {
+                return Err(component(format!(
+                    "a governed component's name must have 1 to {MAX_COMPONENT_NAME} bytes"
+                )));
+            }
+            if g.name == CONSTITUTION_COMPONENT {
+                return Err(component(
+                    "names the constitution itself, which is always governed".into(),
+                ));
+            }
+            if !names.insert(g.name.as_str()) {
+                return Err(component("is governed twice".into()));
+            }
+            if matches!(g.kind, ComponentKind::Constitution) {
+                return Err(component(
+                    "a constitution can only be governed as the community's own".into(),
+                ));
+            }
+            g.kind
+                .validate(&g.initial)
+                .map_err(|e| component(format!("initial value: {e}")))?;
+            if g.threshold
+                .is_some_and(|q| !q.at_least(Ratio::new(1, 2).expect("1/2 is a valid ratio")))
+            {
+                return Err(component(
+                    "threshold must be at least 1/2, or two opposite proposals could both pass"
+                        .into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Parse and validate a constitution from JSON.
     pub fn from_json(text: &str) -> Result<Self, ConstitutionError> {
         let c: Constitution = serde_json::from_str(text)?;
@@ -387,6 +471,7 @@ impl Constitution {
         if self.version == 0 {
             return Err(invalid("version", "starts at 1"));
         }
+        self.validate_governs()?;
         delegation::validate(&self.delegations)
             .map_err(|e| invalid("delegations", &e.to_string()))?;
         if let Some(p) = &self.trustees {

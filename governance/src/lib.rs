@@ -28,7 +28,10 @@ pub mod rules;
 pub mod sortition;
 pub mod sybil;
 
-pub use constitution::{AdmissionRule, Constitution, ConstitutionError, Participation, Thresholds};
+pub use constitution::{
+    AdmissionRule, Constitution, ConstitutionError, Governs, Participation, Thresholds,
+    CONSTITUTION_COMPONENT, MAX_COMPONENT_NAME,
+};
 pub use decision::{decide, Decision, DecisionOptions, DecisionReport};
 pub use pairwise::PairwiseMatrix;
 pub use preflib::{Document, PreflibError};

@@ -84,6 +84,7 @@ impl<'a> Machine<'a> {
         community: &CommunityId,
         all: &'a [Statement],
         decision: &StatementId,
+        adopted: &crate::governed::Adoptions,
     ) -> Result<Self, DecisionError> {
         let by_id: HashMap<StatementId, &Statement> = all.iter().map(|s| (s.id(), s)).collect();
         let open_stmt = by_id
@@ -93,6 +94,7 @@ impl<'a> Machine<'a> {
         let (opening, rule) = match open_stmt.payload() {
             Payload::DecisionOpen(o) => (o, None),
             Payload::RuledDecisionOpen(r) => (&r.opening, Some(r.rule.clone())),
+            Payload::GovernedOpen(g) => (&g.opening, None),
             _ => return Err(DecisionError::NoSuchDecision(*decision)),
         };
         let invalid = |reason: String| DecisionError::InvalidOpening {
@@ -105,7 +107,7 @@ impl<'a> Machine<'a> {
             .filter(|s| past_ids.contains(&s.id()))
             .cloned()
             .collect();
-        let at_open = CommunityState::from_statements(community, &past)?;
+        let at_open = CommunityState::from_statements_with(community, &past, adopted)?;
         if !at_open.members.contains(&open_stmt.author()) {
             return Err(invalid(format!(
                 "its opener {} was not a member when it opened",
@@ -135,7 +137,7 @@ impl<'a> Machine<'a> {
                 t.fingerprint()
             )));
         }
-        let electorate = super::electorate(community, &past)?;
+        let electorate = super::electorate_with(community, &past, adopted)?;
         let (n, e) = (
             electorate.electorate.len() as u32,
             electorate.electorate.commitment(),

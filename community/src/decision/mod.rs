@@ -80,6 +80,8 @@ mod machine;
 pub use machine::Phase;
 
 use crate::ballot_rules::{run_rule, WholeBallotOutcome};
+use crate::governed::Adoptions;
+use rand::rngs::OsRng;
 use crate::state::{CommunityState, StateError};
 use ballot::tally::EncryptedTally;
 use ballot::{
@@ -184,7 +186,18 @@ pub fn electorate(
     community: &CommunityId,
     statements: &[Statement],
 ) -> Result<ElectorateAt, DecisionError> {
-    let state = CommunityState::from_statements(community, statements)?;
+    let order = canonical_order(statements).map_err(StateError::from)?;
+    let adopted = crate::governed::constitution_adoptions(community, statements, &order, None)?;
+    electorate_with(community, statements, &adopted)
+}
+
+/// [`electorate`] with the constitutions adopted so far given.
+pub(crate) fn electorate_with(
+    community: &CommunityId,
+    statements: &[Statement],
+    adopted: &Adoptions,
+) -> Result<ElectorateAt, DecisionError> {
+    let state = CommunityState::from_statements_with(community, statements, adopted)?;
     let order = canonical_order(statements).map_err(StateError::from)?;
     // Latest registration per member, with the position of the first
     // registration of each credential.
@@ -473,7 +486,8 @@ impl DecisionState {
     ) -> Result<Self, DecisionError> {
         let unique = ledger::dag::unique(statements);
         let order = canonical_order(&unique).map_err(StateError::from)?;
-        let mut state = Self::from_order(community, &unique, order, decision, rng)?;
+        let adopted = crate::governed::constitution_adoptions(community, &unique, &order, None)?;
+        let mut state = Self::from_order(community, &unique, order, decision, &adopted, rng)?;
         // Statements exchanged by file only: what is held is all there is.
         state.close_settled = state.close.is_some();
         Ok(state)
@@ -489,16 +503,28 @@ impl DecisionState {
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
         let all = record.statements();
-        let mut state = Self::from_order(
-            &record.community(),
-            all,
-            all.iter().collect(),
-            decision,
-            rng,
-        )?;
+        let order: Vec<&Statement> = all.iter().collect();
+        let final_len = record.follows_lace().then(|| record.final_len());
+        let adopted =
+            crate::governed::constitution_adoptions(&record.community(), all, &order, final_len)?;
+        let mut state = Self::from_order(&record.community(), all, order, decision, &adopted, rng)?;
         state.close_settled = state
             .close
             .is_some_and(|c| !record.follows_lace() || record.is_final(&c));
+        Ok(state)
+    }
+
+    /// The decision's state over `order` with the constitutions adopted
+    /// so far (`crate::governed`), every held statement settled.
+    pub(crate) fn run(
+        community: &CommunityId,
+        unique: &[Statement],
+        order: Vec<&Statement>,
+        decision: &StatementId,
+        adopted: &Adoptions,
+    ) -> Result<Self, DecisionError> {
+        let mut state = Self::from_order(community, unique, order, decision, adopted, &mut OsRng)?;
+        state.close_settled = state.close.is_some();
         Ok(state)
     }
 
@@ -508,9 +534,10 @@ impl DecisionState {
         unique: &[Statement],
         order: Vec<&Statement>,
         decision: &StatementId,
+        adopted: &Adoptions,
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
-        let mut m = machine::Machine::open(community, unique, decision)?;
+        let mut m = machine::Machine::open(community, unique, decision, adopted)?;
         for s in order {
             m.apply(s)?;
         }
@@ -663,6 +690,7 @@ pub fn decisions(statements: &[Statement]) -> Result<Vec<(StatementId, String)>,
         .filter_map(|s| match s.payload() {
             Payload::DecisionOpen(o) => Some((s.id(), o.question.clone())),
             Payload::RuledDecisionOpen(r) => Some((s.id(), r.opening.question.clone())),
+            Payload::GovernedOpen(g) => Some((s.id(), g.opening.question.clone())),
             _ => None,
         })
         .collect())

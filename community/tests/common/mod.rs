@@ -7,6 +7,7 @@ use community::decision::DecisionState;
 use community::vote::{self, Proposal};
 use governance::Constitution;
 use identity::Keypair;
+use ledger::payload::{surety_body, Surety};
 use ledger::{CommunityId, Draft, Payload, Statement, StatementId};
 use rand::rngs::OsRng;
 
@@ -20,11 +21,31 @@ pub struct World {
     pub all: Vec<Statement>,
 }
 
+/// A surety authored by `a` with `b`'s countersignature.
+pub fn surety(genesis: &Statement, a: &Keypair, b: &Keypair, time: u64) -> Payload {
+    let (na, nb) = (
+        [a.public().as_bytes()[0]; 16],
+        [b.public().as_bytes()[0]; 16],
+    );
+    let body = surety_body(&genesis.id(), &a.public(), &b.public(), &na, &nb, time);
+    Payload::Surety(Surety {
+        peer: b.public(),
+        nonce_author: na,
+        nonce_peer: nb,
+        peer_signature: b.sign(&body),
+    })
+}
+
 impl World {
     pub fn new(n: usize) -> World {
+        World::founded(n, Constitution::default())
+    }
+
+    /// `n` founders under `constitution`.
+    pub fn founded(n: usize, constitution: Constitution) -> World {
         let members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
         let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
-        let g = ledger::dag::found(&members[0], Constitution::default(), &co, T0).unwrap();
+        let g = ledger::dag::found(&members[0], constitution, &co, T0).unwrap();
         World {
             community: g.id(),
             tsecrets: (0..n)

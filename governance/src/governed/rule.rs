@@ -69,7 +69,40 @@ pub fn decide(
     for (i, b) in ballots.iter().enumerate() {
         kind.validate(b).map_err(|e| GovernedError::ballot(i, e))?;
     }
-    let n = ballots.len() as u64;
+    let mut counted: BTreeMap<Vec<u8>, (Value, u64)> = BTreeMap::new();
+    for b in ballots {
+        counted.entry(b.encode()).or_insert((b.clone(), 0)).1 += 1;
+    }
+    let counted: Vec<(Value, u64)> = counted.into_values().collect();
+    decide_counted(kind, status_quo, &counted, &|_| threshold, electorate)
+}
+
+/// [`decide`] on *counted* ballots: each distinct value with how many
+/// members chose it, as an additive (homomorphic) tally of one-choice
+/// ballots gives them. Every quantity the rule uses — the support of a
+/// proposal, its score `Σ_v d(v, s) − d(v, p)`, the cumulative counts on
+/// a line — is a sum over ballots, so it equals the same sum over
+/// distinct values weighted by their counts: the outcome is exactly
+/// [`decide`]'s on the list with each value repeated (tested).
+///
+/// A proposal `p` must be supported by more than `threshold(p) ·
+/// electorate` members: a constitution's change needs the stricter of
+/// its old and new thresholds ([`required_threshold`]). On a line every
+/// value has the component's threshold, `threshold(status_quo)`.
+pub fn decide_counted(
+    kind: &ComponentKind,
+    status_quo: &Value,
+    counted: &[(Value, u64)],
+    threshold: &dyn Fn(&Value) -> Ratio,
+    electorate: u64,
+) -> Result<Outcome, GovernedError> {
+    check_threshold(threshold(status_quo))?;
+    kind.validate(status_quo)?;
+    for (i, (b, _)) in counted.iter().enumerate() {
+        kind.validate(b).map_err(|e| GovernedError::ballot(i, e))?;
+        check_threshold(threshold(b))?;
+    }
+    let n: u64 = counted.iter().map(|(_, c)| c).sum();
     if n > electorate {
         return Err(GovernedError::ElectorateTooSmall {
             electorate,
@@ -78,27 +111,27 @@ pub fn decide(
     }
     match (kind, status_quo) {
         (ComponentKind::Number { .. }, Value::Number(s)) => {
-            decide_line(kind, *s, ballots, threshold, electorate)
+            let xs: Vec<i64> = counted
+                .iter()
+                .flat_map(|(v, c)| match v {
+                    Value::Number(x) => std::iter::repeat_n(*x, *c as usize),
+                    _ => std::iter::repeat_n(0, 0), // validated: every value is a number
+                })
+                .collect();
+            decide_line(kind, *s, &xs, threshold(status_quo), electorate)
         }
-        _ => decide_metric(kind, status_quo, ballots, threshold, electorate),
+        _ => decide_metric(kind, status_quo, counted, threshold, electorate),
     }
 }
 
 fn decide_line(
     kind: &ComponentKind,
     s: i64,
-    ballots: &[Value],
+    xs: &[i64],
     threshold: Ratio,
     electorate: u64,
 ) -> Result<Outcome, GovernedError> {
-    let xs: Vec<i64> = ballots
-        .iter()
-        .filter_map(|b| match b {
-            Value::Number(x) => Some(*x),
-            _ => None, // validated: every ballot is a number
-        })
-        .collect();
-    let (value, tally) = line_outcome(kind, &xs, s, threshold, electorate)?;
+    let (value, tally) = line_outcome(kind, xs, s, threshold, electorate)?;
     Ok(line_to_outcome(value, tally, threshold, electorate))
 }
 
@@ -120,33 +153,28 @@ fn line_to_outcome(value: i64, t: LineOutcome, threshold: Ratio, electorate: u64
     Outcome::StatusQuoStays { reason }
 }
 
-/// The distinct proposals other than the status quo, by canonical
-/// encoding (so the order of ballots never matters).
-fn proposals<'a>(status_quo: &Value, ballots: &'a [Value]) -> BTreeMap<Vec<u8>, &'a Value> {
-    let sq = status_quo.encode();
-    ballots
-        .iter()
-        .map(|b| (b.encode(), b))
-        .filter(|(e, _)| *e != sq)
-        .collect()
-}
-
+/// The weighted tally of proposal `p` against the status quo `s`.
 fn tally(
     kind: &ComponentKind,
     s: &Value,
     p: &Value,
-    ballots: &[Value],
+    counted: &[(Value, u64)],
 ) -> Result<Tally, GovernedError> {
     let mut t = Tally {
         supporters: 0,
         score: 0,
     };
-    for v in ballots {
+    for (v, count) in counted {
         let (ds, dp) = (kind.distance(v, s), kind.distance(v, p));
-        t.supporters += u64::from(dp < ds);
+        if dp < ds {
+            t.supporters += count;
+        }
         let gain = i128::try_from(ds).map_err(|_| GovernedError::TooLarge)?
             - i128::try_from(dp).map_err(|_| GovernedError::TooLarge)?;
-        t.score = t.score.checked_add(gain).ok_or(GovernedError::TooLarge)?;
+        let weighted = gain
+            .checked_mul(i128::from(*count))
+            .ok_or(GovernedError::TooLarge)?;
+        t.score = t.score.checked_add(weighted).ok_or(GovernedError::TooLarge)?;
     }
     Ok(t)
 }
@@ -154,24 +182,36 @@ fn tally(
 fn decide_metric(
     kind: &ComponentKind,
     s: &Value,
-    ballots: &[Value],
-    threshold: Ratio,
+    counted: &[(Value, u64)],
+    threshold: &dyn Fn(&Value) -> Ratio,
     electorate: u64,
 ) -> Result<Outcome, GovernedError> {
-    let candidates = proposals(s, ballots);
+    // The distinct proposals other than the status quo, chosen by at
+    // least one member, by canonical encoding (so order never matters).
+    let sq = s.encode();
+    let candidates: BTreeMap<Vec<u8>, &Value> = counted
+        .iter()
+        .filter(|(v, c)| *c > 0 && v.encode() != sq)
+        .map(|(v, _)| (v.encode(), v))
+        .collect();
     if candidates.is_empty() {
         return Ok(Outcome::StatusQuoStays {
             reason: Reason::NoChangeProposed,
         });
     }
-    let mut best_support = 0;
+    let mut best_support = (0, threshold(s));
+    let mut some_supported = false;
     let mut best: Option<(&Value, Tally)> = None;
     for p in candidates.values() {
-        let t = tally(kind, s, p, ballots)?;
-        best_support = best_support.max(t.supporters);
-        let wins = threshold.exceeded_by(t.supporters, electorate)
-            && t.score > 0
-            && best.as_ref().is_none_or(|(_, b)| t.score > b.score);
+        let t = tally(kind, s, p, counted)?;
+        let q = threshold(p);
+        if t.supporters > best_support.0 {
+            best_support = (t.supporters, q);
+        }
+        let supported = q.exceeded_by(t.supporters, electorate);
+        some_supported |= supported;
+        let wins =
+            supported && t.score > 0 && best.as_ref().is_none_or(|(_, b)| t.score > b.score);
         if wins {
             best = Some((p, t));
         }
@@ -181,14 +221,14 @@ fn decide_metric(
             value: p.clone().canonical(),
             supporters: t.supporters,
         },
-        None if threshold.exceeded_by(best_support, electorate) => Outcome::StatusQuoStays {
+        None if some_supported => Outcome::StatusQuoStays {
             reason: Reason::NoImprovement,
         },
         None => Outcome::StatusQuoStays {
             reason: Reason::NotEnoughSupport {
-                best: best_support,
+                best: best_support.0,
                 electorate,
-                threshold,
+                threshold: best_support.1,
             },
         },
     })

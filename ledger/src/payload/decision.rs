@@ -59,12 +59,12 @@ pub fn voting_key_binding(community: &CommunityId, member: &PublicKey) -> Vec<u8
     b
 }
 
-fn blob(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(super) fn blob(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
     out.extend_from_slice(bytes);
 }
 
-fn read_blob<'a>(r: &mut Reader<'a>, field: &'static str) -> Result<&'a [u8], PayloadError> {
+pub(super) fn read_blob<'a>(r: &mut Reader<'a>, field: &'static str) -> Result<&'a [u8], PayloadError> {
     let len = r.u32(field)? as usize;
     Ok(r.bytes(len, field)?)
 }
@@ -83,12 +83,12 @@ fn canonical<T>(
     Ok(v)
 }
 
-fn text(out: &mut Vec<u8>, s: &str) {
+pub(super) fn text(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u16).to_be_bytes());
     out.extend_from_slice(s.as_bytes());
 }
 
-fn read_text(
+pub(super) fn read_text(
     r: &mut Reader<'_>,
     field: &'static str,
     max: usize,
@@ -103,7 +103,7 @@ fn read_text(
         .to_string())
 }
 
-fn id(r: &mut Reader<'_>, field: &'static str) -> Result<StatementId, PayloadError> {
+pub(super) fn id(r: &mut Reader<'_>, field: &'static str) -> Result<StatementId, PayloadError> {
     Ok(StatementId(r.array(field)?))
 }
 

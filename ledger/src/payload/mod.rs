@@ -8,6 +8,7 @@
 
 mod decision;
 mod genesis;
+mod governed;
 mod keys;
 mod note;
 mod surety;
@@ -19,6 +20,10 @@ pub use decision::{
     MAX_DECISION_TRUSTEES, MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
 };
 pub use genesis::{Genesis, MAX_FOUNDERS};
+pub use governed::{
+    governed_kind, governed_labels, GovernedOpening, Proposal, MAX_GOVERNED_PROPOSALS, MAX_REASON,
+    STATUS_QUO_LABEL,
+};
 pub use keys::{KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
 pub use surety::{surety_body, Surety, NONCE_LEN, SURETY_DOMAIN};
@@ -68,11 +73,15 @@ pub enum Kind {
     RuledDecisionOpen = 20,
     /// A trustee's decryption shares of individual counted ballots.
     BallotShares = 21,
+    /// A member proposes a value for a governed component.
+    Proposal = 22,
+    /// A decision on a governed component among proposals and the status quo.
+    GovernedOpen = 23,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -90,6 +99,8 @@ impl Kind {
         Kind::KeyConfirmation,
         Kind::RuledDecisionOpen,
         Kind::BallotShares,
+        Kind::Proposal,
+        Kind::GovernedOpen,
     ];
 
     /// The kind for a number, if known.
@@ -117,6 +128,8 @@ impl Kind {
             Kind::KeyConfirmation => "key confirmation",
             Kind::RuledDecisionOpen => "ruled decision open",
             Kind::BallotShares => "ballot decryption shares",
+            Kind::Proposal => "proposal",
+            Kind::GovernedOpen => "governed decision open",
         }
     }
 }
@@ -195,6 +208,10 @@ pub enum Payload {
     RuledDecisionOpen(RuledOpening),
     /// Decryption shares of individual ballots.
     BallotShares(BallotShares),
+    /// A proposal for a governed component.
+    Proposal(Proposal),
+    /// A decision on a governed component opened.
+    GovernedOpen(GovernedOpening),
 }
 
 impl Payload {
@@ -218,6 +235,8 @@ impl Payload {
             Payload::KeyConfirmation(_) => Kind::KeyConfirmation,
             Payload::RuledDecisionOpen(_) => Kind::RuledDecisionOpen,
             Payload::BallotShares(_) => Kind::BallotShares,
+            Payload::Proposal(_) => Kind::Proposal,
+            Payload::GovernedOpen(_) => Kind::GovernedOpen,
         }
     }
 
@@ -241,6 +260,8 @@ impl Payload {
             Payload::KeyConfirmation(p) => p.encode(),
             Payload::RuledDecisionOpen(p) => p.encode(),
             Payload::BallotShares(p) => p.encode(),
+            Payload::Proposal(p) => p.encode(),
+            Payload::GovernedOpen(p) => p.encode(),
         }
     }
 
@@ -266,6 +287,8 @@ impl Payload {
             Kind::KeyConfirmation => Payload::KeyConfirmation(KeyConfirmation::decode(bytes)?),
             Kind::RuledDecisionOpen => Payload::RuledDecisionOpen(RuledOpening::decode(bytes)?),
             Kind::BallotShares => Payload::BallotShares(BallotShares::decode(bytes)?),
+            Kind::Proposal => Payload::Proposal(Proposal::decode(bytes)?),
+            Kind::GovernedOpen => Payload::GovernedOpen(GovernedOpening::decode(bytes)?),
         })
     }
 }

@@ -1,0 +1,412 @@
+//! Decisions on the record: members propose values for a governed
+//! component, vote by encrypted one-choice ballots, and the outcome the
+//! constitutional rule picks is adopted where the tally completes — a
+//! rate that only a supermajority moves, and a constitution whose
+//! amendment changes who is admitted from that position on.
+
+use community::governed::{GovernedStatus, GovernedView};
+use community::vote;
+use community::CommunityState;
+use governance::governed::{ComponentKind, Reason, Value};
+use governance::{Constitution, Governs, Ratio};
+use identity::Keypair;
+use ledger::payload::{governed_kind, governed_labels, DecisionOpening, GovernedOpening};
+use ledger::{Payload, Statement, StatementId};
+use rand::rngs::OsRng;
+
+mod common;
+use common::*;
+
+fn commission() -> Constitution {
+    Constitution {
+        governs: vec![Governs {
+            name: "commission".into(),
+            kind: ComponentKind::Number {
+                unit: "basis points".into(),
+                min: 0,
+                max: 2000,
+                step: 25,
+            },
+            initial: Value::Number(500),
+            threshold: Some(Ratio::new(2, 3).unwrap()),
+        }],
+        ..Constitution::default()
+    }
+}
+
+impl World {
+    fn propose(&mut self, i: usize, component: &str, value: Value) -> StatementId {
+        let s = vote::propose(
+            &self.members[i],
+            &self.community,
+            &self.all,
+            component,
+            value,
+            "",
+            T0 + 2 + self.all.len() as u64,
+        )
+        .unwrap();
+        self.push(s)
+    }
+
+    /// Open a decision on `component` among the waiting proposals, with
+    /// members 0–2 as 2-of-3 trustees.
+    fn open_on(&mut self, component: &str) -> StatementId {
+        let proposals = vote::open_proposals(&self.all, component);
+        let trustees = self.members[..3].iter().map(|k| k.public()).collect();
+        let s = vote::open_governed(
+            &self.members[0],
+            &self.community,
+            &self.all,
+            component,
+            proposals,
+            (trustees, 2),
+            T0 + 3,
+        )
+        .unwrap();
+        self.push(s)
+    }
+
+    /// Key generation, one-choice ballots (`(member, option)`), the close
+    /// and two decryption shares.
+    fn vote_and_tally(&mut self, d: &StatementId, choices: &[(usize, usize)]) {
+        self.keygen(d);
+        let options = match self.state(d).opening.kind {
+            ballot::BallotKind::Budget { options, .. } => options as usize,
+            k => panic!("{k:?}"),
+        };
+        for &(i, option) in choices {
+            let mut values = vec![0; options];
+            values[option] = 1;
+            self.cast(d, i, &values);
+        }
+        let st = self.state(d);
+        let c = vote::close(&self.members[0], &self.community, &self.all, &st, T0 + 10).unwrap();
+        self.push(c);
+        for j in 0..2 {
+            let st = self.state(d);
+            let s = vote::share(
+                &self.members[j],
+                &self.tsecrets[j],
+                &self.community,
+                &self.all,
+                &st,
+                T0 + 11,
+                &mut OsRng,
+            )
+            .unwrap();
+            self.push(s);
+        }
+    }
+
+    fn view(&self) -> GovernedView {
+        GovernedView::from_statements(&self.community, &self.all).unwrap()
+    }
+
+    fn status(&self, d: &StatementId) -> GovernedStatus {
+        let v = self.view();
+        let hex = d.to_string();
+        v.decisions
+            .iter()
+            .find(|x| x.id == hex)
+            .unwrap()
+            .status
+            .clone()
+    }
+}
+
+fn current(v: &GovernedView, name: &str) -> Value {
+    v.state.component(name).unwrap().current().clone()
+}
+
+#[test]
+fn a_rate_moves_only_with_a_supermajority_and_abstainers_hold_it_in_place() {
+    let mut w = World::founded(9, commission());
+    w.register_all();
+    assert_eq!(current(&w.view(), "commission"), Value::Number(500));
+    let low = w.propose(3, "commission", Value::Number(300));
+    let high = w.propose(4, "commission", Value::Number(700));
+    let d = w.open_on("commission");
+    // Five of nine want 700, one wants 300, three abstain: 5 is not
+    // more than 2/3 of 9, so 500 stays although most voters want more.
+    let votes: Vec<(usize, usize)> = (0..5).map(|i| (i, 2)).chain([(5, 1)]).collect();
+    w.vote_and_tally(&d, &votes);
+    let v = w.view();
+    let decided = v.decisions.iter().find(|x| x.id == d.to_string()).unwrap();
+    assert_eq!(decided.counts.as_deref(), Some(&[0, 1, 5][..]));
+    assert_eq!(decided.electorate, 9);
+    assert_eq!(
+        decided
+            .proposals
+            .iter()
+            .map(|p| p.id.clone())
+            .collect::<Vec<_>>(),
+        vec![low.to_string(), high.to_string()]
+    );
+    assert!(
+        matches!(
+            &decided.status,
+            GovernedStatus::StatusQuoStays {
+                reason: Reason::NotEnoughSupport { best: 5, electorate: 9, .. },
+                ..
+            }
+        ),
+        "{:?}",
+        decided.status
+    );
+    assert_eq!(current(&v, "commission"), Value::Number(500));
+
+    // Seven of nine for 650: adopted where the tally completes.
+    w.propose(6, "commission", Value::Number(650));
+    let d2 = w.open_on("commission");
+    assert_eq!(w.state(&d2).opening.options.len(), 2, "only the new proposal");
+    let votes: Vec<(usize, usize)> = (0..7).map(|i| (i, 1)).collect();
+    w.vote_and_tally(&d2, &votes);
+    let v = w.view();
+    assert_eq!(current(&v, "commission"), Value::Number(650));
+    let history = v.state.component("commission").unwrap().history();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].decided_by, d2.to_string());
+    let last_share = w.all.len() - 1;
+    assert!(
+        matches!(
+            w.status(&d2),
+            GovernedStatus::Adopted { supporters: 7, value: Value::Number(650), .. }
+        ),
+        "{:?}",
+        w.status(&d2)
+    );
+    // Without the share completing the tally, nothing is adopted.
+    let before = GovernedView::from_statements(&w.community, &w.all[..last_share]).unwrap();
+    assert_eq!(current(&before, "commission"), Value::Number(500));
+}
+
+#[test]
+fn an_amendment_to_three_sureties_changes_who_is_admitted_from_its_position() {
+    let mut w = World::founded(6, Constitution::default());
+    let genesis = w.all[0].clone();
+    // A newcomer vouched for by two founders is admitted under the genesis rule.
+    let newcomer = Keypair::generate();
+    for f in 0..2 {
+        let p = surety(&genesis, &w.members[f], &newcomer, T0 + 1);
+        let s = ledger::dag::say(&w.members[f], &w.community, &w.all, p, T0 + 1).unwrap();
+        w.push(s);
+    }
+    let state = CommunityState::from_statements(&w.community, &w.all).unwrap();
+    assert!(state.members.contains(&newcomer.public()));
+    w.members.push(newcomer);
+    w.tsecrets.push(vote::TrusteeSecret::generate(&mut OsRng));
+    w.register_all();
+
+    let mut stricter = Constitution::default();
+    stricter.admission.min_sureties = 3;
+    w.propose(3, "constitution", Value::Constitution(Box::new(stricter)));
+    let d = w.open_on("constitution");
+    // Five of seven: more than the amendment threshold of 2/3.
+    let votes: Vec<(usize, usize)> = (0..5).map(|i| (i, 1)).collect();
+    w.vote_and_tally(&d, &votes);
+    let adopted_at = w.all.len();
+    assert!(
+        matches!(w.status(&d), GovernedStatus::Adopted { supporters: 5, .. }),
+        "{:?}",
+        w.status(&d)
+    );
+    let state = CommunityState::from_statements(&w.community, &w.all).unwrap();
+    assert_eq!(state.constitution.admission.min_sureties, 3);
+    assert!(
+        !state.members.contains(&w.members[6].public()),
+        "two sureties no longer admit"
+    );
+    assert!(state.admission.pending.contains_key(&w.members[6].public()));
+    // Before the adopting share, the genesis rule holds.
+    let earlier = CommunityState::from_statements(&w.community, &w.all[..adopted_at - 1]).unwrap();
+    assert!(earlier.members.contains(&w.members[6].public()));
+
+    // A decision opened after the amendment counts six members, not seven.
+    w.propose(4, "constitution", {
+        let mut lax = Constitution::default();
+        lax.admission.min_sureties = 1;
+        Value::Constitution(Box::new(lax))
+    });
+    let d2 = w.open_on("constitution");
+    assert_eq!(w.state(&d2).electorate.electorate.len(), 6);
+    // Only three of six vote for it: the constitution stays as it is.
+    w.vote_and_tally(&d2, &[(0, 1), (1, 1), (2, 1), (3, 0)]);
+    assert!(
+        matches!(
+            w.status(&d2),
+            GovernedStatus::StatusQuoStays {
+                reason: Reason::NotEnoughSupport { best: 3, .. },
+                ..
+            }
+        ),
+        "{:?}",
+        w.status(&d2)
+    );
+    let state = CommunityState::from_statements(&w.community, &w.all).unwrap();
+    assert_eq!(state.constitution.admission.min_sureties, 3);
+    let v = w.view();
+    assert_eq!(
+        v.state.component("constitution").unwrap().history().len(),
+        2
+    );
+}
+
+#[test]
+fn an_amendment_can_declare_a_new_component_that_is_then_decided() {
+    let mut w = World::founded(5, Constitution::default());
+    w.register_all();
+    let mut c = Constitution::default();
+    c.governs.push(Governs {
+        name: "treasurer".into(),
+        kind: ComponentKind::Officer {
+            role: "treasurer".into(),
+        },
+        initial: Value::Officer("nobody yet".into()),
+        threshold: None,
+    });
+    // Proposing for a component the community does not govern is refused.
+    assert!(vote::propose(
+        &w.members[1],
+        &w.community,
+        &w.all,
+        "treasurer",
+        Value::Officer("ana".into()),
+        "",
+        T0
+    )
+    .is_err());
+    w.propose(1, "constitution", Value::Constitution(Box::new(c)));
+    let d = w.open_on("constitution");
+    w.vote_and_tally(&d, &[(0, 1), (1, 1), (2, 1), (3, 1)]);
+    assert!(matches!(w.status(&d), GovernedStatus::Adopted { .. }));
+    assert_eq!(
+        current(&w.view(), "treasurer"),
+        Value::Officer("nobody yet".into())
+    );
+    let fp = w.members[2].public().fingerprint().to_string();
+    w.propose(2, "treasurer", Value::Officer(fp.clone()));
+    let d2 = w.open_on("treasurer");
+    // Ordinary threshold 1/2 of 5: three votes carry it.
+    w.vote_and_tally(&d2, &[(0, 1), (2, 1), (4, 1), (1, 0)]);
+    assert_eq!(current(&w.view(), "treasurer"), Value::Officer(fp));
+}
+
+#[test]
+fn the_second_of_two_concurrent_decisions_on_a_component_is_superseded() {
+    let mut w = World::founded(5, commission());
+    w.register_all();
+    w.propose(1, "commission", Value::Number(600));
+    let d1 = w.open_on("commission");
+    w.propose(2, "commission", Value::Number(400));
+    let d2 = w.open_on("commission");
+    w.vote_and_tally(&d1, &[(0, 1), (1, 1), (2, 1), (3, 1)]);
+    w.vote_and_tally(&d2, &[(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]);
+    assert!(matches!(
+        w.status(&d1),
+        GovernedStatus::Adopted { value: Value::Number(600), .. }
+    ));
+    assert!(
+        matches!(
+            w.status(&d2),
+            GovernedStatus::Superseded { value: Value::Number(400), .. }
+        ),
+        "{:?}",
+        w.status(&d2)
+    );
+    assert_eq!(current(&w.view(), "commission"), Value::Number(600));
+}
+
+/// Sign a governed opening as member 0 would, but with chosen proposals.
+fn forged_opening(w: &World, component: &str, proposals: Vec<StatementId>) -> Statement {
+    let genuine = w
+        .all
+        .iter()
+        .find_map(|s| match s.payload() {
+            Payload::GovernedOpen(g) => Some(g.opening.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let opening = DecisionOpening {
+        kind: governed_kind(proposals.len()),
+        options: governed_labels(&proposals),
+        ..genuine
+    };
+    let payload = Payload::GovernedOpen(GovernedOpening {
+        component: component.into(),
+        proposals,
+        opening,
+    });
+    ledger::dag::say(&w.members[0], &w.community, &w.all, payload, T0 + 4).unwrap()
+}
+
+#[test]
+fn openings_listing_what_is_not_a_valid_proposal_are_invalid_and_named() {
+    let mut w = World::founded(5, commission());
+    w.register_all();
+    let p = w.propose(1, "commission", Value::Number(600));
+    w.open_on("commission");
+    // A note is not a proposal.
+    let note = ledger::dag::say(
+        &w.members[1],
+        &w.community,
+        &w.all,
+        Payload::Note(ledger::Note::new("hello").unwrap()),
+        T0,
+    )
+    .unwrap();
+    let note_id = w.push(note);
+    // A proposal by someone who is not a member.
+    let outsider = Keypair::generate();
+    let foreign = ledger::dag::say(
+        &outsider,
+        &w.community,
+        &w.all,
+        Payload::Proposal(ledger::payload::Proposal {
+            component: "commission".into(),
+            value: Value::Number(900),
+            reason: String::new(),
+        }),
+        T0,
+    )
+    .unwrap();
+    let foreign_id = w.push(foreign);
+    // A value off the component's grid.
+    let off = ledger::dag::say(
+        &w.members[2],
+        &w.community,
+        &w.all,
+        Payload::Proposal(ledger::payload::Proposal {
+            component: "commission".into(),
+            value: Value::Number(610),
+            reason: String::new(),
+        }),
+        T0,
+    )
+    .unwrap();
+    let off_id = w.push(off);
+    let cases = [
+        (vec![note_id], "is not a proposal"),
+        (vec![foreign_id], "was not a member"),
+        (vec![off_id], "not on the grid"),
+        (vec![p], "is for `commission`, not `rate`"),
+    ];
+    for (proposals, why) in cases {
+        let component = if why.contains("`rate`") { "rate" } else { "commission" };
+        let s = forged_opening(&w, component, proposals);
+        let mut all = w.all.clone();
+        all.push(s.clone());
+        let v = GovernedView::from_statements(&w.community, &all).unwrap();
+        let d = v.decisions.iter().find(|d| d.id == s.id().to_string()).unwrap();
+        let reason = match &d.status {
+            GovernedStatus::Invalid { reason } => reason.clone(),
+            other => panic!("{other:?}"),
+        };
+        let expected = if component == "rate" {
+            "no component is named `rate`"
+        } else {
+            why
+        };
+        assert!(reason.contains(expected), "{reason}");
+    }
+}

@@ -1,0 +1,195 @@
+//! Governed-decision statements (kinds 22–23): a member's proposal for a
+//! governed component, and a decision on that component among the
+//! proposals and the status quo.
+//!
+//! Layouts (integers big-endian, `blob` = `len u32 | bytes`, `text` =
+//! `len u16 | UTF-8`):
+//!
+//! ```text
+//! 22 proposal          component text | blob(value) | reason text (may be empty)
+//! 23 governed open     component text | nproposals u16 | proposal id [32] × k |
+//!                      blob(kind-11 opening)
+//! ```
+//!
+//! A value is the canonical JSON of a [`governance::governed::Value`]
+//! (`docs/governance.md`); decoding refuses any other spelling of it, so
+//! one proposal has one statement id. A governed opening's ballots are
+//! one-choice ballots: its kind-11 opening must have the ballot kind
+//! `budget(k + 1, 1)` — at most one of the `k + 1` options, blank counting
+//! for the status quo — with option 0 labelled [`STATUS_QUO_LABEL`] and
+//! option `i` labelled with the hex id of the `i`-th proposal, so nobody
+//! can show voters a label that differs from what is counted. Whether the
+//! proposals exist, name the component and were made by members, and
+//! what the status quo is, needs the record: `community::governed`
+//! checks it.
+
+use super::decision::{blob, id, read_blob, read_text, text};
+use super::{DecisionOpening, PayloadError};
+use crate::codec::Reader;
+use crate::statement::StatementId;
+use ballot::BallotKind;
+use governance::governed::Value;
+use governance::MAX_COMPONENT_NAME;
+
+/// The label of option 0 of every governed decision.
+pub const STATUS_QUO_LABEL: &str = "status quo";
+/// Most proposals one governed decision takes (one-choice ballots have at
+/// most 64 options, one of them the status quo).
+pub const MAX_GOVERNED_PROPOSALS: usize = ballot::kind::MAX_OPTIONS as usize - 1;
+/// Longest reason a proposal gives, in bytes of UTF-8.
+pub const MAX_REASON: usize = 2000;
+
+fn read_component(r: &mut Reader<'_>) -> Result<String, PayloadError> {
+    read_text(
+        r,
+        "component",
+        MAX_COMPONENT_NAME,
+        "a component name must be 1 to 64 bytes",
+    )
+}
+
+/// Kind 22: a member proposes a value for a governed component.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    /// The component's name.
+    pub component: String,
+    /// The proposed value.
+    pub value: Value,
+    /// Why (may be empty).
+    pub reason: String,
+}
+
+impl Proposal {
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        text(&mut out, &self.component);
+        blob(&mut out, &self.value.encode());
+        out.extend_from_slice(&(self.reason.len() as u16).to_be_bytes());
+        out.extend_from_slice(self.reason.as_bytes());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let component = read_component(&mut r)?;
+        let raw = read_blob(&mut r, "value")?;
+        let value = Value::decode(raw)
+            .map_err(|_| PayloadError::Invalid("the proposed value is not a governed value"))?;
+        if value.encode() != raw {
+            return Err(PayloadError::Invalid(
+                "the proposed value is not in its canonical encoding",
+            ));
+        }
+        if let Value::Constitution(c) = &value {
+            c.validate()?;
+        }
+        let len = r.u16("reason")? as usize;
+        if len > MAX_REASON {
+            return Err(PayloadError::Invalid("a reason must be at most 2000 bytes"));
+        }
+        let reason = std::str::from_utf8(r.bytes(len, "reason")?)
+            .map_err(|_| PayloadError::Invalid("text is not UTF-8"))?
+            .to_string();
+        r.finish()?;
+        Ok(Proposal {
+            component,
+            value,
+            reason,
+        })
+    }
+}
+
+/// Kind 23: a decision on a governed component among the status quo and
+/// `proposals`. Its statement id is the decision id; everything after the
+/// opening (key generation, ballots, close, shares) is as for kind 11.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GovernedOpening {
+    /// The component decided.
+    pub component: String,
+    /// The proposal statements (kind 22), option `i + 1` for `proposals[i]`.
+    pub proposals: Vec<StatementId>,
+    /// The opening proper: trustees, electorate, one-choice ballot kind.
+    pub opening: DecisionOpening,
+}
+
+/// The labels a governed opening's options must carry.
+pub fn governed_labels(proposals: &[StatementId]) -> Vec<String> {
+    std::iter::once(STATUS_QUO_LABEL.to_string())
+        .chain(proposals.iter().map(|p| p.to_string()))
+        .collect()
+}
+
+/// The ballot kind of a governed decision among `k` proposals.
+pub fn governed_kind(k: usize) -> BallotKind {
+    BallotKind::Budget {
+        options: k as u16 + 1,
+        budget: 1,
+    }
+}
+
+impl GovernedOpening {
+    /// Check what the opening says on its own (see the module docs).
+    pub fn validate(&self) -> Result<(), PayloadError> {
+        if self.component.is_empty() || self.component.len() > MAX_COMPONENT_NAME {
+            return Err(PayloadError::Invalid(
+                "a component name must be 1 to 64 bytes",
+            ));
+        }
+        let k = self.proposals.len();
+        if k == 0 || k > MAX_GOVERNED_PROPOSALS {
+            return Err(PayloadError::Invalid(
+                "a governed decision takes 1 to 63 proposals",
+            ));
+        }
+        let distinct: std::collections::BTreeSet<_> = self.proposals.iter().collect();
+        if distinct.len() != k {
+            return Err(PayloadError::Invalid("a proposal is listed twice"));
+        }
+        self.opening.validate()?;
+        if self.opening.kind != governed_kind(k) {
+            return Err(PayloadError::Invalid(
+                "a governed decision's ballots choose one option: its kind must be budget(proposals + 1, 1)",
+            ));
+        }
+        if self.opening.options != governed_labels(&self.proposals) {
+            return Err(PayloadError::Invalid(
+                "a governed decision's options must be labelled `status quo` and the proposals' ids",
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        text(&mut out, &self.component);
+        out.extend_from_slice(&(self.proposals.len() as u16).to_be_bytes());
+        for p in &self.proposals {
+            out.extend_from_slice(&p.0);
+        }
+        blob(&mut out, &self.opening.encode());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let component = read_component(&mut r)?;
+        let k = r.u16("proposal count")? as usize;
+        if k > MAX_GOVERNED_PROPOSALS {
+            return Err(PayloadError::Invalid(
+                "a governed decision takes 1 to 63 proposals",
+            ));
+        }
+        let proposals = (0..k)
+            .map(|_| id(&mut r, "proposal id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let opening = DecisionOpening::decode(read_blob(&mut r, "opening")?)?;
+        r.finish()?;
+        let g = GovernedOpening {
+            component,
+            proposals,
+            opening,
+        };
+        g.validate()?;
+        Ok(g)
+    }
+}
