@@ -50,6 +50,9 @@ enum Command {
     Decision(cmd::decision::Args),
     /// Register your voting key; cast an anonymous ballot.
     Vote(cmd::vote::Args),
+    /// Put forward a value for a component your community governs (a rate,
+    /// a budget, priorities, an officer, a board, bylaws, the constitution).
+    Propose(cmd::govern::ProposeArgs),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
     Audit(cmd::audit::Args),
     /// Run this device's node of the community's blocklace on the network.
@@ -103,6 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Vouch(a) => cmd::vouch::run(a, &ctx),
         Command::Decision(a) => cmd::decision::run(a, &ctx),
         Command::Vote(a) => cmd::vote::run(a, &ctx),
+        Command::Propose(a) => cmd::govern::propose(a, &ctx),
         Command::Audit(args) => cmd::audit::run(args, &ctx),
         #[cfg(feature = "net")]
         Command::Serve(a) => cmd::serve::run(a, &ctx),

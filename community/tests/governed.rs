@@ -147,7 +147,11 @@ fn a_rate_moves_only_with_a_supermajority_and_abstainers_hold_it_in_place() {
         matches!(
             &decided.status,
             GovernedStatus::StatusQuoStays {
-                reason: Reason::NotEnoughSupport { best: 5, electorate: 9, .. },
+                reason: Reason::NotEnoughSupport {
+                    best: 5,
+                    electorate: 9,
+                    ..
+                },
                 ..
             }
         ),
@@ -159,7 +163,11 @@ fn a_rate_moves_only_with_a_supermajority_and_abstainers_hold_it_in_place() {
     // Seven of nine for 650: adopted where the tally completes.
     w.propose(6, "commission", Value::Number(650));
     let d2 = w.open_on("commission");
-    assert_eq!(w.state(&d2).opening.options.len(), 2, "only the new proposal");
+    assert_eq!(
+        w.state(&d2).opening.options.len(),
+        2,
+        "only the new proposal"
+    );
     let votes: Vec<(usize, usize)> = (0..7).map(|i| (i, 1)).collect();
     w.vote_and_tally(&d2, &votes);
     let v = w.view();
@@ -171,7 +179,11 @@ fn a_rate_moves_only_with_a_supermajority_and_abstainers_hold_it_in_place() {
     assert!(
         matches!(
             w.status(&d2),
-            GovernedStatus::Adopted { supporters: 7, value: Value::Number(650), .. }
+            GovernedStatus::Adopted {
+                supporters: 7,
+                value: Value::Number(650),
+                ..
+            }
         ),
         "{:?}",
         w.status(&d2)
@@ -304,12 +316,18 @@ fn the_second_of_two_concurrent_decisions_on_a_component_is_superseded() {
     w.vote_and_tally(&d2, &[(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]);
     assert!(matches!(
         w.status(&d1),
-        GovernedStatus::Adopted { value: Value::Number(600), .. }
+        GovernedStatus::Adopted {
+            value: Value::Number(600),
+            ..
+        }
     ));
     assert!(
         matches!(
             w.status(&d2),
-            GovernedStatus::Superseded { value: Value::Number(400), .. }
+            GovernedStatus::Superseded {
+                value: Value::Number(400),
+                ..
+            }
         ),
         "{:?}",
         w.status(&d2)
@@ -392,12 +410,20 @@ fn openings_listing_what_is_not_a_valid_proposal_are_invalid_and_named() {
         (vec![p], "is for `commission`, not `rate`"),
     ];
     for (proposals, why) in cases {
-        let component = if why.contains("`rate`") { "rate" } else { "commission" };
+        let component = if why.contains("`rate`") {
+            "rate"
+        } else {
+            "commission"
+        };
         let s = forged_opening(&w, component, proposals);
         let mut all = w.all.clone();
         all.push(s.clone());
         let v = GovernedView::from_statements(&w.community, &all).unwrap();
-        let d = v.decisions.iter().find(|d| d.id == s.id().to_string()).unwrap();
+        let d = v
+            .decisions
+            .iter()
+            .find(|d| d.id == s.id().to_string())
+            .unwrap();
         let reason = match &d.status {
             GovernedStatus::Invalid { reason } => reason.clone(),
             other => panic!("{other:?}"),

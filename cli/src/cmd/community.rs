@@ -93,11 +93,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let id = resolve_community(&store, community.as_deref())?;
             let (record, state) = crate::home::community_state(&store, &id)?;
             let epoch = store.current_epoch(&id)?;
+            let governed = community::governed::GovernedView::from_record(&record)?;
             let mut value = summary(&state, &record);
             value["epoch"] = json!(epoch);
+            value["governed"] = crate::cmd::govern::summary(&governed);
             ctx.emit(&value, || {
                 let mut out = human(&state, &record);
                 out.push_str(&format!("  epoch:       {epoch} of this device's lace\n"));
+                out.push_str(&crate::cmd::govern::human(&governed));
                 out
             })
         }

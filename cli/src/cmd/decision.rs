@@ -24,17 +24,23 @@ pub struct Args {
 
 #[derive(Subcommand)]
 enum DecisionCommand {
-    /// Open a decision over the members who have registered voting keys.
+    /// Open a decision over the members who have registered voting keys:
+    /// a question with options, or (`--component`) a decision on a
+    /// governed component among its waiting proposals and the status quo.
     Open {
         /// The question.
-        #[arg(long)]
-        question: String,
+        #[arg(long, required_unless_present = "component")]
+        question: Option<String>,
         /// approval, score:MAX, budget:TOTAL or ranked.
-        #[arg(long)]
-        kind: String,
+        #[arg(long, required_unless_present = "component")]
+        kind: Option<String>,
         /// An option (or candidate), in order (repeatable).
-        #[arg(long = "option", required = true)]
+        #[arg(long = "option", required_unless_present = "component")]
         options: Vec<String>,
+        /// Decide this governed component instead: every proposal for it
+        /// that no decision has listed yet, beside the status quo.
+        #[arg(long, conflicts_with_all = ["question", "kind", "options", "rule"])]
+        component: Option<String>,
         /// A trustee: a public key or identity card file (repeatable, in
         /// index order). Only when the constitution names no trustees; by
         /// default the constitution's are used.
@@ -216,6 +222,77 @@ fn kind_text(kind: &BallotKind) -> String {
     }
 }
 
+fn trustee_threshold(
+    threshold: Option<u16>,
+    trustees: &[identity::PublicKey],
+) -> anyhow::Result<u16> {
+    Ok(match (threshold, trustees.is_empty()) {
+        (Some(t), false) => t,
+        (None, true) => 0,
+        (None, false) => bail!("give --threshold with --trustee"),
+        (Some(_), true) => bail!("--threshold goes with --trustee"),
+    })
+}
+
+/// `decision open --component`: the waiting proposals against the status quo.
+fn open_governed(
+    ctx: &Ctx,
+    l: &mut Loaded,
+    component: &str,
+    trustees: Vec<identity::PublicKey>,
+    threshold: Option<u16>,
+) -> anyhow::Result<()> {
+    let threshold = trustee_threshold(threshold, &trustees)?;
+    let proposals = vote::open_proposals(&l.all, component);
+    let key = l.home.unlock()?;
+    let s = vote::open_governed(
+        &key,
+        &l.community,
+        &l.all,
+        component,
+        proposals,
+        (trustees, threshold),
+        now(),
+    )?;
+    save(l, &s)?;
+    let st = state(l, &s.id())?;
+    let view = community::governed::GovernedView::from_statements(&l.community, &l.all)?;
+    let d = view
+        .decisions
+        .iter()
+        .find(|d| d.id == s.id().to_string())
+        .context("the decision just opened is not in the governed view")?;
+    let mut options = vec![format!(
+        "  0  keep the status quo: {}",
+        d.status_quo
+            .as_ref()
+            .zip(view.state.component(component))
+            .map(|(v, c)| v.describe(c.kind()))
+            .unwrap_or_default()
+    )];
+    if let Some(c) = view.state.component(component) {
+        for (i, p) in d.proposals.iter().enumerate() {
+            options.push(format!(
+                "  {}  {} (proposed by {})",
+                i + 1,
+                p.value.describe(c.kind()),
+                p.author
+            ));
+        }
+    }
+    ctx.emit(&json!({ "decision": summary(&st), "governed": d }), || {
+        format!(
+            "Opened decision {} on `{component}`\nOptions (vote with `grassroots vote cast {} N`):\n{}\nElectorate: {} members, of whom {} registered voting keys; members who do not vote count for the status quo.\nNext: each trustee runs `grassroots decision trustee keygen {}` four times.",
+            st.id,
+            st.id.short(),
+            options.join("\n"),
+            d.electorate,
+            st.electorate.electorate.len(),
+            st.id.short()
+        )
+    })
+}
+
 fn save(l: &mut Loaded, s: &Statement) -> anyhow::Result<()> {
     l.store.insert(s)?;
     l.all.push(s.clone());
@@ -231,14 +308,21 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             trustees,
             threshold,
             rule,
+            component,
             community,
         } => {
             let mut l = load(ctx, community.as_deref())?;
-            let kind = parse_kind(&kind, options.len())?;
             let trustees: Vec<identity::PublicKey> = trustees
                 .iter()
                 .map(|t| crate::cmd::id::parse_public(t))
                 .collect::<anyhow::Result<_>>()?;
+            if let Some(component) = component {
+                return open_governed(ctx, &mut l, &component, trustees, threshold);
+            }
+            let (Some(question), Some(kind)) = (question, kind) else {
+                bail!("give --question, --kind and --option, or --component");
+            };
+            let kind = parse_kind(&kind, options.len())?;
             let rule = rule.as_deref().map(parse_rule).transpose()?;
             if let Some(WholeBallotRule::Pav { seats }) = &rule {
                 let committees = (0..u128::from(*seats)).fold(1u128, |c, j| {
@@ -253,12 +337,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                     );
                 }
             }
-            let threshold = match (&threshold, trustees.is_empty()) {
-                (Some(t), false) => *t,
-                (None, true) => 0,
-                (None, false) => bail!("give --threshold with --trustee"),
-                (Some(_), true) => bail!("--threshold goes with --trustee"),
-            };
+            let threshold = trustee_threshold(threshold, &trustees)?;
             let key = l.home.unlock()?;
             let proposal = Proposal {
                 question,

@@ -8,6 +8,7 @@ pub mod decision;
 pub mod demo;
 #[cfg(feature = "net")]
 pub mod demo_net;
+pub mod govern;
 pub mod graph;
 pub mod id;
 pub mod init;

@@ -35,6 +35,8 @@ enum VoteCommand {
         /// One value per option, comma-separated: 0/1 for approval, a score,
         /// an amount for budgets; for ranked ballots each candidate's rank
         /// (1 = first, equal ranks tie, `-` = unranked; may start with `-`).
+        /// For a decision on a governed component, the one option you
+        /// choose: 0 for the status quo, `i` for the `i`-th proposal.
         #[arg(allow_hyphen_values = true)]
         values: String,
         /// Community id or unique prefix; the only one if omitted.
@@ -46,6 +48,33 @@ enum VoteCommand {
         #[arg(long)]
         submit: Option<String>,
     },
+}
+
+/// Whether the decision is on a governed component (its options are the
+/// status quo and proposals).
+fn is_governed(st: &community::decision::DecisionState) -> bool {
+    st.opening.options.first().map(String::as_str) == Some(ledger::payload::STATUS_QUO_LABEL)
+        && matches!(st.opening.kind, BallotKind::Budget { budget: 1, .. })
+}
+
+/// The one-choice ballot for option `text` of a governed decision.
+fn one_choice(st: &community::decision::DecisionState, text: &str) -> anyhow::Result<Vec<u64>> {
+    let n = st.opening.options.len();
+    let i: usize = text.trim().parse().with_context(|| {
+        format!(
+            "`{text}` is not an option number (0 = status quo, 1–{} = proposals)",
+            n - 1
+        )
+    })?;
+    if i >= n {
+        bail!(
+            "option {i} does not exist: 0 is the status quo, 1–{} the proposals",
+            n - 1
+        );
+    }
+    let mut values = vec![0; n];
+    values[i] = 1;
+    Ok(values)
 }
 
 /// Parse `values` for `kind`: plain numbers, or ranks for ranked ballots.
@@ -111,7 +140,11 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let mut l = load(ctx, community.as_deref())?;
             let st = state(&l, &resolve(&l.all, &decision)?)?;
             // Refuse malformed values before unlocking anything.
-            let values = parse_values(&st.opening.kind, &values)?;
+            let values = if is_governed(&st) && !values.contains(',') {
+                one_choice(&st, &values)?
+            } else {
+                parse_values(&st.opening.kind, &values)?
+            };
             let ring = st.electorate.electorate.len();
             ctx.note(&format!(
                 "Your ballot's ring signature hides you among the {ring} members registered when the decision opened."

@@ -81,7 +81,6 @@ pub use machine::Phase;
 
 use crate::ballot_rules::{run_rule, WholeBallotOutcome};
 use crate::governed::Adoptions;
-use rand::rngs::OsRng;
 use crate::state::{CommunityState, StateError};
 use ballot::tally::EncryptedTally;
 use ballot::{
@@ -94,6 +93,7 @@ use identity::PublicKey;
 use ledger::dag::canonical_order;
 use ledger::payload::{BallotShares, DecisionOpening, Payload, WholeBallotRule};
 use ledger::statement::{CommunityId, Statement, StatementId};
+use rand::rngs::OsRng;
 use rand::{CryptoRng, RngCore};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};

@@ -82,7 +82,9 @@ mod value;
 pub use line::{
     counts_per_step, line_outcome, line_outcome_from_counts, value_at, LineOutcome, MAX_STEPS,
 };
-pub use rule::{decide, decide_counted, required_threshold, threshold_change_threshold, Outcome, Reason};
+pub use rule::{
+    decide, decide_counted, required_threshold, threshold_change_threshold, Outcome, Reason,
+};
 pub use state::{Component, GovernedState, HistoryEntry, DIGEST_DOMAIN};
 pub use value::{ComponentKind, Value};
 

@@ -174,7 +174,10 @@ fn tally(
         let weighted = gain
             .checked_mul(i128::from(*count))
             .ok_or(GovernedError::TooLarge)?;
-        t.score = t.score.checked_add(weighted).ok_or(GovernedError::TooLarge)?;
+        t.score = t
+            .score
+            .checked_add(weighted)
+            .ok_or(GovernedError::TooLarge)?;
     }
     Ok(t)
 }
@@ -210,8 +213,7 @@ fn decide_metric(
         }
         let supported = q.exceeded_by(t.supporters, electorate);
         some_supported |= supported;
-        let wins =
-            supported && t.score > 0 && best.as_ref().is_none_or(|(_, b)| t.score > b.score);
+        let wins = supported && t.score > 0 && best.as_ref().is_none_or(|(_, b)| t.score > b.score);
         if wins {
             best = Some((p, t));
         }

@@ -287,6 +287,40 @@ impl Value {
         serde_json::to_vec(&self.clone().canonical()).expect("a value always serialises")
     }
 
+    /// The value as members read it, with the names `kind` gives its
+    /// items: `650 basis points`, `food: 300, rent: 700`, `rent > food`,
+    /// a board's members, article titles, a constitution's name and
+    /// version.
+    pub fn describe(&self, kind: &ComponentKind) -> String {
+        let item = |items: &[String], i: usize| items.get(i).cloned().unwrap_or(i.to_string());
+        match (self, kind) {
+            (Value::Number(x), ComponentKind::Number { unit, .. }) => format!("{x} {unit}"),
+            (Value::Budget(a), ComponentKind::Budget { items, .. }) => a
+                .iter()
+                .enumerate()
+                .map(|(i, x)| format!("{}: {x}", item(items, i)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (Value::Ranking(r), ComponentKind::Ranking { items }) => r
+                .iter()
+                .map(|&i| item(items, i))
+                .collect::<Vec<_>>()
+                .join(" > "),
+            (Value::Officer(m), _) => m.clone(),
+            (Value::Board(ms), _) => ms.join(", "),
+            (Value::Bylaws(a), _) => format!(
+                "{} article(s): {}",
+                a.len(),
+                a.iter()
+                    .map(|a| a.title.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (Value::Constitution(c), _) => format!("\"{}\" version {}", c.name, c.version),
+            (v, _) => String::from_utf8_lossy(&v.encode()).into_owned(),
+        }
+    }
+
     /// Read an encoded value.
     pub fn decode(bytes: &[u8]) -> Result<Value, GovernedError> {
         serde_json::from_slice(bytes).map_err(|e| GovernedError::Decode(e.to_string()))

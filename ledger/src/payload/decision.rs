@@ -64,7 +64,10 @@ pub(super) fn blob(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-pub(super) fn read_blob<'a>(r: &mut Reader<'a>, field: &'static str) -> Result<&'a [u8], PayloadError> {
+pub(super) fn read_blob<'a>(
+    r: &mut Reader<'a>,
+    field: &'static str,
+) -> Result<&'a [u8], PayloadError> {
     let len = r.u32(field)? as usize;
     Ok(r.bytes(len, field)?)
 }

@@ -1,0 +1,242 @@
+//! `grassroots propose` and the governed state in `community show`:
+//! members put forward values for the components their constitution
+//! governs, and `decision open --component` puts them to a vote
+//! (`docs/governance.md`, "Decisions on the record"). The logic is in
+//! `community::governed` and `community::vote`.
+
+use crate::cmd::decision::load;
+use crate::ctx::Ctx;
+use crate::home::now;
+use anyhow::{bail, Context};
+use community::governed::{GovernedDecision, GovernedStatus, GovernedView};
+use governance::governed::{ComponentKind, GovernedState, Value};
+use governance::Constitution;
+use serde_json::json;
+
+/// Put forward a value for a governed component.
+#[derive(clap::Args)]
+pub struct ProposeArgs {
+    /// The component (`grassroots community show` lists them).
+    component: String,
+    /// The value: a number; amounts `300,700` (budget, in item order);
+    /// item names best first `rent,food` (ranking); a member (officer);
+    /// members `a,b,c` (board); or `@FILE` with the value's JSON (a whole
+    /// constitution for `constitution`, articles for bylaws).
+    #[arg(allow_hyphen_values = true)]
+    value: String,
+    /// Why (shown to members with the proposal).
+    #[arg(long, default_value = "")]
+    reason: String,
+    /// Community id or unique prefix; the only one if omitted.
+    #[arg(long)]
+    community: Option<String>,
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',').map(|p| p.trim().to_string()).collect()
+}
+
+/// Parse `text` as a value of `kind` (see [`ProposeArgs::value`]).
+pub fn parse_value(kind: &ComponentKind, text: &str) -> anyhow::Result<Value> {
+    if let Some(path) = text.strip_prefix('@') {
+        let body =
+            std::fs::read_to_string(path).with_context(|| format!("reading the value {path}"))?;
+        return Ok(match kind {
+            ComponentKind::Constitution => Value::Constitution(Box::new(
+                Constitution::from_json(&body).with_context(|| format!("constitution {path}"))?,
+            )),
+            ComponentKind::Bylaws => {
+                Value::Bylaws(serde_json::from_str(&body).with_context(|| {
+                    format!("{path}: give the articles as [{{\"title\", \"text\"}}, …]")
+                })?)
+            }
+            _ => Value::decode(body.trim().as_bytes()).with_context(|| format!("value {path}"))?,
+        });
+    }
+    let number = |t: &str| -> anyhow::Result<i64> {
+        t.trim()
+            .parse()
+            .with_context(|| format!("`{t}` is not a whole number"))
+    };
+    Ok(match kind {
+        ComponentKind::Number { .. } => Value::Number(number(text)?),
+        ComponentKind::Budget { .. } => Value::Budget(
+            list(text)
+                .iter()
+                .map(|t| u64::try_from(number(t)?).context("amounts are not negative"))
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        ComponentKind::Ranking { items } => Value::Ranking(
+            list(text)
+                .iter()
+                .map(|t| {
+                    items.iter().position(|i| i == t).with_context(|| {
+                        format!("`{t}` is not an item (the items: {})", items.join(", "))
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        ComponentKind::Officer { .. } => Value::Officer(text.trim().to_string()),
+        ComponentKind::Board { .. } => Value::Board(list(text)),
+        ComponentKind::Bylaws | ComponentKind::Constitution => {
+            bail!("give this component's value as @FILE (its JSON)")
+        }
+    })
+}
+
+/// `grassroots propose`.
+pub fn propose(args: ProposeArgs, ctx: &Ctx) -> anyhow::Result<()> {
+    let l = load(ctx, args.community.as_deref())?;
+    let view = GovernedView::from_statements(&l.community, &l.all)?;
+    let Some(component) = view.state.component(&args.component) else {
+        let names: Vec<&str> = view.state.components().map(|(n, _)| n).collect();
+        bail!(
+            "this community governs no component `{}` (it governs: {})",
+            args.component,
+            names.join(", ")
+        );
+    };
+    let value = parse_value(component.kind(), &args.value)?;
+    component
+        .kind()
+        .validate(&value)
+        .with_context(|| format!("not a value for `{}`", args.component))?;
+    let key = l.home.unlock()?;
+    let s = community::vote::propose(
+        &key,
+        &l.community,
+        &l.all,
+        &args.component,
+        value.clone(),
+        &args.reason,
+        now(),
+    )?;
+    let mut store = l.store;
+    store.insert(&s)?;
+    let shown = value.describe(component.kind());
+    ctx.emit(
+        &json!({ "statement": s.id().to_string(), "component": args.component, "value": value }),
+        || {
+            format!(
+                "Proposed {} = {shown} ({}).\nThe next `grassroots decision open --component {}` lists it beside the status quo ({}).",
+                args.component,
+                s.id().short(),
+                args.component,
+                component.current().describe(component.kind())
+            )
+        },
+    )
+}
+
+/// The governed state for `--json`: every component with its kind,
+/// value and history, and every governed decision.
+pub fn summary(view: &GovernedView) -> serde_json::Value {
+    json!({
+        "components": components_json(&view.state),
+        "decisions": view.decisions,
+        "digest": hex::encode(view.state.digest()),
+    })
+}
+
+fn components_json(state: &GovernedState) -> serde_json::Value {
+    state
+        .components()
+        .map(|(name, c)| {
+            let value = match c.current() {
+                // The constitution is shown in full elsewhere.
+                Value::Constitution(k) => json!({ "version": k.version, "name": k.name }),
+                v => json!(v),
+            };
+            json!({
+                "name": name,
+                "kind": c.kind().name(),
+                "value": value,
+                "shown": c.current().describe(c.kind()),
+                "history": c.history().iter().map(|h| json!({
+                    "shown": h.value.describe(c.kind()),
+                    "decided_by": h.decided_by,
+                    "position": h.position,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// The governed state as members read it.
+pub fn human(view: &GovernedView) -> String {
+    let mut out = String::from("  governed:\n");
+    for (name, c) in view.state.components() {
+        let h = c.history();
+        let since = match h.len() {
+            1 => "since the founding".to_string(),
+            _ => format!(
+                "decided by {} at position {} ({} change(s))",
+                &h[h.len() - 1].decided_by[..12.min(h[h.len() - 1].decided_by.len())],
+                h[h.len() - 1].position,
+                h.len() - 1
+            ),
+        };
+        out.push_str(&format!(
+            "    {name} = {}  ({since})\n",
+            c.current().describe(c.kind())
+        ));
+    }
+    for d in &view.decisions {
+        out.push_str(&format!(
+            "    decision {} on {}: {}\n",
+            &d.id[..12],
+            d.component,
+            status_text(d, view)
+        ));
+    }
+    out
+}
+
+/// One governed decision's status as members read it.
+pub fn status_text(d: &GovernedDecision, view: &GovernedView) -> String {
+    let describe = |v: &Value| match view.state.component(&d.component) {
+        Some(c) => v.describe(c.kind()),
+        None => String::from_utf8_lossy(&v.encode()).into_owned(),
+    };
+    match &d.status {
+        GovernedStatus::Invalid { reason } => format!("invalid: {reason}"),
+        GovernedStatus::KeyGeneration => "trustees are generating the key".into(),
+        GovernedStatus::Voting => format!("voting ({} proposal(s))", d.proposals.len()),
+        GovernedStatus::Counting { pending } => format!("closed, counting: {pending}"),
+        GovernedStatus::AwaitingFinality { position } => {
+            format!("tallied at position {position}, waiting for it to become final")
+        }
+        GovernedStatus::Adopted {
+            value,
+            supporters,
+            threshold,
+            position,
+        } => format!(
+            "adopted {} at position {position}: {supporters} of {} members support it, more than {threshold}",
+            describe(value),
+            d.electorate
+        ),
+        GovernedStatus::StatusQuoStays { reason, position } => {
+            format!("the status quo stays (position {position}): {}", reason_text(reason))
+        }
+        GovernedStatus::Superseded { value, position } => format!(
+            "superseded at position {position}: it would have adopted {}, but another decision changed the component first",
+            describe(value)
+        ),
+    }
+}
+
+fn reason_text(r: &governance::governed::Reason) -> String {
+    use governance::governed::Reason;
+    match r {
+        Reason::NoChangeProposed => "nobody chose a change".into(),
+        Reason::NotEnoughSupport {
+            best,
+            electorate,
+            threshold,
+        } => format!(
+            "no proposal has the support of more than {threshold} of the {electorate} members (best: {best})"
+        ),
+        Reason::NoImprovement => "no supported proposal is closer to the members than the status quo".into(),
+    }
+}
