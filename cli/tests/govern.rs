@@ -1,0 +1,149 @@
+//! Decisions on the record through the command line: five members in
+//! five homes propose commission rates, open a decision on the governed
+//! component, vote with one-choice encrypted ballots, and every home
+//! shows the adopted rate and its history in `community show`.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// Copy every statement `from` holds into `to`.
+fn sync(h: &Homes, from: &Path, to: &Path) {
+    let f = h.file("sync.grs");
+    ok(from, &["statements", "export", "--out", &f]);
+    ok(to, &["statements", "import", &f]);
+}
+
+fn commission(shown: &serde_json::Value) -> serde_json::Value {
+    shown["governed"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "commission")
+        .cloned()
+        .unwrap()
+}
+
+#[test]
+fn members_propose_rates_vote_and_every_home_shows_the_adopted_one() {
+    let h = Homes::new();
+    let homes: Vec<PathBuf> = (0..5).map(|i| h.home(&format!("m{i}"))).collect();
+    let keys: Vec<String> = homes
+        .iter()
+        .map(|home| {
+            json(home, &["init"])["public_key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let hub = &homes[0];
+    let constitution = governance::Constitution {
+        trustees: Some(governance::constitution::TrusteePanel {
+            keys: keys[..3].to_vec(),
+            threshold: 2,
+        }),
+        governs: vec![governance::Governs {
+            name: "commission".into(),
+            kind: governance::governed::ComponentKind::Number {
+                unit: "basis points".into(),
+                min: 0,
+                max: 2000,
+                step: 25,
+            },
+            initial: governance::governed::Value::Number(500),
+            threshold: Some(governance::Ratio::new(2, 3).unwrap()),
+        }],
+        ..Default::default()
+    };
+    let path = h.file("constitution.json");
+    std::fs::write(&path, constitution.to_json()).unwrap();
+    let mut create = vec![
+        "community",
+        "create",
+        "--name",
+        "Coop",
+        "--constitution",
+        &path,
+    ];
+    for k in &keys[1..] {
+        create.extend(["--founder", k.as_str()]);
+    }
+    ok(hub, &create);
+    for home in &homes[1..] {
+        sync(&h, hub, home);
+        ok(home, &["vote", "register"]);
+        sync(&h, home, hub);
+    }
+    ok(hub, &["vote", "register"]);
+    let shown = json(hub, &["community", "show"]);
+    assert_eq!(commission(&shown)["value"]["value"], 500);
+
+    // Bad proposals are refused with what is wrong.
+    let err = fails(hub, &["propose", "rate", "400"]);
+    assert!(
+        err.contains("governs no component `rate`") && err.contains("commission"),
+        "{err}"
+    );
+    let err = fails(hub, &["propose", "commission", "610"]);
+    assert!(err.contains("not on the grid"), "{err}");
+    let err = fails(hub, &["propose", "commission", "500"]);
+    assert!(err.contains("current value"), "{err}");
+    let err = fails(hub, &["decision", "open", "--component", "commission"]);
+    assert!(err.contains("no proposal for `commission`"), "{err}");
+
+    for (home, value) in [(&homes[1], "400"), (&homes[2], "650")] {
+        sync(&h, hub, home);
+        ok(
+            home,
+            &["propose", "commission", value, "--reason", "costs changed"],
+        );
+        sync(&h, home, hub);
+    }
+    let opened = json(hub, &["decision", "open", "--component", "commission"]);
+    let d = opened["decision"]["id"].as_str().unwrap().to_string();
+    assert_eq!(opened["governed"]["proposals"].as_array().unwrap().len(), 2);
+    assert_eq!(opened["governed"]["electorate"], 5);
+    for _round in 0..4 {
+        for trustee in &homes[..3] {
+            sync(&h, hub, trustee);
+            ok(trustee, &["decision", "trustee", "keygen", &d]);
+            sync(&h, trustee, hub);
+        }
+    }
+    // Option 2 is the decision's second proposal (proposals made in the
+    // same second are listed by id).
+    let second = opened["governed"]["proposals"][1]["value"]["value"].clone();
+    let choices = ["2", "2", "2", "2", "1"];
+    for (home, choice) in homes.iter().zip(choices) {
+        sync(&h, hub, home);
+        ok(home, &["vote", "cast", &d, choice]);
+        sync(&h, home, hub);
+    }
+    let err = fails(&homes[4], &["vote", "cast", &d, "3"]);
+    assert!(err.contains("option 3 does not exist"), "{err}");
+    ok(hub, &["decision", "close", &d]);
+    ok(hub, &["decision", "trustee", "share", &d]);
+    sync(&h, hub, &homes[1]);
+    ok(&homes[1], &["decision", "trustee", "share", &d]);
+    sync(&h, &homes[1], hub);
+
+    // Four of five (more than 2/3) chose the second proposal.
+    for home in &homes {
+        sync(&h, hub, home);
+        let shown = json(home, &["community", "show"]);
+        let c = commission(&shown);
+        assert_eq!(c["value"]["value"], second, "{c}");
+        assert_eq!(c["history"].as_array().unwrap().len(), 2);
+        assert_eq!(c["history"][1]["decided_by"], d.as_str());
+        let decided = &shown["governed"]["decisions"][0];
+        assert_eq!(decided["status"]["status"], "adopted", "{decided}");
+        assert_eq!(decided["counts"], serde_json::json!([0, 1, 4]));
+    }
+    let text = ok(&homes[3], &["community", "show"]);
+    assert!(
+        text.contains(&format!("commission = {second} basis points")),
+        "{text}"
+    );
+    assert!(text.contains("4 of 5 members support it"), "{text}");
+}
