@@ -665,4 +665,71 @@ mod tests {
             Err(ConstitutionError::Format { found: 9 })
         ));
     }
+
+    #[test]
+    fn governed_components_round_trip_and_bad_declarations_are_named() {
+        use crate::governed::{ComponentKind, Value};
+        let rate = || Governs {
+            name: "rate".into(),
+            kind: ComponentKind::Number {
+                unit: "cents".into(),
+                min: 0,
+                max: 100,
+                step: 5,
+            },
+            initial: Value::Number(20),
+            threshold: None,
+        };
+        let c = Constitution {
+            governs: vec![rate()],
+            ..Constitution::default()
+        };
+        let back = Constitution::from_json(&c.to_json()).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.governed_threshold("rate"), Some(c.thresholds.ordinary));
+        assert_eq!(back.governed_threshold("other"), None);
+        // Omitted while empty: older documents read and write unchanged.
+        assert!(!Constitution::default().to_json().contains("governs"));
+        let bad = |g: Governs, why: &str| {
+            let c = Constitution {
+                governs: vec![rate(), g],
+                ..Constitution::default()
+            };
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+        };
+        bad(rate(), "governed twice");
+        bad(
+            Governs {
+                name: "constitution".into(),
+                ..rate()
+            },
+            "constitution itself",
+        );
+        bad(
+            Governs {
+                name: "fee".into(),
+                initial: Value::Number(21),
+                ..rate()
+            },
+            "initial value",
+        );
+        bad(
+            Governs {
+                name: "fee".into(),
+                threshold: Some(Ratio::new(1, 3).unwrap()),
+                ..rate()
+            },
+            "at least 1/2",
+        );
+        bad(
+            Governs {
+                name: "fee".into(),
+                kind: ComponentKind::Constitution,
+                initial: Value::Constitution(Box::default()),
+                threshold: None,
+            },
+            "community's own",
+        );
+    }
 }

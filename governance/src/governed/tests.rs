@@ -693,3 +693,91 @@ proptest! {
         );
     }
 }
+
+/// Ballots over a few proposals of a ranking of 4 items, as counts per
+/// proposal (some counts split in two entries, as equal proposals are).
+fn counted_rankings() -> impl Strategy<Value = (Vec<Value>, Vec<u64>, u64, usize)> {
+    let perm = Just((0..4usize).collect::<Vec<_>>()).prop_shuffle();
+    (
+        proptest::collection::vec(perm, 1..6),
+        proptest::collection::vec(0u64..6, 6),
+        0u64..5,
+        0usize..3,
+    )
+        .prop_map(|(ps, counts, extra, qi)| {
+            let values: Vec<Value> = ps.into_iter().map(Value::Ranking).collect();
+            let counts = counts[..values.len()].to_vec();
+            (values, counts, extra, qi)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The rule on counts (what a homomorphic tally gives) equals the rule
+    /// on the decrypted ballots, for rankings (Kendall tau) and the line.
+    #[test]
+    fn the_rule_on_counts_equals_the_rule_on_ballots(
+        (values, counts, extra, qi) in counted_rankings(),
+        (kind, ballots, s, electorate, t) in line_profiles(),
+    ) {
+        let thresholds = [q(1, 2), q(2, 3), q(3, 4)];
+        let items = (0..4).map(|i| format!("p{i}")).collect();
+        let ranking = ComponentKind::Ranking { items };
+        let sq = Value::Ranking(vec![0, 1, 2, 3]);
+        let expanded: Vec<Value> = values
+            .iter()
+            .zip(&counts)
+            .flat_map(|(v, &c)| std::iter::repeat_n(v.clone(), c as usize))
+            .collect();
+        let n = expanded.len() as u64 + extra;
+        prop_assume!(n > 0);
+        let counted: Vec<(Value, u64)> = values.iter().cloned().zip(counts.iter().copied()).collect();
+        let q = thresholds[qi];
+        prop_assert_eq!(
+            decide(&ranking, &sq, &expanded, q, n).unwrap(),
+            decide_counted(&ranking, &sq, &counted, &|_| q, n).unwrap()
+        );
+        // The line: each ballot as its own entry, or all counted together.
+        let mut per_value: std::collections::BTreeMap<i64, u64> = Default::default();
+        for b in &ballots {
+            *per_value.entry(*b).or_default() += 1;
+        }
+        let counted: Vec<(Value, u64)> = per_value.into_iter().map(|(x, c)| (Value::Number(x), c)).collect();
+        prop_assert_eq!(
+            decide(&kind, &Value::Number(s), &nums(&ballots), t, electorate).unwrap(),
+            decide_counted(&kind, &Value::Number(s), &counted, &|_| t, electorate).unwrap()
+        );
+    }
+}
+
+#[test]
+fn each_proposal_needs_its_own_threshold() {
+    // Officers: 6 of 10 for "b". Under 1/2 it passes; if changing to "b"
+    // needs 2/3 (as a constitution raising its own threshold would), not.
+    let kind = ComponentKind::Officer {
+        role: "chair".into(),
+    };
+    let sq = Value::Officer("a".into());
+    let counted = vec![(Value::Officer("b".into()), 6)];
+    let o = decide_counted(&kind, &sq, &counted, &|_| q(1, 2), 10).unwrap();
+    assert!(matches!(o, Outcome::Adopted { supporters: 6, .. }));
+    let strict = |v: &Value| {
+        if *v == Value::Officer("b".into()) {
+            q(2, 3)
+        } else {
+            q(1, 2)
+        }
+    };
+    let o = decide_counted(&kind, &sq, &counted, &strict, 10).unwrap();
+    assert_eq!(
+        o,
+        Outcome::StatusQuoStays {
+            reason: Reason::NotEnoughSupport {
+                best: 6,
+                electorate: 10,
+                threshold: q(2, 3)
+            }
+        }
+    );
+}

@@ -193,3 +193,130 @@ impl GovernedOpening {
         Ok(g)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use identity::Keypair;
+
+    fn proposal() -> Proposal {
+        Proposal {
+            component: "commission".into(),
+            value: Value::Number(650),
+            reason: "costs rose".into(),
+        }
+    }
+
+    fn opening(k: usize) -> GovernedOpening {
+        let proposals: Vec<StatementId> = (0..k).map(|i| StatementId([i as u8 + 1; 32])).collect();
+        GovernedOpening {
+            component: "commission".into(),
+            opening: DecisionOpening {
+                question: "What should `commission` be?".into(),
+                kind: governed_kind(k),
+                options: governed_labels(&proposals),
+                threshold: 2,
+                trustees: (0..3).map(|_| Keypair::generate().public()).collect(),
+                electorate_size: 3,
+                electorate: [7; 32],
+            },
+            proposals,
+        }
+    }
+
+    fn refused(bytes: &[u8], decode: fn(&[u8]) -> Result<(), PayloadError>, why: &str) {
+        let err = decode(bytes).unwrap_err().to_string();
+        assert!(err.contains(why), "expected `{why}`, got `{err}`");
+    }
+
+    fn decode_proposal(b: &[u8]) -> Result<(), PayloadError> {
+        Proposal::decode(b).map(|_| ())
+    }
+
+    fn decode_opening(b: &[u8]) -> Result<(), PayloadError> {
+        GovernedOpening::decode(b).map(|_| ())
+    }
+
+    #[test]
+    fn both_kinds_round_trip() {
+        let p = proposal();
+        assert_eq!(Proposal::decode(&p.encode()).unwrap(), p);
+        let g = opening(3);
+        assert_eq!(GovernedOpening::decode(&g.encode()).unwrap(), g);
+        let c = Proposal {
+            component: "constitution".into(),
+            value: Value::Constitution(Box::default()),
+            reason: String::new(),
+        };
+        assert_eq!(Proposal::decode(&c.encode()).unwrap(), c);
+    }
+
+    /// Rebuild a proposal's bytes around raw value bytes.
+    fn with_value(raw: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        text(&mut out, "commission");
+        blob(&mut out, raw);
+        out.extend_from_slice(&0u16.to_be_bytes());
+        out
+    }
+
+    #[test]
+    fn a_proposal_in_any_other_spelling_is_refused() {
+        refused(
+            &with_value(br#"{"kind": "number","value":650}"#),
+            decode_proposal,
+            "canonical",
+        );
+        refused(
+            &with_value(br#"{"kind":"board","value":["b","a"]}"#),
+            decode_proposal,
+            "canonical",
+        );
+        refused(
+            &with_value(br#"{"kind":"colour","value":1}"#),
+            decode_proposal,
+            "not a governed value",
+        );
+        let mut bad = governance::Constitution::default();
+        bad.admission.min_sureties = 0;
+        let raw = Value::Constitution(Box::new(bad)).encode();
+        refused(&with_value(&raw), decode_proposal, "min_sureties");
+        let mut long = proposal();
+        long.reason = "x".repeat(MAX_REASON + 1);
+        refused(&long.encode(), decode_proposal, "2000 bytes");
+        let mut trailing = proposal().encode();
+        trailing.push(0);
+        assert!(Proposal::decode(&trailing).is_err());
+        let mut unnamed = proposal();
+        unnamed.component = String::new();
+        refused(&unnamed.encode(), decode_proposal, "component name");
+    }
+
+    #[test]
+    fn an_opening_that_could_mislead_voters_is_refused() {
+        let mut g = opening(2);
+        g.opening.options[1] = "the good option".into();
+        refused(&g.encode(), decode_opening, "labelled");
+        let mut g = opening(2);
+        g.opening.kind = BallotKind::Approval { options: 3 };
+        refused(&g.encode(), decode_opening, "choose one option");
+        let mut g = opening(2);
+        g.opening.kind = BallotKind::Budget {
+            options: 3,
+            budget: 2,
+        };
+        refused(&g.encode(), decode_opening, "choose one option");
+        let mut g = opening(2);
+        g.proposals[1] = g.proposals[0];
+        g.opening.options = governed_labels(&g.proposals);
+        refused(&g.encode(), decode_opening, "listed twice");
+        let g = opening(0);
+        refused(&g.encode(), decode_opening, "1 to 63 proposals");
+        let mut bytes = opening(1).encode();
+        bytes.push(1);
+        assert!(GovernedOpening::decode(&bytes).is_err());
+        for cut in 0..opening(1).encode().len() {
+            assert!(GovernedOpening::decode(&opening(1).encode()[..cut]).is_err());
+        }
+    }
+}
