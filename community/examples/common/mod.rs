@@ -47,23 +47,37 @@ pub fn setup(n: usize, constitution: Constitution) -> Setup {
     let open = vote::open(&members[0], &c, &all, proposal, 3).unwrap();
     let decision = open.id();
     all.push(open);
-    let secrets: Vec<_> = (0..3)
-        .map(|_| TrusteeSecret::generate(&mut OsRng))
-        .collect();
-    for _ in 0..4 {
-        for (m, secret) in members[..3].iter().zip(&secrets) {
-            let st = DecisionState::from_statements(&c, &all, &decision, &mut OsRng).unwrap();
-            if let Some(s) = vote::trustee_step(m, secret, &c, &all, &st, 4, &mut OsRng).unwrap() {
-                all.push(s);
-            }
-        }
-    }
+    let secrets = keygen(&members[..3], &mut all, &decision);
     Setup {
         members,
         all,
         decision,
         secrets,
     }
+}
+
+/// Run key generation for `decision` with `trustees` (its trustees, in
+/// index order), appending their statements to `all`; returns their
+/// per-decision secrets.
+pub fn keygen(
+    trustees: &[Keypair],
+    all: &mut Vec<Statement>,
+    decision: &StatementId,
+) -> Vec<TrusteeSecret> {
+    let c = all[0].id();
+    let secrets: Vec<_> = trustees
+        .iter()
+        .map(|_| TrusteeSecret::generate(&mut OsRng))
+        .collect();
+    for _ in 0..4 {
+        for (m, secret) in trustees.iter().zip(&secrets) {
+            let st = DecisionState::from_statements(&c, all, decision, &mut OsRng).unwrap();
+            if let Some(s) = vote::trustee_step(m, secret, &c, all, &st, 4, &mut OsRng).unwrap() {
+                all.push(s);
+            }
+        }
+    }
+    secrets
 }
 
 /// What voters need once the key exists: the members' voting secrets in
@@ -78,15 +92,21 @@ pub struct Voting {
 impl Voting {
     /// The decision as its key generation left it.
     pub fn new(s: &Setup) -> Voting {
-        let c = s.all[0].id();
-        let state = DecisionState::from_statements(&c, &s.all, &s.decision, &mut OsRng).unwrap();
+        Voting::for_decision(&s.members, &s.all, &s.decision)
+    }
+
+    /// Decision `decision` of the community `all` holds, after its key
+    /// generation, with every member's key.
+    pub fn for_decision(members: &[Keypair], all: &[Statement], decision: &StatementId) -> Voting {
+        let c = all[0].id();
+        let state = DecisionState::from_statements(&c, all, decision, &mut OsRng).unwrap();
         // the members' secrets in electorate order (ordered by identity key)
         let secrets = state
             .electorate
             .members
             .iter()
             .map(|pk| {
-                let kp = s.members.iter().find(|k| k.public() == *pk).unwrap();
+                let kp = members.iter().find(|k| k.public() == *pk).unwrap();
                 vote::voting_secret(kp, &c).unwrap()
             })
             .collect();
@@ -94,7 +114,7 @@ impl Voting {
             .trustees
             .iter()
             .filter_map(|t| t.confirm)
-            .chain([s.decision])
+            .chain([*decision])
             .collect();
         Voting {
             community: c,
@@ -107,10 +127,14 @@ impl Voting {
     /// Member `i`'s approval ballot (in electorate order): `[i odd, 1, 0,
     /// i ≡ 0 mod 3]`, made with the known-secrets ring prover.
     pub fn ballot(&self, i: usize) -> Ballot {
-        let v = [(i % 2) as u64, 1, 0, (i % 3 == 0) as u64];
+        self.ballot_of(i, &[(i % 2) as u64, 1, 0, (i % 3 == 0) as u64])
+    }
+
+    /// Member `i`'s ballot (in electorate order) with `values`.
+    pub fn ballot_of(&self, i: usize, values: &[u64]) -> Ballot {
         let ctx = self.state.context().unwrap();
         let electorate = &self.state.electorate.electorate;
-        Ballot::cast_knowing_ring(&ctx, electorate, &self.secrets, i, &v, &mut OsRng).unwrap()
+        Ballot::cast_knowing_ring(&ctx, electorate, &self.secrets, i, values, &mut OsRng).unwrap()
     }
 
     /// `ballot` in a statement signed by a fresh one-time key.
