@@ -239,6 +239,195 @@ fn decision_state(
     )?)
 }
 
+/// Join, deal, reveal, confirm for `decision`, whose trustees are Ana, Ben
+/// and Chloe: each on its own device, the records exchanged after each round.
+fn keygen(
+    people: &[Person],
+    id: &CommunityId,
+    ex: &Exchange<'_>,
+    decision: &ledger::StatementId,
+) -> anyhow::Result<()> {
+    let rng = &mut rand::rngs::OsRng;
+    for _ in 0..4 {
+        let before = held(&people[0], id)?;
+        let mut made = 0;
+        for t in &people[..3] {
+            let st = decision_state(t, id, decision)?;
+            let secret =
+                community::vault::get_or_create(&mut t.home.store()?, &t.key, decision, rng)?;
+            if let Some(s) = community::vote::trustee_step(
+                &t.key,
+                &secret,
+                id,
+                &record(t, id)?,
+                &st,
+                now(),
+                rng,
+            )? {
+                keep(t, &s)?;
+                made += 1;
+            }
+        }
+        ex.settle(people, id, before + made)?;
+    }
+    Ok(())
+}
+
+/// Ana closes `decision`; Ben and Chloe post their decryption shares;
+/// returns the common state root once every device holds them.
+fn close_and_share(
+    people: &[Person],
+    id: &CommunityId,
+    ex: &Exchange<'_>,
+    decision: &ledger::StatementId,
+) -> anyhow::Result<Option<[u8; 32]>> {
+    use community::vote;
+    let rng = &mut rand::rngs::OsRng;
+    let ana = &people[0];
+    let st = decision_state(ana, id, decision)?;
+    keep(
+        ana,
+        &vote::close(&ana.key, id, &record(ana, id)?, &st, now())?,
+    )?;
+    ex.settle(people, id, held(ana, id)?)?;
+    let before = held(ana, id)?;
+    for t in &people[1..3] {
+        let st = decision_state(t, id, decision)?;
+        let secret = community::vault::get(&t.home.store()?, &t.key, decision)?;
+        keep(
+            t,
+            &vote::share(&t.key, &secret, id, &record(t, id)?, &st, now(), rng)?,
+        )?;
+    }
+    ex.settle(people, id, before + 2)
+}
+
+/// Step 12: the members set their commission rate on the record: two
+/// proposals, an anonymous one-choice vote, and the constitutional rule
+/// with the 2/3 threshold adopting the outcome on every device.
+fn commission_rate(
+    people: &[Person],
+    id: &CommunityId,
+    ex: &Exchange<'_>,
+    step: &mut impl FnMut(String),
+) -> anyhow::Result<serde_json::Value> {
+    use community::governed::{GovernedStatus, GovernedView};
+    use community::vote;
+    use governance::governed::Value;
+    step("12. The co-op's constitution governs its commission rate: 500 basis points, changed only by more than 2/3 of all members (abstainers count for the status quo). Dara proposes 450, Femi proposes 600.".into());
+    let before = held(&people[0], id)?;
+    for (p, rate) in [(&people[3], 450), (&people[5], 600)] {
+        let s = vote::propose(
+            &p.key,
+            id,
+            &record(p, id)?,
+            "commission",
+            Value::Number(rate),
+            "",
+            now(),
+        )?;
+        keep(p, &s)?;
+    }
+    ex.settle(people, id, before + 2)?;
+    let ana = &people[0];
+    let all = record(ana, id)?;
+    let proposals = vote::open_proposals(&all, "commission");
+    let trustees = people[..3].iter().map(|p| p.key.public()).collect();
+    let opening = vote::open_governed(
+        &ana.key,
+        id,
+        &all,
+        "commission",
+        proposals,
+        (trustees, 2),
+        now(),
+    )?;
+    let decision = opening.id();
+    keep(ana, &opening)?;
+    ex.settle(people, id, held(ana, id)?)?;
+    keygen(people, id, ex, &decision)?;
+    let st = decision_state(ana, id, &decision)?;
+    let shown = |option: &str| -> String {
+        let rate = all.iter().find_map(|s| match s.payload() {
+            Payload::Proposal(p) if s.id().to_string() == option => match p.value {
+                Value::Number(x) => Some(x),
+                _ => None,
+            },
+            _ => None,
+        });
+        rate.map_or("the status quo".into(), |x| x.to_string())
+    };
+    // Five choose 600, Dara her 450.
+    let wanted = |i: usize| if i == 3 { 450 } else { 600 };
+    let before = held(ana, id)?;
+    for (i, p) in people.iter().enumerate() {
+        let option = st
+            .opening
+            .options
+            .iter()
+            .position(|o| shown(o) == wanted(i).to_string())
+            .ok_or_else(|| anyhow::anyhow!("no option for {}", wanted(i)))?;
+        let mut values = vec![0; st.opening.options.len()];
+        values[option] = 1;
+        let st = decision_state(p, id, &decision)?;
+        let s = vote::cast(
+            &vote::voting_secret(&p.key, id)?,
+            id,
+            &record(p, id)?,
+            &st,
+            &values,
+            &mut rand::rngs::OsRng,
+        )?;
+        keep(p, &s)?;
+        ex.send_ballot(i, id, &s)?;
+    }
+    ex.settle(people, id, before + people.len())?;
+    step("   Each member chooses one option in an encrypted, ring-signed ballot; the trustees decrypt only the count per option.".into());
+    close_and_share(people, id, ex, &decision)?;
+    let views = people
+        .iter()
+        .map(|p| {
+            let record = community::Record::load(&p.home.store()?, id)?;
+            Ok(GovernedView::from_record(&record)?)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let hex = decision.to_string();
+    let d = views[0]
+        .decisions
+        .iter()
+        .find(|d| d.id == hex)
+        .ok_or_else(|| anyhow::anyhow!("the decision is not in the governed state"))?;
+    step(format!(
+        "   counts per option (status quo, then proposals): {:?}",
+        d.counts.clone().unwrap_or_default()
+    ));
+    let GovernedStatus::Adopted {
+        value,
+        supporters,
+        position,
+        ..
+    } = &d.status
+    else {
+        anyhow::bail!("the rate was not adopted: {:?}", d.status);
+    };
+    step(format!(
+        "   Adopted {} basis points at record position {position}: {supporters} of {} members want at least that much, more than 2/3.",
+        match value { Value::Number(x) => x.to_string(), v => format!("{v:?}") },
+        d.electorate
+    ));
+    if views
+        .iter()
+        .any(|v| v.state.digest() != views[0].state.digest())
+    {
+        anyhow::bail!("devices computed different governed states");
+    }
+    step(format!(
+        "   Every device shows the same governed state ({}), with the rate's history.",
+        hex::encode(&views[0].state.digest()[..8])
+    ));
+    Ok(json!({ "decision": hex, "status": d.status, "counts": d.counts }))
+}
+
 /// Steps 8 to 11: an anonymous, verifiable approval vote with three
 /// trustees (two of three needed), a revote, and a check by a member
 /// who took no part in running it.
@@ -274,24 +463,7 @@ fn anonymous_vote(
     let decision = opening.id();
     keep(ana, &opening)?;
     ex.settle(people, id, held(ana, id)?)?;
-    // Join, deal, reveal, confirm: each trustee on its own device, the
-    // records exchanged after each round.
-    for _ in 0..4 {
-        let before = held(ana, id)?;
-        let mut made = 0;
-        for t in [ana, ben, chloe] {
-            let st = decision_state(t, id, &decision)?;
-            let secret =
-                community::vault::get_or_create(&mut t.home.store()?, &t.key, &decision, rng)?;
-            if let Some(s) =
-                vote::trustee_step(&t.key, &secret, id, &record(t, id)?, &st, now(), rng)?
-            {
-                keep(t, &s)?;
-                made += 1;
-            }
-        }
-        ex.settle(people, id, before + made)?;
-    }
+    keygen(people, id, ex, &decision)?;
     let st = decision_state(femi, id, &decision)?;
     let Some(key) = &st.key else {
         anyhow::bail!("the trustees did not agree on a decision key");
@@ -338,29 +510,7 @@ fn anonymous_vote(
     ex.settle(people, id, before + 7)?;
 
     step("10. Ana closes the vote; Ben and Chloe each publish a decryption share with a proof that it is correct.".into());
-    let st = decision_state(ana, id, &decision)?;
-    keep(
-        ana,
-        &vote::close(&ana.key, id, &record(ana, id)?, &st, now())?,
-    )?;
-    ex.settle(people, id, held(ana, id)?)?;
-    let before = held(ana, id)?;
-    for t in [ben, chloe] {
-        let st = decision_state(t, id, &decision)?;
-        keep(
-            t,
-            &vote::share(
-                &t.key,
-                &community::vault::get(&t.home.store()?, &t.key, &decision)?,
-                id,
-                &record(t, id)?,
-                &st,
-                now(),
-                rng,
-            )?,
-        )?;
-    }
-    let root = ex.settle(people, id, before + 2)?;
+    let root = close_and_share(people, id, ex, &decision)?;
 
     step("11. Femi, who ran nothing, recomputes the whole decision from the public record:".into());
     let st = decision_state(femi, id, &decision)?;
@@ -447,9 +597,20 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     }
     let (ana, ben, chloe) = (&people[0], &people[1], &people[2]);
 
-    step("2. Ana founds \"Riverside Food Co-op\" with Ben and Chloe as co-founders, under the default constitution.".into());
+    step("2. Ana founds \"Riverside Food Co-op\" with Ben and Chloe as co-founders, under a constitution that governs a commission rate.".into());
     let constitution = governance::Constitution {
         name: "Riverside Food Co-op".into(),
+        governs: vec![governance::Governs {
+            name: "commission".into(),
+            kind: governance::governed::ComponentKind::Number {
+                unit: "basis points".into(),
+                min: 0,
+                max: 2000,
+                step: 25,
+            },
+            initial: governance::governed::Value::Number(500),
+            threshold: Some(governance::Ratio::new(2, 3).expect("2/3 is a ratio")),
+        }],
         ..Default::default()
     };
     let genesis = found(
@@ -585,6 +746,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     }
 
     let vote = anonymous_vote(&people, &id, &ex, &mut step)?;
+    let rate = commission_rate(&people, &id, &ex, &mut step)?;
     #[cfg(feature = "net")]
     if let Exchange::Net(n) = ex {
         n.stop()?;
@@ -601,6 +763,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             "all_devices_agree": agree,
             "damaged_file_refused": refused,
             "vote": vote,
+            "commission": rate,
             "steps": log,
         }),
         String::new,
