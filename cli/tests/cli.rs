@@ -172,10 +172,16 @@ fn usage_errors_exit_2_and_demo_runs() {
             "{vote}"
         );
     }
+    // The commission rate: five of six choose 600, more than 2/3.
+    let rate = &demo["commission"]["status"];
+    assert_eq!(rate["status"], "adopted", "{rate}");
+    assert_eq!(rate["value"]["value"], 600);
+    assert_eq!(rate["supporters"], 5);
     // Offline, the same vote through statement files.
     let offline = json(&h.home("y"), &["demo", "--offline"]);
     assert_eq!(offline["all_devices_agree"], true);
     assert_eq!(offline["vote"]["totals"], serde_json::json!([5, 2, 3]));
+    assert_eq!(offline["commission"]["status"]["value"]["value"], 600);
     assert!(offline["vote"]["state_root"].is_null());
 }
 
