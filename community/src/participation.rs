@@ -70,8 +70,14 @@ impl ConstitutionalParticipants {
 }
 
 impl ParticipantRule for ConstitutionalParticipants {
+    /// Sureties, revocations and key replacements change who is admitted;
+    /// a decryption share may complete the tally of an amendment, which
+    /// can change the cap or the admission rule (`crate::governed`).
     fn may_change(&self, kind: Kind) -> bool {
-        matches!(kind, Kind::Surety | Kind::Revocation | Kind::KeyReplacement)
+        matches!(
+            kind,
+            Kind::Surety | Kind::Revocation | Kind::KeyReplacement | Kind::DecryptionShare
+        )
     }
 
     fn participants(&mut self, history: Vec<Statement>) -> Result<Vec<[u8; 32]>, String> {

@@ -436,3 +436,28 @@ fn openings_listing_what_is_not_a_valid_proposal_are_invalid_and_named() {
         assert!(reason.contains(expected), "{reason}");
     }
 }
+
+#[test]
+fn an_amended_participant_cap_moves_the_participants_from_its_position() {
+    use community::participation::ConstitutionalParticipants;
+    use ledger::blocklace::ParticipantRule;
+    let mut w = World::founded(5, Constitution::default());
+    w.register_all();
+    let mut capped = Constitution::default();
+    capped.participants.cap = 2;
+    w.propose(1, "constitution", Value::Constitution(Box::new(capped)));
+    let d = w.open_on("constitution");
+    w.vote_and_tally(&d, &[(0, 1), (1, 1), (2, 1), (3, 1)]);
+    let mut rule = ConstitutionalParticipants::new(w.all[0].clone());
+    assert!(rule.may_change(ledger::Kind::DecryptionShare));
+    let history = |n: usize| w.all[1..n].to_vec();
+    let before = rule.participants(history(w.all.len() - 1)).unwrap();
+    assert_eq!(before.len(), 5);
+    let after = rule.participants(history(w.all.len())).unwrap();
+    assert_eq!(
+        after.len(),
+        2,
+        "the amendment's cap, from the adopting share on"
+    );
+    assert!(after.iter().all(|k| before.contains(k)));
+}
