@@ -140,6 +140,13 @@ fn members_propose_rates_vote_and_every_home_shows_the_adopted_one() {
         assert_eq!(decided["status"]["status"], "adopted", "{decided}");
         assert_eq!(decided["counts"], serde_json::json!([0, 1, 4]));
     }
+    let shown = json(&homes[2], &["decision", "show", &d]);
+    assert_eq!(shown["governed"]["status"]["status"], "adopted", "{shown}");
+    let verified = ok(&homes[2], &["decision", "verify", &d]);
+    assert!(
+        verified.contains("Governed component `commission`: adopted"),
+        "{verified}"
+    );
     let text = ok(&homes[3], &["community", "show"]);
     assert!(
         text.contains(&format!("commission = {second} basis points")),

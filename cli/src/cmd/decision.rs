@@ -222,6 +222,23 @@ fn kind_text(kind: &BallotKind) -> String {
     }
 }
 
+/// Add a governed decision's status (the component, the outcome and
+/// where it was adopted) to `value` and `text`.
+fn with_governed(
+    l: &Loaded,
+    decision: &StatementId,
+    value: &mut Value,
+    text: &mut String,
+) -> anyhow::Result<()> {
+    let record = community::Record::load(&l.store, &l.community)?;
+    if let Some((part, line)) = crate::cmd::govern::decision_part(&record, decision)? {
+        value["governed"] = part;
+        text.push('\n');
+        text.push_str(&line);
+    }
+    Ok(())
+}
+
 fn trustee_threshold(
     threshold: Option<u16>,
     trustees: &[identity::PublicKey],
@@ -380,7 +397,9 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         DecisionCommand::Show(w) => {
             let l = load(ctx, w.community.as_deref())?;
             let st = state(&l, &resolve(&l.all, &w.decision)?)?;
-            ctx.emit(&summary(&st), || human(&st))
+            let (mut value, mut text) = (summary(&st), human(&st));
+            with_governed(&l, &st.id, &mut value, &mut text)?;
+            ctx.emit(&value, || text)
         }
         DecisionCommand::Trustee { command } => match command {
             TrusteeCommand::Keygen(w) => {
@@ -491,9 +510,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let l = load(ctx, w.community.as_deref())?;
             let id = resolve(&l.all, &w.decision)?;
             let st = state(&l, &id)?;
-            let report = verification(&st, l.all.len());
+            let (mut report, mut text) = {
+                let r = verification(&st, l.all.len());
+                let t = verification_text(&st, &r);
+                (r, t)
+            };
+            with_governed(&l, &id, &mut report, &mut text)?;
             let bad_result = st.results.iter().any(|r| !r.matches);
-            ctx.emit(&report, || verification_text(&st, &report))?;
+            ctx.emit(&report, || text)?;
             if bad_result {
                 bail!("a posted result does not match the totals recomputed from the record");
             }

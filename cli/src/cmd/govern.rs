@@ -240,3 +240,29 @@ fn reason_text(r: &governance::governed::Reason) -> String {
         Reason::NoImprovement => "no supported proposal is closer to the members than the status quo".into(),
     }
 }
+
+/// For a decision on a governed component: its governed status as JSON
+/// and as a line of text, from the record `record`; `None` otherwise.
+pub fn decision_part(
+    record: &community::Record,
+    decision: &ledger::StatementId,
+) -> anyhow::Result<Option<(serde_json::Value, String)>> {
+    let governed = record
+        .statements()
+        .iter()
+        .any(|s| s.id() == *decision && matches!(s.payload(), ledger::Payload::GovernedOpen(_)));
+    if !governed {
+        return Ok(None);
+    }
+    let view = GovernedView::from_record(record)?;
+    let hex = decision.to_string();
+    let Some(d) = view.decisions.iter().find(|d| d.id == hex) else {
+        return Ok(None);
+    };
+    let text = format!(
+        "Governed component `{}`: {}",
+        d.component,
+        status_text(d, &view)
+    );
+    Ok(Some((json!(d), text)))
+}
