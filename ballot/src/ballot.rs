@@ -550,7 +550,8 @@ impl Ballot {
 
 /// Verifies many ballots of one decision: proofs one by one (spread over the
 /// available cores), ring signatures in one batch. Returns one result per
-/// ballot, in order.
+/// ballot, in order. A ballot this process found valid before under the
+/// same context is not verified again (`crate::verified`).
 pub fn verify_ballots<R: RngCore + CryptoRng>(
     ctx: &DecisionContext,
     electorate: &Electorate,
@@ -561,6 +562,49 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
         return ballots.iter().map(|_| Err(Error::WrongContext)).collect();
     }
     let context = ctx.digest();
+    let keys: Vec<[u8; 32]> = ballots
+        .iter()
+        .map(|b| crate::verified::key(&context, b))
+        .collect();
+    let known = crate::verified::known(&keys);
+    let fresh: Vec<Ballot> = ballots
+        .iter()
+        .zip(&known)
+        .filter(|(_, k)| !**k)
+        .map(|(b, _)| b.clone())
+        .collect();
+    let mut checked = verify_fresh(ctx, &context, electorate, &fresh, rng).into_iter();
+    let results: Vec<Result<()>> = known
+        .iter()
+        .map(|&k| {
+            if k {
+                Ok(())
+            } else {
+                checked.next().expect("one result per fresh ballot")
+            }
+        })
+        .collect();
+    crate::verified::remember(
+        keys.iter()
+            .zip(&results)
+            .zip(&known)
+            .filter(|((_, r), k)| r.is_ok() && !**k)
+            .map(|((key, _), _)| *key),
+    );
+    results
+}
+
+/// [`verify_ballots`] without the memory of earlier verifications.
+fn verify_fresh<R: RngCore + CryptoRng>(
+    ctx: &DecisionContext,
+    context: &[u8; 32],
+    electorate: &Electorate,
+    ballots: &[Ballot],
+    rng: &mut R,
+) -> Vec<Result<()>> {
+    if ballots.is_empty() {
+        return Vec::new();
+    }
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -572,7 +616,7 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
             .map(|part| {
                 s.spawn(|| {
                     part.iter()
-                        .map(|b| b.verify_proofs(ctx, &context))
+                        .map(|b| b.verify_proofs(ctx, context))
                         .collect::<Vec<_>>()
                 })
             })
@@ -837,6 +881,48 @@ mod tests {
         let r = verify_ballots(&f.ctx, &f.electorate, &ballots, &mut OsRng);
         assert!(r[0].is_err() && r[1].is_err());
         assert!(r[2..].iter().all(|x| x.is_ok()));
+    }
+
+    #[test]
+    fn a_remembered_ballot_vouches_for_nothing_else() {
+        let f = fixture(4, BallotKind::Approval { options: 2 });
+        let cast = |i: usize| {
+            Ballot::cast(&f.ctx, &f.electorate, &f.secrets[i], &[1, 0], &mut OsRng).unwrap()
+        };
+        let good = cast(0);
+        let r = verify_ballots(
+            &f.ctx,
+            &f.electorate,
+            std::slice::from_ref(&good),
+            &mut OsRng,
+        );
+        assert_eq!(r, vec![Ok(())]);
+        // Remembered: valid again, and still alongside fresh ones, in order.
+        let mut swapped = [cast(1), cast(2)];
+        let s0 = swapped[0].signature.clone();
+        swapped[0].signature = swapped[1].signature.clone();
+        swapped[1].signature = s0;
+        let batch = [
+            swapped[0].clone(),
+            good.clone(),
+            swapped[1].clone(),
+            cast(3),
+        ];
+        let r = verify_ballots(&f.ctx, &f.electorate, &batch, &mut OsRng);
+        assert!(r[0].is_err() && r[2].is_err(), "{r:?}");
+        assert_eq!((&r[1], &r[3]), (&Ok(()), &Ok(())));
+        // The same bytes under another decision's context are checked anew.
+        let other = fixture(4, BallotKind::Approval { options: 2 });
+        let r = verify_ballots(
+            &other.ctx,
+            &other.electorate,
+            std::slice::from_ref(&good),
+            &mut OsRng,
+        );
+        assert!(r[0].is_err());
+        // A failure is never remembered: the swapped ballots fail again.
+        let r = verify_ballots(&f.ctx, &f.electorate, &swapped, &mut OsRng);
+        assert!(r.iter().all(|x| x.is_err()));
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub mod shuffle;
 pub mod tally;
 pub mod threshold;
 pub mod transport;
+pub mod verified;
 
 pub use ballot::{verify_ballots, Ballot, DecisionContext};
 pub use coin::{Coin, CoinName, CoinShare};
