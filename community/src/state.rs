@@ -189,7 +189,8 @@ impl CommunityState {
                 | Payload::RuledDecisionOpen(_)
                 | Payload::BallotShares(_)
                 | Payload::Proposal(_)
-                | Payload::GovernedOpen(_) => {}
+                | Payload::GovernedOpen(_)
+                | Payload::GovernedElection(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}

@@ -314,6 +314,60 @@ pub fn open_proposals(statements: &[Statement], component: &str) -> Vec<Statemen
     out.into_iter().map(|(_, id)| id).collect()
 }
 
+/// What an election decides: who holds `component` (an officer or a
+/// board), among `candidates`, by `rule`.
+pub struct Election {
+    /// The governed component.
+    pub component: String,
+    /// The candidates, as the component names members.
+    pub candidates: Vec<String>,
+    /// The whole-ballot rule.
+    pub rule: WholeBallotRule,
+}
+
+/// Open an election to governed officer or board `component` among
+/// `candidates` by `rule` (kind 24): ranked ballots for instant-runoff and
+/// STV, approval ballots for PAV and MES.
+pub fn open_election(
+    opener: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    election: Election,
+    trustees: (Vec<PublicKey>, u16),
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let Election {
+        component,
+        candidates,
+        rule,
+    } = election;
+    let n = u16::try_from(candidates.len()).unwrap_or(u16::MAX);
+    let kind = match rule {
+        WholeBallotRule::InstantRunoff | WholeBallotRule::Stv { .. } => {
+            BallotKind::Ranked { candidates: n }
+        }
+        _ => BallotKind::Approval { options: n },
+    };
+    let proposal = Proposal {
+        question: format!("Who should hold `{component}`?"),
+        kind,
+        options: candidates,
+        trustees: trustees.0,
+        threshold: trustees.1,
+    };
+    let opening = opening(opener, community, statements, proposal)?;
+    let election = ledger::payload::GovernedElection {
+        component,
+        ruled: RuledOpening { opening, rule },
+    };
+    election
+        .validate()
+        .and_then(|()| election.ruled.rule.validate(&election.ruled.opening.kind))
+        .map_err(|e| VoteError::Refused(e.to_string()))?;
+    let payload = Payload::GovernedElection(election);
+    Ok(say(opener, community, statements, payload, time)?)
+}
+
 /// Open a decision on governed component `component` among `proposals`
 /// and the status quo (kind 23), with the constitution's trustees or the
 /// ones named.

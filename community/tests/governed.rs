@@ -461,3 +461,191 @@ fn an_amended_participant_cap_moves_the_participants_from_its_position() {
     );
     assert!(after.iter().all(|k| before.contains(k)));
 }
+
+fn elected_components() -> Constitution {
+    let half = || None;
+    Constitution {
+        governs: vec![
+            Governs {
+                name: "board".into(),
+                kind: ComponentKind::Board { seats: 2 },
+                initial: Value::Board(vec!["ana".into(), "ben".into()]),
+                threshold: half(),
+            },
+            Governs {
+                name: "treasurer".into(),
+                kind: ComponentKind::Officer {
+                    role: "treasurer".into(),
+                },
+                initial: Value::Officer("nobody yet".into()),
+                threshold: half(),
+            },
+        ],
+        ..Constitution::default()
+    }
+}
+
+impl World {
+    /// Open an election, run key generation, cast ranked ballots
+    /// (`(member, ranks)`), close, and post two trustees' ballot shares.
+    fn elect(
+        &mut self,
+        component: &str,
+        candidates: &[&str],
+        rule: ledger::payload::WholeBallotRule,
+        ballots: &[(usize, Vec<Option<u32>>)],
+    ) -> StatementId {
+        let trustees = self.members[..3].iter().map(|k| k.public()).collect();
+        let election = vote::Election {
+            component: component.into(),
+            candidates: candidates.iter().map(|c| c.to_string()).collect(),
+            rule,
+        };
+        let s = vote::open_election(
+            &self.members[0],
+            &self.community,
+            &self.all,
+            election,
+            (trustees, 2),
+            T0 + 3,
+        )
+        .unwrap();
+        let d = self.push(s);
+        self.keygen(&d);
+        let n = candidates.len() as u16;
+        for (i, ranks) in ballots {
+            let values = ballot::BallotKind::ranked_values(n, ranks).unwrap();
+            self.cast(&d, *i, &values);
+        }
+        let st = self.state(&d);
+        let c = vote::close(&self.members[0], &self.community, &self.all, &st, T0 + 9).unwrap();
+        self.push(c);
+        for j in 0..2 {
+            let st = self.state(&d);
+            let shares = vote::ballot_shares(
+                &self.members[j],
+                &self.tsecrets[j],
+                &self.community,
+                &self.all,
+                &st,
+                T0 + 10,
+                &mut OsRng,
+            )
+            .unwrap();
+            for s in shares {
+                self.push(s);
+            }
+        }
+        d
+    }
+}
+
+#[test]
+fn a_board_elected_by_stv_and_a_treasurer_by_instant_runoff() {
+    use ledger::payload::WholeBallotRule;
+    let mut w = World::founded(7, elected_components());
+    w.register_all();
+    let candidates = ["ana", "ben", "cy", "dee"];
+    // Six rank cy and dee first; one keeps ana and ben.
+    let mut ballots: Vec<(usize, Vec<Option<u32>>)> = (0..6)
+        .map(|i| {
+            let (a, b) = if i % 2 == 0 { (1, 2) } else { (2, 1) };
+            (i, vec![Some(3), Some(4), Some(a), Some(b)])
+        })
+        .collect();
+    ballots.push((6, vec![Some(1), Some(2), Some(3), Some(4)]));
+    let d = w.elect(
+        "board",
+        &candidates,
+        WholeBallotRule::Stv { seats: 2 },
+        &ballots,
+    );
+    let v = w.view();
+    let decided = v.decisions.iter().find(|x| x.id == d.to_string()).unwrap();
+    assert_eq!(decided.candidates, candidates);
+    assert!(
+        matches!(
+            &decided.status,
+            GovernedStatus::Adopted { supporters: 6, .. }
+        ),
+        "{:?}",
+        decided.status
+    );
+    assert_eq!(
+        current(&v, "board"),
+        Value::Board(vec!["cy".into(), "dee".into()])
+    );
+
+    // Three of seven put ben first: instant-runoff elects him, but three
+    // is not more than half of seven, so the post stays as it is.
+    let names = ["ana", "ben", "cy"];
+    let ballots = vec![
+        (0, vec![Some(2), Some(1), Some(3)]),
+        (1, vec![Some(2), Some(1), Some(3)]),
+        (2, vec![Some(3), Some(1), Some(2)]),
+        (3, vec![Some(1), Some(2), Some(3)]),
+        (4, vec![Some(1), Some(3), Some(2)]),
+    ];
+    let d = w.elect(
+        "treasurer",
+        &names,
+        WholeBallotRule::InstantRunoff,
+        &ballots,
+    );
+    assert!(
+        matches!(
+            w.status(&d),
+            GovernedStatus::StatusQuoStays {
+                reason: Reason::NotEnoughSupport {
+                    best: 3,
+                    electorate: 7,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{:?}",
+        w.status(&d)
+    );
+    // Four put ben first: elected.
+    let mut ballots = ballots;
+    ballots.push((5, vec![Some(2), Some(1), Some(3)]));
+    let d = w.elect(
+        "treasurer",
+        &names,
+        WholeBallotRule::InstantRunoff,
+        &ballots,
+    );
+    assert!(matches!(
+        w.status(&d),
+        GovernedStatus::Adopted { supporters: 4, .. }
+    ));
+    assert_eq!(
+        current(&w.view(), "treasurer"),
+        Value::Officer("ben".into())
+    );
+
+    // A rule that cannot fill the component is refused where it opens.
+    let trustees = w.members[..3].iter().map(|k| k.public()).collect();
+    let wrong = vote::Election {
+        component: "board".into(),
+        candidates: names.iter().map(|c| c.to_string()).collect(),
+        rule: WholeBallotRule::Stv { seats: 1 },
+    };
+    let s = vote::open_election(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        wrong,
+        (trustees, 2),
+        T0,
+    )
+    .unwrap();
+    let d = w.push(s);
+    match w.status(&d) {
+        GovernedStatus::Invalid { reason } => {
+            assert!(reason.contains("cannot be elected by"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -238,6 +238,7 @@ fn reason_text(r: &governance::governed::Reason) -> String {
             "no proposal has the support of more than {threshold} of the {electorate} members (best: {best})"
         ),
         Reason::NoImprovement => "no supported proposal is closer to the members than the status quo".into(),
+        Reason::Tied { candidates } => format!("the rule ended in a tie between {}", candidates.join(", ")),
     }
 }
 

@@ -95,6 +95,7 @@ impl<'a> Machine<'a> {
             Payload::DecisionOpen(o) => (o, None),
             Payload::RuledDecisionOpen(r) => (&r.opening, Some(r.rule.clone())),
             Payload::GovernedOpen(g) => (&g.opening, None),
+            Payload::GovernedElection(e) => (&e.ruled.opening, Some(e.ruled.rule.clone())),
             _ => return Err(DecisionError::NoSuchDecision(*decision)),
         };
         let invalid = |reason: String| DecisionError::InvalidOpening {

@@ -691,6 +691,7 @@ pub fn decisions(statements: &[Statement]) -> Result<Vec<(StatementId, String)>,
             Payload::DecisionOpen(o) => Some((s.id(), o.question.clone())),
             Payload::RuledDecisionOpen(r) => Some((s.id(), r.opening.question.clone())),
             Payload::GovernedOpen(g) => Some((s.id(), g.opening.question.clone())),
+            Payload::GovernedElection(e) => Some((s.id(), e.ruled.opening.question.clone())),
             _ => None,
         })
         .collect())

@@ -26,6 +26,11 @@ pub enum Reason {
     /// Some proposal is supported, but none brings the ballots closer in
     /// total than the status quo is (score ≤ 0).
     NoImprovement,
+    /// An election's rule ended in a tie between these candidates.
+    Tied {
+        /// The tied candidates.
+        candidates: Vec<String>,
+    },
 }
 
 /// The rule's decision on one component.

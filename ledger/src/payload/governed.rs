@@ -9,7 +9,12 @@
 //! 22 proposal          component text | blob(value) | reason text (may be empty)
 //! 23 governed open     component text | nproposals u16 | proposal id [32] × k |
 //!                      blob(kind-11 opening)
+//! 24 governed election component text | blob(kind-20 payload)
 //! ```
+//!
+//! Kind 24 elects the holder of an officer or the members of a board by a
+//! whole-ballot rule (instant-runoff, STV, PAV or MES for committees):
+//! the options are the candidates, named as the component names members.
 //!
 //! A value is the canonical JSON of a [`governance::governed::Value`]
 //! (`docs/governance.md`); decoding refuses any other spelling of it, so
@@ -24,7 +29,7 @@
 //! checks it.
 
 use super::decision::{blob, id, read_blob, read_text, text};
-use super::{DecisionOpening, PayloadError};
+use super::{DecisionOpening, PayloadError, RuledOpening, WholeBallotRule};
 use crate::codec::Reader;
 use crate::statement::StatementId;
 use ballot::BallotKind;
@@ -110,6 +115,57 @@ pub struct GovernedOpening {
     pub proposals: Vec<StatementId>,
     /// The opening proper: trustees, electorate, one-choice ballot kind.
     pub opening: DecisionOpening,
+}
+
+/// Kind 24: an election to a governed officer or board by a whole-ballot
+/// rule. Its statement id is the decision id; everything after the opening
+/// is as for kind 20.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GovernedElection {
+    /// The component elected (an officer or a board).
+    pub component: String,
+    /// The opening and its rule; the option labels are the candidates.
+    pub ruled: RuledOpening,
+}
+
+impl GovernedElection {
+    /// Check what the opening says on its own: a rule that elects members
+    /// and distinct candidates.
+    pub fn validate(&self) -> Result<(), PayloadError> {
+        if self.component.is_empty() || self.component.len() > MAX_COMPONENT_NAME {
+            return Err(PayloadError::Invalid(
+                "a component name must be 1 to 64 bytes",
+            ));
+        }
+        if matches!(self.ruled.rule, WholeBallotRule::MesBudget { .. }) {
+            return Err(PayloadError::Invalid(
+                "an election elects members: instant-runoff, STV, PAV or MES for a committee",
+            ));
+        }
+        let labels = &self.ruled.opening.options;
+        let distinct: std::collections::BTreeSet<&String> = labels.iter().collect();
+        if distinct.len() != labels.len() {
+            return Err(PayloadError::Invalid("a candidate is named twice"));
+        }
+        Ok(())
+    }
+
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        text(&mut out, &self.component);
+        blob(&mut out, &self.ruled.encode());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let component = read_component(&mut r)?;
+        let ruled = RuledOpening::decode(read_blob(&mut r, "election")?)?;
+        r.finish()?;
+        let e = GovernedElection { component, ruled };
+        e.validate()?;
+        Ok(e)
+    }
 }
 
 /// The labels a governed opening's options must carry.

@@ -21,8 +21,8 @@ pub use decision::{
 };
 pub use genesis::{Genesis, MAX_FOUNDERS};
 pub use governed::{
-    governed_kind, governed_labels, GovernedOpening, Proposal, MAX_GOVERNED_PROPOSALS, MAX_REASON,
-    STATUS_QUO_LABEL,
+    governed_kind, governed_labels, GovernedElection, GovernedOpening, Proposal,
+    MAX_GOVERNED_PROPOSALS, MAX_REASON, STATUS_QUO_LABEL,
 };
 pub use keys::{KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
@@ -77,11 +77,13 @@ pub enum Kind {
     Proposal = 22,
     /// A decision on a governed component among proposals and the status quo.
     GovernedOpen = 23,
+    /// An election to a governed officer or board by a whole-ballot rule.
+    GovernedElection = 24,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -101,6 +103,7 @@ impl Kind {
         Kind::BallotShares,
         Kind::Proposal,
         Kind::GovernedOpen,
+        Kind::GovernedElection,
     ];
 
     /// The kind for a number, if known.
@@ -130,6 +133,7 @@ impl Kind {
             Kind::BallotShares => "ballot decryption shares",
             Kind::Proposal => "proposal",
             Kind::GovernedOpen => "governed decision open",
+            Kind::GovernedElection => "governed election open",
         }
     }
 }
@@ -212,6 +216,8 @@ pub enum Payload {
     Proposal(Proposal),
     /// A decision on a governed component opened.
     GovernedOpen(GovernedOpening),
+    /// An election to a governed officer or board opened.
+    GovernedElection(GovernedElection),
 }
 
 impl Payload {
@@ -237,6 +243,7 @@ impl Payload {
             Payload::BallotShares(_) => Kind::BallotShares,
             Payload::Proposal(_) => Kind::Proposal,
             Payload::GovernedOpen(_) => Kind::GovernedOpen,
+            Payload::GovernedElection(_) => Kind::GovernedElection,
         }
     }
 
@@ -262,6 +269,7 @@ impl Payload {
             Payload::BallotShares(p) => p.encode(),
             Payload::Proposal(p) => p.encode(),
             Payload::GovernedOpen(p) => p.encode(),
+            Payload::GovernedElection(p) => p.encode(),
         }
     }
 
@@ -289,6 +297,7 @@ impl Payload {
             Kind::BallotShares => Payload::BallotShares(BallotShares::decode(bytes)?),
             Kind::Proposal => Payload::Proposal(Proposal::decode(bytes)?),
             Kind::GovernedOpen => Payload::GovernedOpen(GovernedOpening::decode(bytes)?),
+            Kind::GovernedElection => Payload::GovernedElection(GovernedElection::decode(bytes)?),
         })
     }
 }

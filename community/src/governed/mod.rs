@@ -55,6 +55,8 @@
 //! changes only), and openings that leave out proposals (any member can
 //! open another decision with theirs).
 
+mod election;
+
 use crate::decision::{DecisionError, DecisionState, Phase};
 use crate::state::StateError;
 use governance::amendment::amendment_threshold;
@@ -63,7 +65,7 @@ use governance::governed::{
 };
 use governance::{Constitution, Ratio, CONSTITUTION_COMPONENT};
 use ledger::dag::causal_past;
-use ledger::payload::{GovernedOpening, Payload};
+use ledger::payload::{GovernedElection, GovernedOpening, Payload};
 use ledger::statement::{CommunityId, Statement, StatementId};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -177,6 +179,9 @@ pub struct GovernedDecision {
     pub status_quo: Option<Value>,
     /// The proposals (option `i + 1` is `proposals[i]`).
     pub proposals: Vec<ListedProposal>,
+    /// An election's candidates (option `i` is `candidates[i]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
     /// Members at the opening: the `N` whose non-votes count for the status quo.
     pub electorate: u64,
     /// Decrypted counts per option, once tallied.
@@ -211,10 +216,21 @@ enum Scope {
 struct Tallied {
     index: usize,
     at: StatementId,
-    kind: ComponentKind,
     status_quo: Value,
-    values: Vec<Value>,
-    counts: Vec<u64>,
+    decided: Decided,
+}
+
+/// What a tally gives the rule.
+enum Decided {
+    /// Counts per option of a one-choice decision (kind 23).
+    Counts {
+        kind: ComponentKind,
+        values: Vec<Value>,
+        counts: Vec<u64>,
+    },
+    /// An election's winner(s) and the members closer to them than to
+    /// the status quo (kind 24), or a tie.
+    Elected(Result<(Value, u64), Vec<String>>),
 }
 
 impl GovernedView {
@@ -332,10 +348,12 @@ fn sweep(
             let (pos, t) = entry.remove_entry();
             view.adopt(pos as u64, t);
         }
-        let Payload::GovernedOpen(g) = s.payload() else {
-            continue;
+        let opening = match s.payload() {
+            Payload::GovernedOpen(g) => Opening::Choice(g),
+            Payload::GovernedElection(e) => Opening::Election(e),
+            _ => continue,
         };
-        if scope == Scope::Constitution && g.component != CONSTITUTION_COMPONENT {
+        if scope == Scope::Constitution && opening.component() != CONSTITUTION_COMPONENT {
             continue;
         }
         let ctx = Context {
@@ -346,7 +364,7 @@ fn sweep(
             position: &position,
             final_len,
         };
-        if let Some((pos, t)) = view.open(&ctx, s, g) {
+        if let Some((pos, t)) = view.open(&ctx, s, opening) {
             waiting.insert(pos, t);
         }
     }
@@ -354,6 +372,23 @@ fn sweep(
         view.adopt(pos as u64, t);
     }
     Ok(view)
+}
+
+/// A governed decision's opening: a choice among proposals (kind 23) or
+/// an election (kind 24).
+#[derive(Clone, Copy)]
+enum Opening<'a> {
+    Choice(&'a GovernedOpening),
+    Election(&'a GovernedElection),
+}
+
+impl Opening<'_> {
+    fn component(&self) -> &str {
+        match self {
+            Opening::Choice(g) => &g.component,
+            Opening::Election(e) => &e.component,
+        }
+    }
 }
 
 /// What evaluating one opening needs from the sweep.
@@ -374,18 +409,22 @@ impl GovernedView {
         &mut self,
         ctx: &Context<'_>,
         s: &Statement,
-        g: &GovernedOpening,
+        opening: Opening<'_>,
     ) -> Option<(usize, Tallied)> {
         let mut d = GovernedDecision {
             id: s.id().to_string(),
-            component: g.component.clone(),
+            component: opening.component().to_string(),
             status_quo: None,
             proposals: Vec::new(),
+            candidates: Vec::new(),
             electorate: 0,
             counts: None,
             status: GovernedStatus::KeyGeneration,
         };
-        let result = self.evaluate(ctx, s, g, &mut d);
+        let result = match opening {
+            Opening::Choice(g) => self.evaluate(ctx, s, g, &mut d),
+            Opening::Election(e) => election::evaluate(self, ctx, s, e, &mut d),
+        };
         let index = self.decisions.len();
         let out = match result {
             Err(reason) => {
@@ -414,17 +453,7 @@ impl GovernedView {
             .ok_or_else(|| format!("no component is named `{}` where it opened", g.component))?;
         let (kind, status_quo) = (component.kind().clone(), component.current().clone());
         d.status_quo = Some(status_quo.clone());
-        let decision = DecisionState::run(
-            ctx.community,
-            ctx.unique,
-            ctx.order.to_vec(),
-            &s.id(),
-            &self.adoptions,
-        )
-        .map_err(|e| match e {
-            DecisionError::InvalidOpening { reason, .. } => reason,
-            other => other.to_string(),
-        })?;
+        let decision = self.run(ctx, s)?;
         let at_open = &decision.electorate;
         d.electorate = (at_open.members.len() + at_open.unregistered.len()) as u64;
         let past = causal_past(ctx.by_id, &s.id());
@@ -448,48 +477,76 @@ impl GovernedView {
             return Ok(None);
         };
         d.counts = Some(counts.clone());
-        let completed = tally
+        let used = tally
             .shares
             .iter()
             .filter(|r| r.problem.is_none() && tally.used.contains(&r.trustee))
-            .filter_map(|r| ctx.position.get(&r.statement).copied())
-            .max()
-            .ok_or("the tally's shares are not in the record")?;
-        if ctx.final_len.is_some_and(|f| completed >= f) {
-            d.status = GovernedStatus::AwaitingFinality {
-                position: completed as u64,
-            };
+            .map(|r| r.statement);
+        let Some(completed) = completion(ctx, used, d)? else {
             return Ok(None);
-        }
+        };
         let t = Tallied {
             index: 0,
             at: ctx.order[completed].id(),
-            kind,
             status_quo,
-            values,
-            counts,
+            decided: Decided::Counts {
+                kind,
+                values,
+                counts,
+            },
         };
         Ok(Some((completed, t)))
+    }
+
+    /// The decision's state over the whole order, with the constitutions
+    /// adopted so far; an invalid opening gives its reason.
+    fn run(&self, ctx: &Context<'_>, s: &Statement) -> Result<DecisionState, String> {
+        DecisionState::run(
+            ctx.community,
+            ctx.unique,
+            ctx.order.to_vec(),
+            &s.id(),
+            &self.adoptions,
+        )
+        .map_err(|e| match e {
+            DecisionError::InvalidOpening { reason, .. } => reason,
+            other => other.to_string(),
+        })
     }
 
     /// Decide a tallied decision at `position` and apply its outcome.
     fn adopt(&mut self, position: u64, t: Tallied) {
         let name = self.decisions[t.index].component.clone();
         let electorate = self.decisions[t.index].electorate;
-        let mut merged: BTreeMap<Vec<u8>, (Value, u64)> = BTreeMap::new();
-        for (v, c) in t.values.iter().zip(&t.counts) {
-            merged.entry(v.encode()).or_insert((v.clone(), 0)).1 += c;
-        }
-        let counted: Vec<(Value, u64)> = merged.into_values().collect();
         let constitution = self.constitution.clone();
+        let own = constitution
+            .governed_threshold(&name)
+            .or_else(|| self.state.component(&name).map(|c| c.threshold()))
+            .unwrap_or(constitution.thresholds.ordinary);
         let threshold = |p: &Value| match p {
             Value::Constitution(new) => amendment_threshold(&constitution, new),
-            _ => constitution
-                .governed_threshold(&name)
-                .or_else(|| self.state.component(&name).map(|c| c.threshold()))
-                .unwrap_or(constitution.thresholds.ordinary),
+            _ => own,
         };
-        let outcome = decide_counted(&t.kind, &t.status_quo, &counted, &threshold, electorate);
+        let outcome = match t.decided {
+            Decided::Counts {
+                kind,
+                values,
+                counts,
+            } => {
+                let mut merged: BTreeMap<Vec<u8>, (Value, u64)> = BTreeMap::new();
+                for (v, c) in values.iter().zip(&counts) {
+                    merged.entry(v.encode()).or_insert((v.clone(), 0)).1 += c;
+                }
+                let counted: Vec<(Value, u64)> = merged.into_values().collect();
+                decide_counted(&kind, &t.status_quo, &counted, &threshold, electorate)
+            }
+            Decided::Elected(Err(candidates)) => Ok(Outcome::StatusQuoStays {
+                reason: Reason::Tied { candidates },
+            }),
+            Decided::Elected(Ok((value, supporters))) => {
+                Ok(elected(&t.status_quo, value, supporters, own, electorate))
+            }
+        };
         let status = match outcome {
             Err(e) => GovernedStatus::Invalid {
                 reason: e.to_string(),
@@ -546,6 +603,53 @@ impl GovernedView {
             value,
             supporters,
             threshold,
+        }
+    }
+}
+
+/// The position of the last of the `used` shares, which completes the
+/// tally; `None` (with the status set) while it is not final.
+fn completion(
+    ctx: &Context<'_>,
+    used: impl Iterator<Item = StatementId>,
+    d: &mut GovernedDecision,
+) -> Result<Option<usize>, String> {
+    let completed = used
+        .filter_map(|id| ctx.position.get(&id).copied())
+        .max()
+        .ok_or("the tally's shares are not in the record")?;
+    if ctx.final_len.is_some_and(|f| completed >= f) {
+        d.status = GovernedStatus::AwaitingFinality {
+            position: completed as u64,
+        };
+        return Ok(None);
+    }
+    Ok(Some(completed))
+}
+
+/// An election's outcome: `value` replaces the status quo if more than
+/// `threshold · electorate` members are closer to it than to the status
+/// quo.
+fn elected(
+    status_quo: &Value,
+    value: Value,
+    supporters: u64,
+    threshold: Ratio,
+    electorate: u64,
+) -> Outcome {
+    if value.encode() == status_quo.encode() {
+        Outcome::StatusQuoStays {
+            reason: Reason::NoChangeProposed,
+        }
+    } else if threshold.exceeded_by(supporters, electorate) {
+        Outcome::Adopted { value, supporters }
+    } else {
+        Outcome::StatusQuoStays {
+            reason: Reason::NotEnoughSupport {
+                best: supporters,
+                electorate,
+                threshold,
+            },
         }
     }
 }
