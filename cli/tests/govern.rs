@@ -43,17 +43,27 @@ fn members_propose_rates_vote_and_every_home_shows_the_adopted_one() {
             keys: keys[..3].to_vec(),
             threshold: 2,
         }),
-        governs: vec![governance::Governs {
-            name: "commission".into(),
-            kind: governance::governed::ComponentKind::Number {
-                unit: "basis points".into(),
-                min: 0,
-                max: 2000,
-                step: 25,
+        governs: vec![
+            governance::Governs {
+                name: "commission".into(),
+                kind: governance::governed::ComponentKind::Number {
+                    unit: "basis points".into(),
+                    min: 0,
+                    max: 2000,
+                    step: 25,
+                },
+                initial: governance::governed::Value::Number(500),
+                threshold: Some(governance::Ratio::new(2, 3).unwrap()),
             },
-            initial: governance::governed::Value::Number(500),
-            threshold: Some(governance::Ratio::new(2, 3).unwrap()),
-        }],
+            governance::Governs {
+                name: "treasurer".into(),
+                kind: governance::governed::ComponentKind::Officer {
+                    role: "treasurer".into(),
+                },
+                initial: governance::governed::Value::Officer("nobody yet".into()),
+                threshold: None,
+            },
+        ],
         ..Default::default()
     };
     let path = h.file("constitution.json");
@@ -153,4 +163,109 @@ fn members_propose_rates_vote_and_every_home_shows_the_adopted_one() {
         "{text}"
     );
     assert!(text.contains("4 of 5 members support it"), "{text}");
+}
+
+/// An election through the command line: a treasurer by instant-runoff
+/// among three candidates, five homes ranking them, and the winner on
+/// every home's `community show`.
+#[test]
+fn members_elect_a_treasurer_by_instant_runoff() {
+    let h = Homes::new();
+    let homes: Vec<PathBuf> = (0..5).map(|i| h.home(&format!("m{i}"))).collect();
+    let keys: Vec<String> = homes
+        .iter()
+        .map(|home| {
+            json(home, &["init"])["public_key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let hub = &homes[0];
+    let constitution = governance::Constitution {
+        trustees: Some(governance::constitution::TrusteePanel {
+            keys: keys[..3].to_vec(),
+            threshold: 2,
+        }),
+        governs: vec![governance::Governs {
+            name: "treasurer".into(),
+            kind: governance::governed::ComponentKind::Officer {
+                role: "treasurer".into(),
+            },
+            initial: governance::governed::Value::Officer("nobody yet".into()),
+            threshold: None,
+        }],
+        ..Default::default()
+    };
+    let path = h.file("constitution.json");
+    std::fs::write(&path, constitution.to_json()).unwrap();
+    let mut create = vec![
+        "community",
+        "create",
+        "--name",
+        "Coop",
+        "--constitution",
+        &path,
+    ];
+    for k in &keys[1..] {
+        create.extend(["--founder", k.as_str()]);
+    }
+    ok(hub, &create);
+    for home in &homes[1..] {
+        sync(&h, hub, home);
+        ok(home, &["vote", "register"]);
+        sync(&h, home, hub);
+    }
+    ok(hub, &["vote", "register"]);
+    let open = |rule: &str| {
+        vec![
+            "decision",
+            "open",
+            "--component",
+            "treasurer",
+            "--rule",
+            rule,
+            "--option",
+            "ana",
+            "--option",
+            "ben",
+            "--option",
+            "cy",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let args = open("stv:2");
+    let shown = json(hub, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(shown["governed"]["status"]["status"], "invalid", "{shown}");
+    let args = open("irv");
+    let opened = json(hub, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let d = opened["id"].as_str().unwrap().to_string();
+    for _round in 0..4 {
+        for trustee in &homes[..3] {
+            sync(&h, hub, trustee);
+            ok(trustee, &["decision", "trustee", "keygen", &d]);
+            sync(&h, trustee, hub);
+        }
+    }
+    // Four of five put ben first.
+    let ranks = ["2,1,3", "2,1,3", "3,1,2", "1,2,3", "3,1,2"];
+    for (home, r) in homes.iter().zip(ranks) {
+        sync(&h, hub, home);
+        ok(home, &["vote", "cast", &d, r]);
+        sync(&h, home, hub);
+    }
+    ok(hub, &["decision", "close", &d]);
+    for trustee in &homes[..2] {
+        sync(&h, hub, trustee);
+        ok(trustee, &["decision", "trustee", "share", &d]);
+        sync(&h, trustee, hub);
+    }
+    for home in &homes {
+        sync(&h, hub, home);
+        let text = ok(home, &["community", "show"]);
+        assert!(text.contains("treasurer = ben"), "{text}");
+        assert!(text.contains("4 of 5 members support it"), "{text}");
+    }
 }

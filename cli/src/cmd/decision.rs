@@ -38,8 +38,10 @@ enum DecisionCommand {
         #[arg(long = "option", required_unless_present = "component")]
         options: Vec<String>,
         /// Decide this governed component instead: every proposal for it
-        /// that no decision has listed yet, beside the status quo.
-        #[arg(long, conflicts_with_all = ["question", "kind", "options", "rule"])]
+        /// that no decision has listed yet, beside the status quo; or, with
+        /// --rule and the candidates as --option, elect its officer
+        /// (irv) or board (stv:SEATS, pav:SEATS, mes:SEATS).
+        #[arg(long, conflicts_with_all = ["question", "kind"])]
         component: Option<String>,
         /// A trustee: a public key or identity card file (repeatable, in
         /// index order). Only when the constitution names no trustees; by
@@ -251,15 +253,42 @@ fn trustee_threshold(
     })
 }
 
+/// `decision open --component C --rule R --option …`: an election.
+fn open_election(
+    ctx: &Ctx,
+    l: &mut Loaded,
+    election: vote::Election,
+    trustees: (Vec<identity::PublicKey>, u16),
+) -> anyhow::Result<()> {
+    let component = election.component.clone();
+    let key = l.home.unlock()?;
+    let s = vote::open_election(&key, &l.community, &l.all, election, trustees, now())?;
+    save(l, &s)?;
+    let st = state(l, &s.id())?;
+    let record = community::Record::load(&l.store, &l.community)?;
+    let part = crate::cmd::govern::decision_part(&record, &s.id())?;
+    let mut value = summary(&st);
+    let mut text = format!(
+        "Opened election {} for `{component}`\n{}\nMembers rank (or approve) the candidates with `grassroots vote cast {} …`; the winner replaces the current holder only if more than the component's threshold of all members are closer to it.",
+        st.id,
+        human_head(&st),
+        st.id.short()
+    );
+    if let Some((json, line)) = part {
+        value["governed"] = json;
+        text.push('\n');
+        text.push_str(&line);
+    }
+    ctx.emit(&value, || text)
+}
+
 /// `decision open --component`: the waiting proposals against the status quo.
 fn open_governed(
     ctx: &Ctx,
     l: &mut Loaded,
     component: &str,
-    trustees: Vec<identity::PublicKey>,
-    threshold: Option<u16>,
+    trustees: (Vec<identity::PublicKey>, u16),
 ) -> anyhow::Result<()> {
-    let threshold = trustee_threshold(threshold, &trustees)?;
     let proposals = vote::open_proposals(&l.all, component);
     let key = l.home.unlock()?;
     let s = vote::open_governed(
@@ -268,7 +297,7 @@ fn open_governed(
         &l.all,
         component,
         proposals,
-        (trustees, threshold),
+        trustees,
         now(),
     )?;
     save(l, &s)?;
@@ -334,7 +363,21 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 .map(|t| crate::cmd::id::parse_public(t))
                 .collect::<anyhow::Result<_>>()?;
             if let Some(component) = component {
-                return open_governed(ctx, &mut l, &component, trustees, threshold);
+                let threshold = trustee_threshold(threshold, &trustees)?;
+                return match rule {
+                    Some(rule) => {
+                        let election = vote::Election {
+                            component,
+                            candidates: options,
+                            rule: parse_rule(&rule)?,
+                        };
+                        open_election(ctx, &mut l, election, (trustees, threshold))
+                    }
+                    None if !options.is_empty() => bail!(
+                        "--option names candidates only in an election (with --rule); a decision on `{component}` takes its options from the proposals"
+                    ),
+                    None => open_governed(ctx, &mut l, &component, (trustees, threshold)),
+                };
             }
             let (Some(question), Some(kind)) = (question, kind) else {
                 bail!("give --question, --kind and --option, or --component");

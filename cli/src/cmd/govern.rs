@@ -248,10 +248,13 @@ pub fn decision_part(
     record: &community::Record,
     decision: &ledger::StatementId,
 ) -> anyhow::Result<Option<(serde_json::Value, String)>> {
-    let governed = record
-        .statements()
-        .iter()
-        .any(|s| s.id() == *decision && matches!(s.payload(), ledger::Payload::GovernedOpen(_)));
+    let governed = record.statements().iter().any(|s| {
+        s.id() == *decision
+            && matches!(
+                s.payload(),
+                ledger::Payload::GovernedOpen(_) | ledger::Payload::GovernedElection(_)
+            )
+    });
     if !governed {
         return Ok(None);
     }

@@ -375,4 +375,41 @@ mod tests {
             assert!(GovernedOpening::decode(&opening(1).encode()[..cut]).is_err());
         }
     }
+
+    fn election(rule: WholeBallotRule, names: &[&str]) -> GovernedElection {
+        let mut o = opening(1).opening;
+        o.kind = BallotKind::Ranked {
+            candidates: names.len() as u16,
+        };
+        o.options = names.iter().map(|n| n.to_string()).collect();
+        GovernedElection {
+            component: "board".into(),
+            ruled: RuledOpening { opening: o, rule },
+        }
+    }
+
+    fn decode_election(b: &[u8]) -> Result<(), PayloadError> {
+        GovernedElection::decode(b).map(|_| ())
+    }
+
+    #[test]
+    fn an_election_round_trips_and_refuses_what_elects_no_one() {
+        let e = election(WholeBallotRule::Stv { seats: 2 }, &["ana", "ben", "cy"]);
+        assert_eq!(GovernedElection::decode(&e.encode()).unwrap(), e);
+        let twice = election(WholeBallotRule::Stv { seats: 2 }, &["ana", "ana", "cy"]);
+        refused(&twice.encode(), decode_election, "named twice");
+        let mut budget = election(WholeBallotRule::InstantRunoff, &["a", "b"]);
+        budget.ruled.opening.kind = BallotKind::Approval { options: 2 };
+        budget.ruled.rule = WholeBallotRule::MesBudget {
+            budget: 10,
+            costs: vec![5, 5],
+        };
+        refused(&budget.encode(), decode_election, "elects members");
+        let wrong_seats = election(WholeBallotRule::Stv { seats: 4 }, &["a", "b", "c"]);
+        refused(&wrong_seats.encode(), decode_election, "seats");
+        let bytes = e.encode();
+        for cut in 0..bytes.len() {
+            assert!(GovernedElection::decode(&bytes[..cut]).is_err());
+        }
+    }
 }
