@@ -647,3 +647,148 @@ fn orchard(chaos: bool) {
         assert_eq!(dead.len(), 2);
     }
 }
+
+/// Wait until every server has `id` in its final order.
+fn final_everywhere(servers: &[Server], id: &str, what: &str) {
+    let until = Instant::now() + Duration::from_secs(40);
+    while !servers
+        .iter()
+        .all(|s| s.final_statements().iter().any(|f| f == id))
+    {
+        assert!(
+            Instant::now() < until,
+            "{what} ({id}) not final everywhere; refusals: {:?}",
+            servers
+                .iter()
+                .map(|s| s.events("refused"))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A decision on the record across three real `grassroots serve`
+/// processes: a proposal, the opening, the trustees' key generation,
+/// ballots submitted from fresh network identities, the close and the
+/// shares all become final through the lace, and every device adopts the
+/// same commission rate at the same final position.
+#[test]
+fn a_governed_decision_is_adopted_at_one_final_position_on_every_serving_device() {
+    let h = Homes::new();
+    let homes: Vec<_> = ["ana", "ben", "cam"].iter().map(|n| h.home(n)).collect();
+    let keys: Vec<String> = homes
+        .iter()
+        .map(|home| {
+            json(home, &["init"])["public_key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let constitution = governance::Constitution {
+        trustees: Some(governance::constitution::TrusteePanel {
+            keys: keys.clone(),
+            threshold: 2,
+        }),
+        governs: vec![governance::Governs {
+            name: "commission".into(),
+            kind: governance::governed::ComponentKind::Number {
+                unit: "basis points".into(),
+                min: 0,
+                max: 2000,
+                step: 25,
+            },
+            initial: governance::governed::Value::Number(500),
+            threshold: Some(governance::Ratio::new(1, 2).unwrap()),
+        }],
+        ..Default::default()
+    };
+    let path = h.file("constitution.json");
+    std::fs::write(&path, constitution.to_json()).unwrap();
+    let cards: Vec<String> = homes[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, home)| {
+            let card = h.file(&format!("card{i}.json"));
+            ok(home, &["id", "export", "--out", &card]);
+            card
+        })
+        .collect();
+    ok(
+        &homes[0],
+        &[
+            "community",
+            "create",
+            "--name",
+            "Mill",
+            "--constitution",
+            &path,
+            "--founder",
+            &cards[0],
+            "--founder",
+            &cards[1],
+        ],
+    );
+    let genesis = h.file("genesis.grs");
+    ok(&homes[0], &["statements", "export", "--out", &genesis]);
+    for home in &homes[1..] {
+        ok(home, &["statements", "import", &genesis]);
+    }
+    let a = Server::start(&homes[0], &[]);
+    let b = Server::start(&homes[1], &[a.address()]);
+    let c = Server::start(&homes[2], &[a.address(), b.address()]);
+    let servers = vec![a, b, c];
+    let stmt = |v: Value| v["statement"].as_str().unwrap().to_string();
+
+    for home in &homes {
+        let r = stmt(json(home, &["vote", "register"]));
+        final_everywhere(&servers, &r, "a voting key");
+    }
+    let p = stmt(json(&homes[1], &["propose", "commission", "650"]));
+    final_everywhere(&servers, &p, "the proposal");
+    let opened = json(
+        &homes[0],
+        &["decision", "open", "--component", "commission"],
+    );
+    let d = opened["decision"]["id"].as_str().unwrap().to_string();
+    final_everywhere(&servers, &d, "the opening");
+    for _round in 0..4 {
+        for home in &homes {
+            let step = json(home, &["decision", "trustee", "keygen", &d]);
+            if let Some(s) = step["statement"].as_str() {
+                final_everywhere(&servers, s, "a key-generation step");
+            }
+        }
+    }
+    // Each ballot leaves its device for another participant, from a
+    // fresh network identity.
+    for (i, home) in homes.iter().enumerate() {
+        let to = servers[(i + 1) % 3].address();
+        let cast = json(home, &["vote", "cast", &d, "1", "--submit", &to]);
+        final_everywhere(&servers, &stmt(cast), "a ballot");
+    }
+    ok(&homes[0], &["decision", "close", &d]);
+    let close = json(&homes[0], &["decision", "show", &d])["tally"]["close"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    final_everywhere(&servers, &close, "the close");
+    for home in &homes[..2] {
+        let shared = stmt(json(home, &["decision", "trustee", "share", &d]));
+        final_everywhere(&servers, &shared, "a decryption share");
+    }
+    let shown: Vec<Value> = homes
+        .iter()
+        .map(|home| json(home, &["community", "show"]))
+        .collect();
+    for s in &shown {
+        let decided = &s["governed"]["decisions"][0];
+        assert_eq!(decided["status"]["status"], "adopted", "{decided}");
+        assert_eq!(decided["status"]["value"]["value"], 650);
+        assert_eq!(
+            decided["status"]["position"],
+            shown[0]["governed"]["decisions"][0]["status"]["position"]
+        );
+        assert_eq!(s["governed"]["digest"], shown[0]["governed"]["digest"]);
+    }
+}
