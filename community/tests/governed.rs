@@ -486,14 +486,14 @@ fn elected_components() -> Constitution {
 }
 
 impl World {
-    /// Open an election, run key generation, cast ranked ballots
-    /// (`(member, ranks)`), close, and post two trustees' ballot shares.
+    /// Open an election, run key generation, cast ballots (`(member,
+    /// values)`), close, and post two trustees' ballot shares.
     fn elect(
         &mut self,
         component: &str,
         candidates: &[&str],
         rule: ledger::payload::WholeBallotRule,
-        ballots: &[(usize, Vec<Option<u32>>)],
+        ballots: &[(usize, Vec<u64>)],
     ) -> StatementId {
         let trustees = self.members[..3].iter().map(|k| k.public()).collect();
         let election = vote::Election {
@@ -512,10 +512,8 @@ impl World {
         .unwrap();
         let d = self.push(s);
         self.keygen(&d);
-        let n = candidates.len() as u16;
-        for (i, ranks) in ballots {
-            let values = ballot::BallotKind::ranked_values(n, ranks).unwrap();
-            self.cast(&d, *i, &values);
+        for (i, values) in ballots {
+            self.cast(&d, *i, values);
         }
         let st = self.state(&d);
         let c = vote::close(&self.members[0], &self.community, &self.all, &st, T0 + 9).unwrap();
@@ -540,6 +538,14 @@ impl World {
     }
 }
 
+/// Ranked ballots as `(member, ranks)`, encoded for `n` candidates.
+fn ranked(n: u16, ballots: &[(usize, Vec<Option<u32>>)]) -> Vec<(usize, Vec<u64>)> {
+    ballots
+        .iter()
+        .map(|(i, r)| (*i, ballot::BallotKind::ranked_values(n, r).unwrap()))
+        .collect()
+}
+
 #[test]
 fn a_board_elected_by_stv_and_a_treasurer_by_instant_runoff() {
     use ledger::payload::WholeBallotRule;
@@ -558,7 +564,7 @@ fn a_board_elected_by_stv_and_a_treasurer_by_instant_runoff() {
         "board",
         &candidates,
         WholeBallotRule::Stv { seats: 2 },
-        &ballots,
+        &ranked(4, &ballots),
     );
     let v = w.view();
     let decided = v.decisions.iter().find(|x| x.id == d.to_string()).unwrap();
@@ -590,7 +596,7 @@ fn a_board_elected_by_stv_and_a_treasurer_by_instant_runoff() {
         "treasurer",
         &names,
         WholeBallotRule::InstantRunoff,
-        &ballots,
+        &ranked(3, &ballots),
     );
     assert!(
         matches!(
@@ -614,7 +620,7 @@ fn a_board_elected_by_stv_and_a_treasurer_by_instant_runoff() {
         "treasurer",
         &names,
         WholeBallotRule::InstantRunoff,
-        &ballots,
+        &ranked(3, &ballots),
     );
     assert!(matches!(
         w.status(&d),
@@ -648,4 +654,59 @@ fn a_board_elected_by_stv_and_a_treasurer_by_instant_runoff() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn members_divide_a_budget_by_mes_with_the_rest_kept_in_reserve() {
+    use ledger::payload::WholeBallotRule;
+    let items = ["garden", "kitchen", "bikes", "reserve"];
+    let mut c = Constitution::default();
+    c.governs.push(Governs {
+        name: "budget".into(),
+        kind: ComponentKind::Budget {
+            items: items.iter().map(|i| i.to_string()).collect(),
+            total: 100,
+        },
+        initial: Value::Budget(vec![0, 0, 0, 100]),
+        threshold: None,
+    });
+    let mut w = World::founded(7, c);
+    w.register_all();
+    // Four approve the garden and the kitchen, three the bikes and the kitchen.
+    let ballots: Vec<(usize, Vec<u64>)> = (0..7)
+        .map(|i| (i, if i < 4 { vec![1, 1, 0] } else { vec![0, 1, 1] }))
+        .collect();
+    let mes = WholeBallotRule::MesBudget {
+        budget: 100,
+        costs: vec![60, 30, 50],
+    };
+    let d = w.elect("budget", &items[..3], mes, &ballots);
+    let v = w.view();
+    let Value::Budget(amounts) = current(&v, "budget") else {
+        panic!("a budget")
+    };
+    assert!(
+        matches!(w.status(&d), GovernedStatus::Adopted { supporters: 7, .. }),
+        "{:?}",
+        w.status(&d)
+    );
+    assert_eq!(amounts.iter().sum::<u64>(), 100);
+    assert_eq!(amounts[1], 30, "everyone approves the kitchen: funded");
+    for (i, cost) in [60, 30, 50].into_iter().enumerate() {
+        assert!(amounts[i] == 0 || amounts[i] == cost, "{amounts:?}");
+    }
+    // MES over other items than the budget's projects is refused.
+    let wrong = WholeBallotRule::MesBudget {
+        budget: 100,
+        costs: vec![60, 30],
+    };
+    let d = w.elect("budget", &items[..2], wrong, &ballots_for(2));
+    match w.status(&d) {
+        GovernedStatus::Invalid { reason } => assert!(reason.contains("reserve"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn ballots_for(options: usize) -> Vec<(usize, Vec<u64>)> {
+    (0..3).map(|i| (i, vec![1; options])).collect()
 }

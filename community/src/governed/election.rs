@@ -16,6 +16,14 @@
 //!   the members at the opening, so non-voters count for the status
 //!   quo), else the status quo stays. A tie in the rule keeps the status
 //!   quo too, naming the tied candidates.
+//!
+//! **A budget by MES.** For a budget component whose items are projects
+//! followed by one last line (the reserve), an opening with the MES
+//! budget rule over exactly the projects, with the component's total as
+//! its budget, divides the budget: funded projects get their cost, the
+//! reserve what MES leaves unspent. A member supports the division when
+//! it gives more to the projects they approve than the status quo does
+//! (the approval utility MES itself maximises fairly).
 
 use super::{
     completion, Context, Decided, GovernedDecision, GovernedStatus, GovernedView, Tallied,
@@ -39,7 +47,7 @@ pub(super) fn evaluate(
         .state
         .component(&e.component)
         .ok_or_else(|| format!("no component is named `{}` where it opened", e.component))?;
-    let seats = seats(component.kind(), &e.ruled.rule)?;
+    let seats = seats(component.kind(), &e.ruled.rule, &e.ruled.opening.options)?;
     let status_quo = component.current().clone();
     d.status_quo = Some(status_quo.clone());
     d.candidates = e.ruled.opening.options.clone();
@@ -69,29 +77,20 @@ pub(super) fn evaluate(
     };
     let names = &e.ruled.opening.options;
     let winners: Vec<String> = outcome.winners.iter().map(|&w| names[w].clone()).collect();
-    let decided = match (component.kind(), winners.len() == seats) {
-        (_, false) => Err(winners),
-        (ComponentKind::Officer { .. }, true) => {
-            let value = Value::Officer(winners[0].clone());
-            Ok(support(
-                &decision.opening.kind,
-                ballots,
-                names,
-                seats,
-                &status_quo,
-                value,
-            ))
+    let kind = &decision.opening.kind;
+    let decided = match (component.kind(), &e.ruled.rule) {
+        (ComponentKind::Budget { total, .. }, WholeBallotRule::MesBudget { costs, .. }) => {
+            let value = division(&outcome.winners, costs, *total);
+            Ok(budget_support(kind, ballots, &status_quo, value))
         }
-        (_, true) => {
+        _ if winners.len() != seats => Err(winners),
+        (ComponentKind::Officer { .. }, _) => {
+            let value = Value::Officer(winners[0].clone());
+            Ok(support(kind, ballots, names, seats, &status_quo, value))
+        }
+        _ => {
             let value = Value::Board(winners).canonical();
-            Ok(support(
-                &decision.opening.kind,
-                ballots,
-                names,
-                seats,
-                &status_quo,
-                value,
-            ))
+            Ok(support(kind, ballots, names, seats, &status_quo, value))
         }
     };
     Ok(Some((
@@ -105,9 +104,29 @@ pub(super) fn evaluate(
     )))
 }
 
-/// The seats `rule` fills for a component of `kind`, if it may elect it.
-fn seats(kind: &ComponentKind, rule: &WholeBallotRule) -> Result<usize, String> {
+/// The seats `rule` fills for a component of `kind`, if it may elect it
+/// (for a budget divided by MES, the projects `options`: every item but
+/// the last, the reserve, and the component's total as the budget).
+fn seats(
+    kind: &ComponentKind,
+    rule: &WholeBallotRule,
+    options: &[String],
+) -> Result<usize, String> {
     match (kind, rule) {
+        (ComponentKind::Budget { items, total }, WholeBallotRule::MesBudget { budget, .. }) => {
+            if budget != total {
+                return Err(format!(
+                    "MES divides a budget of {budget}, but the component's total is {total}"
+                ));
+            }
+            if items.len() != options.len() + 1 || items[..options.len()] != *options {
+                return Err(format!(
+                    "MES must fund exactly the budget's items but the last, the reserve that keeps what it leaves unspent ({})",
+                    items.join(", ")
+                ));
+            }
+            Ok(options.len())
+        }
         (ComponentKind::Officer { .. }, WholeBallotRule::InstantRunoff) => Ok(1),
         (
             ComponentKind::Board { seats },
@@ -121,6 +140,46 @@ fn seats(kind: &ComponentKind, rule: &WholeBallotRule) -> Result<usize, String> 
             r.name()
         )),
     }
+}
+
+/// MES's division: each funded project its cost, the reserve the rest.
+fn division(funded: &[usize], costs: &[u64], total: u64) -> Value {
+    let mut amounts = vec![0u64; costs.len() + 1];
+    for &p in funded {
+        amounts[p] = costs[p];
+    }
+    let spent: u64 = amounts.iter().sum();
+    amounts[costs.len()] = total.saturating_sub(spent);
+    Value::Budget(amounts)
+}
+
+/// `value` and how many approval ballots give more to the projects they
+/// approve under it than under `status_quo`.
+fn budget_support(
+    kind: &ballot::BallotKind,
+    ballots: &[Vec<u64>],
+    status_quo: &Value,
+    value: Value,
+) -> (Value, u64) {
+    let amounts = |v: &Value| match v {
+        Value::Budget(a) => a.clone(),
+        _ => Vec::new(),
+    };
+    let (new, old) = (amounts(&value), amounts(status_quo));
+    let utility = |x: &[u64], approved: &[usize]| -> u128 {
+        approved
+            .iter()
+            .map(|&i| u128::from(x.get(i).copied().unwrap_or(0)))
+            .sum()
+    };
+    let supporters = show(kind, ballots)
+        .into_iter()
+        .filter(|b| match b {
+            ShownBallot::Approval { approved } => utility(&new, approved) > utility(&old, approved),
+            _ => false,
+        })
+        .count() as u64;
+    (value, supporters)
 }
 
 /// The members of a value (an officer or a board) as a set.

@@ -14,7 +14,9 @@
 //!
 //! Kind 24 elects the holder of an officer or the members of a board by a
 //! whole-ballot rule (instant-runoff, STV, PAV or MES for committees):
-//! the options are the candidates, named as the component names members.
+//! the options are the candidates, named as the component names members;
+//! or divides a budget by MES among projects, the options being the
+//! budget's items.
 //!
 //! A value is the canonical JSON of a [`governance::governed::Value`]
 //! (`docs/governance.md`); decoding refuses any other spelling of it, so
@@ -29,7 +31,7 @@
 //! checks it.
 
 use super::decision::{blob, id, read_blob, read_text, text};
-use super::{DecisionOpening, PayloadError, RuledOpening, WholeBallotRule};
+use super::{DecisionOpening, PayloadError, RuledOpening};
 use crate::codec::Reader;
 use crate::statement::StatementId;
 use ballot::BallotKind;
@@ -129,17 +131,12 @@ pub struct GovernedElection {
 }
 
 impl GovernedElection {
-    /// Check what the opening says on its own: a rule that elects members
-    /// and distinct candidates.
+    /// Check what the opening says on its own: a component name and
+    /// distinct candidates (or projects).
     pub fn validate(&self) -> Result<(), PayloadError> {
         if self.component.is_empty() || self.component.len() > MAX_COMPONENT_NAME {
             return Err(PayloadError::Invalid(
                 "a component name must be 1 to 64 bytes",
-            ));
-        }
-        if matches!(self.ruled.rule, WholeBallotRule::MesBudget { .. }) {
-            return Err(PayloadError::Invalid(
-                "an election elects members: instant-runoff, STV, PAV or MES for a committee",
             ));
         }
         let labels = &self.ruled.opening.options;
@@ -252,6 +249,7 @@ impl GovernedOpening {
 
 #[cfg(test)]
 mod tests {
+    use super::super::WholeBallotRule;
     use super::*;
     use identity::Keypair;
 
@@ -402,9 +400,9 @@ mod tests {
         budget.ruled.opening.kind = BallotKind::Approval { options: 2 };
         budget.ruled.rule = WholeBallotRule::MesBudget {
             budget: 10,
-            costs: vec![5, 5],
+            costs: vec![5, 5, 5],
         };
-        refused(&budget.encode(), decode_election, "elects members");
+        refused(&budget.encode(), decode_election, "one cost per option");
         let wrong_seats = election(WholeBallotRule::Stv { seats: 4 }, &["a", "b", "c"]);
         refused(&wrong_seats.encode(), decode_election, "seats");
         let bytes = e.encode();
