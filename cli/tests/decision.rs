@@ -5,14 +5,7 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
-
-/// Copy every statement `from` holds into `to`.
-fn sync(h: &Homes, from: &Path, to: &Path) {
-    let f = h.file("sync.grs");
-    ok(from, &["statements", "export", "--out", &f]);
-    ok(to, &["statements", "import", &f]);
-}
+use std::path::PathBuf;
 
 #[test]
 fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
@@ -180,44 +173,10 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
 #[test]
 fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() {
     let h = Homes::new();
-    let homes: Vec<PathBuf> = (0..5).map(|i| h.home(&format!("m{i}"))).collect();
-    let keys: Vec<String> = homes
-        .iter()
-        .map(|home| {
-            json(home, &["init"])["public_key"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let (homes, keys) = homes_with_keys(&h, 5);
     let hub = &homes[0];
-    let constitution = governance::Constitution {
-        trustees: Some(governance::constitution::TrusteePanel {
-            keys: keys[..3].to_vec(),
-            threshold: 2,
-        }),
-        ..Default::default()
-    };
-    let path = h.file("constitution.json");
-    std::fs::write(&path, constitution.to_json()).unwrap();
-    let mut create = vec![
-        "community",
-        "create",
-        "--name",
-        "Club",
-        "--constitution",
-        &path,
-    ];
-    for k in &keys[1..] {
-        create.extend(["--founder", k.as_str()]);
-    }
-    ok(hub, &create);
-    for home in &homes[1..] {
-        sync(&h, hub, home);
-        ok(home, &["vote", "register"]);
-        sync(&h, home, hub);
-    }
-    ok(hub, &["vote", "register"]);
+    let constitution = panel_constitution(&keys, Vec::new());
+    found_in_homes(&h, &homes, &keys, "Club", &constitution, true);
     fn open<'a>(extra: &[&'a str]) -> Vec<&'a str> {
         let mut a = vec![
             "decision",

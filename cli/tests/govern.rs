@@ -5,16 +5,19 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
 
-/// Copy every statement `from` holds into `to`.
-fn sync(h: &Homes, from: &Path, to: &Path) {
-    let f = h.file("sync.grs");
-    ok(from, &["statements", "export", "--out", &f]);
-    ok(to, &["statements", "import", &f]);
+fn treasurer() -> governance::Governs {
+    governance::Governs {
+        name: "treasurer".into(),
+        kind: governance::governed::ComponentKind::Officer {
+            role: "treasurer".into(),
+        },
+        initial: governance::governed::Value::Officer("nobody yet".into()),
+        threshold: None,
+    }
 }
 
-fn commission(shown: &serde_json::Value) -> serde_json::Value {
+fn commission_of(shown: &serde_json::Value) -> serde_json::Value {
     shown["governed"]["components"]
         .as_array()
         .unwrap()
@@ -27,67 +30,12 @@ fn commission(shown: &serde_json::Value) -> serde_json::Value {
 #[test]
 fn members_propose_rates_vote_and_every_home_shows_the_adopted_one() {
     let h = Homes::new();
-    let homes: Vec<PathBuf> = (0..5).map(|i| h.home(&format!("m{i}"))).collect();
-    let keys: Vec<String> = homes
-        .iter()
-        .map(|home| {
-            json(home, &["init"])["public_key"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let (homes, keys) = homes_with_keys(&h, 5);
     let hub = &homes[0];
-    let constitution = governance::Constitution {
-        trustees: Some(governance::constitution::TrusteePanel {
-            keys: keys[..3].to_vec(),
-            threshold: 2,
-        }),
-        governs: vec![
-            governance::Governs {
-                name: "commission".into(),
-                kind: governance::governed::ComponentKind::Number {
-                    unit: "basis points".into(),
-                    min: 0,
-                    max: 2000,
-                    step: 25,
-                },
-                initial: governance::governed::Value::Number(500),
-                threshold: Some(governance::Ratio::new(2, 3).unwrap()),
-            },
-            governance::Governs {
-                name: "treasurer".into(),
-                kind: governance::governed::ComponentKind::Officer {
-                    role: "treasurer".into(),
-                },
-                initial: governance::governed::Value::Officer("nobody yet".into()),
-                threshold: None,
-            },
-        ],
-        ..Default::default()
-    };
-    let path = h.file("constitution.json");
-    std::fs::write(&path, constitution.to_json()).unwrap();
-    let mut create = vec![
-        "community",
-        "create",
-        "--name",
-        "Coop",
-        "--constitution",
-        &path,
-    ];
-    for k in &keys[1..] {
-        create.extend(["--founder", k.as_str()]);
-    }
-    ok(hub, &create);
-    for home in &homes[1..] {
-        sync(&h, hub, home);
-        ok(home, &["vote", "register"]);
-        sync(&h, home, hub);
-    }
-    ok(hub, &["vote", "register"]);
+    let constitution = panel_constitution(&keys, vec![commission((2, 3)), treasurer()]);
+    found_in_homes(&h, &homes, &keys, "Coop", &constitution, true);
     let shown = json(hub, &["community", "show"]);
-    assert_eq!(commission(&shown)["value"]["value"], 500);
+    assert_eq!(commission_of(&shown)["value"]["value"], 500);
 
     // Bad proposals are refused with what is wrong.
     let err = fails(hub, &["propose", "rate", "400"]);
@@ -142,7 +90,7 @@ fn members_propose_rates_vote_and_every_home_shows_the_adopted_one() {
     for home in &homes {
         sync(&h, hub, home);
         let shown = json(home, &["community", "show"]);
-        let c = commission(&shown);
+        let c = commission_of(&shown);
         assert_eq!(c["value"]["value"], second, "{c}");
         assert_eq!(c["history"].as_array().unwrap().len(), 2);
         assert_eq!(c["history"][1]["decided_by"], d.as_str());
@@ -171,52 +119,10 @@ fn members_propose_rates_vote_and_every_home_shows_the_adopted_one() {
 #[test]
 fn members_elect_a_treasurer_by_instant_runoff() {
     let h = Homes::new();
-    let homes: Vec<PathBuf> = (0..5).map(|i| h.home(&format!("m{i}"))).collect();
-    let keys: Vec<String> = homes
-        .iter()
-        .map(|home| {
-            json(home, &["init"])["public_key"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let (homes, keys) = homes_with_keys(&h, 5);
     let hub = &homes[0];
-    let constitution = governance::Constitution {
-        trustees: Some(governance::constitution::TrusteePanel {
-            keys: keys[..3].to_vec(),
-            threshold: 2,
-        }),
-        governs: vec![governance::Governs {
-            name: "treasurer".into(),
-            kind: governance::governed::ComponentKind::Officer {
-                role: "treasurer".into(),
-            },
-            initial: governance::governed::Value::Officer("nobody yet".into()),
-            threshold: None,
-        }],
-        ..Default::default()
-    };
-    let path = h.file("constitution.json");
-    std::fs::write(&path, constitution.to_json()).unwrap();
-    let mut create = vec![
-        "community",
-        "create",
-        "--name",
-        "Coop",
-        "--constitution",
-        &path,
-    ];
-    for k in &keys[1..] {
-        create.extend(["--founder", k.as_str()]);
-    }
-    ok(hub, &create);
-    for home in &homes[1..] {
-        sync(&h, hub, home);
-        ok(home, &["vote", "register"]);
-        sync(&h, home, hub);
-    }
-    ok(hub, &["vote", "register"]);
+    let constitution = panel_constitution(&keys, vec![treasurer()]);
+    found_in_homes(&h, &homes, &keys, "Coop", &constitution, true);
     let open = |rule: &str| {
         vec![
             "decision",

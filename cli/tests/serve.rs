@@ -675,65 +675,9 @@ fn final_everywhere(servers: &[Server], id: &str, what: &str) {
 #[test]
 fn a_governed_decision_is_adopted_at_one_final_position_on_every_serving_device() {
     let h = Homes::new();
-    let homes: Vec<_> = ["ana", "ben", "cam"].iter().map(|n| h.home(n)).collect();
-    let keys: Vec<String> = homes
-        .iter()
-        .map(|home| {
-            json(home, &["init"])["public_key"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    let constitution = governance::Constitution {
-        trustees: Some(governance::constitution::TrusteePanel {
-            keys: keys.clone(),
-            threshold: 2,
-        }),
-        governs: vec![governance::Governs {
-            name: "commission".into(),
-            kind: governance::governed::ComponentKind::Number {
-                unit: "basis points".into(),
-                min: 0,
-                max: 2000,
-                step: 25,
-            },
-            initial: governance::governed::Value::Number(500),
-            threshold: Some(governance::Ratio::new(1, 2).unwrap()),
-        }],
-        ..Default::default()
-    };
-    let path = h.file("constitution.json");
-    std::fs::write(&path, constitution.to_json()).unwrap();
-    let cards: Vec<String> = homes[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, home)| {
-            let card = h.file(&format!("card{i}.json"));
-            ok(home, &["id", "export", "--out", &card]);
-            card
-        })
-        .collect();
-    ok(
-        &homes[0],
-        &[
-            "community",
-            "create",
-            "--name",
-            "Mill",
-            "--constitution",
-            &path,
-            "--founder",
-            &cards[0],
-            "--founder",
-            &cards[1],
-        ],
-    );
-    let genesis = h.file("genesis.grs");
-    ok(&homes[0], &["statements", "export", "--out", &genesis]);
-    for home in &homes[1..] {
-        ok(home, &["statements", "import", &genesis]);
-    }
+    let (homes, keys) = homes_with_keys(&h, 3);
+    let constitution = panel_constitution(&keys, vec![commission((1, 2))]);
+    found_in_homes(&h, &homes, &keys, "Mill", &constitution, false);
     let a = Server::start(&homes[0], &[]);
     let b = Server::start(&homes[1], &[a.address()]);
     let c = Server::start(&homes[2], &[a.address(), b.address()]);

@@ -67,3 +67,96 @@ impl Homes {
         self.root.join(name).to_str().unwrap().to_string()
     }
 }
+
+/// Copy every statement `from` holds into `to`.
+pub fn sync(h: &Homes, from: &Path, to: &Path) {
+    let f = h.file("sync.grs");
+    ok(from, &["statements", "export", "--out", &f]);
+    ok(to, &["statements", "import", &f]);
+}
+
+/// `n` homes, each with a new key; the homes and their public keys.
+pub fn homes_with_keys(h: &Homes, n: usize) -> (Vec<PathBuf>, Vec<String>) {
+    let homes: Vec<PathBuf> = (0..n).map(|i| h.home(&format!("m{i}"))).collect();
+    let keys = homes
+        .iter()
+        .map(|home| {
+            json(home, &["init"])["public_key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    (homes, keys)
+}
+
+/// A constitution naming the first three `keys` as 2-of-3 standing
+/// trustees and governing `governs`.
+pub fn panel_constitution(
+    keys: &[String],
+    governs: Vec<governance::Governs>,
+) -> governance::Constitution {
+    governance::Constitution {
+        trustees: Some(governance::constitution::TrusteePanel {
+            keys: keys[..3].to_vec(),
+            threshold: 2,
+        }),
+        governs,
+        ..Default::default()
+    }
+}
+
+/// A commission rate in basis points (0 to 2000 by 25, now 500) that a
+/// change of needs more than `threshold`.
+pub fn commission(threshold: (u32, u32)) -> governance::Governs {
+    governance::Governs {
+        name: "commission".into(),
+        kind: governance::governed::ComponentKind::Number {
+            unit: "basis points".into(),
+            min: 0,
+            max: 2000,
+            step: 25,
+        },
+        initial: governance::governed::Value::Number(500),
+        threshold: Some(governance::Ratio::new(threshold.0, threshold.1).unwrap()),
+    }
+}
+
+/// `homes[0]` founds `name` under `constitution` with every other home's
+/// key as a co-founder, and every home holds the genesis; with
+/// `register`, every member registers a voting key and the hub holds them
+/// all.
+pub fn found_in_homes(
+    h: &Homes,
+    homes: &[PathBuf],
+    keys: &[String],
+    name: &str,
+    constitution: &governance::Constitution,
+    register: bool,
+) {
+    let path = h.file("constitution.json");
+    std::fs::write(&path, constitution.to_json()).unwrap();
+    let mut create = vec![
+        "community",
+        "create",
+        "--name",
+        name,
+        "--constitution",
+        &path,
+    ];
+    for k in &keys[1..] {
+        create.extend(["--founder", k.as_str()]);
+    }
+    let hub = &homes[0];
+    ok(hub, &create);
+    for home in &homes[1..] {
+        sync(h, hub, home);
+        if register {
+            ok(home, &["vote", "register"]);
+            sync(h, home, hub);
+        }
+    }
+    if register {
+        ok(hub, &["vote", "register"]);
+    }
+}
