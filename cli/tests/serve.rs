@@ -670,69 +670,288 @@ fn final_everywhere(servers: &[Server], id: &str, what: &str) {
 /// A decision on the record across three real `grassroots serve`
 /// processes: a proposal, the opening, the trustees' key generation,
 /// ballots submitted from fresh network identities, the close and the
-/// shares all become final through the lace, and every device adopts the
-/// same commission rate at the same final position.
+/// shares all become final through the lace. Two of three for 650 under a
+/// 2/3 threshold, the third abstaining: the rate stays. All three: every
+/// device adopts it at the same final position.
 #[test]
 fn a_governed_decision_is_adopted_at_one_final_position_on_every_serving_device() {
     let h = Homes::new();
     let (homes, keys) = homes_with_keys(&h, 3);
-    let constitution = panel_constitution(&keys, vec![commission((1, 2))]);
+    let constitution = panel_constitution(&keys, vec![commission((2, 3))]);
     found_in_homes(&h, &homes, &keys, "Mill", &constitution, false);
     let a = Server::start(&homes[0], &[]);
     let b = Server::start(&homes[1], &[a.address()]);
     let c = Server::start(&homes[2], &[a.address(), b.address()]);
     let servers = vec![a, b, c];
     let stmt = |v: Value| v["statement"].as_str().unwrap().to_string();
-
     for home in &homes {
         let r = stmt(json(home, &["vote", "register"]));
         final_everywhere(&servers, &r, "a voting key");
     }
+    let open = ["decision", "open", "--component", "commission"];
     let p = stmt(json(&homes[1], &["propose", "commission", "650"]));
     final_everywhere(&servers, &p, "the proposal");
-    let opened = json(
-        &homes[0],
-        &["decision", "open", "--component", "commission"],
-    );
-    let d = opened["decision"]["id"].as_str().unwrap().to_string();
-    final_everywhere(&servers, &d, "the opening");
-    for _round in 0..4 {
-        for home in &homes {
-            let step = json(home, &["decision", "trustee", "keygen", &d]);
-            if let Some(s) = step["statement"].as_str() {
-                final_everywhere(&servers, s, "a key-generation step");
-            }
-        }
+    let held = decide_served(&servers, &homes, &open, &[Some("1"), Some("1"), None]);
+    for s in governed_status(&homes, &held) {
+        assert_eq!(s["status"]["status"], "status-quo-stays", "{s}");
     }
-    // Each ballot leaves its device for another participant, from a
-    // fresh network identity.
-    for (i, home) in homes.iter().enumerate() {
-        let to = servers[(i + 1) % 3].address();
-        let cast = json(home, &["vote", "cast", &d, "1", "--submit", &to]);
-        final_everywhere(&servers, &stmt(cast), "a ballot");
-    }
-    ok(&homes[0], &["decision", "close", &d]);
-    let close = json(&homes[0], &["decision", "show", &d])["tally"]["close"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    final_everywhere(&servers, &close, "the close");
-    for home in &homes[..2] {
-        let shared = stmt(json(home, &["decision", "trustee", "share", &d]));
-        final_everywhere(&servers, &shared, "a decryption share");
+    let p = stmt(json(&homes[2], &["propose", "commission", "625"]));
+    final_everywhere(&servers, &p, "the second proposal");
+    let d = decide_served(&servers, &homes, &open, &[Some("1"), Some("1"), Some("1")]);
+    let decided = governed_status(&homes, &d);
+    for s in &decided {
+        assert_eq!(s["status"]["status"], "adopted", "{s}");
+        assert_eq!(s["status"]["value"]["value"], 625);
+        assert_eq!(s["status"]["position"], decided[0]["status"]["position"]);
     }
     let shown: Vec<Value> = homes
         .iter()
         .map(|home| json(home, &["community", "show"]))
         .collect();
     for s in &shown {
-        let decided = &s["governed"]["decisions"][0];
-        assert_eq!(decided["status"]["status"], "adopted", "{decided}");
-        assert_eq!(decided["status"]["value"]["value"], 650);
-        assert_eq!(
-            decided["status"]["position"],
-            shown[0]["governed"]["decisions"][0]["status"]["position"]
-        );
         assert_eq!(s["governed"]["digest"], shown[0]["governed"]["digest"]);
     }
+}
+
+/// Open a decision at `homes[0]` with `open`, run the trustees' key
+/// generation, cast `votes[i]` from home `i` (`None`: abstain) submitted
+/// to another founder's node (the founders participate in every epoch
+/// here), close and share; every statement final on every server before
+/// the next step. Returns the decision id.
+fn decide_served(
+    servers: &[Server],
+    homes: &[std::path::PathBuf],
+    open: &[&str],
+    votes: &[Option<&str>],
+) -> String {
+    let opened = json(&homes[0], open);
+    let d = opened["decision"]["id"]
+        .as_str()
+        .or(opened["id"].as_str())
+        .unwrap()
+        .to_string();
+    final_everywhere(servers, &d, "the opening");
+    for _round in 0..4 {
+        for home in &homes[..3] {
+            let step = json(home, &["decision", "trustee", "keygen", &d]);
+            if let Some(s) = step["statement"].as_str() {
+                final_everywhere(servers, s, "a key-generation step");
+            }
+        }
+    }
+    for (i, vote) in votes.iter().enumerate() {
+        let Some(values) = vote else { continue };
+        let to = servers[(i + 1) % 3].address();
+        let cast = json(&homes[i], &["vote", "cast", &d, values, "--submit", &to]);
+        final_everywhere(servers, cast["statement"].as_str().unwrap(), "a ballot");
+    }
+    ok(&homes[0], &["decision", "close", &d]);
+    let shown = json(&homes[0], &["decision", "show", &d]);
+    let close = shown["tally"]["close"]
+        .as_str()
+        .or(shown["individual"]["close"].as_str());
+    if let Some(close) = close {
+        final_everywhere(servers, close, "the close");
+    }
+    for home in &homes[..2] {
+        let shared = json(home, &["decision", "trustee", "share", &d]);
+        let each = shared["ballot_share_statements"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for s in each
+            .iter()
+            .chain([&shared["statement"]])
+            .filter_map(|s| s.as_str())
+        {
+            final_everywhere(servers, s, "a share");
+        }
+    }
+    d
+}
+
+/// Every home's governed decision `d`, as `community show` has it.
+fn governed_status(homes: &[std::path::PathBuf], d: &str) -> Vec<Value> {
+    homes
+        .iter()
+        .map(|home| {
+            let shown = json(home, &["community", "show"]);
+            shown["governed"]["decisions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["id"] == d)
+                .cloned()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// The community on four real `serve` processes: a newcomer
+/// admitted by two sureties; an amendment to three sureties, adopted by a
+/// supermajority, which un-admits the newcomer from its final position on
+/// (and the participants follow); a second amendment without the
+/// supermajority, which changes nothing; a board elected by STV; a budget
+/// divided by MES; a treasurer elected by instant-runoff. Every device
+/// ends with the same governed state.
+#[test]
+fn a_community_amends_admission_elects_a_board_and_divides_a_budget_on_serving_devices() {
+    use governance::governed::{ComponentKind, Value as Governed};
+    let h = Homes::new();
+    let (homes, keys) = homes_with_keys(&h, 4);
+    let governs = vec![
+        governance::Governs {
+            name: "board".into(),
+            kind: ComponentKind::Board { seats: 2 },
+            initial: Governed::Board(vec!["ana".into(), "ben".into()]),
+            threshold: None,
+        },
+        governance::Governs {
+            name: "treasurer".into(),
+            kind: ComponentKind::Officer {
+                role: "treasurer".into(),
+            },
+            initial: Governed::Officer("nobody yet".into()),
+            threshold: None,
+        },
+        governance::Governs {
+            name: "budget".into(),
+            kind: ComponentKind::Budget {
+                items: vec!["garden".into(), "kitchen".into(), "reserve".into()],
+                total: 100,
+            },
+            initial: Governed::Budget(vec![0, 0, 100]),
+            threshold: None,
+        },
+    ];
+    let mut constitution = panel_constitution(&keys, governs);
+    found_in_homes(&h, &homes[..3], &keys[..3], "Mill", &constitution, false);
+    sync(&h, &homes[0], &homes[3]);
+    let a = Server::start(&homes[0], &[]);
+    let b = Server::start(&homes[1], &[a.address()]);
+    let c = Server::start(&homes[2], &[a.address(), b.address()]);
+    let d = Server::start(&homes[3], &[a.address(), b.address(), c.address()]);
+    let servers = vec![a, b, c, d];
+    for (i, home) in homes[..3].iter().enumerate() {
+        let r = json(home, &["vote", "register"]);
+        final_everywhere(&servers, r["statement"].as_str().unwrap(), "a voting key");
+        if i < 2 {
+            let s = vouch(&h, &homes[3], home, &format!("dee{i}"));
+            final_everywhere(&servers, &s, "a surety");
+        }
+    }
+    let members = |home: &std::path::Path| {
+        json(home, &["community", "show"])["members"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert!(homes.iter().all(|home| members(home) == 4));
+
+    // Three sureties from now on: three of four members vote for it,
+    // more than the amendment threshold of 2/3.
+    constitution.name = "Mill".into();
+    constitution.admission.min_sureties = 3;
+    let path = h.file("three.json");
+    std::fs::write(&path, constitution.to_json()).unwrap();
+    let p = json(&homes[1], &["propose", "constitution", &format!("@{path}")]);
+    final_everywhere(&servers, p["statement"].as_str().unwrap(), "the amendment");
+    let open = ["decision", "open", "--component", "constitution"];
+    let amend = decide_served(&servers, &homes, &open, &[Some("1"), Some("1"), Some("1")]);
+    for s in governed_status(&homes, &amend) {
+        assert_eq!(s["status"]["status"], "adopted", "{s}");
+    }
+    assert!(
+        homes.iter().all(|home| members(home) == 3),
+        "two sureties no longer admit"
+    );
+
+    // Back to one surety: one of three is not a supermajority.
+    constitution.admission.min_sureties = 1;
+    std::fs::write(&path, constitution.to_json()).unwrap();
+    let p = json(&homes[2], &["propose", "constitution", &format!("@{path}")]);
+    final_everywhere(
+        &servers,
+        p["statement"].as_str().unwrap(),
+        "the second amendment",
+    );
+    let lax = decide_served(&servers, &homes, &open, &[Some("1"), Some("0"), None]);
+    for s in governed_status(&homes, &lax) {
+        assert_eq!(s["status"]["status"], "status-quo-stays", "{s}");
+    }
+    assert!(homes.iter().all(|home| members(home) == 3));
+
+    let board = decide_served(
+        &servers,
+        &homes,
+        &[
+            "decision",
+            "open",
+            "--component",
+            "board",
+            "--rule",
+            "stv:2",
+            "--option",
+            "ana",
+            "--option",
+            "ben",
+            "--option",
+            "cam",
+            "--option",
+            "dee",
+        ],
+        &[Some("3,4,1,2"), Some("4,3,1,2"), Some("3,4,2,1")],
+    );
+    let budget = decide_served(
+        &servers,
+        &homes,
+        &[
+            "decision",
+            "open",
+            "--component",
+            "budget",
+            "--rule",
+            "mes-budget:100:60,30",
+            "--option",
+            "garden",
+            "--option",
+            "kitchen",
+        ],
+        &[Some("1,1"), Some("0,1"), Some("1,1")],
+    );
+    let treasurer = decide_served(
+        &servers,
+        &homes,
+        &[
+            "decision",
+            "open",
+            "--component",
+            "treasurer",
+            "--rule",
+            "irv",
+            "--option",
+            "ana",
+            "--option",
+            "ben",
+        ],
+        &[Some("2,1"), Some("2,1"), Some("1,2")],
+    );
+    for d in [&board, &budget, &treasurer] {
+        for s in governed_status(&homes, d) {
+            assert_eq!(s["status"]["status"], "adopted", "{s}");
+        }
+    }
+    let shown: Vec<Value> = homes
+        .iter()
+        .map(|home| json(home, &["community", "show"]))
+        .collect();
+    for s in &shown {
+        assert_eq!(s["governed"]["digest"], shown[0]["governed"]["digest"]);
+    }
+    let text = ok(&homes[3], &["community", "show"]);
+    assert!(text.contains("board = cam, dee"), "{text}");
+    assert!(
+        text.contains("budget = garden: 60, kitchen: 30, reserve: 10"),
+        "{text}"
+    );
 }
