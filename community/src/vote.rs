@@ -29,7 +29,7 @@ use crate::decision::{electorate, DecisionError, DecisionState};
 use ballot::dkg::{Dealer, DealerShare};
 use ballot::{Ballot, BallotKind, SealedShare, TransportSecret, TrusteeKey, VotingSecret};
 use identity::{Keypair, PublicKey};
-use ledger::dag::{causal_past, say};
+use ledger::dag::say;
 use ledger::payload::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
     DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
@@ -670,7 +670,7 @@ pub fn close(
     let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
     let mut covered = std::collections::HashSet::new();
     for p in &preds {
-        covered.extend(causal_past(&by_id, p));
+        ledger::dag::extend_causal_past(&by_id, &mut covered, p);
     }
     let mut ballots: Vec<StatementId> = statements
         .iter()

@@ -29,7 +29,7 @@ use ballot::dkg::{FeldmanCommitments, PedersenCommitments};
 use ballot::tally::{accept, EncryptedTally};
 use ballot::{Ballot, CountedBallots, DecryptionShare, KeyInfo};
 use identity::PublicKey;
-use ledger::dag::causal_past;
+use ledger::dag::{causal_past, extend_causal_past};
 use ledger::payload::{BallotShares, DecisionResult, Payload, TallyShare};
 use ledger::statement::{CommunityId, Statement, StatementId};
 use rand::{CryptoRng, RngCore};
@@ -408,7 +408,7 @@ impl<'a> Machine<'a> {
                 }
                 .into());
             }
-            past.extend(causal_past(&self.by_id, b));
+            extend_causal_past(&self.by_id, &mut past, b);
         }
         let confirmed = self
             .state
