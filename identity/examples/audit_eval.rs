@@ -46,6 +46,7 @@ fn main() {
     let expand = ExpandParams {
         alpha: real("--alpha", d.alpha),
         growth: real("--growth", d.growth),
+        late_growth: real("--late-growth", d.late_growth),
         min_step: real("--min-step", d.min_step),
         tolerance: real("--tolerance", d.tolerance),
     };

@@ -11,6 +11,8 @@
 //! * [`sybilrank`] — the baseline, SybilRank exactly as published.
 //! * [`expand`] — the audit's ranking: trust expansion, seed-diverse propagation
 //!   that grows the trusted region in rounds.
+//! * [`refine`] — two-sided refinement of the acceptance order: trust from
+//!   its top against distrust from its bottom.
 //! * [`cut`] — sweep cuts, suspected regions, attack edges, accountable vouchers.
 //! * [`guarantee`] — conductance estimates and the admission-rule bound.
 //! * [`pipeline`] — [`audit`]: all of the above into an [`AuditReport`];
@@ -39,6 +41,7 @@ pub mod guarantee;
 pub mod input;
 pub mod picture;
 pub mod pipeline;
+pub mod refine;
 mod summary;
 pub mod sybilrank;
 pub mod synth;

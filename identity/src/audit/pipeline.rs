@@ -3,9 +3,11 @@
 //! 1. Components: members in components without a seed are *unreachable*:
 //!    no trust can flow to them, they score 0 and are reported as such.
 //! 2. SybilRank from the seeds (the baseline, reported beside).
-//! 3. Trust expansion ([`super::expand`]) orders the reachable members:
-//!    the order of acceptance is the audit's **ranking** (members without a
-//!    seed in their component come last).
+//! 3. Trust expansion ([`super::expand`]) orders the reachable members by
+//!    acceptance, and the two-sided refinement ([`super::refine`]) re-orders
+//!    them by trust from the top of that order against distrust from its
+//!    bottom: the refined order is the audit's **ranking** (members without
+//!    a seed in their component come last).
 //! 4. The sweep cut of that order ([`super::cut`]) splits trusted from
 //!    suspected; suspected regions are flagged when its conductance is at
 //!    most [`AuditParams::max_conductance`].
@@ -15,7 +17,7 @@
 //!    member is tied to the trusted side as a whole, a number to read and
 //!    colour by. The ranking does not use it, because it inherits any error
 //!    in the cut's position (a cut placed too early leaves honest members
-//!    outside the restart set, scoring like Sybils), while the acceptance
+//!    outside the restart set, scoring like Sybils), while the refined
 //!    order does not depend on the cut at all.
 //! 6. Guarantee: spectral estimate of the trusted side's conductance and
 //!    the admission bound ([`super::guarantee`]).
@@ -25,6 +27,7 @@ use super::error::AuditError;
 use super::expand::{self, ExpandParams};
 use super::graph::{BuildStats, TrustGraph};
 use super::guarantee::{self, Spectral};
+use super::refine::{self, RefineParams};
 use super::sybilrank;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -34,6 +37,8 @@ use serde::Serialize;
 pub struct AuditParams {
     /// Trust expansion parameters.
     pub expand: ExpandParams,
+    /// Refinement of the acceptance order (`passes: 0` ranks by acceptance).
+    pub refine: RefineParams,
     /// Flag suspected regions only when the sweep cut's conductance is at most this (default 0.2).
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
@@ -49,6 +54,7 @@ impl Default for AuditParams {
     fn default() -> Self {
         AuditParams {
             expand: ExpandParams::default(),
+            refine: RefineParams::default(),
             max_conductance: 0.2,
             sureties: 3,
             spectral_iters: 30,
@@ -62,7 +68,7 @@ impl Default for AuditParams {
 pub struct MemberScore {
     /// Member id.
     pub id: String,
-    /// 1 = most trusted: the position in trust expansion's acceptance order
+    /// 1 = most trusted: the position in the refined acceptance order
     /// (unreachable members last).
     pub rank: usize,
     /// Trust relative to the trusted side's median member (0 if
@@ -145,6 +151,8 @@ pub struct AuditReport {
     pub expansion_rounds: usize,
     /// Walk steps (power iterations) the expansion ran over all its rounds.
     pub expansion_steps: usize,
+    /// Walk steps the refinement ran (both walks, all passes).
+    pub refine_steps: usize,
     /// Conductance estimate and admission bound (`None` if skipped).
     pub guarantee: Option<GuaranteeReport>,
 }
@@ -190,13 +198,15 @@ pub fn audit(
     });
 
     progress(Stage::Cut, 0, 1);
-    let cut = cut::sweep(g, &ex.order, seeds.len());
+    let refined = refine::refine(g, &ex.order, seeds, &params.refine);
+    let order = refined.order;
+    let cut = cut::sweep(g, &order, seeds.len());
     let flagged = cut.is_some_and(|c| c.conductance <= params.max_conductance);
     let trusted_len = match cut {
         Some(c) if flagged => c.prefix,
-        _ => ex.order.len(),
+        _ => order.len(),
     };
-    let trusted_set = &ex.order[..trusted_len];
+    let trusted_set = &order[..trusted_len];
     let mut trusted = vec![false; n];
     for &v in trusted_set {
         trusted[v as usize] = true;
@@ -208,7 +218,7 @@ pub fn audit(
         p.alpha,
         expand::iterations_for(p.alpha, 2.0, p.tolerance),
     );
-    let mut rank_order = ex.order.clone();
+    let mut rank_order = order.clone();
     rank_order.extend((0..n as u32).filter(|&v| !reachable[v as usize]));
     let mut is_seed = vec![false; n];
     for &s in seeds {
@@ -303,6 +313,7 @@ pub fn audit(
         unreachable_components: unreachable,
         expansion_rounds: ex.rounds,
         expansion_steps: ex.steps,
+        refine_steps: refined.steps,
         guarantee,
     })
 }
@@ -413,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn ranking_is_the_acceptance_order_whatever_the_cut() {
+    fn ranking_is_the_refined_order_whatever_the_cut() {
         let sc = generate(&Params {
             shape: Shape::Communities {
                 c: 6,
@@ -432,6 +443,7 @@ mod tests {
         edges.push((400, 401)); // a component without a seed
         let g = TrustGraph::from_index_edges(402, &edges).unwrap();
         let ex = expand::expand(&g, &sc.seeds, &ExpandParams::default(), &mut |_, _| {});
+        let refined = refine::refine(&g, &ex.order, &sc.seeds, &RefineParams::default());
         let ids =
             |r: &AuditReport| -> Vec<String> { r.ranking.iter().map(|m| m.id.clone()).collect() };
         let flagged = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
@@ -441,9 +453,9 @@ mod tests {
         };
         let unflagged = audit(&g, &sc.seeds, &unflagged, &mut |_, _, _| {}).unwrap();
         assert!(flagged.flagged && !unflagged.flagged);
-        // the acceptance order, then members no seed can reach, by index
+        // the refined order, then members no seed can reach, by index
         // (the extra component, and any member the generator left isolated)
-        let mut want: Vec<String> = ex.order.iter().map(|&v| g.id(v).to_owned()).collect();
+        let mut want: Vec<String> = refined.order.iter().map(|&v| g.id(v).to_owned()).collect();
         want.extend(
             (0..g.len() as u32)
                 .filter(|&v| ex.round[v as usize] == u32::MAX)
