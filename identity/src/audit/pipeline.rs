@@ -153,6 +153,9 @@ pub struct AuditReport {
     pub expansion_steps: usize,
     /// Walk steps the refinement ran (both walks, all passes).
     pub refine_steps: usize,
+    /// Whether the ranking is the refined order (its sweep cut was at least
+    /// as sparse as the acceptance order's) rather than the acceptance order.
+    pub refine_kept: bool,
     /// Conductance estimate and admission bound (`None` if skipped).
     pub guarantee: Option<GuaranteeReport>,
 }
@@ -199,8 +202,8 @@ pub fn audit(
 
     progress(Stage::Cut, 0, 1);
     let refined = refine::refine(g, &ex.order, seeds, &params.refine);
-    let order = refined.order;
-    let cut = cut::sweep(g, &order, seeds.len());
+    let refine_steps = refined.steps;
+    let (order, cut, refine_kept) = sparser_order(g, ex.order, refined.order, seeds.len());
     let flagged = cut.is_some_and(|c| c.conductance <= params.max_conductance);
     let trusted_len = match cut {
         Some(c) if flagged => c.prefix,
@@ -313,9 +316,34 @@ pub fn audit(
         unreachable_components: unreachable,
         expansion_rounds: ex.rounds,
         expansion_steps: ex.steps,
-        refine_steps: refined.steps,
+        refine_steps,
+        refine_kept,
         guarantee,
     })
+}
+
+/// Of the acceptance order and its refinement, the one whose sweep cut is
+/// sparser (the refinement on a tie), with that cut and whether it was the
+/// refinement. The refinement exists to sharpen the cut; when attack edges
+/// are as plentiful as the honest region's own links it can blur it
+/// instead, and then the acceptance order stands.
+fn sparser_order(
+    g: &TrustGraph,
+    accepted: Vec<u32>,
+    refined: Vec<u32>,
+    min_prefix: usize,
+) -> (Vec<u32>, Option<SweepCut>, bool) {
+    let phi = |c: &Option<SweepCut>| c.map_or(f64::INFINITY, |c| c.conductance);
+    let cut_refined = cut::sweep(g, &refined, min_prefix);
+    if refined == accepted {
+        return (accepted, cut_refined, false);
+    }
+    let cut_accepted = cut::sweep(g, &accepted, min_prefix);
+    if phi(&cut_refined) <= phi(&cut_accepted) {
+        (refined, cut_refined, true)
+    } else {
+        (accepted, cut_accepted, false)
+    }
 }
 
 #[cfg(test)]

@@ -167,13 +167,20 @@ fn log_ratio(t: f64, d: f64) -> f64 {
 /// Seeds first (in their current order), then the rest by `key`, highest
 /// first; ties keep the current order.
 fn reorder(order: &[u32], is_seed: &[bool], key: impl Fn(usize) -> f64 + Sync) -> Vec<u32> {
-    let mut keyed: Vec<(bool, f64, usize, u32)> = order
+    let mut keyed: Vec<(f64, u32)> = order
         .par_iter()
         .enumerate()
-        .map(|(i, &v)| (!is_seed[v as usize], -key(v as usize), i, v))
+        .map(|(i, &v)| {
+            let k = if is_seed[v as usize] {
+                f64::NEG_INFINITY
+            } else {
+                -key(v as usize)
+            };
+            (k, i as u32)
+        })
         .collect();
-    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-    keyed.into_iter().map(|(_, _, _, v)| v).collect()
+    keyed.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, i)| order[i as usize]).collect()
 }
 
 #[cfg(test)]
