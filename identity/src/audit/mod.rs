@@ -17,6 +17,8 @@
 //! * [`guarantee`] — conductance estimates and the admission-rule bound.
 //! * [`pipeline`] — [`audit`]: all of the above into an [`AuditReport`];
 //!   [`AuditReport::summary`] renders it as text.
+//! * [`federated`] — [`audit_federation`]: several communities' graphs as
+//!   one, a member of several communities counted once, seeds from each.
 //! * [`picture`] — SVG/PNG drawings of the graph coloured by trust, and the histogram.
 //! * [`synth`], [`eval`] — seeded attack scenarios, AUC and the admission
 //!   cascade, for the evaluation harness and tests.
@@ -36,6 +38,7 @@ pub mod cut;
 pub mod error;
 pub mod eval;
 pub mod expand;
+pub mod federated;
 pub mod graph;
 pub mod guarantee;
 pub mod input;
@@ -48,5 +51,6 @@ pub mod synth;
 pub mod walk;
 
 pub use error::AuditError;
+pub use federated::{audit_federation, Community, FederatedReport};
 pub use graph::TrustGraph;
 pub use pipeline::{audit, AuditParams, AuditReport, MemberScore, Stage, Status};
