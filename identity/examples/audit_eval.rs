@@ -15,14 +15,15 @@
 //! ```text
 //! cargo run --release -p identity --example audit_eval [-- --reps N --k K --hard]
 //!     [--g 2000,4000] [--alpha A] [--growth G] [--late-growth G] [--min-step D]
-//!     [--tolerance E] [--passes P] [--seed-base B]
+//!     [--tolerance E] [--passes P] [--seed-base B] [--sybils S]
 //! ```
 //!
 //! `--alpha` to `--tolerance` override the trust expansion's parameters and
 //! `--passes` the refinement's (0: rank by acceptance order), for
 //! sensitivity runs; `--g` restricts the sweep of attack edges; repetition
 //! `r` of cell `g` uses RNG seed `B + 1000 r + g` (`B = 0` by default: pass
-//! another base for a measurement on scenarios nothing was tuned on).
+//! another base for a measurement on scenarios nothing was tuned on);
+//! `--sybils` sets the Sybil region's size (default 2,000).
 
 use identity::audit::eval::{admit_cascade, auc};
 use identity::audit::expand::ExpandParams;
@@ -61,6 +62,7 @@ fn main() {
         ..RefineParams::default()
     };
     let seed_base = flag("--seed-base", 0) as u64;
+    let sybils = flag("--sybils", 2000);
     let mut shapes = vec![
         Shape::ScaleFree { m: 5 },
         Shape::SmallWorld { k: 10, p: 0.1 },
@@ -87,7 +89,7 @@ fn main() {
         .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![10, 100, 500, 1000, 2000, 4000]);
     println!(
-        "honest 4000, Sybils 2000 (ER, avg degree 20), 20 seeds, {reps} repetitions from RNG seed base {seed_base}, \
+        "honest 4000, Sybils {sybils} (ER, avg degree 20), 20 seeds, {reps} repetitions from RNG seed base {seed_base}, \
          admission rule k = {k}; expansion α = {}, γ = {}, γ_late = {}, δ = {}, ε = {}; refinement passes {}",
         expand.alpha, expand.growth, expand.late_growth, expand.min_step, expand.tolerance, refine.passes
     );
@@ -111,7 +113,7 @@ fn main() {
                 let sc = generate(&Params {
                     shape: *shape,
                     honest: 4000,
-                    sybils: 2000,
+                    sybils,
                     sybil_degree: 20.0,
                     attack_edges: g,
                     seeds: 20,

@@ -68,7 +68,7 @@ pub struct ExpandParams {
     /// Growth factor `γ`: a round accepts at least `(γ − 1)|A|` members.
     pub growth: f64,
     /// Growth factor `γ_late` once `A` holds half the reachable members
-    /// (default 1.05): the late rounds, where the least-connected honest
+    /// (default 1.04): the late rounds, where the least-connected honest
     /// members compete with the Sybils, take finer steps.
     pub late_growth: f64,
     /// Least growth per round as a fraction `δ` of the reachable members: a
@@ -85,7 +85,7 @@ impl Default for ExpandParams {
         ExpandParams {
             alpha: 0.35,
             growth: 1.1,
-            late_growth: 1.05,
+            late_growth: 1.04,
             min_step: 0.01,
             tolerance: 0.05,
         }

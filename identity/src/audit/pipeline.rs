@@ -201,9 +201,17 @@ pub fn audit(
     });
 
     progress(Stage::Cut, 0, 1);
-    let refined = refine::refine(g, &ex.order, seeds, &params.refine);
+    let accepted_cut = cut::sweep(g, &ex.order, seeds.len());
+    let refined = match accepted_cut {
+        Some(c) => refine::refine(g, &ex.order, seeds, c.prefix, &params.refine),
+        None => refine::Refinement {
+            order: ex.order.clone(),
+            steps: 0,
+        },
+    };
     let refine_steps = refined.steps;
-    let (order, cut, refine_kept) = sparser_order(g, ex.order, refined.order, seeds.len());
+    let (order, cut, refine_kept) =
+        sparser_order(g, (ex.order, accepted_cut), refined.order, seeds.len());
     let flagged = cut.is_some_and(|c| c.conductance <= params.max_conductance);
     let trusted_len = match cut {
         Some(c) if flagged => c.prefix,
@@ -322,24 +330,37 @@ pub fn audit(
     })
 }
 
-/// Of the acceptance order and its refinement, the one whose sweep cut is
-/// sparser (the refinement on a tie), with that cut and whether it was the
-/// refinement. The refinement exists to sharpen the cut; when attack edges
-/// are as plentiful as the honest region's own links it can blur it
-/// instead, and then the acceptance order stands.
+/// The least share of the acceptance order's suspected side that the
+/// refined order's cut must keep suspected for the refinement to stand.
+pub const REFINE_MIN_KEPT_SUSPECTS: f64 = 0.8;
+
+/// Of the acceptance order and its refinement, the refinement if its sweep
+/// cut is at least as sparse and keeps at least
+/// [`REFINE_MIN_KEPT_SUSPECTS`] as many members suspected, else the
+/// acceptance order; with that order's cut and whether it is the
+/// refinement. The refinement exists to sharpen the cut the acceptance
+/// order exposes, not to move it: when its distrust set is mostly honest
+/// stragglers (a small Sybil region behind many unseeded honest members, or
+/// attack edges as plentiful as the honest region's own links), it clears
+/// much of the suspected side at once, and then the acceptance order stands.
 fn sparser_order(
     g: &TrustGraph,
-    accepted: Vec<u32>,
+    (accepted, cut_accepted): (Vec<u32>, Option<SweepCut>),
     refined: Vec<u32>,
     min_prefix: usize,
 ) -> (Vec<u32>, Option<SweepCut>, bool) {
-    let phi = |c: &Option<SweepCut>| c.map_or(f64::INFINITY, |c| c.conductance);
-    let cut_refined = cut::sweep(g, &refined, min_prefix);
     if refined == accepted {
-        return (accepted, cut_refined, false);
+        return (accepted, cut_accepted, false);
     }
-    let cut_accepted = cut::sweep(g, &accepted, min_prefix);
-    if phi(&cut_refined) <= phi(&cut_accepted) {
+    let cut_refined = cut::sweep(g, &refined, min_prefix);
+    let keep = match (cut_accepted, cut_refined) {
+        (Some(a), Some(r)) => {
+            let suspects = |c: SweepCut| (accepted.len() - c.prefix) as f64;
+            r.conductance <= a.conductance && suspects(r) >= REFINE_MIN_KEPT_SUSPECTS * suspects(a)
+        }
+        _ => false,
+    };
+    if keep {
         (refined, cut_refined, true)
     } else {
         (accepted, cut_accepted, false)
@@ -471,7 +492,8 @@ mod tests {
         edges.push((400, 401)); // a component without a seed
         let g = TrustGraph::from_index_edges(402, &edges).unwrap();
         let ex = expand::expand(&g, &sc.seeds, &ExpandParams::default(), &mut |_, _| {});
-        let refined = refine::refine(&g, &ex.order, &sc.seeds, &RefineParams::default());
+        let prefix = cut::sweep(&g, &ex.order, sc.seeds.len()).unwrap().prefix;
+        let refined = refine::refine(&g, &ex.order, &sc.seeds, prefix, &RefineParams::default());
         let ids =
             |r: &AuditReport| -> Vec<String> { r.ranking.iter().map(|m| m.id.clone()).collect() };
         let flagged = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
@@ -481,9 +503,16 @@ mod tests {
         };
         let unflagged = audit(&g, &sc.seeds, &unflagged, &mut |_, _, _| {}).unwrap();
         assert!(flagged.flagged && !unflagged.flagged);
-        // the refined order, then members no seed can reach, by index
-        // (the extra component, and any member the generator left isolated)
-        let mut want: Vec<String> = refined.order.iter().map(|&v| g.id(v).to_owned()).collect();
+        assert_eq!(flagged.refine_kept, unflagged.refine_kept);
+        // the refined order if it stood, else the acceptance order; then
+        // members no seed can reach, by index (the extra component, and any
+        // member the generator left isolated)
+        let ranked = if flagged.refine_kept {
+            &refined.order
+        } else {
+            &ex.order
+        };
+        let mut want: Vec<String> = ranked.iter().map(|&v| g.id(v).to_owned()).collect();
         want.extend(
             (0..g.len() as u32)
                 .filter(|&v| ex.round[v as usize] == u32::MAX)
@@ -497,6 +526,85 @@ mod tests {
             .iter()
             .enumerate()
             .all(|(i, m)| m.rank == i + 1));
+    }
+
+    fn rank_auc(sc: &crate::audit::synth::Scenario, r: &AuditReport, g: &TrustGraph) -> f64 {
+        let mut score = vec![0.0; g.len()];
+        for m in &r.ranking {
+            score[g.index_of(&m.id).unwrap() as usize] = -(m.rank as f64);
+        }
+        crate::audit::eval::auc(&score, |v| sc.is_sybil(v))
+    }
+
+    #[test]
+    fn the_refinement_stands_where_it_sharpens_the_cut() {
+        // a ring against one attack edge per honest member: the refinement
+        // lifts the honest stretches far from the seeds above the Sybils
+        let sc = generate(&Params {
+            shape: Shape::SmallWorld { k: 10, p: 0.1 },
+            honest: 2000,
+            sybils: 1000,
+            sybil_degree: 20.0,
+            attack_edges: 2000,
+            seeds: 10,
+            rng_seed: 21,
+        });
+        let g = sc.graph();
+        let r = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
+        assert!(r.refine_kept && r.refine_steps > 0);
+        let plain = AuditParams {
+            refine: RefineParams {
+                passes: 0,
+                ..RefineParams::default()
+            },
+            ..AuditParams::default()
+        };
+        let p = audit(&g, &sc.seeds, &plain, &mut |_, _, _| {}).unwrap();
+        assert!(!p.refine_kept && p.refine_steps == 0);
+        let (refined, accepted) = (rank_auc(&sc, &r, &g), rank_auc(&sc, &p, &g));
+        assert!(
+            refined > 0.95 && refined > accepted,
+            "{accepted} -> {refined}"
+        );
+    }
+
+    #[test]
+    fn the_refinement_gives_way_when_it_would_clear_the_suspected_side() {
+        // a small Sybil region behind many unseeded honest communities: the
+        // bottom of the acceptance order is mostly honest, and the
+        // acceptance order must stand
+        let sc = generate(&Params {
+            shape: Shape::Communities {
+                c: 20,
+                d: 10.0,
+                mu: 0.1,
+                seeded: 2,
+            },
+            honest: 4000,
+            sybils: 200,
+            sybil_degree: 20.0,
+            attack_edges: 400,
+            seeds: 20,
+            rng_seed: 3_000_400,
+        });
+        let g = sc.graph();
+        let r = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
+        assert!(!r.refine_kept);
+        let ex = expand::expand(
+            &g,
+            &sc.seeds,
+            &AuditParams::default().expand,
+            &mut |_, _| {},
+        );
+        let ids: Vec<&str> = r
+            .ranking
+            .iter()
+            .take(ex.order.len())
+            .map(|m| m.id.as_str())
+            .collect();
+        let want: Vec<&str> = ex.order.iter().map(|&v| g.id(v)).collect();
+        assert_eq!(ids, want);
+        assert!(rank_auc(&sc, &r, &g) > 0.97);
     }
 
     #[test]

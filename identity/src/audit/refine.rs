@@ -13,8 +13,9 @@
 //! runs two personalised PageRanks on the finished order:
 //!
 //! ```text
-//!   T = the first `trusted_share` of the order,  B = the last `suspect_share`
-//!   t = PPR restarted on T (mass ∝ degree),      d = PPR restarted on B
+//!   T = the trusted side of the order's sweep cut (its first `prefix` members)
+//!   B = the last `suspect_fraction` of the suspected side (the deepest suspects)
+//!   t = PPR restarted on T (mass ∝ degree),  d = PPR restarted on B
 //!   key(v) = ln(t(v)/deg v) − ln(d(v)/deg v) = ln t(v) − ln d(v)
 //! ```
 //!
@@ -23,8 +24,12 @@
 //! reversibility, `t(v)/deg(v)` is proportional to the probability that a
 //! walk *from* `v` (mean length `1/α`) stops in `T`, so `key` compares where
 //! `v`'s walks end: the bottom of the order or the top. The pass repeats
-//! `passes` times, each on the order the previous one produced (the second
-//! and later passes warm-start both walks).
+//! `passes` times, each on the order the previous one produced, with the
+//! same sizes of `T` and `B` (the second and later passes warm-start both
+//! walks). Taking `T` and `B` from the sweep cut, rather than fixed shares
+//! of the order, sizes them to the region the cut exposes: a Sybil region
+//! of a twentieth of the graph gets a distrust set of a fortieth, not a
+//! fifth of the order made up mostly of honest stragglers.
 //!
 //! The walks do not need `B` to be pure Sybil: the honest members in it are
 //! stragglers with most of their edges to honest members outside `B`, so the
@@ -47,10 +52,9 @@ use rayon::prelude::*;
 pub struct RefineParams {
     /// Refinement passes; 0 keeps the acceptance order (default 2).
     pub passes: usize,
-    /// Share of the order, from the top, that restarts the trust walk (default 0.6).
-    pub trusted_share: f64,
-    /// Share of the order, from the bottom, that restarts the distrust walk (default 0.2).
-    pub suspect_share: f64,
+    /// Fraction of the suspected side of the sweep cut, from the bottom of
+    /// the order, that restarts the distrust walk (default 0.5).
+    pub suspect_fraction: f64,
     /// Restart probability `α` of both walks (default 0.35).
     pub alpha: f64,
     /// ℓ₁ tolerance of each walk, as for the expansion (default 0.05).
@@ -61,8 +65,7 @@ impl Default for RefineParams {
     fn default() -> Self {
         RefineParams {
             passes: 2,
-            trusted_share: 0.6,
-            suspect_share: 0.2,
+            suspect_fraction: 0.5,
             alpha: 0.35,
             tolerance: 0.05,
         }
@@ -126,17 +129,24 @@ fn degree_restart(g: &TrustGraph, set: &[u32]) -> Vec<f64> {
 }
 
 /// Refine `order` (all members to rank, most trusted first, the `seeds`
-/// among them) by [`RefineParams::passes`] two-sided passes. Orders too
+/// among them), whose sweep cut keeps its first `prefix` members on the
+/// trusted side, by [`RefineParams::passes`] two-sided passes. Orders too
 /// short to give both walks a restart set come back unchanged.
-pub fn refine(g: &TrustGraph, order: &[u32], seeds: &[u32], p: &RefineParams) -> Refinement {
+pub fn refine(
+    g: &TrustGraph,
+    order: &[u32],
+    seeds: &[u32],
+    prefix: usize,
+    p: &RefineParams,
+) -> Refinement {
     let len = order.len();
-    let top = ((p.trusted_share.clamp(0.0, 1.0) * len as f64) as usize).max(1);
-    let bottom = (p.suspect_share.clamp(0.0, 1.0) * len as f64) as usize;
+    let top = prefix.min(len);
+    let bottom = (p.suspect_fraction.clamp(0.0, 1.0) * (len - top) as f64) as usize;
     let mut out = Refinement {
         order: order.to_vec(),
         steps: 0,
     };
-    if p.passes == 0 || bottom == 0 || top + bottom > len {
+    if p.passes == 0 || top == 0 || bottom == 0 {
         return out;
     }
     let mut is_seed = vec![false; g.len()];
@@ -186,6 +196,7 @@ fn reorder(order: &[u32], is_seed: &[bool], key: impl Fn(usize) -> f64 + Sync) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::cut::sweep;
     use crate::audit::eval::auc;
     use crate::audit::expand::{expand, ExpandParams};
     use crate::audit::synth::{generate, Params, Shape};
@@ -211,7 +222,8 @@ mod tests {
         });
         let g = sc.graph();
         let ex = expand(&g, &sc.seeds, &ExpandParams::default(), &mut |_, _| {});
-        let r = refine(&g, &ex.order, &sc.seeds, &RefineParams::default());
+        let prefix = sweep(&g, &ex.order, sc.seeds.len()).unwrap().prefix;
+        let r = refine(&g, &ex.order, &sc.seeds, prefix, &RefineParams::default());
         let mut sorted = r.order.clone();
         sorted.sort_unstable();
         let mut want = ex.order.clone();
@@ -239,7 +251,8 @@ mod tests {
         });
         let g = sc.graph();
         let ex = expand(&g, &sc.seeds, &ExpandParams::default(), &mut |_, _| {});
-        let r = refine(&g, &ex.order, &sc.seeds, &RefineParams::default());
+        let prefix = sweep(&g, &ex.order, sc.seeds.len()).unwrap().prefix;
+        let r = refine(&g, &ex.order, &sc.seeds, prefix, &RefineParams::default());
         let before = auc_of(&ex.order, g.len(), |v| sc.is_sybil(v));
         let after = auc_of(&r.order, g.len(), |v| sc.is_sybil(v));
         assert!(after > 0.95 && after > before, "{before} -> {after}");
@@ -252,8 +265,9 @@ mod tests {
             passes: 0,
             ..RefineParams::default()
         };
-        assert_eq!(refine(&g, &[0, 1, 2], &[0], &none).order, vec![0, 1, 2]);
-        let r = refine(&g, &[0, 1, 2], &[0], &RefineParams::default());
+        assert_eq!(refine(&g, &[0, 1, 2], &[0], 1, &none).order, vec![0, 1, 2]);
+        // one suspected member: half of it is no distrust set
+        let r = refine(&g, &[0, 1, 2], &[0], 2, &RefineParams::default());
         assert_eq!((r.order, r.steps), (vec![0, 1, 2], 0));
     }
 }
