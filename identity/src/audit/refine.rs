@@ -131,7 +131,12 @@ fn degree_restart(g: &TrustGraph, set: &[u32]) -> Vec<f64> {
 /// Refine `order` (all members to rank, most trusted first, the `seeds`
 /// among them), whose sweep cut keeps its first `prefix` members on the
 /// trusted side, by [`RefineParams::passes`] two-sided passes. Orders too
-/// short to give both walks a restart set come back unchanged.
+/// short to give both walks a restart set come back unchanged, and so do
+/// orders whose cut leaves most members suspected: the refinement treats
+/// the suspected side as the Sybil side, and a cut with most members
+/// behind it is the seeds' own neighbourhood against the rest of the
+/// honest region, not a Sybil region (which the audit, like the admission
+/// bound, takes to be the smaller side).
 pub fn refine(
     g: &TrustGraph,
     order: &[u32],
@@ -146,7 +151,7 @@ pub fn refine(
         order: order.to_vec(),
         steps: 0,
     };
-    if p.passes == 0 || top == 0 || bottom == 0 {
+    if p.passes == 0 || top == 0 || bottom == 0 || 2 * top < len {
         return out;
     }
     let mut is_seed = vec![false; g.len()];
@@ -259,7 +264,7 @@ mod tests {
     }
 
     #[test]
-    fn no_passes_or_a_tiny_order_changes_nothing() {
+    fn no_passes_a_tiny_order_or_a_majority_behind_the_cut_changes_nothing() {
         let g = TrustGraph::from_pairs([("a", "b"), ("b", "c")]).unwrap();
         let none = RefineParams {
             passes: 0,
@@ -269,5 +274,12 @@ mod tests {
         // one suspected member: half of it is no distrust set
         let r = refine(&g, &[0, 1, 2], &[0], 2, &RefineParams::default());
         assert_eq!((r.order, r.steps), (vec![0, 1, 2], 0));
+        // a cut with most members behind it is not taken for a Sybil region
+        let path =
+            TrustGraph::from_pairs([("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")]).unwrap();
+        let r = refine(&path, &[0, 1, 2, 3, 4], &[0], 2, &RefineParams::default());
+        assert_eq!((r.order, r.steps), (vec![0, 1, 2, 3, 4], 0));
+        let r = refine(&path, &[0, 1, 2, 3, 4], &[0], 3, &RefineParams::default());
+        assert!(r.steps > 0);
     }
 }
