@@ -81,37 +81,42 @@ pub struct Refinement {
     pub steps: usize,
 }
 
-/// A personalised PageRank restarted on a member set, warm-started when the
-/// previous pass left one.
+/// A personalised PageRank restarted on a member set, warm-started from
+/// the previous pass's vector when there is one.
 struct SideWalk {
     restart: Vec<f64>,
-    pr: Option<Vec<f64>>,
+    /// The walk's vector (empty before the first run).
+    pr: Vec<f64>,
 }
 
 impl SideWalk {
     fn new(n: usize) -> Self {
         SideWalk {
             restart: vec![0.0; n],
-            pr: None,
+            pr: Vec::new(),
         }
     }
 
     /// Restart on `set` (mass ∝ degree) and run the walk; returns its steps.
     fn run(&mut self, g: &TrustGraph, set: &[u32], p: &RefineParams) -> usize {
         let next = degree_restart(g, set);
-        let moved: f64 = next
-            .par_iter()
-            .zip(&self.restart)
-            .map(|(a, b)| (a - b).abs())
-            .sum();
-        let e0 = match self.pr {
-            Some(_) => moved + p.tolerance,
+        let warm = (!self.pr.is_empty()).then(|| std::mem::take(&mut self.pr));
+        // A cold start is within 2 of the fixed point; a warm one within the
+        // restart's ℓ₁ move plus the previous tolerance (as for the expansion).
+        let e0 = match warm {
+            Some(_) => {
+                let moved: f64 = next
+                    .par_iter()
+                    .zip(&self.restart)
+                    .map(|(a, b)| (a - b).abs())
+                    .sum();
+                moved + p.tolerance
+            }
             None => 2.0,
         };
         let iters = iterations_for(p.alpha, e0, p.tolerance);
         self.restart = next;
-        let pr = walk::personalised_pagerank(g, &self.restart, p.alpha, iters, self.pr.take());
-        self.pr = Some(pr);
+        self.pr = walk::personalised_pagerank(g, &self.restart, p.alpha, iters, warm);
         iters
     }
 }
@@ -162,8 +167,7 @@ pub fn refine(
     for _ in 0..p.passes {
         out.steps += trust.run(g, &out.order[..top], p);
         out.steps += distrust.run(g, &out.order[len - bottom..], p);
-        let (t, d) = (trust.pr.as_deref(), distrust.pr.as_deref());
-        let (t, d) = (t.unwrap_or_default(), d.unwrap_or_default());
+        let (t, d) = (&trust.pr, &distrust.pr);
         out.order = reorder(&out.order, &is_seed, |v| log_ratio(t[v], d[v]));
     }
     out
