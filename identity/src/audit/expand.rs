@@ -18,16 +18,19 @@
 //!             s_k(v) = p_k(v) / deg(v)                 (degree-normalised)
 //!             A_k  = A_{k-1} ∪ { the max(⌈(γ − 1)|A_{k-1}|⌉, ⌈δ n⌉) members
 //!                                 outside it with the highest s_k }
+//!                    (γ = γ_late once |A_{k-1}| ≥ n/2)
 //!             r_k(v) = deg(v) / vol(A_k)  for v ∈ A_k    (restart on all of A_k)
 //! ```
 //!
-//! The ranking is the order of acceptance (round, then `s_k` within a round).
+//! The result is the order of acceptance (round, then `s_k` within a
+//! round); the audit refines it ([`super::refine`]) before ranking by it.
 //!
 //! **Schedule.** Every round accepts at least `δ n` members (`n` = members
 //! reachable from a seed), so there are at most `1/δ` rounds however large
 //! the graph and however few the seeds; once `A` holds `δ/(γ − 1)` of the
-//! graph the growth is geometric with factor `γ`, so the late rounds, where
-//! the least-connected honest members compete with the Sybils, take small
+//! graph the growth is geometric with factor `γ`, and from half the graph
+//! on with the smaller `γ_late`, so the late rounds, where the
+//! least-connected honest members compete with the Sybils, take small
 //! steps. Each round's PageRank runs [`iterations_for`] steps: enough to
 //! bring its ℓ₁ error below the tolerance `ε` from the error bound of its
 //! (warm) start, instead of a fixed count.
