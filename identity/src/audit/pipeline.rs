@@ -6,8 +6,9 @@
 //! 3. Trust expansion ([`super::expand`]) orders the reachable members by
 //!    acceptance, and the two-sided refinement ([`super::refine`]) re-orders
 //!    them by trust from the top of that order against distrust from its
-//!    bottom: the refined order is the audit's **ranking** (members without
-//!    a seed in their component come last).
+//!    bottom: the refined order is the audit's **ranking** where it
+//!    sharpens the acceptance order's sweep cut, else the acceptance order
+//!    is (members without a seed in their component come last).
 //! 4. The sweep cut of that order ([`super::cut`]) splits trusted from
 //!    suspected; suspected regions are flagged when its conductance is at
 //!    most [`AuditParams::max_conductance`].
@@ -68,8 +69,9 @@ impl Default for AuditParams {
 pub struct MemberScore {
     /// Member id.
     pub id: String,
-    /// 1 = most trusted: the position in the refined acceptance order
-    /// (unreachable members last).
+    /// 1 = most trusted: the position in the refined order where the
+    /// refinement stands (see [`AuditReport::refine_kept`]), else in the
+    /// acceptance order (unreachable members last).
     pub rank: usize,
     /// Trust relative to the trusted side's median member (0 if
     /// unreachable). Not monotone in `rank`: see the module documentation.
@@ -153,8 +155,11 @@ pub struct AuditReport {
     pub expansion_steps: usize,
     /// Walk steps the refinement ran (both walks, all passes).
     pub refine_steps: usize,
-    /// Whether the ranking is the refined order (its sweep cut was at least
-    /// as sparse as the acceptance order's) rather than the acceptance order.
+    /// Whether the ranking is the refined order rather than the acceptance
+    /// order: the refinement ran (the acceptance order's cut left at most
+    /// half the members suspected), and its own cut was at least as sparse
+    /// and kept at least [`RefineParams::min_kept_suspects`] of the
+    /// suspected side.
     pub refine_kept: bool,
     /// Conductance estimate and admission bound (`None` if skipped).
     pub guarantee: Option<GuaranteeReport>,
@@ -210,8 +215,13 @@ pub fn audit(
         },
     };
     let refine_steps = refined.steps;
-    let (order, cut, refine_kept) =
-        sparser_order(g, (ex.order, accepted_cut), refined.order, seeds.len());
+    let (order, cut, refine_kept) = sparser_order(
+        g,
+        (ex.order, accepted_cut),
+        refined.order,
+        seeds.len(),
+        params.refine.min_kept_suspects,
+    );
     let flagged = cut.is_some_and(|c| c.conductance <= params.max_conductance);
     let trusted_len = match cut {
         Some(c) if flagged => c.prefix,
@@ -330,13 +340,9 @@ pub fn audit(
     })
 }
 
-/// The least share of the acceptance order's suspected side that the
-/// refined order's cut must keep suspected for the refinement to stand.
-pub const REFINE_MIN_KEPT_SUSPECTS: f64 = 0.8;
-
 /// Of the acceptance order and its refinement, the refinement if its sweep
-/// cut is at least as sparse and keeps at least
-/// [`REFINE_MIN_KEPT_SUSPECTS`] as many members suspected, else the
+/// cut is at least as sparse and keeps at least `min_kept` (a share,
+/// [`RefineParams::min_kept_suspects`]) as many members suspected, else the
 /// acceptance order; with that order's cut and whether it is the
 /// refinement. The refinement exists to sharpen the cut the acceptance
 /// order exposes, not to move it: when its distrust set is mostly honest
@@ -348,6 +354,7 @@ fn sparser_order(
     (accepted, cut_accepted): (Vec<u32>, Option<SweepCut>),
     refined: Vec<u32>,
     min_prefix: usize,
+    min_kept: f64,
 ) -> (Vec<u32>, Option<SweepCut>, bool) {
     if refined == accepted {
         return (accepted, cut_accepted, false);
@@ -356,7 +363,7 @@ fn sparser_order(
     let keep = match (cut_accepted, cut_refined) {
         (Some(a), Some(r)) => {
             let suspects = |c: SweepCut| (accepted.len() - c.prefix) as f64;
-            r.conductance <= a.conductance && suspects(r) >= REFINE_MIN_KEPT_SUSPECTS * suspects(a)
+            r.conductance <= a.conductance && suspects(r) >= min_kept * suspects(a)
         }
         _ => false,
     };

@@ -59,6 +59,11 @@ pub struct RefineParams {
     pub alpha: f64,
     /// ℓ₁ tolerance of each walk, as for the expansion (default 0.05).
     pub tolerance: f64,
+    /// The audit ranks by the refined order only if the refined order's
+    /// sweep cut keeps at least this share of the acceptance order's
+    /// suspected side suspected (default 0.8): the refinement is to sharpen
+    /// that cut, not move it.
+    pub min_kept_suspects: f64,
 }
 
 impl Default for RefineParams {
@@ -68,6 +73,7 @@ impl Default for RefineParams {
             suspect_fraction: 0.5,
             alpha: 0.35,
             tolerance: 0.05,
+            min_kept_suspects: 0.8,
         }
     }
 }
