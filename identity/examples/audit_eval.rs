@@ -14,14 +14,20 @@
 //!
 //! ```text
 //! cargo run --release -p identity --example audit_eval [-- --reps N --k K --hard]
-//!     [--g 2000,4000] [--alpha A] [--growth G] [--min-step D] [--tolerance E]
+//!     [--g 2000,4000] [--alpha A] [--growth G] [--late-growth G] [--min-step D]
+//!     [--tolerance E] [--passes P] [--seed-base B] [--sybils S]
 //! ```
 //!
-//! The last four override the trust expansion's parameters (for
-//! sensitivity runs); `--g` restricts the sweep of attack edges.
+//! `--alpha` to `--tolerance` override the trust expansion's parameters and
+//! `--passes` the refinement's (0: rank by acceptance order), for
+//! sensitivity runs; `--g` restricts the sweep of attack edges; repetition
+//! `r` of cell `g` uses RNG seed `B + 1000 r + g` (`B = 0` by default: pass
+//! another base for a measurement on scenarios nothing was tuned on);
+//! `--sybils` sets the Sybil region's size (default 2,000).
 
 use identity::audit::eval::{admit_cascade, auc};
 use identity::audit::expand::ExpandParams;
+use identity::audit::refine::RefineParams;
 use identity::audit::synth::{generate, Params, Shape};
 use identity::audit::{audit, AuditParams, Status};
 
@@ -46,10 +52,17 @@ fn main() {
     let expand = ExpandParams {
         alpha: real("--alpha", d.alpha),
         growth: real("--growth", d.growth),
+        late_growth: real("--late-growth", d.late_growth),
         min_step: real("--min-step", d.min_step),
         tolerance: real("--tolerance", d.tolerance),
     };
     let k = flag("--k", 3);
+    let refine = RefineParams {
+        passes: flag("--passes", RefineParams::default().passes),
+        ..RefineParams::default()
+    };
+    let seed_base = flag("--seed-base", 0) as u64;
+    let sybils = flag("--sybils", 2000);
     let mut shapes = vec![
         Shape::ScaleFree { m: 5 },
         Shape::SmallWorld { k: 10, p: 0.1 },
@@ -76,9 +89,9 @@ fn main() {
         .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![10, 100, 500, 1000, 2000, 4000]);
     println!(
-        "honest 4000, Sybils 2000 (ER, avg degree 20), 20 seeds, {reps} repetitions, admission rule k = {k}; \
-         expansion α = {}, γ = {}, δ = {}, ε = {}",
-        expand.alpha, expand.growth, expand.min_step, expand.tolerance
+        "honest 4000, Sybils {sybils} (ER, avg degree 20), 20 seeds, {reps} repetitions from RNG seed base {seed_base}, \
+         admission rule k = {k}; expansion α = {}, γ = {}, γ_late = {}, δ = {}, ε = {}; refinement passes {}",
+        expand.alpha, expand.growth, expand.late_growth, expand.min_step, expand.tolerance, refine.passes
     );
     println!(
         "| shape | g | SybilRank AUC (mean/min) | audit AUC (mean/min) | flagged Sybils | flagged honest | Sybils admitted / g: rule alone | rule + audit | bound 1/(γk) | audit time |"
@@ -87,6 +100,7 @@ fn main() {
     let params = AuditParams {
         sureties: k,
         expand,
+        refine,
         ..AuditParams::default()
     };
     for shape in &shapes {
@@ -99,11 +113,11 @@ fn main() {
                 let sc = generate(&Params {
                     shape: *shape,
                     honest: 4000,
-                    sybils: 2000,
+                    sybils,
                     sybil_degree: 20.0,
                     attack_edges: g,
                     seeds: 20,
-                    rng_seed: 1000 * rep as u64 + g as u64,
+                    rng_seed: seed_base + 1000 * rep as u64 + g as u64,
                 });
                 let graph = sc.graph();
                 let t = std::time::Instant::now();

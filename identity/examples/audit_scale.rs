@@ -17,12 +17,16 @@
 //! the state in `f32` (`walk::step`) against 20 fused steps with the
 //! bfloat16 state the audit uses (`walk::iterate`).
 //!
+//! With `--unrefined`, the audit runs as before the two-sided refinement
+//! (ranking by acceptance order, one growth factor throughout), to time
+//! what the refinement and the finer late growth cost.
+//!
 //! With `--write-csv DIR`, it only writes each size's graph to
 //! `DIR/edges-<n>.csv` and its 100 seeds to `DIR/seeds-<n>.txt` (for timing
 //! the `grassroots audit --edges FILE` command as a whole) and times nothing.
 //!
 //! ```text
-//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000 [--csv] [--steps]
+//! cargo run --release -p identity --example audit_scale -- 10000 100000 1000000 [--csv] [--steps] [--unrefined]
 //! cargo run --release -p identity --example audit_scale -- 1000000 --write-csv /tmp/audit
 //! ```
 
@@ -37,6 +41,11 @@ use std::time::Instant;
 fn main() {
     let csv = std::env::args().any(|a| a == "--csv");
     let steps = std::env::args().any(|a| a == "--steps");
+    let params = if std::env::args().any(|a| a == "--unrefined") {
+        unrefined()
+    } else {
+        AuditParams::default()
+    };
     let args: Vec<String> = std::env::args().collect();
     let write_dir = args
         .iter()
@@ -51,7 +60,7 @@ fn main() {
     if let Some(dir) = &write_dir {
         std::fs::create_dir_all(dir).expect("create directory");
     }
-    println!("| members | sureties | generate | build CSR | audit wall | audit CPU (user+sys) | expansion rounds / steps / spectral iterations | peak RSS |");
+    println!("| members | sureties | generate | build CSR | audit wall | audit CPU (user+sys) | expansion rounds / steps + refinement steps / spectral iterations | peak RSS |");
     println!("|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let t = Instant::now();
@@ -113,33 +122,29 @@ fn main() {
         seeds.sort_unstable();
         seeds.dedup();
         let mut marks: Vec<(Stage, f64, f64)> = Vec::new();
-        let report = audit(
-            &g,
-            &seeds,
-            &AuditParams::default(),
-            &mut |stage, done, total| {
-                if marks.last().is_none_or(|m| m.0 != stage) {
-                    marks.push((stage, t.elapsed().as_secs_f64(), cpu_seconds() - cpu0));
-                }
-                bar.set_message(match stage {
-                    Stage::SybilRank => "sybilrank",
-                    Stage::Expansion => "expansion",
-                    Stage::Cut => "cut",
-                    Stage::Spectral => "spectral",
-                });
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            },
-        )
+        let report = audit(&g, &seeds, &params, &mut |stage, done, total| {
+            if marks.last().is_none_or(|m| m.0 != stage) {
+                marks.push((stage, t.elapsed().as_secs_f64(), cpu_seconds() - cpu0));
+            }
+            bar.set_message(match stage {
+                Stage::SybilRank => "sybilrank",
+                Stage::Expansion => "expansion",
+                Stage::Cut => "cut",
+                Stage::Spectral => "spectral",
+            });
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
         .expect("audit");
         let audit_time = t.elapsed();
         let audit_cpu = cpu_seconds() - cpu0;
         bar.finish_and_clear();
         eprintln!("stage starts (stage, wall s, CPU s): {marks:?}");
         let work = format!(
-            "{} / {} / {}",
+            "{} / {} + {} / {}",
             report.expansion_rounds,
             report.expansion_steps,
+            report.refine_steps,
             report
                 .guarantee
                 .as_ref()
@@ -166,6 +171,23 @@ fn write_csv(path: &std::path::Path, edges: &[(u32, u32)]) {
         writeln!(out, "m{a},m{b}").expect("write");
     }
     out.flush().expect("flush");
+}
+
+/// The audit as it ran before the refinement: ranking by acceptance order,
+/// one growth factor throughout (for timing the refinement's cost).
+fn unrefined() -> AuditParams {
+    let d = AuditParams::default();
+    AuditParams {
+        expand: identity::audit::expand::ExpandParams {
+            late_growth: d.expand.growth,
+            ..d.expand
+        },
+        refine: identity::audit::refine::RefineParams {
+            passes: 0,
+            ..d.refine
+        },
+        ..d
+    }
 }
 
 /// Time 20 walk steps each way (one run, printed to stderr) and compare the results.

@@ -49,6 +49,18 @@ pub enum AuditError {
         #[source]
         source: std::io::Error,
     },
+    /// A federated audit was given no community.
+    #[error("a federated audit needs at least one community")]
+    NoCommunities,
+    /// One community of a federated audit is unusable as given.
+    #[error("community {name}: {source}")]
+    Community {
+        /// The community's name as given by the caller.
+        name: String,
+        /// What is wrong with its edges or seeds.
+        #[source]
+        source: Box<AuditError>,
+    },
     /// PNG encoding failed.
     #[error("PNG encoding failed: {0}")]
     Png(String),

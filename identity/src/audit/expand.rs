@@ -18,16 +18,19 @@
 //!             s_k(v) = p_k(v) / deg(v)                 (degree-normalised)
 //!             A_k  = A_{k-1} ∪ { the max(⌈(γ − 1)|A_{k-1}|⌉, ⌈δ n⌉) members
 //!                                 outside it with the highest s_k }
+//!                    (γ = γ_late once |A_{k-1}| ≥ n/2)
 //!             r_k(v) = deg(v) / vol(A_k)  for v ∈ A_k    (restart on all of A_k)
 //! ```
 //!
-//! The ranking is the order of acceptance (round, then `s_k` within a round).
+//! The result is the order of acceptance (round, then `s_k` within a
+//! round); the audit refines it ([`super::refine`]) before ranking by it.
 //!
 //! **Schedule.** Every round accepts at least `δ n` members (`n` = members
 //! reachable from a seed), so there are at most `1/δ` rounds however large
 //! the graph and however few the seeds; once `A` holds `δ/(γ − 1)` of the
-//! graph the growth is geometric with factor `γ`, so the late rounds, where
-//! the least-connected honest members compete with the Sybils, take small
+//! graph the growth is geometric with factor `γ`, and from half the graph
+//! on with the smaller `γ_late`, so the late rounds, where the
+//! least-connected honest members compete with the Sybils, take small
 //! steps. Each round's PageRank runs [`iterations_for`] steps: enough to
 //! bring its ℓ₁ error below the tolerance `ε` from the error bound of its
 //! (warm) start, instead of a fixed count.
@@ -67,6 +70,10 @@ pub struct ExpandParams {
     pub alpha: f64,
     /// Growth factor `γ`: a round accepts at least `(γ − 1)|A|` members.
     pub growth: f64,
+    /// Growth factor `γ_late` once `A` holds half the reachable members
+    /// (default 1.04): the late rounds, where the least-connected honest
+    /// members compete with the Sybils, take finer steps.
+    pub late_growth: f64,
     /// Least growth per round as a fraction `δ` of the reachable members: a
     /// round accepts at least `δ·n` members, so there are at most `1/δ` rounds.
     pub min_step: f64,
@@ -81,6 +88,7 @@ impl Default for ExpandParams {
         ExpandParams {
             alpha: 0.35,
             growth: 1.1,
+            late_growth: 1.04,
             min_step: 0.01,
             tolerance: 0.05,
         }
@@ -103,6 +111,18 @@ pub fn iterations_for(alpha: f64, e0: f64, tol: f64) -> usize {
         return 1;
     }
     ((tol / e0).ln() / (1.0 - alpha).ln()).ceil().max(1.0) as usize
+}
+
+/// The size of `A` after a round that starts at size `a`, of `reach`
+/// reachable members: `⌈γ a⌉` (`γ_late` from `reach/2` on), at least
+/// `a + min_add`.
+pub fn next_size(p: &ExpandParams, a: usize, reach: usize, min_add: usize) -> usize {
+    let growth = if 2 * a >= reach {
+        p.late_growth
+    } else {
+        p.growth
+    };
+    ((a as f64 * growth.max(1.0)).ceil() as usize).max(a + min_add)
 }
 
 /// The result of trust expansion.
@@ -171,8 +191,7 @@ pub fn expand_within(
     }
     let reach = reachable.iter().filter(|&&x| x).count();
     let min_add = ((p.min_step * reach as f64).ceil() as usize).max(1);
-    let growth = p.growth.max(1.0);
-    let next_size = |a: usize| ((a as f64 * growth).ceil() as usize).max(a + min_add);
+    let next_size = |a: usize| next_size(p, a, reach, min_add);
     let total = {
         let (mut size, mut rounds) = (order.len(), 0);
         while size < reach {
@@ -331,7 +350,16 @@ mod tests {
         let mut size = sc.seeds.len();
         for k in 1..=ex.rounds as u32 {
             let added = ex.round.iter().filter(|&&r| r == k).count();
-            let want = ((size as f64 * p.growth).ceil() as usize).max(size + min_add) - size;
+            let want = next_size(&p, size, n, min_add) - size;
+            let growth = if 2 * size >= n {
+                p.late_growth
+            } else {
+                p.growth
+            };
+            assert_eq!(
+                want,
+                ((size as f64 * growth).ceil() as usize).max(size + min_add) - size
+            );
             assert_eq!(added, want.min(n - size), "round {k}");
             size += added;
         }

@@ -119,6 +119,21 @@ impl GraphBuilder {
         Self::default()
     }
 
+    /// The index of `id` if it has been interned (without interning it).
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+
+    /// Number of members interned so far.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when nothing has been interned.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     /// Intern `id`, returning its dense index.
     pub fn intern(&mut self, id: &str) -> Result<u32, AuditError> {
         if let Some(&i) = self.index.get(id) {

@@ -11,10 +11,14 @@
 //! * [`sybilrank`] — the baseline, SybilRank exactly as published.
 //! * [`expand`] — the audit's ranking: trust expansion, seed-diverse propagation
 //!   that grows the trusted region in rounds.
+//! * [`refine`] — two-sided refinement of the acceptance order: trust from
+//!   its top against distrust from its bottom.
 //! * [`cut`] — sweep cuts, suspected regions, attack edges, accountable vouchers.
 //! * [`guarantee`] — conductance estimates and the admission-rule bound.
 //! * [`pipeline`] — [`audit`]: all of the above into an [`AuditReport`];
 //!   [`AuditReport::summary`] renders it as text.
+//! * [`federated`] — [`audit_federation`]: several communities' graphs as
+//!   one, a member of several communities counted once, seeds from each.
 //! * [`picture`] — SVG/PNG drawings of the graph coloured by trust, and the histogram.
 //! * [`synth`], [`eval`] — seeded attack scenarios, AUC and the admission
 //!   cascade, for the evaluation harness and tests.
@@ -34,16 +38,19 @@ pub mod cut;
 pub mod error;
 pub mod eval;
 pub mod expand;
+pub mod federated;
 pub mod graph;
 pub mod guarantee;
 pub mod input;
 pub mod picture;
 pub mod pipeline;
+pub mod refine;
 mod summary;
 pub mod sybilrank;
 pub mod synth;
 pub mod walk;
 
 pub use error::AuditError;
+pub use federated::{audit_federation, Community, FederatedReport};
 pub use graph::TrustGraph;
 pub use pipeline::{audit, AuditParams, AuditReport, MemberScore, Stage, Status};

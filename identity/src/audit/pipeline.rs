@@ -3,9 +3,12 @@
 //! 1. Components: members in components without a seed are *unreachable*:
 //!    no trust can flow to them, they score 0 and are reported as such.
 //! 2. SybilRank from the seeds (the baseline, reported beside).
-//! 3. Trust expansion ([`super::expand`]) orders the reachable members:
-//!    the order of acceptance is the audit's **ranking** (members without a
-//!    seed in their component come last).
+//! 3. Trust expansion ([`super::expand`]) orders the reachable members by
+//!    acceptance, and the two-sided refinement ([`super::refine`]) re-orders
+//!    them by trust from the top of that order against distrust from its
+//!    bottom: the refined order is the audit's **ranking** where it
+//!    sharpens the acceptance order's sweep cut, else the acceptance order
+//!    is (members without a seed in their component come last).
 //! 4. The sweep cut of that order ([`super::cut`]) splits trusted from
 //!    suspected; suspected regions are flagged when its conductance is at
 //!    most [`AuditParams::max_conductance`].
@@ -15,7 +18,7 @@
 //!    member is tied to the trusted side as a whole, a number to read and
 //!    colour by. The ranking does not use it, because it inherits any error
 //!    in the cut's position (a cut placed too early leaves honest members
-//!    outside the restart set, scoring like Sybils), while the acceptance
+//!    outside the restart set, scoring like Sybils), while the refined
 //!    order does not depend on the cut at all.
 //! 6. Guarantee: spectral estimate of the trusted side's conductance and
 //!    the admission bound ([`super::guarantee`]).
@@ -25,6 +28,7 @@ use super::error::AuditError;
 use super::expand::{self, ExpandParams};
 use super::graph::{BuildStats, TrustGraph};
 use super::guarantee::{self, Spectral};
+use super::refine::{self, RefineParams};
 use super::sybilrank;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -34,6 +38,8 @@ use serde::Serialize;
 pub struct AuditParams {
     /// Trust expansion parameters.
     pub expand: ExpandParams,
+    /// Refinement of the acceptance order (`passes: 0` ranks by acceptance).
+    pub refine: RefineParams,
     /// Flag suspected regions only when the sweep cut's conductance is at most this (default 0.2).
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
@@ -49,6 +55,7 @@ impl Default for AuditParams {
     fn default() -> Self {
         AuditParams {
             expand: ExpandParams::default(),
+            refine: RefineParams::default(),
             max_conductance: 0.2,
             sureties: 3,
             spectral_iters: 30,
@@ -62,8 +69,9 @@ impl Default for AuditParams {
 pub struct MemberScore {
     /// Member id.
     pub id: String,
-    /// 1 = most trusted: the position in trust expansion's acceptance order
-    /// (unreachable members last).
+    /// 1 = most trusted: the position in the refined order where the
+    /// refinement stands (see [`AuditReport::refine_kept`]), else in the
+    /// acceptance order (unreachable members last).
     pub rank: usize,
     /// Trust relative to the trusted side's median member (0 if
     /// unreachable). Not monotone in `rank`: see the module documentation.
@@ -145,6 +153,14 @@ pub struct AuditReport {
     pub expansion_rounds: usize,
     /// Walk steps (power iterations) the expansion ran over all its rounds.
     pub expansion_steps: usize,
+    /// Walk steps the refinement ran (both walks, all passes).
+    pub refine_steps: usize,
+    /// Whether the ranking is the refined order rather than the acceptance
+    /// order: the refinement ran (the acceptance order's cut left at most
+    /// half the members suspected), and its own cut was at least as sparse
+    /// and kept at least [`RefineParams::min_kept_suspects`] of the
+    /// suspected side.
+    pub refine_kept: bool,
     /// Conductance estimate and admission bound (`None` if skipped).
     pub guarantee: Option<GuaranteeReport>,
 }
@@ -190,13 +206,28 @@ pub fn audit(
     });
 
     progress(Stage::Cut, 0, 1);
-    let cut = cut::sweep(g, &ex.order, seeds.len());
+    let accepted_cut = cut::sweep(g, &ex.order, seeds.len());
+    let refined = match accepted_cut {
+        Some(c) => refine::refine(g, &ex.order, seeds, c.prefix, &params.refine),
+        None => refine::Refinement {
+            order: ex.order.clone(),
+            steps: 0,
+        },
+    };
+    let refine_steps = refined.steps;
+    let (order, cut, refine_kept) = sparser_order(
+        g,
+        (ex.order, accepted_cut),
+        refined.order,
+        seeds.len(),
+        params.refine.min_kept_suspects,
+    );
     let flagged = cut.is_some_and(|c| c.conductance <= params.max_conductance);
     let trusted_len = match cut {
         Some(c) if flagged => c.prefix,
-        _ => ex.order.len(),
+        _ => order.len(),
     };
-    let trusted_set = &ex.order[..trusted_len];
+    let trusted_set = &order[..trusted_len];
     let mut trusted = vec![false; n];
     for &v in trusted_set {
         trusted[v as usize] = true;
@@ -208,7 +239,7 @@ pub fn audit(
         p.alpha,
         expand::iterations_for(p.alpha, 2.0, p.tolerance),
     );
-    let mut rank_order = ex.order.clone();
+    let mut rank_order = order.clone();
     rank_order.extend((0..n as u32).filter(|&v| !reachable[v as usize]));
     let mut is_seed = vec![false; n];
     for &s in seeds {
@@ -303,8 +334,44 @@ pub fn audit(
         unreachable_components: unreachable,
         expansion_rounds: ex.rounds,
         expansion_steps: ex.steps,
+        refine_steps,
+        refine_kept,
         guarantee,
     })
+}
+
+/// Of the acceptance order and its refinement, the refinement if its sweep
+/// cut is at least as sparse and keeps at least `min_kept` (a share,
+/// [`RefineParams::min_kept_suspects`]) as many members suspected, else the
+/// acceptance order; with that order's cut and whether it is the
+/// refinement. The refinement exists to sharpen the cut the acceptance
+/// order exposes, not to move it: when its distrust set is mostly honest
+/// stragglers (a small Sybil region behind many unseeded honest members, or
+/// attack edges as plentiful as the honest region's own links), it clears
+/// much of the suspected side at once, and then the acceptance order stands.
+fn sparser_order(
+    g: &TrustGraph,
+    (accepted, cut_accepted): (Vec<u32>, Option<SweepCut>),
+    refined: Vec<u32>,
+    min_prefix: usize,
+    min_kept: f64,
+) -> (Vec<u32>, Option<SweepCut>, bool) {
+    if refined == accepted {
+        return (accepted, cut_accepted, false);
+    }
+    let cut_refined = cut::sweep(g, &refined, min_prefix);
+    let keep = match (cut_accepted, cut_refined) {
+        (Some(a), Some(r)) => {
+            let suspects = |c: SweepCut| (accepted.len() - c.prefix) as f64;
+            r.conductance <= a.conductance && suspects(r) >= min_kept * suspects(a)
+        }
+        _ => false,
+    };
+    if keep {
+        (refined, cut_refined, true)
+    } else {
+        (accepted, cut_accepted, false)
+    }
 }
 
 #[cfg(test)]
@@ -413,7 +480,7 @@ mod tests {
     }
 
     #[test]
-    fn ranking_is_the_acceptance_order_whatever_the_cut() {
+    fn ranking_is_the_refined_order_whatever_the_cut() {
         let sc = generate(&Params {
             shape: Shape::Communities {
                 c: 6,
@@ -432,6 +499,8 @@ mod tests {
         edges.push((400, 401)); // a component without a seed
         let g = TrustGraph::from_index_edges(402, &edges).unwrap();
         let ex = expand::expand(&g, &sc.seeds, &ExpandParams::default(), &mut |_, _| {});
+        let prefix = cut::sweep(&g, &ex.order, sc.seeds.len()).unwrap().prefix;
+        let refined = refine::refine(&g, &ex.order, &sc.seeds, prefix, &RefineParams::default());
         let ids =
             |r: &AuditReport| -> Vec<String> { r.ranking.iter().map(|m| m.id.clone()).collect() };
         let flagged = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
@@ -441,9 +510,16 @@ mod tests {
         };
         let unflagged = audit(&g, &sc.seeds, &unflagged, &mut |_, _, _| {}).unwrap();
         assert!(flagged.flagged && !unflagged.flagged);
-        // the acceptance order, then members no seed can reach, by index
-        // (the extra component, and any member the generator left isolated)
-        let mut want: Vec<String> = ex.order.iter().map(|&v| g.id(v).to_owned()).collect();
+        assert_eq!(flagged.refine_kept, unflagged.refine_kept);
+        // the refined order if it stood, else the acceptance order; then
+        // members no seed can reach, by index (the extra component, and any
+        // member the generator left isolated)
+        let ranked = if flagged.refine_kept {
+            &refined.order
+        } else {
+            &ex.order
+        };
+        let mut want: Vec<String> = ranked.iter().map(|&v| g.id(v).to_owned()).collect();
         want.extend(
             (0..g.len() as u32)
                 .filter(|&v| ex.round[v as usize] == u32::MAX)
@@ -457,6 +533,85 @@ mod tests {
             .iter()
             .enumerate()
             .all(|(i, m)| m.rank == i + 1));
+    }
+
+    fn rank_auc(sc: &crate::audit::synth::Scenario, r: &AuditReport, g: &TrustGraph) -> f64 {
+        let mut score = vec![0.0; g.len()];
+        for m in &r.ranking {
+            score[g.index_of(&m.id).unwrap() as usize] = -(m.rank as f64);
+        }
+        crate::audit::eval::auc(&score, |v| sc.is_sybil(v))
+    }
+
+    #[test]
+    fn the_refinement_stands_where_it_sharpens_the_cut() {
+        // a ring against one attack edge per honest member: the refinement
+        // lifts the honest stretches far from the seeds above the Sybils
+        let sc = generate(&Params {
+            shape: Shape::SmallWorld { k: 10, p: 0.1 },
+            honest: 2000,
+            sybils: 1000,
+            sybil_degree: 20.0,
+            attack_edges: 2000,
+            seeds: 10,
+            rng_seed: 21,
+        });
+        let g = sc.graph();
+        let r = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
+        assert!(r.refine_kept && r.refine_steps > 0);
+        let plain = AuditParams {
+            refine: RefineParams {
+                passes: 0,
+                ..RefineParams::default()
+            },
+            ..AuditParams::default()
+        };
+        let p = audit(&g, &sc.seeds, &plain, &mut |_, _, _| {}).unwrap();
+        assert!(!p.refine_kept && p.refine_steps == 0);
+        let (refined, accepted) = (rank_auc(&sc, &r, &g), rank_auc(&sc, &p, &g));
+        assert!(
+            refined > 0.95 && refined > accepted,
+            "{accepted} -> {refined}"
+        );
+    }
+
+    #[test]
+    fn the_refinement_gives_way_when_it_would_clear_the_suspected_side() {
+        // a small Sybil region behind many unseeded honest communities: the
+        // bottom of the acceptance order is mostly honest, and the
+        // acceptance order must stand
+        let sc = generate(&Params {
+            shape: Shape::Communities {
+                c: 20,
+                d: 10.0,
+                mu: 0.1,
+                seeded: 2,
+            },
+            honest: 4000,
+            sybils: 200,
+            sybil_degree: 20.0,
+            attack_edges: 400,
+            seeds: 20,
+            rng_seed: 3_000_400,
+        });
+        let g = sc.graph();
+        let r = audit(&g, &sc.seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
+        assert!(!r.refine_kept);
+        let ex = expand::expand(
+            &g,
+            &sc.seeds,
+            &AuditParams::default().expand,
+            &mut |_, _| {},
+        );
+        let ids: Vec<&str> = r
+            .ranking
+            .iter()
+            .take(ex.order.len())
+            .map(|m| m.id.as_str())
+            .collect();
+        let want: Vec<&str> = ex.order.iter().map(|&v| g.id(v)).collect();
+        assert_eq!(ids, want);
+        assert!(rank_auc(&sc, &r, &g) > 0.97);
     }
 
     #[test]
