@@ -181,3 +181,55 @@ fn an_epoch_closes_at_one_cut_and_the_next_links_to_it() {
         "{a:?}"
     );
 }
+
+/// The block a fresh node created first (its round-0 block).
+fn first_block(actions: &[Action]) -> std::sync::Arc<ledger::blocklace::Block> {
+    actions
+        .iter()
+        .find_map(|a| match a {
+            Action::Persist(b) => Some(b.clone()),
+            _ => None,
+        })
+        .expect("a participant creates its round-0 block at once")
+}
+
+#[test]
+fn a_first_block_linking_to_another_history_is_refused_by_participants_and_observers() {
+    let config = NodeConfig::default();
+    let new = [1, 2, 3];
+    let cut = ledger::blocklace::EpochCut {
+        epoch: 0,
+        leader: ledger::blocklace::BlockHash([7; 32]),
+        len: 12,
+    };
+    let forged = ledger::blocklace::EpochCut {
+        leader: ledger::blocklace::BlockHash([8; 32]),
+        ..cut
+    };
+    let (mut honest, _) = start_next(config.clone(), key(1), participants(&new), &cut);
+    let (_, actions) = start_next(config.clone(), key(2), participants(&new), &forged);
+    let liar = first_block(&actions);
+    let (_, actions) = start_next(config.clone(), key(3), participants(&new), &cut);
+    let agreeing = first_block(&actions);
+    let epoch1 = NodeConfig { epoch: 1, ..config };
+    let (mut observer, _) = Node::new(epoch1, key(9), participants(&new));
+    observer.expect_first_payload(EpochLink::after(&cut).encode());
+    for node in [&mut honest, &mut observer] {
+        let a = node.on_message(PeerId(2), Message::Block(liar.clone()));
+        assert!(
+            a.iter().any(|a| matches!(
+                a,
+                Action::Rejected {
+                    reason: Rejection::Invalid(InsertError::WrongLink),
+                    ..
+                }
+            )),
+            "{a:?}"
+        );
+        let a = node.on_message(PeerId(3), Message::Block(agreeing.clone()));
+        assert!(
+            !a.iter().any(|a| matches!(a, Action::Rejected { .. })),
+            "{a:?}"
+        );
+    }
+}

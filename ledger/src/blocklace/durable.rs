@@ -175,13 +175,16 @@ impl Durable {
             .store
             .blocks(&self.community, self.epoch, &self.limits)?;
         self.announced = 0;
-        let (node, actions) = if stored.is_empty() {
-            match link {
-                Some(link) => Node::new_with_first_payload(config, key, participants, link),
-                None => Node::new(config, key, participants),
+        let (node, actions) = match (stored.is_empty(), link) {
+            (true, Some(link)) => Node::new_with_first_payload(config, key, participants, link),
+            (true, None) => Node::new(config, key, participants),
+            (false, link) => {
+                let (mut node, actions) = Node::restore(config, key, participants, stored)?;
+                if let Some(link) = link {
+                    node.expect_first_payload(link);
+                }
+                (node, actions)
             }
-        } else {
-            Node::restore(config, key, participants, stored)?
         };
         let (rest, outcome) = self.apply(actions)?;
         Ok((node, rest, outcome))

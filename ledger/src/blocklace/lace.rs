@@ -69,6 +69,10 @@ pub enum InsertError {
     /// The creator is not a participant of this epoch.
     #[error("creator {0} is not a participant of this epoch")]
     NotParticipant(String),
+    /// A creator's first block of this epoch does not link to the history
+    /// this device closed the previous epoch with.
+    #[error("first block of its creator in this epoch links to another history than this device's cut of the previous epoch")]
+    WrongLink,
     /// The block is already in the lace.
     #[error("block {0:?} is already in the lace")]
     Duplicate(BlockHash),

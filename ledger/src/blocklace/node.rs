@@ -267,6 +267,9 @@ pub struct Node {
     unsettled: usize,
     // the epoch was closed: create no more blocks
     closed: bool,
+    // what every creator's first block of this epoch must carry (the
+    // epoch link), when this epoch continues a closed one
+    link: Option<Vec<u8>>,
 }
 
 impl Node {
@@ -292,10 +295,19 @@ impl Node {
         payload: Vec<u8>,
     ) -> (Self, Vec<Action>) {
         let mut node = Self::empty(config, key, participants);
+        node.link = Some(payload.clone());
         node.proposals.push_back(payload);
         let mut out = Vec::new();
         node.start(&mut out);
         (node, out)
+    }
+
+    /// Require every creator's first block of this epoch to carry
+    /// `payload` (the [`EpochLink`](super::epoch::EpochLink) this device
+    /// computed): a participant that links to another history is refused,
+    /// by participants and observers alike.
+    pub fn expect_first_payload(&mut self, payload: Vec<u8>) {
+        self.link = Some(payload);
     }
 
     /// Stop creating blocks: the epoch is closed (see
@@ -327,6 +339,7 @@ impl Node {
             sync_armed: false,
             unsettled: 0,
             closed: false,
+            link: None,
         }
     }
 
@@ -649,6 +662,9 @@ impl Node {
         }
         if h.preds().binary_search(&block.id()).is_ok() {
             return Err(BlockError::SelfReference.into());
+        }
+        if h.seq() == 0 && self.link.as_deref().is_some_and(|l| block.payload() != l) {
+            return Err(InsertError::WrongLink);
         }
         self.lace.verify(block)
     }

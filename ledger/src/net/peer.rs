@@ -716,7 +716,9 @@ impl Peer {
                 epoch: cut.epoch + 1,
                 ..config
             };
-            Node::new(config, key, participants.clone())
+            let (mut node, actions) = Node::new(config, key, participants.clone());
+            node.expect_first_payload(epoch::EpochLink::after(&cut).encode());
+            (node, actions)
         };
         let mut old = std::mem::replace(&mut self.node, node);
         old.close();
