@@ -5,21 +5,11 @@
 
 mod common;
 use common::*;
-use std::path::PathBuf;
 
 #[test]
 fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     let h = Homes::new();
-    let homes: Vec<PathBuf> = (0..12).map(|i| h.home(&format!("m{i}"))).collect();
-    let keys: Vec<String> = homes
-        .iter()
-        .map(|home| {
-            json(home, &["init"])["public_key"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let (homes, keys) = homes_with_keys(&h, 12);
     let hub = &homes[0];
     let mut create = vec!["community", "create", "--name", "Allotment"];
     for k in &keys[1..] {

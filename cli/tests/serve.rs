@@ -881,59 +881,29 @@ fn a_community_amends_admission_elects_a_board_and_divides_a_budget_on_serving_d
     }
     assert!(homes.iter().all(|home| members(home) == 3));
 
-    let board = decide_served(
-        &servers,
-        &homes,
-        &[
-            "decision",
-            "open",
-            "--component",
-            "board",
-            "--rule",
-            "stv:2",
-            "--option",
-            "ana",
-            "--option",
-            "ben",
-            "--option",
-            "cam",
-            "--option",
-            "dee",
-        ],
+    let election = |component: &str, rule: &str, options: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["decision", "open", "--component", component, "--rule", rule]
+            .map(String::from)
+            .to_vec();
+        for o in options {
+            a.extend(["--option".to_string(), o.to_string()]);
+        }
+        a
+    };
+    let decide = |args: Vec<String>, votes: &[Option<&str>]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        decide_served(&servers, &homes, &args, votes)
+    };
+    let board = decide(
+        election("board", "stv:2", &["ana", "ben", "cam", "dee"]),
         &[Some("3,4,1,2"), Some("4,3,1,2"), Some("3,4,2,1")],
     );
-    let budget = decide_served(
-        &servers,
-        &homes,
-        &[
-            "decision",
-            "open",
-            "--component",
-            "budget",
-            "--rule",
-            "mes-budget:100:60,30",
-            "--option",
-            "garden",
-            "--option",
-            "kitchen",
-        ],
+    let budget = decide(
+        election("budget", "mes-budget:100:60,30", &["garden", "kitchen"]),
         &[Some("1,1"), Some("0,1"), Some("1,1")],
     );
-    let treasurer = decide_served(
-        &servers,
-        &homes,
-        &[
-            "decision",
-            "open",
-            "--component",
-            "treasurer",
-            "--rule",
-            "irv",
-            "--option",
-            "ana",
-            "--option",
-            "ben",
-        ],
+    let treasurer = decide(
+        election("treasurer", "irv", &["ana", "ben"]),
         &[Some("2,1"), Some("2,1"), Some("1,2")],
     );
     for d in [&board, &budget, &treasurer] {
