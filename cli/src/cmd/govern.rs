@@ -6,8 +6,8 @@
 
 use crate::cmd::decision::load;
 use crate::ctx::Ctx;
-use crate::home::now;
-use anyhow::{bail, Context};
+use crate::home::Prompt;
+use anyhow::Context;
 use community::governed::{GovernedDecision, GovernedStatus, GovernedView};
 use governance::governed::{ComponentKind, GovernedState, Value};
 use governance::Constitution;
@@ -32,87 +32,33 @@ pub struct ProposeArgs {
     community: Option<String>,
 }
 
-fn list(text: &str) -> Vec<String> {
-    text.split(',').map(|p| p.trim().to_string()).collect()
-}
-
-/// Parse `text` as a value of `kind` (see [`ProposeArgs::value`]).
+/// Parse `text` as a value of `kind` (see [`ProposeArgs::value`]): `@FILE`
+/// is read here, everything else by `device::parse_value`.
 pub fn parse_value(kind: &ComponentKind, text: &str) -> anyhow::Result<Value> {
-    if let Some(path) = text.strip_prefix('@') {
-        let body =
-            std::fs::read_to_string(path).with_context(|| format!("reading the value {path}"))?;
-        return Ok(match kind {
-            ComponentKind::Constitution => Value::Constitution(Box::new(
-                Constitution::from_json(&body).with_context(|| format!("constitution {path}"))?,
-            )),
-            ComponentKind::Bylaws => {
-                Value::Bylaws(serde_json::from_str(&body).with_context(|| {
-                    format!("{path}: give the articles as [{{\"title\", \"text\"}}, …]")
-                })?)
-            }
-            _ => Value::decode(body.trim().as_bytes()).with_context(|| format!("value {path}"))?,
-        });
-    }
-    let number = |t: &str| -> anyhow::Result<i64> {
-        t.trim()
-            .parse()
-            .with_context(|| format!("`{t}` is not a whole number"))
+    let Some(path) = text.strip_prefix('@') else {
+        return Ok(device::parse_value(kind, text)?);
     };
+    let body =
+        std::fs::read_to_string(path).with_context(|| format!("reading the value {path}"))?;
     Ok(match kind {
-        ComponentKind::Number { .. } => Value::Number(number(text)?),
-        ComponentKind::Budget { .. } => Value::Budget(
-            list(text)
-                .iter()
-                .map(|t| u64::try_from(number(t)?).context("amounts are not negative"))
-                .collect::<anyhow::Result<_>>()?,
-        ),
-        ComponentKind::Ranking { items } => Value::Ranking(
-            list(text)
-                .iter()
-                .map(|t| {
-                    items.iter().position(|i| i == t).with_context(|| {
-                        format!("`{t}` is not an item (the items: {})", items.join(", "))
-                    })
-                })
-                .collect::<anyhow::Result<_>>()?,
-        ),
-        ComponentKind::Officer { .. } => Value::Officer(text.trim().to_string()),
-        ComponentKind::Board { .. } => Value::Board(list(text)),
-        ComponentKind::Bylaws | ComponentKind::Constitution => {
-            bail!("give this component's value as @FILE (its JSON)")
-        }
+        ComponentKind::Constitution => Value::Constitution(Box::new(
+            Constitution::from_json(&body).with_context(|| format!("constitution {path}"))?,
+        )),
+        ComponentKind::Bylaws => Value::Bylaws(serde_json::from_str(&body).with_context(|| {
+            format!("{path}: give the articles as [{{\"title\", \"text\"}}, …]")
+        })?),
+        _ => Value::decode(body.trim().as_bytes()).with_context(|| format!("value {path}"))?,
     })
 }
 
 /// `grassroots propose`.
 pub fn propose(args: ProposeArgs, ctx: &Ctx) -> anyhow::Result<()> {
-    let l = load(ctx, args.community.as_deref())?;
-    let view = GovernedView::from_statements(&l.community, &l.all)?;
-    let Some(component) = view.state.component(&args.component) else {
-        let names: Vec<&str> = view.state.components().map(|(n, _)| n).collect();
-        bail!(
-            "this community governs no component `{}` (it governs: {})",
-            args.component,
-            names.join(", ")
-        );
-    };
+    let mut l = load(ctx, args.community.as_deref())?;
+    let component = l.component(&args.component)?;
     let value = parse_value(component.kind(), &args.value)?;
-    component
-        .kind()
-        .validate(&value)
-        .with_context(|| format!("not a value for `{}`", args.component))?;
+    device::community::check_value(&args.component, &component, &value)?;
     let key = l.home.unlock()?;
-    let s = community::vote::propose(
-        &key,
-        &l.community,
-        &l.all,
-        &args.component,
-        value.clone(),
-        &args.reason,
-        now(),
-    )?;
-    let mut store = l.store;
-    store.insert(&s)?;
+    let s = l.propose(&key, &args.component, value.clone(), &args.reason)?;
     let shown = value.describe(component.kind());
     ctx.emit(
         &json!({ "statement": s.id().to_string(), "component": args.component, "value": value }),

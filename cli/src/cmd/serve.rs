@@ -2,7 +2,7 @@
 //! the network, and `grassroots sync PEER`: pull what a peer has once.
 
 use crate::ctx::{out, Ctx};
-use crate::home::{resolve_community, Home};
+use crate::home::{resolve_community, Home, Prompt};
 use anyhow::Context;
 use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
 use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
