@@ -7,6 +7,7 @@
 //! or prompts: a front end asks for the passphrase and shows the results.
 
 pub mod community;
+pub mod governed;
 pub mod home;
 pub mod members;
 pub mod values;
