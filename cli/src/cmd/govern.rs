@@ -8,7 +8,7 @@ use crate::cmd::decision::load;
 use crate::ctx::Ctx;
 use crate::home::Prompt;
 use anyhow::Context;
-use community::governed::{GovernedDecision, GovernedStatus, GovernedView};
+use community::governed::{GovernedDecision, GovernedView};
 use governance::governed::{ComponentKind, GovernedState, Value};
 use governance::Constitution;
 use serde_json::json;
