@@ -1,0 +1,148 @@
+//! What the web tests share: a home holding a community that governs a
+//! commission rate, with a decision on it open for voting, built in-process
+//! with the community crate.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use community::decision::DecisionState;
+use community::vote;
+use governance::governed::{ComponentKind, Value};
+use governance::{Constitution, Governs, Ratio};
+use identity::keystore::KdfParams;
+use identity::Keypair;
+use ledger::{CommunityId, Statement, StatementId};
+use rand::rngs::OsRng;
+use std::path::PathBuf;
+
+/// The member's passphrase in the test home.
+pub const PASSPHRASE: &str = "correct horse battery staple";
+
+const T0: u64 = 1_700_000_000;
+
+/// A home with a key and a community, and what the tests look for.
+pub struct Fixture {
+    /// Keeps the directory alive.
+    pub dir: tempfile::TempDir,
+    /// The home.
+    pub home: PathBuf,
+    /// The community.
+    pub community: CommunityId,
+    /// The governed decision open for voting.
+    pub decision: StatementId,
+    /// The home's key, as hex of its seed (must never show in a page).
+    pub seed_hex: String,
+}
+
+fn constitution() -> Constitution {
+    Constitution {
+        name: "Riverside Food Co-op".into(),
+        governs: vec![Governs {
+            name: "commission".into(),
+            kind: ComponentKind::Number {
+                unit: "basis points".into(),
+                min: 0,
+                max: 2000,
+                step: 25,
+            },
+            initial: Value::Number(500),
+            threshold: Some(Ratio::new(2, 3).unwrap()),
+        }],
+        ..Constitution::default()
+    }
+}
+
+fn keygen(community: &CommunityId, all: &mut Vec<Statement>, members: &[Keypair], d: &StatementId) {
+    let secrets: Vec<_> = (0..3)
+        .map(|_| vote::TrusteeSecret::generate(&mut OsRng))
+        .collect();
+    for _round in 0..4 {
+        for j in 0..3 {
+            let st = DecisionState::from_statements(community, all, d, &mut OsRng).unwrap();
+            let s = vote::trustee_step(
+                &members[j],
+                &secrets[j],
+                community,
+                all,
+                &st,
+                T0 + 4,
+                &mut OsRng,
+            )
+            .unwrap()
+            .expect("a step to take");
+            all.push(s);
+        }
+    }
+}
+
+/// Three founders; each registers a voting key; members 1 and 2 propose
+/// 300 and 700 for the commission; member 0 opens a decision on it with
+/// the three as 2-of-3 trustees, who generate its key. The home holds
+/// member 0's key and every statement.
+pub fn fixture() -> Fixture {
+    let members: Vec<Keypair> = (0..3).map(|_| Keypair::generate()).collect();
+    let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
+    let g = ledger::dag::found(&members[0], constitution(), &co, T0).unwrap();
+    let community = g.id();
+    let mut all = vec![g];
+    for m in &members {
+        let s = vote::register(m, &community, &all, T0 + 1, &mut OsRng).unwrap();
+        all.push(s);
+    }
+    for (i, (value, why)) in [
+        (300, "lower fees bring more members"),
+        (700, "the shop needs a new fridge"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let s = vote::propose(
+            &members[i + 1],
+            &community,
+            &all,
+            "commission",
+            Value::Number(value),
+            why,
+            T0 + 2,
+        )
+        .unwrap();
+        all.push(s);
+    }
+    let trustees = members.iter().map(|k| k.public()).collect();
+    let proposals = vote::open_proposals(&all, "commission");
+    let open = vote::open_governed(
+        &members[0],
+        &community,
+        &all,
+        "commission",
+        proposals,
+        (trustees, 2),
+        T0 + 3,
+    )
+    .unwrap();
+    let decision = open.id();
+    all.push(open);
+    keygen(&community, &mut all, &members, &decision);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let h = device::Home::new(&home);
+    h.create_key(&members[0], PASSPHRASE.as_bytes(), KdfParams::INSECURE_FAST)
+        .unwrap();
+    h.store().unwrap().insert_all(&all).unwrap();
+    Fixture {
+        dir,
+        home,
+        community,
+        decision,
+        seed_hex: hex::encode(*members[0].seed()),
+    }
+}
+
+/// The ballot statements the home holds for the decision.
+pub fn ballots(f: &Fixture) -> Vec<StatementId> {
+    let l = device::Loaded::open(&device::Home::new(&f.home), None).unwrap();
+    l.decision(&f.decision)
+        .unwrap()
+        .ballots
+        .iter()
+        .map(|b| b.statement)
+        .collect()
+}
