@@ -55,7 +55,8 @@ pub fn routes(state: Shared) -> Router {
 }
 
 /// Security headers on every response: nothing loads from elsewhere,
-/// no framing, no caching of pages, no referrer.
+/// no framing, no caching of pages, no referrer to other sites; and a
+/// POST from another origin is refused before any handler runs.
 async fn headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     if req.method() == axum::http::Method::POST && !same_origin(req.headers()) {
         return PageError::new(StatusCode::FORBIDDEN, "cross-site form refused").into_response();
@@ -67,7 +68,9 @@ async fn headers(req: axum::extract::Request, next: axum::middleware::Next) -> R
     };
     set(h, "content-security-policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     set(h, "x-content-type-options", "nosniff");
-    set(h, "referrer-policy", "no-referrer");
+    // Not `no-referrer`: under it browsers send `Origin: null` with forms,
+    // and the origin check above could not tell this site from another.
+    set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, "cache-control", "no-store");
