@@ -1,9 +1,10 @@
 //! The members' app in a real browser: headless Chromium driven over
 //! WebDriver (chromedriver) from `cargo test`. A member unlocks, opens the
 //! community page, votes in the booth of a governed decision and finds the
-//! tracker on the public ballot list. Every page is photographed at desktop
-//! (1280×800) and phone (390×844) size into `TARGET/web-screenshots/`, and
-//! at phone size no page may scroll sideways.
+//! tracker on the public ballot list, once on a desktop (1280×800) and
+//! once on an emulated phone (390×844). Every page is photographed on both
+//! into `TARGET/web-screenshots/`, and on the phone no page may scroll
+//! sideways.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium
 //! chromium-driver`; `.ci/run` installs them). Without them the test says
@@ -43,8 +44,26 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Chromium headless, offline, in a fresh profile.
-fn capabilities(chromium: &Path, profile: &Path) -> serde_json::Map<String, Value> {
+/// The two screens every page is photographed on.
+#[derive(Clone, Copy, Debug)]
+enum Screen {
+    /// 1280×800.
+    Desktop,
+    /// 390×844, emulated by Chromium (a window cannot be that narrow).
+    Phone,
+}
+
+impl Screen {
+    fn name(self) -> &'static str {
+        match self {
+            Screen::Desktop => "desktop",
+            Screen::Phone => "phone",
+        }
+    }
+}
+
+/// Chromium headless, offline, in a fresh profile, on `screen`.
+fn capabilities(chromium: &Path, profile: &Path, screen: Screen) -> serde_json::Map<String, Value> {
     let args = [
         "--headless=new",
         "--no-sandbox",
@@ -64,10 +83,11 @@ fn capabilities(chromium: &Path, profile: &Path) -> serde_json::Map<String, Valu
     .map(|a| a.to_string())
     .chain([format!("--user-data-dir={}", profile.display())])
     .collect::<Vec<_>>();
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": { "binary": chromium, "args": args },
-    });
+    let mut options = json!({ "binary": chromium, "args": args });
+    if let Screen::Phone = screen {
+        options["mobileEmulation"] = json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1.0, "touch": true } });
+    }
+    let caps = json!({ "browserName": "chrome", "goog:chromeOptions": options });
     caps.as_object().unwrap().clone()
 }
 
@@ -105,32 +125,48 @@ fn fail<E: std::fmt::Debug>(what: &str) -> impl FnOnce(E) -> String + '_ {
     move |e| format!("{what}: {e:?}")
 }
 
-/// Photograph the page at phone then desktop size; at phone size the page
-/// must not be wider than the viewport.
-async fn shoot(c: &Client, name: &str) -> Step {
-    for (size, w, h) in [("phone", 390u32, 844u32), ("desktop", 1280, 800)] {
-        c.set_window_size(w, h).await.map_err(fail("resize"))?;
-        let measured = c
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                vec![],
-            )
-            .await
-            .map_err(fail("measure"))?;
-        let (scroll, inner) = (
-            measured[0].as_u64().unwrap_or(0),
-            measured[1].as_u64().unwrap_or(0),
-        );
-        if size == "phone" && (inner == 0 || scroll > inner) {
+/// Size a desktop window so that its viewport is 1280×800.
+async fn desktop_viewport(c: &Client) -> Step {
+    c.set_window_size(1280, 800).await.map_err(fail("resize"))?;
+    let chrome = c
+        .execute(
+            "return [outerWidth - innerWidth, outerHeight - innerHeight];",
+            vec![],
+        )
+        .await
+        .map_err(fail("measure the window"))?;
+    let extra = |i: usize| chrome[i].as_u64().unwrap_or(0) as u32;
+    c.set_window_size(1280 + extra(0), 800 + extra(1))
+        .await
+        .map_err(fail("resize"))
+}
+
+/// Photograph the page; on a phone it must not be wider than the screen.
+async fn shoot(c: &Client, screen: Screen, name: &str) -> Step {
+    let measured = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth, window.innerHeight];",
+            vec![],
+        )
+        .await
+        .map_err(fail("measure"))?;
+    let px = |i: usize| measured[i].as_u64().unwrap_or(0);
+    let (scroll, inner, high) = (px(0), px(1), px(2));
+    if let Screen::Phone = screen {
+        if (inner, high) != (390, 844) {
             return Err(format!(
-                "{name} at {w}x{h}: page {scroll}px wide in a {inner}px viewport"
+                "{name}: the phone viewport is {inner}x{high}, not 390x844"
             ));
         }
-        let png = c.screenshot().await.map_err(fail("screenshot"))?;
-        std::fs::write(shots_dir().join(format!("{name}-{size}.png")), png)
-            .map_err(fail("write"))?;
+        if scroll > inner {
+            return Err(format!(
+                "{name}: the page is {scroll}px wide on a {inner}px phone screen"
+            ));
+        }
     }
-    Ok(())
+    let png = c.screenshot().await.map_err(fail("screenshot"))?;
+    let file = shots_dir().join(format!("{name}-{}.png", screen.name()));
+    std::fs::write(file, png).map_err(fail("write"))
 }
 
 async fn text(c: &Client, css: &str) -> Result<String, String> {
@@ -159,13 +195,16 @@ async fn click(c: &Client, css: &str) -> Step {
 }
 
 /// The member's visit, step by step.
-async fn visit(c: &Client, base: &str, f: &common::Fixture) -> Step {
+async fn visit(c: &Client, screen: Screen, base: &str, f: &common::Fixture) -> Step {
+    if let Screen::Desktop = screen {
+        desktop_viewport(c).await?;
+    }
     c.goto(base).await.map_err(fail("open"))?;
     let url = c.current_url().await.map_err(fail("url"))?;
     if url.path() != "/unlock" {
         return Err(format!("without a session the app showed {url}"));
     }
-    shoot(c, "1-unlock").await?;
+    shoot(c, screen, "1-unlock").await?;
     let pass = c
         .find(Locator::Css("#passphrase"))
         .await
@@ -178,26 +217,26 @@ async fn visit(c: &Client, base: &str, f: &common::Fixture) -> Step {
     if !standing.contains("member (founder)") {
         return Err(format!("identity page: {standing}"));
     }
-    shoot(c, "2-identity").await?;
+    shoot(c, screen, "2-identity").await?;
     click(c, "nav a[href='/community']").await?;
     let body = text(c, "main").await?;
     if !body.contains("commission") || !body.contains("voting (2 proposal(s))") {
         return Err(format!("community page: {body}"));
     }
-    shoot(c, "3-community").await?;
+    shoot(c, screen, "3-community").await?;
     click(c, &format!("a[href='/decisions/{}']", f.decision)).await?;
     text(c, "ol.options").await?;
-    shoot(c, "4-decision").await?;
+    shoot(c, screen, "4-decision").await?;
     click(c, "a.button").await?;
     text(c, "fieldset").await?;
-    shoot(c, "5-booth").await?;
+    shoot(c, screen, "5-booth").await?;
     click(c, "input[type=radio][value='1']").await?;
     click(c, "main form button[type=submit]").await?;
     let tracker = text(c, "#tracker").await?;
     if tracker.len() != 64 {
         return Err(format!("tracker {tracker:?}"));
     }
-    shoot(c, "6-tracker").await?;
+    shoot(c, screen, "6-tracker").await?;
     click(c, ".tracker a").await?;
     let mine = text(c, "li.mine").await?;
     if !mine.contains(&tracker) || !mine.contains("counted") {
@@ -211,7 +250,7 @@ async fn visit(c: &Client, base: &str, f: &common::Fixture) -> Step {
     {
         return Err("the list did not confirm the ballot".into());
     }
-    shoot(c, "7-ballots").await
+    shoot(c, screen, "7-ballots").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,15 +280,19 @@ async fn a_member_votes_in_headless_chromium() {
             .spawn()
             .expect("chromedriver starts"),
     );
-    let profile = tempfile::tempdir().unwrap();
-    let client = connect(port, capabilities(&chromium, profile.path())).await;
-    let outcome = visit(&client, &base, &f).await;
-    let _ = client.close().await;
-    outcome.unwrap();
+    // The same visit on a desktop, then on a phone: the second ballot
+    // replaces the first (same member), so the list shows both.
+    for screen in [Screen::Desktop, Screen::Phone] {
+        let profile = tempfile::tempdir().unwrap();
+        let client = connect(port, capabilities(&chromium, profile.path(), screen)).await;
+        let outcome = visit(&client, screen, &base, &f).await;
+        let _ = client.close().await;
+        outcome.unwrap_or_else(|e| panic!("on a {}: {e}", screen.name()));
+    }
     assert_eq!(
         common::ballots(&f).len(),
-        1,
-        "the browser's ballot is in the store"
+        2,
+        "both ballots are in the store"
     );
     eprintln!("screenshots in {}", shots_dir().display());
 }
