@@ -165,6 +165,7 @@ impl Loaded {
     ) -> Result<Statement, CommunityError> {
         let c = self.component(component)?;
         let value = parse_value(c.kind(), value_text)?;
+        check_value(component, &c, &value)?;
         self.propose(key, component, value, reason)
     }
 
@@ -185,7 +186,10 @@ impl Loaded {
         }
     }
 
-    /// Put forward `value` for `component`, signed by `key`, and store it.
+    /// Put forward `value` for `component`, signed by `key`, and store it
+    /// (`community::vote::propose` refuses a component the community does
+    /// not govern, a value that is not one of its values, and the current
+    /// value).
     pub fn propose(
         &mut self,
         key: &Keypair,
@@ -193,7 +197,6 @@ impl Loaded {
         value: Value,
         reason: &str,
     ) -> Result<Statement, CommunityError> {
-        check_value(component, &self.component(component)?, &value)?;
         let s = vote::propose(
             key,
             &self.community,
