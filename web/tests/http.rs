@@ -8,7 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use common::{ballots, fixture, Fixture, PASSPHRASE};
+use common::{ballots, fixture, tallied, Fixture, PASSPHRASE};
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -313,4 +313,59 @@ async fn a_public_address_needs_public() {
         web::Server::bind(none).await.is_err(),
         "a home without a key"
     );
+}
+
+#[tokio::test]
+async fn a_tallied_decision_shows_its_counts_and_outcome_and_takes_no_ballot() {
+    let f = tallied();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let c = Some(cookie.as_str());
+    let d = f.decision.to_string();
+    let page = send(&app, get(&format!("/decisions/{d}"), c)).await.body;
+    assert!(page.contains("adopted 700 basis points"), "{page}");
+    assert!(page.contains("3 counted"), "{page}");
+    for (option, count) in [
+        ("500 basis points", 0),
+        ("300 basis points", 0),
+        ("700 basis points", 3),
+    ] {
+        let options = &page[page.find("class=\"options\"").unwrap()..];
+        let at = options
+            .find(option)
+            .unwrap_or_else(|| panic!("{option} in {page}"));
+        let rest = &options[at..];
+        let shown = &rest[rest.find("class=\"count\">").unwrap() + 14..];
+        assert!(
+            shown.starts_with(&format!("{count}<")),
+            "{option}: {}",
+            &shown[..8]
+        );
+    }
+    assert!(!page.contains("/vote\""), "no booth link once closed");
+    let booth = send(&app, get(&format!("/decisions/{d}/vote"), c))
+        .await
+        .body;
+    assert!(booth.contains("not open for voting: closed"), "{booth}");
+    assert!(!booth.contains("type=\"radio\""));
+    let community = send(&app, get("/community", c)).await.body;
+    assert!(
+        community.contains("commission</strong> = <span class=\"value\">700 basis points"),
+        "{community}"
+    );
+    assert!(
+        community.contains("500 basis points — position"),
+        "the history keeps the founding value"
+    );
+    let r = send(
+        &app,
+        post(
+            &format!("/decisions/{d}/vote"),
+            c,
+            &format!("csrf={}&choice=1", csrf(&booth)),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(ballots(&f).len(), 3, "no ballot after the close");
 }

@@ -50,13 +50,20 @@ fn constitution() -> Constitution {
     }
 }
 
-fn keygen(community: &CommunityId, all: &mut Vec<Statement>, members: &[Keypair], d: &StatementId) {
-    let secrets: Vec<_> = (0..3)
-        .map(|_| vote::TrusteeSecret::generate(&mut OsRng))
-        .collect();
+fn state(community: &CommunityId, all: &[Statement], d: &StatementId) -> DecisionState {
+    DecisionState::from_statements(community, all, d, &mut OsRng).unwrap()
+}
+
+fn keygen(
+    community: &CommunityId,
+    all: &mut Vec<Statement>,
+    members: &[Keypair],
+    secrets: &[vote::TrusteeSecret],
+    d: &StatementId,
+) {
     for _round in 0..4 {
         for j in 0..3 {
-            let st = DecisionState::from_statements(community, all, d, &mut OsRng).unwrap();
+            let st = state(community, all, d);
             let s = vote::trustee_step(
                 &members[j],
                 &secrets[j],
@@ -73,11 +80,64 @@ fn keygen(community: &CommunityId, all: &mut Vec<Statement>, members: &[Keypair]
     }
 }
 
+/// Every member chooses 700, member 0 closes, trustees 0 and 1
+/// post their decryption shares.
+fn tally(
+    community: &CommunityId,
+    all: &mut Vec<Statement>,
+    members: &[Keypair],
+    secrets: &[vote::TrusteeSecret],
+    d: &StatementId,
+) {
+    // Proposals are listed in canonical order: find 700's option.
+    let view = community::governed::GovernedView::from_statements(community, all).unwrap();
+    let listed = &view.decisions[0].proposals;
+    let at = 1 + listed
+        .iter()
+        .position(|p| p.value == Value::Number(700))
+        .unwrap();
+    let mut values = vec![0; 3];
+    values[at] = 1;
+    for m in members {
+        let secret = vote::voting_secret(m, community).unwrap();
+        let st = state(community, all, d);
+        let s = vote::cast(&secret, community, all, &st, &values, &mut OsRng).unwrap();
+        all.push(s);
+    }
+    let st = state(community, all, d);
+    let close = vote::close(&members[0], community, all, &st, T0 + 10).unwrap();
+    all.push(close);
+    for j in 0..2 {
+        let st = state(community, all, d);
+        let s = vote::share(
+            &members[j],
+            &secrets[j],
+            community,
+            all,
+            &st,
+            T0 + 11,
+            &mut OsRng,
+        )
+        .unwrap();
+        all.push(s);
+    }
+}
+
 /// Three founders; each registers a voting key; members 1 and 2 propose
 /// 300 and 700 for the commission; member 0 opens a decision on it with
 /// the three as 2-of-3 trustees, who generate its key. The home holds
 /// member 0's key and every statement.
 pub fn fixture() -> Fixture {
+    build(false)
+}
+
+/// The same community after every member chose 700 and the trustees
+/// tallied: the decision adopted 700.
+pub fn tallied() -> Fixture {
+    build(true)
+}
+
+fn build(tallied: bool) -> Fixture {
     let members: Vec<Keypair> = (0..3).map(|_| Keypair::generate()).collect();
     let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
     let g = ledger::dag::found(&members[0], constitution(), &co, T0).unwrap();
@@ -120,7 +180,13 @@ pub fn fixture() -> Fixture {
     .unwrap();
     let decision = open.id();
     all.push(open);
-    keygen(&community, &mut all, &members, &decision);
+    let secrets: Vec<_> = (0..3)
+        .map(|_| vote::TrusteeSecret::generate(&mut OsRng))
+        .collect();
+    keygen(&community, &mut all, &members, &secrets, &decision);
+    if tallied {
+        tally(&community, &mut all, &members, &secrets, &decision);
+    }
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let h = device::Home::new(&home);
