@@ -20,6 +20,10 @@ pub struct AppState {
     home: Home,
     community: Option<String>,
     sessions: Sessions,
+    /// One unlock attempt at a time, so that guessing runs no faster than
+    /// the key derivation and the pause after each failure, however many
+    /// requests arrive together.
+    unlocking: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -29,6 +33,7 @@ impl AppState {
             home: Home::new(&config.home),
             community: config.community.clone(),
             sessions: Sessions::new(config.session_ttl),
+            unlocking: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -216,6 +221,7 @@ struct UnlockForm {
 async fn unlock(State(state): State<Shared>, Form(form): Form<UnlockForm>) -> Response {
     let pass = Zeroizing::new(form.passphrase);
     let home = state.home.clone();
+    let _one_at_a_time = state.unlocking.lock().await;
     let unlocked = tokio::task::spawn_blocking(move || home.unlock_with(pass.as_bytes())).await;
     match unlocked {
         Ok(Ok(key)) => {
@@ -223,7 +229,8 @@ async fn unlock(State(state): State<Shared>, Form(form): Form<UnlockForm>) -> Re
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
         Ok(Err(HomeError::Unlock { .. })) => {
-            // Slow down guessing beyond what the key derivation costs.
+            // Slow down guessing beyond what the key derivation costs
+            // (still holding the lock: the next attempt waits too).
             tokio::time::sleep(Duration::from_millis(500)).await;
             let fingerprint = state
                 .home
