@@ -1,7 +1,7 @@
 //! The members' app in a real browser: headless Chromium driven over
-//! WebDriver (chromedriver) from `cargo test`. A member unlocks, opens the
-//! community page, votes in the booth of a governed decision and finds the
-//! tracker on the public ballot list, once on a desktop (1280×800) and
+//! WebDriver (chromedriver) from `cargo test`. A member unlocks, reads the
+//! members and the community page, votes in the booth of a governed
+//! decision and finds the tracker on the public ballot list, once on a desktop (1280×800) and
 //! once on an emulated phone (390×844). Every page is photographed on both
 //! into `TARGET/web-screenshots/`, and on the phone no page may scroll
 //! sideways.
@@ -218,25 +218,31 @@ async fn visit(c: &Client, screen: Screen, base: &str, f: &common::Fixture) -> S
         return Err(format!("identity page: {standing}"));
     }
     shoot(c, screen, "2-identity").await?;
+    click(c, "nav a[href='/members']").await?;
+    let members = text(c, "main").await?;
+    if !members.contains("1 of 2 sureties from members") {
+        return Err(format!("members page: {members}"));
+    }
+    shoot(c, screen, "3-members").await?;
     click(c, "nav a[href='/community']").await?;
     let body = text(c, "main").await?;
     if !body.contains("commission") || !body.contains("voting (2 proposal(s))") {
         return Err(format!("community page: {body}"));
     }
-    shoot(c, screen, "3-community").await?;
+    shoot(c, screen, "4-community").await?;
     click(c, &format!("a[href='/decisions/{}']", f.decision)).await?;
     text(c, "ol.options").await?;
-    shoot(c, screen, "4-decision").await?;
+    shoot(c, screen, "5-decision").await?;
     click(c, "a.button").await?;
     text(c, "fieldset").await?;
-    shoot(c, screen, "5-booth").await?;
+    shoot(c, screen, "6-booth").await?;
     click(c, "input[type=radio][value='1']").await?;
     click(c, "main form button[type=submit]").await?;
     let tracker = text(c, "#tracker").await?;
     if tracker.len() != 64 {
         return Err(format!("tracker {tracker:?}"));
     }
-    shoot(c, screen, "6-tracker").await?;
+    shoot(c, screen, "7-tracker").await?;
     click(c, ".tracker a").await?;
     let mine = text(c, "li.mine").await?;
     if !mine.contains(&tracker) || !mine.contains("counted") {
@@ -250,7 +256,7 @@ async fn visit(c: &Client, screen: Screen, base: &str, f: &common::Fixture) -> S
     {
         return Err("the list did not confirm the ballot".into());
     }
-    shoot(c, screen, "7-ballots").await
+    shoot(c, screen, "8-ballots").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -211,6 +211,13 @@ async fn a_member_votes_and_finds_the_tracker_on_the_public_list() {
     let mut pages = Vec::new();
     let me = send(&app, get("/", c)).await.body;
     assert!(me.contains("member (founder)"), "{me}");
+    let members = send(&app, get("/members", c)).await.body;
+    assert!(members.contains("3 admitted, 1 pending"), "{members}");
+    assert_eq!(members.matches(">founder<").count(), 3, "{members}");
+    assert!(
+        members.contains("1 of 2 sureties from members"),
+        "{members}"
+    );
     let community = send(&app, get("/community", c)).await.body;
     assert!(community.contains("Riverside Food Co-op") && community.contains("commission"));
     assert!(community.contains("voting (2 proposal(s))"), "{community}");
@@ -282,7 +289,16 @@ async fn a_member_votes_and_finds_the_tracker_on_the_public_list() {
     .await;
     assert_eq!(propose.status, StatusCode::OK, "{}", propose.body);
     assert!(propose.body.contains("Proposed a value for commission"));
-    pages.extend([me, community, page, booth, r.body, list, propose.body]);
+    pages.extend([
+        me,
+        members,
+        community,
+        page,
+        booth,
+        r.body,
+        list,
+        propose.body,
+    ]);
     for p in &pages {
         assert!(
             !p.contains(&f.seed_hex) && !p.contains(PASSPHRASE),

@@ -9,7 +9,8 @@ use governance::governed::{ComponentKind, Value};
 use governance::{Constitution, Governs, Ratio};
 use identity::keystore::KdfParams;
 use identity::Keypair;
-use ledger::{CommunityId, Statement, StatementId};
+use ledger::payload::{surety_body, Surety};
+use ledger::{CommunityId, Payload, Statement, StatementId};
 use rand::rngs::OsRng;
 use std::path::PathBuf;
 
@@ -48,6 +49,18 @@ fn constitution() -> Constitution {
         }],
         ..Constitution::default()
     }
+}
+
+/// A surety from member `a` for `b`, with `b`'s countersignature.
+fn surety(genesis: &Statement, a: &Keypair, b: &Keypair) -> Payload {
+    let (na, nb) = ([1u8; 16], [2u8; 16]);
+    let body = surety_body(&genesis.id(), &a.public(), &b.public(), &na, &nb, T0 + 1);
+    Payload::Surety(Surety {
+        peer: b.public(),
+        nonce_author: na,
+        nonce_peer: nb,
+        peer_signature: b.sign(&body),
+    })
 }
 
 fn state(community: &CommunityId, all: &[Statement], d: &StatementId) -> DecisionState {
@@ -123,7 +136,8 @@ fn tally(
     }
 }
 
-/// Three founders; each registers a voting key; members 1 and 2 propose
+/// Three founders; member 0 vouches for a newcomer (pending: one of the
+/// two sureties the default rule needs); each founder registers a voting key; members 1 and 2 propose
 /// 300 and 700 for the commission; member 0 opens a decision on it with
 /// the three as 2-of-3 trustees, who generate its key. The home holds
 /// member 0's key and every statement.
@@ -142,7 +156,11 @@ fn build(tallied: bool) -> Fixture {
     let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
     let g = ledger::dag::found(&members[0], constitution(), &co, T0).unwrap();
     let community = g.id();
+    let newcomer = Keypair::generate();
+    let vouch = surety(&g, &members[0], &newcomer);
     let mut all = vec![g];
+    let s = ledger::dag::say(&members[0], &community, &all, vouch, T0 + 1).unwrap();
+    all.push(s);
     for m in &members {
         let s = vote::register(m, &community, &all, T0 + 1, &mut OsRng).unwrap();
         all.push(s);
