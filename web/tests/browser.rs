@@ -1,10 +1,10 @@
 //! The members' app in a real browser: headless Chromium driven over
 //! WebDriver (chromedriver) from `cargo test`. A member unlocks, reads the
 //! members and the community page, votes in the booth of a governed
-//! decision and finds the tracker on the public ballot list, once on a desktop (1280×800) and
-//! once on an emulated phone (390×844). Every page is photographed on both
-//! into `TARGET/web-screenshots/`, and on the phone no page may scroll
-//! sideways.
+//! decision and finds the tracker on the public ballot list, once on a
+//! desktop (1280×800) and once on an emulated phone (390×844). Every page
+//! is photographed on both into `TARGET/web-screenshots/`, and on the phone
+//! no page may scroll sideways.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium
 //! chromium-driver`; `.ci/run` installs them). Without them the test says
