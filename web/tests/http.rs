@@ -8,7 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use common::{ballots, fixture, tallied, Fixture, PASSPHRASE};
+use common::{ballots, ballots_of, fixture, tallied, Fixture, PASSPHRASE};
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -384,4 +384,47 @@ async fn a_tallied_decision_shows_its_counts_and_outcome_and_takes_no_ballot() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(ballots(&f).len(), 3, "no ballot after the close");
+}
+
+#[tokio::test]
+async fn an_approval_ballot_takes_one_value_per_option() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let c = Some(cookie.as_str());
+    let list = send(&app, get("/decisions", c)).await.body;
+    assert!(
+        list.contains("Where should we meet?") && list.contains("What should `commission` be?"),
+        "{list}"
+    );
+    let vote = format!("/decisions/{}/vote", f.approval);
+    let booth = send(&app, get(&vote, c)).await.body;
+    assert!(
+        booth.contains("Library | Shop | Park") && !booth.contains("type=\"radio\""),
+        "{booth}"
+    );
+    let token = csrf(&booth);
+    for bad in ["1,2,0", "1,0", "yes,no,no"] {
+        let r = send(&app, post(&vote, c, &format!("csrf={token}&choice={bad}"))).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+    }
+    assert!(ballots_of(&f, &f.approval).is_empty());
+    let r = send(
+        &app,
+        post(&vote, c, &format!("csrf={token}&choice=1%2C0%2C1")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let held = ballots_of(&f, &f.approval);
+    assert_eq!(held.len(), 1);
+    assert!(r.body.contains(&held[0].to_string()));
+    assert!(
+        ballots(&f).is_empty(),
+        "the governed decision got no ballot"
+    );
 }

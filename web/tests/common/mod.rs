@@ -29,6 +29,8 @@ pub struct Fixture {
     pub community: CommunityId,
     /// The governed decision open for voting.
     pub decision: StatementId,
+    /// An approval vote on three options, open for voting.
+    pub approval: StatementId,
     /// The home's key, as hex of its seed (must never show in a page).
     pub seed_hex: String,
 }
@@ -151,6 +153,28 @@ pub fn tallied() -> Fixture {
     build(true)
 }
 
+/// An approval vote on where to hold the next meeting, opened by member 0
+/// with the three as 2-of-3 trustees, key generated.
+fn open_approval(
+    community: &CommunityId,
+    all: &mut Vec<Statement>,
+    members: &[Keypair],
+    secrets: &[vote::TrusteeSecret],
+) -> StatementId {
+    let proposal = vote::Proposal {
+        question: "Where should we meet?".into(),
+        kind: ballot::BallotKind::Approval { options: 3 },
+        options: vec!["Library".into(), "Shop".into(), "Park".into()],
+        trustees: members.iter().map(|k| k.public()).collect(),
+        threshold: 2,
+    };
+    let open = vote::open(&members[0], community, all, proposal, T0 + 20).unwrap();
+    let id = open.id();
+    all.push(open);
+    keygen(community, all, members, secrets, &id);
+    id
+}
+
 fn build(tallied: bool) -> Fixture {
     let members: Vec<Keypair> = (0..3).map(|_| Keypair::generate()).collect();
     let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
@@ -205,6 +229,7 @@ fn build(tallied: bool) -> Fixture {
     if tallied {
         tally(&community, &mut all, &members, &secrets, &decision);
     }
+    let approval = open_approval(&community, &mut all, &members, &secrets);
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let h = device::Home::new(&home);
@@ -216,14 +241,20 @@ fn build(tallied: bool) -> Fixture {
         home,
         community,
         decision,
+        approval,
         seed_hex: hex::encode(*members[0].seed()),
     }
 }
 
-/// The ballot statements the home holds for the decision.
+/// The ballot statements the home holds for the governed decision.
 pub fn ballots(f: &Fixture) -> Vec<StatementId> {
+    ballots_of(f, &f.decision)
+}
+
+/// The ballot statements the home holds for decision `d`.
+pub fn ballots_of(f: &Fixture, d: &StatementId) -> Vec<StatementId> {
     let l = device::Loaded::open(&device::Home::new(&f.home), None).unwrap();
-    l.decision(&f.decision)
+    l.decision(d)
         .unwrap()
         .ballots
         .iter()
