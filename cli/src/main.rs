@@ -61,6 +61,9 @@ enum Command {
     /// Pull the blocks a peer has and this device lacks, then stop.
     #[cfg(feature = "net")]
     Sync(cmd::serve::SyncArgs),
+    /// Serve the members' app: read your community and vote in a browser.
+    #[cfg(feature = "net")]
+    Web(cmd::web::Args),
     /// Withdraw a surety.
     Surety {
         #[command(subcommand)]
@@ -112,6 +115,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => cmd::serve::run(a, &ctx),
         #[cfg(feature = "net")]
         Command::Sync(a) => cmd::serve::sync(a, &ctx),
+        #[cfg(feature = "net")]
+        Command::Web(a) => cmd::web::run(a, &ctx),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `grassroots community create|show|note`.
 
 use crate::ctx::Ctx;
-use crate::home::{now, resolve_community, Home};
+use crate::home::{now, resolve_community, Home, Prompt};
 use anyhow::Context;
 use clap::Subcommand;
 use community::CommunityState;

@@ -3,7 +3,7 @@
 //! `community::decision` (state) and `community::vote` (statements).
 
 use crate::ctx::Ctx;
-use crate::home::{now, resolve_community, Home};
+use crate::home::{now, Home, Prompt};
 use anyhow::{bail, Context};
 use ballot::BallotKind;
 use clap::Subcommand;
@@ -11,7 +11,7 @@ use community::ballot_rules::{show, ShownBallot};
 use community::decision::{decisions, BallotStatus, DecisionState, Outcome};
 use community::vote::{self, Proposal};
 use ledger::payload::WholeBallotRule;
-use ledger::{CommunityId, Statement, StatementId, Store};
+use ledger::{Statement, StatementId};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
 
@@ -101,50 +101,20 @@ struct Which {
 }
 
 /// A community's statements as this home holds them.
-pub(crate) struct Loaded {
-    pub home: Home,
-    pub store: Store,
-    pub community: CommunityId,
-    pub all: Vec<Statement>,
-}
+pub(crate) use device::Loaded;
 
 pub(crate) fn load(ctx: &Ctx, community: Option<&str>) -> anyhow::Result<Loaded> {
-    let home = Home::new(&ctx.home);
-    let store = home.store()?;
-    let community = resolve_community(&store, community)?;
-    let all = store.statements(&community)?;
-    Ok(Loaded {
-        home,
-        store,
-        community,
-        all,
-    })
+    Ok(Loaded::open(&Home::new(&ctx.home), community)?)
 }
 
 /// The decision named by a full id or a unique prefix.
 pub(crate) fn resolve(all: &[Statement], text: &str) -> anyhow::Result<StatementId> {
-    let text = text.trim().to_ascii_lowercase();
-    if text.len() < 8 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
-        bail!("`{text}` is not a decision id (64 hex digits, or a unique prefix of at least 8)");
-    }
-    let hits: Vec<StatementId> = decisions(all)?
-        .into_iter()
-        .map(|(id, _)| id)
-        .filter(|id| id.to_string().starts_with(&text))
-        .collect();
-    match hits.as_slice() {
-        [one] => Ok(*one),
-        [] => {
-            bail!("this home holds no decision starting with {text} (import its statements first)")
-        }
-        _ => bail!("{text} matches {} decisions; give more digits", hits.len()),
-    }
+    Ok(device::community::resolve_decision(all, text)?)
 }
 
 pub(crate) fn state(l: &Loaded, decision: &StatementId) -> anyhow::Result<DecisionState> {
     // Read afresh: the command may have stored a statement since loading.
-    let record = community::Record::load(&l.store, &l.community)?;
-    Ok(DecisionState::from_record(&record, decision, &mut OsRng)?)
+    Ok(l.decision(decision)?)
 }
 
 fn parse_kind(text: &str, options: usize) -> anyhow::Result<BallotKind> {
@@ -340,9 +310,7 @@ fn open_governed(
 }
 
 fn save(l: &mut Loaded, s: &Statement) -> anyhow::Result<()> {
-    l.store.insert(s)?;
-    l.all.push(s.clone());
-    Ok(())
+    Ok(l.save(s)?)
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {

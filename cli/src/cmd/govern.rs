@@ -6,9 +6,9 @@
 
 use crate::cmd::decision::load;
 use crate::ctx::Ctx;
-use crate::home::now;
-use anyhow::{bail, Context};
-use community::governed::{GovernedDecision, GovernedStatus, GovernedView};
+use crate::home::Prompt;
+use anyhow::Context;
+use community::governed::{GovernedDecision, GovernedView};
 use governance::governed::{ComponentKind, GovernedState, Value};
 use governance::Constitution;
 use serde_json::json;
@@ -32,87 +32,33 @@ pub struct ProposeArgs {
     community: Option<String>,
 }
 
-fn list(text: &str) -> Vec<String> {
-    text.split(',').map(|p| p.trim().to_string()).collect()
-}
-
-/// Parse `text` as a value of `kind` (see [`ProposeArgs::value`]).
+/// Parse `text` as a value of `kind` (see [`ProposeArgs::value`]): `@FILE`
+/// is read here, everything else by `device::parse_value`.
 pub fn parse_value(kind: &ComponentKind, text: &str) -> anyhow::Result<Value> {
-    if let Some(path) = text.strip_prefix('@') {
-        let body =
-            std::fs::read_to_string(path).with_context(|| format!("reading the value {path}"))?;
-        return Ok(match kind {
-            ComponentKind::Constitution => Value::Constitution(Box::new(
-                Constitution::from_json(&body).with_context(|| format!("constitution {path}"))?,
-            )),
-            ComponentKind::Bylaws => {
-                Value::Bylaws(serde_json::from_str(&body).with_context(|| {
-                    format!("{path}: give the articles as [{{\"title\", \"text\"}}, …]")
-                })?)
-            }
-            _ => Value::decode(body.trim().as_bytes()).with_context(|| format!("value {path}"))?,
-        });
-    }
-    let number = |t: &str| -> anyhow::Result<i64> {
-        t.trim()
-            .parse()
-            .with_context(|| format!("`{t}` is not a whole number"))
+    let Some(path) = text.strip_prefix('@') else {
+        return Ok(device::parse_value(kind, text)?);
     };
+    let body =
+        std::fs::read_to_string(path).with_context(|| format!("reading the value {path}"))?;
     Ok(match kind {
-        ComponentKind::Number { .. } => Value::Number(number(text)?),
-        ComponentKind::Budget { .. } => Value::Budget(
-            list(text)
-                .iter()
-                .map(|t| u64::try_from(number(t)?).context("amounts are not negative"))
-                .collect::<anyhow::Result<_>>()?,
-        ),
-        ComponentKind::Ranking { items } => Value::Ranking(
-            list(text)
-                .iter()
-                .map(|t| {
-                    items.iter().position(|i| i == t).with_context(|| {
-                        format!("`{t}` is not an item (the items: {})", items.join(", "))
-                    })
-                })
-                .collect::<anyhow::Result<_>>()?,
-        ),
-        ComponentKind::Officer { .. } => Value::Officer(text.trim().to_string()),
-        ComponentKind::Board { .. } => Value::Board(list(text)),
-        ComponentKind::Bylaws | ComponentKind::Constitution => {
-            bail!("give this component's value as @FILE (its JSON)")
-        }
+        ComponentKind::Constitution => Value::Constitution(Box::new(
+            Constitution::from_json(&body).with_context(|| format!("constitution {path}"))?,
+        )),
+        ComponentKind::Bylaws => Value::Bylaws(serde_json::from_str(&body).with_context(|| {
+            format!("{path}: give the articles as [{{\"title\", \"text\"}}, …]")
+        })?),
+        _ => Value::decode(body.trim().as_bytes()).with_context(|| format!("value {path}"))?,
     })
 }
 
 /// `grassroots propose`.
 pub fn propose(args: ProposeArgs, ctx: &Ctx) -> anyhow::Result<()> {
-    let l = load(ctx, args.community.as_deref())?;
-    let view = GovernedView::from_statements(&l.community, &l.all)?;
-    let Some(component) = view.state.component(&args.component) else {
-        let names: Vec<&str> = view.state.components().map(|(n, _)| n).collect();
-        bail!(
-            "this community governs no component `{}` (it governs: {})",
-            args.component,
-            names.join(", ")
-        );
-    };
+    let mut l = load(ctx, args.community.as_deref())?;
+    let component = l.component(&args.component)?;
     let value = parse_value(component.kind(), &args.value)?;
-    component
-        .kind()
-        .validate(&value)
-        .with_context(|| format!("not a value for `{}`", args.component))?;
+    device::community::check_value(&args.component, &component, &value)?;
     let key = l.home.unlock()?;
-    let s = community::vote::propose(
-        &key,
-        &l.community,
-        &l.all,
-        &args.component,
-        value.clone(),
-        &args.reason,
-        now(),
-    )?;
-    let mut store = l.store;
-    store.insert(&s)?;
+    let s = l.propose(&key, &args.component, value.clone(), &args.reason)?;
     let shown = value.describe(component.kind());
     ctx.emit(
         &json!({ "statement": s.id().to_string(), "component": args.component, "value": value }),
@@ -194,52 +140,7 @@ pub fn human(view: &GovernedView) -> String {
 
 /// One governed decision's status as members read it.
 pub fn status_text(d: &GovernedDecision, view: &GovernedView) -> String {
-    let describe = |v: &Value| match view.state.component(&d.component) {
-        Some(c) => v.describe(c.kind()),
-        None => String::from_utf8_lossy(&v.encode()).into_owned(),
-    };
-    match &d.status {
-        GovernedStatus::Invalid { reason } => format!("invalid: {reason}"),
-        GovernedStatus::KeyGeneration => "trustees are generating the key".into(),
-        GovernedStatus::Voting => format!("voting ({} proposal(s))", d.proposals.len()),
-        GovernedStatus::Counting { pending } => format!("closed, counting: {pending}"),
-        GovernedStatus::AwaitingFinality { position } => {
-            format!("tallied at position {position}, waiting for it to become final")
-        }
-        GovernedStatus::Adopted {
-            value,
-            supporters,
-            threshold,
-            position,
-        } => format!(
-            "adopted {} at position {position}: {supporters} of {} members support it, more than {threshold}",
-            describe(value),
-            d.electorate
-        ),
-        GovernedStatus::StatusQuoStays { reason, position } => {
-            format!("the status quo stays (position {position}): {}", reason_text(reason))
-        }
-        GovernedStatus::Superseded { value, position } => format!(
-            "superseded at position {position}: it would have adopted {}, but another decision changed the component first",
-            describe(value)
-        ),
-    }
-}
-
-fn reason_text(r: &governance::governed::Reason) -> String {
-    use governance::governed::Reason;
-    match r {
-        Reason::NoChangeProposed => "nobody chose a change".into(),
-        Reason::NotEnoughSupport {
-            best,
-            electorate,
-            threshold,
-        } => format!(
-            "no proposal has the support of more than {threshold} of the {electorate} members (best: {best})"
-        ),
-        Reason::NoImprovement => "no supported proposal is closer to the members than the status quo".into(),
-        Reason::Tied { candidates } => format!("the rule ended in a tie between {}", candidates.join(", ")),
-    }
+    device::governed::status_text(d, view)
 }
 
 /// For a decision on a governed component: its governed status as JSON

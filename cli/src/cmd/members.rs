@@ -2,8 +2,8 @@
 
 use crate::ctx::Ctx;
 use crate::home::{resolve_community, Home};
+use device::members::fingerprints;
 use identity::admission::Reason;
-use identity::PublicKey;
 use serde_json::json;
 
 /// List admitted and pending members and why, under the constitution's admission rule.
@@ -14,34 +14,29 @@ pub struct Args {
     community: Option<String>,
 }
 
-fn fps(keys: &[PublicKey]) -> Vec<String> {
-    keys.iter().map(|k| k.fingerprint().to_string()).collect()
-}
-
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let store = Home::new(&ctx.home).store()?;
     let id = resolve_community(&store, args.community.as_deref())?;
     let (_, state) = crate::home::community_state(&store, &id)?;
-    let min = state.constitution.admission.min_sureties;
-    let admitted: Vec<_> = state
-        .admission
+    let m = device::members(&state);
+    let min = m.min_sureties;
+    let admitted: Vec<_> = m
         .admitted
         .iter()
-        .map(|(k, r)| match r {
-            Reason::Founder => json!({"fingerprint": k.fingerprint(), "public_key": k.to_string(), "reason": "founder"}),
-            Reason::Vouched(by) => json!({"fingerprint": k.fingerprint(), "public_key": k.to_string(), "reason": "vouched", "vouched_by": fps(by)}),
+        .map(|a| match &a.reason {
+            Reason::Founder => json!({"fingerprint": a.key.fingerprint(), "public_key": a.key.to_string(), "reason": "founder"}),
+            Reason::Vouched(by) => json!({"fingerprint": a.key.fingerprint(), "public_key": a.key.to_string(), "reason": "vouched", "vouched_by": fingerprints(by)}),
         })
         .collect();
-    let pending: Vec<_> = state
-        .admission
+    let pending: Vec<_> = m
         .pending
         .iter()
-        .map(|(k, p)| {
+        .map(|p| {
             json!({
-                "fingerprint": k.fingerprint(), "public_key": k.to_string(),
-                "sureties_from_members": fps(&p.by_members), "sureties_from_others": fps(&p.by_others),
+                "fingerprint": p.key.fingerprint(), "public_key": p.key.to_string(),
+                "sureties_from_members": fingerprints(&p.by_members), "sureties_from_others": fingerprints(&p.by_others),
                 "needed": p.needed, "retired": p.retired,
-                "replaced_by": state.retired.get(k).map(|n| n.fingerprint().to_string()),
+                "replaced_by": p.replaced_by.map(|n| n.fingerprint().to_string()),
             })
         })
         .collect();
@@ -50,33 +45,15 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         || {
             let mut out = format!(
                 "{}: {} admitted, {} pending (rule: sureties from at least {min} admitted members)\n",
-                state.constitution.name,
-                state.admission.admitted.len(),
-                state.admission.pending.len()
+                m.name,
+                m.admitted.len(),
+                m.pending.len()
             );
-            for (k, r) in &state.admission.admitted {
-                let why = match r {
-                    Reason::Founder => "founder".to_string(),
-                    Reason::Vouched(by) => format!("vouched by {}", fps(by).join(", ")),
-                };
-                out.push_str(&format!("  member   {}  {why}\n", k.fingerprint()));
+            for a in &m.admitted {
+                out.push_str(&format!("  member   {}  {}\n", a.key.fingerprint(), a.why()));
             }
-            for (k, p) in &state.admission.pending {
-                let why = if let Some(new) = state.retired.get(k) {
-                    format!("retired: replaced by {}", new.fingerprint())
-                } else {
-                    format!(
-                        "{} of {} sureties from members{}",
-                        p.by_members.len(),
-                        p.needed,
-                        if p.by_others.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (+{} from non-members)", p.by_others.len())
-                        }
-                    )
-                };
-                out.push_str(&format!("  pending  {}  {why}\n", k.fingerprint()));
+            for p in &m.pending {
+                out.push_str(&format!("  pending  {}  {}\n", p.key.fingerprint(), p.why()));
             }
             out
         },

@@ -19,3 +19,5 @@ pub mod statements;
 pub mod surety;
 pub mod vote;
 pub mod vouch;
+#[cfg(feature = "net")]
+pub mod web;

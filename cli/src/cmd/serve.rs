@@ -2,7 +2,7 @@
 //! the network, and `grassroots sync PEER`: pull what a peer has once.
 
 use crate::ctx::{out, Ctx};
-use crate::home::{resolve_community, Home};
+use crate::home::{resolve_community, Home, Prompt};
 use anyhow::Context;
 use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
 use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
@@ -29,6 +29,11 @@ pub struct Args {
     /// Stop after this many seconds (default: run until interrupted).
     #[arg(long)]
     seconds: Option<u64>,
+    /// Also serve the members' app at this address (e.g. 127.0.0.1:8080).
+    #[arg(long)]
+    web: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    web_options: crate::cmd::web::WebOptions,
 }
 
 /// Pull the blocks a peer has and this device lacks, then stop.
@@ -193,7 +198,13 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         ..NetConfig::default()
     };
     let seconds = args.seconds;
+    let web = args.web;
+    let named = args.community.clone();
     runtime()?.block_on(async move {
+        if let Some(addr) = web {
+            let server = crate::cmd::web::start(ctx, addr, &args.web_options, named).await?;
+            tokio::spawn(server.run());
+        }
         let mut peer = start_peer(store, community, &key.seed(), config)?;
         if !peer.is_participant() {
             ctx.note(&format!(

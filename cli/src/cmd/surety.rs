@@ -2,7 +2,7 @@
 //! surety, and replacing a lost key.
 
 use crate::ctx::Ctx;
-use crate::home::{now, resolve_community, Home};
+use crate::home::{now, resolve_community, Home, Prompt};
 use ledger::dag::say;
 use ledger::payload::{KeyReplacement, Revocation};
 use ledger::{Payload, StatementId};

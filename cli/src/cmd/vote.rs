@@ -4,9 +4,7 @@
 
 use crate::cmd::decision::{load, resolve, state};
 use crate::ctx::Ctx;
-use crate::home::now;
-use anyhow::{bail, Context};
-use ballot::BallotKind;
+use crate::home::{now, Prompt};
 use clap::Subcommand;
 use community::vote;
 use rand::rngs::OsRng;
@@ -50,66 +48,6 @@ enum VoteCommand {
     },
 }
 
-/// Whether the decision is on a governed component (its options are the
-/// status quo and proposals).
-fn is_governed(st: &community::decision::DecisionState) -> bool {
-    st.opening.options.first().map(String::as_str) == Some(ledger::payload::STATUS_QUO_LABEL)
-        && matches!(st.opening.kind, BallotKind::Budget { budget: 1, .. })
-}
-
-/// The one-choice ballot for option `text` of a governed decision.
-fn one_choice(st: &community::decision::DecisionState, text: &str) -> anyhow::Result<Vec<u64>> {
-    let n = st.opening.options.len();
-    let i: usize = text.trim().parse().with_context(|| {
-        format!(
-            "`{text}` is not an option number (0 = status quo, 1–{} = proposals)",
-            n - 1
-        )
-    })?;
-    if i >= n {
-        bail!(
-            "option {i} does not exist: 0 is the status quo, 1–{} the proposals",
-            n - 1
-        );
-    }
-    let mut values = vec![0; n];
-    values[i] = 1;
-    Ok(values)
-}
-
-/// Parse `values` for `kind`: plain numbers, or ranks for ranked ballots.
-fn parse_values(kind: &BallotKind, text: &str) -> anyhow::Result<Vec<u64>> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    match *kind {
-        BallotKind::Ranked { candidates } => {
-            let ranks = parts
-                .iter()
-                .map(|p| match *p {
-                    "-" | "" => Ok(None),
-                    n => n.parse::<u32>().map(Some).with_context(|| {
-                        format!("`{n}` is not a rank (a number, or - for unranked)")
-                    }),
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            if ranks.len() != candidates as usize {
-                bail!("{} ranks given for {candidates} candidates", ranks.len());
-            }
-            Ok(BallotKind::ranked_values(candidates, &ranks)?)
-        }
-        _ => {
-            let values = parts
-                .iter()
-                .map(|p| {
-                    p.parse::<u64>()
-                        .with_context(|| format!("`{p}` is not a whole number"))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            kind.check_values(&values)?;
-            Ok(values)
-        }
-    }
-}
-
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     match args.command {
         VoteCommand::Register { community } => {
@@ -140,19 +78,13 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let mut l = load(ctx, community.as_deref())?;
             let st = state(&l, &resolve(&l.all, &decision)?)?;
             // Refuse malformed values before unlocking anything.
-            let values = if is_governed(&st) && !values.contains(',') {
-                one_choice(&st, &values)?
-            } else {
-                parse_values(&st.opening.kind, &values)?
-            };
+            let values = device::ballot_values(&st, &values)?;
             let ring = st.electorate.electorate.len();
             ctx.note(&format!(
                 "Your ballot's ring signature hides you among the {ring} members registered when the decision opened."
             ));
             let key = l.home.unlock()?;
-            let secret = vote::voting_secret(&key, &l.community)?;
-            let s = vote::cast(&secret, &l.community, &l.all, &st, &values, &mut OsRng)?;
-            l.store.insert(&s)?;
+            let s = l.cast(&key, &st, &values)?;
             #[cfg(feature = "net")]
             let submitted = match submit {
                 Some(peer) => Some(crate::cmd::serve::submit_fresh(&l.community, &peer, &s)?),

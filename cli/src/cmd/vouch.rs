@@ -15,7 +15,7 @@
 //! (or the camera, with the `camera` feature).
 
 use crate::ctx::Ctx;
-use crate::home::{now, resolve_community, Home};
+use crate::home::{now, resolve_community, Home, Prompt};
 use anyhow::{bail, Context};
 use attest::qr;
 use attest::{Message, Offer};

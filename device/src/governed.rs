@@ -1,0 +1,55 @@
+//! Governed decisions as members read them.
+
+use community::governed::{GovernedDecision, GovernedStatus, GovernedView};
+use governance::governed::Value;
+
+/// One governed decision's status as members read it.
+pub fn status_text(d: &GovernedDecision, view: &GovernedView) -> String {
+    let describe = |v: &Value| match view.state.component(&d.component) {
+        Some(c) => v.describe(c.kind()),
+        None => String::from_utf8_lossy(&v.encode()).into_owned(),
+    };
+    match &d.status {
+        GovernedStatus::Invalid { reason } => format!("invalid: {reason}"),
+        GovernedStatus::KeyGeneration => "trustees are generating the key".into(),
+        GovernedStatus::Voting => format!("voting ({} proposal(s))", d.proposals.len()),
+        GovernedStatus::Counting { pending } => format!("closed, counting: {pending}"),
+        GovernedStatus::AwaitingFinality { position } => {
+            format!("tallied at position {position}, waiting for it to become final")
+        }
+        GovernedStatus::Adopted {
+            value,
+            supporters,
+            threshold,
+            position,
+        } => format!(
+            "adopted {} at position {position}: {supporters} of {} members support it, more than {threshold}",
+            describe(value),
+            d.electorate
+        ),
+        GovernedStatus::StatusQuoStays { reason, position } => {
+            format!("the status quo stays (position {position}): {}", reason_text(reason))
+        }
+        GovernedStatus::Superseded { value, position } => format!(
+            "superseded at position {position}: it would have adopted {}, but another decision changed the component first",
+            describe(value)
+        ),
+    }
+}
+
+/// Why the status quo stays, as members read it.
+pub fn reason_text(r: &governance::governed::Reason) -> String {
+    use governance::governed::Reason;
+    match r {
+        Reason::NoChangeProposed => "nobody chose a change".into(),
+        Reason::NotEnoughSupport {
+            best,
+            electorate,
+            threshold,
+        } => format!(
+            "no proposal has the support of more than {threshold} of the {electorate} members (best: {best})"
+        ),
+        Reason::NoImprovement => "no supported proposal is closer to the members than the status quo".into(),
+        Reason::Tied { candidates } => format!("the rule ended in a tie between {}", candidates.join(", ")),
+    }
+}

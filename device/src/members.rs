@@ -1,0 +1,109 @@
+//! Who is admitted, who is pending, and why, under the constitution's
+//! admission rule.
+
+use community::CommunityState;
+use identity::admission::Reason;
+use identity::PublicKey;
+
+/// An admitted member and why.
+#[derive(Clone, Debug)]
+pub struct Admitted {
+    /// The member's key.
+    pub key: PublicKey,
+    /// Founder, or vouched for by these members.
+    pub reason: Reason,
+}
+
+impl Admitted {
+    /// Why, as members read it.
+    pub fn why(&self) -> String {
+        match &self.reason {
+            Reason::Founder => "founder".to_string(),
+            Reason::Vouched(by) => format!("vouched by {}", fingerprints(by).join(", ")),
+        }
+    }
+}
+
+/// Someone vouched for but not admitted, and why not.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// Their key.
+    pub key: PublicKey,
+    /// Sureties from admitted members.
+    pub by_members: Vec<PublicKey>,
+    /// Sureties from others (which do not count).
+    pub by_others: Vec<PublicKey>,
+    /// Sureties from members needed.
+    pub needed: u32,
+    /// Whether the key was retired.
+    pub retired: bool,
+    /// The key that replaced it, if it was retired for a new one.
+    pub replaced_by: Option<PublicKey>,
+}
+
+impl Pending {
+    /// Why not admitted, as members read it.
+    pub fn why(&self) -> String {
+        if let Some(new) = &self.replaced_by {
+            return format!("retired: replaced by {}", new.fingerprint());
+        }
+        format!(
+            "{} of {} sureties from members{}",
+            self.by_members.len(),
+            self.needed,
+            if self.by_others.is_empty() {
+                String::new()
+            } else {
+                format!(" (+{} from non-members)", self.by_others.len())
+            }
+        )
+    }
+}
+
+/// A community's admitted and pending members.
+#[derive(Clone, Debug)]
+pub struct Members {
+    /// The community's name.
+    pub name: String,
+    /// The admission rule: sureties needed from admitted members.
+    pub min_sureties: u32,
+    /// Admitted members.
+    pub admitted: Vec<Admitted>,
+    /// Pending candidates.
+    pub pending: Vec<Pending>,
+}
+
+/// The admitted and pending members of `state`, and why.
+pub fn members(state: &CommunityState) -> Members {
+    Members {
+        name: state.constitution.name.clone(),
+        min_sureties: state.constitution.admission.min_sureties,
+        admitted: state
+            .admission
+            .admitted
+            .iter()
+            .map(|(k, r)| Admitted {
+                key: *k,
+                reason: r.clone(),
+            })
+            .collect(),
+        pending: state
+            .admission
+            .pending
+            .iter()
+            .map(|(k, p)| Pending {
+                key: *k,
+                by_members: p.by_members.clone(),
+                by_others: p.by_others.clone(),
+                needed: p.needed,
+                retired: p.retired,
+                replaced_by: state.retired.get(k).copied(),
+            })
+            .collect(),
+    }
+}
+
+/// The fingerprints of `keys`, as text.
+pub fn fingerprints(keys: &[PublicKey]) -> Vec<String> {
+    keys.iter().map(|k| k.fingerprint().to_string()).collect()
+}

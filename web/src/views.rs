@@ -1,0 +1,438 @@
+//! The pages' HTML (maud: escaped by default, checked at compile time).
+
+use crate::session::Authed;
+use axum::http::StatusCode;
+use ballot::BallotKind;
+use community::decision::{BallotStatus, DecisionState, Outcome, Phase};
+use community::governed::{GovernedDecision, GovernedView};
+use community::CommunityState;
+use device::Members;
+use governance::governed::Value;
+use ledger::StatementId;
+use maud::{html, Markup, DOCTYPE};
+
+/// The one stylesheet, embedded in the binary.
+pub const CSS: &str = include_str!("app.css");
+
+fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Grassroots" }
+                link rel="stylesheet" href="/assets/app.css";
+            }
+            body {
+                header {
+                    a.brand href="/" { "Grassroots" }
+                    @if let Some(a) = auth {
+                        nav {
+                            a href="/community" { "Community" }
+                            a href="/members" { "Members" }
+                            a href="/decisions" { "Decisions" }
+                            a href="/propose" { "Propose" }
+                        }
+                        form.lock method="post" action="/lock" {
+                            (csrf(a))
+                            button type="submit" { "Lock" }
+                        }
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+fn csrf(auth: &Authed) -> Markup {
+    html! { input type="hidden" name="csrf" value=(auth.csrf); }
+}
+
+fn id_text(id: &str) -> Markup {
+    html! { code.id { (id) } }
+}
+
+/// A page saying what went wrong.
+pub fn error(status: StatusCode, message: &str) -> Markup {
+    layout(
+        status.canonical_reason().unwrap_or("Error"),
+        None,
+        html! {
+            p.error role="alert" { (message) }
+            p { a href="/" { "Back to the start" } }
+        },
+    )
+}
+
+/// The unlock page: the passphrase turns into a session.
+pub fn unlock(fingerprint: Option<&str>, problem: Option<&str>) -> Markup {
+    layout(
+        "Unlock",
+        None,
+        html! {
+            @if let Some(p) = problem { p.error role="alert" { (p) } }
+            p { "Your key stays on this node. Unlock it to read your community and vote; the session ends when you lock it or after a while." }
+            @if let Some(f) = fingerprint { p { "Key " code { (f) } } }
+            form method="post" action="/unlock" {
+                label for="passphrase" { "Passphrase" }
+                input #passphrase type="password" name="passphrase" autocomplete="current-password" required autofocus;
+                button type="submit" { "Unlock" }
+            }
+        },
+    )
+}
+
+/// Who you are here.
+pub fn identity(auth: &Authed, name: &str, community: &str, status: &str) -> Markup {
+    let key = auth.key.public();
+    layout(
+        "You",
+        Some(auth),
+        html! {
+            dl {
+                dt { "Fingerprint" } dd { code.fp { (key.fingerprint()) } }
+                dt { "Public key" } dd { (id_text(&key.to_string())) }
+                dt { "Community" } dd { (name) br; (id_text(community)) }
+                dt { "Standing" } dd { (status) }
+            }
+        },
+    )
+}
+
+/// Admitted and pending members, and why.
+pub fn members(auth: &Authed, m: &Members) -> Markup {
+    layout(
+        "Members",
+        Some(auth),
+        html! {
+            p { (m.name) ": " (m.admitted.len()) " admitted, " (m.pending.len()) " pending. Rule: sureties from at least " (m.min_sureties) " admitted members." }
+            h2 { "Admitted" }
+            ul.cards {
+                @for a in &m.admitted {
+                    li { code.fp { (a.key.fingerprint()) } span.why { (a.why()) } }
+                }
+            }
+            h2 { "Pending" }
+            @if m.pending.is_empty() { p { "Nobody is waiting." } }
+            ul.cards {
+                @for p in &m.pending {
+                    li { code.fp { (p.key.fingerprint()) } span.why { (p.why()) } }
+                }
+            }
+        },
+    )
+}
+
+fn describe(view: &GovernedView, component: &str, v: &Value) -> String {
+    match view.state.component(component) {
+        Some(c) => v.describe(c.kind()),
+        None => String::from_utf8_lossy(&v.encode()).into_owned(),
+    }
+}
+
+/// The constitution's summary and the governed components.
+pub fn community(auth: &Authed, cs: &CommunityState, view: &GovernedView) -> Markup {
+    let c = &cs.constitution;
+    layout(
+        &c.name,
+        Some(auth),
+        html! {
+            dl {
+                dt { "Community" } dd { (id_text(&cs.id.to_string())) }
+                dt { "Members" } dd { (cs.members.len()) " (" (cs.founders.len()) " founders)" }
+                dt { "Admission" } dd { "sureties from at least " (c.admission.min_sureties) " admitted members" }
+                dt { "Thresholds" } dd { "ordinary > " (c.thresholds.ordinary) ", amendment > " (c.thresholds.amendment) ", Sybil bound " (c.thresholds.sybil_bound) }
+                dt { "Statements" } dd { (cs.statements) }
+            }
+            h2 { "Governed" }
+            ul.cards {
+                @for (name, comp) in view.state.components() {
+                    li {
+                        strong { (name) } " = " span.value { (comp.current().describe(comp.kind())) }
+                        span.why { (comp.kind().name()) }
+                        @if comp.history().len() > 1 {
+                            ol.history {
+                                @for h in comp.history() {
+                                    li { (h.value.describe(comp.kind())) " — position " (h.position) }
+                                }
+                            }
+                        } @else { span.why { "since the founding" } }
+                    }
+                }
+            }
+            h2 { "Governed decisions" }
+            @if view.decisions.is_empty() { p { "None yet." } }
+            ul.cards {
+                @for d in &view.decisions {
+                    li {
+                        a href={ "/decisions/" (d.id) } { "On " (d.component) }
+                        span.why { (device::governed::status_text(d, view)) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Every decision this node holds.
+pub fn decisions(auth: &Authed, list: &[device::DecisionItem], view: &GovernedView) -> Markup {
+    layout(
+        "Decisions",
+        Some(auth),
+        html! {
+            @if list.is_empty() { p { "No decisions yet." } }
+            ul.cards {
+                @for item in list {
+                    @let id = item.id.to_string();
+                    li {
+                        a href={ "/decisions/" (id) } { (item.question) }
+                        @if let Some(d) = view.decisions.iter().find(|d| d.id == id) {
+                            span.why { (device::governed::status_text(d, view)) }
+                        }
+                        (id_text(&item.id.short()))
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A decision's state, with its governed view if it is on a component.
+pub struct Decision {
+    st: DecisionState,
+    governed: Option<GovernedDecision>,
+    view: GovernedView,
+}
+
+impl Decision {
+    /// Join the decision's state and the governed view.
+    pub fn new(st: DecisionState, view: GovernedView) -> Decision {
+        let hex = st.id.to_string();
+        let governed = view.decisions.iter().find(|d| d.id == hex).cloned();
+        Decision { st, governed, view }
+    }
+
+    fn option_labels(&self) -> Vec<String> {
+        let Some(g) = &self.governed else {
+            return self.st.opening.options.clone();
+        };
+        let quo = g
+            .status_quo
+            .as_ref()
+            .map(|v| describe(&self.view, &g.component, v))
+            .unwrap_or_default();
+        std::iter::once(format!("Keep the status quo: {quo}"))
+            .chain(g.proposals.iter().map(|p| {
+                let reason = if p.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — “{}”", p.reason)
+                };
+                format!(
+                    "{} (proposed by {}){reason}",
+                    describe(&self.view, &g.component, &p.value),
+                    p.author
+                )
+            }))
+            .collect()
+    }
+}
+
+fn phase_text(p: Phase) -> &'static str {
+    match p {
+        Phase::KeyGeneration => "trustees are generating the decision key",
+        Phase::Voting => "open for voting",
+        Phase::Closed => "closed",
+    }
+}
+
+fn kind_text(kind: &BallotKind) -> String {
+    match kind {
+        BallotKind::Approval { .. } => "approval (0 or 1 per option)".into(),
+        BallotKind::Score { max, .. } => format!("score (0 to {max} per option)"),
+        BallotKind::Budget { budget: 1, .. } => "one choice".into(),
+        BallotKind::Budget { budget, .. } => format!("budget (split at most {budget})"),
+        BallotKind::Ranked { .. } => "ranked (pairwise, Schulze)".into(),
+    }
+}
+
+fn totals(d: &Decision) -> Option<Vec<u64>> {
+    if let Some(c) = d.governed.as_ref().and_then(|g| g.counts.clone()) {
+        return Some(c);
+    }
+    match d.st.tally.as_ref()?.outcome.as_ref()? {
+        Outcome::Highest { totals, .. } | Outcome::Budget { totals } => Some(totals.clone()),
+        Outcome::Ranked { .. } => None,
+    }
+}
+
+fn status(d: &Decision) -> String {
+    match &d.governed {
+        Some(g) => device::governed::status_text(g, &d.view),
+        None => phase_text(d.st.phase()).to_string(),
+    }
+}
+
+/// A decision: status, options, counts when tallied.
+pub fn decision(auth: &Authed, d: &Decision) -> Markup {
+    let st = &d.st;
+    let (counted, replaced, rejected, late) = st.ballot_counts();
+    let counts = totals(d);
+    let id = st.id.to_string();
+    layout(
+        &st.opening.question,
+        Some(auth),
+        html! {
+            p.status { (status(d)) }
+            dl {
+                dt { "Decision" } dd { (id_text(&id)) }
+                dt { "Ballot" } dd { (kind_text(&st.opening.kind)) }
+                dt { "Electorate" } dd { (st.electorate.electorate.len()) " registered voting keys" }
+                dt { "Ballots" } dd { (counted) " counted, " (replaced) " replaced, " (rejected) " rejected, " (late) " late" }
+            }
+            h2 { "Options" }
+            ol.options start="0" {
+                @for (i, label) in d.option_labels().iter().enumerate() {
+                    li {
+                        (label)
+                        @if let Some(c) = counts.as_ref().and_then(|c| c.get(i)) { " " strong.count { (c) } }
+                    }
+                }
+            }
+            p.actions {
+                @if st.phase() == Phase::Voting { a.button href={ "/decisions/" (id) "/vote" } { "Vote" } }
+                a href={ "/decisions/" (id) "/ballots" } { "Public ballot list" }
+            }
+        },
+    )
+}
+
+/// The voting booth; after a cast, the ballot's tracker.
+pub fn booth(auth: &Authed, d: &Decision, tracker: Option<&StatementId>) -> Markup {
+    let st = &d.st;
+    let id = st.id.to_string();
+    let ring = st.electorate.electorate.len();
+    layout(
+        &format!("Vote: {}", st.opening.question),
+        Some(auth),
+        html! {
+            @if let Some(t) = tracker {
+                section.tracker role="status" {
+                    h2 { "Your ballot is cast" }
+                    p { "Your ballot tracker:" }
+                    p { code #tracker .id { (t) } }
+                    p { "Find it on the " a href={ "/decisions/" (id) "/ballots?tracker=" (t) "#b-" (t) } { "public ballot list" } ". Casting again replaces this ballot. Export your statements to the community for it to count." }
+                }
+            }
+            @if st.phase() != Phase::Voting {
+                p.error { "This decision is not open for voting: " (phase_text(st.phase())) "." }
+            } @else {
+                p { "Your ballot is encrypted and signed with a ring signature that hides you among the " (ring) " members registered when the decision opened." }
+                form method="post" action={ "/decisions/" (id) "/vote" } {
+                    (csrf(auth))
+                    @if d.governed.is_some() {
+                        fieldset {
+                            legend { "Choose one" }
+                            @for (i, label) in d.option_labels().iter().enumerate() {
+                                label.choice {
+                                    input type="radio" name="choice" value=(i) required;
+                                    span { (label) }
+                                }
+                            }
+                        }
+                    } @else {
+                        p { "Options: " (st.opening.options.join(" | ")) }
+                        label for="choice" { "Your values, one per option, comma-separated (" (kind_text(&st.opening.kind)) ")" }
+                        input #choice type="text" name="choice" required inputmode="numeric";
+                    }
+                    button type="submit" { "Cast ballot" }
+                }
+            }
+        },
+    )
+}
+
+fn ballot_status(s: &BallotStatus) -> String {
+    match s {
+        BallotStatus::Counted => "counted".into(),
+        BallotStatus::Replaced { by } => format!("replaced by {}", &by[..12.min(by.len())]),
+        BallotStatus::Rejected { reason } => format!("rejected: {reason}"),
+        BallotStatus::Late => "late (after the close)".into(),
+    }
+}
+
+/// Every ballot statement of a decision and its status.
+pub fn ballots(auth: &Authed, d: &Decision, tracker: Option<&str>) -> Markup {
+    let st = &d.st;
+    let id = st.id.to_string();
+    let mine = tracker.map(|t| t.trim().to_ascii_lowercase());
+    let found = mine
+        .as_deref()
+        .is_some_and(|t| st.ballots.iter().any(|b| b.statement.to_string() == t));
+    layout(
+        "Public ballot list",
+        Some(auth),
+        html! {
+            p { a href={ "/decisions/" (id) } { (st.opening.question) } ": " (st.ballots.len()) " ballot statement(s). Each is signed by a one-time key; nothing here says who cast it." }
+            form.find method="get" action={ "/decisions/" (id) "/ballots" } {
+                label for="tracker" { "Your tracker" }
+                input #tracker type="text" name="tracker" value=[mine.as_deref()] autocomplete="off";
+                button type="submit" { "Find" }
+            }
+            @if let Some(t) = mine.as_deref() {
+                @if found { p.found role="status" { "Your ballot is on the list." } }
+                @else { p.error role="alert" { "No ballot " code.id { (t) } " on this node's list." } }
+            }
+            ol.ballots {
+                @for b in &st.ballots {
+                    @let bid = b.statement.to_string();
+                    li #{ "b-" (bid) } class=[(mine.as_deref() == Some(bid.as_str())).then_some("mine")] {
+                        (id_text(&bid)) span.why { (ballot_status(&b.status)) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A proposal just put forward.
+pub struct Proposed {
+    /// Its statement.
+    pub statement: StatementId,
+    /// The component.
+    pub component: String,
+}
+
+/// The form to put forward a value for a governed component.
+pub fn propose(auth: &Authed, view: &GovernedView, done: Option<&Proposed>) -> Markup {
+    layout(
+        "Propose",
+        Some(auth),
+        html! {
+            @if let Some(p) = done {
+                p.found role="status" { "Proposed a value for " (p.component) " (" (id_text(&p.statement.to_string())) "). The next decision on it lists your proposal beside the status quo." }
+            }
+            @if view.state.components().next().is_none() {
+                p { "This community governs no components." }
+            } @else {
+                form method="post" action="/propose" {
+                    (csrf(auth))
+                    label for="component" { "Component" }
+                    select #component name="component" {
+                        @for (name, c) in view.state.components() {
+                            option value=(name) { (name) " (" (c.kind().name()) ", now " (c.current().describe(c.kind())) ")" }
+                        }
+                    }
+                    label for="value" { "Value" }
+                    input #value type="text" name="value" required;
+                    p.hint { "A number; amounts 300,700 for a budget; item names best first for a ranking; a member for an officer; members a,b,c for a board." }
+                    label for="reason" { "Why (shown to members)" }
+                    textarea #reason name="reason" rows="3" {}
+                    button type="submit" { "Propose" }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,430 @@
+//! The members' app over HTTP, without a browser: every refusal (no
+//! session, a wrong passphrase, a missing or forged form token, a
+//! cross-site form, a public address without --public) and the happy path
+//! from unlocking to finding one's tracker on the public ballot list.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use common::{ballots, ballots_of, fixture, tallied, Fixture, PASSPHRASE};
+use std::time::Duration;
+use tower::ServiceExt;
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookie: Option<String>,
+    body: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let h = |name| {
+        res.headers()
+            .get(name)
+            .map(|v: &header::HeaderValue| v.to_str().unwrap().to_string())
+    };
+    let (location, cookie) = (h(header::LOCATION), h(header::SET_COOKIE));
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        location,
+        cookie,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(path).header(header::HOST, "127.0.0.1");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
+    let mut r = Request::post(path)
+        .header(header::HOST, "127.0.0.1")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::from(form.to_string())).unwrap()
+}
+
+fn app(f: &Fixture) -> Router {
+    web::router(&web::Config::new(
+        f.home.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    ))
+}
+
+/// Unlock; the session cookie (`name=value`).
+async fn unlock(app: &Router) -> String {
+    let r = send(
+        app,
+        post("/unlock", None, "passphrase=correct+horse+battery+staple"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location.as_deref(), Some("/"));
+    let set = r.cookie.expect("a session cookie");
+    set.split(';').next().unwrap().to_string()
+}
+
+/// The form token in a page.
+fn csrf(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    page[at..at + 64].to_string()
+}
+
+#[tokio::test]
+async fn every_page_but_unlock_needs_a_session() {
+    let f = fixture();
+    let app = app(&f);
+    let d = f.decision.to_string();
+    let paths = ["/", "/members", "/community", "/decisions", "/propose"];
+    let with_d = [
+        format!("/decisions/{d}"),
+        format!("/decisions/{d}/vote"),
+        format!("/decisions/{d}/ballots"),
+    ];
+    for path in paths.iter().map(|p| p.to_string()).chain(with_d) {
+        for cookie in [
+            None,
+            Some(format!("grassroots_session={}", "ab".repeat(32))),
+        ] {
+            let r = send(&app, get(&path, cookie.as_deref())).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{path} {cookie:?}");
+            assert_eq!(r.location.as_deref(), Some("/unlock"), "{path}");
+        }
+    }
+    let r = send(
+        &app,
+        post(&format!("/decisions/{d}/vote"), None, "choice=1"),
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some("/unlock"));
+    assert!(ballots(&f).is_empty(), "no ballot without a session");
+    let r = send(&app, get("/unlock", None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("type=\"password\""));
+}
+
+#[tokio::test]
+async fn a_wrong_passphrase_is_refused() {
+    let f = fixture();
+    let app = app(&f);
+    let r = send(&app, post("/unlock", None, "passphrase=wrong+horse")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.cookie.is_none(), "no session for a wrong passphrase");
+    assert!(r.body.contains("wrong passphrase"), "{}", r.body);
+    assert!(!r.body.contains("wrong+horse") && !r.body.contains("wrong horse"));
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_strict_and_expires() {
+    let f = fixture();
+    let config = web::Config {
+        session_ttl: Duration::from_secs(1),
+        ..web::Config::new(f.home.clone(), "127.0.0.1:0".parse().unwrap())
+    };
+    let app = web::router(&config);
+    let r = send(
+        &app,
+        post(
+            "/unlock",
+            None,
+            &format!("passphrase={}", PASSPHRASE.replace(' ', "+")),
+        ),
+    )
+    .await;
+    let set = r.cookie.unwrap();
+    for attr in ["HttpOnly", "SameSite=Strict", "Max-Age=1", "Path=/"] {
+        assert!(set.contains(attr), "{set} lacks {attr}");
+    }
+    let cookie = set.split(';').next().unwrap().to_string();
+    assert_eq!(
+        send(&app, get("/", Some(&cookie))).await.status,
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let r = send(&app, get("/", Some(&cookie))).await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/unlock"),
+        "the session expired"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_this_sessions_token_are_refused() {
+    let f = fixture();
+    let app = app(&f);
+    let (mine, other) = (unlock(&app).await, unlock(&app).await);
+    let vote = format!("/decisions/{}/vote", f.decision);
+    let others_token = csrf(&send(&app, get(&vote, Some(&other))).await.body);
+    let forged = "0".repeat(64);
+    for form in [
+        "choice=1".to_string(),
+        "csrf=&choice=1".to_string(),
+        format!("csrf={forged}&choice=1"),
+        format!("csrf={others_token}&choice=1"),
+    ] {
+        let r = send(&app, post(&vote, Some(&mine), &form)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{form}");
+    }
+    let r = send(
+        &app,
+        post(
+            "/propose",
+            Some(&mine),
+            &format!("csrf={forged}&component=commission&value=400"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&app, post("/lock", Some(&mine), "csrf=")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A form posted from another site, even with a valid token.
+    let token = csrf(&send(&app, get(&vote, Some(&mine))).await.body);
+    let mut cross = post(&vote, Some(&mine), &format!("csrf={token}&choice=1"));
+    cross
+        .headers_mut()
+        .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    assert_eq!(send(&app, cross).await.status, StatusCode::FORBIDDEN);
+    assert!(ballots(&f).is_empty(), "no refused form cast a ballot");
+}
+
+#[tokio::test]
+async fn a_member_votes_and_finds_the_tracker_on_the_public_list() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let c = Some(cookie.as_str());
+    let d = f.decision.to_string();
+    let mut pages = Vec::new();
+    let me = send(&app, get("/", c)).await.body;
+    assert!(me.contains("member (founder)"), "{me}");
+    let members = send(&app, get("/members", c)).await.body;
+    assert!(members.contains("3 admitted, 1 pending"), "{members}");
+    assert_eq!(members.matches(">founder<").count(), 3, "{members}");
+    assert!(
+        members.contains("1 of 2 sureties from members"),
+        "{members}"
+    );
+    let community = send(&app, get("/community", c)).await.body;
+    assert!(community.contains("Riverside Food Co-op") && community.contains("commission"));
+    assert!(community.contains("voting (2 proposal(s))"), "{community}");
+    let page = send(&app, get(&format!("/decisions/{d}"), c)).await.body;
+    assert!(page.contains("the shop needs a new fridge"), "{page}");
+    assert!(
+        page.contains("voting (2 proposal(s))") && page.contains("/vote\""),
+        "{page}"
+    );
+    let booth = send(&app, get(&format!("/decisions/{d}/vote"), c))
+        .await
+        .body;
+    assert!(booth.contains("type=\"radio\""));
+    let r = send(
+        &app,
+        post(
+            &format!("/decisions/{d}/vote"),
+            c,
+            &format!("csrf={}&choice=2", csrf(&booth)),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let held = ballots(&f);
+    assert_eq!(held.len(), 1);
+    let tracker = held[0].to_string();
+    assert!(r.body.contains(&tracker), "the booth shows the tracker");
+    let list = send(
+        &app,
+        get(&format!("/decisions/{d}/ballots?tracker={tracker}"), c),
+    )
+    .await
+    .body;
+    assert!(list.contains("Your ballot is on the list."), "{list}");
+    assert!(list.contains("class=\"mine\"") && list.contains("counted"));
+    let missing = send(
+        &app,
+        get(
+            &format!("/decisions/{d}/ballots?tracker={}", "f".repeat(64)),
+            c,
+        ),
+    )
+    .await
+    .body;
+    assert!(missing.contains("No ballot"));
+    // A bad choice is refused with the reason, and casts nothing.
+    let r = send(
+        &app,
+        post(
+            &format!("/decisions/{d}/vote"),
+            c,
+            &format!("csrf={}&choice=7", csrf(&booth)),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("option 7 does not exist"), "{}", r.body);
+    let propose = send(
+        &app,
+        post(
+            "/propose",
+            c,
+            &format!(
+                "csrf={}&component=commission&value=450&reason=round",
+                csrf(&booth)
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(propose.status, StatusCode::OK, "{}", propose.body);
+    assert!(propose.body.contains("Proposed a value for commission"));
+    pages.extend([
+        me,
+        members,
+        community,
+        page,
+        booth,
+        r.body,
+        list,
+        propose.body,
+    ]);
+    for p in &pages {
+        assert!(
+            !p.contains(&f.seed_hex) && !p.contains(PASSPHRASE),
+            "a secret in a page"
+        );
+    }
+    let r = send(&app, post("/lock", c, &format!("csrf={}", csrf(&pages[0])))).await;
+    assert_eq!(r.location.as_deref(), Some("/unlock"));
+    assert!(r.cookie.unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        send(&app, get("/", c)).await.location.as_deref(),
+        Some("/unlock"),
+        "locked"
+    );
+}
+
+#[tokio::test]
+async fn a_public_address_needs_public() {
+    let f = fixture();
+    let mut config = web::Config::new(f.home.clone(), "0.0.0.0:0".parse().unwrap());
+    let refused = web::Server::bind(config.clone()).await;
+    assert!(matches!(refused, Err(web::WebError::NotLoopback(_))));
+    config.public = true;
+    let server = web::Server::bind(config).await.unwrap();
+    assert!(!server.addr().ip().is_loopback());
+    let none = web::Config::new(f.dir.path().join("nobody"), "127.0.0.1:0".parse().unwrap());
+    assert!(
+        web::Server::bind(none).await.is_err(),
+        "a home without a key"
+    );
+}
+
+#[tokio::test]
+async fn a_tallied_decision_shows_its_counts_and_outcome_and_takes_no_ballot() {
+    let f = tallied();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let c = Some(cookie.as_str());
+    let d = f.decision.to_string();
+    let page = send(&app, get(&format!("/decisions/{d}"), c)).await.body;
+    assert!(page.contains("adopted 700 basis points"), "{page}");
+    assert!(page.contains("3 counted"), "{page}");
+    for (option, count) in [
+        ("500 basis points", 0),
+        ("300 basis points", 0),
+        ("700 basis points", 3),
+    ] {
+        let options = &page[page.find("class=\"options\"").unwrap()..];
+        let at = options
+            .find(option)
+            .unwrap_or_else(|| panic!("{option} in {page}"));
+        let rest = &options[at..];
+        let shown = &rest[rest.find("class=\"count\">").unwrap() + 14..];
+        assert!(
+            shown.starts_with(&format!("{count}<")),
+            "{option}: {}",
+            &shown[..8]
+        );
+    }
+    assert!(!page.contains("/vote\""), "no booth link once closed");
+    let booth = send(&app, get(&format!("/decisions/{d}/vote"), c))
+        .await
+        .body;
+    assert!(booth.contains("not open for voting: closed"), "{booth}");
+    assert!(!booth.contains("type=\"radio\""));
+    let community = send(&app, get("/community", c)).await.body;
+    assert!(
+        community.contains("commission</strong> = <span class=\"value\">700 basis points"),
+        "{community}"
+    );
+    assert!(
+        community.contains("500 basis points — position"),
+        "the history keeps the founding value"
+    );
+    let r = send(
+        &app,
+        post(
+            &format!("/decisions/{d}/vote"),
+            c,
+            &format!("csrf={}&choice=1", csrf(&booth)),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(ballots(&f).len(), 3, "no ballot after the close");
+}
+
+#[tokio::test]
+async fn an_approval_ballot_takes_one_value_per_option() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let c = Some(cookie.as_str());
+    let list = send(&app, get("/decisions", c)).await.body;
+    assert!(
+        list.contains("Where should we meet?") && list.contains("What should `commission` be?"),
+        "{list}"
+    );
+    let vote = format!("/decisions/{}/vote", f.approval);
+    let booth = send(&app, get(&vote, c)).await.body;
+    assert!(
+        booth.contains("Library | Shop | Park") && !booth.contains("type=\"radio\""),
+        "{booth}"
+    );
+    let token = csrf(&booth);
+    for bad in ["1,2,0", "1,0", "yes,no,no"] {
+        let r = send(&app, post(&vote, c, &format!("csrf={token}&choice={bad}"))).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+    }
+    assert!(ballots_of(&f, &f.approval).is_empty());
+    let r = send(
+        &app,
+        post(&vote, c, &format!("csrf={token}&choice=1%2C0%2C1")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let held = ballots_of(&f, &f.approval);
+    assert_eq!(held.len(), 1);
+    assert!(r.body.contains(&held[0].to_string()));
+    assert!(
+        ballots(&f).is_empty(),
+        "the governed decision got no ballot"
+    );
+}
