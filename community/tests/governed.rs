@@ -19,17 +19,13 @@ use common::*;
 
 fn commission() -> Constitution {
     Constitution {
-        governs: vec![Governs {
-            name: "commission".into(),
-            kind: ComponentKind::Number {
-                unit: "basis points".into(),
-                min: 0,
-                max: 2000,
-                step: 25,
-            },
-            initial: Value::Number(500),
-            threshold: Some(Ratio::new(2, 3).unwrap()),
-        }],
+        governs: vec![Governs::number(
+            "commission",
+            "basis points",
+            (0, 2000, 25),
+            500,
+            Some(Ratio::new(2, 3).unwrap()),
+        )],
         ..Constitution::default()
     }
 }

@@ -100,6 +100,32 @@ pub struct Governs {
     pub threshold: Option<Ratio>,
 }
 
+impl Governs {
+    /// A number component (a rate, a price) named `name`, in `unit`, on
+    /// the grid `min, min + step, … ≤ max` given as `(min, max, step)`,
+    /// now `initial`; a change needs more than `threshold` (`None`: the
+    /// ordinary threshold).
+    pub fn number(
+        name: &str,
+        unit: &str,
+        (min, max, step): (i64, i64, u64),
+        initial: i64,
+        threshold: Option<Ratio>,
+    ) -> Governs {
+        Governs {
+            name: name.to_string(),
+            kind: ComponentKind::Number {
+                unit: unit.to_string(),
+                min,
+                max,
+                step,
+            },
+            initial: Value::Number(initial),
+            threshold,
+        }
+    }
+}
+
 /// The name of the governed component that is the constitution itself.
 pub const CONSTITUTION_COMPONENT: &str = "constitution";
 /// Longest governed component name, in bytes.

@@ -600,17 +600,13 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     step("2. Ana founds \"Riverside Food Co-op\" with Ben and Chloe as co-founders, under a constitution that governs a commission rate.".into());
     let constitution = governance::Constitution {
         name: "Riverside Food Co-op".into(),
-        governs: vec![governance::Governs {
-            name: "commission".into(),
-            kind: governance::governed::ComponentKind::Number {
-                unit: "basis points".into(),
-                min: 0,
-                max: 2000,
-                step: 25,
-            },
-            initial: governance::governed::Value::Number(500),
-            threshold: Some(governance::Ratio::new(2, 3).expect("2/3 is a ratio")),
-        }],
+        governs: vec![governance::Governs::number(
+            "commission",
+            "basis points",
+            (0, 2000, 25),
+            500,
+            Some(governance::Ratio::new(2, 3).expect("2/3 is a ratio")),
+        )],
         ..Default::default()
     };
     let genesis = found(

@@ -109,17 +109,8 @@ pub fn panel_constitution(
 /// A commission rate in basis points (0 to 2000 by 25, now 500) that a
 /// change of needs more than `threshold`.
 pub fn commission(threshold: (u32, u32)) -> governance::Governs {
-    governance::Governs {
-        name: "commission".into(),
-        kind: governance::governed::ComponentKind::Number {
-            unit: "basis points".into(),
-            min: 0,
-            max: 2000,
-            step: 25,
-        },
-        initial: governance::governed::Value::Number(500),
-        threshold: Some(governance::Ratio::new(threshold.0, threshold.1).unwrap()),
-    }
+    let q = governance::Ratio::new(threshold.0, threshold.1).unwrap();
+    governance::Governs::number("commission", "basis points", (0, 2000, 25), 500, Some(q))
 }
 
 /// `homes[0]` founds `name` under `constitution` with every other home's

@@ -5,7 +5,7 @@
 
 use community::decision::DecisionState;
 use community::vote;
-use governance::governed::{ComponentKind, Value};
+use governance::governed::Value;
 use governance::{Constitution, Governs, Ratio};
 use identity::keystore::KdfParams;
 use identity::Keypair;
@@ -38,17 +38,13 @@ pub struct Fixture {
 fn constitution() -> Constitution {
     Constitution {
         name: "Riverside Food Co-op".into(),
-        governs: vec![Governs {
-            name: "commission".into(),
-            kind: ComponentKind::Number {
-                unit: "basis points".into(),
-                min: 0,
-                max: 2000,
-                step: 25,
-            },
-            initial: Value::Number(500),
-            threshold: Some(Ratio::new(2, 3).unwrap()),
-        }],
+        governs: vec![Governs::number(
+            "commission",
+            "basis points",
+            (0, 2000, 25),
+            500,
+            Some(Ratio::new(2, 3).unwrap()),
+        )],
         ..Constitution::default()
     }
 }
