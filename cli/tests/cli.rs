@@ -245,3 +245,103 @@ fn killing_a_large_import_leaves_all_or_nothing() {
     let store = ledger::Store::open(&home.join("grassroots.db")).unwrap();
     assert_eq!(store.statements(&g.id()).unwrap().len(), all.len());
 }
+
+/// `grassroots audit --federate`: three communities' graphs with shared
+/// members, audited as one. A shared member is one node; a Sybil region
+/// attached to one community by two edges ranks below every honest member;
+/// a seed outside its own community is refused, naming the community.
+#[test]
+fn a_federation_is_audited_as_one_graph() {
+    let h = Homes::new();
+    let home = h.home("auditor");
+    // Community `c` has 40 members, c0..c39, a ring with chords; the first
+    // five of b are a's last five, and so on.
+    let members = |c: char, shared_from: Option<char>| -> Vec<String> {
+        (0..40)
+            .map(|i| match shared_from {
+                Some(p) if i < 5 => format!("{p}{}", 35 + i),
+                _ => format!("{c}{i}"),
+            })
+            .collect()
+    };
+    let write = |name: &str, members: &[String], extra: &[(String, String)]| -> String {
+        let mut csv = String::new();
+        let n = members.len();
+        for i in 0..n {
+            for step in [1, 3, 7] {
+                csv.push_str(&format!("{},{}\n", members[i], members[(i + step) % n]));
+            }
+        }
+        for (a, b) in extra {
+            csv.push_str(&format!("{a},{b}\n"));
+        }
+        let path = h.file(&format!("{name}.csv"));
+        std::fs::write(&path, csv).unwrap();
+        path
+    };
+    let sybils: Vec<String> = (0..20).map(|i| format!("s{i}")).collect();
+    let mut attack: Vec<(String, String)> = Vec::new();
+    for i in 0..20 {
+        for j in i + 1..20 {
+            attack.push((sybils[i].clone(), sybils[j].clone()));
+        }
+    }
+    attack.push(("c10".into(), "s0".into()));
+    attack.push(("c20".into(), "s1".into()));
+    let a = write("a", &members('a', None), &[]);
+    let b = write("b", &members('b', Some('a')), &[]);
+    let c = write("c", &members('c', Some('b')), &attack);
+    let report = json(
+        &home,
+        &[
+            "audit",
+            "--federate",
+            &format!("a={a}"),
+            "--federate",
+            &format!("b={b}"),
+            "--federate",
+            &format!("c={c}"),
+        ],
+    );
+    assert_eq!(report["shared_members"], 10, "{}", report["communities"]);
+    let names: Vec<&str> = report["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(
+        report["communities"][2]["members"], 60,
+        "c's members and its Sybils"
+    );
+    let ranking = report["report"]["ranking"].as_array().unwrap();
+    assert_eq!(ranking.len(), 40 * 3 - 10 + 20, "each member once");
+    let worst_honest = ranking
+        .iter()
+        .filter(|m| !m["id"].as_str().unwrap().starts_with('s'))
+        .map(|m| m["rank"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    let best_sybil = ranking
+        .iter()
+        .filter(|m| m["id"].as_str().unwrap().starts_with('s'))
+        .map(|m| m["rank"].as_u64().unwrap())
+        .min()
+        .unwrap();
+    assert!(worst_honest < best_sybil, "{worst_honest} vs {best_sybil}");
+    // A community's seed must be one of its own members.
+    let seeds = h.file("seeds.txt");
+    std::fs::write(&seeds, "b7\n").unwrap();
+    let err = fails(
+        &home,
+        &[
+            "audit",
+            "--federate",
+            &format!("a={a}:{seeds}"),
+            "--federate",
+            &format!("b={b}"),
+        ],
+    );
+    assert!(err.contains("community a"), "{err}");
+}

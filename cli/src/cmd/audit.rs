@@ -8,7 +8,9 @@
 use crate::ctx::Ctx;
 use anyhow::Context;
 use identity::audit::picture::{self, Drawing};
-use identity::audit::{audit, input, AuditParams, Stage, TrustGraph};
+use identity::audit::{
+    audit, audit_federation, input, AuditParams, Community, FederatedReport, Stage, TrustGraph,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 
@@ -58,10 +60,79 @@ pub struct Args {
     /// Flag suspected regions only when the cut's conductance is at most this.
     #[arg(long, default_value_t = 0.2)]
     max_conductance: f64,
+    /// Audit a federation instead: one community as NAME=EDGES.csv or
+    /// NAME=EDGES.csv:SEEDS (repeatable). Members are one node however many
+    /// communities hold them; the seeds are every community's (by default
+    /// the first 10 members of each file).
+    #[arg(long, value_name = "NAME=EDGES[:SEEDS]", conflicts_with_all = ["edges", "community", "seeds", "svg", "png", "histogram"])]
+    federate: Vec<String>,
+}
+
+/// Read one `NAME=EDGES[:SEEDS]` community of a federated audit.
+fn federated_community(spec: &str) -> anyhow::Result<Community> {
+    let (name, files) = spec.split_once('=').with_context(|| {
+        format!("`--federate {spec}`: give NAME=EDGES.csv or NAME=EDGES.csv:SEEDS")
+    })?;
+    let (edges, seeds) = match files.split_once(':') {
+        Some((e, s)) => (e, Some(s)),
+        None => (files, None),
+    };
+    let graph = input::read_edges_file(Path::new(edges))?;
+    let seeds = match seeds {
+        Some(path) => input::read_seeds_file(Path::new(path))?,
+        None => graph
+            .earliest(DEFAULT_SEEDS)
+            .into_iter()
+            .map(|v| graph.id(v).to_string())
+            .collect(),
+    };
+    Ok(Community {
+        name: name.to_string(),
+        edges: graph
+            .edges()
+            .map(|(a, b)| (graph.id(a).to_string(), graph.id(b).to_string()))
+            .collect(),
+        seeds,
+    })
+}
+
+/// `grassroots audit --federate …`: the union of the communities' graphs.
+fn run_federated(args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
+    let communities = args
+        .federate
+        .iter()
+        .map(|spec| federated_community(spec))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let params = AuditParams {
+        sureties: args.sureties.unwrap_or(DEFAULT_SURETIES),
+        max_conductance: args.max_conductance,
+        ..AuditParams::default()
+    };
+    let fed = audit_federation(&communities, &params, &mut |_, _, _| {})?;
+    ctx.emit(&fed, || federated_summary(&fed, args.top))
+}
+
+fn federated_summary(fed: &FederatedReport, top: usize) -> String {
+    let mut out = format!(
+        "Federation of {} communities; {} members belong to more than one (each counted once).\n",
+        fed.communities.len(),
+        fed.shared_members
+    );
+    for c in &fed.communities {
+        out.push_str(&format!(
+            "  {}: {} members ({} shared), {} seeds, {} in suspected regions\n",
+            c.name, c.members, c.shared, c.seeds, c.suspected
+        ));
+    }
+    out.push_str(&fed.report.summary(top));
+    out
 }
 
 /// Run `grassroots audit`.
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    if !args.federate.is_empty() {
+        return run_federated(&args, ctx);
+    }
     let (graph, default_seeds, rule_k) = match args.edges.as_deref() {
         Some(edges) => {
             let graph = input::read_edges_file(edges)?;

@@ -40,8 +40,9 @@ pub enum AuditError {
         /// Why not.
         reason: String,
     },
-    /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    /// Reading or writing a file failed (the reason is the source, so a
+    /// report of the error chain names it once).
+    #[error("{path}")]
     Io {
         /// The file involved.
         path: String,
@@ -52,8 +53,9 @@ pub enum AuditError {
     /// A federated audit was given no community.
     #[error("a federated audit needs at least one community")]
     NoCommunities,
-    /// One community of a federated audit is unusable as given.
-    #[error("community {name}: {source}")]
+    /// One community of a federated audit is unusable as given (what is
+    /// wrong is the source, so a report of the error chain names it once).
+    #[error("community {name}")]
     Community {
         /// The community's name as given by the caller.
         name: String,
