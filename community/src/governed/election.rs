@@ -26,10 +26,10 @@
 //! (the approval utility MES itself maximises fairly).
 
 use super::{
-    completion, Context, Decided, GovernedDecision, GovernedStatus, GovernedView, Tallied,
+    before_tally, completion, Context, Decided, GovernedDecision, GovernedStatus, GovernedView,
+    Tallied,
 };
 use crate::ballot_rules::{show, ShownBallot};
-use crate::decision::Phase;
 use governance::governed::{ComponentKind, Value};
 use ledger::payload::{GovernedElection, WholeBallotRule};
 use ledger::statement::Statement;
@@ -43,22 +43,13 @@ pub(super) fn evaluate(
     e: &GovernedElection,
     d: &mut GovernedDecision,
 ) -> Result<Option<(usize, Tallied)>, String> {
-    let component = view
-        .state
-        .component(&e.component)
-        .ok_or_else(|| format!("no component is named `{}` where it opened", e.component))?;
+    let component = view.component_at_open(&e.component, d)?;
     let seats = seats(component.kind(), &e.ruled.rule, &e.ruled.opening.options)?;
     let status_quo = component.current().clone();
-    d.status_quo = Some(status_quo.clone());
     d.candidates = e.ruled.opening.options.clone();
-    let decision = view.run(ctx, s)?;
-    let at_open = &decision.electorate;
-    d.electorate = (at_open.members.len() + at_open.unregistered.len()) as u64;
+    let decision = view.run(ctx, s, d)?;
     let Some(ind) = &decision.individual else {
-        d.status = match decision.phase() {
-            Phase::KeyGeneration => GovernedStatus::KeyGeneration,
-            _ => GovernedStatus::Voting,
-        };
+        d.status = before_tally(&decision);
         return Ok(None);
     };
     let (Some(outcome), Some(ballots)) = (&ind.outcome, &ind.ballots) else {

@@ -61,7 +61,7 @@ use crate::decision::{DecisionError, DecisionState, Phase};
 use crate::state::StateError;
 use governance::amendment::amendment_threshold;
 use governance::governed::{
-    decide_counted, ComponentKind, GovernedState, HistoryEntry, Outcome, Reason, Value,
+    decide_counted, Component, ComponentKind, GovernedState, HistoryEntry, Outcome, Reason, Value,
 };
 use governance::{Constitution, Ratio, CONSTITUTION_COMPONENT};
 use ledger::dag::causal_past;
@@ -447,15 +447,10 @@ impl GovernedView {
         g: &GovernedOpening,
         d: &mut GovernedDecision,
     ) -> Result<Option<(usize, Tallied)>, String> {
-        let component = self
-            .state
-            .component(&g.component)
-            .ok_or_else(|| format!("no component is named `{}` where it opened", g.component))?;
+        let component = self.component_at_open(&g.component, d)?;
         let (kind, status_quo) = (component.kind().clone(), component.current().clone());
-        d.status_quo = Some(status_quo.clone());
-        let decision = self.run(ctx, s)?;
+        let decision = self.run(ctx, s, d)?;
         let at_open = &decision.electorate;
-        d.electorate = (at_open.members.len() + at_open.unregistered.len()) as u64;
         let past = causal_past(ctx.by_id, &s.id());
         let mut values = vec![status_quo.clone()];
         for p in &g.proposals {
@@ -464,10 +459,7 @@ impl GovernedView {
             d.proposals.push(listed);
         }
         let Some(tally) = &decision.tally else {
-            d.status = match decision.phase() {
-                Phase::KeyGeneration => GovernedStatus::KeyGeneration,
-                _ => GovernedStatus::Voting,
-            };
+            d.status = before_tally(&decision);
             return Ok(None);
         };
         let Some(counts) = tally.totals.clone() else {
@@ -498,10 +490,31 @@ impl GovernedView {
         Ok(Some((completed, t)))
     }
 
+    /// The component `name` a decision opens on, its current value
+    /// recorded in `d` as the status quo; or why there is none.
+    fn component_at_open(
+        &self,
+        name: &str,
+        d: &mut GovernedDecision,
+    ) -> Result<&Component, String> {
+        let component = self
+            .state
+            .component(name)
+            .ok_or_else(|| format!("no component is named `{name}` where it opened"))?;
+        d.status_quo = Some(component.current().clone());
+        Ok(component)
+    }
+
     /// The decision's state over the whole order, with the constitutions
-    /// adopted so far; an invalid opening gives its reason.
-    fn run(&self, ctx: &Context<'_>, s: &Statement) -> Result<DecisionState, String> {
-        DecisionState::run(
+    /// adopted so far, its electorate `N` (every member at the opening)
+    /// recorded in `d`; an invalid opening gives its reason.
+    fn run(
+        &self,
+        ctx: &Context<'_>,
+        s: &Statement,
+        d: &mut GovernedDecision,
+    ) -> Result<DecisionState, String> {
+        let decision = DecisionState::run(
             ctx.community,
             ctx.unique,
             ctx.order.to_vec(),
@@ -511,7 +524,10 @@ impl GovernedView {
         .map_err(|e| match e {
             DecisionError::InvalidOpening { reason, .. } => reason,
             other => other.to_string(),
-        })
+        })?;
+        let at_open = &decision.electorate;
+        d.electorate = (at_open.members.len() + at_open.unregistered.len()) as u64;
+        Ok(decision)
     }
 
     /// Decide a tallied decision at `position` and apply its outcome.
@@ -604,6 +620,14 @@ impl GovernedView {
             supporters,
             threshold,
         }
+    }
+}
+
+/// Where a decision stands before its tally exists.
+fn before_tally(decision: &DecisionState) -> GovernedStatus {
+    match decision.phase() {
+        Phase::KeyGeneration => GovernedStatus::KeyGeneration,
+        _ => GovernedStatus::Voting,
     }
 }
 
