@@ -15,6 +15,8 @@
 //! * [`decision`]: one decision's phases, from opening to tally;
 //! * [`governed`]: proposals, decisions on governed components and the
 //!   values they adopt at final positions, the constitution included;
+//! * [`assembly`]: assemblies chosen by lot, drawn with the trustees'
+//!   threshold coin at final positions, rotating by staggered terms;
 //! * [`vote`]: the statements a member's device makes for a decision;
 //! * [`vault`]: a trustee's per-decision secret, sealed until the tally;
 //! * [`ballot_rules`]: whole-ballot counting rules on decrypted ballots.
@@ -22,6 +24,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod assembly;
 pub mod ballot_rules;
 pub mod decision;
 pub mod governed;

@@ -408,6 +408,76 @@ pub fn open_governed(
     Ok(say(opener, community, statements, payload, time)?)
 }
 
+/// Open the draw of period `period` of `assembly` (kind 25), with the
+/// constitution's trustees or the ones named: a decision without ballots
+/// whose key seeds the draw's coin (`crate::assembly`).
+pub fn open_draw(
+    opener: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    assembly: &str,
+    period: u64,
+    trustees: (Vec<PublicKey>, u16),
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let proposal = Proposal {
+        question: ledger::payload::draw_question(assembly, period),
+        kind: ledger::payload::DRAW_KIND,
+        options: vec![ledger::payload::DRAW_LABEL.to_string()],
+        trustees: trustees.0,
+        threshold: trustees.1,
+    };
+    let opening = opening(opener, community, statements, proposal)?;
+    let payload = Payload::AssemblyDraw(ledger::payload::AssemblyDraw {
+        assembly: assembly.to_string(),
+        period,
+        opening,
+    });
+    Ok(say(opener, community, statements, payload, time)?)
+}
+
+/// The trustee's share of draw `state`'s coin named `name` (kind 26),
+/// once the draw's key is confirmed.
+#[allow(clippy::too_many_arguments)]
+pub fn coin_share<R: RngCore + CryptoRng>(
+    identity: &Keypair,
+    secret: &TrusteeSecret,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    name: &ballot::coin::CoinName,
+    time: u64,
+    rng: &mut R,
+) -> Result<Statement, VoteError> {
+    trustee_index(identity, state)?;
+    let Some(info) = &state.key else {
+        return refuse(state.key_pending.clone().unwrap_or_default());
+    };
+    let key = trustee_key(identity, secret, statements, state)?;
+    let share = ballot::coin::CoinShare::create(&key, info, name, rng)?;
+    let payload = Payload::CoinShare(ledger::payload::CoinSharePost {
+        draw: state.id,
+        share,
+    });
+    Ok(say(identity, community, statements, payload, time)?)
+}
+
+/// Give up one's seat in `assembly`, sitting in `period` (kind 27).
+pub fn resign(
+    member: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    assembly: &str,
+    period: u64,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let payload = Payload::Resignation(ledger::payload::Resignation {
+        assembly: assembly.to_string(),
+        period,
+    });
+    Ok(say(member, community, statements, payload, time)?)
+}
+
 /// Refuse while any trustee for which `pending` holds has yet to `step`.
 fn wait_for(
     state: &DecisionState,

@@ -98,6 +98,9 @@ fn fields(c: &Constitution) -> BTreeMap<String, serde_json::Value> {
     for g in &c.governs {
         f.insert(format!("governs.{}", g.name), j(g));
     }
+    for a in &c.assemblies {
+        f.insert(format!("assemblies.{}", a.name), j(a));
+    }
     for d in &c.delegations {
         f.insert(format!("delegations.{}", d.federation), j(&d.components));
     }

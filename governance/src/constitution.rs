@@ -80,7 +80,31 @@ pub struct Constitution {
     /// Empty (the default) is omitted from the JSON.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub governs: Vec<Governs>,
+    /// Standing assemblies chosen by lot from the members
+    /// (`docs/sortition.md`, "Assemblies on the record"): each draw is
+    /// seeded by the trustees' threshold coin. Declaring, resizing or
+    /// dropping one is an amendment. Empty (the default) is omitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assemblies: Vec<AssemblySpec>,
 }
+
+/// A standing assembly the constitution declares: `seats` seats renewed
+/// in staggered classes, each member serving `term` periods
+/// (`governance::sortition::rotation`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssemblySpec {
+    /// The assembly's name (1 to 64 bytes).
+    pub name: String,
+    /// How many seats it has (1 to [`MAX_ASSEMBLY_SEATS`]).
+    pub seats: u32,
+    /// How many periods a member serves (`1 ≤ term ≤ seats`); a third of
+    /// the seats are drawn each period when `term` is 3.
+    pub term: u32,
+}
+
+/// Most seats an assembly may have.
+pub const MAX_ASSEMBLY_SEATS: u32 = 1000;
 
 /// One component the community decides on its record: its name, its kind
 /// (which fixes its values and metric, [`crate::governed`]), its value
@@ -303,6 +327,14 @@ pub enum ConstitutionError {
         /// What is wrong with it.
         reason: String,
     },
+    /// An assembly is malformed.
+    #[error("constitution assembly `{name}` is invalid: {reason}")]
+    Assembly {
+        /// The assembly's name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A field holds a value outside its allowed range.
     #[error("constitution field `{field}` is invalid: {reason}")]
     Invalid {
@@ -336,6 +368,7 @@ impl Default for Constitution {
             min_electorate: DEFAULT_MIN_ELECTORATE,
             participants: Participation::default(),
             governs: Vec::new(),
+            assemblies: Vec::new(),
         }
     }
 }
@@ -352,6 +385,42 @@ impl Constitution {
             base,
             self.thresholds.sybil_bound,
         ))
+    }
+
+    /// The assembly named `name`, if the constitution declares one.
+    pub fn assembly(&self, name: &str) -> Option<&AssemblySpec> {
+        self.assemblies.iter().find(|a| a.name == name)
+    }
+
+    fn validate_assemblies(&self) -> Result<(), ConstitutionError> {
+        let mut names = std::collections::BTreeSet::new();
+        for a in &self.assemblies {
+            let invalid = |reason: String| ConstitutionError::Assembly {
+                name: a.name.clone(),
+                reason,
+            };
+            if a.name.trim().is_empty() || a.name.len() > MAX_COMPONENT_NAME {
+                return Err(invalid(format!(
+                    "an assembly's name must have 1 to {MAX_COMPONENT_NAME} bytes"
+                )));
+            }
+            if !names.insert(a.name.as_str()) {
+                return Err(invalid("is declared twice".into()));
+            }
+            if a.seats == 0 || a.seats > MAX_ASSEMBLY_SEATS {
+                return Err(invalid(format!(
+                    "must have 1 to {MAX_ASSEMBLY_SEATS} seats, not {}",
+                    a.seats
+                )));
+            }
+            if a.term == 0 || a.term > a.seats {
+                return Err(invalid(format!(
+                    "a term of {} periods needs 1 ≤ term ≤ seats ({}): each period draws one class of seats",
+                    a.term, a.seats
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn validate_governs(&self) -> Result<(), ConstitutionError> {
@@ -498,6 +567,7 @@ impl Constitution {
             return Err(invalid("version", "starts at 1"));
         }
         self.validate_governs()?;
+        self.validate_assemblies()?;
         delegation::validate(&self.delegations)
             .map_err(|e| invalid("delegations", &e.to_string()))?;
         if let Some(p) = &self.trustees {
@@ -645,6 +715,43 @@ mod tests {
         c.components[0].value = Element::Number(5);
         c.components.push(c.components[0].clone());
         assert!(c.validate().unwrap_err().to_string().contains("twice"));
+    }
+
+    #[test]
+    fn assemblies_are_validated_and_named_in_amendments() {
+        let spec = |name: &str, seats, term| AssemblySpec {
+            name: name.into(),
+            seats,
+            term,
+        };
+        let mut c = Constitution {
+            assemblies: vec![spec("council", 9, 3)],
+            ..Constitution::default()
+        };
+        c.validate().unwrap();
+        assert_eq!(Constitution::from_json(&c.to_json()).unwrap(), c);
+        assert_eq!(c.assembly("council").unwrap().seats, 9);
+        assert!(!Constitution::default().to_json().contains("assemblies"));
+        let changed = Constitution {
+            assemblies: vec![spec("council", 12, 3)],
+            ..c.clone()
+        };
+        assert_eq!(
+            crate::amendment::changes(&c, &changed),
+            vec!["assemblies.council".to_string()]
+        );
+        for (bad, why) in [
+            (vec![spec("council", 9, 10)], "term ≤ seats"),
+            (vec![spec("council", 9, 0)], "term ≤ seats"),
+            (vec![spec("council", 0, 0)], "1 to 1000 seats"),
+            (vec![spec("council", 1001, 3)], "1 to 1000 seats"),
+            (vec![spec(" ", 9, 3)], "name"),
+            (vec![spec("c", 3, 1), spec("c", 4, 1)], "declared twice"),
+        ] {
+            c.assemblies = bad;
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(why), "expected `{why}` in `{e}`");
+        }
     }
 
     #[test]

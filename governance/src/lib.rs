@@ -29,8 +29,8 @@ pub mod sortition;
 pub mod sybil;
 
 pub use constitution::{
-    AdmissionRule, Constitution, ConstitutionError, Governs, Participation, Thresholds,
-    CONSTITUTION_COMPONENT, MAX_COMPONENT_NAME,
+    AdmissionRule, AssemblySpec, Constitution, ConstitutionError, Governs, Participation,
+    Thresholds, CONSTITUTION_COMPONENT, MAX_COMPONENT_NAME,
 };
 pub use decision::{decide, Decision, DecisionOptions, DecisionReport};
 pub use pairwise::PairwiseMatrix;

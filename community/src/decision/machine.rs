@@ -96,6 +96,7 @@ impl<'a> Machine<'a> {
             Payload::RuledDecisionOpen(r) => (&r.opening, Some(r.rule.clone())),
             Payload::GovernedOpen(g) => (&g.opening, None),
             Payload::GovernedElection(e) => (&e.ruled.opening, Some(e.ruled.rule.clone())),
+            Payload::AssemblyDraw(d) => (&d.opening, None),
             _ => return Err(DecisionError::NoSuchDecision(*decision)),
         };
         let invalid = |reason: String| DecisionError::InvalidOpening {

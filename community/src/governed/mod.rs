@@ -81,6 +81,12 @@ impl Adoptions {
         Adoptions::default()
     }
 
+    /// Each adopted constitution with the statement at whose position it
+    /// took effect, in position order.
+    pub(crate) fn positioned(&self) -> &[(StatementId, Constitution)] {
+        &self.0
+    }
+
     /// Whether no amendment was adopted.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -274,7 +280,7 @@ pub fn constitution_adoptions(
     Ok(sweep(community, unique, order, final_len, Scope::Constitution)?.adoptions)
 }
 
-fn genesis_constitution(
+pub(crate) fn genesis_constitution(
     community: &CommunityId,
     order: &[&Statement],
 ) -> Result<Constitution, StateError> {

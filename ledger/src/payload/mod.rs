@@ -6,6 +6,7 @@
 //! statement id. Decoding sees the envelope's community, author and time,
 //! because some payloads (a surety's second signature) are bound to them.
 
+mod assembly;
 mod decision;
 mod genesis;
 mod governed;
@@ -14,6 +15,9 @@ mod note;
 mod surety;
 mod whole_ballot;
 
+pub use assembly::{
+    draw_question, AssemblyDraw, CoinSharePost, Resignation, DRAW_KIND, DRAW_LABEL,
+};
 pub use decision::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
     DkgReveal, KeyConfirmation, TallyShare, TrusteeJoin, VotingKeyRegistration, MAX_CLOSE_BALLOTS,
@@ -79,11 +83,17 @@ pub enum Kind {
     GovernedOpen = 23,
     /// An election to a governed officer or board by a whole-ballot rule.
     GovernedElection = 24,
+    /// The draw of an assembly's next period (a decision without ballots).
+    AssemblyDraw = 25,
+    /// A trustee's share of a draw's threshold coin.
+    CoinShare = 26,
+    /// A seated member gives up their seat.
+    Resignation = 27,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 23] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -104,6 +114,9 @@ impl Kind {
         Kind::Proposal,
         Kind::GovernedOpen,
         Kind::GovernedElection,
+        Kind::AssemblyDraw,
+        Kind::CoinShare,
+        Kind::Resignation,
     ];
 
     /// The kind for a number, if known.
@@ -134,6 +147,9 @@ impl Kind {
             Kind::Proposal => "proposal",
             Kind::GovernedOpen => "governed decision open",
             Kind::GovernedElection => "governed election open",
+            Kind::AssemblyDraw => "assembly draw",
+            Kind::CoinShare => "coin share",
+            Kind::Resignation => "assembly resignation",
         }
     }
 }
@@ -218,6 +234,12 @@ pub enum Payload {
     GovernedOpen(GovernedOpening),
     /// An election to a governed officer or board opened.
     GovernedElection(GovernedElection),
+    /// An assembly's next period is drawn.
+    AssemblyDraw(AssemblyDraw),
+    /// A trustee's share of a draw's coin.
+    CoinShare(CoinSharePost),
+    /// A member resigns their assembly seat.
+    Resignation(Resignation),
 }
 
 impl Payload {
@@ -244,6 +266,9 @@ impl Payload {
             Payload::Proposal(_) => Kind::Proposal,
             Payload::GovernedOpen(_) => Kind::GovernedOpen,
             Payload::GovernedElection(_) => Kind::GovernedElection,
+            Payload::AssemblyDraw(_) => Kind::AssemblyDraw,
+            Payload::CoinShare(_) => Kind::CoinShare,
+            Payload::Resignation(_) => Kind::Resignation,
         }
     }
 
@@ -270,6 +295,9 @@ impl Payload {
             Payload::Proposal(p) => p.encode(),
             Payload::GovernedOpen(p) => p.encode(),
             Payload::GovernedElection(p) => p.encode(),
+            Payload::AssemblyDraw(p) => p.encode(),
+            Payload::CoinShare(p) => p.encode(),
+            Payload::Resignation(p) => p.encode(),
         }
     }
 
@@ -298,6 +326,9 @@ impl Payload {
             Kind::Proposal => Payload::Proposal(Proposal::decode(bytes)?),
             Kind::GovernedOpen => Payload::GovernedOpen(GovernedOpening::decode(bytes)?),
             Kind::GovernedElection => Payload::GovernedElection(GovernedElection::decode(bytes)?),
+            Kind::AssemblyDraw => Payload::AssemblyDraw(AssemblyDraw::decode(bytes)?),
+            Kind::CoinShare => Payload::CoinShare(CoinSharePost::decode(bytes)?),
+            Kind::Resignation => Payload::Resignation(Resignation::decode(bytes)?),
         })
     }
 }

@@ -1,0 +1,724 @@
+//! Assemblies on the record: standing assemblies chosen by lot from the
+//! members, drawn with a threshold coin nobody can bias, rotating by
+//! staggered terms.
+//!
+//! # The state machine
+//!
+//! The constitution declares each assembly (`assemblies`: a name, seats,
+//! a term); [`AssemblyView::from_record`] folds the record in its order:
+//!
+//! 1. **Declaration.** An assembly exists from the position its
+//!    declaration takes effect (the genesis, or an amendment's adoption).
+//!    An amendment that changes its seats or term starts it afresh there
+//!    (its history stays); one that drops it retires it. Either cancels a
+//!    draw in progress.
+//! 2. **A draw** (kind 25) of period `p` counts only if, at its position,
+//!    the assembly is declared, `p` is its next period and no other draw
+//!    of it is in progress — the first in record order wins, so nobody can
+//!    open two draws and keep the one they like. Its opening is checked
+//!    as a decision's (`crate::decision`): a member opened it, the
+//!    trustees are the constitution's. Its **pool** is every member of the
+//!    community state of the opening's causal past; the **eligible** list
+//!    is the pool minus the seated and those cooling off
+//!    (`governance::sortition::rotation`). Everything the draw depends on
+//!    — the eligible list, the number of seats drawn, the algorithm's
+//!    version — is hashed into the coin's name
+//!    ([`governance::sortition::commit::draw_inputs_digest`],
+//!    `ballot::coin::CoinName`) at the opening, before any randomness
+//!    exists.
+//! 3. **The coin.** The trustees generate the draw's key exactly as for a
+//!    decision (kinds 12, 13, 14, 19 name the draw), then each posts its
+//!    coin share (kind 26) with a Chaum–Pedersen proof. Shares apply in
+//!    record order: a share from someone who is not the trustee it claims
+//!    to be, posted before the key was confirmed, or whose proof fails is
+//!    named and ignored; a trustee's second share is ignored. The `t`-th
+//!    valid share **completes** the draw: on a device that follows the
+//!    lace only at a final position, so every device draws at the same
+//!    position. `t − 1` shares give nothing (the coin is unpredictable
+//!    without `t`, `ballot::coin`).
+//! 4. **The panel** is [`Assembly::draw_period`] seeded with the coin:
+//!    a uniform shuffle of the eligible list, the first seats' worth
+//!    seated, the rest the reserve order, committed by the same seed.
+//! 5. **Resignations** (kind 27) apply in record order: the author must
+//!    sit in the assembly in the period named, and no draw of it may be in
+//!    progress (which would change who is eligible after the draw's inputs
+//!    were fixed). The seat passes to the first eligible reserve of the
+//!    draw that filled it.
+//!
+//! Not covered: quota panels on the record (members would have to
+//! declare features such as age band or region, a privacy question of its
+//! own; the quota algorithms exist in `governance::sortition`), a
+//! deadline after which a stalled draw may be reopened with other
+//! trustees (a draw waits for `t` trustees), and federated assemblies on
+//! federation records.
+
+use crate::decision::{DecisionError, DecisionState};
+use crate::governed::Adoptions;
+use crate::state::StateError;
+use ballot::coin::{combine, CoinName, CoinShare};
+use ballot::KeyInfo;
+use governance::sortition::commit::draw_inputs_digest;
+use governance::sortition::rotation::{Assembly, Method};
+use governance::sortition::{Instance, Person};
+use governance::{AssemblySpec, Constitution};
+use identity::PublicKey;
+use ledger::payload::{AssemblyDraw, CoinSharePost, Payload, Resignation};
+use ledger::statement::{CommunityId, Statement, StatementId};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Where a draw stands.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum DrawStatus {
+    /// The draw breaks a rule and changes nothing.
+    Invalid {
+        /// Why.
+        reason: String,
+    },
+    /// The trustees are generating the draw's key.
+    KeyGeneration {
+        /// What the key waits for.
+        pending: String,
+    },
+    /// The key is confirmed; trustees post coin shares.
+    Sharing {
+        /// Valid shares so far.
+        valid: usize,
+        /// Shares needed.
+        threshold: u16,
+    },
+    /// `t` valid shares, the last at a position not final yet.
+    AwaitingFinality {
+        /// The completing share's position.
+        position: u64,
+    },
+    /// The panel is drawn.
+    Drawn {
+        /// The completing share's position.
+        position: u64,
+        /// The coin (hex), the seed of the draw.
+        coin: String,
+        /// The trustees whose shares were combined.
+        trustees: Vec<u16>,
+    },
+    /// An amendment changed or dropped the assembly before the draw completed.
+    Cancelled {
+        /// The position of the amendment.
+        position: u64,
+    },
+}
+
+/// A coin share as applied.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShareRecord {
+    /// The statement (hex).
+    pub statement: String,
+    /// The trustee index the share claims.
+    pub trustee: u16,
+    /// Why it does not count, if it does not.
+    pub problem: Option<String>,
+}
+
+/// One draw of an assembly's period.
+#[derive(Clone, Debug, Serialize)]
+pub struct DrawRecord {
+    /// The draw statement (hex).
+    pub id: String,
+    /// The period drawn.
+    pub period: u64,
+    /// Its position in the record.
+    pub position: u64,
+    /// Members at the opening.
+    pub pool: usize,
+    /// Of them, eligible (not seated, not cooling off).
+    pub eligible: usize,
+    /// Seats this period fills.
+    pub seats_drawn: usize,
+    /// The digest of the committed inputs (hex).
+    pub inputs: String,
+    /// The panel, in seat order (public keys, hex), once drawn.
+    pub panel: Vec<String>,
+    /// Every coin share applied, in record order.
+    pub shares: Vec<ShareRecord>,
+    /// Where it stands.
+    pub status: DrawStatus,
+    /// The coin's name, for trustees to share (not serialised).
+    #[serde(skip)]
+    pub name: Option<CoinName>,
+}
+
+/// A resignation as applied.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResignationRecord {
+    /// The statement (hex).
+    pub statement: String,
+    /// Who resigned (public key, hex).
+    pub member: String,
+    /// Its position.
+    pub position: u64,
+    /// The reserve who took the seat, if it took effect and one was eligible.
+    pub replacement: Option<String>,
+    /// Why it has no effect, if it has none.
+    pub problem: Option<String>,
+}
+
+/// One assembly's history and seats.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssemblyRecord {
+    /// Its name.
+    pub name: String,
+    /// Seats.
+    pub seats: u32,
+    /// Term, in periods.
+    pub term: u32,
+    /// Whether the constitution in force still declares it.
+    pub declared: bool,
+    /// The period its next draw fills.
+    pub next_period: u64,
+    /// Each seat's holder (public key, hex), in seat order.
+    pub holders: Vec<Option<String>>,
+    /// Every draw, in record order.
+    pub draws: Vec<DrawRecord>,
+    /// Every resignation, in record order.
+    pub resignations: Vec<ResignationRecord>,
+    /// The rotation state (who sat when, reserve orders).
+    #[serde(skip)]
+    pub rotation: Assembly,
+    /// The draw in progress (index into `draws`).
+    #[serde(skip)]
+    pending: Option<usize>,
+}
+
+impl AssemblyRecord {
+    /// Whether `member` holds a seat now.
+    pub fn seats_member(&self, member: &PublicKey) -> bool {
+        let key = key_id(member);
+        self.holders.iter().any(|h| h.as_deref() == Some(&key))
+    }
+
+    /// The draw in progress, if any.
+    pub fn pending(&self) -> Option<&DrawRecord> {
+        self.pending.map(|i| &self.draws[i])
+    }
+}
+
+/// Every assembly of a community.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssemblyView {
+    /// In order of first declaration.
+    pub assemblies: Vec<AssemblyRecord>,
+}
+
+/// How a member's key names them in a pool: lowercase hex.
+pub fn key_id(key: &PublicKey) -> String {
+    hex::encode(key.as_bytes())
+}
+
+/// The draw in progress for each pending draw statement: what its shares
+/// are checked against.
+struct Pending {
+    assembly: usize,
+    draw: usize,
+    name: CoinName,
+    pool: Vec<String>,
+    /// The draw's key, once every trustee confirmed it.
+    key: Option<KeyInfo>,
+    trustees: Vec<PublicKey>,
+    /// The position of the last key confirmation.
+    confirmed_at: usize,
+    valid: Vec<CoinShare>,
+}
+
+/// What the sweep reads.
+struct Ctx<'a> {
+    community: &'a CommunityId,
+    unique: &'a [Statement],
+    order: &'a [&'a Statement],
+    position: HashMap<StatementId, usize>,
+    adoptions: &'a Adoptions,
+    final_len: Option<usize>,
+}
+
+impl AssemblyView {
+    /// The assemblies of `record`, applying its statements in record
+    /// order; on a device that follows the lace, draws complete and
+    /// resignations apply only in the final prefix.
+    pub fn from_record(record: &crate::Record) -> Result<AssemblyView, StateError> {
+        let all = record.statements();
+        let order: Vec<&Statement> = all.iter().collect();
+        let final_len = record.follows_lace().then(|| record.final_len());
+        sweep(&record.community(), all, &order, final_len)
+    }
+
+    /// The assemblies of statements exchanged by file (canonical order).
+    pub fn from_statements(
+        community: &CommunityId,
+        statements: &[Statement],
+    ) -> Result<AssemblyView, StateError> {
+        let unique = ledger::dag::unique(statements);
+        let order = ledger::dag::canonical_order(&unique)?;
+        sweep(community, &unique, &order, None)
+    }
+
+    /// The assembly named `name`.
+    pub fn assembly(&self, name: &str) -> Option<&AssemblyRecord> {
+        self.assemblies.iter().find(|a| a.name == name)
+    }
+
+    /// The draw `id` and its assembly.
+    pub fn draw(&self, id: &StatementId) -> Option<(&AssemblyRecord, &DrawRecord)> {
+        let hex = id.to_string();
+        self.assemblies
+            .iter()
+            .find_map(|a| a.draws.iter().find(|d| d.id == hex).map(|d| (a, d)))
+    }
+}
+
+fn sweep(
+    community: &CommunityId,
+    unique: &[Statement],
+    order: &[&Statement],
+    final_len: Option<usize>,
+) -> Result<AssemblyView, StateError> {
+    let adoptions = crate::governed::constitution_adoptions(community, unique, order, final_len)?;
+    let position: HashMap<StatementId, usize> =
+        order.iter().enumerate().map(|(i, s)| (s.id(), i)).collect();
+    let genesis = crate::governed::genesis_constitution(community, order)?;
+    // The adoptions' positions, in order.
+    let mut changes: Vec<(usize, Constitution)> = adoptions
+        .positioned()
+        .iter()
+        .filter_map(|(at, c)| position.get(at).map(|&p| (p, c.clone())))
+        .collect();
+    changes.sort_by_key(|(p, _)| *p);
+    let ctx = Ctx {
+        community,
+        unique,
+        order,
+        position,
+        adoptions: &adoptions,
+        final_len,
+    };
+    let mut view = AssemblyView {
+        assemblies: Vec::new(),
+    };
+    let mut pending: HashMap<StatementId, Pending> = HashMap::new();
+    view.declare(&genesis, 0, &mut pending);
+    let mut next_change = changes.iter().peekable();
+    for (at, s) in order.iter().enumerate() {
+        while let Some((p, c)) = next_change.next_if(|(p, _)| *p < at) {
+            view.declare(c, *p as u64, &mut pending);
+        }
+        match s.payload() {
+            Payload::AssemblyDraw(d) => {
+                if let Some(p) = view.open(&ctx, s, d, at) {
+                    pending.insert(s.id(), p);
+                }
+            }
+            Payload::CoinShare(c) => view.share(&ctx, s, c, at, &mut pending),
+            Payload::Resignation(r) => view.resign(&ctx, s, r, at),
+            _ => {}
+        }
+    }
+    Ok(view)
+}
+
+impl AssemblyView {
+    /// Bring the assemblies in line with constitution `c`, in force from
+    /// `position`.
+    fn declare(
+        &mut self,
+        c: &Constitution,
+        position: u64,
+        pending: &mut HashMap<StatementId, Pending>,
+    ) {
+        for a in &mut self.assemblies {
+            match c.assembly(&a.name) {
+                Some(spec) if spec.seats == a.seats && spec.term == a.term => a.declared = true,
+                Some(spec) => {
+                    cancel(a, position);
+                    restart(a, spec);
+                }
+                None => {
+                    cancel(a, position);
+                    a.declared = false;
+                }
+            }
+        }
+        for spec in &c.assemblies {
+            if self.assembly(&spec.name).is_none() {
+                let mut a = AssemblyRecord {
+                    name: spec.name.clone(),
+                    seats: spec.seats,
+                    term: spec.term,
+                    declared: true,
+                    next_period: 0,
+                    holders: Vec::new(),
+                    draws: Vec::new(),
+                    resignations: Vec::new(),
+                    rotation: Assembly::new(1, 1).expect("1 seat, a term of 1"),
+                    pending: None,
+                };
+                restart(&mut a, spec);
+                self.assemblies.push(a);
+            }
+        }
+        // Pending draws of cancelled assemblies no longer apply.
+        let live: Vec<(usize, usize)> = self
+            .assemblies
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.pending.map(|d| (i, d)))
+            .collect();
+        pending.retain(|_, p| live.contains(&(p.assembly, p.draw)));
+    }
+
+    /// Evaluate draw `s` at position `at` (module docs, step 2).
+    fn open(
+        &mut self,
+        ctx: &Ctx<'_>,
+        s: &Statement,
+        d: &AssemblyDraw,
+        at: usize,
+    ) -> Option<Pending> {
+        let mut record = DrawRecord {
+            id: s.id().to_string(),
+            period: d.period,
+            position: at as u64,
+            pool: 0,
+            eligible: 0,
+            seats_drawn: 0,
+            inputs: String::new(),
+            panel: Vec::new(),
+            shares: Vec::new(),
+            status: DrawStatus::KeyGeneration {
+                pending: String::new(),
+            },
+            name: None,
+        };
+        let Some(index) = self
+            .assemblies
+            .iter()
+            .position(|a| a.name == d.assembly && a.declared)
+        else {
+            record.status = DrawStatus::Invalid {
+                reason: format!(
+                    "the constitution in force declares no assembly `{}`",
+                    d.assembly
+                ),
+            };
+            // Kept on the first record of that name, if any, else dropped
+            // from the view: there is no assembly to show it under.
+            if let Some(a) = self.assemblies.iter_mut().find(|a| a.name == d.assembly) {
+                a.draws.push(record);
+            }
+            return None;
+        };
+        let a = &mut self.assemblies[index];
+        let result = prepare(ctx, s, d, a, &mut record);
+        let draw = a.draws.len();
+        let out = match result {
+            Ok((pending, status)) => {
+                record.status = status;
+                a.pending = Some(draw);
+                Some(Pending {
+                    assembly: index,
+                    draw,
+                    ..pending
+                })
+            }
+            Err(reason) => {
+                record.status = DrawStatus::Invalid { reason };
+                None
+            }
+        };
+        a.draws.push(record);
+        out
+    }
+
+    /// Apply coin share `s` at position `at` (module docs, step 3).
+    fn share(
+        &mut self,
+        ctx: &Ctx<'_>,
+        s: &Statement,
+        c: &CoinSharePost,
+        at: usize,
+        pending: &mut HashMap<StatementId, Pending>,
+    ) {
+        let Some(p) = pending.get_mut(&c.draw) else {
+            if let Some(d) = self.draw_mut(&c.draw) {
+                let why = match &d.status {
+                    DrawStatus::Drawn { .. } | DrawStatus::AwaitingFinality { .. } => {
+                        "the coin was complete before it"
+                    }
+                    _ => "the draw is not in progress",
+                };
+                d.shares.push(share_record(s, c, Some(why.into())));
+            }
+            return;
+        };
+        let problem = check_share(s, c, p, at);
+        let a = &mut self.assemblies[p.assembly];
+        a.draws[p.draw]
+            .shares
+            .push(share_record(s, c, problem.clone()));
+        if problem.is_some() {
+            return;
+        }
+        p.valid.push(c.share.clone());
+        let t = p.key.as_ref().map_or(0, |k| k.params().threshold());
+        if p.valid.len() < t as usize {
+            a.draws[p.draw].status = DrawStatus::Sharing {
+                valid: p.valid.len(),
+                threshold: t,
+            };
+            return;
+        }
+        let p = pending.remove(&c.draw).expect("looked up above");
+        if ctx.final_len.is_some_and(|f| at >= f) {
+            // Not final: every device draws at the same final position,
+            // so nothing is drawn on this one yet.
+            a.draws[p.draw].status = DrawStatus::AwaitingFinality {
+                position: at as u64,
+            };
+            a.pending = None;
+            return;
+        }
+        complete(a, p, at);
+    }
+
+    /// Apply resignation `s` at position `at` (module docs, step 5).
+    fn resign(&mut self, ctx: &Ctx<'_>, s: &Statement, r: &Resignation, at: usize) {
+        let Some(a) = self.assemblies.iter_mut().find(|a| a.name == r.assembly) else {
+            return;
+        };
+        let member = key_id(&s.author());
+        let mut record = ResignationRecord {
+            statement: s.id().to_string(),
+            member: member.clone(),
+            position: at as u64,
+            replacement: None,
+            problem: None,
+        };
+        let current = a.next_period.checked_sub(1);
+        record.problem = if ctx.final_len.is_some_and(|f| at >= f) {
+            Some("not final yet".into())
+        } else if !a.declared {
+            Some("the assembly is no longer declared".into())
+        } else if a.pending.is_some() {
+            Some("a draw of the assembly is in progress: resign after it completes".into())
+        } else if current != Some(r.period) {
+            Some(format!(
+                "it names period {}, but the assembly sits in period {}",
+                r.period,
+                current.map_or("none (never drawn)".into(), |p| p.to_string())
+            ))
+        } else {
+            match a.rotation.resign(&member) {
+                Ok(res) => {
+                    record.replacement = res.replacement;
+                    a.holders = holders(&a.rotation);
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+            }
+        };
+        a.resignations.push(record);
+    }
+
+    fn draw_mut(&mut self, id: &StatementId) -> Option<&mut DrawRecord> {
+        let hex = id.to_string();
+        self.assemblies
+            .iter_mut()
+            .find_map(|a| a.draws.iter_mut().find(|d| d.id == hex))
+    }
+}
+
+/// End `a`'s draw in progress, if any: an amendment at `position`
+/// changed or dropped the assembly.
+fn cancel(a: &mut AssemblyRecord, position: u64) {
+    if let Some(i) = a.pending.take() {
+        a.draws[i].status = DrawStatus::Cancelled { position };
+    }
+}
+
+/// Start `a` afresh under `spec`.
+fn restart(a: &mut AssemblyRecord, spec: &AssemblySpec) {
+    a.seats = spec.seats;
+    a.term = spec.term;
+    a.declared = true;
+    a.rotation = Assembly::new(spec.seats as usize, spec.term as u64)
+        .expect("the constitution checks 1 ≤ term ≤ seats");
+    a.next_period = 0;
+    a.holders = holders(&a.rotation);
+}
+
+fn holders(r: &Assembly) -> Vec<Option<String>> {
+    r.seat_holders()
+        .into_iter()
+        .map(|h| h.map(str::to_string))
+        .collect()
+}
+
+/// Check a draw against the record and fix its inputs: the pending state
+/// and the status, or why the draw does not count.
+fn prepare(
+    ctx: &Ctx<'_>,
+    s: &Statement,
+    d: &AssemblyDraw,
+    a: &AssemblyRecord,
+    record: &mut DrawRecord,
+) -> Result<(Pending, DrawStatus), String> {
+    if let Some(i) = a.pending {
+        return Err(format!(
+            "draw {} of period {} is in progress: one draw at a time",
+            a.draws[i].id, a.draws[i].period
+        ));
+    }
+    if d.period != a.rotation.next_period() {
+        return Err(format!(
+            "it draws period {}, but the next period of `{}` is {}",
+            d.period,
+            a.name,
+            a.rotation.next_period()
+        ));
+    }
+    let state = DecisionState::run(
+        ctx.community,
+        ctx.unique,
+        ctx.order.to_vec(),
+        &s.id(),
+        ctx.adoptions,
+    )
+    .map_err(|e| match e {
+        DecisionError::InvalidOpening { reason, .. } => reason,
+        other => other.to_string(),
+    })?;
+    let mut pool: Vec<String> = state
+        .electorate
+        .members
+        .iter()
+        .chain(&state.electorate.unregistered)
+        .map(key_id)
+        .collect();
+    pool.sort();
+    let eligible = a.rotation.eligible(&pool).map_err(|e| e.to_string())?;
+    let seats = a.rotation.seats_to_draw().len();
+    record.pool = pool.len();
+    record.eligible = eligible.len();
+    record.seats_drawn = seats;
+    if eligible.len() < seats {
+        return Err(format!(
+            "{} members are eligible, but period {} fills {seats} seats",
+            eligible.len(),
+            d.period
+        ));
+    }
+    let people = eligible
+        .into_iter()
+        .map(|id| Person { id, values: vec![] })
+        .collect();
+    let instance = Instance::new(vec![], people, seats).map_err(|e| e.to_string())?;
+    let digest = draw_inputs_digest(Assembly::DOMAIN, &instance, None);
+    record.inputs = hex::encode(digest);
+    let name = CoinName::new(&ctx.community.0, a.name.as_bytes(), d.period, digest)
+        .map_err(|e| e.to_string())?;
+    record.name = Some(name.clone());
+    let status = match &state.key {
+        Some(key) => DrawStatus::Sharing {
+            valid: 0,
+            threshold: key.params().threshold(),
+        },
+        None => DrawStatus::KeyGeneration {
+            pending: state.key_pending.clone().unwrap_or_default(),
+        },
+    };
+    Ok((
+        Pending {
+            assembly: 0,
+            draw: 0,
+            name,
+            pool,
+            confirmed_at: confirmations_position(ctx, &state),
+            key: state.key,
+            trustees: state.opening.trustees,
+            valid: Vec::new(),
+        },
+        status,
+    ))
+}
+
+/// The position of the last key confirmation (0 while there is none).
+fn confirmations_position(ctx: &Ctx<'_>, state: &DecisionState) -> usize {
+    state
+        .trustees
+        .iter()
+        .filter_map(|t| t.confirm.and_then(|c| ctx.position.get(&c).copied()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Why share `c` (statement `s` at `at`) does not count, if it does not.
+fn check_share(s: &Statement, c: &CoinSharePost, p: &Pending, at: usize) -> Option<String> {
+    let Some(key) = &p.key else {
+        return Some("the draw's key is not confirmed by every trustee".into());
+    };
+    let j = c.share.trustee();
+    let claimed = (j as usize).checked_sub(1).and_then(|i| p.trustees.get(i));
+    if claimed != Some(&s.author()) {
+        return Some(format!(
+            "it claims trustee {j}, but {} is not that trustee",
+            s.author().fingerprint()
+        ));
+    }
+    if at < p.confirmed_at {
+        return Some("posted before the draw's key was confirmed".into());
+    }
+    if p.valid.iter().any(|v| v.trustee() == j) {
+        return Some(format!(
+            "trustee {j} shared already; the first share counts"
+        ));
+    }
+    if let Err(e) = c.share.verify(key, &p.name) {
+        return Some(format!("its proof fails: {e}"));
+    }
+    None
+}
+
+fn share_record(s: &Statement, c: &CoinSharePost, problem: Option<String>) -> ShareRecord {
+    ShareRecord {
+        statement: s.id().to_string(),
+        trustee: c.share.trustee(),
+        problem,
+    }
+}
+
+/// Combine the `t` valid shares of `p` into the coin and draw the panel
+/// at position `at` (module docs, step 4).
+fn complete(a: &mut AssemblyRecord, p: Pending, at: usize) {
+    a.pending = None;
+    let key = p.key.expect("a share counted only with the key");
+    let record = &mut a.draws[p.draw];
+    let drawn = combine(&key, &p.name, &p.valid)
+        .map_err(|e| e.to_string())
+        .and_then(|coin| {
+            a.rotation
+                .draw_period(coin.value, &p.pool, Method::Uniform)
+                .map(|d| (coin, d.panel.clone()))
+                .map_err(|e| e.to_string())
+        });
+    match drawn {
+        Ok((coin, panel)) => {
+            record.panel = panel;
+            record.status = DrawStatus::Drawn {
+                position: at as u64,
+                coin: hex::encode(coin.value),
+                trustees: coin.trustees,
+            };
+            a.next_period = a.rotation.next_period();
+            a.holders = holders(&a.rotation);
+        }
+        Err(reason) => record.status = DrawStatus::Invalid { reason },
+    }
+}

@@ -1,0 +1,411 @@
+//! Assemblies on the record: a draw's coin from `t` trustees' shares
+//! seats the same panel on every device, a bad share is named by its
+//! failing proof, `t − 1` shares draw nothing, the inputs are fixed at the
+//! opening, and the assembly rotates over several terms with a
+//! resignation filled from the committed reserve order.
+
+use ballot::coin::{combine, CoinShare};
+use community::assembly::{key_id, AssemblyView, DrawStatus};
+use community::vote;
+use governance::sortition::rotation::{Assembly, Method};
+use governance::{AssemblySpec, Constitution};
+use identity::Keypair;
+use ledger::{Payload, Statement, StatementId};
+use rand::rngs::OsRng;
+
+mod common;
+use common::*;
+
+fn council(seats: u32, term: u32) -> Constitution {
+    Constitution {
+        assemblies: vec![AssemblySpec {
+            name: "council".into(),
+            seats,
+            term,
+        }],
+        ..Constitution::default()
+    }
+}
+
+impl World {
+    fn assemblies(&self) -> AssemblyView {
+        AssemblyView::from_statements(&self.community, &self.all).unwrap()
+    }
+
+    /// Open the draw of `period` (members 0–2 are 2-of-3 trustees) and
+    /// run its key generation.
+    fn draw(&mut self, period: u64) -> StatementId {
+        let trustees = self.members[..3].iter().map(|k| k.public()).collect();
+        let s = vote::open_draw(
+            &self.members[3],
+            &self.community,
+            &self.all,
+            "council",
+            period,
+            (trustees, 2),
+            T0 + 5 + self.all.len() as u64,
+        )
+        .unwrap();
+        let d = self.push(s);
+        self.keygen(&d);
+        d
+    }
+
+    /// Trustee `j` (0-based member index)'s coin share of draw `d`.
+    fn coin_share(&self, d: &StatementId, j: usize) -> Statement {
+        let view = self.assemblies();
+        let name = view.draw(d).unwrap().1.name.clone().unwrap();
+        vote::coin_share(
+            &self.members[j],
+            &self.tsecrets[j],
+            &self.community,
+            &self.all,
+            &self.state(d),
+            &name,
+            T0 + 6 + self.all.len() as u64,
+            &mut OsRng,
+        )
+        .unwrap()
+    }
+
+    fn status(&self, d: &StatementId) -> DrawStatus {
+        self.assemblies().draw(d).unwrap().1.status.clone()
+    }
+
+    fn say(&mut self, i: usize, payload: Payload) -> StatementId {
+        let s = ledger::dag::say(
+            &self.members[i],
+            &self.community,
+            &self.all,
+            payload,
+            T0 + 7 + self.all.len() as u64,
+        )
+        .unwrap();
+        self.push(s)
+    }
+
+    fn resign(&mut self, who: usize, period: u64) -> StatementId {
+        let s = vote::resign(
+            &self.members[who],
+            &self.community,
+            &self.all,
+            "council",
+            period,
+            T0 + 8 + self.all.len() as u64,
+        )
+        .unwrap();
+        self.push(s)
+    }
+
+    /// Draw `period` with trustees 0 and 2.
+    fn draw_with_shares(&mut self, period: u64) -> StatementId {
+        let d = self.draw(period);
+        for j in [0, 2] {
+            let s = self.coin_share(&d, j);
+            self.push(s);
+        }
+        assert!(
+            matches!(self.status(&d), DrawStatus::Drawn { .. }),
+            "{:?}",
+            self.status(&d)
+        );
+        d
+    }
+}
+
+fn problems(w: &World, d: &StatementId) -> Vec<Option<String>> {
+    let v = w.assemblies();
+    v.draw(d)
+        .unwrap()
+        .1
+        .shares
+        .iter()
+        .map(|s| s.problem.clone())
+        .collect()
+}
+
+#[test]
+fn t_valid_shares_seat_one_panel_on_every_device_and_fewer_seat_nobody() {
+    let mut w = World::founded(10, council(4, 2));
+    w.register_all();
+    let d = w.draw(0);
+    assert_eq!(
+        w.status(&d),
+        DrawStatus::Sharing {
+            valid: 0,
+            threshold: 2
+        }
+    );
+    // One share of two: nothing is drawn, nobody sits.
+    let first = w.coin_share(&d, 1);
+    w.push(first.clone());
+    assert_eq!(
+        w.status(&d),
+        DrawStatus::Sharing {
+            valid: 1,
+            threshold: 2
+        }
+    );
+    assert!(w
+        .assemblies()
+        .assembly("council")
+        .unwrap()
+        .holders
+        .iter()
+        .all(Option::is_none));
+    // Trustee 1's share posted again under member 5's key: not that trustee.
+    let Payload::CoinShare(copied) = first.payload().clone() else {
+        unreachable!()
+    };
+    w.say(5, Payload::CoinShare(copied.clone()));
+    // Trustee 3 shares for another draw's name: its proof fails here.
+    let other = ballot::coin::CoinName::new(&w.community.0, b"council", 7, [0; 32]).unwrap();
+    let st = w.state(&d);
+    let key = vote::trustee_key(&w.members[2], &w.tsecrets[2], &w.all, &st).unwrap();
+    let wrong = CoinShare::create(&key, st.key.as_ref().unwrap(), &other, &mut OsRng).unwrap();
+    w.say(
+        2,
+        Payload::CoinShare(ledger::payload::CoinSharePost {
+            draw: d,
+            share: wrong,
+        }),
+    );
+    let p = problems(&w, &d);
+    assert_eq!(p.len(), 3);
+    assert!(p[0].is_none());
+    assert!(p[1].as_ref().unwrap().contains("not that trustee"), "{p:?}");
+    assert!(p[2].as_ref().unwrap().contains("proof fails"), "{p:?}");
+    // Trustee 1 again: its first share counts, the second is named.
+    w.push(w.coin_share(&d, 1));
+    assert!(problems(&w, &d)[3]
+        .as_ref()
+        .unwrap()
+        .contains("shared already"));
+    assert!(matches!(w.status(&d), DrawStatus::Sharing { valid: 1, .. }));
+    // Trustee 3's real share completes the coin.
+    w.push(w.coin_share(&d, 2));
+    let view = w.assemblies();
+    let (a, draw) = view.draw(&d).unwrap();
+    let DrawStatus::Drawn { coin, trustees, .. } = &draw.status else {
+        panic!("{:?}", draw.status)
+    };
+    assert_eq!(trustees, &vec![2, 3]);
+    assert_eq!((draw.pool, draw.eligible, draw.seats_drawn), (10, 10, 4));
+    assert_eq!(draw.panel.len(), 4);
+    let seated: Vec<String> = a.holders.iter().flatten().cloned().collect();
+    assert_eq!(seated, draw.panel);
+    // Another device holding the statements in another order draws the same.
+    let mut reversed = w.all.clone();
+    reversed.reverse();
+    let there = AssemblyView::from_statements(&w.community, &reversed).unwrap();
+    assert_eq!(there.draw(&d).unwrap().1.panel, draw.panel);
+    // Anyone recomputes it from the posted shares alone.
+    let shares: Vec<CoinShare> = w
+        .all
+        .iter()
+        .filter_map(|s| match s.payload() {
+            Payload::CoinShare(c) if c.draw == d => Some(c.share.clone()),
+            _ => None,
+        })
+        .collect();
+    let st = w.state(&d);
+    let name = draw.name.clone().unwrap();
+    let combined = combine(st.key.as_ref().unwrap(), &name, &shares).unwrap();
+    assert_eq!(hex::encode(combined.value), *coin);
+    let mut pool: Vec<String> = w.members.iter().map(|m| key_id(&m.public())).collect();
+    pool.sort();
+    let mut replay = Assembly::new(4, 2).unwrap();
+    let panel = replay
+        .draw_period(combined.value, &pool, Method::Uniform)
+        .unwrap()
+        .panel
+        .clone();
+    assert_eq!(panel, draw.panel);
+    // A share after the coin is complete changes nothing.
+    w.push(w.coin_share(&d, 0));
+    let after = w.assemblies();
+    let later = after.draw(&d).unwrap().1;
+    assert_eq!(later.panel, draw.panel);
+    assert!(later
+        .shares
+        .last()
+        .unwrap()
+        .problem
+        .as_ref()
+        .unwrap()
+        .contains("complete"));
+}
+
+#[test]
+fn the_inputs_are_fixed_at_the_opening() {
+    let mut w = World::founded(8, council(3, 3));
+    w.register_all();
+    let d = w.draw(0);
+    // A second draw of the same period while the first is in progress.
+    let trustees: Vec<_> = w.members[..3].iter().map(|k| k.public()).collect();
+    let again = vote::open_draw(
+        &w.members[4],
+        &w.community,
+        &w.all,
+        "council",
+        0,
+        (trustees.clone(), 2),
+        T0 + 99,
+    )
+    .unwrap();
+    let again = w.push(again);
+    // A newcomer admitted after the opening is not in its pool.
+    let newcomer = Keypair::generate();
+    let genesis = w.all[0].clone();
+    for i in [0, 1] {
+        let payload = surety(&genesis, &w.members[i], &newcomer, T0 + 50);
+        let s = ledger::dag::say(&w.members[i], &w.community, &w.all, payload, T0 + 50).unwrap();
+        w.push(s);
+    }
+    assert!(
+        community::CommunityState::from_statements(&w.community, &w.all)
+            .unwrap()
+            .members
+            .contains(&newcomer.public())
+    );
+    for j in [0, 1] {
+        w.push(w.coin_share(&d, j));
+    }
+    let v = w.assemblies();
+    let (_, draw) = v.draw(&d).unwrap();
+    assert!(matches!(draw.status, DrawStatus::Drawn { .. }));
+    assert_eq!(draw.pool, 8, "the pool is the members at the opening");
+    assert!(!draw.panel.contains(&key_id(&newcomer.public())));
+    let DrawStatus::Invalid { reason } = &v.draw(&again).unwrap().1.status else {
+        panic!()
+    };
+    assert!(reason.contains("in progress"), "{reason}");
+    // A draw of a period that is not next, and of an undeclared assembly.
+    let skip = vote::open_draw(
+        &w.members[4],
+        &w.community,
+        &w.all,
+        "council",
+        5,
+        (trustees.clone(), 2),
+        T0 + 98,
+    )
+    .unwrap();
+    let skip = w.push(skip);
+    let v = w.assemblies();
+    let DrawStatus::Invalid { reason } = &v.draw(&skip).unwrap().1.status else {
+        panic!()
+    };
+    assert!(reason.contains("next period of `council` is 1"), "{reason}");
+    let none = vote::open_draw(
+        &w.members[4],
+        &w.community,
+        &w.all,
+        "senate",
+        0,
+        (trustees, 2),
+        T0 + 97,
+    )
+    .unwrap();
+    let none = w.push(none);
+    assert!(w.assemblies().draw(&none).is_none());
+    assert!(w.assemblies().assembly("senate").is_none());
+}
+
+#[test]
+fn the_assembly_rotates_over_terms_and_a_resignation_takes_the_first_eligible_reserve() {
+    // Six seats, a term of three: period 0 fills all six, then two a period.
+    let mut w = World::founded(14, council(6, 3));
+    w.register_all();
+    let d0 = w.draw_with_shares(0);
+    let seated0: Vec<String> = w.assemblies().draw(&d0).unwrap().1.panel.clone();
+    assert_eq!(seated0.len(), 6);
+    let by_key = |w: &World, k: &str| {
+        w.members
+            .iter()
+            .position(|m| key_id(&m.public()) == k)
+            .unwrap()
+    };
+    // A resignation naming the wrong period, or by someone not seated,
+    // changes nothing.
+    let sitting = by_key(&w, &seated0[0]);
+    let wrong = w.resign(sitting, 1);
+    let outsider = (0..14)
+        .find(|i| !seated0.contains(&key_id(&w.members[*i].public())))
+        .unwrap();
+    let not_seated = w.resign(outsider, 0);
+    let view = w.assemblies();
+    let a = view.assembly("council").unwrap();
+    let problem = |id: &StatementId| {
+        a.resignations
+            .iter()
+            .find(|r| r.statement == id.to_string())
+            .unwrap()
+            .problem
+            .clone()
+    };
+    assert!(problem(&wrong).unwrap().contains("sits in period 0"));
+    assert!(
+        problem(&not_seated).unwrap().contains("holds no seat"),
+        "{:?}",
+        problem(&not_seated)
+    );
+    // A real resignation: the seat goes to the first reserve of draw 0.
+    let resigner = seated0[2].clone();
+    let who = by_key(&w, &resigner);
+    let r = w.resign(who, 0);
+    let view = w.assemblies();
+    let a = view.assembly("council").unwrap();
+    let rec = a
+        .resignations
+        .iter()
+        .find(|x| x.statement == r.to_string())
+        .unwrap();
+    assert!(rec.problem.is_none(), "{:?}", rec.problem);
+    let first_reserve = a.rotation.draws()[0].reserves[0].clone();
+    assert_eq!(rec.replacement.as_ref(), Some(&first_reserve));
+    assert_eq!(a.holders[2].as_ref(), Some(&first_reserve));
+    // Three more periods: each draws two seats, never the resigner (who
+    // cools off a term) and never someone sitting.
+    let mut previous: Vec<String> = a.holders.iter().flatten().cloned().collect();
+    for period in 1..4 {
+        let d = w.draw_with_shares(period);
+        let view = w.assemblies();
+        let (a, draw) = view.draw(&d).unwrap();
+        assert_eq!(draw.seats_drawn, 2);
+        assert_eq!(draw.panel.len(), 2);
+        for p in &draw.panel {
+            assert!(
+                !previous.contains(p),
+                "period {period} drew someone sitting"
+            );
+            assert_ne!(p, &resigner, "the resigner sits out a term");
+        }
+        assert_eq!(a.next_period, period + 1);
+        let now: Vec<String> = a.holders.iter().flatten().cloned().collect();
+        assert_eq!(now.len(), 6);
+        // Exactly the seats of class `period mod 3` changed hands.
+        let class = (period % 3) as usize;
+        for (seat, (before, after)) in previous.iter().zip(&now).enumerate() {
+            assert_eq!(
+                seat % 3 == class,
+                before != after,
+                "seat {seat} in period {period}"
+            );
+        }
+        previous = now;
+    }
+    // During a draw in progress resignations wait.
+    let d4 = w.draw(4);
+    let sitting = by_key(&w, &previous[0]);
+    let during = w.resign(sitting, 3);
+    let view = w.assemblies();
+    let a = view.assembly("council").unwrap();
+    let rec = a
+        .resignations
+        .iter()
+        .find(|x| x.statement == during.to_string())
+        .unwrap();
+    assert!(rec.problem.as_ref().unwrap().contains("in progress"));
+    assert_eq!(a.pending().unwrap().id, d4.to_string());
+}

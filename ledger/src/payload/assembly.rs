@@ -1,0 +1,262 @@
+//! Assembly statements (kinds 25–27): a draw of an assembly's next
+//! period, a trustee's share of the draw's threshold coin, and a seated
+//! member's resignation.
+//!
+//! Layouts (integers big-endian, `blob` = `len u32 | bytes`, `text` =
+//! `len u16 | UTF-8`):
+//!
+//! ```text
+//! 25 assembly draw   assembly text | period u64 | blob(kind-11 opening)
+//! 26 coin share      draw id [32] | blob(ballot coin share, "GRCS" v1)
+//! 27 resignation     assembly text | period u64
+//! ```
+//!
+//! A draw is a decision without ballots: its statement id names the
+//! trustees' key generation (kinds 12, 13, 14 and 19 name it as their
+//! decision), and the key it produces seeds the coin
+//! (`ballot::coin`) whose shares are kind 26. Its kind-11 opening fixes
+//! the trustees, the threshold and the electorate it was opened over, and
+//! must carry [`draw_question`], the ballot kind `approval(1)` and the
+//! single option [`DRAW_LABEL`], so the opening cannot be mistaken for a
+//! vote. What the pool is (every member at the opening), whether the
+//! period is the assembly's next, and whether the coin's shares are valid
+//! needs the record: `community::assembly` checks it.
+//!
+//! A resignation names the period its author sits in, so the statement
+//! cannot be replayed against a later term of the same member.
+
+use super::decision::{blob, id, read_blob, read_text, text};
+use super::{DecisionOpening, PayloadError};
+use crate::codec::Reader;
+use crate::statement::StatementId;
+use ballot::coin::CoinShare;
+use ballot::BallotKind;
+use governance::MAX_COMPONENT_NAME;
+
+/// The one option label of a draw's opening.
+pub const DRAW_LABEL: &str = "lottery draw (no ballots)";
+
+/// The question a draw's opening must ask.
+pub fn draw_question(assembly: &str, period: u64) -> String {
+    format!("Draw period {period} of assembly `{assembly}`")
+}
+
+/// The ballot kind a draw's opening must carry.
+pub const DRAW_KIND: BallotKind = BallotKind::Approval { options: 1 };
+
+fn read_assembly(r: &mut Reader<'_>) -> Result<String, PayloadError> {
+    read_text(
+        r,
+        "assembly",
+        MAX_COMPONENT_NAME,
+        "an assembly name must be 1 to 64 bytes",
+    )
+}
+
+/// Kind 25: the draw of period `period` of `assembly`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssemblyDraw {
+    /// The assembly, as the constitution names it.
+    pub assembly: String,
+    /// The period drawn (0 fills every seat).
+    pub period: u64,
+    /// The trustees who make the coin, their threshold and the electorate
+    /// at the opening.
+    pub opening: DecisionOpening,
+}
+
+impl AssemblyDraw {
+    /// Check what the draw says on its own (module docs).
+    pub fn validate(&self) -> Result<(), PayloadError> {
+        if self.assembly.trim().is_empty() || self.assembly.len() > MAX_COMPONENT_NAME {
+            return Err(PayloadError::Invalid(
+                "an assembly name must be 1 to 64 bytes",
+            ));
+        }
+        self.opening.validate()?;
+        if self.opening.kind != DRAW_KIND
+            || self.opening.options != [DRAW_LABEL]
+            || self.opening.question != draw_question(&self.assembly, self.period)
+        {
+            return Err(PayloadError::Invalid(
+                "a draw's opening must ask which draw it is, with ballot kind approval(1) and the single option `lottery draw (no ballots)`",
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        text(&mut out, &self.assembly);
+        out.extend_from_slice(&self.period.to_be_bytes());
+        blob(&mut out, &self.opening.encode());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let assembly = read_assembly(&mut r)?;
+        let period = r.u64("period")?;
+        let opening = DecisionOpening::decode(read_blob(&mut r, "opening")?)?;
+        r.finish()?;
+        let d = AssemblyDraw {
+            assembly,
+            period,
+            opening,
+        };
+        d.validate()?;
+        Ok(d)
+    }
+}
+
+/// Kind 26: a trustee's share of a draw's coin, with its Chaum–Pedersen
+/// proof (checked against the draw's key on the record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoinSharePost {
+    /// The draw (kind 25) whose coin this is a share of.
+    pub draw: StatementId,
+    /// The share and its proof.
+    pub share: CoinShare,
+}
+
+impl CoinSharePost {
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = self.draw.0.to_vec();
+        blob(&mut out, &self.share.to_bytes());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let draw = id(&mut r, "draw id")?;
+        let share = CoinShare::from_bytes(read_blob(&mut r, "coin share")?)?;
+        r.finish()?;
+        Ok(CoinSharePost { draw, share })
+    }
+}
+
+/// Kind 27: the author gives up their seat in `assembly` during `period`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resignation {
+    /// The assembly.
+    pub assembly: String,
+    /// The period the author sits in (the assembly's last drawn period).
+    pub period: u64,
+}
+
+impl Resignation {
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        text(&mut out, &self.assembly);
+        out.extend_from_slice(&self.period.to_be_bytes());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let assembly = read_assembly(&mut r)?;
+        let period = r.u64("period")?;
+        r.finish()?;
+        Ok(Resignation { assembly, period })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ballot::coin::CoinName;
+    use ballot::dkg::{run_honest, ThresholdParams};
+    use identity::Keypair;
+    use rand::rngs::OsRng;
+
+    fn draw() -> AssemblyDraw {
+        AssemblyDraw {
+            assembly: "council".into(),
+            period: 4,
+            opening: DecisionOpening {
+                question: draw_question("council", 4),
+                kind: DRAW_KIND,
+                options: vec![DRAW_LABEL.into()],
+                threshold: 2,
+                trustees: (0..3).map(|_| Keypair::generate().public()).collect(),
+                electorate_size: 3,
+                electorate: [7; 32],
+            },
+        }
+    }
+
+    fn share() -> CoinSharePost {
+        let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+        let name = CoinName::new(b"c", b"council", 4, [1; 32]).unwrap();
+        CoinSharePost {
+            draw: StatementId([9; 32]),
+            share: CoinShare::create(&keys[1], &info, &name, &mut OsRng).unwrap(),
+        }
+    }
+
+    fn refused(result: Result<AssemblyDraw, PayloadError>, why: &str) {
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains(why), "expected `{why}`, got `{err}`");
+    }
+
+    #[test]
+    fn every_kind_round_trips_and_refuses_every_cut() {
+        let d = draw();
+        assert_eq!(AssemblyDraw::decode(&d.encode()).unwrap(), d);
+        let s = share();
+        assert_eq!(CoinSharePost::decode(&s.encode()).unwrap(), s);
+        let r = Resignation {
+            assembly: "council".into(),
+            period: 4,
+        };
+        assert_eq!(Resignation::decode(&r.encode()).unwrap(), r);
+        type Decode = fn(&[u8]) -> bool;
+        let cases: [(Vec<u8>, Decode); 3] = [
+            (d.encode(), |b| AssemblyDraw::decode(b).is_ok()),
+            (s.encode(), |b| CoinSharePost::decode(b).is_ok()),
+            (r.encode(), |b| Resignation::decode(b).is_ok()),
+        ];
+        for (bytes, decodes) in cases {
+            assert!(decodes(&bytes));
+            for cut in 0..bytes.len() {
+                assert!(!decodes(&bytes[..cut]), "a cut at {cut} decodes");
+            }
+            let mut long = bytes.clone();
+            long.push(0);
+            assert!(!decodes(&long), "trailing bytes decode");
+        }
+    }
+
+    #[test]
+    fn a_draw_that_could_pass_for_a_vote_is_refused() {
+        let mut d = draw();
+        d.opening.kind = BallotKind::Approval { options: 2 };
+        d.opening.options = vec![DRAW_LABEL.into(), "yes".into()];
+        refused(AssemblyDraw::decode(&d.encode()), "approval(1)");
+        let mut d = draw();
+        d.opening.options = vec!["choose me".into()];
+        refused(AssemblyDraw::decode(&d.encode()), "single option");
+        let mut d = draw();
+        d.period = 5;
+        refused(AssemblyDraw::decode(&d.encode()), "which draw");
+        let mut d = draw();
+        d.assembly = String::new();
+        refused(AssemblyDraw::decode(&d.encode()), "assembly name");
+    }
+
+    #[test]
+    fn a_malformed_coin_share_is_refused_with_its_reason() {
+        let s = share();
+        let mut bytes = s.encode();
+        // The share's trustee index (after the id, the blob length, the
+        // marker and the version) set to 0.
+        let at = 32 + 4 + 4 + 1;
+        bytes[at] = 0;
+        bytes[at + 1] = 0;
+        let err = CoinSharePost::decode(&bytes).unwrap_err().to_string();
+        assert!(err.contains("trustee"), "{err}");
+        let mut bytes = s.encode();
+        bytes[32 + 4] ^= 0xff;
+        assert!(CoinSharePost::decode(&bytes).is_err(), "a wrong marker");
+    }
+}
