@@ -53,6 +53,8 @@ enum Command {
     /// Put forward a value for a component your community governs (a rate,
     /// a budget, priorities, an officer, a board, bylaws, the constitution).
     Propose(cmd::govern::ProposeArgs),
+    /// Assemblies chosen by lot: declare, draw with the trustees' coin, show, verify, resign.
+    Assembly(cmd::assembly::Args),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
     Audit(cmd::audit::Args),
     /// Run this device's node of the community's blocklace on the network.
@@ -110,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Decision(a) => cmd::decision::run(a, &ctx),
         Command::Vote(a) => cmd::vote::run(a, &ctx),
         Command::Propose(a) => cmd::govern::propose(a, &ctx),
+        Command::Assembly(a) => cmd::assembly::run(a, &ctx),
         Command::Audit(args) => cmd::audit::run(args, &ctx),
         #[cfg(feature = "net")]
         Command::Serve(a) => cmd::serve::run(a, &ctx),

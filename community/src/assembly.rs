@@ -109,6 +109,45 @@ pub enum DrawStatus {
     },
 }
 
+impl std::fmt::Display for DrawStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DrawStatus::Invalid { reason } => write!(f, "invalid: {reason}"),
+            DrawStatus::KeyGeneration { pending } if pending.is_empty() => {
+                f.write_str("the trustees are generating the draw's key")
+            }
+            DrawStatus::KeyGeneration { pending } => {
+                write!(f, "the trustees are generating the draw's key ({pending})")
+            }
+            DrawStatus::Sharing { valid, threshold } => {
+                write!(f, "{valid} of {threshold} coin shares posted")
+            }
+            DrawStatus::AwaitingFinality { position } => write!(
+                f,
+                "the coin completed at position {position}, which is not final yet"
+            ),
+            DrawStatus::Drawn {
+                position,
+                coin,
+                trustees,
+            } => write!(
+                f,
+                "drawn at position {position} with coin {}… from trustees {}",
+                &coin[..16.min(coin.len())],
+                trustees
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            DrawStatus::Cancelled { position } => write!(
+                f,
+                "cancelled: the amendment at position {position} changed the assembly"
+            ),
+        }
+    }
+}
+
 /// A coin share as applied.
 #[derive(Clone, Debug, Serialize)]
 pub struct ShareRecord {
@@ -320,6 +359,9 @@ fn sweep(
             Payload::Resignation(r) => view.resign(&ctx, s, r, at),
             _ => {}
         }
+    }
+    for (p, c) in next_change {
+        view.declare(c, *p as u64, &mut pending);
     }
     Ok(view)
 }

@@ -35,6 +35,9 @@ pub enum CommunityError {
     /// A statement was refused.
     #[error(transparent)]
     Vote(#[from] VoteError),
+    /// A trustee's secret could not be kept or found.
+    #[error(transparent)]
+    Vault(#[from] community::vault::VaultError),
     /// What was typed is not a value or a ballot.
     #[error(transparent)]
     Values(#[from] ValuesError),

@@ -1,5 +1,6 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
 
+pub mod assembly;
 pub mod audit;
 pub mod budget;
 pub mod community;

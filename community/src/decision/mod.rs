@@ -692,6 +692,7 @@ pub fn decisions(statements: &[Statement]) -> Result<Vec<(StatementId, String)>,
             Payload::RuledDecisionOpen(r) => Some((s.id(), r.opening.question.clone())),
             Payload::GovernedOpen(g) => Some((s.id(), g.opening.question.clone())),
             Payload::GovernedElection(e) => Some((s.id(), e.ruled.opening.question.clone())),
+            Payload::AssemblyDraw(d) => Some((s.id(), d.opening.question.clone())),
             _ => None,
         })
         .collect())

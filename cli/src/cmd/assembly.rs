@@ -1,0 +1,322 @@
+//! `grassroots assembly create|draw|share|show|verify|resign`: standing
+//! assemblies chosen by lot (`docs/sortition.md`, "Assemblies on the
+//! record"). The logic is in `community::assembly` and `device::assembly`.
+
+use crate::cmd::decision::{load, resolve};
+use crate::ctx::Ctx;
+use crate::home::Prompt;
+use anyhow::bail;
+use clap::Subcommand;
+use community::assembly::{AssemblyRecord, DrawRecord, DrawStatus};
+use device::DrawStep;
+use governance::AssemblySpec;
+use serde_json::json;
+
+/// Assemblies chosen by lot: declare, draw, share the coin, show, verify, resign.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: AssemblyCommand,
+    /// Community id or unique prefix; the only one if omitted.
+    #[arg(long, global = true)]
+    community: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum AssemblyCommand {
+    /// Propose an amendment that declares an assembly (or resizes one):
+    /// members then decide it with `decision open --component constitution`.
+    Create {
+        /// The assembly's name.
+        name: String,
+        /// Its seats.
+        #[arg(long)]
+        seats: u32,
+        /// Periods each member serves; one class of seats is drawn each period.
+        #[arg(long)]
+        term: u32,
+        /// Why (shown to members with the proposal).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Open the draw of an assembly's next period.
+    Draw {
+        /// The assembly.
+        name: String,
+        /// A trustee (public key or identity card file, repeatable, in
+        /// index order), only when the constitution names none.
+        #[arg(long = "trustee")]
+        trustees: Vec<String>,
+        /// Coin shares needed (with --trustee).
+        #[arg(long)]
+        threshold: Option<u16>,
+    },
+    /// As a trustee of a draw: take your next step (join, deal, reveal,
+    /// confirm the key, then post your coin share).
+    Share {
+        /// The draw (id or unique prefix).
+        draw: String,
+    },
+    /// Show the assemblies: seats, draws, resignations.
+    Show {
+        /// Only this assembly.
+        name: Option<String>,
+    },
+    /// Recompute every draw of an assembly from the record and say what was checked.
+    Verify {
+        /// The assembly.
+        name: String,
+    },
+    /// Give up your seat; the first eligible reserve of its draw takes it.
+    Resign {
+        /// The assembly.
+        name: String,
+    },
+}
+
+/// A member's short name from their key in hex.
+fn who(hex_key: &str) -> String {
+    let mut b = [0u8; 32];
+    match hex::decode_to_slice(hex_key, &mut b)
+        .ok()
+        .and_then(|()| identity::PublicKey::from_bytes(&b).ok())
+    {
+        Some(k) => k.fingerprint().to_string(),
+        None => hex_key.to_string(),
+    }
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    let named = args.community.as_deref();
+    match args.command {
+        AssemblyCommand::Create {
+            name,
+            seats,
+            term,
+            reason,
+        } => {
+            let mut l = load(ctx, named)?;
+            let key = l.home.unlock()?;
+            let spec = AssemblySpec {
+                name: name.clone(),
+                seats,
+                term,
+            };
+            let s = l.propose_assembly(&key, spec, &reason)?;
+            ctx.emit(
+                &json!({ "statement": s.id().to_string(), "assembly": name, "seats": seats, "term": term }),
+                || {
+                    format!(
+                        "Proposed an amendment declaring assembly `{name}` ({seats} seats, terms of {term} periods) ({}).\nMembers decide it with `grassroots decision open --component constitution`.",
+                        s.id().short()
+                    )
+                },
+            )
+        }
+        AssemblyCommand::Draw {
+            name,
+            trustees,
+            threshold,
+        } => {
+            let mut l = load(ctx, named)?;
+            let trustees: Vec<identity::PublicKey> = trustees
+                .iter()
+                .map(|t| crate::cmd::id::parse_public(t))
+                .collect::<anyhow::Result<_>>()?;
+            let threshold = match (threshold, trustees.is_empty()) {
+                (Some(t), false) => t,
+                (None, true) => 0,
+                (None, false) => bail!("give --threshold with --trustee"),
+                (Some(_), true) => bail!("--threshold goes with --trustee"),
+            };
+            let key = l.home.unlock()?;
+            let s = l.open_draw(&key, &name, (trustees, threshold))?;
+            let a = l.assembly(&name)?;
+            let d = a.draws.last().expect("the draw just opened");
+            ctx.emit(&json!({ "draw": d }), || {
+                format!(
+                    "Opened draw {} of period {} of `{name}`: {} of {} members eligible for {} seat(s).\nThe inputs are fixed (digest {}…). Next: each trustee runs `grassroots assembly share {}` until it posts its coin share.",
+                    s.id().short(),
+                    d.period,
+                    d.eligible,
+                    d.pool,
+                    d.seats_drawn,
+                    &d.inputs[..16.min(d.inputs.len())],
+                    s.id().short()
+                )
+            })
+        }
+        AssemblyCommand::Share { draw } => {
+            let mut l = load(ctx, named)?;
+            let id = resolve(&l.all, &draw)?;
+            let key = l.home.unlock()?;
+            let step = l.draw_step(&key, &id)?;
+            let view = l.assemblies()?;
+            let status = view
+                .draw(&id)
+                .map(|(_, d)| d.status.clone())
+                .expect("the draw exists");
+            let (kind, s) = match &step {
+                DrawStep::KeyGeneration(s) => (s.kind().name(), s),
+                DrawStep::CoinShare(s) => ("coin share", s),
+            };
+            ctx.emit(
+                &json!({ "step": kind, "statement": s.id().to_string(), "draw": status }),
+                || {
+                    format!(
+                        "Posted your {kind} ({}). The draw: {status}.",
+                        s.id().short()
+                    )
+                },
+            )
+        }
+        AssemblyCommand::Show { name } => {
+            let l = load(ctx, named)?;
+            let view = l.assemblies()?;
+            let shown: Vec<&AssemblyRecord> = match &name {
+                Some(n) => vec![view
+                    .assembly(n)
+                    .ok_or_else(|| anyhow::anyhow!("this community has no assembly `{n}`"))?],
+                None => view.assemblies.iter().collect(),
+            };
+            ctx.emit(&json!({ "assemblies": shown }), || {
+                if shown.is_empty() {
+                    return "No assemblies: propose one with `grassroots assembly create NAME --seats N --term T`.".into();
+                }
+                shown.iter().map(|a| human(a)).collect::<Vec<_>>().join("\n")
+            })
+        }
+        AssemblyCommand::Verify { name } => {
+            let l = load(ctx, named)?;
+            let a = l.assembly(&name)?;
+            let checks: Vec<serde_json::Value> = a.draws.iter().map(check_json).collect();
+            ctx.emit(
+                &json!({ "assembly": name, "draws": checks, "holders": a.holders }),
+                || verify_text(&a),
+            )
+        }
+        AssemblyCommand::Resign { name } => {
+            let mut l = load(ctx, named)?;
+            let key = l.home.unlock()?;
+            let s = l.resign(&key, &name)?;
+            let a = l.assembly(&name)?;
+            let r = a
+                .resignations
+                .iter()
+                .find(|r| r.statement == s.id().to_string())
+                .expect("the resignation just stored");
+            ctx.emit(&json!({ "resignation": r }), || match (&r.problem, &r.replacement) {
+                (Some(p), _) => format!("Posted your resignation ({}); it has no effect yet: {p}.", s.id().short()),
+                (None, Some(by)) => format!("You resigned from `{name}`; {} takes your seat.", who(by)),
+                (None, None) => format!("You resigned from `{name}`; no reserve is eligible, so the seat stays empty until its class is next drawn."),
+            })
+        }
+    }
+}
+
+/// An assembly as members read it.
+fn human(a: &AssemblyRecord) -> String {
+    let mut out = format!(
+        "Assembly `{}`: {} seats, terms of {} period(s){}; next period {}\n",
+        a.name,
+        a.seats,
+        a.term,
+        if a.declared {
+            ""
+        } else {
+            " (no longer declared)"
+        },
+        a.next_period
+    );
+    if a.holders.iter().all(Option::is_none) {
+        out.push_str("  no one sits yet\n");
+    } else {
+        out.push_str("  seats:\n");
+        for (i, h) in a.holders.iter().enumerate() {
+            let holder = h.as_deref().map_or("(empty)".to_string(), who);
+            out.push_str(&format!("    {:>3}  {holder}\n", i + 1));
+        }
+    }
+    for d in &a.draws {
+        out.push_str(&format!(
+            "  draw {} of period {}: {}\n",
+            &d.id[..12],
+            d.period,
+            d.status
+        ));
+    }
+    for r in &a.resignations {
+        let what = match (&r.problem, &r.replacement) {
+            (Some(p), _) => format!("no effect: {p}"),
+            (None, Some(by)) => format!("seat taken by {}", who(by)),
+            (None, None) => "seat left empty".into(),
+        };
+        out.push_str(&format!(
+            "  resignation of {} at position {}: {what}\n",
+            who(&r.member),
+            r.position
+        ));
+    }
+    out
+}
+
+fn check_json(d: &DrawRecord) -> serde_json::Value {
+    let refused: Vec<_> = d
+        .shares
+        .iter()
+        .filter(|s| s.problem.is_some())
+        .map(|s| json!({ "statement": s.statement, "trustee": s.trustee, "problem": s.problem }))
+        .collect();
+    json!({
+        "draw": d.id,
+        "period": d.period,
+        "pool": d.pool,
+        "eligible": d.eligible,
+        "seats_drawn": d.seats_drawn,
+        "inputs": d.inputs,
+        "valid_shares": d.shares.iter().filter(|s| s.problem.is_none()).count(),
+        "refused_shares": refused,
+        "status": d.status,
+        "panel": d.panel,
+    })
+}
+
+/// What `assembly verify` recomputed, draw by draw.
+fn verify_text(a: &AssemblyRecord) -> String {
+    let mut out = format!(
+        "Assembly `{}`: every draw recomputed from this device's record.\n",
+        a.name
+    );
+    for d in &a.draws {
+        out.push_str(&format!("draw {} of period {}:\n", &d.id[..12], d.period));
+        if let DrawStatus::Invalid { reason } = &d.status {
+            out.push_str(&format!("  does not count: {reason}\n"));
+            continue;
+        }
+        out.push_str(&format!(
+            "  inputs: {} members at the opening, {} eligible, {} seat(s) drawn; digest {}\n",
+            d.pool, d.eligible, d.seats_drawn, d.inputs
+        ));
+        let valid = d.shares.iter().filter(|s| s.problem.is_none()).count();
+        out.push_str(&format!(
+            "  coin shares: {valid} valid (each Chaum–Pedersen proof checked against its trustee's verification key)\n"
+        ));
+        for s in d.shares.iter().filter(|s| s.problem.is_some()) {
+            out.push_str(&format!(
+                "    refused {} (claims trustee {}): {}\n",
+                &s.statement[..12],
+                s.trustee,
+                s.problem.as_deref().unwrap_or_default()
+            ));
+        }
+        out.push_str(&format!("  {}\n", d.status));
+        if !d.panel.is_empty() {
+            let panel: Vec<String> = d.panel.iter().map(|p| who(p)).collect();
+            out.push_str(&format!(
+                "  panel (recomputed from the coin and the eligible list): {}\n",
+                panel.join(", ")
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,194 @@
+//! Assemblies as a member's device sees them: read them from the record,
+//! propose one (an amendment), open a period's draw, take a trustee's
+//! next step in a draw, resign a seat (`community::assembly`).
+
+use crate::community::{CommunityError, Loaded};
+use crate::home::now;
+use community::assembly::{AssemblyRecord, AssemblyView, DrawStatus};
+use community::vote::{self, VoteError};
+use community::Record;
+use governance::governed::Value;
+use governance::{AssemblySpec, CONSTITUTION_COMPONENT};
+use identity::Keypair;
+use ledger::{Statement, StatementId};
+use rand::rngs::OsRng;
+
+/// What a trustee's step in a draw posted.
+#[derive(Clone, Debug)]
+pub enum DrawStep {
+    /// A key-generation step (join, deal, reveal or confirm).
+    KeyGeneration(Statement),
+    /// The trustee's coin share.
+    CoinShare(Statement),
+}
+
+fn refused(why: String) -> CommunityError {
+    CommunityError::Vote(VoteError::Refused(why))
+}
+
+impl Loaded {
+    /// Every assembly, from the record as the store holds it now.
+    pub fn assemblies(&self) -> Result<AssemblyView, CommunityError> {
+        let record = Record::load(&self.store, &self.community)?;
+        Ok(AssemblyView::from_record(&record)?)
+    }
+
+    /// The assembly `name`, or an error naming the ones there are.
+    pub fn assembly(&self, name: &str) -> Result<AssemblyRecord, CommunityError> {
+        let view = self.assemblies()?;
+        view.assembly(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = view.assemblies.iter().map(|a| a.name.as_str()).collect();
+            refused(format!(
+                "this community has no assembly `{name}` ({}); propose one with `grassroots assembly create`",
+                if names.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("it has: {}", names.join(", "))
+                }
+            ))
+        })
+    }
+
+    /// Propose the constitution in force with `spec` added (or, if an
+    /// assembly of that name exists, resized): an amendment members
+    /// decide like any other (`decision open --component constitution`).
+    pub fn propose_assembly(
+        &mut self,
+        key: &Keypair,
+        spec: AssemblySpec,
+        reason: &str,
+    ) -> Result<Statement, CommunityError> {
+        let Value::Constitution(current) =
+            self.component(CONSTITUTION_COMPONENT)?.current().clone()
+        else {
+            return Err(refused(
+                "the constitution component holds no constitution".into(),
+            ));
+        };
+        let mut next = *current;
+        next.assemblies.retain(|a| a.name != spec.name);
+        next.assemblies.push(spec);
+        next.validate()
+            .map_err(|e| refused(format!("the amended constitution would be invalid: {e}")))?;
+        self.propose(
+            key,
+            CONSTITUTION_COMPONENT,
+            Value::Constitution(Box::new(next)),
+            reason,
+        )
+    }
+
+    /// Open the draw of assembly `name`'s next period, with the
+    /// constitution's trustees or the ones given, and store it.
+    pub fn open_draw(
+        &mut self,
+        key: &Keypair,
+        name: &str,
+        trustees: (Vec<identity::PublicKey>, u16),
+    ) -> Result<Statement, CommunityError> {
+        let a = self.assembly(name)?;
+        if !a.declared {
+            return Err(refused(format!(
+                "the constitution in force no longer declares assembly `{name}`"
+            )));
+        }
+        if let Some(d) = a.pending() {
+            return Err(refused(format!(
+                "draw {} of period {} is in progress; its trustees finish it with `grassroots assembly share {}`",
+                &d.id[..12],
+                d.period,
+                &d.id[..12]
+            )));
+        }
+        let s = vote::open_draw(
+            key,
+            &self.community,
+            &self.all,
+            name,
+            a.next_period,
+            trustees,
+            now(),
+        )?;
+        self.save(&s)?;
+        Ok(s)
+    }
+
+    /// A trustee's next step in draw `draw`: its next key-generation step
+    /// while the key is not confirmed, then its coin share.
+    pub fn draw_step(
+        &mut self,
+        key: &Keypair,
+        draw: &StatementId,
+    ) -> Result<DrawStep, CommunityError> {
+        let view = self.assemblies()?;
+        let Some((_, d)) = view.draw(draw) else {
+            return Err(refused(format!("{draw} is not an assembly draw")));
+        };
+        match &d.status {
+            DrawStatus::KeyGeneration { .. } | DrawStatus::Sharing { .. } => {}
+            other => return Err(refused(format!("the draw takes no more steps: {other}"))),
+        }
+        if d.shares
+            .iter()
+            .any(|s| s.problem.is_none() && self.is_mine(key, &s.statement))
+        {
+            return Err(refused("you have shared this draw's coin already".into()));
+        }
+        let st = self.decision(draw)?;
+        let secret = community::vault::get_or_create(&mut self.store, key, draw, &mut OsRng)?;
+        if st.key.is_none() {
+            let step = vote::trustee_step(
+                key,
+                &secret,
+                &self.community,
+                &self.all,
+                &st,
+                now(),
+                &mut OsRng,
+            )?
+            .ok_or_else(|| refused(st.key_pending.clone().unwrap_or_default()))?;
+            self.save(&step)?;
+            return Ok(DrawStep::KeyGeneration(step));
+        }
+        let name = d
+            .name
+            .clone()
+            .ok_or_else(|| refused("the draw has no coin name".into()))?;
+        let s = vote::coin_share(
+            key,
+            &secret,
+            &self.community,
+            &self.all,
+            &st,
+            &name,
+            now(),
+            &mut OsRng,
+        )?;
+        self.save(&s)?;
+        Ok(DrawStep::CoinShare(s))
+    }
+
+    fn is_mine(&self, key: &Keypair, statement: &str) -> bool {
+        self.all
+            .iter()
+            .any(|s| s.id().to_string() == statement && s.author() == key.public())
+    }
+
+    /// Give up `key`'s seat in assembly `name`, and store the resignation.
+    pub fn resign(&mut self, key: &Keypair, name: &str) -> Result<Statement, CommunityError> {
+        let a = self.assembly(name)?;
+        if !a.seats_member(&key.public()) {
+            return Err(refused(format!(
+                "{} holds no seat in `{name}`",
+                key.public().fingerprint()
+            )));
+        }
+        let period = a
+            .next_period
+            .checked_sub(1)
+            .ok_or_else(|| refused(format!("`{name}` has never been drawn")))?;
+        let s = vote::resign(key, &self.community, &self.all, name, period, now())?;
+        self.save(&s)?;
+        Ok(s)
+    }
+}
