@@ -236,6 +236,19 @@ impl AssemblyRecord {
         self.holders.iter().any(|h| h.as_deref() == Some(&key))
     }
 
+    /// The members holding a seat now.
+    pub fn seated_keys(&self) -> Vec<PublicKey> {
+        self.holders
+            .iter()
+            .flatten()
+            .filter_map(|h| {
+                let mut b = [0u8; 32];
+                hex::decode_to_slice(h, &mut b).ok()?;
+                PublicKey::from_bytes(&b).ok()
+            })
+            .collect()
+    }
+
     /// The draw in progress, if any.
     pub fn pending(&self) -> Option<&DrawRecord> {
         self.pending.map(|i| &self.draws[i])

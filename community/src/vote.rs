@@ -25,7 +25,7 @@
 //! predecessors say who voted: never on the heads of the home, which may
 //! be the member's own recent statements.
 
-use crate::decision::{electorate, DecisionError, DecisionState};
+use crate::decision::{DecisionError, DecisionState};
 use ballot::dkg::{Dealer, DealerShare};
 use ballot::{Ballot, BallotKind, SealedShare, TransportSecret, TrusteeKey, VotingSecret};
 use identity::{Keypair, PublicKey};
@@ -178,7 +178,7 @@ pub fn open_with_rule(
     rule: Option<WholeBallotRule>,
     time: u64,
 ) -> Result<Statement, VoteError> {
-    let opening = opening(opener, community, statements, proposal)?;
+    let opening = opening(opener, community, statements, proposal, None)?;
     let payload = match rule {
         None => Payload::DecisionOpen(opening),
         Some(rule) => {
@@ -198,6 +198,7 @@ fn opening(
     community: &CommunityId,
     statements: &[Statement],
     proposal: Proposal,
+    component: Option<&str>,
 ) -> Result<DecisionOpening, VoteError> {
     let now = crate::CommunityState::from_statements(community, statements)
         .map_err(DecisionError::from)?;
@@ -230,7 +231,7 @@ fn opening(
             t.fingerprint()
         ));
     }
-    let at = electorate(community, statements)?;
+    let at = crate::decision::electorate_of(community, statements, &now.constitution, component)?;
     let min = now.constitution.min_electorate;
     if (at.electorate.len() as u32) < min {
         return refuse(format!(
@@ -355,7 +356,7 @@ pub fn open_election(
         trustees: trustees.0,
         threshold: trustees.1,
     };
-    let opening = opening(opener, community, statements, proposal)?;
+    let opening = opening(opener, community, statements, proposal, Some(&component))?;
     let election = ledger::payload::GovernedElection {
         component,
         ruled: RuledOpening { opening, rule },
@@ -399,7 +400,7 @@ pub fn open_governed(
         trustees: trustees.0,
         threshold: trustees.1,
     };
-    let opening = opening(opener, community, statements, proposal)?;
+    let opening = opening(opener, community, statements, proposal, Some(component))?;
     let payload = Payload::GovernedOpen(ledger::payload::GovernedOpening {
         component: component.to_string(),
         proposals,
@@ -427,7 +428,7 @@ pub fn open_draw(
         trustees: trustees.0,
         threshold: trustees.1,
     };
-    let opening = opening(opener, community, statements, proposal)?;
+    let opening = opening(opener, community, statements, proposal, None)?;
     let payload = Payload::AssemblyDraw(ledger::payload::AssemblyDraw {
         assembly: assembly.to_string(),
         period,

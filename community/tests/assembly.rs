@@ -22,6 +22,7 @@ fn council(seats: u32, term: u32) -> Constitution {
             name: "council".into(),
             seats,
             term,
+            decides: vec![],
         }],
         ..Constitution::default()
     }
@@ -408,4 +409,120 @@ fn the_assembly_rotates_over_terms_and_a_resignation_takes_the_first_eligible_re
         .unwrap();
     assert!(rec.problem.as_ref().unwrap().contains("in progress"));
     assert_eq!(a.pending().unwrap().id, d4.to_string());
+}
+
+/// A rate the council decides: members propose, the seated council votes.
+fn council_decides_commission() -> Constitution {
+    let mut c = council(3, 3);
+    c.governs = vec![governance::Governs::number(
+        "commission",
+        "basis points",
+        (0, 2000, 25),
+        500,
+        Some(governance::Ratio::new(2, 3).unwrap()),
+    )];
+    c.assemblies[0].decides = vec!["commission".into()];
+    c
+}
+
+#[test]
+fn an_assembly_decides_what_the_constitution_gives_it_and_only_its_members_vote() {
+    use community::governed::{GovernedStatus, GovernedView};
+    use governance::governed::Value;
+    let mut w = World::founded(9, council_decides_commission());
+    w.register_all();
+    let trustees: Vec<_> = w.members[..3].iter().map(|k| k.public()).collect();
+    // Any member proposes, at any time.
+    let proposer = 8;
+    let p = vote::propose(
+        &w.members[proposer],
+        &w.community,
+        &w.all,
+        "commission",
+        Value::Number(700),
+        "",
+        T0 + 4,
+    )
+    .unwrap();
+    w.push(p);
+    let open = |w: &World| {
+        vote::open_governed(
+            &w.members[0],
+            &w.community,
+            &w.all,
+            "commission",
+            vote::open_proposals(&w.all, "commission"),
+            (trustees.clone(), 2),
+            T0 + 9,
+        )
+    };
+    // Before the council is drawn nobody may decide the rate.
+    let err = open(&w).unwrap_err().to_string();
+    assert!(err.contains("decided by assembly `council`"), "{err}");
+    let d0 = w.draw_with_shares(0);
+    let seated: Vec<String> = w.assemblies().draw(&d0).unwrap().1.panel.clone();
+    let index = |k: &String| {
+        w.members
+            .iter()
+            .position(|m| key_id(&m.public()) == *k)
+            .unwrap()
+    };
+    let council: Vec<usize> = seated.iter().map(index).collect();
+    let outsider = (0..9).find(|i| !council.contains(i)).unwrap();
+    let d = open(&w).unwrap();
+    let d = w.push(d);
+    w.keygen(&d);
+    let st = w.state(&d);
+    assert_eq!(st.electorate.electorate.len(), 3, "the ring is the council");
+    // Someone not seated cannot cast a ballot in the council's ring.
+    let mut yes = vec![0; st.opening.options.len()];
+    yes[1] = 1;
+    let refused = vote::cast(
+        &w.secret(outsider),
+        &w.community,
+        &w.all,
+        &st,
+        &yes,
+        &mut OsRng,
+    );
+    assert!(refused.is_err(), "an outsider voted");
+    for &i in &council {
+        w.cast(&d, i, &yes);
+    }
+    let st = w.state(&d);
+    let c = vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 10).unwrap();
+    w.push(c);
+    for j in 0..2 {
+        let st = w.state(&d);
+        let s = vote::share(
+            &w.members[j],
+            &w.tsecrets[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0 + 11,
+            &mut OsRng,
+        )
+        .unwrap();
+        w.push(s);
+    }
+    let v = GovernedView::from_statements(&w.community, &w.all).unwrap();
+    let decided = v.decisions.iter().find(|x| x.id == d.to_string()).unwrap();
+    assert_eq!(decided.electorate, 3, "N is the council, not the 9 members");
+    assert_eq!(
+        decided.proposals[0].author,
+        w.members[proposer].public().fingerprint().to_string()
+    );
+    assert!(
+        matches!(
+            decided.status,
+            GovernedStatus::Adopted { supporters: 3, .. }
+        ),
+        "{:?}",
+        decided.status
+    );
+    assert_eq!(
+        v.state.component("commission").unwrap().current(),
+        &Value::Number(700)
+    );
 }

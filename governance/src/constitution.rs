@@ -101,6 +101,12 @@ pub struct AssemblySpec {
     /// How many periods a member serves (`1 ≤ term ≤ seats`); a third of
     /// the seats are drawn each period when `term` is 3.
     pub term: u32,
+    /// The governed components this assembly decides: decisions on them
+    /// have its sitting members as their electorate. Each must be a
+    /// component the constitution governs (never the constitution itself,
+    /// which the whole membership decides). Empty (the default) is omitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decides: Vec<String>,
 }
 
 /// Most seats an assembly may have.
@@ -392,8 +398,17 @@ impl Constitution {
         self.assemblies.iter().find(|a| a.name == name)
     }
 
+    /// The assembly that decides governed component `component`, if one
+    /// does (else the whole membership does).
+    pub fn decided_by(&self, component: &str) -> Option<&AssemblySpec> {
+        self.assemblies
+            .iter()
+            .find(|a| a.decides.iter().any(|c| c == component))
+    }
+
     fn validate_assemblies(&self) -> Result<(), ConstitutionError> {
         let mut names = std::collections::BTreeSet::new();
+        let mut delegated = std::collections::BTreeSet::new();
         for a in &self.assemblies {
             let invalid = |reason: String| ConstitutionError::Assembly {
                 name: a.name.clone(),
@@ -418,6 +433,23 @@ impl Constitution {
                     "a term of {} periods needs 1 ≤ term ≤ seats ({}): each period draws one class of seats",
                     a.term, a.seats
                 )));
+            }
+            for c in &a.decides {
+                if c == CONSTITUTION_COMPONENT {
+                    return Err(invalid(
+                        "cannot decide the constitution: the whole membership amends it".into(),
+                    ));
+                }
+                if !self.governs.iter().any(|g| &g.name == c) {
+                    return Err(invalid(format!(
+                        "decides `{c}`, which the constitution does not govern"
+                    )));
+                }
+                if !delegated.insert(c.as_str()) {
+                    return Err(invalid(format!(
+                        "decides `{c}`, which another assembly decides already"
+                    )));
+                }
             }
         }
         Ok(())
@@ -723,6 +755,7 @@ mod tests {
             name: name.into(),
             seats,
             term,
+            decides: vec![],
         };
         let mut c = Constitution {
             assemblies: vec![spec("council", 9, 3)],
@@ -747,6 +780,30 @@ mod tests {
             (vec![spec("council", 1001, 3)], "1 to 1000 seats"),
             (vec![spec(" ", 9, 3)], "name"),
             (vec![spec("c", 3, 1), spec("c", 4, 1)], "declared twice"),
+        ] {
+            c.assemblies = bad;
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(why), "expected `{why}` in `{e}`");
+        }
+        c.governs = vec![Governs::number("rate", "cents", (0, 100, 5), 20, None)];
+        let deciding = |name: &str, decides: &[&str]| AssemblySpec {
+            decides: decides.iter().map(|d| d.to_string()).collect(),
+            ..spec(name, 9, 3)
+        };
+        c.assemblies = vec![deciding("council", &["rate"])];
+        c.validate().unwrap();
+        assert_eq!(c.decided_by("rate").unwrap().name, "council");
+        assert!(c.decided_by("constitution").is_none());
+        for (bad, why) in [
+            (
+                vec![deciding("council", &["constitution"])],
+                "whole membership",
+            ),
+            (vec![deciding("council", &["price"])], "does not govern"),
+            (
+                vec![deciding("a", &["rate"]), deciding("b", &["rate"])],
+                "another assembly",
+            ),
         ] {
             c.assemblies = bad;
             let e = c.validate().unwrap_err().to_string();

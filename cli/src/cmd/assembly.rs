@@ -35,6 +35,10 @@ enum AssemblyCommand {
         /// Periods each member serves; one class of seats is drawn each period.
         #[arg(long)]
         term: u32,
+        /// A governed component the assembly decides instead of the whole
+        /// membership (repeatable).
+        #[arg(long = "decides")]
+        decides: Vec<String>,
         /// Why (shown to members with the proposal).
         #[arg(long, default_value = "")]
         reason: String,
@@ -93,6 +97,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             name,
             seats,
             term,
+            decides,
             reason,
         } => {
             let mut l = load(ctx, named)?;
@@ -101,6 +106,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 name: name.clone(),
                 seats,
                 term,
+                decides,
             };
             let s = l.propose_assembly(&key, spec, &reason)?;
             ctx.emit(

@@ -139,7 +139,17 @@ impl<'a> Machine<'a> {
                 t.fingerprint()
             )));
         }
-        let electorate = super::electorate_with(community, &past, adopted)?;
+        let component = match open_stmt.payload() {
+            Payload::GovernedOpen(g) => Some(g.component.as_str()),
+            Payload::GovernedElection(e) => Some(e.component.as_str()),
+            _ => None,
+        };
+        let electorate =
+            super::electorate_for(community, &past, adopted, &at_open.constitution, component)
+                .map_err(|e| match e {
+                    DecisionError::NoAssemblyElectorate { .. } => invalid(e.to_string()),
+                    other => other,
+                })?;
         let (n, e) = (
             electorate.electorate.len() as u32,
             electorate.electorate.commitment(),
@@ -166,6 +176,7 @@ impl<'a> Machine<'a> {
             opening: opening.clone(),
             rule,
             electorate,
+            members: at_open.members.clone(),
             trustees: opening
                 .trustees
                 .iter()

@@ -118,6 +118,15 @@ pub enum DecisionError {
     /// No members with voting keys.
     #[error("no admitted member has registered a voting key, so there is no electorate")]
     NoElectorate,
+    /// The component is decided by an assembly in which nobody with a
+    /// voting key sits.
+    #[error("`{component}` is decided by assembly `{assembly}`, in which no member with a registered voting key sits (draw it first: grassroots assembly draw {assembly})")]
+    NoAssemblyElectorate {
+        /// The component.
+        component: String,
+        /// The assembly that decides it.
+        assembly: String,
+    },
     /// A ballot-protocol failure while computing.
     #[error("{0}")]
     Ballot(#[from] ballot::Error),
@@ -154,6 +163,74 @@ pub struct ElectorateAt {
     pub members: Vec<PublicKey>,
     /// Admitted members without a (usable) voting key.
     pub unregistered: Vec<PublicKey>,
+}
+
+impl ElectorateAt {
+    /// The part of the electorate that sits in an assembly (`seated`):
+    /// the electorate of a decision the constitution gives the assembly.
+    /// `None` if none of them has a voting key.
+    pub fn restricted_to(&self, seated: &[PublicKey]) -> Option<ElectorateAt> {
+        let (mut keys, mut members) = (Vec::new(), Vec::new());
+        for (i, m) in self.members.iter().enumerate() {
+            if seated.contains(m) {
+                keys.push(self.electorate.keys()[i]);
+                members.push(*m);
+            }
+        }
+        let unregistered = self
+            .unregistered
+            .iter()
+            .filter(|m| seated.contains(m))
+            .copied()
+            .collect();
+        Some(ElectorateAt {
+            electorate: Electorate::new(keys).ok()?,
+            members,
+            unregistered,
+        })
+    }
+}
+
+/// The electorate of a decision on `component` (or of any other decision,
+/// `None`) over `statements` under `constitution`: every member, or, for
+/// a component the constitution gives an assembly to decide, the members
+/// seated in that assembly (`crate::assembly`).
+pub(crate) fn electorate_for(
+    community: &CommunityId,
+    statements: &[Statement],
+    adopted: &Adoptions,
+    constitution: &governance::Constitution,
+    component: Option<&str>,
+) -> Result<ElectorateAt, DecisionError> {
+    let everyone = electorate_with(community, statements, adopted)?;
+    let Some((component, spec)) =
+        component.and_then(|c| constitution.decided_by(c).map(|a| (c, a)))
+    else {
+        return Ok(everyone);
+    };
+    let view = crate::assembly::AssemblyView::from_statements(community, statements)?;
+    let seated = view
+        .assembly(&spec.name)
+        .map(|a| a.seated_keys())
+        .unwrap_or_default();
+    everyone
+        .restricted_to(&seated)
+        .ok_or_else(|| DecisionError::NoAssemblyElectorate {
+            component: component.to_string(),
+            assembly: spec.name.clone(),
+        })
+}
+
+/// [`electorate_for`] with the constitutions adopted in `statements`.
+pub fn electorate_of(
+    community: &CommunityId,
+    statements: &[Statement],
+    constitution: &governance::Constitution,
+    component: Option<&str>,
+) -> Result<ElectorateAt, DecisionError> {
+    let order = canonical_order(statements).map_err(StateError::from)?;
+    let adopted = crate::governed::constitution_adoptions(community, statements, &order, None)?;
+    electorate_for(community, statements, &adopted, constitution, component)
 }
 
 /// The trustees a constitution names, as keys, with their threshold;
@@ -391,8 +468,12 @@ pub struct DecisionState {
     pub opening: DecisionOpening,
     /// The whole-ballot rule, if the decision was opened under one (kind 20).
     pub rule: Option<WholeBallotRule>,
-    /// The electorate recomputed from the opening's causal past.
+    /// The electorate recomputed from the opening's causal past (for a
+    /// component an assembly decides, its seated members).
     pub electorate: ElectorateAt,
+    /// Every member of the community at the opening (who may propose, and
+    /// who may be a trustee), whether or not in the electorate.
+    pub members: std::collections::BTreeSet<PublicKey>,
     /// The trustees and their key-generation progress.
     pub trustees: Vec<Trustee>,
     /// The key the reveals define, before every trustee has confirmed it.

@@ -456,11 +456,10 @@ impl GovernedView {
         let component = self.component_at_open(&g.component, d)?;
         let (kind, status_quo) = (component.kind().clone(), component.current().clone());
         let decision = self.run(ctx, s, d)?;
-        let at_open = &decision.electorate;
         let past = causal_past(ctx.by_id, &s.id());
         let mut values = vec![status_quo.clone()];
         for p in &g.proposals {
-            let listed = listed_proposal(ctx, &past, at_open, p, g, &kind, &status_quo)?;
+            let listed = listed_proposal(ctx, &past, &decision.members, p, g, &kind, &status_quo)?;
             values.push(listed.value.clone());
             d.proposals.push(listed);
         }
@@ -697,7 +696,7 @@ struct Change<'a> {
 fn listed_proposal(
     ctx: &Context<'_>,
     past: &HashSet<StatementId>,
-    at_open: &crate::decision::ElectorateAt,
+    members: &std::collections::BTreeSet<identity::PublicKey>,
     id: &StatementId,
     g: &GovernedOpening,
     kind: &ComponentKind,
@@ -718,7 +717,7 @@ fn listed_proposal(
         ));
     }
     let author = s.author();
-    if !at_open.members.contains(&author) && !at_open.unregistered.contains(&author) {
+    if !members.contains(&author) {
         return Err(format!(
             "proposal {id} is by {}, who was not a member when the decision opened",
             author.fingerprint()
