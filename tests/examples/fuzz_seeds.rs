@@ -140,6 +140,57 @@ fn certificate_seeds(out: &Out) {
     }
 }
 
+/// An assembly draw (kind 25), its trustees' key generation, a coin
+/// share (kind 26) and a resignation (kind 27).
+fn assembly_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
+    let trustees = (w.members.iter().map(|k| k.public()).collect(), 2);
+    let draw = vote::open_draw(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        "council",
+        0,
+        trustees,
+        T0 + 40,
+    )
+    .unwrap();
+    let d = w.push(draw.clone()).id();
+    seeds.push(("assembly-draw".into(), draw));
+    for _round in 0..4 {
+        for j in 0..3 {
+            let st = w.state(&d);
+            let s = vote::trustee_step(
+                &w.members[j],
+                &fixed_trustee_secret(j),
+                &w.community,
+                &w.all,
+                &st,
+                T0 + 41,
+                &mut OsRng,
+            )
+            .unwrap()
+            .expect("a step to take");
+            w.push(s);
+        }
+    }
+    let st = w.state(&d);
+    let name = ballot::coin::CoinName::new(&w.community.0, b"council", 0, [0; 32]).unwrap();
+    let share = vote::coin_share(
+        &w.members[1],
+        &fixed_trustee_secret(1),
+        &w.community,
+        &w.all,
+        &st,
+        &name,
+        T0 + 42,
+        &mut OsRng,
+    )
+    .unwrap();
+    seeds.push(("coin-share".into(), w.push(share)));
+    let resign = vote::resign(&w.members[2], &w.community, &w.all, "council", 0, T0 + 43).unwrap();
+    seeds.push(("assembly-resignation".into(), w.push(resign)));
+}
+
 fn main() {
     let out = Out {
         root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus"),
@@ -244,6 +295,7 @@ fn main() {
     let st = w.state(&d);
     let result = vote::result(&w.members[0], &w.community, &w.all, &st, T0 + 32).unwrap();
     seeds.push(("decision-result".into(), w.push(result)));
+    assembly_seeds(&mut w, &mut seeds);
 
     for (name, s) in &seeds {
         out.put("statement", name, s.bytes());
