@@ -925,3 +925,76 @@ fn a_community_amends_admission_elects_a_board_and_divides_a_budget_on_serving_d
         "{text}"
     );
 }
+
+/// An assembly drawn on three real `serve` processes: the draw, the
+/// trustees' key generation and two coin shares become final through the
+/// lace, and every device seats the same council at the same final
+/// position; the next period draws the one seat whose term ends.
+#[test]
+fn a_council_is_drawn_by_lot_at_one_final_position_on_every_serving_device() {
+    let h = Homes::new();
+    let (homes, keys) = homes_with_keys(&h, 3);
+    let mut constitution = panel_constitution(&keys, vec![]);
+    constitution.assemblies = vec![governance::AssemblySpec {
+        name: "council".into(),
+        seats: 2,
+        term: 2,
+        decides: vec![],
+    }];
+    found_in_homes(&h, &homes, &keys, "Mill", &constitution, false);
+    let a = Server::start(&homes[0], &[]);
+    let b = Server::start(&homes[1], &[a.address()]);
+    let c = Server::start(&homes[2], &[a.address(), b.address()]);
+    let servers = vec![a, b, c];
+    let stmt = |v: Value| v["statement"].as_str().unwrap().to_string();
+    for home in &homes {
+        let r = stmt(json(home, &["vote", "register"]));
+        final_everywhere(&servers, &r, "a voting key");
+    }
+    let mut seated = Vec::new();
+    for period in 0..2u64 {
+        let opened = json(&homes[2], &["assembly", "draw", "council"]);
+        assert_eq!(opened["draw"]["period"], period);
+        let d = opened["draw"]["id"].as_str().unwrap().to_string();
+        final_everywhere(&servers, &d, "the draw");
+        for _round in 0..4 {
+            for home in &homes {
+                let step = json(home, &["assembly", "share", &d]);
+                assert_ne!(step["step"], "coin share", "{step}");
+                final_everywhere(&servers, &stmt(step), "a key-generation step");
+            }
+        }
+        for home in &homes[1..] {
+            let step = json(home, &["assembly", "share", &d]);
+            assert_eq!(step["step"], "coin share", "{step}");
+            final_everywhere(&servers, &stmt(step), "a coin share");
+        }
+        let shown: Vec<Value> = homes
+            .iter()
+            .map(|home| json(home, &["assembly", "show", "council"])["assemblies"][0].clone())
+            .collect();
+        for s in &shown {
+            let draw = &s["draws"][period as usize];
+            assert_eq!(draw["status"]["status"], "drawn", "{s}");
+            assert_eq!(draw["status"], shown[0]["draws"][period as usize]["status"]);
+            assert_eq!(
+                s["holders"], shown[0]["holders"],
+                "every device seats the same"
+            );
+        }
+        let holders: Vec<String> = shown[0]["holders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect();
+        if period == 1 {
+            // Seat 2 (class 1) changed hands: its holder was the only
+            // member neither seated nor drawn in period 0.
+            assert_eq!(holders[0], seated[0]);
+            let spare = keys.iter().find(|k| !seated.contains(*k)).unwrap();
+            assert_eq!(&holders[1], spare);
+        }
+        seated = holders;
+    }
+}
