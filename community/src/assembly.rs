@@ -211,6 +211,8 @@ pub struct AssemblyRecord {
     pub seats: u32,
     /// Term, in periods.
     pub term: u32,
+    /// The governed components it decides.
+    pub decides: Vec<String>,
     /// Whether the constitution in force still declares it.
     pub declared: bool,
     /// The period its next draw fills.
@@ -390,7 +392,10 @@ impl AssemblyView {
     ) {
         for a in &mut self.assemblies {
             match c.assembly(&a.name) {
-                Some(spec) if spec.seats == a.seats && spec.term == a.term => a.declared = true,
+                Some(spec) if spec.seats == a.seats && spec.term == a.term => {
+                    a.declared = true;
+                    a.decides = spec.decides.clone();
+                }
                 Some(spec) => {
                     cancel(a, position);
                     restart(a, spec);
@@ -407,6 +412,7 @@ impl AssemblyView {
                     name: spec.name.clone(),
                     seats: spec.seats,
                     term: spec.term,
+                    decides: spec.decides.clone(),
                     declared: true,
                     next_period: 0,
                     holders: Vec::new(),
@@ -602,6 +608,7 @@ fn cancel(a: &mut AssemblyRecord, position: u64) {
 fn restart(a: &mut AssemblyRecord, spec: &AssemblySpec) {
     a.seats = spec.seats;
     a.term = spec.term;
+    a.decides = spec.decides.clone();
     a.declared = true;
     a.rotation = Assembly::new(spec.seats as usize, spec.term as u64)
         .expect("the constitution checks 1 ≤ term ≤ seats");

@@ -657,6 +657,9 @@ pub fn cast<R: RngCore + CryptoRng>(
     values: &[u64],
     rng: &mut R,
 ) -> Result<Statement, VoteError> {
+    if state.is_draw() {
+        return refuse("this is an assembly's lottery draw: it takes no ballots");
+    }
     let Some(ctx) = state.context() else {
         return refuse(format!(
             "the decision has no key yet: {}",
@@ -726,6 +729,11 @@ pub fn close(
     state: &DecisionState,
     time: u64,
 ) -> Result<Statement, VoteError> {
+    if state.is_draw() {
+        return refuse(
+            "this is an assembly's lottery draw: its coin shares complete it, not a close",
+        );
+    }
     if state.close.is_some() {
         return refuse("the decision is already closed");
     }

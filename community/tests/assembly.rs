@@ -137,6 +137,30 @@ fn t_valid_shares_seat_one_panel_on_every_device_and_fewer_seat_nobody() {
             threshold: 2
         }
     );
+    // A draw takes no ballots: refused when cast, ignored if posted.
+    let st = w.state(&d);
+    let err = vote::cast(&w.secret(4), &w.community, &w.all, &st, &[1], &mut OsRng).unwrap_err();
+    assert!(err.to_string().contains("takes no ballots"), "{err}");
+    let err = vote::close(&w.members[3], &w.community, &w.all, &st, T0 + 9).unwrap_err();
+    assert!(err.to_string().contains("not a close"), "{err}");
+    let mut forged = st.clone();
+    forged.opening.options = vec!["x".into()];
+    let ballot = vote::cast(
+        &w.secret(4),
+        &w.community,
+        &w.all,
+        &forged,
+        &[1],
+        &mut OsRng,
+    )
+    .unwrap();
+    let b = w.push(ballot);
+    let after = w.state(&d);
+    assert!(after.ballots.is_empty());
+    assert!(after
+        .ignored
+        .iter()
+        .any(|(id, why)| *id == b && why.contains("no ballots")));
     // One share of two: nothing is drawn, nobody sits.
     let first = w.coin_share(&d, 1);
     w.push(first.clone());

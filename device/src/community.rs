@@ -138,10 +138,18 @@ impl Loaded {
         Ok(GovernedView::from_record(&record)?)
     }
 
-    /// Every decision this home holds, in canonical order.
+    /// Every decision this home holds, in canonical order (assemblies'
+    /// draws are listed with their assemblies, not here).
     pub fn decisions(&self) -> Result<Vec<DecisionItem>, CommunityError> {
+        let draws: std::collections::HashSet<StatementId> = self
+            .all
+            .iter()
+            .filter(|s| matches!(s.payload(), ledger::Payload::AssemblyDraw(_)))
+            .map(|s| s.id())
+            .collect();
         Ok(decisions(&self.all)?
             .into_iter()
+            .filter(|(id, _)| !draws.contains(id))
             .map(|(id, question)| DecisionItem { id, question })
             .collect())
     }

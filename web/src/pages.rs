@@ -53,6 +53,7 @@ pub fn routes(state: Shared) -> Router {
         .route("/decisions/{id}/vote", get(booth).post(cast))
         .route("/decisions/{id}/ballots", get(ballots))
         .route("/propose", get(propose_page).post(propose))
+        .route("/assemblies", get(assemblies))
         .route("/assets/app.css", get(css))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers))
@@ -288,6 +289,11 @@ async fn members(State(state): State<Shared>, auth: Authed) -> Page {
 async fn community(State(state): State<Shared>, auth: Authed) -> Page {
     let (cs, view) = with_community(&state, |l| Ok((l.state()?.1, l.governed()?))).await?;
     Ok(views::community(&auth, &cs, &view))
+}
+
+async fn assemblies(State(state): State<Shared>, auth: Authed) -> Page {
+    let view = with_community(&state, |l| Ok(l.assemblies()?)).await?;
+    Ok(views::assemblies(&auth, &view))
 }
 
 async fn decisions(State(state): State<Shared>, auth: Authed) -> Page {

@@ -3,6 +3,7 @@
 use crate::session::Authed;
 use axum::http::StatusCode;
 use ballot::BallotKind;
+use community::assembly::AssemblyView;
 use community::decision::{BallotStatus, DecisionState, Outcome, Phase};
 use community::governed::{GovernedDecision, GovernedView};
 use community::CommunityState;
@@ -32,6 +33,7 @@ fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
                             a href="/community" { "Community" }
                             a href="/members" { "Members" }
                             a href="/decisions" { "Decisions" }
+                            a href="/assemblies" { "Assemblies" }
                             a href="/propose" { "Propose" }
                         }
                         form.lock method="post" action="/lock" {
@@ -169,6 +171,81 @@ pub fn community(auth: &Authed, cs: &CommunityState, view: &GovernedView) -> Mar
                     li {
                         a href={ "/decisions/" (d.id) } { "On " (d.component) }
                         span.why { (device::governed::status_text(d, view)) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A member's fingerprint from their key in hex (as assemblies name them).
+fn member_fp(hex_key: &str) -> String {
+    let mut b = [0u8; 32];
+    hex::decode_to_slice(hex_key, &mut b)
+        .ok()
+        .and_then(|()| identity::PublicKey::from_bytes(&b).ok())
+        .map_or_else(|| hex_key.to_string(), |k| k.fingerprint().to_string())
+}
+
+/// The assemblies chosen by lot: who sits, each draw and how it stands,
+/// resignations; and whether the member looking sits.
+pub fn assemblies(auth: &Authed, view: &AssemblyView) -> Markup {
+    let me = auth.key.public();
+    layout(
+        "Assemblies",
+        Some(auth),
+        html! {
+            @if view.assemblies.is_empty() {
+                p { "This community has no assemblies. One is declared by amending the constitution (propose it on the Propose page, or with grassroots assembly create)." }
+            }
+            @for a in &view.assemblies {
+                section.assembly {
+                    h2 { (a.name) }
+                    p {
+                        (a.seats) " seats, terms of " (a.term) " period(s); next period " (a.next_period) "."
+                        @if !a.declared { " No longer declared by the constitution." }
+                        @if !a.decides.is_empty() { " Decides: " (a.decides.join(", ")) "." }
+                    }
+                    p.you {
+                        @if a.seats_member(&me) { "You sit on this assembly." } @else { "You do not sit on this assembly." }
+                    }
+                    @if a.holders.iter().all(Option::is_none) {
+                        p { "No one sits yet." }
+                    } @else {
+                        ol.seats {
+                            @for h in &a.holders {
+                                li { @if let Some(h) = h { code.fp { (member_fp(h)) } } @else { "(empty)" } }
+                            }
+                        }
+                    }
+                    h3 { "Draws" }
+                    @if a.draws.is_empty() { p { "None yet." } }
+                    ul.cards {
+                        @for d in &a.draws {
+                            li {
+                                strong { "Period " (d.period) }
+                                span.why { (d.status.to_string()) }
+                                span.why { (d.eligible) " of " (d.pool) " members eligible for " (d.seats_drawn) " seat(s)" }
+                                (id_text(&d.id[..16]))
+                            }
+                        }
+                    }
+                    @if !a.resignations.is_empty() {
+                        h3 { "Resignations" }
+                        ul.cards {
+                            @for r in &a.resignations {
+                                li {
+                                    code.fp { (member_fp(&r.member)) }
+                                    span.why {
+                                        @match (&r.problem, &r.replacement) {
+                                            (Some(p), _) => { "no effect: " (p) }
+                                            (None, Some(by)) => { "seat taken by " (member_fp(by)) }
+                                            (None, None) => { "seat left empty" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

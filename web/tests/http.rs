@@ -88,7 +88,14 @@ async fn every_page_but_unlock_needs_a_session() {
     let f = fixture();
     let app = app(&f);
     let d = f.decision.to_string();
-    let paths = ["/", "/members", "/community", "/decisions", "/propose"];
+    let paths = [
+        "/",
+        "/members",
+        "/community",
+        "/decisions",
+        "/propose",
+        "/assemblies",
+    ];
     let with_d = [
         format!("/decisions/{d}"),
         format!("/decisions/{d}/vote"),
@@ -427,4 +434,42 @@ async fn an_approval_ballot_takes_one_value_per_option() {
         ballots(&f).is_empty(),
         "the governed decision got no ballot"
     );
+}
+
+#[tokio::test]
+async fn the_assemblies_page_shows_who_sits_how_each_draw_stands_and_whether_you_sit() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let r = send(&app, get("/assemblies", Some(&cookie))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<h2>council</h2>"), "{}", r.body);
+    assert!(r
+        .body
+        .contains("2 seats, terms of 2 period(s); next period 1."));
+    assert!(r.body.contains("Period 0"));
+    assert!(r.body.contains("drawn at position"));
+    assert!(r.body.contains("3 of 3 members eligible for 2 seat(s)"));
+    let l = device::Loaded::open(&device::Home::new(&f.home), None).unwrap();
+    let view = l.assemblies().unwrap();
+    let council = view.assembly("council").unwrap();
+    for h in council.holders.iter().flatten() {
+        let mut b = [0u8; 32];
+        hex::decode_to_slice(h, &mut b).unwrap();
+        let fp = identity::PublicKey::from_bytes(&b)
+            .unwrap()
+            .fingerprint()
+            .to_string();
+        assert!(r.body.contains(&fp), "seat holder {fp} not shown");
+    }
+    let sits = council.holders.iter().flatten().any(|h| *h == f.me);
+    let line = if sits {
+        "You sit on this assembly."
+    } else {
+        "You do not sit on this assembly."
+    };
+    assert!(r.body.contains(line), "{}", r.body);
+    // The draw is listed with its assembly, not among the decisions.
+    let r = send(&app, get("/decisions", Some(&cookie))).await;
+    assert!(!r.body.contains("Draw period 0"), "{}", r.body);
 }

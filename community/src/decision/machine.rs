@@ -245,6 +245,9 @@ impl<'a> Machine<'a> {
             Payload::DkgDeal(p) => self.on_deal(s, trustee, p, &past),
             Payload::DkgReveal(p) => self.on_reveal(s, trustee, p, &past),
             Payload::KeyConfirmation(p) => self.on_confirm(s, trustee, p.key, &past),
+            Payload::Ballot(_) | Payload::DecisionClose(_) if self.state.is_draw() => {
+                self.ignore(s, "a lottery draw takes no ballots and no close")
+            }
             Payload::Ballot(p) => self.ballots.push((s.id(), p.ballot.as_ref())),
             Payload::DecisionClose(p) => return self.on_close(s, trustee, &p.ballots, past),
             Payload::DecryptionShare(p) => self.shares.push((s.id(), p, s.author())),

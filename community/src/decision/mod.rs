@@ -513,6 +513,12 @@ impl DecisionState {
         }
     }
 
+    /// Whether this is an assembly's lottery draw (`crate::assembly`): a
+    /// decision whose key seeds a coin, with no ballots and no close.
+    pub fn is_draw(&self) -> bool {
+        ledger::payload::is_draw_opening(&self.opening)
+    }
+
     /// The decision id as the ballot crate names it.
     pub fn decision_id(&self) -> DecisionId {
         DecisionId(self.id.0)

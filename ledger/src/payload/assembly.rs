@@ -44,6 +44,12 @@ pub fn draw_question(assembly: &str, period: u64) -> String {
 /// The ballot kind a draw's opening must carry.
 pub const DRAW_KIND: BallotKind = BallotKind::Approval { options: 1 };
 
+/// Whether `opening` is a draw's: ballot kind [`DRAW_KIND`] and the single
+/// option [`DRAW_LABEL`]. Such a decision takes no ballots and no close.
+pub fn is_draw_opening(opening: &DecisionOpening) -> bool {
+    opening.kind == DRAW_KIND && opening.options == [DRAW_LABEL]
+}
+
 fn read_assembly(r: &mut Reader<'_>) -> Result<String, PayloadError> {
     read_text(
         r,
@@ -74,8 +80,7 @@ impl AssemblyDraw {
             ));
         }
         self.opening.validate()?;
-        if self.opening.kind != DRAW_KIND
-            || self.opening.options != [DRAW_LABEL]
+        if !is_draw_opening(&self.opening)
             || self.opening.question != draw_question(&self.assembly, self.period)
         {
             return Err(PayloadError::Invalid(

@@ -16,7 +16,7 @@ mod surety;
 mod whole_ballot;
 
 pub use assembly::{
-    draw_question, AssemblyDraw, CoinSharePost, Resignation, DRAW_KIND, DRAW_LABEL,
+    draw_question, is_draw_opening, AssemblyDraw, CoinSharePost, Resignation, DRAW_KIND, DRAW_LABEL,
 };
 pub use decision::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,

@@ -33,6 +33,8 @@ pub struct Fixture {
     pub approval: StatementId,
     /// The home's key, as hex of its seed (must never show in a page).
     pub seed_hex: String,
+    /// The home's public key, as hex.
+    pub me: String,
 }
 
 fn constitution() -> Constitution {
@@ -45,7 +47,53 @@ fn constitution() -> Constitution {
             500,
             Some(Ratio::new(2, 3).unwrap()),
         )],
+        assemblies: vec![governance::AssemblySpec {
+            name: "council".into(),
+            seats: 2,
+            term: 2,
+            decides: vec![],
+        }],
         ..Constitution::default()
+    }
+}
+
+/// Period 0 of the council, drawn with trustees 0 and 1's coin shares.
+fn draw_council(
+    community: &CommunityId,
+    all: &mut Vec<Statement>,
+    members: &[Keypair],
+    secrets: &[vote::TrusteeSecret],
+) {
+    let trustees = members.iter().map(|k| k.public()).collect();
+    let draw = vote::open_draw(
+        &members[2],
+        community,
+        all,
+        "council",
+        0,
+        (trustees, 2),
+        T0 + 30,
+    )
+    .unwrap();
+    let d = draw.id();
+    all.push(draw);
+    keygen(community, all, members, secrets, &d);
+    for j in 0..2 {
+        let view = community::assembly::AssemblyView::from_statements(community, all).unwrap();
+        let name = view.draw(&d).unwrap().1.name.clone().unwrap();
+        let st = state(community, all, &d);
+        let s = vote::coin_share(
+            &members[j],
+            &secrets[j],
+            community,
+            all,
+            &st,
+            &name,
+            T0 + 31,
+            &mut OsRng,
+        )
+        .unwrap();
+        all.push(s);
     }
 }
 
@@ -226,6 +274,7 @@ fn build(tallied: bool) -> Fixture {
         tally(&community, &mut all, &members, &secrets, &decision);
     }
     let approval = open_approval(&community, &mut all, &members, &secrets);
+    draw_council(&community, &mut all, &members, &secrets);
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let h = device::Home::new(&home);
@@ -239,6 +288,7 @@ fn build(tallied: bool) -> Fixture {
         decision,
         approval,
         seed_hex: hex::encode(*members[0].seed()),
+        me: hex::encode(members[0].public().as_bytes()),
     }
 }
 
