@@ -177,7 +177,8 @@ impl LightClient {
 
     /// A client from the community's genesis statement (already decoded,
     /// hence signature-checked): the community is its id, the epoch-0
-    /// participants its founders. The only thing to trust is that this is
+    /// participants its founders (the first `participants.cap` of them, as
+    /// the lace takes them). The only thing to trust is that this is
     /// the community meant: compare `genesis.id()` with the id you know.
     ///
     /// # Errors
@@ -189,7 +190,15 @@ impl LightClient {
                 reason: "the statement is not a genesis".into(),
             });
         };
-        let keys = g.founders().iter().map(|k| k.verifying_key()).collect();
+        // the lace's epoch-0 set: the founders in genesis order, up to the
+        // constitution's participant cap (`ledger::blocklace::founding_participants`)
+        let cap = g.constitution().participants.cap as usize;
+        let keys = g
+            .founders()
+            .iter()
+            .take(cap)
+            .map(|k| k.verifying_key())
+            .collect();
         Ok(LightClient::new(genesis.id(), Participants::new(keys)?))
     }
 
