@@ -188,7 +188,9 @@ impl RecordSigner {
             prev_root: p.roots[at - 1],
             root: p.roots[at],
             ids: vec![p.ids[at]],
-            next: next.map_or_else(Vec::new, |n| n.keys().iter().map(|k| k.to_bytes()).collect()),
+            next: next.map_or_else(Vec::new, |n| {
+                n.keys().iter().map(|k| k.to_bytes()).collect()
+            }),
             signer: me,
             signature: checkpoint.sign(&self.key).to_bytes(),
         })
@@ -212,10 +214,9 @@ impl RecordSigner {
                         p.ids.len()
                     ),
                 ),
-                Ok(false) => Refusal::new(
-                    Reason::Unknown,
-                    format!("statement {id} is not held here"),
-                ),
+                Ok(false) => {
+                    Refusal::new(Reason::Unknown, format!("statement {id} is not held here"))
+                }
                 Err(e) => unavailable(e),
             });
         };

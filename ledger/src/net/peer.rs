@@ -1,14 +1,14 @@
 //! The network driver of one node: swarm events, timers and the store in,
 //! node actions out.
 
+use super::certify::CertifyCodec;
 use super::frame::{self, Response, Status, MAX_FRAME, MAX_MESSAGES};
 use super::limit::{PeerLimiter, RateLimits};
-use super::certify::CertifyCodec;
 use super::submit::{self, Intake, SubmitLimits};
 use crate::blocklace::node::{Action, Message, PeerId as NodePeer, Timer};
 use crate::blocklace::{epoch, EpochCut, Limits, ParticipantRule, Participants};
-use crate::certify::Certifier;
 use crate::blocklace::{statements, BlockHash, Durable, DurableError, Node, NodeConfig};
+use crate::certify::Certifier;
 use crate::statement::{Statement, StatementId};
 use crate::store::ClosedEpoch;
 use libp2p::futures::StreamExt;
