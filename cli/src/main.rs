@@ -55,6 +55,8 @@ enum Command {
     Propose(cmd::govern::ProposeArgs),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
     Audit(cmd::audit::Args),
+    /// Certificates: compact proofs that statements are final on a community's record.
+    Certificate(cmd::certificate::Args),
     /// Run this device's node of the community's blocklace on the network.
     #[cfg(feature = "net")]
     Serve(cmd::serve::Args),
@@ -111,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Vote(a) => cmd::vote::run(a, &ctx),
         Command::Propose(a) => cmd::govern::propose(a, &ctx),
         Command::Audit(args) => cmd::audit::run(args, &ctx),
+        Command::Certificate(a) => cmd::certificate::run(a, &ctx),
         #[cfg(feature = "net")]
         Command::Serve(a) => cmd::serve::run(a, &ctx),
         #[cfg(feature = "net")]

@@ -143,3 +143,16 @@ pub fn follow(
     store.follow_change(&cp.community, cp.epoch, &cert.encode())?;
     Ok(epoch)
 }
+
+/// Verify `cert` with `client` without keeping it; on equivocation with
+/// a certificate held, keep the evidence in `store` and return the error.
+///
+/// # Errors
+/// The verification error.
+pub fn check(
+    store: &mut Store,
+    client: &mut LightClient,
+    cert: &Certificate,
+) -> Result<Verified, HeldError> {
+    client.verify(cert).map_err(|e| evidence(store, e))
+}

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod budget;
+pub mod certificate;
 pub mod community;
 pub mod decide;
 pub mod decision;
