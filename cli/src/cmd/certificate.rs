@@ -152,7 +152,10 @@ fn get(args: GetArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let addrs = args
         .peers
         .iter()
-        .map(|a| a.parse().with_context(|| format!("`{a}` is not a multiaddr")))
+        .map(|a| {
+            a.parse()
+                .with_context(|| format!("`{a}` is not a multiaddr"))
+        })
         .collect::<anyhow::Result<Vec<ledger::net::Multiaddr>>>()?;
     let fetched = crate::cmd::serve::runtime()?
         .block_on(federation::fetch::fetch(
@@ -187,7 +190,11 @@ fn get(args: GetArgs, ctx: &Ctx) -> anyhow::Result<()> {
             text.push_str(&format!("\n  {a}"));
         }
         if let Some(p) = &args.out {
-            text.push_str(&format!("\nwritten to {} ({} bytes)", p.display(), bytes.len()));
+            text.push_str(&format!(
+                "\nwritten to {} ({} bytes)",
+                p.display(),
+                bytes.len()
+            ));
         }
         text
     })
@@ -306,10 +313,7 @@ fn show(args: ShowArgs, ctx: &Ctx) -> anyhow::Result<()> {
                 c["next_participants"]
             ));
         }
-        text.push_str(&format!(
-            "{} equivocation(s) recorded",
-            evidence.len()
-        ));
+        text.push_str(&format!("{} equivocation(s) recorded", evidence.len()));
         text
     })
 }

@@ -319,9 +319,7 @@ pub(crate) fn start_peer(
     )?;
     // answer checkpoint asks: sign positions final in this device's own
     // record, in epochs where this key participates (`federation::sign`)
-    peer.set_certifier(Box::new(federation::sign::RecordSigner::new(
-        genesis, seed,
-    )));
+    peer.set_certifier(Box::new(federation::sign::RecordSigner::new(genesis, seed)));
     Ok(peer)
 }
 
