@@ -6,7 +6,7 @@ use crate::home::{resolve_community, Home};
 use anyhow::Context;
 use federation::client::{LightClient, Verified};
 use federation::{held, Certificate};
-use ledger::statement::{CommunityId, StatementId};
+use ledger::statement::CommunityId;
 use ledger::Store;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -147,7 +147,7 @@ fn get(args: GetArgs, ctx: &Ctx) -> anyhow::Result<()> {
     let home = Home::new(&ctx.home);
     let mut store = home.store()?;
     let community = resolve_community(&store, args.community.as_deref())?;
-    let statement = StatementId::from_hex(args.statement.trim())
+    let statement = ledger::StatementId::from_hex(args.statement.trim())
         .with_context(|| format!("`{}` is not a statement id", args.statement))?;
     let addrs = args
         .peers
