@@ -154,9 +154,11 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
     );
 
     // dee is admitted by two sureties: the participants change
+    let mut sureties = Vec::new();
     for (i, home) in homes[..2].iter().enumerate() {
         let s = vouch(&h, &homes[3], home, &format!("dee{i}"));
         final_everywhere(&servers[..3], &s, "a surety");
+        sureties.push(s);
     }
     let until = Instant::now() + Duration::from_secs(60);
     while !servers
@@ -187,6 +189,14 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
         let shown = json(home, &["community", "show"]);
         assert_eq!(shown["state_root"], got["root"], "{shown}");
     }
+    // the surety that admitted dee is the last position of epoch 0, where
+    // the change was signed: certified by epoch 0's founders
+    let admitting = get(&fay, &sureties[1], &peers, &h.file("surety.grc"));
+    assert_eq!(admitting["epoch"], 0, "{admitting}");
+    assert_eq!(
+        admitting["position"].as_u64(),
+        Some(got["position"].as_u64().unwrap() - 1)
+    );
     let e = fails(
         &gus,
         &["certificate", "verify", &late_file, "--genesis", &genesis],
@@ -198,11 +208,11 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
         (Some(1), Some(1))
     );
 
-    // what fay holds: both certificates and the change it followed
+    // what fay holds: three certificates and the change it followed
     let shown = json(&fay, &["certificate", "show"]);
     assert_eq!(
         shown["certificates"].as_array().unwrap().len(),
-        2,
+        3,
         "{shown}"
     );
     let chain = shown["epoch_changes"].as_array().unwrap();
