@@ -105,7 +105,7 @@ pub enum NetEvent {
     Checkpoint {
         /// Who asked.
         peer: PeerId,
-        /// What was asked ("statement <id>" or "epoch change <e>").
+        /// What was asked (`statement <id>` or `epoch change <e>`).
         ask: String,
         /// Whether this node signed.
         signed: bool,
