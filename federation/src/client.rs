@@ -177,7 +177,8 @@ impl LightClient {
 
     /// A client from the community's genesis statement (already decoded,
     /// hence signature-checked): the community is its id, the epoch-0
-    /// participants its founders. The only thing to trust is that this is
+    /// participants its founders (the first `participants.cap` of them, as
+    /// the lace takes them). The only thing to trust is that this is
     /// the community meant: compare `genesis.id()` with the id you know.
     ///
     /// # Errors
@@ -189,7 +190,15 @@ impl LightClient {
                 reason: "the statement is not a genesis".into(),
             });
         };
-        let keys = g.founders().iter().map(|k| k.verifying_key()).collect();
+        // the lace's epoch-0 set: the founders in genesis order, up to the
+        // constitution's participant cap (`ledger::blocklace::founding_participants`)
+        let cap = g.constitution().participants.cap as usize;
+        let keys = g
+            .founders()
+            .iter()
+            .take(cap)
+            .map(|k| k.verifying_key())
+            .collect();
         Ok(LightClient::new(genesis.id(), Participants::new(keys)?))
     }
 
@@ -243,7 +252,9 @@ impl LightClient {
     pub fn verify(&mut self, cert: &Certificate) -> Result<Verified, CertificateError> {
         let state = self.set_for(cert)?;
         cert.verify_with(&state.participants)?;
-        self.remember(cert)?;
+        self.conflicts(cert)?;
+        self.within_epoch(cert)?;
+        self.record(cert);
         let cp = cert.checkpoint();
         Ok(Verified {
             epoch: cp.epoch,
@@ -266,9 +277,24 @@ impl LightClient {
         Ok((cert, v))
     }
 
+    /// Once the change closing an epoch is followed, no position after it
+    /// belongs to that epoch: correct participants of the old epoch do not
+    /// sign them (`docs/federation.md` §5, "a lagging verifier").
+    fn within_epoch(&self, cert: &Certificate) -> Result<(), CertificateError> {
+        let cp = cert.checkpoint();
+        match self.epochs.get(cp.epoch as usize + 1) {
+            Some(next) if cp.position > next.start => Err(CertificateError::AfterEpoch {
+                epoch: cp.epoch,
+                position: cp.position,
+                end: next.start,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Check `cert` against every accepted certificate of its epoch (the
-    /// roots they imply, and the epoch change if it is one), then record it.
-    fn remember(&mut self, cert: &Certificate) -> Result<(), CertificateError> {
+    /// roots they imply, and the epoch change if it is one).
+    fn conflicts(&self, cert: &Certificate) -> Result<(), CertificateError> {
         let epoch = cert.checkpoint().epoch;
         for (position, root) in implied_roots(cert) {
             if let Some(&(seen, i)) = self.roots.get(&(epoch, position)) {
@@ -286,6 +312,12 @@ impl LightClient {
                 return Err(self.evidence(i, cert));
             }
         }
+        Ok(())
+    }
+
+    /// Remember an accepted certificate and the roots it implies.
+    fn record(&mut self, cert: &Certificate) {
+        let epoch = cert.checkpoint().epoch;
         let index = self.certs.len();
         self.certs.push(cert.clone());
         for (position, root) in implied_roots(cert) {
@@ -294,7 +326,6 @@ impl LightClient {
         if cert.checkpoint().next.is_some() {
             self.changes.entry(epoch).or_insert(index);
         }
-        Ok(())
     }
 
     fn evidence(&self, earlier: usize, cert: &Certificate) -> CertificateError {

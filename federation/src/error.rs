@@ -115,6 +115,17 @@ pub enum CertificateError {
         /// The position of the change that started the epoch.
         start: u64,
     },
+    /// A certificate of an epoch at a position after the change that
+    /// closed it (once that change is followed).
+    #[error("position {position} is after position {end}, where epoch {epoch} closed")]
+    AfterEpoch {
+        /// The certificate's epoch.
+        epoch: u64,
+        /// Its checkpoint position.
+        position: u64,
+        /// The position of the change that closed the epoch.
+        end: u64,
+    },
     /// An epoch change was expected.
     #[error("not an epoch-change certificate")]
     NotAnEpochChange,

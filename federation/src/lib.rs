@@ -37,6 +37,12 @@
 //! some signatures strict verification refuses, and federation nodes that
 //! disagree on a certificate's validity would diverge.
 //!
+//! Integration (`docs/federation.md` §7): a serving participant answers
+//! checkpoint asks with [`sign::RecordSigner`]; anyone assembles the
+//! answers into a certificate ([`collect`]), fetches one over the network
+//! (`fetch`, feature `net`), and keeps certificates, the followed
+//! epoch-change chain and equivocation evidence in the store ([`held`]).
+//!
 //! `docs/federation.md` gives the exact byte format, the size formula, the
 //! assumptions, and what this does not cover.
 
@@ -46,7 +52,12 @@
 pub mod certificate;
 pub mod checkpoint;
 pub mod client;
+pub mod collect;
 pub mod error;
+#[cfg(feature = "net")]
+pub mod fetch;
+pub mod held;
+pub mod sign;
 
 pub use certificate::{Certificate, Claim, MAX_IDS};
 pub use checkpoint::{participants_hash, Checkpoint};

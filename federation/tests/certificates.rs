@@ -279,6 +279,18 @@ fn replays_for_another_community_or_epoch_are_refused() {
     let r2 = roots(&r1, &ids(30, 1))[0];
     let late = claim(community(1), 0, 3, r2, ids(40, 1));
     let late = Certificate::assemble(&late, &p, &sign(&late, &k[..5])).unwrap();
+    // Once the change is followed, epoch 0 ends at its position: a
+    // certificate of epoch 0 past it is refused (a lagging verifier would
+    // have taken it).
+    assert!(client(&p).verify(&late).is_ok());
+    assert_eq!(
+        c.verify(&late).unwrap_err(),
+        CertificateError::AfterEpoch {
+            epoch: 0,
+            position: 3,
+            end: 2
+        }
+    );
     let mut bytes = late.encode();
     bytes[38..46].copy_from_slice(&1u64.to_be_bytes());
     assert!(matches!(

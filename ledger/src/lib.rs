@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod blocklace;
+pub mod certify;
 pub mod codec;
 pub mod dag;
 pub mod file;

@@ -24,8 +24,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod blocks;
+mod certificates;
 mod epochs;
 pub use blocks::{FinalOutcome, SkippedStatement};
+pub use certificates::{HeldCertificate, HeldEquivocation};
 pub use epochs::ClosedEpoch;
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
@@ -95,6 +97,34 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE relayed (
         id        BLOB PRIMARY KEY CHECK (length(id) = 32)
     ) WITHOUT ROWID;
+",
+    // federation certificates this device holds (as bytes: their meaning is
+    // the federation crate's), the epoch-change chain it followed for each
+    // community, and evidence of equivocation (see `store::certificates`)
+    "
+    CREATE TABLE certificates (
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        epoch     INTEGER NOT NULL,
+        first     INTEGER NOT NULL CHECK (first > 0),
+        last      INTEGER NOT NULL CHECK (last >= first),
+        change    INTEGER NOT NULL CHECK (change IN (0, 1)),
+        body      BLOB NOT NULL,
+        PRIMARY KEY (community, epoch, first)
+    ) WITHOUT ROWID;
+    CREATE TABLE certificate_chain (
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        epoch     INTEGER NOT NULL,
+        body      BLOB NOT NULL,
+        PRIMARY KEY (community, epoch)
+    ) WITHOUT ROWID;
+    CREATE TABLE equivocations (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        community BLOB NOT NULL CHECK (length(community) = 32),
+        epoch     INTEGER NOT NULL,
+        first     BLOB NOT NULL,
+        second    BLOB NOT NULL,
+        UNIQUE (community, first, second)
+    );
 ",
 ];
 
@@ -184,6 +214,14 @@ pub enum StoreError {
         held: u64,
         /// The offered one.
         offered: u64,
+    },
+    /// Following an epoch change other than the one followed before.
+    #[error("the epoch-change certificate of epoch {epoch} of community {community} differs from the one followed before")]
+    ChainConflict {
+        /// The community.
+        community: CommunityId,
+        /// The epoch the change closes.
+        epoch: u64,
     },
     /// A closed-epoch row that does not read back.
     #[error("database row for closed epoch {epoch}: {reason}")]

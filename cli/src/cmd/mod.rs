@@ -3,6 +3,7 @@
 pub mod assembly;
 pub mod audit;
 pub mod budget;
+pub mod certificate;
 pub mod community;
 pub mod decide;
 pub mod decision;

@@ -158,6 +158,20 @@ fn print_event(ctx: &Ctx, e: &NetEvent) -> anyhow::Result<()> {
             json!({"event": "skipped", "block": block.to_string(), "reason": reason}),
             format!("statement of final block {block:?} not stored: {reason}"),
         ),
+        NetEvent::Checkpoint {
+            peer,
+            ask,
+            signed,
+            detail,
+        } => (
+            json!({"event": "checkpoint", "peer": peer.to_string(), "ask": ask,
+                   "signed": signed, "detail": detail}),
+            if *signed {
+                format!("signed a checkpoint for {peer} ({ask}): {detail}")
+            } else {
+                format!("did not sign a checkpoint for {peer} ({ask}): {detail}")
+            },
+        ),
         NetEvent::Equivocation { creator } => (
             json!({"event": "equivocation", "creator": creator}),
             format!("participant {creator} equivocated (proof recorded in the lace)"),
@@ -282,7 +296,7 @@ pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
 
 /// Start this device's node of `community`: from the epoch its store has
 /// reached, following the participants the constitution and the record
-/// fix (`community::participation`).
+/// fix (`community::participation`), and answering checkpoint asks.
 pub(crate) fn start_peer(
     store: ledger::Store,
     community: ledger::statement::CommunityId,
@@ -293,16 +307,20 @@ pub(crate) fn start_peer(
     let genesis = store
         .get(&community)?
         .context("the store lost the community's genesis")?;
-    let rule = community::participation::ConstitutionalParticipants::new(genesis);
+    let rule = community::participation::ConstitutionalParticipants::new(genesis.clone());
     let durable = Durable::new(store, community, 0, Limits::default());
-    Ok(Peer::start_with_rule(
+    let mut peer = Peer::start_with_rule(
         durable,
         seed,
         founders,
         node_config(),
         config,
         Some(Box::new(rule)),
-    )?)
+    )?;
+    // answer checkpoint asks: sign positions final in this device's own
+    // record, in epochs where this key participates (`federation::sign`)
+    peer.set_certifier(Box::new(federation::sign::RecordSigner::new(genesis, seed)));
+    Ok(peer)
 }
 
 fn parse_addrs(addrs: &[String]) -> anyhow::Result<Vec<Multiaddr>> {

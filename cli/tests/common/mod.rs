@@ -2,6 +2,8 @@
 //! temporary homes.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

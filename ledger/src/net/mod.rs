@@ -28,7 +28,12 @@
 //! * **Statements**: a participant proposes its own statements as they
 //!   appear in the store (e.g. written by `grassroots community note`);
 //!   final blocks' statements land in the store in final order.
+//! * **Checkpoints**: anyone may ask a node, on
+//!   `/grassroots/certify/1/<community>`, for its signature on a
+//!   checkpoint ([`certify`]); the application answers through the
+//!   [`crate::certify::Certifier`] it installs ([`Peer::set_certifier`]).
 
+pub mod certify;
 pub mod frame;
 pub mod limit;
 mod peer;

@@ -1,12 +1,14 @@
 //! The network driver of one node: swarm events, timers and the store in,
 //! node actions out.
 
+use super::certify::CertifyCodec;
 use super::frame::{self, Response, Status, MAX_FRAME, MAX_MESSAGES};
 use super::limit::{PeerLimiter, RateLimits};
 use super::submit::{self, Intake, SubmitLimits};
 use crate::blocklace::node::{Action, Message, PeerId as NodePeer, Timer};
 use crate::blocklace::{epoch, EpochCut, Limits, ParticipantRule, Participants};
 use crate::blocklace::{statements, BlockHash, Durable, DurableError, Node, NodeConfig};
+use crate::certify::Certifier;
 use crate::statement::{Statement, StatementId};
 use crate::store::ClosedEpoch;
 use libp2p::futures::StreamExt;
@@ -98,6 +100,17 @@ pub enum NetEvent {
     RuleFailed {
         /// Why.
         reason: String,
+    },
+    /// A checkpoint ask was answered: signed, or refused with the reason.
+    Checkpoint {
+        /// Who asked.
+        peer: PeerId,
+        /// What was asked (`statement <id>` or `epoch change <e>`).
+        ask: String,
+        /// Whether this node signed.
+        signed: bool,
+        /// The signed position, or the refusal.
+        detail: String,
     },
     /// A participant was proven to equivocate.
     Equivocation {
@@ -246,6 +259,7 @@ impl request_response::Codec for LaceCodec {
 struct Behaviour {
     rr: request_response::Behaviour<LaceCodec>,
     submit: request_response::Behaviour<LaceCodec>,
+    certify: request_response::Behaviour<CertifyCodec>,
     mdns: Toggle<mdns::tokio::Behaviour>,
 }
 
@@ -296,6 +310,8 @@ pub struct Peer {
     // submissions: what a participant takes in, and ballots it may relay
     intake: Intake,
     relayed: HashSet<StatementId>,
+    // the application's answer to checkpoint asks (none: refuse them)
+    certifier: Option<Box<dyn Certifier>>,
     // a non-participant's own submissions: the participants' network ids,
     // what was sent when, and the requests in flight
     participant_peers: HashSet<PeerId>,
@@ -374,6 +390,7 @@ impl Peer {
         let protocol = StreamProtocol::try_from_owned(format!("/grassroots/lace/2/{community}"))
             .map_err(|e| NetError::Setup(e.to_string()))?;
         let submit_protocol = submit::protocol(&community)?;
+        let certify_protocol = super::certify::protocol(&community)?;
         let codec = LaceCodec::default();
         let mdns_on = config.mdns;
         let timeout = config.request_timeout;
@@ -398,6 +415,11 @@ impl Peer {
                     [(submit_protocol, ProtocolSupport::Full)],
                     request_response::Config::default().with_request_timeout(timeout),
                 );
+                let certify = request_response::Behaviour::with_codec(
+                    CertifyCodec,
+                    [(certify_protocol, ProtocolSupport::Inbound)],
+                    request_response::Config::default().with_request_timeout(timeout),
+                );
                 let mdns = if mdns_on {
                     Some(mdns::tokio::Behaviour::new(
                         mdns::Config::default(),
@@ -409,6 +431,7 @@ impl Peer {
                 Ok(Behaviour {
                     rr,
                     submit,
+                    certify,
                     mdns: Toggle::from(mdns),
                 })
             })
@@ -449,6 +472,7 @@ impl Peer {
             polled_seq: 0,
             intake: Intake::new(community, SubmitLimits::default()),
             relayed: HashSet::new(),
+            certifier: None,
             participant_peers,
             submitted: HashMap::new(),
             submitting: HashMap::new(),
@@ -501,6 +525,12 @@ impl Peer {
     /// The participants of the current epoch.
     pub fn participants(&self) -> &Participants {
         &self.participants
+    }
+
+    /// Answer checkpoint asks (`/grassroots/certify/1/<community>`) with
+    /// `certifier`; without one, every ask is refused as unavailable.
+    pub fn set_certifier(&mut self, certifier: Box<dyn Certifier>) {
+        self.certifier = Some(certifier);
     }
 
     /// Events since the last call.
@@ -1024,6 +1054,69 @@ impl Peer {
         Ok(())
     }
 
+    /// Answer a checkpoint ask: the peer's rate limits first, then the
+    /// ask's decoding, then the certifier. Every ask gets an answer.
+    fn on_certify(&mut self, event: request_response::Event<Vec<u8>, Vec<u8>>) {
+        use crate::certify::{self, Reason, Refusal};
+        use request_response::{Event, Message as RrMessage};
+        match event {
+            Event::Message {
+                peer,
+                message:
+                    RrMessage::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => {
+                self.node_peer(peer);
+                let limiter = &mut self.peers.get_mut(&peer).expect("registered").limiter;
+                let admitted = limiter.admit(request.len(), Instant::now());
+                let ask = certify::decode_ask(&request);
+                let described = match &ask {
+                    Ok(certify::Ask::Statement(id)) => format!("statement {id}"),
+                    Ok(certify::Ask::EpochChange(e)) => format!("epoch change {e}"),
+                    Err(_) => "malformed".to_string(),
+                };
+                let answer = match (admitted, ask) {
+                    (Err(why), _) => Err(Refusal::new(Reason::RateLimited, why)),
+                    (_, Err(e)) => Err(Refusal::new(Reason::Unsupported, e.to_string())),
+                    (Ok(()), Ok(ask)) => match self.certifier.as_mut() {
+                        Some(c) => c.answer(self.durable.store(), &ask),
+                        None => Err(Refusal::new(
+                            Reason::Unavailable,
+                            "this node does not sign checkpoints",
+                        )),
+                    },
+                };
+                self.events.push(NetEvent::Checkpoint {
+                    peer,
+                    ask: described,
+                    signed: answer.is_ok(),
+                    detail: match &answer {
+                        Ok(s) => format!(
+                            "epoch {} positions {}..={}",
+                            s.epoch,
+                            s.first,
+                            s.first + s.ids.len() as u64 - 1
+                        ),
+                        Err(r) => r.to_string(),
+                    },
+                });
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .certify
+                    .send_response(channel, certify::encode_answer(&answer));
+            }
+            Event::InboundFailure { peer, error, .. } => self.events.push(NetEvent::Refused {
+                peer,
+                inbound: true,
+                reason: format!("checkpoint ask failed: {error}"),
+            }),
+            _ => {}
+        }
+    }
+
     fn node_peer(&mut self, peer: PeerId) -> NodePeer {
         if let Some(p) = self.peers.get(&peer) {
             return p.node_id;
@@ -1083,6 +1176,7 @@ impl Peer {
             }
             SwarmEvent::Behaviour(BehaviourEvent::Rr(event)) => self.on_rr(event)?,
             SwarmEvent::Behaviour(BehaviourEvent::Submit(event)) => self.on_submit(event)?,
+            SwarmEvent::Behaviour(BehaviourEvent::Certify(event)) => self.on_certify(event),
             _ => {}
         }
         Ok(())

@@ -1,0 +1,226 @@
+//! Certificates from real `grassroots serve` processes: a device that
+//! holds only the genesis asks the participants to sign that a statement
+//! is final, assembles a certificate, verifies it; tampered certificates
+//! are refused with the reason; after an admission changes the
+//! participants, a certificate of the new epoch verifies once the change
+//! is followed.
+#![cfg(feature = "net")]
+
+mod common;
+
+use common::server::*;
+use common::*;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+fn statement(v: &Value) -> String {
+    v["statement"].as_str().unwrap().to_string()
+}
+
+/// `certificate get` from `home`, retried while the participants are not
+/// all there yet (a statement final at one device may not be final at
+/// the others a moment later).
+fn get(home: &std::path::Path, id: &str, peers: &[String], out: &str) -> Value {
+    let mut args = vec![
+        "--json",
+        "certificate",
+        "get",
+        id,
+        "--out",
+        out,
+        "--timeout",
+        "10",
+    ];
+    for p in peers {
+        args.extend(["--peer", p.as_str()]);
+    }
+    let until = Instant::now() + Duration::from_secs(40);
+    loop {
+        let run = grassroots(home, &args);
+        if run.status.success() {
+            return serde_json::from_slice(&run.stdout).unwrap();
+        }
+        assert!(
+            Instant::now() < until,
+            "certificate get failed: {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
+    let h = Homes::new();
+    // three founders and a newcomer, dee
+    let (homes, keys) = homes_with_keys(&h, 4);
+    let constitution = governance::Constitution::default();
+    found_in_homes(&h, &homes[..3], &keys[..3], "Bakery", &constitution, false);
+    let genesis = h.file("genesis.grs");
+    ok(&homes[0], &["statements", "export", "--out", &genesis]);
+    ok(&homes[3], &["statements", "import", &genesis]);
+    // fay only holds the genesis, and asks
+    let fay = h.home("fay");
+    ok(&fay, &["statements", "import", &genesis]);
+
+    let a = Server::start(&homes[0], &[]);
+    let b = Server::start(&homes[1], &[a.address()]);
+    let c = Server::start(&homes[2], &[a.address(), b.address()]);
+    let d = Server::start(&homes[3], &[a.address(), b.address(), c.address()]);
+    let servers = vec![a, b, c, d];
+    let peers: Vec<String> = servers.iter().map(Server::address).collect();
+
+    // A note final in epoch 0: the three founders sign, dee refuses.
+    let note = statement(&json(&homes[1], &["community", "note", "rye on monday"]));
+    final_everywhere(&servers[..3], &note, "the note");
+    let file = h.file("note.grc");
+    let got = get(&fay, &note, &peers, &file);
+    assert_eq!(got["epoch"], 0, "{got}");
+    assert_eq!(got["statements"][0]["id"], note.as_str());
+    assert_eq!(got["participants"], 3);
+    assert!(got["signers"].as_u64().unwrap() >= 2, "{got}");
+    assert!(
+        got["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.as_str().unwrap().contains("not-participant")),
+        "dee is not a participant of epoch 0: {got}"
+    );
+    let position = got["position"].as_u64().unwrap();
+    assert!(position >= 1);
+
+    // verify: with the home's genesis, and with the genesis file in a
+    // fresh home; the same position and root
+    let v = json(&fay, &["certificate", "verify", &file]);
+    assert_eq!(v["valid"], true);
+    assert_eq!(
+        (v["position"].as_u64(), &v["root"]),
+        (Some(position), &got["root"])
+    );
+    let gus = h.home("gus");
+    let v2 = json(
+        &gus,
+        &["certificate", "verify", &file, "--genesis", &genesis],
+    );
+    assert_eq!(v2["root"], got["root"]);
+    let text = ok(&fay, &["certificate", "verify", &file]);
+    assert!(
+        text.contains(&format!("position {position}: statement {note}")),
+        "{text}"
+    );
+    assert!(text.contains("of 3 participants"), "{text}");
+
+    // a flipped byte in the last signature
+    let bytes = std::fs::read(&file).unwrap();
+    let mut flipped = bytes.clone();
+    *flipped.last_mut().unwrap() ^= 0x20;
+    let bad = h.file("flipped.grc");
+    std::fs::write(&bad, &flipped).unwrap();
+    let e = fails(&fay, &["certificate", "verify", &bad]);
+    assert!(
+        e.contains("refused") && e.contains("does not verify"),
+        "{e}"
+    );
+    // a flipped byte in the certified id: the root no longer follows
+    let mut id_flip = bytes.clone();
+    id_flip[125] ^= 1;
+    std::fs::write(&bad, &id_flip).unwrap();
+    let e = fails(&fay, &["certificate", "verify", &bad]);
+    assert!(e.contains("root mismatch"), "{e}");
+    // truncated
+    std::fs::write(&bad, &bytes[..bytes.len() - 10]).unwrap();
+    let e = fails(&fay, &["certificate", "verify", &bad]);
+    assert!(e.contains("truncated in `signatures`"), "{e}");
+    // another community's genesis
+    let zed = h.home("zed");
+    ok(&zed, &["init"]);
+    ok(&zed, &["community", "create", "--name", "Other"]);
+    let other = h.file("other.grs");
+    ok(&zed, &["statements", "export", "--out", &other]);
+    let e = fails(&gus, &["certificate", "verify", &file, "--genesis", &other]);
+    assert!(e.contains("this verifier follows"), "{e}");
+    // a statement nobody holds: every participant refuses, naming why
+    let unknown = "ab".repeat(32);
+    let mut args = vec!["certificate", "get", &unknown, "--timeout", "10"];
+    for p in &peers {
+        args.extend(["--peer", p.as_str()]);
+    }
+    let e = fails(&fay, &args);
+    assert!(
+        e.contains("no participant signed") && e.contains("unknown"),
+        "{e}"
+    );
+
+    // dee is admitted by two sureties: the participants change
+    let mut sureties = Vec::new();
+    for (i, home) in homes[..2].iter().enumerate() {
+        let s = vouch(&h, &homes[3], home, &format!("dee{i}"));
+        final_everywhere(&servers[..3], &s, "a surety");
+        sureties.push(s);
+    }
+    let until = Instant::now() + Duration::from_secs(60);
+    while !servers
+        .iter()
+        .all(|s| s.events("epoch").iter().any(|e| e["epoch"] == 1))
+    {
+        assert!(
+            Instant::now() < until,
+            "the epoch did not change everywhere"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // a note of dee's, now a participant, final in epoch 1
+    let late = statement(&json(&homes[3], &["community", "note", "I bake too"]));
+    final_everywhere(&servers, &late, "dee's note");
+    // a fresh home with only the genesis cannot check an epoch-1
+    // certificate until it follows the change
+    let late_file = h.file("late.grc");
+    let got = get(&fay, &late, &peers, &late_file);
+    assert_eq!(got["epoch"], 1, "{got}");
+    assert_eq!(got["participants"], 4);
+    assert!(got["signers"].as_u64().unwrap() >= 3, "{got}");
+    assert_eq!(got["followed_now"], serde_json::json!([0]));
+    assert!(got["position"].as_u64().unwrap() > position);
+    // the certified root is the state root every device shows, as dee's
+    // note is the last final statement
+    for home in &homes {
+        let shown = json(home, &["community", "show"]);
+        assert_eq!(shown["state_root"], got["root"], "{shown}");
+    }
+    // the surety that admitted dee is the last position of epoch 0, where
+    // the change was signed: certified by epoch 0's founders
+    let admitting = get(&fay, &sureties[1], &peers, &h.file("surety.grc"));
+    assert_eq!(admitting["epoch"], 0, "{admitting}");
+    assert_eq!(
+        admitting["position"].as_u64(),
+        Some(got["position"].as_u64().unwrap() - 1)
+    );
+    let e = fails(
+        &gus,
+        &["certificate", "verify", &late_file, "--genesis", &genesis],
+    );
+    assert!(e.contains("epoch 1 is unknown here"), "{e}");
+    let v = json(&fay, &["certificate", "verify", &late_file]);
+    assert_eq!(
+        (v["epoch"].as_u64(), v["epochs_followed"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    // what fay holds: three certificates and the change it followed
+    let shown = json(&fay, &["certificate", "show"]);
+    assert_eq!(
+        shown["certificates"].as_array().unwrap().len(),
+        3,
+        "{shown}"
+    );
+    let chain = shown["epoch_changes"].as_array().unwrap();
+    assert_eq!(chain.len(), 1);
+    assert_eq!(chain[0]["next_participants"], 4);
+    assert!(shown["equivocations"].as_array().unwrap().is_empty());
+    // asking again changes nothing
+    let again = get(&fay, &late, &peers, &late_file);
+    assert_eq!(again["new"], false);
+    assert_eq!(again["root"], got["root"]);
+}
