@@ -415,20 +415,17 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         DecisionCommand::Trustee { command } => match command {
             TrusteeCommand::Keygen(w) => {
                 let mut l = load(ctx, w.community.as_deref())?;
-                let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+                let id = resolve(&l.all, &w.decision)?;
                 let key = l.home.unlock()?;
-                let secret =
-                    community::vault::get_or_create(&mut l.store, &key, &st.id, &mut OsRng)?;
-                match vote::trustee_step(&key, &secret, &l.community, &l.all, &st, now(), &mut OsRng)? {
-                        None => ctx.emit(&json!({ "step": null, "done": true }), || {
-                            "You have confirmed the key already; key generation needs nothing more from you."
-                                .into()
-                        }),
-                        Some(s) => {
-                            save(&mut l, &s)?;
-                            let after = state(&l, &st.id)?;
-                            let step = s.kind().name();
-                            ctx.emit(
+                match l.trustee_keygen(&key, &id)? {
+                    None => ctx.emit(&json!({ "step": null, "done": true }), || {
+                        "You have confirmed the key already; key generation needs nothing more from you."
+                            .into()
+                    }),
+                    Some(s) => {
+                        let after = state(&l, &id)?;
+                        let step = s.kind().name();
+                        ctx.emit(
                             &json!({ "step": step, "statement": s.id().to_string(), "key_ready": after.key.is_some() }),
                             || {
                                 let mut t = format!("Posted your {step} ({}). Export your statements to the other trustees.", s.id().short());
@@ -438,8 +435,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                                 t
                             },
                         )
-                        }
                     }
+                }
             }
             TrusteeCommand::Share(w) => {
                 let mut l = load(ctx, w.community.as_deref())?;
