@@ -470,7 +470,7 @@ fn draw_council(
             &t.key,
             &secret,
             id,
-            &record.statements().to_vec(),
+            record.statements(),
             &st,
             &name,
             now(),
