@@ -316,28 +316,42 @@ async fn assemblies(State(state): State<Shared>, auth: Authed) -> Page {
     Ok(views::assemblies(&auth, &view, &mine, None))
 }
 
+/// A form on the assemblies page: check its token, run `act` (which
+/// says what happened) with the session's key, and show the page again.
+async fn assembly_action(
+    state: &Shared,
+    auth: Authed,
+    form: CsrfForm,
+    act: impl FnOnce(&mut Loaded, &identity::Keypair) -> Result<String, PageError> + Send + 'static,
+) -> Page {
+    check_csrf(&auth, &form.csrf)?;
+    let key = auth.key.clone();
+    let (view, mine, notice) = with_community(state, move |l| {
+        let notice = act(l, &key)?;
+        let (view, mine) = load_assemblies(l, &key.public())?;
+        Ok((view, mine, notice))
+    })
+    .await?;
+    Ok(views::assemblies(&auth, &view, &mine, Some(&notice)))
+}
+
 async fn resign(
     State(state): State<Shared>,
     auth: Authed,
     Path(name): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Page {
-    check_csrf(&auth, &form.csrf)?;
-    let key = auth.key.clone();
-    let (view, mine, notice) = with_community(&state, move |l| {
-        l.resign(&key, &name)?;
+    assembly_action(&state, auth, form, move |l, key| {
+        l.resign(key, &name)?;
         let a = l.assembly(&name)?;
         let r = a.resignations.last().expect("the resignation just stored");
-        let notice = match (&r.problem, &r.replacement) {
+        Ok(match (&r.problem, &r.replacement) {
             (Some(p), _) => format!("Your resignation is on the record but has no effect yet: {p}."),
             (None, Some(_)) => format!("You resigned from {name}; the first eligible reserve takes your seat."),
             (None, None) => format!("You resigned from {name}; no reserve is eligible, so the seat stays empty until its class is drawn."),
-        };
-        let (view, mine) = load_assemblies(l, &key.public())?;
-        Ok((view, mine, notice))
+        })
     })
-    .await?;
-    Ok(views::assemblies(&auth, &view, &mine, Some(&notice)))
+    .await
 }
 
 async fn draw_step(
@@ -346,22 +360,17 @@ async fn draw_step(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Page {
-    check_csrf(&auth, &form.csrf)?;
-    let key = auth.key.clone();
-    let (view, mine, notice) = with_community(&state, move |l| {
+    assembly_action(&state, auth, form, move |l, key| {
         let draw = l.resolve(&id)?;
-        let notice = match l.draw_step(&key, &draw)? {
+        Ok(match l.draw_step(key, &draw)? {
             device::DrawStep::KeyGeneration(s) => format!(
                 "Posted your {} for the draw. Export your statements to the other trustees, or let your node carry them.",
                 s.kind().name()
             ),
             device::DrawStep::CoinShare(_) => "Posted your share of the draw's coin.".to_string(),
-        };
-        let (view, mine) = load_assemblies(l, &key.public())?;
-        Ok((view, mine, notice))
+        })
     })
-    .await?;
-    Ok(views::assemblies(&auth, &view, &mine, Some(&notice)))
+    .await
 }
 
 async fn keygen(
