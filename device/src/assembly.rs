@@ -92,7 +92,12 @@ impl Loaded {
                 "the constitution in force no longer declares assembly `{name}`"
             )));
         }
-        if let Some(d) = a.pending() {
+        // A draw whose key is not confirmed yet may be replaced (its key
+        // generation stalled); one with a key can only be completed.
+        if let Some(d) = a
+            .pending()
+            .filter(|d| !matches!(d.status, DrawStatus::KeyGeneration { .. }))
+        {
             return Err(refused(format!(
                 "draw {} of period {} is in progress; its trustees finish it with `grassroots assembly share {}`",
                 &d.id[..12],
