@@ -656,6 +656,14 @@ impl Ballot {
             .map_err(|_| Error::BadRangeProof)
     }
 
+    /// The validity proofs alone (equality and range proofs, or the
+    /// unit-vector proof), without the ring signature (benchmarks only).
+    #[cfg(feature = "bench-support")]
+    #[doc(hidden)]
+    pub fn verify_validity(&self, ctx: &DecisionContext) -> Result<()> {
+        self.verify_proofs(ctx, &ctx.digest()).map(|_| ())
+    }
+
     /// Verifies this ballot alone: context, proofs and ring signature.
     pub fn verify(&self, ctx: &DecisionContext, electorate: &Electorate) -> Result<()> {
         if electorate.commitment() != ctx.electorate {
