@@ -136,7 +136,9 @@ fn parse_kind(text: &str, options: usize) -> anyhow::Result<BallotKind> {
         },
         "ranked" => BallotKind::Ranked { candidates: n },
         "one-of" => BallotKind::OneOf { options: n },
-        _ => bail!("unknown ballot kind `{text}`: use approval, score:MAX, budget:TOTAL, ranked or one-of"),
+        _ => bail!(
+            "unknown ballot kind `{text}`: use approval, score:MAX, budget:TOTAL, ranked or one-of"
+        ),
     })
 }
 
