@@ -348,7 +348,7 @@ fn kind_text(kind: &BallotKind) -> String {
     match kind {
         BallotKind::Approval { .. } => "approval (0 or 1 per option)".into(),
         BallotKind::Score { max, .. } => format!("score (0 to {max} per option)"),
-        BallotKind::Budget { budget: 1, .. } => "one choice".into(),
+        BallotKind::OneOf { .. } | BallotKind::Budget { budget: 1, .. } => "one choice".into(),
         BallotKind::Budget { budget, .. } => format!("budget (split at most {budget})"),
         BallotKind::Ranked { .. } => "ranked (pairwise, Schulze)".into(),
     }

@@ -31,7 +31,7 @@ enum DecisionCommand {
         /// The question.
         #[arg(long, required_unless_present = "component")]
         question: Option<String>,
-        /// approval, score:MAX, budget:TOTAL or ranked.
+        /// approval, score:MAX, budget:TOTAL, ranked or one-of.
         #[arg(long, required_unless_present = "component")]
         kind: Option<String>,
         /// An option (or candidate), in order (repeatable).
@@ -135,7 +135,10 @@ fn parse_kind(text: &str, options: usize) -> anyhow::Result<BallotKind> {
             budget: number("total budget")?,
         },
         "ranked" => BallotKind::Ranked { candidates: n },
-        _ => bail!("unknown ballot kind `{text}`: use approval, score:MAX, budget:TOTAL or ranked"),
+        "one-of" => BallotKind::OneOf { options: n },
+        _ => bail!(
+            "unknown ballot kind `{text}`: use approval, score:MAX, budget:TOTAL, ranked or one-of"
+        ),
     })
 }
 
@@ -191,6 +194,7 @@ fn kind_text(kind: &BallotKind) -> String {
         BallotKind::Score { max, .. } => format!("score (0 to {max} per option)"),
         BallotKind::Budget { budget, .. } => format!("budget (split at most {budget})"),
         BallotKind::Ranked { .. } => "ranked (pairwise, Schulze)".into(),
+        BallotKind::OneOf { .. } => "one of (exactly one option)".into(),
     }
 }
 
