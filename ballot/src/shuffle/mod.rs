@@ -139,6 +139,15 @@ impl ShuffleContext {
         Self::new(&ctx.digest(), ctx.key, ctx.kind.slots())
     }
 
+    /// The context of the shuffles run after close `close` of a decision:
+    /// label `DecisionContext::digest ‖ close` (the close statement's 32-byte
+    /// id), so a proof made after one close is refused after another.
+    pub fn for_close(ctx: &DecisionContext, close: &[u8; 32]) -> Result<Self> {
+        let mut label = ctx.digest().to_vec();
+        label.extend_from_slice(close);
+        Self::new(&label, ctx.key, ctx.kind.slots())
+    }
+
     /// The 32-byte digest proofs are bound to.
     pub fn digest(&self) -> [u8; 32] {
         self.digest
