@@ -823,7 +823,9 @@ pub fn share<R: RngCore + CryptoRng>(
 
 /// The closed whole-ballot decision's shuffles and decryption, refusing
 /// when there is none or no ballot was counted.
-fn individual(state: &DecisionState) -> Result<(&crate::decision::Individual, StatementId), VoteError> {
+fn individual(
+    state: &DecisionState,
+) -> Result<(&crate::decision::Individual, StatementId), VoteError> {
     if state.rule.is_none() {
         return refuse("the decision has no whole-ballot rule, so no ballot is decrypted alone");
     }
@@ -879,7 +881,13 @@ pub fn shuffle<R: RngCore + CryptoRng>(
     let step = chain.shuffle(j, rng)?;
     let parts = ShufflePart::split(state.id, close, ind.next_input(), &step)
         .map_err(|e| VoteError::Refused(format!("the shuffle cannot be posted: {e}")))?;
-    say_each(identity, community, statements, time, parts.into_iter().map(Payload::Shuffle))
+    say_each(
+        identity,
+        community,
+        statements,
+        time,
+        parts.into_iter().map(Payload::Shuffle),
+    )
 }
 
 /// Signs `payloads` in order, each statement building on the previous.

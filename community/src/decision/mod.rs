@@ -744,11 +744,19 @@ impl DecisionState {
             let why = if p.close != close {
                 Some("ballot shares for a close not in force".to_string())
             } else if self.trustee_index(&author) != Some(j) {
-                Some(format!("ballot shares for trustee {j} signed by another key"))
+                Some(format!(
+                    "ballot shares for trustee {j} signed by another key"
+                ))
             } else if chunk as usize >= chunks {
                 Some(format!("ballot shares for chunk {chunk}, but the counted ballots have {chunks} chunk(s)"))
-            } else if out.shares.iter().any(|r| r.trustee == j && r.chunk == chunk) {
-                Some(format!("second ballot shares by trustee {j} for chunk {chunk}"))
+            } else if out
+                .shares
+                .iter()
+                .any(|r| r.trustee == j && r.chunk == chunk)
+            {
+                Some(format!(
+                    "second ballot shares by trustee {j} for chunk {chunk}"
+                ))
             } else {
                 None
             };
@@ -757,10 +765,16 @@ impl DecisionState {
             let problem = match (&why, &out.mixed) {
                 (Some(_), _) => None,
                 (None, None) => Some("before the shuffles are complete".to_string()),
-                (None, Some(list)) => list.verify_share(chunk as usize, info, &p.share).err().map(|e| e.to_string()),
+                (None, Some(list)) => list
+                    .verify_share(chunk as usize, info, &p.share)
+                    .err()
+                    .map(|e| e.to_string()),
             };
             let unshuffled = problem.is_some()
-                && out.counted.verify_share(chunk as usize, info, &p.share).is_ok();
+                && out
+                    .counted
+                    .verify_share(chunk as usize, info, &p.share)
+                    .is_ok();
             let why = why.or_else(|| match (&problem, unshuffled) {
                 (Some(_), true) => Some(format!("ballot shares by trustee {j} of the unshuffled counted ballots: shares must decrypt the final shuffled list")),
                 (Some(_), false) if out.mixed.is_none() => Some(format!("ballot shares by trustee {j} before the shuffles are complete")),
@@ -770,7 +784,8 @@ impl DecisionState {
                 self.ignored.push((id, why));
                 continue;
             }
-            let problem = problem.map(|e| format!("{e} (trustee {j}, {}, chunk {chunk})", author.fingerprint()));
+            let problem = problem
+                .map(|e| format!("{e} (trustee {j}, {}, chunk {chunk})", author.fingerprint()));
             if problem.is_none() {
                 valid[chunk as usize].push(p.share.clone());
             }

@@ -113,7 +113,10 @@ impl Applier<'_, '_> {
             return Ok(out);
         }
         let sctx = ShuffleContext::for_close(self.ctx, &self.close.0)?;
-        out.chain = Some(ShuffleChain::new(sctx, self.counted.ciphertexts().to_vec())?);
+        out.chain = Some(ShuffleChain::new(
+            sctx,
+            self.counted.ciphertexts().to_vec(),
+        )?);
         let mut run = Run {
             a: self,
             out,
@@ -159,7 +162,10 @@ impl<'p> Run<'_, '_, 'p> {
                 return Ok(());
             }
             Some(k) if k != j => {
-                self.ignore(&[id], format!("a shuffle for trustee {j} signed by trustee {k}'s key"));
+                self.ignore(
+                    &[id],
+                    format!("a shuffle for trustee {j} signed by trustee {k}'s key"),
+                );
                 return Ok(());
             }
             Some(_) => {}
@@ -207,7 +213,11 @@ impl<'p> Run<'_, '_, 'p> {
         };
         let current = self.current();
         let why = self.refusal(j, &head.input, &current).or_else(|| {
-            let chain = self.out.chain.as_mut().expect("set when ballots were counted");
+            let chain = self
+                .out
+                .chain
+                .as_mut()
+                .expect("set when ballots were counted");
             chain
                 .push(step)
                 .err()
