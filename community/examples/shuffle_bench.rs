@@ -48,27 +48,47 @@ impl Run {
         DecisionState::from_statements(&self.all[0].id(), &self.all, &self.d, &mut OsRng).unwrap()
     }
 
-    /// Trustee `j` (0-based)'s shuffle statements, appended; their bytes.
-    fn shuffle(&mut self, j: usize) -> usize {
-        let st = self.state();
-        let c = self.all[0].id();
-        let parts = vote::shuffle(&self.members[j], &c, &self.all, &st, 10, &mut OsRng).unwrap();
-        let bytes = parts.iter().map(|s| s.bytes().len()).sum();
-        println!(
-            "  trustee {} posted {} part statement(s), {bytes} bytes",
-            j + 1,
-            parts.len()
-        );
-        self.all.extend(parts);
-        bytes
-    }
-
-    fn ballot_shares(&mut self, j: usize) {
-        let st = self.state();
+    /// Trustee `j` (0-based) shuffles (timed: prove and sign, the state
+    /// given); its part statements are appended. Returns their bytes.
+    fn shuffle(&mut self, j: usize, st: &DecisionState) -> (usize, Duration) {
         let c = self.all[0].id();
         let m = &self.members[j];
-        let s = vote::ballot_shares(m, &self.secrets[j], &c, &self.all, &st, 11, &mut OsRng);
-        self.all.extend(s.unwrap());
+        let (parts, e) = timed(&format!("  after: trustee {} shuffles (prove, cut, sign)", j + 1), || {
+            vote::shuffle(m, &c, &self.all, st, 10, &mut OsRng).unwrap()
+        });
+        let bytes = parts.iter().map(|s| s.bytes().len()).sum();
+        println!("    {} part statement(s), {bytes} bytes", parts.len());
+        self.all.extend(parts);
+        (bytes, e)
+    }
+
+    /// Trustees 1 and 2 share the list `list` of `st` (timed), as
+    /// `ballot::CountedBallots` does for either path.
+    fn share(&self, what: &str, st: &DecisionState, list: &CountedBallots) -> (Vec<Vec<DecryptionShare>>, Duration) {
+        let info = st.key.clone().unwrap();
+        let keys: Vec<_> = (0..2)
+            .map(|j| vote::trustee_key(&self.members[j], &self.secrets[j], &self.all, st).unwrap())
+            .collect();
+        let mut shares: Vec<Vec<DecryptionShare>> = vec![Vec::new(); list.chunks()];
+        let (_, e) = timed(&format!("  {what}: trustees 1 and 2 share the {} chunk(s)", list.chunks()), || {
+            for key in &keys {
+                for (chunk, l) in shares.iter_mut().enumerate() {
+                    l.push(list.share(chunk, key, &info, &mut OsRng).unwrap());
+                }
+            }
+        });
+        (shares, e)
+    }
+
+    /// The trustees' kind-21 statements for the shuffled list, appended.
+    fn ballot_shares(&mut self) {
+        for j in 0..2 {
+            let st = self.state();
+            let c = self.all[0].id();
+            let m = &self.members[j];
+            let s = vote::ballot_shares(m, &self.secrets[j], &c, &self.all, &st, 11, &mut OsRng);
+            self.all.extend(s.unwrap());
+        }
     }
 }
 
@@ -112,29 +132,14 @@ fn setup(n: usize, c: u16) -> Run {
     run
 }
 
-/// The old path: trustees 1 and 2 share the counted ballots in ledger
-/// order; a device verifies and decrypts (as before kind 28).
-fn unshuffled(run: &Run, st: &DecisionState) {
+/// A device verifies `shares` of `list` and decrypts it (timed).
+fn decrypt(what: &str, st: &DecisionState, list: &CountedBallots, shares: &[Vec<DecryptionShare>]) -> Duration {
     let info = st.key.clone().unwrap();
-    let counted: &CountedBallots = &st.individual.as_ref().unwrap().counted;
-    let mut shares: Vec<Vec<DecryptionShare>> = vec![Vec::new(); counted.chunks()];
-    let (_, t) = timed(
-        "  before: trustees 1 and 2 share the counted ballots",
-        || {
-            for j in 0..2 {
-                let key =
-                    vote::trustee_key(&run.members[j], &run.secrets[j], &run.all, st).unwrap();
-                for (chunk, list) in shares.iter_mut().enumerate() {
-                    list.push(counted.share(chunk, &key, &info, &mut OsRng).unwrap());
-                }
-            }
-        },
-    );
-    let (d, v) = timed("  before: a device verifies and decrypts them", || {
-        counted.decrypt(&info, &shares).unwrap()
+    let (d, e) = timed(&format!("  {what}: a device verifies the shares and decrypts"), || {
+        list.decrypt(&info, shares).unwrap()
     });
-    assert_eq!(d.ballots.len(), counted.len());
-    println!("  before: close to decrypted ballots {:.2?}", t + v);
+    assert_eq!(d.ballots.len(), list.len());
+    e
 }
 
 fn main() {
@@ -148,57 +153,48 @@ fn main() {
     let (mut run, _) = timed("setup (members, key generation, ballots, close)", || {
         setup(n, c as u16)
     });
-    let (st, base) = timed("state after the close (ballots verified, counted)", || {
-        run.state()
-    });
-    let ind = st.individual.as_ref().unwrap();
+    let (st, base) = timed("state after the close (ballots verified, counted)", || run.state());
+    let counted = st.individual.as_ref().unwrap().counted.clone();
     println!(
-        "{} counted ballots of {} ciphertexts, {} chunk(s)",
-        ind.counted.len(),
-        BallotKind::Ranked {
-            candidates: c as u16
-        }
-        .slots(),
-        ind.counted.chunks()
+        "{} counted ballots of {} ciphertexts",
+        counted.len(),
+        BallotKind::Ranked { candidates: c as u16 }.slots(),
     );
-    unshuffled(&run, &st);
-    let (b1, p1) = timed("  after: trustee 1 shuffles (prove, sign)", || {
-        run.shuffle(0)
-    });
-    let (_, s1) = timed("  after: state with shuffle 1 (verified)", || run.state());
-    let (b2, p2) = timed("  after: trustee 2 shuffles (prove, sign)", || {
-        run.shuffle(1)
-    });
-    let (_, s2) = timed("  after: state with shuffles 1 and 2 (verified)", || {
-        run.state()
-    });
-    let (_, sh) = timed("  after: trustees 1 and 2 share the shuffled list", || {
-        run.ballot_shares(0);
-        run.ballot_shares(1);
-    });
-    let (st, f) = timed(
-        "  after: state with shares (shuffles and shares verified, decrypted, IRV)",
-        || run.state(),
-    );
+    // Before: the counted ballots decrypted in ledger order.
+    let (shares, share_before) = run.share("before", &st, &counted);
+    let decrypt_before = decrypt("before", &st, &counted, &shares);
+    // After: trustees 1 and 2 shuffle in turn, each after checking the
+    // record so far; then the same shares and decryption of the shuffled list.
+    let (b1, p1) = run.shuffle(0, &st);
+    let (st1, s1) = timed("  after: state with shuffle 1 (verified)", || run.state());
+    let (b2, p2) = run.shuffle(1, &st1);
+    let (st2, s2) = timed("  after: state with shuffles 1 and 2 (verified)", || run.state());
+    let mixed = st2.individual.as_ref().unwrap().mixed.clone().unwrap();
+    let (shares, share_after) = run.share("after", &st2, &mixed);
+    let decrypt_after = decrypt("after", &st2, &mixed, &shares);
+    run.ballot_shares();
+    let (st, f) = timed("  after: state with kind-21 shares (shuffles and shares verified, decrypted, IRV)", || run.state());
     let ind = st.individual.unwrap();
     assert_eq!(ind.shuffles.applied.len(), 2);
     assert_eq!(ind.ballots.unwrap().len(), n);
     assert!(ind.outcome.is_some());
-    let shuffle_bytes: usize = run
+    let kind21: usize = run
         .all
         .iter()
-        .filter(|s| s.kind() == Kind::Shuffle)
+        .filter(|s| s.kind() == Kind::BallotShares)
         .map(|s| s.bytes().len())
         .sum();
-    assert_eq!(shuffle_bytes, b1 + b2);
-    println!("record: {shuffle_bytes} bytes of shuffle statements");
+    println!("record: {} bytes of shuffle statements (kind 28), {kind21} bytes of ballot shares (kind 21)", b1 + b2);
+    let verify = s2.saturating_sub(base);
     println!(
-        "after: shuffling adds {:.2?} of proving (two trustees in turn) and {:.2?} of verification per device (state with both shuffles minus state after the close)",
+        "before: close to decrypted ballots (shares + decryption) {:.2?}",
+        share_before + decrypt_before
+    );
+    println!(
+        "after: proving {:.2?} (two trustees in turn), verification of both shuffles per device {verify:.2?}, shares + decryption {:.2?}; close to decrypted ballots {:.2?}",
         p1 + p2,
-        s2.saturating_sub(base)
+        share_after + decrypt_after,
+        p1 + s1.saturating_sub(base) + p2 + verify + share_after + decrypt_after
     );
-    println!(
-        "after: close to outcome on the record (prove + every recomputation in turn + shares + final state) {:.2?}",
-        p1 + s1 + p2 + s2 + sh + f
-    );
+    println!("(a device's whole recomputation with shuffles, shares, decryption and IRV: {f:.2?})");
 }
