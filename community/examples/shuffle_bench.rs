@@ -53,9 +53,10 @@ impl Run {
     fn shuffle(&mut self, j: usize, st: &DecisionState) -> (usize, Duration) {
         let c = self.all[0].id();
         let m = &self.members[j];
-        let (parts, e) = timed(&format!("  after: trustee {} shuffles (prove, cut, sign)", j + 1), || {
-            vote::shuffle(m, &c, &self.all, st, 10, &mut OsRng).unwrap()
-        });
+        let (parts, e) = timed(
+            &format!("  after: trustee {} shuffles (prove, cut, sign)", j + 1),
+            || vote::shuffle(m, &c, &self.all, st, 10, &mut OsRng).unwrap(),
+        );
         let bytes = parts.iter().map(|s| s.bytes().len()).sum();
         println!("    {} part statement(s), {bytes} bytes", parts.len());
         self.all.extend(parts);
@@ -64,19 +65,30 @@ impl Run {
 
     /// Trustees 1 and 2 share the list `list` of `st` (timed), as
     /// `ballot::CountedBallots` does for either path.
-    fn share(&self, what: &str, st: &DecisionState, list: &CountedBallots) -> (Vec<Vec<DecryptionShare>>, Duration) {
+    fn share(
+        &self,
+        what: &str,
+        st: &DecisionState,
+        list: &CountedBallots,
+    ) -> (Vec<Vec<DecryptionShare>>, Duration) {
         let info = st.key.clone().unwrap();
         let keys: Vec<_> = (0..2)
             .map(|j| vote::trustee_key(&self.members[j], &self.secrets[j], &self.all, st).unwrap())
             .collect();
         let mut shares: Vec<Vec<DecryptionShare>> = vec![Vec::new(); list.chunks()];
-        let (_, e) = timed(&format!("  {what}: trustees 1 and 2 share the {} chunk(s)", list.chunks()), || {
-            for key in &keys {
-                for (chunk, l) in shares.iter_mut().enumerate() {
-                    l.push(list.share(chunk, key, &info, &mut OsRng).unwrap());
+        let (_, e) = timed(
+            &format!(
+                "  {what}: trustees 1 and 2 share the {} chunk(s)",
+                list.chunks()
+            ),
+            || {
+                for key in &keys {
+                    for (chunk, l) in shares.iter_mut().enumerate() {
+                        l.push(list.share(chunk, key, &info, &mut OsRng).unwrap());
+                    }
                 }
-            }
-        });
+            },
+        );
         (shares, e)
     }
 
@@ -133,11 +145,17 @@ fn setup(n: usize, c: u16) -> Run {
 }
 
 /// A device verifies `shares` of `list` and decrypts it (timed).
-fn decrypt(what: &str, st: &DecisionState, list: &CountedBallots, shares: &[Vec<DecryptionShare>]) -> Duration {
+fn decrypt(
+    what: &str,
+    st: &DecisionState,
+    list: &CountedBallots,
+    shares: &[Vec<DecryptionShare>],
+) -> Duration {
     let info = st.key.clone().unwrap();
-    let (d, e) = timed(&format!("  {what}: a device verifies the shares and decrypts"), || {
-        list.decrypt(&info, shares).unwrap()
-    });
+    let (d, e) = timed(
+        &format!("  {what}: a device verifies the shares and decrypts"),
+        || list.decrypt(&info, shares).unwrap(),
+    );
     assert_eq!(d.ballots.len(), list.len());
     e
 }
@@ -153,12 +171,17 @@ fn main() {
     let (mut run, _) = timed("setup (members, key generation, ballots, close)", || {
         setup(n, c as u16)
     });
-    let (st, base) = timed("state after the close (ballots verified, counted)", || run.state());
+    let (st, base) = timed("state after the close (ballots verified, counted)", || {
+        run.state()
+    });
     let counted = st.individual.as_ref().unwrap().counted.clone();
     println!(
         "{} counted ballots of {} ciphertexts",
         counted.len(),
-        BallotKind::Ranked { candidates: c as u16 }.slots(),
+        BallotKind::Ranked {
+            candidates: c as u16
+        }
+        .slots(),
     );
     // Before: the counted ballots decrypted in ledger order.
     let (shares, share_before) = run.share("before", &st, &counted);
@@ -168,12 +191,17 @@ fn main() {
     let (b1, p1) = run.shuffle(0, &st);
     let (st1, s1) = timed("  after: state with shuffle 1 (verified)", || run.state());
     let (b2, p2) = run.shuffle(1, &st1);
-    let (st2, s2) = timed("  after: state with shuffles 1 and 2 (verified)", || run.state());
+    let (st2, s2) = timed("  after: state with shuffles 1 and 2 (verified)", || {
+        run.state()
+    });
     let mixed = st2.individual.as_ref().unwrap().mixed.clone().unwrap();
     let (shares, share_after) = run.share("after", &st2, &mixed);
     let decrypt_after = decrypt("after", &st2, &mixed, &shares);
     run.ballot_shares();
-    let (st, f) = timed("  after: state with kind-21 shares (shuffles and shares verified, decrypted, IRV)", || run.state());
+    let (st, f) = timed(
+        "  after: state with kind-21 shares (shuffles and shares verified, decrypted, IRV)",
+        || run.state(),
+    );
     let ind = st.individual.unwrap();
     assert_eq!(ind.shuffles.applied.len(), 2);
     assert_eq!(ind.ballots.unwrap().len(), n);
