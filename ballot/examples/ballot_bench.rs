@@ -8,6 +8,18 @@
 //! cargo run --release -p ballot --features bench-support --example ballot_bench -- shuffle BALLOTS CANDIDATES
 //! ```
 //!
+//! cargo run --release -p ballot --features bench-support --example ballot_bench -- one-of [OPTIONS,…] [MEMBERS] [BALLOTS]
+//! ```
+//!
+//! `one-of`: one-choice ballots of each option count (default 3 and 21)
+//! as `Budget{options, 1}` (Pedersen commitments, equality proof,
+//! Bulletproofs) and as `OneOf{options}` (unit-vector proof), in one run,
+//! interleaved: the validity proofs alone per ballot, the whole ballot
+//! (with its ring signature over `MEMBERS`, default 1,024) per ballot,
+//! casting, and bytes; medians over `BALLOTS` ballots (default 40), and
+//! the ratios Budget / OneOf.
+//!
+//! ```text
 //! `shuffle`: the same ranked ballots shuffled by 3 trustees in turn (each
 //! step's proof made, then every proof verified against the previous
 //! output), then individually decrypted as in `individual` (shares of 2 of
@@ -499,6 +511,84 @@ fn shuffle_then_decrypt(count: usize, candidates: u16) {
     );
 }
 
+/// Budget{n,1} against OneOf{n}: see the module docs.
+fn one_of_against_budget(options: &[u16], n: usize, count: usize) {
+    let (secrets, e) = members(n);
+    let (info, _) =
+        ballot::dkg::run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+    println!(
+        "one-choice ballots, {n} members, {count} ballots per kind; medians per ballot ({} threads available, timed on one)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "| options | kind | bytes | cast | verify proofs | verify ballot (with ring signature) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let mut ratios = Vec::new();
+    for &k in options {
+        let kinds = [
+            BallotKind::Budget {
+                options: k,
+                budget: 1,
+            },
+            BallotKind::OneOf { options: k },
+        ];
+        let ctxs: Vec<DecisionContext> = kinds
+            .iter()
+            .map(|&kind| {
+                DecisionContext::new(DecisionId([k as u8; 32]), &e, info.key(), kind).unwrap()
+            })
+            .collect();
+        let mut cast = [Vec::new(), Vec::new()];
+        let mut ballots: [Vec<Ballot>; 2] = [Vec::new(), Vec::new()];
+        for i in 0..count {
+            let mut v = vec![0u64; k as usize];
+            v[i % k as usize] = 1;
+            for (j, ctx) in ctxs.iter().enumerate() {
+                let (b, t) = time(|| {
+                    Ballot::cast_knowing_ring(ctx, &e, &secrets, i % n, &v, &mut OsRng).unwrap()
+                });
+                cast[j].push(t);
+                ballots[j].push(b);
+            }
+        }
+        let mut proofs = [Vec::new(), Vec::new()];
+        let mut whole = [Vec::new(), Vec::new()];
+        for (b0, b1) in ballots[0].iter().zip(&ballots[1]) {
+            for (j, b) in [b0, b1].into_iter().enumerate() {
+                proofs[j].push(time(|| b.verify_validity(&ctxs[j]).unwrap()).1);
+                whole[j].push(time(|| b.verify(&ctxs[j], &e).unwrap()).1);
+            }
+        }
+        let med: Vec<[Duration; 3]> = (0..2)
+            .map(|j| {
+                [
+                    median(cast[j].clone()),
+                    median(proofs[j].clone()),
+                    median(whole[j].clone()),
+                ]
+            })
+            .collect();
+        for j in 0..2 {
+            println!(
+                "| {k} | {:?} | {} | {:.2?} | {:.2?} | {:.2?} |",
+                kinds[j],
+                ballots[j][0].to_bytes().len(),
+                med[j][0],
+                med[j][1],
+                med[j][2]
+            );
+        }
+        let r = |x: usize| med[0][x].as_secs_f64() / med[1][x].as_secs_f64();
+        ratios.push((k, r(0), r(1), r(2)));
+    }
+    println!("\n| options | Budget / OneOf: cast | verify proofs | verify ballot |");
+    println!("| --- | --- | --- | --- |");
+    for (k, c, p, w) in ratios {
+        println!("| {k} | {c:.2}× | {p:.2}× | {w:.2}× |");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
@@ -507,6 +597,13 @@ fn main() {
         Some("ballots") => full_ballots(num(1, 10_000), num(2, 1_000), num(3, usize::MAX)),
         Some("individual") => individual(num(1, 10_000), num(2, 5) as u16),
         Some("shuffle") => shuffle_then_decrypt(num(1, 10_000), num(2, 5) as u16),
+        Some("one-of") => {
+            let options: Vec<u16> = args
+                .get(1)
+                .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_else(|| vec![3, 21]);
+            one_of_against_budget(&options, num(2, 1024), num(3, 40));
+        }
         _ => {
             let sizes: Vec<usize> = args
                 .get(1)

@@ -25,6 +25,13 @@
 //! proofs non-malleable across voters: copying someone else's encrypted
 //! values under one's own tag (the ballot-copying attack on privacy) fails,
 //! because the copier cannot re-prove knowledge of the plaintexts.
+//!
+//! A ballot of kind [`BallotKind::OneOf`] has no commitments `V_i` and
+//! neither proof 1 nor 2: in their place one proof that the ciphertexts
+//! encrypt a unit vector (a disjunctive Chaum–Pedersen proof per slot and
+//! one for their sum), on a transcript that absorbs the same context
+//! digest, tag and ciphertexts. Its encoding is version 2 of the ballot
+//! (see [`Ballot::to_bytes`]); every other kind's is version 1, unchanged.
 
 use std::sync::OnceLock;
 
@@ -43,9 +50,13 @@ use crate::error::{DecodeError, Error, Result};
 use crate::hash;
 use crate::kind::{BallotKind, RangeStatement};
 use crate::ring::{self, BatchItem, RingProver, RingSignature};
+use crate::unitvec::UnitVectorProof;
 
 const MARKER: &[u8; 4] = b"GRBT";
+/// Encoding version of range-proven ballots (every kind but one-of).
 const VERSION: u8 = 1;
+/// Encoding version of one-of ballots (a unit-vector proof).
+const ONE_OF_VERSION: u8 = 2;
 const CONTEXT_MARKER: &[u8; 4] = b"GRDC";
 const CONTEXT_VERSION: u8 = 1;
 /// Largest number of range statements after padding (Bulletproofs parties).
@@ -125,17 +136,28 @@ impl DecisionContext {
     }
 }
 
-/// One slot: its ciphertext and Pedersen commitment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EncryptedValue {
-    pub(crate) ciphertext: Ciphertext,
-    pub(crate) commitment: Pt,
+/// How a ballot proves its encrypted values valid for its kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Validity {
+    /// Pedersen commitments `V_i`, the equality proof `(e, s_v, s_r, s_γ)`
+    /// and one aggregated Bulletproofs range proof (encoding version 1).
+    Range {
+        commitments: Vec<Pt>,
+        challenge: Scalar,
+        responses: Vec<[Scalar; 3]>,
+        range_proof: Vec<u8>,
+    },
+    /// A proof that the ciphertexts encrypt a unit vector (version 2),
+    /// boxed: its sum proof's points make it large.
+    UnitVector(Box<UnitVectorProof>),
 }
 
-impl EncryptedValue {
-    /// The ElGamal ciphertext of the slot.
-    pub fn ciphertext(&self) -> &Ciphertext {
-        &self.ciphertext
+impl Validity {
+    fn name(&self) -> &'static str {
+        match self {
+            Validity::Range { .. } => "range",
+            Validity::UnitVector(_) => "unit-vector",
+        }
     }
 }
 
@@ -144,31 +166,52 @@ impl EncryptedValue {
 struct Body {
     context: [u8; 32],
     sequence: u32,
-    values: Vec<EncryptedValue>,
-    challenge: Scalar,
-    responses: Vec<[Scalar; 3]>,
-    range_proof: Vec<u8>,
+    ciphertexts: Vec<Ciphertext>,
+    validity: Validity,
 }
 
 impl Body {
+    /// The encoding version, which names the layout.
+    fn version(&self) -> u8 {
+        match self.validity {
+            Validity::Range { .. } => VERSION,
+            Validity::UnitVector(_) => ONE_OF_VERSION,
+        }
+    }
+
     fn write(&self, w: &mut Writer) {
         w.raw(&self.context);
         w.u32(self.sequence);
-        w.u16(self.values.len() as u16);
-        for v in &self.values {
-            v.ciphertext.write(w);
-            w.point(&v.commitment);
+        w.u16(self.ciphertexts.len() as u16);
+        match &self.validity {
+            Validity::Range {
+                commitments,
+                challenge,
+                responses,
+                range_proof,
+            } => {
+                for (ct, v) in self.ciphertexts.iter().zip(commitments) {
+                    ct.write(w);
+                    w.point(v);
+                }
+                w.scalar(challenge);
+                for s in responses.iter().flatten() {
+                    w.scalar(s);
+                }
+                w.bytes(range_proof);
+            }
+            Validity::UnitVector(proof) => {
+                for ct in &self.ciphertexts {
+                    ct.write(w);
+                }
+                proof.write(w);
+            }
         }
-        w.scalar(&self.challenge);
-        for s in self.responses.iter().flatten() {
-            w.scalar(s);
-        }
-        w.bytes(&self.range_proof);
     }
 
-    /// `H("ballot-body", "GRBT" ‖ 1 ‖ body fields)`: the signed message.
+    /// `H("ballot-body", "GRBT" ‖ version ‖ body fields)`: the signed message.
     fn digest(&self) -> [u8; 32] {
-        let mut w = Writer::new(MARKER, VERSION);
+        let mut w = Writer::new(MARKER, self.version());
         self.write(&mut w);
         hash::digest(b"ballot-body", &[&w.finish()])
     }
@@ -181,16 +224,39 @@ pub struct Ballot {
     signature: RingSignature,
 }
 
-fn proof_transcript(context: &[u8; 32], tag: &LinkingTag, values: &[EncryptedValue]) -> Transcript {
+fn proof_transcript(
+    context: &[u8; 32],
+    tag: &LinkingTag,
+    ciphertexts: &[Ciphertext],
+    commitments: &[Pt],
+) -> Transcript {
     let mut t = Transcript::new(b"grassroots/ballot/ballot-proofs");
     t.append_u64(b"version", VERSION as u64);
     t.append_message(b"context", context);
     t.append_message(b"tag", tag.0.as_bytes());
-    t.append_u64(b"slots", values.len() as u64);
-    for v in values {
-        t.append_message(b"R", v.ciphertext.r.as_bytes());
-        t.append_message(b"C", v.ciphertext.c.as_bytes());
-        t.append_message(b"V", v.commitment.as_bytes());
+    t.append_u64(b"slots", ciphertexts.len() as u64);
+    for (ct, v) in ciphertexts.iter().zip(commitments) {
+        t.append_message(b"R", ct.r.as_bytes());
+        t.append_message(b"C", ct.c.as_bytes());
+        t.append_message(b"V", v.as_bytes());
+    }
+    t
+}
+
+/// The transcript of a one-of ballot's unit-vector proof, before the proof.
+fn one_of_transcript(
+    context: &[u8; 32],
+    tag: &LinkingTag,
+    ciphertexts: &[Ciphertext],
+) -> Transcript {
+    let mut t = Transcript::new(b"grassroots/ballot/one-of-proof");
+    t.append_u64(b"version", ONE_OF_VERSION as u64);
+    t.append_message(b"context", context);
+    t.append_message(b"tag", tag.0.as_bytes());
+    t.append_u64(b"slots", ciphertexts.len() as u64);
+    for ct in ciphertexts {
+        t.append_message(b"R", ct.r.as_bytes());
+        t.append_message(b"C", ct.c.as_bytes());
     }
     t
 }
@@ -207,17 +273,17 @@ fn equality_challenge(t: &mut Transcript, nonces: &[[RistrettoPoint; 3]]) -> Sca
 }
 
 /// Range-statement commitments, padded with identities to a power of two.
-fn range_commitments(kind: &BallotKind, values: &[EncryptedValue]) -> Vec<CompressedRistretto> {
+fn range_commitments(kind: &BallotKind, values: &[Pt]) -> Vec<CompressedRistretto> {
     let g = generators().1.B;
     let mut out: Vec<CompressedRistretto> = kind
         .range_statements()
         .iter()
         .map(|st| match st {
-            RangeStatement::Value(i) => values[*i].commitment.bytes,
+            RangeStatement::Value(i) => values[*i].bytes,
             RangeStatement::Residual { constant, slots } => {
                 let mut p = Scalar::from(*constant) * g;
                 for i in slots {
-                    p -= values[*i].commitment.point;
+                    p -= values[*i].point;
                 }
                 p.compress()
             }
@@ -258,6 +324,17 @@ impl Ballot {
         rng: &mut R,
     ) -> Result<Ballot> {
         ctx.kind.check_values(values)?;
+        if !ctx.kind.is_range_proven() {
+            return Self::cast_unit_vector(
+                ctx,
+                electorate,
+                secret,
+                values,
+                sequence,
+                rng,
+                RingProver::ConstantTime,
+            );
+        }
         Self::cast_with_statements(
             ctx,
             electorate,
@@ -285,6 +362,17 @@ impl Ballot {
     ) -> Result<Ballot> {
         ctx.kind.check_values(values)?;
         let secret = ring_secrets.get(member).ok_or(Error::NotAMember)?;
+        if !ctx.kind.is_range_proven() {
+            return Self::cast_unit_vector(
+                ctx,
+                electorate,
+                secret,
+                values,
+                0,
+                rng,
+                RingProver::KnownSecrets(ring_secrets),
+            );
+        }
         Self::cast_with_statements(
             ctx,
             electorate,
@@ -330,13 +418,13 @@ impl Ballot {
         // witnesses[i] = (v, r, γ); nonces[i] = (k_v, k_r, k_γ).
         let blinds = rand3(rng);
         let nonces = rand3(rng);
-        let enc: Vec<EncryptedValue> = (0..k)
-            .map(|i| EncryptedValue {
-                ciphertext: ctx.key.encrypt(&plain[i], &blinds[i][0]),
-                commitment: Pt::new(pc.commit(plain[i], blinds[i][1])),
-            })
+        let ciphertexts: Vec<Ciphertext> = (0..k)
+            .map(|i| ctx.key.encrypt(&plain[i], &blinds[i][0]))
             .collect();
-        let mut t = proof_transcript(&context, &tag, &enc);
+        let commitments: Vec<Pt> = (0..k)
+            .map(|i| Pt::new(pc.commit(plain[i], blinds[i][1])))
+            .collect();
+        let mut t = proof_transcript(&context, &tag, &ciphertexts, &commitments);
         let t_points: Vec<[RistrettoPoint; 3]> = nonces
             .iter()
             .map(|[kv, kr, kg]| {
@@ -391,11 +479,63 @@ impl Ballot {
         let body = Body {
             context,
             sequence,
-            values: enc,
-            challenge: e,
-            responses,
-            range_proof: proof.to_bytes(),
+            ciphertexts,
+            validity: Validity::Range {
+                commitments,
+                challenge: e,
+                responses,
+                range_proof: proof.to_bytes(),
+            },
         };
+        Self::sign_body(ctx, electorate, secret, body, rng, prover)
+    }
+
+    /// A one-of ballot: encrypts `values` and proves they are a unit
+    /// vector, without checking them first (tests play cheating voters
+    /// with it; `cast` checks).
+    fn cast_unit_vector<R: RngCore + CryptoRng>(
+        ctx: &DecisionContext,
+        electorate: &Electorate,
+        secret: &VotingSecret,
+        values: &[u64],
+        sequence: u32,
+        rng: &mut R,
+        prover: RingProver<'_>,
+    ) -> Result<Ballot> {
+        if electorate.commitment() != ctx.electorate {
+            return Err(Error::WrongContext);
+        }
+        let context = ctx.digest();
+        let tag = secret.tag(&ctx.decision);
+        let plain: Zeroizing<Vec<Scalar>> =
+            Zeroizing::new(values.iter().map(|&v| Scalar::from(v)).collect());
+        let blinds: Zeroizing<Vec<Scalar>> =
+            Zeroizing::new(values.iter().map(|_| Scalar::random(rng)).collect());
+        let ciphertexts: Vec<Ciphertext> = plain
+            .iter()
+            .zip(blinds.iter())
+            .map(|(v, r)| ctx.key.encrypt(v, r))
+            .collect();
+        let mut t = one_of_transcript(&context, &tag, &ciphertexts);
+        let proof = UnitVectorProof::prove(&ctx.key, &mut t, &ciphertexts, values, &blinds, rng);
+        let body = Body {
+            context,
+            sequence,
+            ciphertexts,
+            validity: Validity::UnitVector(Box::new(proof)),
+        };
+        Self::sign_body(ctx, electorate, secret, body, rng, prover)
+    }
+
+    /// Ring-signs `body` for the decision.
+    fn sign_body<R: RngCore + CryptoRng>(
+        ctx: &DecisionContext,
+        electorate: &Electorate,
+        secret: &VotingSecret,
+        body: Body,
+        rng: &mut R,
+        prover: RingProver<'_>,
+    ) -> Result<Ballot> {
         let signature = ring::sign_with(
             electorate,
             secret,
@@ -418,8 +558,8 @@ impl Ballot {
     }
 
     /// The encrypted slots, in slot order.
-    pub fn values(&self) -> &[EncryptedValue] {
-        &self.body.values
+    pub fn ciphertexts(&self) -> &[Ciphertext] {
+        &self.body.ciphertexts
     }
 
     /// The ring signature.
@@ -427,29 +567,72 @@ impl Ballot {
         &self.signature
     }
 
-    /// Checks the context, the equality proof and the range proof; returns
-    /// the message digest the ring signature must sign.
+    /// Checks the context and the validity proofs (equality and range
+    /// proofs, or the unit-vector proof); returns the message digest the
+    /// ring signature must sign.
     fn verify_proofs(&self, ctx: &DecisionContext, context: &[u8; 32]) -> Result<[u8; 32]> {
         if &self.body.context != context {
             return Err(Error::WrongContext);
         }
-        if self.body.values.len() != ctx.kind.slots() {
+        let cts = &self.body.ciphertexts;
+        if cts.len() != ctx.kind.slots() {
             return Err(Error::InvalidValues(format!(
                 "{} encrypted slots, the ballot kind has {}",
-                self.body.values.len(),
+                cts.len(),
                 ctx.kind.slots()
             )));
         }
+        let expected = if ctx.kind.is_range_proven() {
+            "range"
+        } else {
+            "unit-vector"
+        };
+        match &self.body.validity {
+            Validity::Range {
+                commitments,
+                challenge,
+                responses,
+                range_proof,
+            } if ctx.kind.is_range_proven() => self.verify_range(
+                ctx,
+                context,
+                commitments,
+                *challenge,
+                responses,
+                range_proof,
+            )?,
+            Validity::UnitVector(proof) if !ctx.kind.is_range_proven() => {
+                let mut t = one_of_transcript(context, self.tag(), cts);
+                proof.verify(&ctx.key, &mut t, cts)?;
+            }
+            other => {
+                return Err(Error::WrongProofKind {
+                    expected,
+                    found: other.name(),
+                })
+            }
+        }
+        Ok(self.body.digest())
+    }
+
+    /// The equality and range proofs of a range-proven ballot.
+    fn verify_range(
+        &self,
+        ctx: &DecisionContext,
+        context: &[u8; 32],
+        commitments: &[Pt],
+        e: Scalar,
+        responses: &[[Scalar; 3]],
+        range_proof: &[u8],
+    ) -> Result<()> {
         let (bp, pc) = generators();
-        let e = self.body.challenge;
-        let mut t = proof_transcript(context, self.tag(), &self.body.values);
-        let t_points: Vec<[RistrettoPoint; 3]> = self
-            .body
-            .values
+        let cts = &self.body.ciphertexts;
+        let mut t = proof_transcript(context, self.tag(), cts, commitments);
+        let t_points: Vec<[RistrettoPoint; 3]> = cts
             .iter()
-            .zip(&self.body.responses)
-            .map(|(v, [sv, sr, sg])| {
-                let ct = &v.ciphertext;
+            .zip(commitments)
+            .zip(responses)
+            .map(|((ct, v), [sv, sr, sg])| {
                 [
                     RistrettoPoint::vartime_multiscalar_mul([sr, &-e], [pc.B, ct.r.point]),
                     RistrettoPoint::vartime_multiscalar_mul(
@@ -458,7 +641,7 @@ impl Ballot {
                     ),
                     RistrettoPoint::vartime_multiscalar_mul(
                         [sv, sg, &-e],
-                        [pc.B, pc.B_blinding, v.commitment.point],
+                        [pc.B, pc.B_blinding, v.point],
                     ),
                 ]
             })
@@ -466,13 +649,19 @@ impl Ballot {
         if equality_challenge(&mut t, &t_points) != e {
             return Err(Error::BadEqualityProof);
         }
-        let proof =
-            RangeProof::from_bytes(&self.body.range_proof).map_err(|_| Error::BadRangeProof)?;
-        let comms = range_commitments(&ctx.kind, &self.body.values);
+        let proof = RangeProof::from_bytes(range_proof).map_err(|_| Error::BadRangeProof)?;
+        let comms = range_commitments(&ctx.kind, commitments);
         proof
             .verify_multiple(bp, pc, &mut t, &comms, ctx.kind.bits())
-            .map_err(|_| Error::BadRangeProof)?;
-        Ok(self.body.digest())
+            .map_err(|_| Error::BadRangeProof)
+    }
+
+    /// The validity proofs alone (equality and range proofs, or the
+    /// unit-vector proof), without the ring signature (benchmarks only).
+    #[cfg(feature = "bench-support")]
+    #[doc(hidden)]
+    pub fn verify_validity(&self, ctx: &DecisionContext) -> Result<()> {
+        self.verify_proofs(ctx, &ctx.digest()).map(|_| ())
     }
 
     /// Verifies this ballot alone: context, proofs and ring signature.
@@ -484,10 +673,14 @@ impl Ballot {
         self.signature.verify(electorate, &ctx.decision, &message)
     }
 
-    /// Encodes as `"GRBT" ‖ 1 ‖ context digest ‖ sequence:u32 ‖ k:u16 ‖ (R_i ‖ C_i ‖ V_i)ᵏ ‖
-    /// e ‖ (s_v ‖ s_r ‖ s_γ)ᵏ ‖ len:u32 ‖ range proof ‖ len:u32 ‖ signature`.
+    /// Encodes a range-proven ballot as `"GRBT" ‖ 1 ‖ context digest ‖
+    /// sequence:u32 ‖ k:u16 ‖ (R_i ‖ C_i ‖ V_i)ᵏ ‖ e ‖ (s_v ‖ s_r ‖ s_γ)ᵏ ‖
+    /// len:u32 ‖ range proof ‖ len:u32 ‖ signature`, and a one-of ballot
+    /// as `"GRBT" ‖ 2 ‖ context digest ‖ sequence:u32 ‖ k:u16 ‖ (R_i ‖ C_i)ᵏ ‖
+    /// (A0_i ‖ B0_i ‖ A1_i ‖ B1_i ‖ c0_i ‖ z0_i ‖ z1_i)ᵏ ‖ A_s ‖ B_s ‖ z_s ‖
+    /// len:u32 ‖ signature`.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new(MARKER, VERSION);
+        let mut w = Writer::new(MARKER, self.body.version());
         self.body.write(&mut w);
         w.bytes(&self.signature.to_bytes());
         w.finish()
@@ -497,18 +690,37 @@ impl Ballot {
     /// proofs and trailing bytes. Offsets inside the signature are relative
     /// to the signature's own encoding.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes, MARKER, VERSION, "ballot")?;
+        let (mut r, version) =
+            Reader::new_versions(bytes, MARKER, &[VERSION, ONE_OF_VERSION], "ballot")?;
         let context = r.array("context digest")?;
         let sequence = r.u32("sequence")?;
         let off = r.offset();
         let k = r.u16("slot count")? as u64;
-        r.check_range("slot count", off, k, 1, MAX_RANGE_VALUES as u64)?;
-        let mut values = Vec::with_capacity(k as usize);
-        for _ in 0..k {
-            values.push(EncryptedValue {
-                ciphertext: Ciphertext::read(&mut r)?,
-                commitment: r.point("commitment V")?,
+        if version == ONE_OF_VERSION {
+            r.check_range("slot count", off, k, 2, crate::kind::MAX_OPTIONS as u64)?;
+            let ciphertexts = (0..k)
+                .map(|_| Ciphertext::read(&mut r))
+                .collect::<core::result::Result<Vec<_>, _>>()?;
+            let proof = UnitVectorProof::read(&mut r, k as usize)?;
+            let signature =
+                RingSignature::from_bytes(r.bytes("ring signature", MAX_SIGNATURE_BYTES)?)?;
+            r.finish()?;
+            return Ok(Ballot {
+                body: Body {
+                    context,
+                    sequence,
+                    ciphertexts,
+                    validity: Validity::UnitVector(Box::new(proof)),
+                },
+                signature,
             });
+        }
+        r.check_range("slot count", off, k, 1, MAX_RANGE_VALUES as u64)?;
+        let mut ciphertexts = Vec::with_capacity(k as usize);
+        let mut commitments = Vec::with_capacity(k as usize);
+        for _ in 0..k {
+            ciphertexts.push(Ciphertext::read(&mut r)?);
+            commitments.push(r.point("commitment V")?);
         }
         let challenge = r.scalar("challenge e")?;
         let mut responses = Vec::with_capacity(k as usize);
@@ -538,10 +750,13 @@ impl Ballot {
             body: Body {
                 context,
                 sequence,
-                values,
-                challenge,
-                responses,
-                range_proof,
+                ciphertexts,
+                validity: Validity::Range {
+                    commitments,
+                    challenge,
+                    responses,
+                    range_proof,
+                },
             },
             signature,
         })
@@ -923,6 +1138,284 @@ mod tests {
         // A failure is never remembered: the swapped ballots fail again.
         let r = verify_ballots(&f.ctx, &f.electorate, &swapped, &mut OsRng);
         assert!(r.iter().all(|x| x.is_err()));
+    }
+
+    /// A body signed anew by member `member` for `ctx`'s decision, so only
+    /// the validity proofs can refuse it.
+    fn resign(f: &Fixture, ctx: &DecisionContext, body: Body, member: usize) -> Ballot {
+        let signature = ring::sign(
+            &f.electorate,
+            &f.secrets[member],
+            &ctx.decision,
+            &body.digest(),
+            &mut OsRng,
+        )
+        .unwrap();
+        Ballot { body, signature }
+    }
+
+    fn unit_proof(b: &mut Ballot) -> &mut UnitVectorProof {
+        match &mut b.body.validity {
+            Validity::UnitVector(p) => p,
+            Validity::Range { .. } => panic!("a range-proven ballot"),
+        }
+    }
+
+    fn chosen(options: usize, i: usize) -> Vec<u64> {
+        let mut v = vec![0; options];
+        v[i] = 1;
+        v
+    }
+
+    #[test]
+    fn one_of_ballots_verify_and_round_trip() {
+        for options in [2u16, 3, 21, 64] {
+            let f = fixture(4, BallotKind::OneOf { options });
+            for i in [0, options as usize - 1] {
+                let v = chosen(options as usize, i);
+                let b = Ballot::cast(&f.ctx, &f.electorate, &f.secrets[1], &v, &mut OsRng).unwrap();
+                b.verify(&f.ctx, &f.electorate).unwrap();
+                let bytes = b.to_bytes();
+                assert_eq!(&bytes[..5], b"GRBT\x02");
+                let k = options as usize;
+                let sig = b.signature.to_bytes().len();
+                assert_eq!(
+                    bytes.len(),
+                    5 + 32 + 4 + 2 + 64 * k + 224 * k + 96 + 4 + sig
+                );
+                let decoded = Ballot::from_bytes(&bytes).unwrap();
+                assert_eq!(decoded, b);
+                decoded.verify(&f.ctx, &f.electorate).unwrap();
+                assert_eq!(b.ciphertexts().len(), k);
+            }
+        }
+    }
+
+    /// Honest casting refuses what is not a unit vector; a cheater who
+    /// runs the prover on it anyway makes a proof that does not verify.
+    #[test]
+    fn one_of_ballots_that_are_not_unit_vectors_are_refused() {
+        let f = fixture(4, BallotKind::OneOf { options: 3 });
+        let cheat = |values: &[u64]| {
+            assert!(matches!(
+                Ballot::cast(&f.ctx, &f.electorate, &f.secrets[0], values, &mut OsRng),
+                Err(Error::InvalidValues(_))
+            ));
+            Ballot::cast_unit_vector(
+                &f.ctx,
+                &f.electorate,
+                &f.secrets[0],
+                values,
+                0,
+                &mut OsRng,
+                RingProver::ConstantTime,
+            )
+            .unwrap()
+            .verify(&f.ctx, &f.electorate)
+        };
+        assert_eq!(cheat(&[1, 1, 0]), Err(Error::BadUnitVectorProof), "two 1s");
+        assert_eq!(cheat(&[0, 2, 0]), Err(Error::BadUnitVectorProof), "a 2");
+        assert_eq!(cheat(&[0, 0, 0]), Err(Error::BadUnitVectorProof), "all 0");
+        assert_eq!(
+            cheat(&[2, 0, 0]),
+            Err(Error::BadUnitVectorProof),
+            "a 2 alone"
+        );
+        assert_eq!(cheat(&[1, 1, 1]), Err(Error::BadUnitVectorProof), "all 1");
+    }
+
+    #[test]
+    fn every_tampered_part_of_a_unit_vector_proof_is_refused() {
+        use crate::unitvec::tests::{tamper, PARTS};
+        let f = fixture(4, BallotKind::OneOf { options: 3 });
+        let good =
+            Ballot::cast(&f.ctx, &f.electorate, &f.secrets[2], &[0, 1, 0], &mut OsRng).unwrap();
+        // Well-formed but altered fields, signed anew: only the proof refuses.
+        for slot in 0..3 {
+            for part in PARTS {
+                let mut b = good.clone();
+                tamper(unit_proof(&mut b), slot, part);
+                let b = resign(&f, &f.ctx, b.body, 2);
+                assert_eq!(
+                    b.verify(&f.ctx, &f.electorate),
+                    Err(Error::BadUnitVectorProof),
+                    "slot {slot} {part:?}"
+                );
+            }
+        }
+        // A flipped byte in each part of the encoding: refused when decoding
+        // (a non-canonical point or scalar) or when verifying.
+        let bytes = good.to_bytes();
+        let proof_start = 5 + 32 + 4 + 2 + 64 * 3;
+        let parts = ["A0", "B0", "A1", "B1", "c0", "z0", "z1"];
+        let mut offsets: Vec<(String, usize)> = Vec::new();
+        for slot in 0..3 {
+            for (j, name) in parts.iter().enumerate() {
+                offsets.push((
+                    format!("slot {slot} {name}"),
+                    proof_start + 224 * slot + 32 * j,
+                ));
+            }
+        }
+        for (j, name) in ["As", "Bs", "zs"].iter().enumerate() {
+            offsets.push((name.to_string(), proof_start + 224 * 3 + 32 * j));
+        }
+        for (name, at) in offsets {
+            for byte in [at, at + 17, at + 31] {
+                let mut t = bytes.clone();
+                t[byte] ^= 0x01;
+                let r = Ballot::from_bytes(&t).and_then(|x| x.verify(&f.ctx, &f.electorate));
+                assert!(r.is_err(), "{name}: byte {byte} flipped was accepted");
+            }
+        }
+    }
+
+    #[test]
+    fn every_tampered_byte_of_a_one_of_ballot_is_refused() {
+        let f = fixture(3, BallotKind::OneOf { options: 2 });
+        let b = Ballot::cast(&f.ctx, &f.electorate, &f.secrets[0], &[0, 1], &mut OsRng).unwrap();
+        let bytes = b.to_bytes();
+        for i in 0..bytes.len() {
+            let mut t = bytes.clone();
+            t[i] ^= 0x01;
+            let r = Ballot::from_bytes(&t).and_then(|x| x.verify(&f.ctx, &f.electorate));
+            assert!(r.is_err(), "byte {i} ^ 0x01 accepted");
+        }
+        assert!(Ballot::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn a_unit_vector_proof_is_bound_to_its_context_ciphertexts_and_voter() {
+        let f = fixture(4, BallotKind::OneOf { options: 3 });
+        let good =
+            Ballot::cast(&f.ctx, &f.electorate, &f.secrets[1], &[1, 0, 0], &mut OsRng).unwrap();
+        // Moved to another decision: the body names the other context and
+        // is signed for it.
+        let mut other = f.ctx;
+        other.decision = DecisionId([9; 32]);
+        let mut body = good.body.clone();
+        body.context = other.digest();
+        let moved = resign(&f, &other, body, 1);
+        assert_eq!(
+            moved.verify(&other, &f.electorate),
+            Err(Error::BadUnitVectorProof),
+            "another decision"
+        );
+        // Same decision, another decision key (another key generation).
+        let (info, _) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+        let mut rekeyed = f.ctx;
+        rekeyed.key = info.key();
+        let mut body = good.body.clone();
+        body.context = rekeyed.digest();
+        let moved = resign(&f, &rekeyed, body, 1);
+        assert_eq!(
+            moved.verify(&rekeyed, &f.electorate),
+            Err(Error::BadUnitVectorProof),
+            "another key"
+        );
+        // Two ciphertexts swapped (a vote for option 1 instead of 0).
+        let mut body = good.body.clone();
+        body.ciphertexts.swap(0, 1);
+        assert_eq!(
+            resign(&f, &f.ctx, body, 1).verify(&f.ctx, &f.electorate),
+            Err(Error::BadUnitVectorProof),
+            "swapped ciphertexts"
+        );
+        // A ciphertext replaced by another ballot's.
+        let other_ballot =
+            Ballot::cast(&f.ctx, &f.electorate, &f.secrets[2], &[1, 0, 0], &mut OsRng).unwrap();
+        let mut body = good.body.clone();
+        body.ciphertexts[0] = other_ballot.body.ciphertexts[0];
+        assert_eq!(
+            resign(&f, &f.ctx, body, 1).verify(&f.ctx, &f.electorate),
+            Err(Error::BadUnitVectorProof),
+            "replaced ciphertext"
+        );
+        // Copied under another voter's signature (another linking tag).
+        let copy = resign(&f, &f.ctx, good.body.clone(), 3);
+        assert_ne!(copy.tag(), good.tag());
+        assert_eq!(
+            copy.verify(&f.ctx, &f.electorate),
+            Err(Error::BadUnitVectorProof),
+            "copied under another tag"
+        );
+        // The untouched ballot still verifies.
+        good.verify(&f.ctx, &f.electorate).unwrap();
+    }
+
+    /// A range-proven ballot is no one-of ballot, and the other way round,
+    /// even when signed for the context.
+    #[test]
+    fn proof_families_do_not_mix() {
+        let one_of = fixture(4, BallotKind::OneOf { options: 3 });
+        let mut budget_ctx = one_of.ctx;
+        budget_ctx.kind = BallotKind::Budget {
+            options: 3,
+            budget: 1,
+        };
+        let ranged = Ballot::cast(
+            &budget_ctx,
+            &one_of.electorate,
+            &one_of.secrets[0],
+            &[0, 1, 0],
+            &mut OsRng,
+        )
+        .unwrap();
+        ranged.verify(&budget_ctx, &one_of.electorate).unwrap();
+        assert_eq!(
+            ranged.verify(&one_of.ctx, &one_of.electorate),
+            Err(Error::WrongContext)
+        );
+        let mut body = ranged.body.clone();
+        body.context = one_of.ctx.digest();
+        assert_eq!(
+            resign(&one_of, &one_of.ctx, body, 0).verify(&one_of.ctx, &one_of.electorate),
+            Err(Error::WrongProofKind {
+                expected: "unit-vector",
+                found: "range"
+            })
+        );
+        let unit = Ballot::cast(
+            &one_of.ctx,
+            &one_of.electorate,
+            &one_of.secrets[0],
+            &[0, 1, 0],
+            &mut OsRng,
+        )
+        .unwrap();
+        let mut body = unit.body.clone();
+        body.context = budget_ctx.digest();
+        assert_eq!(
+            resign(&one_of, &budget_ctx, body, 0).verify(&budget_ctx, &one_of.electorate),
+            Err(Error::WrongProofKind {
+                expected: "range",
+                found: "unit-vector"
+            })
+        );
+        // Encodings: version 1 stays the range-proven layout; an unknown
+        // version is refused by name.
+        assert_eq!(&ranged.to_bytes()[..5], b"GRBT\x01");
+        let mut v3 = unit.to_bytes();
+        v3[4] = 3;
+        assert!(matches!(
+            Ballot::from_bytes(&v3),
+            Err(Error::Decode(DecodeError::UnsupportedVersion {
+                version: 3,
+                ..
+            }))
+        ));
+        // A one-of ballot of 1 slot or 65 slots is refused when decoding.
+        for k in [1u16, 65] {
+            let mut t = unit.to_bytes();
+            t[41..43].copy_from_slice(&k.to_le_bytes());
+            assert!(matches!(
+                Ballot::from_bytes(&t),
+                Err(Error::Decode(DecodeError::OutOfRange {
+                    what: "slot count",
+                    ..
+                }))
+            ));
+        }
     }
 
     #[test]

@@ -130,6 +130,34 @@ impl<'a> Reader<'a> {
         Ok(r)
     }
 
+    /// Checks the marker of a message named `what` whose version byte is
+    /// one of `versions` (which name its layouts), returning the version.
+    pub(crate) fn new_versions(
+        buf: &'a [u8],
+        marker: &[u8; 4],
+        versions: &[u8],
+        what: &'static str,
+    ) -> Result<(Self, u8), DecodeError> {
+        let mut r = Reader { buf, pos: 0, what };
+        let found: [u8; 4] = r.array("marker")?;
+        if &found != marker {
+            return Err(DecodeError::WrongMarker {
+                what,
+                expected: *marker,
+                found,
+            });
+        }
+        let v = r.u8("version")?;
+        if !versions.contains(&v) {
+            return Err(DecodeError::UnsupportedVersion {
+                what,
+                version: v,
+                supported: versions.iter().copied().max().unwrap_or(0),
+            });
+        }
+        Ok((r, v))
+    }
+
     pub(crate) fn offset(&self) -> usize {
         self.pos
     }

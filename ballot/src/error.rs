@@ -47,7 +47,7 @@ pub enum DecodeError {
         what: &'static str,
         /// The version found.
         version: u8,
-        /// The version this library reads.
+        /// The (highest) version this library reads.
         supported: u8,
     },
     /// A 32-byte field is not the canonical encoding of a Ristretto point.
@@ -139,6 +139,21 @@ pub enum Error {
     /// The range proof fails: a value is out of range or the proof is malformed.
     #[error("the range proof does not verify (a value is outside what the ballot kind allows, or the proof is malformed)")]
     BadRangeProof,
+    /// The one-of ballot's unit-vector proof fails: some slot does not
+    /// encrypt 0 or 1, the slots do not sum to 1, or the proof is
+    /// malformed or was made for other ciphertexts, another voter or
+    /// another decision.
+    #[error("the unit-vector proof does not verify (the ciphertexts do not encrypt exactly one chosen option, or the proof was made for other ciphertexts, another voter or another decision)")]
+    BadUnitVectorProof,
+    /// The ballot carries the proof of another family of kinds: range
+    /// proofs for a one-of kind, or a unit-vector proof for another kind.
+    #[error("the ballot carries a {found} proof, but its kind needs a {expected} proof")]
+    WrongProofKind {
+        /// The proof the kind needs ("range" or "unit-vector").
+        expected: &'static str,
+        /// The proof the ballot carries.
+        found: &'static str,
+    },
     /// Bulletproofs refused to build a proof.
     #[error("range proof could not be built: {0}")]
     RangeProofBuild(String),

@@ -79,13 +79,13 @@ impl CountedBallots {
             let b = ballots
                 .get(i)
                 .ok_or_else(|| Error::Mismatch(format!("counted position {i} is not a ballot")))?;
-            if b.values().len() != slots {
+            if b.ciphertexts().len() != slots {
                 return Err(Error::Mismatch(format!(
                     "ballot {i} has {} slots, the kind has {slots}",
-                    b.values().len()
+                    b.ciphertexts().len()
                 )));
             }
-            list.push(b.values().iter().map(|v| *v.ciphertext()).collect());
+            list.push(b.ciphertexts().to_vec());
         }
         Ok(Self::from_ciphertexts(ctx, list))
     }
@@ -137,10 +137,12 @@ impl CountedBallots {
 
     /// The counted ballots as a verified shuffle chain left them: the
     /// chain's output, to be decrypted in place of the ledger-ordered list.
-    /// The chain must start from these ballots, under a shuffle context with
-    /// the key and width of `ctx` ([`crate::ShuffleContext::for_decision`] or
-    /// [`crate::ShuffleContext::for_close`]), with at least one step (every step was verified when it
-    /// was pushed). Shares for the result are bound to its own digest.
+    /// The chain must start from these ballots, under a shuffle context
+    /// with the key and width of `ctx`
+    /// ([`crate::ShuffleContext::for_decision`] or
+    /// [`crate::ShuffleContext::for_close`]), with at least one step (every
+    /// step was verified when it was pushed). Shares for the result are
+    /// bound to its own digest.
     pub fn shuffled(&self, ctx: &DecisionContext, chain: &ShuffleChain) -> Result<Self> {
         if ctx.digest() != self.context {
             return Err(Error::WrongContext);
@@ -367,6 +369,32 @@ mod tests {
         assert_eq!(weak_order(3, &partial), None);
         assert_eq!(weak_order(3, &[0; 5]), None);
         assert_eq!(weak_order(2, &[2, 0]), None);
+    }
+
+    /// One-of ballots decrypt one by one to their unit vectors.
+    #[test]
+    fn one_of_ballots_decrypt_individually() {
+        let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+        let secrets: Vec<_> = (0..3).map(|_| VotingSecret::generate(&mut OsRng)).collect();
+        let e = Electorate::new(secrets.iter().map(|s| s.public()).collect()).unwrap();
+        let kind = BallotKind::OneOf { options: 3 };
+        let ctx = DecisionContext::new(DecisionId([6; 32]), &e, info.key(), kind).unwrap();
+        let votes = [vec![0, 0, 1], vec![1, 0, 0], vec![0, 1, 0]];
+        let ballots: Vec<_> = votes
+            .iter()
+            .zip(&secrets)
+            .map(|(v, s)| Ballot::cast(&ctx, &e, s, v, &mut OsRng).unwrap())
+            .collect();
+        let acc = accept(&ctx, &e, &ballots, &mut OsRng);
+        let counted = CountedBallots::new(&ctx, &ballots, &acc).unwrap();
+        let shares: Vec<_> = keys[..2]
+            .iter()
+            .map(|k| counted.share(0, k, &info, &mut OsRng).unwrap())
+            .collect();
+        let d = counted.decrypt(&info, &[shares]).unwrap();
+        let mut sorted = votes.to_vec();
+        sorted.sort();
+        assert_eq!(d.ballots, sorted);
     }
 
     #[test]

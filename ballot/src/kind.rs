@@ -19,6 +19,16 @@
 //!   give the pairwise (Condorcet) matrix. What is *not* proven is
 //!   transitivity: a cyclic ballot is accepted, and it counts exactly like
 //!   one vote in each pairwise contest, never more.
+//!
+//! One kind is not proven by range statements:
+//!
+//! - **OneOf** (`k` options): exactly one slot is 1, every other 0 — a
+//!   unit vector. Its ballots carry no Pedersen commitments and no range
+//!   proof but a proof that the ciphertexts encrypt a unit vector
+//!   (`docs/ballot.md`, §3): each slot encrypts 0 or 1 and their sum
+//!   encrypts 1. A blank ballot is not representable; a voter who wants
+//!   nothing to change chooses the option that means so (in a governed
+//!   decision, option 0, the status quo).
 
 use crate::encoding::{Reader, Writer};
 use crate::error::{DecodeError, Error, Result};
@@ -30,7 +40,7 @@ use crate::error::{DecodeError, Error, Result};
 /// decryption step hang.
 pub const MAX_SLOT_VALUE: u64 = 1 << 24;
 
-/// Largest number of options of approval, score and budget ballots.
+/// Largest number of options of approval, score, budget and one-of ballots.
 pub const MAX_OPTIONS: u16 = 64;
 /// Largest number of candidates of a ranked ballot.
 pub const MAX_CANDIDATES: u16 = 8;
@@ -62,6 +72,12 @@ pub enum BallotKind {
         /// Number of candidates.
         candidates: u16,
     },
+    /// Exactly one of `options` (2 or more): a unit vector, proven by a
+    /// unit-vector proof instead of range proofs (see the module docs).
+    OneOf {
+        /// Number of options.
+        options: u16,
+    },
 }
 
 /// One range statement: `constant − Σ_{slots} v` (or `v_slot` alone) is in `[0, 2^b)`.
@@ -72,8 +88,8 @@ pub(crate) enum RangeStatement {
 }
 
 impl BallotKind {
-    /// Checks the parameters: 1..=64 options, maximum and budget in
-    /// `1..=2^24`, 2..=8 ranked candidates.
+    /// Checks the parameters: 1..=64 options (2..=64 for one-of ballots),
+    /// maximum and budget in `1..=2^24`, 2..=8 ranked candidates.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidKind(m));
         match *self {
@@ -84,6 +100,9 @@ impl BallotKind {
             {
                 bad(format!("{options} options, allowed 1..={MAX_OPTIONS}"))
             }
+            BallotKind::OneOf { options } if !(2..=MAX_OPTIONS).contains(&options) => bad(format!(
+                "{options} options for a one-of ballot, allowed 2..={MAX_OPTIONS}"
+            )),
             BallotKind::Score { max: 0, .. } => bad("score maximum must be at least 1".into()),
             BallotKind::Budget { budget: 0, .. } => bad("budget must be at least 1".into()),
             BallotKind::Score { max, .. } if max > MAX_SLOT_VALUE => bad(format!(
@@ -106,7 +125,8 @@ impl BallotKind {
         match *self {
             BallotKind::Approval { options }
             | BallotKind::Score { options, .. }
-            | BallotKind::Budget { options, .. } => options as usize,
+            | BallotKind::Budget { options, .. }
+            | BallotKind::OneOf { options } => options as usize,
             BallotKind::Ranked { candidates } => {
                 let c = candidates as usize;
                 c * c.saturating_sub(1)
@@ -117,7 +137,7 @@ impl BallotKind {
     /// The largest value one slot may hold.
     pub fn slot_max(&self) -> u64 {
         match *self {
-            BallotKind::Approval { .. } | BallotKind::Ranked { .. } => 1,
+            BallotKind::Approval { .. } | BallotKind::Ranked { .. } | BallotKind::OneOf { .. } => 1,
             BallotKind::Score { max, .. } => max,
             BallotKind::Budget { budget, .. } => budget,
         }
@@ -166,7 +186,16 @@ impl BallotKind {
         Ok(v)
     }
 
-    /// The range statements that together mean "valid for this kind".
+    /// Whether ballots of this kind are proven by range statements and
+    /// Bulletproofs (every kind but [`BallotKind::OneOf`]).
+    pub fn is_range_proven(&self) -> bool {
+        !matches!(self, BallotKind::OneOf { .. })
+    }
+
+    /// The range statements that together mean "valid for this kind". For
+    /// [`BallotKind::OneOf`], which is not range-proven, they are those of
+    /// a budget of 1 (at most one option); its unit-vector proof shows
+    /// more, that exactly one is chosen.
     pub(crate) fn range_statements(&self) -> Vec<RangeStatement> {
         let k = self.slots();
         let mut out: Vec<RangeStatement> = (0..k).map(RangeStatement::Value).collect();
@@ -180,6 +209,10 @@ impl BallotKind {
             }
             BallotKind::Budget { budget, .. } => out.push(RangeStatement::Residual {
                 constant: budget,
+                slots: (0..k).collect(),
+            }),
+            BallotKind::OneOf { .. } => out.push(RangeStatement::Residual {
+                constant: 1,
                 slots: (0..k).collect(),
             }),
             BallotKind::Ranked { candidates } => {
@@ -207,6 +240,21 @@ impl BallotKind {
                 values.len(),
                 self.slots()
             )));
+        }
+        if let BallotKind::OneOf { .. } = self {
+            if let Some(i) = values.iter().position(|&v| v > 1) {
+                return Err(Error::InvalidValues(format!(
+                    "slot {i} holds {}, a one-of ballot holds 0 or 1 per option",
+                    values[i]
+                )));
+            }
+            let chosen = values.iter().filter(|&&v| v == 1).count();
+            if chosen != 1 {
+                return Err(Error::InvalidValues(format!(
+                    "{chosen} options chosen, a one-of ballot chooses exactly one"
+                )));
+            }
+            return Ok(());
         }
         for st in self.range_statements() {
             match st {
@@ -252,6 +300,10 @@ impl BallotKind {
                 w.u8(4);
                 w.u16(candidates);
             }
+            BallotKind::OneOf { options } => {
+                w.u8(5);
+                w.u16(options);
+            }
         }
     }
 
@@ -272,13 +324,16 @@ impl BallotKind {
             4 => BallotKind::Ranked {
                 candidates: r.u16("candidates")?,
             },
+            5 => BallotKind::OneOf {
+                options: r.u16("options")?,
+            },
             k => {
                 return Err(DecodeError::OutOfRange {
                     what: "ballot kind",
                     offset: off,
                     value: k as u64,
                     min: 1,
-                    max: 4,
+                    max: 5,
                 })
             }
         };
@@ -364,6 +419,55 @@ mod tests {
         assert!(BallotKind::Ranked { candidates: 2 }
             .check_values(&[1, 1])
             .is_err());
+    }
+
+    #[test]
+    fn one_of_values_are_unit_vectors() {
+        let k = BallotKind::OneOf { options: 3 };
+        k.check_values(&[0, 1, 0]).unwrap();
+        let two = k.check_values(&[1, 1, 0]).unwrap_err().to_string();
+        assert!(two.contains("2 options chosen"), "{two}");
+        let none = k.check_values(&[0, 0, 0]).unwrap_err().to_string();
+        assert!(none.contains("0 options chosen"), "{none}");
+        let big = k.check_values(&[0, 2, 0]).unwrap_err().to_string();
+        assert!(big.contains("slot 1 holds 2"), "{big}");
+        assert!(k.check_values(&[1, 0]).is_err());
+        assert!(BallotKind::OneOf { options: 1 }.validate().is_err());
+        assert!(BallotKind::OneOf { options: 65 }.validate().is_err());
+        assert!(!k.is_range_proven());
+        assert_eq!((k.slots(), k.slot_max()), (3, 1));
+    }
+
+    /// Each kind's encoding: existing kinds keep their bytes, one-of is
+    /// tag 5, and out-of-range parameters are refused when decoding.
+    #[test]
+    fn kind_encodings() {
+        let enc = |k: BallotKind| {
+            let mut w = Writer::new(b"TEST", 1);
+            k.write(&mut w);
+            w.finish()[5..].to_vec()
+        };
+        let dec = |b: &[u8]| {
+            let mut bytes = b"TEST\x01".to_vec();
+            bytes.extend_from_slice(b);
+            let mut r = Reader::new(&bytes, b"TEST", 1, "test").unwrap();
+            let k = BallotKind::read(&mut r)?;
+            r.finish()?;
+            Ok::<_, DecodeError>(k)
+        };
+        let budget = BallotKind::Budget {
+            options: 3,
+            budget: 1,
+        };
+        assert_eq!(enc(budget), [3, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(enc(BallotKind::Approval { options: 2 }), [1, 2, 0]);
+        let one_of = BallotKind::OneOf { options: 21 };
+        assert_eq!(enc(one_of), [5, 21, 0]);
+        assert_eq!(dec(&[5, 21, 0]).unwrap(), one_of);
+        assert!(dec(&[5, 1, 0]).is_err(), "one option");
+        assert!(dec(&[5, 65, 0]).is_err(), "65 options");
+        assert!(dec(&[5, 2]).is_err(), "truncated");
+        assert!(dec(&[6, 2, 0]).is_err(), "unknown tag");
     }
 
     #[test]

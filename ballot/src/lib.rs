@@ -8,7 +8,9 @@
 //! - [`ring`]: Triptych linkable ring signatures of logarithmic size with
 //!   batch verification;
 //! - [`elgamal`], [`kind`], [`ballot`]: encrypted ballot values with
-//!   ciphertext/commitment equality proofs and Bulletproofs range proofs;
+//!   ciphertext/commitment equality proofs and Bulletproofs range proofs,
+//!   or, for one-of ballots, a proof that the ciphertexts encrypt a unit
+//!   vector (disjunctive Chaum–Pedersen proofs, no range proof);
 //! - [`dkg`], [`threshold`], [`dlog`], [`tally`]: t-of-m key generation,
 //!   verifiable threshold decryption and homomorphic tallies;
 //! - [`individual`]: counted ballots decrypted one by one after the close,
@@ -43,6 +45,7 @@ pub mod shuffle;
 pub mod tally;
 pub mod threshold;
 pub mod transport;
+mod unitvec;
 pub mod verified;
 
 pub use ballot::{verify_ballots, Ballot, DecisionContext};

@@ -122,10 +122,10 @@ impl EncryptedTally {
                     Error::Mismatch(format!("counted position {i} is not a ballot"))
                 })?;
                 let v = b
-                    .values()
+                    .ciphertexts()
                     .get(k)
                     .ok_or_else(|| Error::Mismatch(format!("ballot {i} has no slot {k}")))?;
-                cts.push(*v.ciphertext());
+                cts.push(*v);
             }
             sums.push(Ciphertext::sum(&cts));
         }
@@ -255,6 +255,10 @@ mod tests {
                     budget: 100,
                 },
                 vec![vec![100, 0, 0], vec![20, 30, 50], vec![0, 0, 0]],
+            ),
+            (
+                BallotKind::OneOf { options: 3 },
+                vec![vec![0, 1, 0], vec![0, 0, 1], vec![0, 1, 0]],
             ),
             (
                 BallotKind::Ranked { candidates: 3 },

@@ -20,6 +20,9 @@ fn run_draw(h: &Homes, homes: &[PathBuf], d: &str) {
             sync(h, trustee, hub);
         }
     }
+    // With its key confirmed, the draw can only be completed.
+    let err = fails(hub, &["assembly", "draw", "council"]);
+    assert!(err.contains("in progress"), "{err}");
     for trustee in &homes[..2] {
         sync(h, hub, trustee);
         let step = json(trustee, &["assembly", "share", d]);
@@ -94,8 +97,6 @@ fn members_declare_a_council_draw_it_by_lot_and_rotate_it() {
     assert_eq!(opened["draw"]["pool"], 6);
     assert_eq!(opened["draw"]["seats_drawn"], 3);
     sync(&h, &homes[3], hub);
-    let err = fails(hub, &["assembly", "draw", "council"]);
-    assert!(err.contains("in progress"), "{err}");
     run_draw(&h, &homes, &draw);
     sync(&h, hub, &homes[2]);
     let err = fails(&homes[2], &["assembly", "share", &draw]);
@@ -107,6 +108,13 @@ fn members_declare_a_council_draw_it_by_lot_and_rotate_it() {
         sync(&h, hub, home);
         assert_eq!(holders(home), seated, "every home seats the same council");
     }
+    let shown = ok(&homes[4], &["community", "show"]);
+    assert!(shown.contains("council: 3 of 3 seats filled"), "{shown}");
+    let shown = json(&homes[4], &["community", "show"]);
+    assert_eq!(
+        shown["assemblies"][0]["holders"].as_array().unwrap(),
+        &seated
+    );
     let verified = ok(&homes[5], &["assembly", "verify", "council"]);
     assert!(
         verified.contains("6 members at the opening, 6 eligible, 3 seat(s) drawn"),

@@ -177,12 +177,17 @@ fn usage_errors_exit_2_and_demo_runs() {
     assert_eq!(rate["status"], "adopted", "{rate}");
     assert_eq!(rate["value"]["value"], 600);
     assert_eq!(rate["supporters"], 5);
+    // The council: three of the six seated by the trustees' coin.
+    let seated = demo["council"]["seated"].as_array().unwrap();
+    assert_eq!(seated.len(), 3, "{}", demo["council"]);
+    assert_eq!(demo["council"]["coin"].as_str().map(str::len), Some(64));
     // Offline, the same vote through statement files.
     let offline = json(&h.home("y"), &["demo", "--offline"]);
     assert_eq!(offline["all_devices_agree"], true);
     assert_eq!(offline["vote"]["totals"], serde_json::json!([5, 2, 3]));
     assert_eq!(offline["commission"]["status"]["value"]["value"], 600);
     assert!(offline["vote"]["state_root"].is_null());
+    assert_eq!(offline["council"]["seated"].as_array().unwrap().len(), 3);
 }
 
 #[test]

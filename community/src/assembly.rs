@@ -15,7 +15,12 @@
 //! 2. **A draw** (kind 25) of period `p` counts only if, at its position,
 //!    the assembly is declared, `p` is its next period and no other draw
 //!    of it is in progress — the first in record order wins, so nobody can
-//!    open two draws and keep the one they like. Its opening is checked
+//!    open two draws and keep the one they like. One exception keeps a
+//!    stalled key generation from blocking the assembly: a valid draw
+//!    opened while the draw in progress has no confirmed key replaces it.
+//!    Without a key no coin share exists, so nobody knows either draw's
+//!    coin and the replacement cannot be chosen by its outcome; once the
+//!    key is confirmed, the draw can only be completed. Its opening is checked
 //!    as a decision's (`crate::decision`): a member opened it, the
 //!    trustees are the constitution's. Its **pool** is every member of the
 //!    community state of the opening's causal past; the **eligible** list
@@ -48,9 +53,10 @@
 //! Not covered: quota panels on the record (members would have to
 //! declare features such as age band or region, a privacy question of its
 //! own; the quota algorithms exist in `governance::sortition`), a
-//! deadline after which a stalled draw may be reopened with other
-//! trustees (a draw waits for `t` trustees), and federated assemblies on
-//! federation records.
+//! deadline after which a draw whose key is confirmed but whose coin
+//! waits for shares may be replaced (with `m ≥ 2t − 1` and at most
+//! `t − 1` faulty trustees, `t` honest ones can always share), and
+//! federated assemblies on federation records.
 
 use crate::decision::{DecisionError, DecisionState};
 use crate::governed::Adoptions;
@@ -102,6 +108,15 @@ pub enum DrawStatus {
         /// The trustees whose shares were combined.
         trustees: Vec<u16>,
     },
+    /// A later draw of the same period replaced this one before its key
+    /// was confirmed (its key generation stalled; no coin share of it
+    /// could exist).
+    Superseded {
+        /// The draw that replaced it (hex).
+        by: String,
+        /// Where.
+        position: u64,
+    },
     /// An amendment changed or dropped the assembly before the draw completed.
     Cancelled {
         /// The position of the amendment.
@@ -139,6 +154,11 @@ impl std::fmt::Display for DrawStatus {
                     .map(u16::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            DrawStatus::Superseded { by, position } => write!(
+                f,
+                "replaced at position {position} by draw {}, opened before this draw's key was confirmed",
+                &by[..12.min(by.len())]
             ),
             DrawStatus::Cancelled { position } => write!(
                 f,
@@ -365,11 +385,7 @@ fn sweep(
             view.declare(c, *p as u64, &mut pending);
         }
         match s.payload() {
-            Payload::AssemblyDraw(d) => {
-                if let Some(p) = view.open(&ctx, s, d, at) {
-                    pending.insert(s.id(), p);
-                }
-            }
+            Payload::AssemblyDraw(d) => view.open_or_replace(&ctx, s, d, at, &mut pending),
             Payload::CoinShare(c) => view.share(&ctx, s, c, at, &mut pending),
             Payload::Resignation(r) => view.resign(&ctx, s, r, at),
             _ => {}
@@ -433,6 +449,48 @@ impl AssemblyView {
             .filter_map(|(i, a)| a.pending.map(|d| (i, d)))
             .collect();
         pending.retain(|_, p| live.contains(&(p.assembly, p.draw)));
+    }
+
+    /// Evaluate draw `s` at position `at`; if it is valid and the
+    /// assembly's draw in progress had no confirmed key before `at` (so no
+    /// coin share of it can exist yet), the new draw replaces it (module
+    /// docs, step 2).
+    fn open_or_replace(
+        &mut self,
+        ctx: &Ctx<'_>,
+        s: &Statement,
+        d: &AssemblyDraw,
+        at: usize,
+        pending: &mut HashMap<StatementId, Pending>,
+    ) {
+        let stalled = self
+            .assemblies
+            .iter()
+            .position(|a| a.name == d.assembly && a.declared)
+            .and_then(|i| {
+                let old = self.assemblies[i].pending?;
+                let id = self.assemblies[i].draws[old].id.clone();
+                let (sid, p) = pending.iter().find(|(k, _)| k.to_string() == id)?;
+                let keyless = p.key.is_none() || p.confirmed_at > at;
+                keyless.then_some((i, old, *sid))
+            });
+        if let Some((i, _, _)) = stalled {
+            self.assemblies[i].pending = None;
+        }
+        match (self.open(ctx, s, d, at), stalled) {
+            (Some(p), stalled) => {
+                if let Some((i, old, sid)) = stalled {
+                    self.assemblies[i].draws[old].status = DrawStatus::Superseded {
+                        by: s.id().to_string(),
+                        position: at as u64,
+                    };
+                    pending.remove(&sid);
+                }
+                pending.insert(s.id(), p);
+            }
+            (None, Some((i, old, _))) => self.assemblies[i].pending = Some(old),
+            (None, None) => {}
+        }
     }
 
     /// Evaluate draw `s` at position `at` (module docs, step 2).

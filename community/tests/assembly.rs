@@ -550,3 +550,63 @@ fn an_assembly_decides_what_the_constitution_gives_it_and_only_its_members_vote(
         &Value::Number(700)
     );
 }
+
+#[test]
+fn a_draw_whose_key_generation_stalls_is_replaced_but_one_with_a_key_is_not() {
+    let mut w = World::founded(8, council(3, 3));
+    w.register_all();
+    let trustees: Vec<_> = w.members[..3].iter().map(|k| k.public()).collect();
+    let open = |w: &World, by: usize, time: u64| {
+        vote::open_draw(
+            &w.members[by],
+            &w.community,
+            &w.all,
+            "council",
+            0,
+            (trustees.clone(), 2),
+            time,
+        )
+        .unwrap()
+    };
+    // The first draw's trustees never finish key generation (one joins).
+    let stalled = open(&w, 3, T0 + 20);
+    let stalled = w.push(stalled);
+    let st = w.state(&stalled);
+    let join = vote::trustee_step(
+        &w.members[0],
+        &w.tsecrets[0],
+        &w.community,
+        &w.all,
+        &st,
+        T0 + 21,
+        &mut OsRng,
+    )
+    .unwrap()
+    .unwrap();
+    w.push(join);
+    assert!(matches!(
+        w.status(&stalled),
+        DrawStatus::KeyGeneration { .. }
+    ));
+    // A new draw of the same period replaces it: no coin of it exists.
+    let fresh = open(&w, 4, T0 + 22);
+    let fresh = w.push(fresh);
+    let DrawStatus::Superseded { by, .. } = w.status(&stalled) else {
+        panic!("{:?}", w.status(&stalled))
+    };
+    assert_eq!(by, fresh.to_string());
+    w.keygen(&fresh);
+    // With its key confirmed, the new draw can only be completed.
+    let third = open(&w, 5, T0 + 40);
+    let third = w.push(third);
+    let DrawStatus::Invalid { reason } = w.status(&third) else {
+        panic!("{:?}", w.status(&third))
+    };
+    assert!(reason.contains("in progress"), "{reason}");
+    for j in [0, 1] {
+        w.push(w.coin_share(&fresh, j));
+    }
+    assert!(matches!(w.status(&fresh), DrawStatus::Drawn { .. }));
+    assert!(matches!(w.status(&stalled), DrawStatus::Superseded { .. }));
+    assert_eq!(w.assemblies().assembly("council").unwrap().next_period, 1);
+}

@@ -68,13 +68,25 @@ impl World {
     fn vote_and_tally(&mut self, d: &StatementId, choices: &[(usize, usize)]) {
         self.keygen(d);
         let options = match self.state(d).opening.kind {
-            ballot::BallotKind::Budget { options, .. } => options as usize,
+            ballot::BallotKind::OneOf { options } => options as usize,
             k => panic!("{k:?}"),
         };
-        for &(i, option) in choices {
-            let mut values = vec![0; options];
-            values[option] = 1;
-            self.cast(d, i, &values);
+        let ballots: Vec<(usize, Vec<u64>)> = choices
+            .iter()
+            .map(|&(i, option)| {
+                let mut values = vec![0; options];
+                values[option] = 1;
+                (i, values)
+            })
+            .collect();
+        self.cast_and_tally(d, &ballots);
+    }
+
+    /// Ballots (`(member, values)`) in a decision whose key is made, the
+    /// close and two decryption shares.
+    fn cast_and_tally(&mut self, d: &StatementId, ballots: &[(usize, Vec<u64>)]) {
+        for (i, values) in ballots {
+            self.cast(d, *i, values);
         }
         let st = self.state(d);
         let c = vote::close(&self.members[0], &self.community, &self.all, &st, T0 + 10).unwrap();
@@ -333,6 +345,18 @@ fn the_second_of_two_concurrent_decisions_on_a_component_is_superseded() {
 
 /// Sign a governed opening as member 0 would, but with chosen proposals.
 fn forged_opening(w: &World, component: &str, proposals: Vec<StatementId>) -> Statement {
+    let kind = governed_kind(proposals.len());
+    opening_of_kind(w, component, proposals, kind)
+}
+
+/// Sign a governed opening as member 0 would, with chosen proposals and
+/// ballot kind.
+fn opening_of_kind(
+    w: &World,
+    component: &str,
+    proposals: Vec<StatementId>,
+    kind: ballot::BallotKind,
+) -> Statement {
     let genuine = w
         .all
         .iter()
@@ -342,7 +366,7 @@ fn forged_opening(w: &World, component: &str, proposals: Vec<StatementId>) -> St
         })
         .unwrap();
     let opening = DecisionOpening {
-        kind: governed_kind(proposals.len()),
+        kind,
         options: governed_labels(&proposals),
         ..genuine
     };
@@ -352,6 +376,78 @@ fn forged_opening(w: &World, component: &str, proposals: Vec<StatementId>) -> St
         opening,
     });
     ledger::dag::say(&w.members[0], &w.community, &w.all, payload, T0 + 4).unwrap()
+}
+
+/// Governed decisions open with one-of ballots: a blank ballot, or one
+/// choosing two options, is refused (a member for no change chooses the
+/// status quo). An opening recorded with budget(k + 1, 1) ballots before
+/// one-of ballots existed still decides, its blank ballots counting for
+/// the status quo.
+#[test]
+fn governed_ballots_are_one_of_and_legacy_budget_openings_still_decide() {
+    let mut w = World::founded(6, commission());
+    w.register_all();
+    w.propose(1, "commission", Value::Number(600));
+    let d = w.open_on("commission");
+    assert_eq!(
+        w.state(&d).opening.kind,
+        ballot::BallotKind::OneOf { options: 2 }
+    );
+    w.keygen(&d);
+    let st = w.state(&d);
+    for wrong in [[0, 0], [1, 1]] {
+        let e = vote::cast(&w.secret(0), &w.community, &w.all, &st, &wrong, &mut OsRng)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("exactly one"), "{wrong:?}: {e}");
+    }
+    let ballots: Vec<(usize, Vec<u64>)> = (0..5).map(|i| (i, vec![0, 1])).collect();
+    w.cast_and_tally(&d, &ballots);
+    assert!(
+        matches!(
+            w.status(&d),
+            GovernedStatus::Adopted {
+                supporters: 5,
+                value: Value::Number(600),
+                ..
+            }
+        ),
+        "{:?}",
+        w.status(&d)
+    );
+
+    let p = w.propose(2, "commission", Value::Number(700));
+    let legacy = opening_of_kind(
+        &w,
+        "commission",
+        vec![p],
+        ledger::payload::legacy_governed_kind(1),
+    );
+    let legacy = w.push(legacy);
+    w.keygen(&legacy);
+    let mut ballots: Vec<(usize, Vec<u64>)> = (0..5).map(|i| (i, vec![0, 1])).collect();
+    ballots.push((5, vec![0, 0]));
+    w.cast_and_tally(&legacy, &ballots);
+    let v = w.view();
+    let decided = v
+        .decisions
+        .iter()
+        .find(|x| x.id == legacy.to_string())
+        .unwrap();
+    assert_eq!(decided.counts.as_deref(), Some(&[0, 5][..]));
+    assert!(
+        matches!(
+            decided.status,
+            GovernedStatus::Adopted {
+                supporters: 5,
+                value: Value::Number(700),
+                ..
+            }
+        ),
+        "{:?}",
+        decided.status
+    );
+    assert_eq!(current(&v, "commission"), Value::Number(700));
 }
 
 #[test]

@@ -169,9 +169,7 @@ fn an_irv_decision_shuffled_then_decrypted_gives_the_outcome_of_the_cast_ballots
         .all
         .iter()
         .filter_map(|s| match s.payload() {
-            Payload::Ballot(b) if b.decision == d => {
-                Some(b.ballot.values().iter().map(|v| *v.ciphertext()).collect())
-            }
+            Payload::Ballot(b) if b.decision == d => Some(b.ballot.ciphertexts().to_vec()),
             _ => None,
         })
         .collect();

@@ -92,7 +92,12 @@ impl Loaded {
                 "the constitution in force no longer declares assembly `{name}`"
             )));
         }
-        if let Some(d) = a.pending() {
+        // A draw whose key is not confirmed yet may be replaced (its key
+        // generation stalled); one with a key can only be completed.
+        if let Some(d) = a
+            .pending()
+            .filter(|d| !matches!(d.status, DrawStatus::KeyGeneration { .. }))
+        {
             return Err(refused(format!(
                 "draw {} of period {} is in progress; its trustees finish it with `grassroots assembly share {}`",
                 &d.id[..12],
@@ -135,21 +140,13 @@ impl Loaded {
             return Err(refused("you have shared this draw's coin already".into()));
         }
         let st = self.decision(draw)?;
-        let secret = community::vault::get_or_create(&mut self.store, key, draw, &mut OsRng)?;
         if st.key.is_none() {
-            let step = vote::trustee_step(
-                key,
-                &secret,
-                &self.community,
-                &self.all,
-                &st,
-                now(),
-                &mut OsRng,
-            )?
-            .ok_or_else(|| refused(st.key_pending.clone().unwrap_or_default()))?;
-            self.save(&step)?;
+            let step = self
+                .trustee_keygen(key, draw)?
+                .ok_or_else(|| refused(st.key_pending.clone().unwrap_or_default()))?;
             return Ok(DrawStep::KeyGeneration(step));
         }
+        let secret = community::vault::get(&self.store, key, draw)?;
         let name = d
             .name
             .clone()

@@ -165,6 +165,38 @@ impl Loaded {
         Ok(DecisionState::from_record(&record, id, &mut OsRng)?)
     }
 
+    /// As a trustee of decision (or draw) `id`: take the next
+    /// key-generation step (join, deal, reveal or confirm), with this
+    /// device's per-decision trustee secret, and store it; `None` when
+    /// `key` has confirmed the key already.
+    pub fn trustee_keygen(
+        &mut self,
+        key: &Keypair,
+        id: &StatementId,
+    ) -> Result<Option<Statement>, CommunityError> {
+        let st = self.decision(id)?;
+        if st.trustee_index(&key.public()).is_none() {
+            return Err(CommunityError::Vote(VoteError::Refused(format!(
+                "{} is not a trustee of this decision",
+                key.public().fingerprint()
+            ))));
+        }
+        let secret = community::vault::get_or_create(&mut self.store, key, id, &mut OsRng)?;
+        let step = vote::trustee_step(
+            key,
+            &secret,
+            &self.community,
+            &self.all,
+            &st,
+            now(),
+            &mut OsRng,
+        )?;
+        if let Some(s) = &step {
+            self.save(s)?;
+        }
+        Ok(step)
+    }
+
     /// Put forward `value_text` (see [`parse_value`]) for governed component
     /// `component`, signed by `key`, and store it.
     pub fn propose_text(

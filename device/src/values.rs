@@ -65,7 +65,7 @@ pub enum ValuesError {
 /// status quo and proposals, and a ballot chooses one).
 pub fn is_governed(st: &DecisionState) -> bool {
     st.opening.options.first().map(String::as_str) == Some(ledger::payload::STATUS_QUO_LABEL)
-        && matches!(st.opening.kind, BallotKind::Budget { budget: 1, .. })
+        && ledger::payload::is_governed_kind(&st.opening.kind)
 }
 
 /// The one-choice ballot for option `text` of a governed decision

@@ -323,7 +323,7 @@ fn main() {
                     "ring-signature",
                     &b.ballot.signature().to_bytes(),
                 );
-                let c = b.ballot.values()[0].ciphertext();
+                let c = &b.ballot.ciphertexts()[0];
                 out.put_sel("ballot", 15, "ciphertext", &c.to_bytes());
             }
             Payload::DkgDeal(deal) if !sealed_done => {

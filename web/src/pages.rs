@@ -53,7 +53,10 @@ pub fn routes(state: Shared) -> Router {
         .route("/decisions/{id}/vote", get(booth).post(cast))
         .route("/decisions/{id}/ballots", get(ballots))
         .route("/propose", get(propose_page).post(propose))
+        .route("/decisions/{id}/keygen", post(keygen))
         .route("/assemblies", get(assemblies))
+        .route("/assemblies/{name}/resign", post(resign))
+        .route("/assemblies/draws/{id}/step", post(draw_step))
         .route("/assets/app.css", get(css))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers))
@@ -291,9 +294,106 @@ async fn community(State(state): State<Shared>, auth: Authed) -> Page {
     Ok(views::community(&auth, &cs, &view))
 }
 
+/// The assemblies, and the draws in progress in which `key` is a trustee.
+fn load_assemblies(
+    l: &Loaded,
+    key: &identity::PublicKey,
+) -> Result<(community::assembly::AssemblyView, Vec<String>), PageError> {
+    let view = l.assemblies()?;
+    let mut mine = Vec::new();
+    for d in view.assemblies.iter().filter_map(|a| a.pending()) {
+        let id = l.resolve(&d.id)?;
+        if l.decision(&id)?.trustee_index(key).is_some() {
+            mine.push(d.id.clone());
+        }
+    }
+    Ok((view, mine))
+}
+
 async fn assemblies(State(state): State<Shared>, auth: Authed) -> Page {
-    let view = with_community(&state, |l| Ok(l.assemblies()?)).await?;
-    Ok(views::assemblies(&auth, &view))
+    let me = auth.key.public();
+    let (view, mine) = with_community(&state, move |l| load_assemblies(l, &me)).await?;
+    Ok(views::assemblies(&auth, &view, &mine, None))
+}
+
+/// A form on the assemblies page: check its token, run `act` (which
+/// says what happened) with the session's key, and show the page again.
+async fn assembly_action(
+    state: &Shared,
+    auth: Authed,
+    form: CsrfForm,
+    act: impl FnOnce(&mut Loaded, &identity::Keypair) -> Result<String, PageError> + Send + 'static,
+) -> Page {
+    check_csrf(&auth, &form.csrf)?;
+    let key = auth.key.clone();
+    let (view, mine, notice) = with_community(state, move |l| {
+        let notice = act(l, &key)?;
+        let (view, mine) = load_assemblies(l, &key.public())?;
+        Ok((view, mine, notice))
+    })
+    .await?;
+    Ok(views::assemblies(&auth, &view, &mine, Some(&notice)))
+}
+
+async fn resign(
+    State(state): State<Shared>,
+    auth: Authed,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Page {
+    assembly_action(&state, auth, form, move |l, key| {
+        l.resign(key, &name)?;
+        let a = l.assembly(&name)?;
+        let r = a.resignations.last().expect("the resignation just stored");
+        Ok(match (&r.problem, &r.replacement) {
+            (Some(p), _) => format!("Your resignation is on the record but has no effect yet: {p}."),
+            (None, Some(_)) => format!("You resigned from {name}; the first eligible reserve takes your seat."),
+            (None, None) => format!("You resigned from {name}; no reserve is eligible, so the seat stays empty until its class is drawn."),
+        })
+    })
+    .await
+}
+
+async fn draw_step(
+    State(state): State<Shared>,
+    auth: Authed,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Page {
+    assembly_action(&state, auth, form, move |l, key| {
+        let draw = l.resolve(&id)?;
+        Ok(match l.draw_step(key, &draw)? {
+            device::DrawStep::KeyGeneration(s) => format!(
+                "Posted your {} for the draw. Export your statements to the other trustees, or let your node carry them.",
+                s.kind().name()
+            ),
+            device::DrawStep::CoinShare(_) => "Posted your share of the draw's coin.".to_string(),
+        })
+    })
+    .await
+}
+
+async fn keygen(
+    State(state): State<Shared>,
+    auth: Authed,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Page {
+    check_csrf(&auth, &form.csrf)?;
+    let key = auth.key.clone();
+    let (d, notice) = with_community(&state, move |l| {
+        let id = l.resolve(&id)?;
+        let notice = match l.trustee_keygen(&key, &id)? {
+            Some(s) => format!(
+                "Posted your {}. Export your statements to the other trustees, or let your node carry them.",
+                s.kind().name()
+            ),
+            None => "You have confirmed the key already.".to_string(),
+        };
+        Ok((load_decision(l, &id.to_string())?, notice))
+    })
+    .await?;
+    Ok(views::decision(&auth, &d, Some(&notice)))
 }
 
 async fn decisions(State(state): State<Shared>, auth: Authed) -> Page {
@@ -311,7 +411,7 @@ fn load_decision(l: &Loaded, text: &str) -> Result<views::Decision, PageError> {
 
 async fn decision(State(state): State<Shared>, auth: Authed, Path(id): Path<String>) -> Page {
     let d = with_community(&state, move |l| load_decision(l, &id)).await?;
-    Ok(views::decision(&auth, &d))
+    Ok(views::decision(&auth, &d, None))
 }
 
 async fn booth(State(state): State<Shared>, auth: Authed, Path(id): Path<String>) -> Page {

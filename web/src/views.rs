@@ -189,12 +189,18 @@ fn member_fp(hex_key: &str) -> String {
 
 /// The assemblies chosen by lot: who sits, each draw and how it stands,
 /// resignations; and whether the member looking sits.
-pub fn assemblies(auth: &Authed, view: &AssemblyView) -> Markup {
+pub fn assemblies(
+    auth: &Authed,
+    view: &AssemblyView,
+    my_draws: &[String],
+    notice: Option<&str>,
+) -> Markup {
     let me = auth.key.public();
     layout(
         "Assemblies",
         Some(auth),
         html! {
+            @if let Some(n) = notice { p.found role="status" { (n) } }
             @if view.assemblies.is_empty() {
                 p { "This community has no assemblies. One is declared by amending the constitution (propose it on the Propose page, or with grassroots assembly create)." }
             }
@@ -208,6 +214,13 @@ pub fn assemblies(auth: &Authed, view: &AssemblyView) -> Markup {
                     }
                     p.you {
                         @if a.seats_member(&me) { "You sit on this assembly." } @else { "You do not sit on this assembly." }
+                    }
+                    @if a.seats_member(&me) {
+                        form method="post" action={ "/assemblies/" (a.name) "/resign" } {
+                            (csrf(auth))
+                            button type="submit" { "Resign my seat" }
+                            span.why { "The first eligible reserve of the draw that seated you takes it; you cannot be drawn again for a term." }
+                        }
                     }
                     @if a.holders.iter().all(Option::is_none) {
                         p { "No one sits yet." }
@@ -227,6 +240,12 @@ pub fn assemblies(auth: &Authed, view: &AssemblyView) -> Markup {
                                 span.why { (d.status.to_string()) }
                                 span.why { (d.eligible) " of " (d.pool) " members eligible for " (d.seats_drawn) " seat(s)" }
                                 (id_text(&d.id[..16]))
+                                @if my_draws.contains(&d.id) {
+                                    form method="post" action={ "/assemblies/draws/" (d.id) "/step" } {
+                                        (csrf(auth))
+                                        button type="submit" { "Take my next step as trustee" }
+                                    }
+                                }
                             }
                         }
                     }
@@ -329,7 +348,7 @@ fn kind_text(kind: &BallotKind) -> String {
     match kind {
         BallotKind::Approval { .. } => "approval (0 or 1 per option)".into(),
         BallotKind::Score { max, .. } => format!("score (0 to {max} per option)"),
-        BallotKind::Budget { budget: 1, .. } => "one choice".into(),
+        BallotKind::OneOf { .. } | BallotKind::Budget { budget: 1, .. } => "one choice".into(),
         BallotKind::Budget { budget, .. } => format!("budget (split at most {budget})"),
         BallotKind::Ranked { .. } => "ranked (pairwise, Schulze)".into(),
     }
@@ -353,16 +372,26 @@ fn status(d: &Decision) -> String {
 }
 
 /// A decision: status, options, counts when tallied.
-pub fn decision(auth: &Authed, d: &Decision) -> Markup {
+pub fn decision(auth: &Authed, d: &Decision, notice: Option<&str>) -> Markup {
     let st = &d.st;
     let (counted, replaced, rejected, late) = st.ballot_counts();
     let counts = totals(d);
     let id = st.id.to_string();
+    let me = auth.key.public();
+    let trustee = st.trustees.iter().find(|t| t.key == me);
     layout(
         &st.opening.question,
         Some(auth),
         html! {
+            @if let Some(n) = notice { p.found role="status" { (n) } }
             p.status { (status(d)) }
+            @if let Some(t) = trustee.filter(|t| t.confirm.is_none()) {
+                form.trustee method="post" action={ "/decisions/" (id) "/keygen" } {
+                    (csrf(auth))
+                    p { "You are trustee " (t.index) " of " (st.trustees.len()) ": the decision key forms when every trustee has joined, dealt, revealed and confirmed." }
+                    button type="submit" { "Take my next key-generation step" }
+                }
+            }
             dl {
                 dt { "Decision" } dd { (id_text(&id)) }
                 dt { "Ballot" } dd { (kind_text(&st.opening.kind)) }

@@ -446,10 +446,10 @@ async fn the_assemblies_page_shows_who_sits_how_each_draw_stands_and_whether_you
     assert!(r.body.contains("<h2>council</h2>"), "{}", r.body);
     assert!(r
         .body
-        .contains("2 seats, terms of 2 period(s); next period 1."));
+        .contains("3 seats, terms of 3 period(s); next period 1."));
     assert!(r.body.contains("Period 0"));
     assert!(r.body.contains("drawn at position"));
-    assert!(r.body.contains("3 of 3 members eligible for 2 seat(s)"));
+    assert!(r.body.contains("3 of 3 members eligible for 3 seat(s)"));
     let l = device::Loaded::open(&device::Home::new(&f.home), None).unwrap();
     let view = l.assemblies().unwrap();
     let council = view.assembly("council").unwrap();
@@ -462,14 +462,138 @@ async fn the_assemblies_page_shows_who_sits_how_each_draw_stands_and_whether_you
             .to_string();
         assert!(r.body.contains(&fp), "seat holder {fp} not shown");
     }
-    let sits = council.holders.iter().flatten().any(|h| *h == f.me);
-    let line = if sits {
-        "You sit on this assembly."
-    } else {
-        "You do not sit on this assembly."
-    };
-    assert!(r.body.contains(line), "{}", r.body);
+    // Three seats, three members: everyone sits, the home's member too.
+    assert!(council.holders.iter().flatten().any(|h| *h == f.me));
+    assert!(r.body.contains("You sit on this assembly."), "{}", r.body);
     // The draw is listed with its assembly, not among the decisions.
     let r = send(&app, get("/decisions", Some(&cookie))).await;
     assert!(!r.body.contains("Draw period 0"), "{}", r.body);
+}
+
+/// A trustee takes key-generation steps from the app: the join is
+/// posted, the deal is refused with what it waits for, and a member who
+/// is not a trustee sees no button and is refused.
+#[tokio::test]
+async fn a_trustee_takes_key_generation_steps_from_the_app() {
+    let f = fixture();
+    let home = device::Home::new(&f.home);
+    let mut l = device::Loaded::open(&home, None).unwrap();
+    let key = home.unlock_with(PASSPHRASE.as_bytes()).unwrap();
+    let founders: Vec<identity::PublicKey> = l.state().unwrap().1.founders.into_iter().collect();
+    let proposal = community::vote::Proposal {
+        question: "Paint the shop?".into(),
+        kind: ballot::BallotKind::Approval { options: 2 },
+        options: vec!["Green".into(), "Blue".into()],
+        trustees: founders,
+        threshold: 2,
+    };
+    let open = community::vote::open(&key, &l.community, &l.all, proposal, device::now()).unwrap();
+    l.save(&open).unwrap();
+    let d = open.id().to_string();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let page = send(&app, get(&format!("/decisions/{d}"), Some(&cookie))).await;
+    assert!(
+        page.body.contains("Take my next key-generation step"),
+        "{}",
+        page.body
+    );
+    let token = csrf(&page.body);
+    let r = send(
+        &app,
+        post(
+            &format!("/decisions/{d}/keygen"),
+            Some(&cookie),
+            &format!("csrf={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Posted your trustee join"), "{}", r.body);
+    let st = device::Loaded::open(&home, None)
+        .unwrap()
+        .decision(&open.id())
+        .unwrap();
+    let me = st.trustees.iter().find(|t| t.key == key.public()).unwrap();
+    assert!(me.join.is_some(), "the join is stored");
+    let r = send(
+        &app,
+        post(
+            &format!("/decisions/{d}/keygen"),
+            Some(&cookie),
+            &format!("csrf={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("to join before dealing"), "{}", r.body);
+    // Without the form token nothing is posted.
+    let r = send(
+        &app,
+        post(&format!("/decisions/{d}/keygen"), Some(&cookie), "csrf="),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// Resigning from the app: the seat is given up (no reserve is left in a
+/// council of everyone), a second resignation is refused, and a finished
+/// draw offers no trustee step.
+#[tokio::test]
+async fn a_seated_member_resigns_from_the_app_and_a_finished_draw_takes_no_step() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let page = send(&app, get("/assemblies", Some(&cookie))).await;
+    assert!(!page.body.contains("Take my next step as trustee"));
+    let token = csrf(&page.body);
+    let l = device::Loaded::open(&device::Home::new(&f.home), None).unwrap();
+    let council = l.assembly("council").unwrap();
+    let draw = council.draws[0].id.clone();
+    let r = send(
+        &app,
+        post(
+            &format!("/assemblies/draws/{draw}/step"),
+            Some(&cookie),
+            &format!("csrf={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("no more steps"), "{}", r.body);
+    assert!(page.body.contains("Resign my seat"));
+    let r = send(
+        &app,
+        post(
+            "/assemblies/council/resign",
+            Some(&cookie),
+            &format!("csrf={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Nobody is left to take the seat: it stays empty until its class is drawn.
+    assert!(
+        r.body
+            .contains("You resigned from council; no reserve is eligible"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("You do not sit on this assembly."));
+    let after = device::Loaded::open(&device::Home::new(&f.home), None).unwrap();
+    let holders = after.assembly("council").unwrap().holders;
+    assert!(!holders.iter().flatten().any(|h| *h == f.me));
+    assert_eq!(holders.iter().flatten().count(), 2);
+    // Resigning again: no seat to give up.
+    let r = send(
+        &app,
+        post(
+            "/assemblies/council/resign",
+            Some(&cookie),
+            &format!("csrf={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("holds no seat"), "{}", r.body);
 }

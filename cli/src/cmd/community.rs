@@ -94,13 +94,23 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let (record, state) = crate::home::community_state(&store, &id)?;
             let epoch = store.current_epoch(&id)?;
             let governed = community::governed::GovernedView::from_record(&record)?;
+            let assemblies = community::assembly::AssemblyView::from_record(&record)?;
             let mut value = summary(&state, &record);
             value["epoch"] = json!(epoch);
             value["governed"] = crate::cmd::govern::summary(&governed);
+            value["assemblies"] = assemblies
+                .assemblies
+                .iter()
+                .map(|a| {
+                    json!({ "name": a.name, "seats": a.seats, "term": a.term,
+                        "next_period": a.next_period, "holders": a.holders, "decides": a.decides })
+                })
+                .collect();
             ctx.emit(&value, || {
                 let mut out = human(&state, &record);
                 out.push_str(&format!("  epoch:       {epoch} of this device's lace\n"));
                 out.push_str(&crate::cmd::govern::human(&governed));
+                out.push_str(&assemblies_text(&assemblies));
                 out
             })
         }
@@ -165,6 +175,39 @@ fn human(state: &CommunityState, record: &community::Record) -> String {
     );
     for n in &state.notes {
         out.push_str(&format!("  note by {}: {}\n", n.author, n.text));
+    }
+    out
+}
+
+/// The assemblies in a line each: who sits, the next period, what they decide.
+fn assemblies_text(view: &community::assembly::AssemblyView) -> String {
+    if view.assemblies.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("  assemblies:\n");
+    for a in &view.assemblies {
+        let seated: Vec<String> = a
+            .seated_keys()
+            .iter()
+            .map(|k| k.fingerprint().to_string())
+            .collect();
+        let sitting = if seated.is_empty() {
+            "nobody sits yet".to_string()
+        } else {
+            seated.join(", ")
+        };
+        let decides = if a.decides.is_empty() {
+            String::new()
+        } else {
+            format!("; decides {}", a.decides.join(", "))
+        };
+        out.push_str(&format!(
+            "    {}: {} of {} seats filled ({sitting}); next period {}{decides}\n",
+            a.name,
+            seated.len(),
+            a.seats,
+            a.next_period
+        ));
     }
     out
 }

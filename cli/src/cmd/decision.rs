@@ -31,7 +31,7 @@ enum DecisionCommand {
         /// The question.
         #[arg(long, required_unless_present = "component")]
         question: Option<String>,
-        /// approval, score:MAX, budget:TOTAL or ranked.
+        /// approval, score:MAX, budget:TOTAL, ranked or one-of.
         #[arg(long, required_unless_present = "component")]
         kind: Option<String>,
         /// An option (or candidate), in order (repeatable).
@@ -135,7 +135,10 @@ fn parse_kind(text: &str, options: usize) -> anyhow::Result<BallotKind> {
             budget: number("total budget")?,
         },
         "ranked" => BallotKind::Ranked { candidates: n },
-        _ => bail!("unknown ballot kind `{text}`: use approval, score:MAX, budget:TOTAL or ranked"),
+        "one-of" => BallotKind::OneOf { options: n },
+        _ => bail!(
+            "unknown ballot kind `{text}`: use approval, score:MAX, budget:TOTAL, ranked or one-of"
+        ),
     })
 }
 
@@ -191,6 +194,7 @@ fn kind_text(kind: &BallotKind) -> String {
         BallotKind::Score { max, .. } => format!("score (0 to {max} per option)"),
         BallotKind::Budget { budget, .. } => format!("budget (split at most {budget})"),
         BallotKind::Ranked { .. } => "ranked (pairwise, Schulze)".into(),
+        BallotKind::OneOf { .. } => "one of (exactly one option)".into(),
     }
 }
 
@@ -515,20 +519,17 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         DecisionCommand::Trustee { command } => match command {
             TrusteeCommand::Keygen(w) => {
                 let mut l = load(ctx, w.community.as_deref())?;
-                let st = state(&l, &resolve(&l.all, &w.decision)?)?;
+                let id = resolve(&l.all, &w.decision)?;
                 let key = l.home.unlock()?;
-                let secret =
-                    community::vault::get_or_create(&mut l.store, &key, &st.id, &mut OsRng)?;
-                match vote::trustee_step(&key, &secret, &l.community, &l.all, &st, now(), &mut OsRng)? {
-                        None => ctx.emit(&json!({ "step": null, "done": true }), || {
-                            "You have confirmed the key already; key generation needs nothing more from you."
-                                .into()
-                        }),
-                        Some(s) => {
-                            save(&mut l, &s)?;
-                            let after = state(&l, &st.id)?;
-                            let step = s.kind().name();
-                            ctx.emit(
+                match l.trustee_keygen(&key, &id)? {
+                    None => ctx.emit(&json!({ "step": null, "done": true }), || {
+                        "You have confirmed the key already; key generation needs nothing more from you."
+                            .into()
+                    }),
+                    Some(s) => {
+                        let after = state(&l, &id)?;
+                        let step = s.kind().name();
+                        ctx.emit(
                             &json!({ "step": step, "statement": s.id().to_string(), "key_ready": after.key.is_some() }),
                             || {
                                 let mut t = format!("Posted your {step} ({}). Export your statements to the other trustees.", s.id().short());
@@ -538,8 +539,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                                 t
                             },
                         )
-                        }
                     }
+                }
             }
             TrusteeCommand::Share(w) => trustee_share(ctx, &w),
         },

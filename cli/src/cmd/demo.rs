@@ -428,6 +428,91 @@ fn commission_rate(
     Ok(json!({ "decision": hex, "status": d.status, "counts": d.counts }))
 }
 
+/// Step 13: the council's first period drawn by lot: Chloe opens the
+/// draw, the trustees generate its key, Ana and Ben post coin shares, and
+/// every device seats the same three members.
+fn draw_council(
+    people: &[Person],
+    id: &CommunityId,
+    ex: &Exchange<'_>,
+    step: &mut impl FnMut(String),
+) -> anyhow::Result<serde_json::Value> {
+    use community::assembly::{AssemblyView, DrawStatus};
+    use community::vote;
+    step("13. The constitution declares a council of 3 seats, terms of 3 periods. Chloe opens the draw of its first period: the members at that point and who is eligible are fixed on the record before any randomness exists.".into());
+    let chloe = &people[2];
+    let trustees = people[..3].iter().map(|p| p.key.public()).collect();
+    let draw = vote::open_draw(
+        &chloe.key,
+        id,
+        &record(chloe, id)?,
+        "council",
+        0,
+        (trustees, 2),
+        now(),
+    )?;
+    let d = draw.id();
+    keep(chloe, &draw)?;
+    ex.settle(people, id, held(chloe, id)?)?;
+    keygen(people, id, ex, &d)?;
+    step("   The trustees generate the draw's key; Ana and Ben each post a share of a threshold coin with a proof. Two shares fix the coin; one alone reveals nothing.".into());
+    let before = held(&people[0], id)?;
+    for t in &people[..2] {
+        let record = community::Record::load(&t.home.store()?, id)?;
+        let view = AssemblyView::from_record(&record)?;
+        let name = view
+            .draw(&d)
+            .and_then(|(_, x)| x.name.clone())
+            .ok_or_else(|| anyhow::anyhow!("the draw is not in the record"))?;
+        let st = decision_state(t, id, &d)?;
+        let secret = community::vault::get(&t.home.store()?, &t.key, &d)?;
+        let share = vote::coin_share(
+            &t.key,
+            &secret,
+            id,
+            record.statements(),
+            &st,
+            &name,
+            now(),
+            &mut rand::rngs::OsRng,
+        )?;
+        keep(t, &share)?;
+    }
+    ex.settle(people, id, before + 2)?;
+    let views = people
+        .iter()
+        .map(|p| {
+            let record = community::Record::load(&p.home.store()?, id)?;
+            Ok(AssemblyView::from_record(&record)?)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let council = views[0]
+        .assembly("council")
+        .ok_or_else(|| anyhow::anyhow!("no council"))?;
+    let drawn = &council.draws[0];
+    let DrawStatus::Drawn { position, coin, .. } = &drawn.status else {
+        anyhow::bail!("the council was not drawn: {}", drawn.status);
+    };
+    let names: Vec<&str> = council
+        .seated_keys()
+        .iter()
+        .map(|k| name_of(people, k))
+        .collect();
+    if views
+        .iter()
+        .any(|v| v.assembly("council").map(|a| &a.holders) != Some(&council.holders))
+    {
+        anyhow::bail!("devices seated different councils");
+    }
+    step(format!(
+        "   Drawn at record position {position} with coin {}…: {} sit on the council, the same on every device; the other {} are its reserves, in an order fixed by the same coin.",
+        &coin[..16],
+        names.join(", "),
+        drawn.eligible - names.len()
+    ));
+    Ok(json!({ "draw": d.to_string(), "seated": names, "coin": coin, "position": position }))
+}
+
 /// Steps 8 to 11: an anonymous, verifiable approval vote with three
 /// trustees (two of three needed), a revote, and a check by a member
 /// who took no part in running it.
@@ -597,7 +682,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     }
     let (ana, ben, chloe) = (&people[0], &people[1], &people[2]);
 
-    step("2. Ana founds \"Riverside Food Co-op\" with Ben and Chloe as co-founders, under a constitution that governs a commission rate.".into());
+    step("2. Ana founds \"Riverside Food Co-op\" with Ben and Chloe as co-founders, under a constitution that governs a commission rate and declares a council of three chosen by lot.".into());
     let constitution = governance::Constitution {
         name: "Riverside Food Co-op".into(),
         governs: vec![governance::Governs::number(
@@ -607,6 +692,12 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             500,
             Some(governance::Ratio::new(2, 3).expect("2/3 is a ratio")),
         )],
+        assemblies: vec![governance::AssemblySpec {
+            name: "council".into(),
+            seats: 3,
+            term: 3,
+            decides: vec![],
+        }],
         ..Default::default()
     };
     let genesis = found(
@@ -743,6 +834,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
 
     let vote = anonymous_vote(&people, &id, &ex, &mut step)?;
     let rate = commission_rate(&people, &id, &ex, &mut step)?;
+    let council = draw_council(&people, &id, &ex, &mut step)?;
     #[cfg(feature = "net")]
     if let Exchange::Net(n) = ex {
         n.stop()?;
@@ -760,6 +852,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             "damaged_file_refused": refused,
             "vote": vote,
             "commission": rate,
+            "council": council,
             "steps": log,
         }),
         String::new,

@@ -380,7 +380,8 @@ pub struct ShareRecord {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Outcome {
-    /// Approval or score: the options with the highest total (ties listed).
+    /// Approval, score or one-of: the options with the highest total (ties
+    /// listed).
     Highest {
         /// Total per option.
         totals: Vec<u64>,
@@ -819,7 +820,7 @@ impl DecisionState {
 /// The outcome of decrypted `totals` for a ballot `kind`.
 pub fn outcome(kind: &BallotKind, totals: &[u64]) -> Outcome {
     match *kind {
-        BallotKind::Approval { .. } | BallotKind::Score { .. } => {
+        BallotKind::Approval { .. } | BallotKind::Score { .. } | BallotKind::OneOf { .. } => {
             let best = totals.iter().copied().max().unwrap_or(0);
             Outcome::Highest {
                 totals: totals.to_vec(),

@@ -14,8 +14,11 @@
 //!    decision that lists it opened and the value is valid for the
 //!    component's kind.
 //! 2. **Openings** (kind 23) name the component and the proposals; the
-//!    ballots choose one of the status quo and the proposals, or none
-//!    (budget ballots of 1, `ledger::payload::governed`). At the opening's
+//!    ballots choose exactly one of the status quo and the proposals
+//!    (one-of ballots proven by a unit-vector proof,
+//!    `ledger::payload::governed`; openings recorded before them have
+//!    budget ballots of 1, where a blank ballot counts for the status quo,
+//!    and are counted alike). At the opening's
 //!    position the component must exist; its current value there is the
 //!    decision's **status quo**, and the members of the community state of
 //!    the opening's causal past are its **electorate** `N` — members who

@@ -142,7 +142,7 @@ impl VotingKeyRegistration {
 pub struct DecisionOpening {
     /// What is being decided.
     pub question: String,
-    /// The ballot kind (approval, score, budget, ranked).
+    /// The ballot kind (approval, score, budget, ranked, one-of).
     pub kind: BallotKind,
     /// One label per option (per candidate for ranked ballots).
     pub options: Vec<String>,
@@ -160,7 +160,8 @@ fn option_count(kind: &BallotKind) -> usize {
     match *kind {
         BallotKind::Approval { options }
         | BallotKind::Score { options, .. }
-        | BallotKind::Budget { options, .. } => options as usize,
+        | BallotKind::Budget { options, .. }
+        | BallotKind::OneOf { options } => options as usize,
         BallotKind::Ranked { candidates } => candidates as usize,
     }
 }
@@ -185,6 +186,10 @@ fn encode_kind(out: &mut Vec<u8>, kind: &BallotKind) {
             out.push(4);
             out.extend_from_slice(&candidates.to_be_bytes());
         }
+        BallotKind::OneOf { options } => {
+            out.push(5);
+            out.extend_from_slice(&options.to_be_bytes());
+        }
     }
 }
 
@@ -203,6 +208,9 @@ fn decode_kind(r: &mut Reader<'_>) -> Result<BallotKind, PayloadError> {
         },
         4 => BallotKind::Ranked {
             candidates: r.u16("candidates")?,
+        },
+        5 => BallotKind::OneOf {
+            options: r.u16("options")?,
         },
         _ => return Err(PayloadError::Invalid("unknown ballot kind")),
     };
@@ -705,6 +713,14 @@ mod tests {
             &|o| o.kind = BallotKind::Ranked { candidates: 9 },
             "ballot kind",
         );
+        broken(
+            &|o| o.kind = BallotKind::OneOf { options: 1 },
+            "ballot kind",
+        );
+        broken(
+            &|o| o.kind = BallotKind::OneOf { options: 3 },
+            "option labels differs",
+        );
         // Unknown kind tag and trailing bytes.
         let mut bytes = opening().encode();
         let at = 2 + "Which?".len();
@@ -713,6 +729,37 @@ mod tests {
         let mut bytes = opening().encode();
         bytes.push(0);
         assert!(DecisionOpening::decode(&bytes).is_err());
+    }
+
+    /// A one-of opening is tag 5 with its option count; a malformed one
+    /// (too few or too many options, cut short) is refused.
+    #[test]
+    fn a_one_of_opening_round_trips_and_malformed_ones_are_refused() {
+        let mut o = opening();
+        o.kind = BallotKind::OneOf { options: 2 };
+        let bytes = o.encode();
+        assert_eq!(DecisionOpening::decode(&bytes).unwrap(), o);
+        let at = 2 + "Which?".len();
+        assert_eq!(&bytes[at..at + 3], &[5, 0, 2]);
+        for options in [0u16, 1, 65, u16::MAX] {
+            let mut b = bytes.clone();
+            b[at + 1..at + 3].copy_from_slice(&options.to_be_bytes());
+            let err = DecisionOpening::decode(&b).unwrap_err().to_string();
+            assert!(err.contains("one-of"), "{options} options: {err}");
+        }
+        for cut in at..at + 3 {
+            assert!(
+                DecisionOpening::decode(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        // The kinds before it keep their bytes: budget(2, 1) is tag 3.
+        let mut b = opening();
+        b.kind = BallotKind::Budget {
+            options: 2,
+            budget: 1,
+        };
+        assert_eq!(&b.encode()[at..at + 11], &[3, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1]);
     }
 
     #[test]

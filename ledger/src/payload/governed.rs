@@ -22,8 +22,13 @@
 //! (`docs/governance.md`); decoding refuses any other spelling of it, so
 //! one proposal has one statement id. A governed opening's ballots are
 //! one-choice ballots: its kind-11 opening must have the ballot kind
-//! `budget(k + 1, 1)` — at most one of the `k + 1` options, blank counting
-//! for the status quo — with option 0 labelled [`STATUS_QUO_LABEL`] and
+//! `one-of(k + 1)` — exactly one of the `k + 1` options, proven by a
+//! unit-vector proof; a member who wants no change chooses option 0, and
+//! one who does not vote counts for the status quo as before. Openings
+//! recorded before one-of ballots existed carry `budget(k + 1, 1)` (at
+//! most one option, blank counting for the status quo) and are still
+//! read and counted alike ([`legacy_governed_kind`]); new openings use
+//! [`governed_kind`]. Option 0 is labelled [`STATUS_QUO_LABEL`] and
 //! option `i` labelled with the hex id of the `i`-th proposal, so nobody
 //! can show voters a label that differs from what is counted. Whether the
 //! proposals exist, name the component and were made by members, and
@@ -172,12 +177,31 @@ pub fn governed_labels(proposals: &[StatementId]) -> Vec<String> {
         .collect()
 }
 
-/// The ballot kind of a governed decision among `k` proposals.
+/// The ballot kind of a governed decision among `k` proposals: one of the
+/// status quo and the proposals.
 pub fn governed_kind(k: usize) -> BallotKind {
+    BallotKind::OneOf {
+        options: k as u16 + 1,
+    }
+}
+
+/// The ballot kind governed decisions among `k` proposals were opened with
+/// before one-of ballots: a budget of 1 over the `k + 1` options. Still
+/// accepted when decoding, so records made then stay readable.
+pub fn legacy_governed_kind(k: usize) -> BallotKind {
     BallotKind::Budget {
         options: k as u16 + 1,
         budget: 1,
     }
+}
+
+/// Whether `kind` chooses one of `options` options as a governed decision's
+/// ballots do ([`governed_kind`] or [`legacy_governed_kind`]).
+pub fn is_governed_kind(kind: &BallotKind) -> bool {
+    matches!(
+        *kind,
+        BallotKind::OneOf { .. } | BallotKind::Budget { budget: 1, .. }
+    )
 }
 
 impl GovernedOpening {
@@ -199,9 +223,9 @@ impl GovernedOpening {
             return Err(PayloadError::Invalid("a proposal is listed twice"));
         }
         self.opening.validate()?;
-        if self.opening.kind != governed_kind(k) {
+        if self.opening.kind != governed_kind(k) && self.opening.kind != legacy_governed_kind(k) {
             return Err(PayloadError::Invalid(
-                "a governed decision's ballots choose one option: its kind must be budget(proposals + 1, 1)",
+                "a governed decision's ballots choose one option: its kind must be one-of(proposals + 1) (or, recorded before it, budget(proposals + 1, 1))",
             ));
         }
         if self.opening.options != governed_labels(&self.proposals) {
@@ -227,7 +251,7 @@ impl GovernedOpening {
         let mut r = Reader::new(bytes);
         let component = read_component(&mut r)?;
         let k = r.u16("proposal count")? as usize;
-        if k > MAX_GOVERNED_PROPOSALS {
+        if k == 0 || k > MAX_GOVERNED_PROPOSALS {
             return Err(PayloadError::Invalid(
                 "a governed decision takes 1 to 63 proposals",
             ));
@@ -289,6 +313,33 @@ mod tests {
 
     fn decode_opening(b: &[u8]) -> Result<(), PayloadError> {
         GovernedOpening::decode(b).map(|_| ())
+    }
+
+    /// New openings are one-of; openings recorded with budget(k + 1, 1)
+    /// before still decode; a malformed one-of kind inside is refused.
+    #[test]
+    fn governed_openings_are_one_of_and_legacy_ones_still_decode() {
+        let g = opening(3);
+        assert_eq!(g.opening.kind, BallotKind::OneOf { options: 4 });
+        assert_eq!(GovernedOpening::decode(&g.encode()).unwrap(), g);
+        let mut legacy = opening(3);
+        legacy.opening.kind = legacy_governed_kind(3);
+        assert_eq!(GovernedOpening::decode(&legacy.encode()).unwrap(), legacy);
+        assert!(is_governed_kind(&g.opening.kind) && is_governed_kind(&legacy.opening.kind));
+        assert!(!is_governed_kind(&BallotKind::Approval { options: 4 }));
+        // The one-of tag with an option count of 1 inside the opening blob.
+        let bytes = opening(1).encode();
+        let tag = [5u8, 0, 2];
+        let at = bytes
+            .windows(3)
+            .position(|w| w == tag)
+            .expect("the one-of kind is in the encoding");
+        let mut bad = bytes.clone();
+        bad[at + 2] = 1;
+        refused(&bad, decode_opening, "one-of");
+        let mut unknown = bytes;
+        unknown[at] = 6;
+        refused(&unknown, decode_opening, "unknown ballot kind");
     }
 
     #[test]
@@ -359,6 +410,15 @@ mod tests {
             options: 3,
             budget: 2,
         };
+        refused(&g.encode(), decode_opening, "choose one option");
+        // One-of ballots over more options than the proposals and the
+        // status quo: the labels cannot match, nor can the kind.
+        let mut g = opening(2);
+        g.opening.kind = BallotKind::OneOf { options: 4 };
+        refused(&g.encode(), decode_opening, "option labels differs");
+        let mut g = opening(2);
+        g.opening.kind = BallotKind::OneOf { options: 4 };
+        g.opening.options.push("extra".into());
         refused(&g.encode(), decode_opening, "choose one option");
         let mut g = opening(2);
         g.proposals[1] = g.proposals[0];

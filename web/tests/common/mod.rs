@@ -49,15 +49,16 @@ fn constitution() -> Constitution {
         )],
         assemblies: vec![governance::AssemblySpec {
             name: "council".into(),
-            seats: 2,
-            term: 2,
+            seats: 3,
+            term: 3,
             decides: vec![],
         }],
         ..Constitution::default()
     }
 }
 
-/// Period 0 of the council, drawn with trustees 0 and 1's coin shares.
+/// Period 0 of the council (every founder sits: three seats, three
+/// members), drawn with trustees 0 and 1's coin shares.
 fn draw_council(
     community: &CommunityId,
     all: &mut Vec<Statement>,
