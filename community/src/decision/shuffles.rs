@@ -151,50 +151,57 @@ impl<'p> Run<'_, '_, 'p> {
     /// One part in record order: checked alone, then grouped; a complete
     /// group is offered as a shuffle.
     fn part(&mut self, id: Id, p: &'p ShufflePart, by: PublicKey) -> Result<(), DecisionError> {
-        let j = p.shuffler;
-        if p.close != self.a.close {
-            self.ignore(&[id], "a shuffle for a close not in force".into());
-            return Ok(());
-        }
-        match (self.a.trustee)(&by) {
-            None => {
-                self.ignore(&[id], "a shuffle by a key that is not a trustee".into());
-                return Ok(());
-            }
-            Some(k) if k != j => {
-                self.ignore(
-                    &[id],
-                    format!("a shuffle for trustee {j} signed by trustee {k}'s key"),
-                );
-                return Ok(());
-            }
-            Some(_) => {}
-        }
-        let at = match self
-            .groups
-            .iter()
-            .position(|g| g.parts[0].1.same_shuffle(p))
-        {
-            Some(at) => at,
-            None => {
-                self.groups.push(Group {
-                    parts: Vec::new(),
-                    by,
-                });
-                self.groups.len() - 1
-            }
-        };
-        if self.groups[at].parts.iter().any(|(_, q)| q.part == p.part) {
-            let why = format!("a second copy of part {} of trustee {j}'s shuffle", p.part);
+        if let Some(why) = self.refuse_part(p, &by) {
             self.ignore(&[id], why);
             return Ok(());
         }
-        self.groups[at].parts.push((id, p));
-        if self.groups[at].parts.len() == p.parts as usize {
+        let at = self.group_of(p, by);
+        let group = &mut self.groups[at].parts;
+        if group.iter().any(|(_, q)| q.part == p.part) {
+            let why = format!(
+                "a second copy of part {} of trustee {}'s shuffle",
+                p.part, p.shuffler
+            );
+            self.ignore(&[id], why);
+            return Ok(());
+        }
+        group.push((id, p));
+        if group.len() == p.parts as usize {
             let group = self.groups.remove(at);
             self.offer(group)?;
         }
         Ok(())
+    }
+
+    /// Why a part is without effect whatever else is held: another close,
+    /// or a key other than the trustee it names.
+    fn refuse_part(&self, p: &ShufflePart, by: &PublicKey) -> Option<String> {
+        let j = p.shuffler;
+        if p.close != self.a.close {
+            return Some("a shuffle for a close not in force".into());
+        }
+        match (self.a.trustee)(by) {
+            None => Some("a shuffle by a key that is not a trustee".into()),
+            Some(k) if k != j => Some(format!(
+                "a shuffle for trustee {j} signed by trustee {k}'s key"
+            )),
+            Some(_) => None,
+        }
+    }
+
+    /// The index of the group of `p`'s shuffle, started if new.
+    fn group_of(&mut self, p: &ShufflePart, by: PublicKey) -> usize {
+        let found = self
+            .groups
+            .iter()
+            .position(|g| g.parts.first().is_some_and(|(_, q)| q.same_shuffle(p)));
+        found.unwrap_or_else(|| {
+            self.groups.push(Group {
+                parts: Vec::new(),
+                by,
+            });
+            self.groups.len() - 1
+        })
     }
 
     /// A shuffle whose parts are all held, at the position of its last.
