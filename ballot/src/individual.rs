@@ -40,7 +40,7 @@ use crate::elgamal::Ciphertext;
 use crate::error::{Error, Result};
 use crate::hash;
 use crate::kind::BallotKind;
-use crate::shuffle::{ShuffleChain, ShuffleContext};
+use crate::shuffle::ShuffleChain;
 use crate::tally::Acceptance;
 use crate::threshold::{combine, DecryptionShare};
 
@@ -137,16 +137,20 @@ impl CountedBallots {
 
     /// The counted ballots as a verified shuffle chain left them: the
     /// chain's output, to be decrypted in place of the ledger-ordered list.
-    /// The chain must start from these ballots, under the shuffle context
-    /// of `ctx`, with at least one step (every step was verified when it
-    /// was pushed). Shares for the result are bound to its own digest.
+    /// The chain must start from these ballots, under a shuffle context
+    /// with the key and width of `ctx`
+    /// ([`crate::ShuffleContext::for_decision`] or
+    /// [`crate::ShuffleContext::for_close`]), with at least one step (every
+    /// step was verified when it was pushed). Shares for the result are
+    /// bound to its own digest.
     pub fn shuffled(&self, ctx: &DecisionContext, chain: &ShuffleChain) -> Result<Self> {
         if ctx.digest() != self.context {
             return Err(Error::WrongContext);
         }
-        if *chain.context() != ShuffleContext::for_decision(ctx)? {
+        let sctx = chain.context();
+        if sctx.key() != ctx.key || sctx.width() != ctx.kind.slots() {
             return Err(Error::Mismatch(
-                "the shuffle chain is for another decision context".into(),
+                "the shuffle chain is for another decision key or ballot width".into(),
             ));
         }
         if chain.input() != self.ballots.as_slice() {

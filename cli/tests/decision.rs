@@ -232,20 +232,48 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
         }
     }
     ok(hub, &["decision", "close", &d]);
+    // Trustee 2 cannot shuffle before trustee 1, and nothing is decrypted
+    // before the shuffles: it posts its tally share and waits.
+    sync(&h, hub, &homes[1]);
+    let early = json(&homes[1], &["decision", "trustee", "share", &d]);
+    assert_eq!(early["waiting_for_shuffle"], 1);
+    assert_eq!(early["shuffle_statements"], serde_json::json!([]));
+    let err = fails(&homes[1], &["decision", "trustee", "share", &d]);
+    assert!(err.contains("waiting for trustee 1 to shuffle"), "{err}");
+    sync(&h, &homes[1], hub);
+    // Trustee 1 shuffles first, then waits for trustee 2's shuffle.
     let shared = json(hub, &["decision", "trustee", "share", &d]);
+    assert_eq!(shared["shuffle_statements"].as_array().unwrap().len(), 1);
+    assert_eq!(shared["ballot_share_statements"], serde_json::json!([]));
+    assert_eq!(shared["waiting_for_shuffle"], 2);
+    let s = json(hub, &["decision", "show", &d]);
+    let pending = s["individual"]["pending"].as_str().unwrap();
+    assert!(
+        pending.starts_with("waiting for trustee 2 to shuffle"),
+        "{pending}"
+    );
+    // Trustee 2 shuffles the result, and decrypts the final list.
+    sync(&h, hub, &homes[1]);
+    let second = json(&homes[1], &["decision", "trustee", "share", &d]);
+    assert_eq!(second["shuffle_statements"].as_array().unwrap().len(), 1);
+    assert_eq!(second["statement"], serde_json::Value::Null);
     assert_eq!(
-        shared["ballot_share_statements"].as_array().unwrap().len(),
+        second["ballot_share_statements"].as_array().unwrap().len(),
         1
     );
+    sync(&h, &homes[1], hub);
     let s = json(hub, &["decision", "show", &d]);
     assert_eq!(
         s["individual"]["pending"],
         "chunk 0 has 1 valid share(s), 2 needed"
     );
     assert_eq!(s["individual"]["ballots_sorted"], serde_json::Value::Null);
-    sync(&h, hub, &homes[1]);
-    ok(&homes[1], &["decision", "trustee", "share", &d]);
-    sync(&h, &homes[1], hub);
+    assert_eq!(s["individual"]["shuffles"]["complete"], true);
+    // Trustee 1 comes back for its shares of the shuffled list.
+    let back = json(hub, &["decision", "trustee", "share", &d]);
+    assert_eq!(back["shuffle_statements"], serde_json::json!([]));
+    assert_eq!(back["statement"], serde_json::Value::Null);
+    assert_eq!(back["ballot_share_statements"].as_array().unwrap().len(), 1);
 
     let record = h.file("record.grs");
     ok(hub, &["statements", "export", "--out", &record]);
@@ -257,6 +285,17 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
     assert_eq!(ind["shares_checked"], 2);
     assert_eq!(ind["shares_valid"], 2);
     assert_eq!(ind["trustees_used"], serde_json::json!([1, 2]));
+    let applied = ind["shuffles"]["applied"].as_array().unwrap();
+    assert_eq!(applied.len(), 2);
+    assert_eq!(
+        (
+            applied[0]["shuffler"].clone(),
+            applied[1]["shuffler"].clone()
+        ),
+        (1.into(), 2.into())
+    );
+    assert_eq!(applied[1]["input"], applied[0]["output"]);
+    assert_eq!(ind["shuffles"]["decrypted_list"], applied[1]["output"]);
     assert_eq!(ind["ballots_sorted"].as_array().unwrap().len(), 5);
     assert_eq!(ind["outcome"]["spoiled"], 0);
     assert_eq!(ind["outcome"]["winner_names"], serde_json::json!(["Cy"]));
@@ -270,4 +309,6 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
         "{text}"
     );
     assert!(text.contains("winner(s): Cy"), "{text}");
+    assert!(text.contains("shuffles: 2 of 2"), "{text}");
+    assert!(text.contains("trustee 2 ("), "{text}");
 }

@@ -602,21 +602,52 @@ fn decide_served(
     if let Some(close) = close {
         final_everywhere(servers, close, "the close");
     }
-    for home in &homes[..2] {
-        let shared = json(home, &["decision", "trustee", "share", &d]);
-        let each = shared["ballot_share_statements"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        for s in each
-            .iter()
-            .chain([&shared["statement"]])
-            .filter_map(|s| s.as_str())
-        {
-            final_everywhere(servers, s, "a share");
-        }
-    }
+    share_served(servers, &homes[..2], &d);
     d
+}
+
+/// Trustees 1 and 2 run `decision trustee share` until each has nothing
+/// more to post: for a whole-ballot rule trustee 1 shuffles, then trustee
+/// 2 once that shuffle is final, and each shares the final shuffled list
+/// once the last shuffle is final. Every posted statement is waited for
+/// until final everywhere.
+fn share_served(servers: &[Server], trustees: &[std::path::PathBuf], d: &str) {
+    let until = Instant::now() + Duration::from_secs(180);
+    let mut done = vec![false; trustees.len()];
+    let mut last = String::new();
+    while !done.iter().all(|x| *x) {
+        for (j, home) in trustees.iter().enumerate() {
+            if done[j] {
+                continue;
+            }
+            let out = grassroots(home, &["--json", "decision", "trustee", "share", d]);
+            if !out.status.success() {
+                // With --json the refusal is printed as {"error": …}.
+                last = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                done[j] = last.contains("posted your shares of this decision already");
+                continue;
+            }
+            let shared: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let posted = ["shuffle_statements", "ballot_share_statements"]
+                .iter()
+                .flat_map(|k| shared[*k].as_array().cloned().unwrap_or_default())
+                .chain([shared["statement"].clone()]);
+            for s in posted {
+                if let Some(s) = s.as_str() {
+                    final_everywhere(servers, s, "a shuffle or a share");
+                }
+            }
+        }
+        assert!(
+            Instant::now() < until,
+            "trustees could not share: {done:?}, last refusal: {last}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// Every home's governed decision `d`, as `community show` has it.

@@ -188,6 +188,7 @@ impl CommunityState {
                 | Payload::KeyConfirmation(_)
                 | Payload::RuledDecisionOpen(_)
                 | Payload::BallotShares(_)
+                | Payload::Shuffle(_)
                 | Payload::Proposal(_)
                 | Payload::GovernedOpen(_)
                 | Payload::GovernedElection(_) => {}

@@ -34,7 +34,7 @@ use ledger::payload::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
     DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
 };
-use ledger::payload::{BallotShares, RuledOpening, WholeBallotRule};
+use ledger::payload::{BallotShares, RuledOpening, ShufflePart, WholeBallotRule};
 use ledger::statement::{CommunityId, Draft, Statement, StatementError, StatementId};
 use rand::{CryptoRng, RngCore, SeedableRng};
 use sha2::{Digest, Sha512};
@@ -821,10 +821,99 @@ pub fn share<R: RngCore + CryptoRng>(
     )?)
 }
 
-/// The trustee's decryption shares of every counted ballot (kind 21, one
-/// statement per chunk of [`ballot::individual::CHUNK_CIPHERTEXTS`]
-/// ciphertexts), for a decision under a whole-ballot rule. Each statement
-/// builds on the previous one, so they can be stored in order.
+/// The closed whole-ballot decision's shuffles and decryption, refusing
+/// when there is none or no ballot was counted.
+fn individual(
+    state: &DecisionState,
+) -> Result<(&crate::decision::Individual, StatementId), VoteError> {
+    if state.rule.is_none() {
+        return refuse("the decision has no whole-ballot rule, so no ballot is decrypted alone");
+    }
+    let (Some(individual), Some(close)) = (&state.individual, state.close) else {
+        return refuse("the decision is not closed");
+    };
+    if individual.counted.is_empty() {
+        return refuse("no ballot was counted, so there is nothing to shuffle or decrypt");
+    }
+    settled(state)?;
+    Ok((individual, close))
+}
+
+/// The trustee's shuffle of a closed whole-ballot decision's ballots
+/// (kind 28, one statement per part, each building on the previous one),
+/// when it is this trustee's turn: trustees `1..=t` shuffle in turn, each
+/// the list the previous one left, once that shuffle is final. The
+/// permutation and re-encryption randomness are drawn from `rng` and
+/// forgotten.
+pub fn shuffle<R: RngCore + CryptoRng>(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    state: &DecisionState,
+    time: u64,
+    rng: &mut R,
+) -> Result<Vec<Statement>, VoteError> {
+    let (ind, close) = individual(state)?;
+    let j = trustee_index(identity, state)?;
+    let sh = &ind.shuffles;
+    let needed = sh.needed;
+    match sh.next() {
+        None => return refuse(format!("the {needed} shuffles are complete")),
+        Some(_) if sh.applied.iter().any(|r| r.shuffler == j) => {
+            return refuse("you have shuffled already")
+        }
+        Some(next) if j > needed => {
+            return refuse(format!(
+                "trustee {j} does not shuffle (trustees 1 to {needed} do); waiting for trustee {next} to shuffle"
+            ))
+        }
+        Some(next) if next != j => {
+            return refuse(format!("waiting for trustee {next} to shuffle before you"))
+        }
+        Some(_) => {}
+    }
+    if !sh.settled {
+        return refuse(
+            "the previous shuffle is not final yet; shuffle once it is final on this device (keep `grassroots serve` running)",
+        );
+    }
+    let chain = sh.chain().expect("counted ballots have a chain");
+    let step = chain.shuffle(j, rng)?;
+    let parts = ShufflePart::split(state.id, close, ind.next_input(), &step)
+        .map_err(|e| VoteError::Refused(format!("the shuffle cannot be posted: {e}")))?;
+    say_each(
+        identity,
+        community,
+        statements,
+        time,
+        parts.into_iter().map(Payload::Shuffle),
+    )
+}
+
+/// Signs `payloads` in order, each statement building on the previous.
+fn say_each(
+    identity: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    time: u64,
+    payloads: impl Iterator<Item = Payload>,
+) -> Result<Vec<Statement>, VoteError> {
+    let mut all = statements.to_vec();
+    let mut out = Vec::new();
+    for payload in payloads {
+        let s = say(identity, community, &all, payload, time)?;
+        all.push(s.clone());
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// The trustee's decryption shares of every ballot of the final shuffled
+/// list (kind 21, one statement per chunk of
+/// [`ballot::individual::CHUNK_CIPHERTEXTS`] ciphertexts), for a decision
+/// under a whole-ballot rule, once every shuffler has shuffled and the
+/// shuffles are final. Each statement builds on the previous one, so they
+/// can be stored in order.
 pub fn ballot_shares<R: RngCore + CryptoRng>(
     identity: &Keypair,
     secret: &TrusteeSecret,
@@ -834,38 +923,32 @@ pub fn ballot_shares<R: RngCore + CryptoRng>(
     time: u64,
     rng: &mut R,
 ) -> Result<Vec<Statement>, VoteError> {
-    if state.rule.is_none() {
-        return refuse("the decision has no whole-ballot rule, so no ballot is decrypted alone");
-    }
-    let (Some(individual), Some(close)) = (&state.individual, state.close) else {
-        return refuse("the decision is not closed");
+    let (ind, close) = individual(state)?;
+    let Some(list) = &ind.mixed else {
+        let next = ind.shuffles.next().unwrap_or_default();
+        return refuse(format!(
+            "waiting for trustee {next} to shuffle: ballots are decrypted only after trustees 1 to {} have shuffled them",
+            ind.shuffles.needed
+        ));
     };
-    if individual.counted.is_empty() {
-        return refuse("no ballot was counted, so there is nothing to decrypt");
+    if !ind.shuffles.settled {
+        return refuse(
+            "the last shuffle is not final yet; share once it is final on this device (keep `grassroots serve` running)",
+        );
     }
-    settled(state)?;
     let key = trustee_key(identity, secret, statements, state)?;
     let info = state.key.as_ref().expect("a close implies a key");
-    let mut all = statements.to_vec();
-    let mut out = Vec::new();
-    for chunk in 0..individual.counted.chunks() {
-        let share = individual.counted.share(chunk, &key, info, rng)?;
-        let s = say(
-            identity,
-            community,
-            &all,
-            Payload::BallotShares(BallotShares {
+    let payloads = (0..list.chunks())
+        .map(|chunk| {
+            Ok(Payload::BallotShares(BallotShares {
                 decision: state.id,
                 close,
                 chunk: chunk as u32,
-                share,
-            }),
-            time,
-        )?;
-        all.push(s.clone());
-        out.push(s);
-    }
-    Ok(out)
+                share: list.share(chunk, &key, info, rng)?,
+            }))
+        })
+        .collect::<Result<Vec<_>, VoteError>>()?;
+    say_each(identity, community, statements, time, payloads.into_iter())
 }
 
 /// Post the decrypted totals (kind 18).

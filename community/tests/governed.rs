@@ -610,6 +610,7 @@ impl World {
         let st = self.state(&d);
         let c = vote::close(&self.members[0], &self.community, &self.all, &st, T0 + 9).unwrap();
         self.push(c);
+        self.shuffle_all(&d);
         for j in 0..2 {
             let st = self.state(&d);
             let shares = vote::ballot_shares(

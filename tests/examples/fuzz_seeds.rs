@@ -191,6 +191,72 @@ fn assembly_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
     seeds.push(("assembly-resignation".into(), w.push(resign)));
 }
 
+/// A decision under instant-runoff (kind 20), its close, trustee 1's
+/// shuffle (kind 28), trustee 2's, and trustee 1's shares of the shuffled
+/// list (kind 21).
+fn whole_ballot_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
+    let p = Proposal {
+        question: "Treasurer?".into(),
+        kind: BallotKind::Ranked { candidates: 3 },
+        options: vec!["a".into(), "b".into(), "c".into()],
+        trustees: w.members.iter().map(|k| k.public()).collect(),
+        threshold: 2,
+    };
+    let rule = Some(ledger::payload::WholeBallotRule::InstantRunoff);
+    let open = vote::open_with_rule(&w.members[0], &w.community, &w.all, p, rule, T0 + 50);
+    let open = w.push(open.unwrap());
+    let d = open.id();
+    seeds.push(("ruled-decision-open".into(), open));
+    for _round in 0..4 {
+        for j in 0..3 {
+            let st = w.state(&d);
+            let secret = fixed_trustee_secret(j);
+            let s = vote::trustee_step(
+                &w.members[j],
+                &secret,
+                &w.community,
+                &w.all,
+                &st,
+                T0 + 51,
+                &mut OsRng,
+            );
+            w.push(s.unwrap().expect("a step to take"));
+        }
+    }
+    let st = w.state(&d);
+    let secret = vote::voting_secret(&w.members[1], &w.community).unwrap();
+    let values = BallotKind::ranked_values(3, &[Some(2), Some(1), None]).unwrap();
+    let cast = vote::cast(&secret, &w.community, &w.all, &st, &values, &mut OsRng).unwrap();
+    w.push(cast);
+    let st = w.state(&d);
+    w.push(vote::close(&w.members[0], &w.community, &w.all, &st, T0 + 52).unwrap());
+    for j in 0..2 {
+        let st = w.state(&d);
+        let parts = vote::shuffle(
+            &w.members[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0 + 53,
+            &mut OsRng,
+        );
+        let part = parts.unwrap().remove(0);
+        seeds.push((format!("ballot-shuffle-{j}"), w.push(part)));
+    }
+    let st = w.state(&d);
+    let secret = fixed_trustee_secret(0);
+    let shares = vote::ballot_shares(
+        &w.members[0],
+        &secret,
+        &w.community,
+        &w.all,
+        &st,
+        T0 + 54,
+        &mut OsRng,
+    );
+    seeds.push(("ballot-shares".into(), w.push(shares.unwrap().remove(0))));
+}
+
 fn main() {
     let out = Out {
         root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus"),
@@ -296,6 +362,7 @@ fn main() {
     let result = vote::result(&w.members[0], &w.community, &w.all, &st, T0 + 32).unwrap();
     seeds.push(("decision-result".into(), w.push(result)));
     assembly_seeds(&mut w, &mut seeds);
+    whole_ballot_seeds(&mut w, &mut seeds);
 
     for (name, s) in &seeds {
         out.put("statement", name, s.bytes());

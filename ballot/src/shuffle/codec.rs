@@ -142,6 +142,33 @@ impl ShuffleStep {
         out.finish()
     }
 
+    /// Bytes before a step's ciphertexts: marker, version, `N`, `w`.
+    pub const HEADER_LEN: usize = 4 + 1 + 4 + 2;
+
+    /// The length of the encoding of a step of `ballots` ballots of
+    /// `width` ciphertexts: `11 + 64·N·w + 4 + 109 + 32·(5N + 3w + 6)`.
+    pub fn encoded_len(ballots: usize, width: usize) -> usize {
+        Self::HEADER_LEN + 64 * ballots * width + 4 + HEADER + 32 * (5 * ballots + 3 * width + 6)
+    }
+
+    /// The ballot count and width an encoded step declares in its first
+    /// [`HEADER_LEN`](Self::HEADER_LEN) bytes, refusing another marker or
+    /// version and counts out of range (so a reader can check the length
+    /// of a step it has only the start of).
+    pub fn shape(prefix: &[u8]) -> Result<(usize, usize)> {
+        let head = prefix
+            .get(..Self::HEADER_LEN)
+            .ok_or_else(|| DecodeError::Truncated {
+                what: "shuffle step",
+                offset: prefix.len(),
+                needed: Self::HEADER_LEN - prefix.len(),
+            })?;
+        let mut r = Reader::new(head, STEP_MARKER, VERSION, "shuffle step")?;
+        let shape = read_shape(&mut r)?;
+        r.finish()?;
+        Ok(shape)
+    }
+
     /// Decodes a step, refusing ragged or non-canonical ballots and a proof
     /// of another shape.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {

@@ -99,6 +99,26 @@ use crate::ballot::DecisionContext;
 use crate::elgamal::{Ciphertext, DecisionKey};
 use crate::error::{Error, Result, ShuffleFailure};
 use crate::hash;
+#[cfg(feature = "bench-support")]
+use rand_core::{CryptoRng, RngCore};
+
+/// A cheating prover, for tests of verifiers built on this crate: output
+/// `i` re-encrypts input `pi[i]` (`pi` need not be a permutation), then
+/// `tamper` changes the output before anything is committed, and the proof
+/// is made with the honest witnesses. Every such proof that does not
+/// describe a permutation must fail [`ShuffleProof::verify`].
+#[cfg(feature = "bench-support")]
+pub fn shuffle_tampered<R: RngCore + CryptoRng>(
+    ctx: &ShuffleContext,
+    shuffler: u16,
+    input: &[Vec<Ciphertext>],
+    pi: &[usize],
+    rng: &mut R,
+    tamper: impl FnOnce(&mut Vec<Vec<Ciphertext>>),
+) -> Result<ShuffleStep> {
+    let (output, proof) = proof::prove_tampered(ctx, shuffler, input, pi, rng, tamper)?;
+    Ok(ShuffleStep { output, proof })
+}
 
 /// Largest ballot width (ciphertexts per ballot) a shuffle supports.
 pub const MAX_WIDTH: usize = 1024;
@@ -137,6 +157,15 @@ impl ShuffleContext {
     /// slot of the ballot kind.
     pub fn for_decision(ctx: &DecisionContext) -> Result<Self> {
         Self::new(&ctx.digest(), ctx.key, ctx.kind.slots())
+    }
+
+    /// The context of the shuffles run after close `close` of a decision:
+    /// label `DecisionContext::digest ‖ close` (the close statement's 32-byte
+    /// id), so a proof made after one close is refused after another.
+    pub fn for_close(ctx: &DecisionContext, close: &[u8; 32]) -> Result<Self> {
+        let mut label = ctx.digest().to_vec();
+        label.extend_from_slice(close);
+        Self::new(&label, ctx.key, ctx.kind.slots())
     }
 
     /// The 32-byte digest proofs are bound to.

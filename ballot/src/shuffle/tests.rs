@@ -272,6 +272,10 @@ fn encoding_round_trips_and_every_flipped_byte_is_refused() {
         5 + 6 + 64 * 3 * 2 + 4 + 109 + 32 * (5 * 3 + 3 * 2 + 6)
     );
     assert_eq!(ShuffleStep::from_bytes(&bytes).unwrap(), step);
+    assert_eq!(ShuffleStep::encoded_len(3, 2), bytes.len());
+    assert_eq!(ShuffleStep::shape(&bytes[..11]).unwrap(), (3, 2));
+    assert!(ShuffleStep::shape(&bytes[..10]).is_err());
+    assert!(ShuffleStep::shape(&bytes[11..]).is_err());
     for i in 0..bytes.len() {
         let mut b = bytes.clone();
         b[i] ^= 0x01;

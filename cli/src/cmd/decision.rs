@@ -317,6 +317,106 @@ fn save(l: &mut Loaded, s: &Statement) -> anyhow::Result<()> {
     Ok(l.save(s)?)
 }
 
+fn save_all(l: &mut Loaded, list: Vec<Statement>) -> anyhow::Result<Vec<String>> {
+    list.iter()
+        .map(|s| save(l, s).map(|()| s.id().to_string()))
+        .collect()
+}
+
+/// `decision trustee share`: for a whole-ballot decision, this trustee's
+/// shuffle first when it is its turn; then, each once, its decryption
+/// share of the tally and, once every shuffler has shuffled, its shares of
+/// the final shuffled list.
+fn trustee_share(ctx: &Ctx, w: &Which) -> anyhow::Result<()> {
+    let mut l = load(ctx, w.community.as_deref())?;
+    let mut st = state(&l, &resolve(&l.all, &w.decision)?)?;
+    let key = l.home.unlock()?;
+    let me = st.trustee_index(&key.public());
+    let turn = |st: &DecisionState| {
+        st.individual
+            .as_ref()
+            .filter(|i| !i.counted.is_empty())
+            .and_then(|i| i.shuffles.next())
+    };
+    let mut shuffled = Vec::new();
+    if me.is_some() && turn(&st) == me {
+        let parts = vote::shuffle(&key, &l.community, &l.all, &st, now(), &mut OsRng)?;
+        shuffled = save_all(&mut l, parts)?;
+        st = state(&l, &st.id)?;
+    }
+    let secret = community::vault::get(&l.store, &key, &st.id)?;
+    let shared = |st: &DecisionState| {
+        st.tally
+            .as_ref()
+            .is_some_and(|t| t.shares.iter().any(|r| Some(r.trustee) == me))
+    };
+    let mut tally_share = None;
+    if !shared(&st) {
+        let s = vote::share(&key, &secret, &l.community, &l.all, &st, now(), &mut OsRng)?;
+        save(&mut l, &s)?;
+        tally_share = Some(s.id().to_string());
+    }
+    let waiting = turn(&st);
+    let mut each = Vec::new();
+    let ind = st.individual.as_ref().filter(|i| i.mixed.is_some());
+    let unshared = ind.filter(|i| !i.shares.iter().any(|r| Some(r.trustee) == me));
+    let unsettled = unshared.is_some_and(|i| !i.shuffles.settled);
+    if unshared.is_some() && !unsettled {
+        let shares =
+            vote::ballot_shares(&key, &secret, &l.community, &l.all, &st, now(), &mut OsRng)?;
+        each = save_all(&mut l, shares)?;
+    }
+    if shuffled.is_empty() && tally_share.is_none() && each.is_empty() {
+        match waiting {
+            Some(j) => bail!("waiting for trustee {j} to shuffle the counted ballots: run this again once its shuffle has arrived (trustees 1 to {} shuffle in turn before any ballot is decrypted)", st.opening.threshold),
+            None if unsettled => bail!("the last shuffle is not final yet; share once it is final on this device (keep `grassroots serve` running)"),
+            None => bail!("you have posted your shares of this decision already"),
+        }
+    }
+    let value = json!({
+        "statement": tally_share,
+        "shuffle_statements": shuffled,
+        "ballot_share_statements": each,
+        "waiting_for_shuffle": waiting,
+    });
+    ctx.emit(&value, || {
+        share_text(&st, &shuffled, tally_share.as_deref(), &each, waiting)
+    })
+}
+
+fn share_text(
+    st: &DecisionState,
+    shuffled: &[String],
+    tally_share: Option<&str>,
+    each: &[String],
+    waiting: Option<u16>,
+) -> String {
+    let mut t = Vec::new();
+    if !shuffled.is_empty() {
+        t.push(format!("Posted your shuffle of the counted ballots ({} statement(s)), with its proof: re-encrypted and permuted, no ballot dropped or changed.", shuffled.len()));
+    }
+    if let Some(s) = tally_share {
+        t.push(format!(
+            "Posted your decryption share ({}) with its proof of correct decryption.",
+            &s[..16]
+        ));
+    }
+    if !each.is_empty() {
+        t.push(format!("Posted your shares of each ballot of the shuffled list ({} statement(s)), with proofs, for the decision's {} rule.", each.len(), st.rule.as_ref().map_or("", |r| r.name())));
+    }
+    if let Some(j) = waiting {
+        t.push(format!("Waiting for trustee {j} to shuffle; run `grassroots decision trustee share {}` again once it has, to post your shares of the ballots.", st.id.short()));
+    } else if each.is_empty()
+        && st
+            .individual
+            .as_ref()
+            .is_some_and(|i| i.mixed.is_some() && !i.shuffles.settled)
+    {
+        t.push(format!("The last shuffle is not final yet; run `grassroots decision trustee share {}` again once it is, to post your shares of the ballots.", st.id.short()));
+    }
+    t.join("\n")
+}
+
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     match args.command {
         DecisionCommand::Open {
@@ -442,40 +542,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                     }
                 }
             }
-            TrusteeCommand::Share(w) => {
-                let mut l = load(ctx, w.community.as_deref())?;
-                let st = state(&l, &resolve(&l.all, &w.decision)?)?;
-                let key = l.home.unlock()?;
-                let secret = community::vault::get(&l.store, &key, &st.id)?;
-                let s = vote::share(&key, &secret, &l.community, &l.all, &st, now(), &mut OsRng)?;
-                save(&mut l, &s)?;
-                let mut each = Vec::new();
-                let counted = st
-                    .individual
-                    .as_ref()
-                    .is_some_and(|i| !i.counted.is_empty());
-                if counted {
-                    for b in vote::ballot_shares(
-                        &key,
-                        &secret,
-                        &l.community,
-                        &l.all,
-                        &st,
-                        now(),
-                        &mut OsRng,
-                    )? {
-                        save(&mut l, &b)?;
-                        each.push(b.id().to_string());
-                    }
-                }
-                ctx.emit(&json!({ "statement": s.id().to_string(), "ballot_share_statements": each }), || {
-                        let mut t = format!("Posted your decryption share ({}) with its proof of correct decryption.", s.id().short());
-                        if !each.is_empty() {
-                            t += &format!("\nPosted your shares of each counted ballot ({} statement(s)), with proofs, for the decision's {} rule.", each.len(), st.rule.as_ref().map_or("", |r| r.name()));
-                        }
-                        t
-                    })
-            }
+            TrusteeCommand::Share(w) => trustee_share(ctx, &w),
         },
         DecisionCommand::Close(w) => {
             let mut l = load(ctx, w.community.as_deref())?;
@@ -661,6 +728,7 @@ fn individual_json(st: &DecisionState) -> Value {
     json!({
         "rule": st.rule,
         "counted_ballots": ind.counted.len(),
+        "shuffles": shuffles_json(ind),
         "chunks": ind.counted.chunks(),
         "shares_checked": ind.shares.len(),
         "shares_valid": ind.shares.len() - bad.len(),
@@ -676,12 +744,57 @@ fn individual_json(st: &DecisionState) -> Value {
     })
 }
 
+fn shuffles_json(ind: &community::decision::Individual) -> Value {
+    let sh = &ind.shuffles;
+    json!({
+        "needed": sh.needed,
+        "shufflers": "trustees 1 to t, in turn",
+        "applied": sh.applied.iter().map(|r| json!({
+            "shuffler": r.shuffler,
+            "by": r.by.to_string(),
+            "statements": r.statements.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "input": hex::encode(r.input),
+            "output": hex::encode(r.output),
+            "proof": "verified",
+        })).collect::<Vec<_>>(),
+        "next": sh.next(),
+        "complete": sh.complete(),
+        "settled": sh.settled,
+        "decrypted_list": ind.mixed.as_ref().map(|m| hex::encode(m.digest())),
+    })
+}
+
+fn shuffles_text(ind: &community::decision::Individual) -> String {
+    let sh = &ind.shuffles;
+    let mut t = format!(
+        "  shuffles: {} of {} (trustees 1 to {} in turn, each proof checked against the list before it)\n",
+        sh.applied.len(),
+        sh.needed,
+        sh.needed
+    );
+    for r in &sh.applied {
+        t += &format!(
+            "    trustee {} ({}): {} statement(s), re-encrypted and permuted {}… → {}…, proof verified\n",
+            r.shuffler,
+            r.by.fingerprint(),
+            r.statements.len(),
+            hex::encode(&r.input[..6]),
+            hex::encode(&r.output[..6])
+        );
+    }
+    if let Some(j) = sh.next().filter(|_| !ind.counted.is_empty()) {
+        t += &format!("    waiting for trustee {j} to shuffle\n");
+    }
+    t
+}
+
 fn individual_text(st: &DecisionState) -> String {
     let Some(ind) = &st.individual else {
         return String::new();
     };
-    let mut t = format!(
-        "  ballots one by one: {} counted ballot(s) in {} chunk(s); {} ballot share statement(s) checked (Chaum–Pedersen), {} valid\n",
+    let mut t = shuffles_text(ind);
+    t += &format!(
+        "  ballots one by one: {} counted ballot(s) in {} chunk(s), decrypted after the shuffles; {} ballot share statement(s) checked (Chaum–Pedersen), {} valid\n",
         ind.counted.len(),
         ind.counted.chunks(),
         ind.shares.len(),
@@ -697,7 +810,7 @@ fn individual_text(st: &DecisionState) -> String {
     }
     if let Some(b) = &ind.ballots {
         t += &format!(
-            "    decrypted with trustees {:?}; ballots sorted, not in ledger order:\n",
+            "    decrypted with trustees {:?}; ballots sorted (and shuffled before decryption), tied to no ballot statement:\n",
             ind.used
         );
         for s in show(&st.opening.kind, b) {

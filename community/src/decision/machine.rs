@@ -10,6 +10,8 @@
 //! ```text
 //! KeyGeneration ──(m valid reveals)──▶ key proposed ──(m confirmations)──▶ Voting
 //! Voting ──(first valid close)──▶ Closed ──(t valid shares, at finish)──▶ Tallied
+//! Closed, whole-ballot rule ──(shuffles by trustees 1..t, at finish)──▶ Shuffled
+//!        ──(t valid shares per chunk of the shuffled list)──▶ Decrypted
 //! ```
 //!
 //! Every conflict is settled by the order of application: a trustee's
@@ -57,6 +59,7 @@ pub(super) struct Machine<'a> {
     close_past: Option<HashSet<StatementId>>,
     shares: Vec<(StatementId, &'a TallyShare, PublicKey)>,
     ballot_shares: Vec<(StatementId, &'a BallotShares, PublicKey)>,
+    shuffle_parts: super::shuffles::PartList<'a>,
     results: Vec<(StatementId, &'a DecisionResult)>,
 }
 
@@ -72,6 +75,7 @@ fn decision_of(s: &Statement) -> Option<StatementId> {
         Payload::DecisionClose(p) => Some(p.decision),
         Payload::DecryptionShare(p) => Some(p.decision),
         Payload::BallotShares(p) => Some(p.decision),
+        Payload::Shuffle(p) => Some(p.decision),
         Payload::DecisionResult(p) => Some(p.decision),
         _ => None,
     }
@@ -211,6 +215,7 @@ impl<'a> Machine<'a> {
             close_past: None,
             shares: Vec::new(),
             ballot_shares: Vec::new(),
+            shuffle_parts: Vec::new(),
             results: Vec::new(),
         })
     }
@@ -232,6 +237,7 @@ impl<'a> Machine<'a> {
             Payload::Ballot(_)
             | Payload::DecryptionShare(_)
             | Payload::BallotShares(_)
+            | Payload::Shuffle(_)
             | Payload::DecisionResult(_) => HashSet::from([decision]),
             _ => causal_past(&self.by_id, &s.id()),
         };
@@ -252,6 +258,7 @@ impl<'a> Machine<'a> {
             Payload::DecisionClose(p) => return self.on_close(s, trustee, &p.ballots, past),
             Payload::DecryptionShare(p) => self.shares.push((s.id(), p, s.author())),
             Payload::BallotShares(p) => self.ballot_shares.push((s.id(), p, s.author())),
+            Payload::Shuffle(p) => self.shuffle_parts.push((s.id(), p, s.author())),
             Payload::DecisionResult(p) => self.results.push((s.id(), p)),
             _ => {}
         }
@@ -494,6 +501,7 @@ impl<'a> Machine<'a> {
         rng: &mut R,
     ) -> Result<DecisionState, DecisionError> {
         self.key_status();
+        self.unused_shuffles();
         let mut considered: Vec<(StatementId, Ballot)> = Vec::new();
         let mut status: HashMap<StatementId, BallotStatus> = HashMap::new();
         for (id, b) in &self.ballots {
@@ -547,13 +555,54 @@ impl<'a> Machine<'a> {
         self.tally(close, &info, encrypted);
         if let Some(rule) = self.state.rule.clone() {
             let counted = CountedBallots::new(&ctx, &list, &acceptance)?;
+            let shuffles = self.shuffles(&ctx, close, &counted)?;
             let shares = std::mem::take(&mut self.ballot_shares);
-            self.state.individual = Some(
-                self.state
-                    .decrypt_individually(&rule, close, &info, counted, shares),
-            );
+            self.state.individual = Some(self.state.decrypt_individually(
+                &rule,
+                (close, &info, &ctx),
+                counted,
+                shuffles,
+                shares,
+            )?);
         }
         Ok(self.state.finish_results(self.results))
+    }
+
+    /// Shuffles are without effect unless a whole-ballot decision is
+    /// closed (they are applied in [`Machine::shuffles`]).
+    fn unused_shuffles(&mut self) {
+        let why = match (&self.state.rule, self.state.close) {
+            (None, _) => "a shuffle, but the decision has no whole-ballot rule",
+            (Some(_), None) => "a shuffle before the decision is closed",
+            (Some(_), Some(_)) if self.state.key.is_none() => "a shuffle, but there is no key",
+            _ => return,
+        };
+        for (id, ..) in std::mem::take(&mut self.shuffle_parts) {
+            self.state.ignored.push((id, why.into()));
+        }
+    }
+
+    /// The shuffle parts applied in record order to the counted ballots
+    /// ([`super::shuffles`]): trustees `1..=t` in turn.
+    fn shuffles(
+        &mut self,
+        ctx: &ballot::DecisionContext,
+        close: StatementId,
+        counted: &CountedBallots,
+    ) -> Result<super::Shuffles, DecisionError> {
+        let trustees = self.state.trustees.clone();
+        let trustee = move |k: &PublicKey| trustees.iter().find(|t| t.key == *k).map(|t| t.index);
+        super::shuffles::Applier {
+            ctx,
+            close,
+            counted,
+            trustee: &trustee,
+            ignored: &mut self.state.ignored,
+        }
+        .run(
+            self.state.opening.threshold,
+            std::mem::take(&mut self.shuffle_parts),
+        )
     }
 
     fn record_ballots(&mut self, status: &HashMap<StatementId, BallotStatus>) {

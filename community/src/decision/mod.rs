@@ -53,13 +53,18 @@
 //!    [`governance::rules`].
 //! 7. **Results** (kind 18) posted by anyone are compared with the
 //!    recomputed totals.
-//! 8. **Whole-ballot rules.** A decision opened by kind 20 names a rule
-//!    (instant-runoff, STV, PAV, MES): after the close each trustee
-//!    decrypts every counted ballot's ciphertexts (kind 21, chunked by
-//!    [`ballot::CountedBallots`]); each trustee's first share per chunk is
-//!    checked and a wrong one named; with `t` valid shares per chunk the
-//!    ballots are decrypted, sorted, and counted by
-//!    [`crate::ballot_rules::run_rule`].
+//! 8. **Whole-ballot rules.** A decision opened by kind 20 (or 24) names
+//!    a rule (instant-runoff, STV, PAV, MES): after the close trustees
+//!    `1..=t` in turn shuffle the counted ballots (kind 28, [`shuffles`]),
+//!    each shuffle checked against the list the previous one left; then
+//!    each trustee decrypts every ballot of the final shuffled list
+//!    (kind 21, chunked by [`ballot::CountedBallots`]); each trustee's
+//!    first share per chunk is checked and a wrong one named — a share of
+//!    the unshuffled ballots is refused by name; with `t` valid shares per
+//!    chunk the ballots are decrypted, sorted, and counted by
+//!    [`crate::ballot_rules::run_rule`]. No decrypted ballot is tied to a
+//!    ballot statement: the shares decrypt re-encryptions in an order no
+//!    fewer than all `t` shufflers know.
 //!
 //! **Trustees named by the constitution.** If the constitution in force
 //! at the opening names trustees, the opening must name exactly them and
@@ -76,8 +81,10 @@
 //! for a settled close ([`DecisionState::close_settled`]).
 
 mod machine;
+pub mod shuffles;
 
 pub use machine::Phase;
+pub use shuffles::{ShuffleRecord, Shuffles};
 
 use crate::ballot_rules::{run_rule, WholeBallotOutcome};
 use crate::governed::Adoptions;
@@ -429,12 +436,19 @@ pub struct BallotShareRecord {
     pub problem: Option<String>,
 }
 
-/// The counted ballots decrypted one by one, for a whole-ballot rule.
+/// The counted ballots shuffled, then decrypted one by one, for a
+/// whole-ballot rule.
 #[derive(Clone, Debug)]
 pub struct Individual {
     /// The counted ballots' ciphertexts, in counting order.
     pub counted: CountedBallots,
-    /// Every trustee's first share of each chunk for the close in force.
+    /// The trustees' shuffles of them ([`shuffles`]).
+    pub shuffles: Shuffles,
+    /// The final shuffled list the shares decrypt, once every shuffler has
+    /// shuffled.
+    pub mixed: Option<CountedBallots>,
+    /// Every trustee's first share of each chunk of the final shuffled
+    /// list for the close in force.
     pub shares: Vec<BallotShareRecord>,
     /// The decrypted ballots, sorted by plaintext, once every chunk has
     /// `t` valid shares.
@@ -445,6 +459,17 @@ pub struct Individual {
     pub pending: Option<String>,
     /// The rule's outcome.
     pub outcome: Option<WholeBallotOutcome>,
+}
+
+impl Individual {
+    /// Digest of the list the next shuffle takes: the last shuffle's
+    /// output, or the counted ballots.
+    pub fn next_input(&self) -> [u8; 32] {
+        self.shuffles
+            .applied
+            .last()
+            .map_or_else(|| self.counted.digest(), |r| r.output)
+    }
 }
 
 /// A posted result and whether it matches the recomputation.
@@ -596,9 +621,15 @@ impl DecisionState {
         let adopted =
             crate::governed::constitution_adoptions(&record.community(), all, &order, final_len)?;
         let mut state = Self::from_order(&record.community(), all, order, decision, &adopted, rng)?;
-        state.close_settled = state
-            .close
-            .is_some_and(|c| !record.follows_lace() || record.is_final(&c));
+        let settled = |id: &StatementId| !record.follows_lace() || record.is_final(id);
+        state.close_settled = state.close.as_ref().is_some_and(settled);
+        if let Some(ind) = &mut state.individual {
+            ind.shuffles.settled = ind
+                .shuffles
+                .applied
+                .iter()
+                .all(|r| r.statements.iter().all(settled));
+        }
         Ok(state)
     }
 
@@ -632,64 +663,33 @@ impl DecisionState {
         m.finish(rng)
     }
 
-    /// Checks the kind-21 shares for `close`, decrypts the counted ballots
-    /// once every chunk has `t` valid shares, and runs `rule` on them.
+    /// Checks the kind-21 shares for `close` against the final shuffled
+    /// list, decrypts it once every chunk has `t` valid shares, and runs
+    /// `rule` on the ballots. Until every shuffler has shuffled, nothing is
+    /// decrypted.
     fn decrypt_individually(
         &mut self,
         rule: &WholeBallotRule,
-        close: StatementId,
-        info: &KeyInfo,
+        (close, info, ctx): (StatementId, &KeyInfo, &DecisionContext),
         counted: CountedBallots,
+        shuffles: Shuffles,
         shares: Vec<(StatementId, &BallotShares, PublicKey)>,
-    ) -> Individual {
-        let chunks = counted.chunks();
-        let mut records: Vec<BallotShareRecord> = Vec::new();
-        let mut valid: Vec<Vec<DecryptionShare>> = vec![Vec::new(); chunks];
-        for (id, p, author) in shares {
-            let j = p.share.trustee();
-            let chunk = p.chunk;
-            if p.close != close {
-                self.ignored
-                    .push((id, "ballot shares for a close not in force".into()));
-            } else if self.trustee_index(&author) != Some(j) {
-                self.ignored.push((
-                    id,
-                    format!("ballot shares for trustee {j} signed by another key"),
-                ));
-            } else if chunk as usize >= chunks {
-                self.ignored.push((
-                    id,
-                    format!("ballot shares for chunk {chunk}, but the counted ballots have {chunks} chunk(s)"),
-                ));
-            } else if records.iter().any(|r| r.trustee == j && r.chunk == chunk) {
-                self.ignored.push((
-                    id,
-                    format!("second ballot shares by trustee {j} for chunk {chunk}"),
-                ));
-            } else {
-                let problem = counted
-                    .verify_share(chunk as usize, info, &p.share)
-                    .err()
-                    .map(|e| format!("{e} (trustee {j}, {}, chunk {chunk})", author.fingerprint()));
-                if problem.is_none() {
-                    valid[chunk as usize].push(p.share.clone());
-                }
-                records.push(BallotShareRecord {
-                    statement: id,
-                    trustee: j,
-                    chunk,
-                    problem,
-                });
-            }
-        }
+    ) -> Result<Individual, DecisionError> {
+        let mixed = match shuffles.chain() {
+            Some(chain) if shuffles.complete() => Some(counted.shuffled(ctx, chain)?),
+            _ => None,
+        };
         let mut out = Individual {
             counted,
-            shares: records,
+            shuffles,
+            mixed,
+            shares: Vec::new(),
             ballots: None,
             used: Vec::new(),
             pending: None,
             outcome: None,
         };
+        let valid = self.check_ballot_shares(&mut out, close, info, shares);
         let t = self.opening.threshold as usize;
         let short: Vec<String> = valid
             .iter()
@@ -697,24 +697,107 @@ impl DecisionState {
             .filter(|(_, v)| v.len() < t)
             .map(|(c, v)| format!("chunk {c} has {} valid share(s)", v.len()))
             .collect();
-        if out.counted.is_empty() {
-            out.pending = Some("no ballot was counted".into());
-        } else if !short.is_empty() {
+        let Some(list) = out.mixed.as_ref() else {
+            out.pending = Some(match out.shuffles.next() {
+                _ if out.counted.is_empty() => "no ballot was counted".into(),
+                Some(j) => format!(
+                    "waiting for trustee {j} to shuffle (trustees 1 to {} shuffle in turn before any ballot is decrypted)",
+                    out.shuffles.needed
+                ),
+                None => "the shuffles are complete".into(),
+            });
+            return Ok(out);
+        };
+        if !short.is_empty() {
             out.pending = Some(format!("{}, {t} needed", short.join("; ")));
-        } else {
-            match out.counted.decrypt(info, &valid) {
-                Ok(d) => {
-                    match run_rule(rule, &self.opening.kind, &self.opening.options, &d.ballots) {
-                        Ok(o) => out.outcome = Some(o),
-                        Err(e) => out.pending = Some(format!("rule {}: {e}", rule.name())),
-                    }
-                    out.ballots = Some(d.ballots);
-                    out.used = d.trustees;
-                }
-                Err(e) => out.pending = Some(e.to_string()),
-            }
+            return Ok(out);
         }
-        out
+        match list.decrypt(info, &valid) {
+            Ok(d) => {
+                match run_rule(rule, &self.opening.kind, &self.opening.options, &d.ballots) {
+                    Ok(o) => out.outcome = Some(o),
+                    Err(e) => out.pending = Some(format!("rule {}: {e}", rule.name())),
+                }
+                out.ballots = Some(d.ballots);
+                out.used = d.trustees;
+            }
+            Err(e) => out.pending = Some(e.to_string()),
+        }
+        Ok(out)
+    }
+
+    /// Records each trustee's first share per chunk of the final shuffled
+    /// list for `close` in `out.shares`, and returns the valid ones per
+    /// chunk. Shares for another close, by another key, beyond the chunks,
+    /// repeated, of the unshuffled ballots, or before the shuffles are
+    /// complete are ignored with the reason.
+    fn check_ballot_shares(
+        &mut self,
+        out: &mut Individual,
+        close: StatementId,
+        info: &KeyInfo,
+        shares: Vec<(StatementId, &BallotShares, PublicKey)>,
+    ) -> Vec<Vec<DecryptionShare>> {
+        let chunks = out.counted.chunks();
+        let mut valid: Vec<Vec<DecryptionShare>> = vec![Vec::new(); chunks];
+        for (id, p, author) in shares {
+            let (j, chunk) = (p.share.trustee(), p.chunk);
+            let why = if p.close != close {
+                Some("ballot shares for a close not in force".to_string())
+            } else if self.trustee_index(&author) != Some(j) {
+                Some(format!(
+                    "ballot shares for trustee {j} signed by another key"
+                ))
+            } else if chunk as usize >= chunks {
+                Some(format!("ballot shares for chunk {chunk}, but the counted ballots have {chunks} chunk(s)"))
+            } else if out
+                .shares
+                .iter()
+                .any(|r| r.trustee == j && r.chunk == chunk)
+            {
+                Some(format!(
+                    "second ballot shares by trustee {j} for chunk {chunk}"
+                ))
+            } else {
+                None
+            };
+            // Checked against the final list; a share that fails there is
+            // named as a share of the unshuffled ballots if it is one.
+            let problem = match (&why, &out.mixed) {
+                (Some(_), _) => None,
+                (None, None) => Some("before the shuffles are complete".to_string()),
+                (None, Some(list)) => list
+                    .verify_share(chunk as usize, info, &p.share)
+                    .err()
+                    .map(|e| e.to_string()),
+            };
+            let unshuffled = problem.is_some()
+                && out
+                    .counted
+                    .verify_share(chunk as usize, info, &p.share)
+                    .is_ok();
+            let why = why.or_else(|| match (&problem, unshuffled) {
+                (Some(_), true) => Some(format!("ballot shares by trustee {j} of the unshuffled counted ballots: shares must decrypt the final shuffled list")),
+                (Some(_), false) if out.mixed.is_none() => Some(format!("ballot shares by trustee {j} before the shuffles are complete")),
+                _ => None,
+            });
+            if let Some(why) = why {
+                self.ignored.push((id, why));
+                continue;
+            }
+            let problem = problem
+                .map(|e| format!("{e} (trustee {j}, {}, chunk {chunk})", author.fingerprint()));
+            if problem.is_none() {
+                valid[chunk as usize].push(p.share.clone());
+            }
+            out.shares.push(BallotShareRecord {
+                statement: id,
+                trustee: j,
+                chunk,
+                problem,
+            });
+        }
+        valid
     }
 
     fn finish_results(

@@ -66,6 +66,36 @@ impl World {
         DecisionState::from_statements(&self.community, &self.all, d, &mut OsRng).unwrap()
     }
 
+    /// The member holding trustee index `j` of decision `d`.
+    pub fn trustee_member(&self, d: &StatementId, j: u16) -> usize {
+        let key = self.state(d).trustees[j as usize - 1].key;
+        self.members.iter().position(|m| m.public() == key).unwrap()
+    }
+
+    /// Trustee `j` of closed whole-ballot decision `d` posts its shuffle;
+    /// returns the part statements.
+    pub fn shuffle(&mut self, d: &StatementId, j: u16) -> Vec<StatementId> {
+        let st = self.state(d);
+        let m = self.trustee_member(d, j);
+        let parts = vote::shuffle(
+            &self.members[m],
+            &self.community,
+            &self.all,
+            &st,
+            T0 + 10,
+            &mut OsRng,
+        )
+        .unwrap();
+        parts.into_iter().map(|s| self.push(s)).collect()
+    }
+
+    /// Trustees `1..=t` of closed whole-ballot decision `d` shuffle in turn.
+    pub fn shuffle_all(&mut self, d: &StatementId) {
+        for j in 1..=self.state(d).opening.threshold {
+            self.shuffle(d, j);
+        }
+    }
+
     pub fn register_all(&mut self) {
         for i in 0..self.members.len() {
             let s = vote::register(

@@ -12,6 +12,7 @@ mod genesis;
 mod governed;
 mod keys;
 mod note;
+mod shuffle;
 mod surety;
 mod whole_ballot;
 
@@ -30,6 +31,7 @@ pub use governed::{
 };
 pub use keys::{KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
+pub use shuffle::{step_digest, ShufflePart, MAX_SHUFFLE_PARTS, SHUFFLE_PART_BYTES};
 pub use surety::{surety_body, Surety, NONCE_LEN, SURETY_DOMAIN};
 pub use whole_ballot::{BallotShares, RuledOpening, WholeBallotRule};
 
@@ -89,11 +91,13 @@ pub enum Kind {
     CoinShare = 26,
     /// A seated member gives up their seat.
     Resignation = 27,
+    /// A part of a trustee's shuffle of a whole-ballot decision's ballots.
+    Shuffle = 28,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -117,6 +121,7 @@ impl Kind {
         Kind::AssemblyDraw,
         Kind::CoinShare,
         Kind::Resignation,
+        Kind::Shuffle,
     ];
 
     /// The kind for a number, if known.
@@ -150,6 +155,7 @@ impl Kind {
             Kind::AssemblyDraw => "assembly draw",
             Kind::CoinShare => "coin share",
             Kind::Resignation => "assembly resignation",
+            Kind::Shuffle => "ballot shuffle",
         }
     }
 }
@@ -240,6 +246,8 @@ pub enum Payload {
     CoinShare(CoinSharePost),
     /// A member resigns their assembly seat.
     Resignation(Resignation),
+    /// A part of a trustee's ballot shuffle.
+    Shuffle(ShufflePart),
 }
 
 impl Payload {
@@ -269,6 +277,7 @@ impl Payload {
             Payload::AssemblyDraw(_) => Kind::AssemblyDraw,
             Payload::CoinShare(_) => Kind::CoinShare,
             Payload::Resignation(_) => Kind::Resignation,
+            Payload::Shuffle(_) => Kind::Shuffle,
         }
     }
 
@@ -298,6 +307,7 @@ impl Payload {
             Payload::AssemblyDraw(p) => p.encode(),
             Payload::CoinShare(p) => p.encode(),
             Payload::Resignation(p) => p.encode(),
+            Payload::Shuffle(p) => p.encode(),
         }
     }
 
@@ -329,6 +339,7 @@ impl Payload {
             Kind::AssemblyDraw => Payload::AssemblyDraw(AssemblyDraw::decode(bytes)?),
             Kind::CoinShare => Payload::CoinShare(CoinSharePost::decode(bytes)?),
             Kind::Resignation => Payload::Resignation(Resignation::decode(bytes)?),
+            Kind::Shuffle => Payload::Shuffle(ShufflePart::decode(bytes)?),
         })
     }
 }
