@@ -228,7 +228,10 @@ pub(crate) fn electorate_for(
         })
 }
 
-/// [`electorate_for`] with the constitutions adopted in `statements`.
+/// The electorate of a decision on `component` (or of any other
+/// decision, `None`) over `statements` under `constitution`, with the
+/// constitutions adopted in `statements`: every member, or the members
+/// seated in the assembly the constitution gives the component to.
 pub fn electorate_of(
     community: &CommunityId,
     statements: &[Statement],

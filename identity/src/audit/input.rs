@@ -145,7 +145,7 @@ struct Chunk<'a> {
 /// 1. The text is cut at newlines (found with `memchr`) into two chunks per
 ///    thread, at least 1 MiB each, parsed in parallel: each validates its
 ///    lines (UTF-8 and the `a,b` form, line by line) and turns every id into
-///    a token — its number on the numeric path ([`NumericIds`]), else its
+///    a token — its number on the numeric path (`NumericIds`), else its
 ///    index in a chunk-local hash table of strings.
 /// 2. One sequential pass over the tokens in file order numbers the members
 ///    by first appearance, exactly as a sequential reader would: a flat

@@ -611,7 +611,7 @@ impl TallyShare {
 }
 
 /// Kind 18: the decrypted totals someone computed, for readers who do not
-/// recompute them; [`crate::decision::DecisionState`] checks them against
+/// recompute them; `community::decision::DecisionState` checks them against
 /// its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecisionResult {
