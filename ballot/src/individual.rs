@@ -46,7 +46,15 @@ use crate::threshold::{combine, DecryptionShare};
 
 /// Most ciphertexts one chunk's decryption share covers (chunks hold whole
 /// ballots, so a chunk has `⌊CHUNK_CIPHERTEXTS / k⌋` ballots of `k` slots).
-pub const CHUNK_CIPHERTEXTS: usize = 16_384;
+/// 1,024 keeps one chunk's share (32 bytes a ciphertext) at about 32 KiB,
+/// under [`MAX_CHUNK_SHARE_BYTES`], so its statement fits one block of a
+/// serving device (64 KiB) with room for its envelope.
+pub const CHUNK_CIPHERTEXTS: usize = 1_024;
+
+/// The largest encoded decryption share of one chunk (a bound the tests
+/// check): a kind-21 statement carrying it, with its envelope, stays
+/// within a 64 KiB block.
+pub const MAX_CHUNK_SHARE_BYTES: usize = 48 * 1024;
 
 /// The counted ballots' ciphertexts, in counting (ledger) order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -393,6 +401,58 @@ mod tests {
             .collect();
         let d = counted.decrypt(&info, &[shares]).unwrap();
         let mut sorted = votes.to_vec();
+        sorted.sort();
+        assert_eq!(d.ballots, sorted);
+    }
+
+    /// Many ranked ballots span several chunks; each chunk's share stays
+    /// under the size a block carries, and all chunks decrypt together.
+    #[test]
+    fn every_chunks_share_fits_a_block_and_the_chunks_decrypt_together() {
+        use curve25519_dalek::scalar::Scalar;
+        let (info, keys) = run_honest(ThresholdParams::new(2, 3).unwrap(), &mut OsRng).unwrap();
+        let secrets: Vec<_> = (0..3).map(|_| VotingSecret::generate(&mut OsRng)).collect();
+        let e = Electorate::new(secrets.iter().map(|s| s.public()).collect()).unwrap();
+        let kind = BallotKind::Ranked { candidates: 5 };
+        let ctx = DecisionContext::new(DecisionId([8; 32]), &e, info.key(), kind).unwrap();
+        let orders = [
+            [Some(1), Some(2), Some(3), Some(4), Some(5)],
+            [Some(5), Some(4), Some(3), Some(2), Some(1)],
+            [Some(2), Some(1), None, None, None],
+        ];
+        let votes: Vec<Vec<u64>> = (0..120)
+            .map(|i| BallotKind::ranked_values(5, &orders[i % 3]).unwrap())
+            .collect();
+        let list = votes
+            .iter()
+            .map(|b| {
+                b.iter()
+                    .map(|&v| {
+                        ctx.key
+                            .encrypt(&Scalar::from(v), &Scalar::random(&mut OsRng))
+                    })
+                    .collect()
+            })
+            .collect();
+        let counted = CountedBallots::from_ciphertexts(&ctx, list);
+        assert_eq!(counted.chunks(), 3, "51 ballots of 20 slots per chunk");
+        let shares: Vec<Vec<_>> = (0..counted.chunks())
+            .map(|c| {
+                keys[..2]
+                    .iter()
+                    .map(|k| counted.share(c, k, &info, &mut OsRng).unwrap())
+                    .collect()
+            })
+            .collect();
+        for s in shares.iter().flatten() {
+            let len = s.to_bytes().len();
+            assert!(
+                len <= MAX_CHUNK_SHARE_BYTES,
+                "a chunk's share of {len} bytes"
+            );
+        }
+        let d = counted.decrypt(&info, &shares).unwrap();
+        let mut sorted = votes.clone();
         sorted.sort();
         assert_eq!(d.ballots, sorted);
     }
