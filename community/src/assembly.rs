@@ -597,11 +597,11 @@ impl AssemblyView {
         let p = pending.remove(&c.draw).expect("looked up above");
         if ctx.final_len.is_some_and(|f| at >= f) {
             // Not final: every device draws at the same final position,
-            // so nothing is drawn on this one yet.
+            // so nothing is drawn on this one yet, and the draw stays in
+            // progress (no other draw of the period, no resignation).
             a.draws[p.draw].status = DrawStatus::AwaitingFinality {
                 position: at as u64,
             };
-            a.pending = None;
             return;
         }
         complete(a, p, at);

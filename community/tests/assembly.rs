@@ -610,3 +610,47 @@ fn a_draw_whose_key_generation_stalls_is_replaced_but_one_with_a_key_is_not() {
     assert!(matches!(w.status(&stalled), DrawStatus::Superseded { .. }));
     assert_eq!(w.assemblies().assembly("council").unwrap().next_period, 1);
 }
+
+#[test]
+fn a_device_following_the_lace_draws_only_when_the_completing_share_is_final() {
+    use community::Record;
+    let mut w = World::founded(6, council(3, 3));
+    w.register_all();
+    let d = w.draw(0);
+    for j in [0, 1] {
+        w.push(w.coin_share(&d, j));
+    }
+    // Everything final but the second share, which this device holds.
+    let (last, before) = w.all.split_last().unwrap();
+    let tentative = Record::new(
+        before[0].clone(),
+        before[1..].to_vec(),
+        vec![last.clone()],
+        true,
+    );
+    let view = AssemblyView::from_record(&tentative).unwrap();
+    let council = view.assembly("council").unwrap();
+    let (_, draw) = view.draw(&d).unwrap();
+    let position = (w.all.len() - 1) as u64;
+    assert_eq!(draw.status, DrawStatus::AwaitingFinality { position });
+    assert!(
+        council.holders.iter().all(Option::is_none),
+        "nobody sits yet"
+    );
+    assert_eq!(
+        council.pending().unwrap().id,
+        d.to_string(),
+        "still in progress"
+    );
+    // Once the share is final, the same device seats the panel there.
+    let settled = Record::new(w.all[0].clone(), w.all[1..].to_vec(), Vec::new(), true);
+    let view = AssemblyView::from_record(&settled).unwrap();
+    let (council, draw) = view.draw(&d).unwrap();
+    assert!(
+        matches!(draw.status, DrawStatus::Drawn { position: p, .. } if p == position),
+        "{:?}",
+        draw.status
+    );
+    assert_eq!(council.holders.iter().flatten().count(), 3);
+    assert!(council.pending().is_none());
+}
