@@ -27,6 +27,7 @@
 pub mod assembly;
 pub mod ballot_rules;
 pub mod decision;
+pub mod federation;
 pub mod governed;
 pub mod participation;
 pub mod record;

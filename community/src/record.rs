@@ -177,6 +177,22 @@ impl Record {
     pub fn root(&self) -> [u8; 32] {
         self.root
     }
+
+    /// What is settled: the final prefix alone when the device follows the
+    /// lace, else the whole record (a device exchanging files settles by
+    /// canonical order).
+    pub fn settled(&self) -> Record {
+        if !self.follows_lace {
+            return self.clone();
+        }
+        Record {
+            community: self.community,
+            statements: self.statements[..self.final_len].to_vec(),
+            final_len: self.final_len,
+            follows_lace: true,
+            root: self.root,
+        }
+    }
 }
 
 /// Causal delivery of the final blocks' statements: each is delivered

@@ -104,6 +104,12 @@ fn fields(c: &Constitution) -> BTreeMap<String, serde_json::Value> {
     for d in &c.delegations {
         f.insert(format!("delegations.{}", d.federation), j(&d.components));
     }
+    if let Some(rule) = &c.federation {
+        f.insert("federation".into(), j(&true));
+        for m in &rule.admits {
+            f.insert(format!("federation.admits.{m}"), j(&true));
+        }
+    }
     f
 }
 

@@ -10,6 +10,7 @@
 //! so a typo never silently falls back to a default.
 
 use crate::federation::delegation::{self, Delegation};
+use crate::federation::FederationRule;
 use crate::governed::{ComponentKind, Value};
 use crate::metric::{Element, Space};
 use crate::ratio::Ratio;
@@ -61,6 +62,12 @@ pub struct Constitution {
     /// (the default, omitted from the JSON): it delegates nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delegations: Vec<Delegation>,
+    /// Present when this community is a federation: its members are
+    /// communities, and `admits` lists those it has admitted
+    /// (`docs/federation.md`, "Federations on the record"). Absent (the
+    /// default, omitted from the JSON): a base community.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation: Option<FederationRule>,
     /// The fewest registered voters a decision may be opened over: every
     /// ballot's ring signature hides its voter among them, and a small
     /// ring reveals votes from the totals (with 2, a split result tells
@@ -371,6 +378,7 @@ impl Default for Constitution {
             history: Vec::new(),
             trustees: None,
             delegations: Vec::new(),
+            federation: None,
             min_electorate: DEFAULT_MIN_ELECTORATE,
             participants: Participation::default(),
             governs: Vec::new(),
@@ -602,6 +610,10 @@ impl Constitution {
         self.validate_assemblies()?;
         delegation::validate(&self.delegations)
             .map_err(|e| invalid("delegations", &e.to_string()))?;
+        if let Some(f) = &self.federation {
+            f.validate()
+                .map_err(|e| invalid("federation.admits", &e.to_string()))?;
+        }
         if let Some(p) = &self.trustees {
             let m = p.keys.len();
             if m == 0 || m > MAX_TRUSTEES {
@@ -854,6 +866,34 @@ mod tests {
             c.validate(),
             Err(ConstitutionError::Format { found: 9 })
         ));
+    }
+
+    #[test]
+    fn a_federation_lists_its_members_and_each_admission_is_one_change() {
+        let id = |b: u8| format!("{b:02x}").repeat(32);
+        // Omitted while absent: existing genesis encodings are unchanged.
+        assert!(!Constitution::default().to_json().contains("federation"));
+        let fed = |admits: Vec<String>| Constitution {
+            federation: Some(FederationRule { admits }),
+            ..Constitution::default()
+        };
+        let one = fed(vec![id(1)]);
+        assert_eq!(Constitution::from_json(&one.to_json()).unwrap(), one);
+        assert_eq!(
+            crate::amendment::changes(&Constitution::default(), &fed(vec![])),
+            vec!["federation".to_string()]
+        );
+        assert_eq!(
+            crate::amendment::changes(&one, &fed(vec![id(1), id(2)])),
+            vec![format!("federation.admits.{}", id(2))]
+        );
+        let err = fed(vec![id(1), id(1)]).validate().unwrap_err().to_string();
+        assert!(
+            err.contains("federation.admits") && err.contains("twice"),
+            "{err}"
+        );
+        let err = fed(vec!["nope".into()]).validate().unwrap_err().to_string();
+        assert!(err.contains("`nope` is not a community id"), "{err}");
     }
 
     #[test]

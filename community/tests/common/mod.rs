@@ -4,7 +4,9 @@
 
 use ballot::{BallotKind, VotingSecret};
 use community::decision::DecisionState;
+use community::governed::{GovernedStatus, GovernedView};
 use community::vote::{self, Proposal};
+use governance::governed::Value;
 use governance::Constitution;
 use identity::Keypair;
 use ledger::payload::{surety_body, Surety};
@@ -43,7 +45,12 @@ impl World {
 
     /// `n` founders under `constitution`.
     pub fn founded(n: usize, constitution: Constitution) -> World {
-        let members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
+        World::founded_by((0..n).map(|_| Keypair::generate()).collect(), constitution)
+    }
+
+    /// These founders (the first signs the genesis) under `constitution`.
+    pub fn founded_by(members: Vec<Keypair>, constitution: Constitution) -> World {
+        let n = members.len();
         let co: Vec<_> = members[1..].iter().map(|k| k.public()).collect();
         let g = ledger::dag::found(&members[0], constitution, &co, T0).unwrap();
         World {
@@ -187,5 +194,99 @@ impl World {
         )
         .unwrap();
         self.push(s)
+    }
+}
+
+/// Decisions on governed components: propose, open, vote, tally.
+impl World {
+    pub fn propose(&mut self, i: usize, component: &str, value: Value) -> StatementId {
+        let s = vote::propose(
+            &self.members[i],
+            &self.community,
+            &self.all,
+            component,
+            value,
+            "",
+            T0 + 2 + self.all.len() as u64,
+        )
+        .unwrap();
+        self.push(s)
+    }
+
+    /// Open a decision on `component` among the waiting proposals, with
+    /// members 0–2 as 2-of-3 trustees.
+    pub fn open_on(&mut self, component: &str) -> StatementId {
+        let proposals = vote::open_proposals(&self.all, component);
+        let trustees = self.members[..3].iter().map(|k| k.public()).collect();
+        let s = vote::open_governed(
+            &self.members[0],
+            &self.community,
+            &self.all,
+            component,
+            proposals,
+            (trustees, 2),
+            T0 + 3,
+        )
+        .unwrap();
+        self.push(s)
+    }
+
+    /// Key generation, one-choice ballots (`(member, option)`), the close
+    /// and two decryption shares.
+    pub fn vote_and_tally(&mut self, d: &StatementId, choices: &[(usize, usize)]) {
+        self.keygen(d);
+        let options = match self.state(d).opening.kind {
+            ballot::BallotKind::OneOf { options } => options as usize,
+            k => panic!("{k:?}"),
+        };
+        let ballots: Vec<(usize, Vec<u64>)> = choices
+            .iter()
+            .map(|&(i, option)| {
+                let mut values = vec![0; options];
+                values[option] = 1;
+                (i, values)
+            })
+            .collect();
+        self.cast_and_tally(d, &ballots);
+    }
+
+    /// Ballots (`(member, values)`) in a decision whose key is made, the
+    /// close and two decryption shares.
+    pub fn cast_and_tally(&mut self, d: &StatementId, ballots: &[(usize, Vec<u64>)]) {
+        for (i, values) in ballots {
+            self.cast(d, *i, values);
+        }
+        let st = self.state(d);
+        let c = vote::close(&self.members[0], &self.community, &self.all, &st, T0 + 10).unwrap();
+        self.push(c);
+        for j in 0..2 {
+            let st = self.state(d);
+            let s = vote::share(
+                &self.members[j],
+                &self.tsecrets[j],
+                &self.community,
+                &self.all,
+                &st,
+                T0 + 11,
+                &mut OsRng,
+            )
+            .unwrap();
+            self.push(s);
+        }
+    }
+
+    pub fn view(&self) -> GovernedView {
+        GovernedView::from_statements(&self.community, &self.all).unwrap()
+    }
+
+    pub fn status(&self, d: &StatementId) -> GovernedStatus {
+        let v = self.view();
+        let hex = d.to_string();
+        v.decisions
+            .iter()
+            .find(|x| x.id == hex)
+            .unwrap()
+            .status
+            .clone()
     }
 }

@@ -41,10 +41,12 @@
 //! delegates it, and the value lies within each one's bounds, naming the
 //! member that does not agree.
 
+pub mod admits;
 pub(crate) mod dag;
 pub mod delegation;
 pub mod graph;
 
+pub use admits::{AdmitsError, FederationRule};
 pub use delegation::{
     check_decision, Bounds, DelegatedComponent, Delegation, DelegationError, Required,
 };
