@@ -69,7 +69,7 @@ impl World {
         .unwrap()
     }
 
-    fn status(&self, d: &StatementId) -> DrawStatus {
+    fn draw_status(&self, d: &StatementId) -> DrawStatus {
         self.assemblies().draw(d).unwrap().1.status.clone()
     }
 
@@ -106,9 +106,9 @@ impl World {
             self.push(s);
         }
         assert!(
-            matches!(self.status(&d), DrawStatus::Drawn { .. }),
+            matches!(self.draw_status(&d), DrawStatus::Drawn { .. }),
             "{:?}",
-            self.status(&d)
+            self.draw_status(&d)
         );
         d
     }
@@ -131,7 +131,7 @@ fn t_valid_shares_seat_one_panel_on_every_device_and_fewer_seat_nobody() {
     w.register_all();
     let d = w.draw(0);
     assert_eq!(
-        w.status(&d),
+        w.draw_status(&d),
         DrawStatus::Sharing {
             valid: 0,
             threshold: 2
@@ -165,7 +165,7 @@ fn t_valid_shares_seat_one_panel_on_every_device_and_fewer_seat_nobody() {
     let first = w.coin_share(&d, 1);
     w.push(first.clone());
     assert_eq!(
-        w.status(&d),
+        w.draw_status(&d),
         DrawStatus::Sharing {
             valid: 1,
             threshold: 2
@@ -206,7 +206,7 @@ fn t_valid_shares_seat_one_panel_on_every_device_and_fewer_seat_nobody() {
         .as_ref()
         .unwrap()
         .contains("shared already"));
-    assert!(matches!(w.status(&d), DrawStatus::Sharing { valid: 1, .. }));
+    assert!(matches!(w.draw_status(&d), DrawStatus::Sharing { valid: 1, .. }));
     // Trustee 3's real share completes the coin.
     w.push(w.coin_share(&d, 2));
     let view = w.assemblies();
@@ -585,29 +585,29 @@ fn a_draw_whose_key_generation_stalls_is_replaced_but_one_with_a_key_is_not() {
     .unwrap();
     w.push(join);
     assert!(matches!(
-        w.status(&stalled),
+        w.draw_status(&stalled),
         DrawStatus::KeyGeneration { .. }
     ));
     // A new draw of the same period replaces it: no coin of it exists.
     let fresh = open(&w, 4, T0 + 22);
     let fresh = w.push(fresh);
-    let DrawStatus::Superseded { by, .. } = w.status(&stalled) else {
-        panic!("{:?}", w.status(&stalled))
+    let DrawStatus::Superseded { by, .. } = w.draw_status(&stalled) else {
+        panic!("{:?}", w.draw_status(&stalled))
     };
     assert_eq!(by, fresh.to_string());
     w.keygen(&fresh);
     // With its key confirmed, the new draw can only be completed.
     let third = open(&w, 5, T0 + 40);
     let third = w.push(third);
-    let DrawStatus::Invalid { reason } = w.status(&third) else {
-        panic!("{:?}", w.status(&third))
+    let DrawStatus::Invalid { reason } = w.draw_status(&third) else {
+        panic!("{:?}", w.draw_status(&third))
     };
     assert!(reason.contains("in progress"), "{reason}");
     for j in [0, 1] {
         w.push(w.coin_share(&fresh, j));
     }
-    assert!(matches!(w.status(&fresh), DrawStatus::Drawn { .. }));
-    assert!(matches!(w.status(&stalled), DrawStatus::Superseded { .. }));
+    assert!(matches!(w.draw_status(&fresh), DrawStatus::Drawn { .. }));
+    assert!(matches!(w.draw_status(&stalled), DrawStatus::Superseded { .. }));
     assert_eq!(w.assemblies().assembly("council").unwrap().next_period, 1);
 }
 
