@@ -206,7 +206,10 @@ fn t_valid_shares_seat_one_panel_on_every_device_and_fewer_seat_nobody() {
         .as_ref()
         .unwrap()
         .contains("shared already"));
-    assert!(matches!(w.draw_status(&d), DrawStatus::Sharing { valid: 1, .. }));
+    assert!(matches!(
+        w.draw_status(&d),
+        DrawStatus::Sharing { valid: 1, .. }
+    ));
     // Trustee 3's real share completes the coin.
     w.push(w.coin_share(&d, 2));
     let view = w.assemblies();
@@ -607,7 +610,10 @@ fn a_draw_whose_key_generation_stalls_is_replaced_but_one_with_a_key_is_not() {
         w.push(w.coin_share(&fresh, j));
     }
     assert!(matches!(w.draw_status(&fresh), DrawStatus::Drawn { .. }));
-    assert!(matches!(w.draw_status(&stalled), DrawStatus::Superseded { .. }));
+    assert!(matches!(
+        w.draw_status(&stalled),
+        DrawStatus::Superseded { .. }
+    ));
     assert_eq!(w.assemblies().assembly("council").unwrap().next_period, 1);
 }
 

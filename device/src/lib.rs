@@ -8,6 +8,7 @@
 
 pub mod assembly;
 pub mod community;
+pub mod federation;
 pub mod governed;
 pub mod home;
 pub mod members;

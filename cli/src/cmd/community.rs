@@ -55,39 +55,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             name,
             constitution,
             founders,
-        } => {
-            let mut c = match constitution {
-                Some(path) => Constitution::from_json(
-                    &std::fs::read_to_string(&path)
-                        .with_context(|| format!("reading {}", path.display()))?,
-                )
-                .with_context(|| format!("constitution {}", path.display()))?,
-                None => Constitution::default(),
-            };
-            if let Some(name) = name {
-                c.name = name;
-                c.validate()?;
-            }
-            let co: Vec<_> = founders
-                .iter()
-                .map(|f| crate::cmd::id::parse_public(f))
-                .collect::<anyhow::Result<_>>()?;
-            let key = home.unlock()?;
-            let genesis = found(&key, c, &co, now())?;
-            home.store()?.insert(&genesis)?;
-            let record =
-                community::Record::unordered(&genesis.id(), std::slice::from_ref(&genesis))
-                    .expect("the genesis is there");
-            let state = CommunityState::from_record(&record)?;
-            ctx.emit(&summary(&state, &record), || {
-                format!(
-                    "Founded \"{}\"\nCommunity id: {}\nFounders: {}",
-                    state.constitution.name,
-                    state.id,
-                    fingerprints(&state.founders).join(", ")
-                )
-            })
-        }
+        } => create(ctx, name, constitution, &founders, false),
         CommunityCommand::Show { community } => {
             let store = home.store()?;
             let id = resolve_community(&store, community.as_deref())?;
@@ -106,11 +74,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                         "next_period": a.next_period, "holders": a.holders, "decides": a.decides })
                 })
                 .collect();
+            let federations = federations_of(&store, &id)?;
+            value["federations"] = serde_json::to_value(&federations)?;
             ctx.emit(&value, || {
                 let mut out = human(&state, &record);
                 out.push_str(&format!("  epoch:       {epoch} of this device's lace\n"));
                 out.push_str(&crate::cmd::govern::human(&governed));
                 out.push_str(&assemblies_text(&assemblies));
+                out.push_str(&federations.text());
                 out
             })
         }
@@ -126,6 +97,104 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             })
         }
     }
+}
+
+/// Found a community (a federation when `federation`): sign its genesis
+/// with this home's key and store it.
+pub fn create(
+    ctx: &Ctx,
+    name: Option<String>,
+    constitution: Option<PathBuf>,
+    founders: &[String],
+    federation: bool,
+) -> anyhow::Result<()> {
+    let home = Home::new(&ctx.home);
+    let mut c = match constitution {
+        Some(path) => Constitution::from_json(
+            &std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        )
+        .with_context(|| format!("constitution {}", path.display()))?,
+        None => Constitution::default(),
+    };
+    if let Some(name) = name {
+        c.name = name;
+    }
+    if federation {
+        c = device::federation::as_federation(c);
+    }
+    c.validate()?;
+    let co: Vec<_> = founders
+        .iter()
+        .map(|f| crate::cmd::id::parse_public(f))
+        .collect::<anyhow::Result<_>>()?;
+    let key = home.unlock()?;
+    let genesis = found(&key, c, &co, now())?;
+    home.store()?.insert(&genesis)?;
+    let record = community::Record::unordered(&genesis.id(), std::slice::from_ref(&genesis))
+        .expect("the genesis is there");
+    let state = CommunityState::from_record(&record)?;
+    let what = if federation {
+        "federation"
+    } else {
+        "community"
+    };
+    ctx.emit(&summary(&state, &record), || {
+        format!(
+            "Founded the {what} \"{}\"\nCommunity id: {}\nFounders: {}",
+            state.constitution.name,
+            state.id,
+            fingerprints(&state.founders).join(", ")
+        )
+    })
+}
+
+/// The federations a community belongs to or is joining, as the graph of
+/// every record this home holds has it.
+#[derive(serde::Serialize)]
+struct Federations {
+    member_of: Vec<String>,
+    pending: Vec<community::federation::Pending>,
+    members: Vec<String>,
+}
+
+impl Federations {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if !self.member_of.is_empty() {
+            out.push_str(&format!("  federations: {}\n", self.member_of.join(", ")));
+        }
+        if !self.members.is_empty() {
+            out.push_str(&format!(
+                "  member communities: {}\n",
+                self.members.join(", ")
+            ));
+        }
+        for p in &self.pending {
+            out.push_str(&format!(
+                "  pending:     {} joining {}, waiting for {}\n",
+                &p.member[..16],
+                &p.federation[..16],
+                p.waiting_for
+            ));
+        }
+        out
+    }
+}
+
+fn federations_of(store: &ledger::Store, id: &ledger::CommunityId) -> anyhow::Result<Federations> {
+    let view = device::federation::view(store)?;
+    let me = id.to_string();
+    let node = view.node(&me);
+    Ok(Federations {
+        member_of: node.map(|n| n.member_of.clone()).unwrap_or_default(),
+        members: node.map(|n| n.members.clone()).unwrap_or_default(),
+        pending: view
+            .pending
+            .into_iter()
+            .filter(|p| p.member == me || p.federation == me)
+            .collect(),
+    })
 }
 
 fn fingerprints(keys: &std::collections::BTreeSet<identity::PublicKey>) -> Vec<String> {

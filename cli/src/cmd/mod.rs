@@ -10,6 +10,7 @@ pub mod decision;
 pub mod demo;
 #[cfg(feature = "net")]
 pub mod demo_net;
+pub mod federation;
 pub mod govern;
 pub mod graph;
 pub mod id;

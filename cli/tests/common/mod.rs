@@ -127,16 +127,23 @@ pub fn found_in_homes(
     constitution: &governance::Constitution,
     register: bool,
 ) {
+    found_with(h, "community", homes, keys, name, constitution, register)
+}
+
+/// As [`found_in_homes`], founding with `grassroots WHAT create`
+/// (`community` or `federation`).
+pub fn found_with(
+    h: &Homes,
+    what: &str,
+    homes: &[PathBuf],
+    keys: &[String],
+    name: &str,
+    constitution: &governance::Constitution,
+    register: bool,
+) {
     let path = h.file("constitution.json");
     std::fs::write(&path, constitution.to_json()).unwrap();
-    let mut create = vec![
-        "community",
-        "create",
-        "--name",
-        name,
-        "--constitution",
-        &path,
-    ];
+    let mut create = vec![what, "create", "--name", name, "--constitution", &path];
     for k in &keys[1..] {
         create.extend(["--founder", k.as_str()]);
     }

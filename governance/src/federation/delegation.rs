@@ -271,10 +271,19 @@ pub fn check_decision(
                 member: *member,
                 component: component.to_string(),
                 bounds: bounds.to_string(),
-                value: format!("{value:?}"),
+                value: shown(value),
             });
         }
         all = all.intersect(bounds);
     }
     Ok(all)
+}
+
+/// An element as members read it: a number, an option's name, else its form.
+fn shown(value: &Element) -> String {
+    match value {
+        Element::Number(x) => x.to_string(),
+        Element::Option(o) => o.clone(),
+        other => format!("{other:?}"),
+    }
 }

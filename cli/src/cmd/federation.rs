@@ -1,0 +1,218 @@
+//! `grassroots federation`: found a federation, put forward joining,
+//! leaving and admitting as changes of the acting community's constitution,
+//! and show the federation graph of every record this home holds
+//! (`docs/federation.md`, "Federations on the record"). The logic is in
+//! `device::federation` and `community::federation`.
+
+use crate::cmd::decision::load;
+use crate::ctx::Ctx;
+use crate::home::{Home, Prompt};
+use clap::Subcommand;
+use community::federation::{Effect, FederationView};
+use device::federation::{parse_community, parse_delegate, Act};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Federations: communities whose members are communities.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: FederationCommand,
+}
+
+#[derive(Subcommand)]
+enum FederationCommand {
+    /// Found a federation: a community whose constitution admits member communities.
+    Create {
+        /// The federation's name (overrides the constitution's).
+        #[arg(long)]
+        name: Option<String>,
+        /// A constitution JSON file; the documented defaults if omitted.
+        #[arg(long)]
+        constitution: Option<PathBuf>,
+        /// A co-founder: an identity card file or a public key (repeatable).
+        #[arg(long = "founder")]
+        founders: Vec<String>,
+    },
+    /// Propose that your community joins a federation, delegating components to it.
+    Join {
+        /// The federation's community id (64 hex digits, or a prefix of one held here).
+        federation: String,
+        /// A component the federation may decide: NAME, NAME=MIN..MAX or NAME=OPTION,OPTION (repeatable).
+        #[arg(long = "delegate")]
+        delegate: Vec<String>,
+        /// Why (shown to members with the proposal).
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Your community; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Propose that your community leaves a federation (its decision alone suffices).
+    Leave {
+        /// The federation's community id.
+        federation: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Your community; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Propose that your federation admits a member community (or, with --remove, ends its membership).
+    Admit {
+        /// The member's community id.
+        member: String,
+        /// End the membership instead.
+        #[arg(long)]
+        remove: bool,
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Your federation; the only community here if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Show the federation graph of every record this home holds.
+    Show,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
+    match args.command {
+        FederationCommand::Create {
+            name,
+            constitution,
+            founders,
+        } => crate::cmd::community::create(ctx, name, constitution, &founders, true),
+        FederationCommand::Join {
+            federation,
+            delegate,
+            reason,
+            community,
+        } => {
+            let store = Home::new(&ctx.home).store()?;
+            let federation = parse_community(&store, &federation)?;
+            let components = delegate
+                .iter()
+                .map(|d| parse_delegate(d))
+                .collect::<Result<_, _>>()?;
+            let act = Act::Join {
+                federation,
+                components,
+            };
+            propose(ctx, community.as_deref(), &act, &reason, "join")
+        }
+        FederationCommand::Leave {
+            federation,
+            reason,
+            community,
+        } => {
+            let store = Home::new(&ctx.home).store()?;
+            let federation = parse_community(&store, &federation)?;
+            propose(
+                ctx,
+                community.as_deref(),
+                &Act::Leave { federation },
+                &reason,
+                "leave",
+            )
+        }
+        FederationCommand::Admit {
+            member,
+            remove,
+            reason,
+            community,
+        } => {
+            let store = Home::new(&ctx.home).store()?;
+            let member = parse_community(&store, &member)?;
+            let (act, what) = match remove {
+                true => (Act::Remove { member }, "remove"),
+                false => (Act::Admit { member }, "admit"),
+            };
+            propose(ctx, community.as_deref(), &act, &reason, what)
+        }
+        FederationCommand::Show => {
+            let view = device::federation::view(&Home::new(&ctx.home).store()?)?;
+            ctx.emit(&view, || human(&view))
+        }
+    }
+}
+
+/// Put `act` forward as a change of the constitution, and say what comes next.
+fn propose(
+    ctx: &Ctx,
+    community: Option<&str>,
+    act: &Act,
+    reason: &str,
+    what: &str,
+) -> anyhow::Result<()> {
+    let mut l = load(ctx, community)?;
+    let key = l.home.unlock()?;
+    let s = l.propose_act(&key, act, reason)?;
+    ctx.emit(
+        &json!({ "statement": s.id().to_string(), "act": what, "component": "constitution" }),
+        || {
+            format!(
+                "Proposed to {what} as a change of the constitution ({}).\nMembers decide it: \
+                 `grassroots decision open --component constitution`, then vote, close and share \
+                 as for any amendment. It takes effect when adopted at a final position.",
+                s.id().short()
+            )
+        },
+    )
+}
+
+/// The graph in lines: each node with its population and memberships, then
+/// pending joins, refused memberships and the federations' values.
+pub fn human(view: &FederationView) -> String {
+    let short = |id: &str| id[..16].to_string();
+    let mut out = String::new();
+    for n in &view.nodes {
+        out.push_str(&format!(
+            "{} {} \"{}\": {} people, at position {}\n",
+            n.kind,
+            short(&n.id),
+            n.name,
+            n.population,
+            n.position
+        ));
+        if !n.members.is_empty() {
+            let m: Vec<String> = n.members.iter().map(|m| short(m)).collect();
+            out.push_str(&format!("  members:   {}\n", m.join(", ")));
+        }
+        if !n.member_of.is_empty() {
+            let m: Vec<String> = n.member_of.iter().map(|m| short(m)).collect();
+            out.push_str(&format!("  member of: {}\n", m.join(", ")));
+        }
+    }
+    for p in &view.pending {
+        out.push_str(&format!(
+            "pending: {} joining {}, waiting for {}\n",
+            short(&p.member),
+            short(&p.federation),
+            p.waiting_for
+        ));
+    }
+    for r in &view.refused {
+        out.push_str(&format!(
+            "refused: {} in {}: {}\n",
+            short(&r.member),
+            short(&r.federation),
+            r.reason
+        ));
+    }
+    for v in &view.values {
+        let effect = match &v.effect {
+            Effect::InForce { bounds } => format!("in force (members allow {bounds})"),
+            Effect::Refused { reason } => format!("binds nobody: {reason}"),
+        };
+        out.push_str(&format!(
+            "{} decides {} = {}: {effect}\n",
+            short(&v.federation),
+            v.component,
+            serde_json::to_string(&v.value).unwrap_or_default()
+        ));
+    }
+    out.push_str(&format!("view digest: {}\n", view.digest));
+    out
+}

@@ -1,0 +1,347 @@
+//! Federations from this device: the graph of the records its store holds,
+//! and a community's acts towards federations — join, leave, admit —
+//! each put forward as a change of the acting community's constitution,
+//! which its members then decide under their amendment threshold
+//! (`community::federation` says why membership lives in constitutions).
+
+use crate::community::{CommunityError, Loaded};
+use community::federation::{CommunityFacts, FederationView};
+use community::Record;
+use governance::federation::delegation::parse_id;
+use governance::federation::{Bounds, DelegatedComponent, Delegation, FederationRule};
+use governance::governed::Value;
+use governance::{Constitution, CONSTITUTION_COMPONENT};
+use identity::Keypair;
+use ledger::{Statement, Store};
+
+/// Why a federation act cannot be put forward.
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    /// The acting community already delegates to that federation.
+    #[error("this community has already decided to join {0}; `grassroots federation show` says whether it is admitted")]
+    AlreadyJoined(String),
+    /// Leaving a federation the community never joined.
+    #[error("this community's constitution does not delegate to {0}: it is not joining or in that federation")]
+    NotJoined(String),
+    /// Admitting into a community that is not a federation.
+    #[error("this community's constitution does not declare it a federation, so it has no member communities (found one with `grassroots federation create`)")]
+    NotAFederation,
+    /// The member is already admitted.
+    #[error("{0} is already admitted")]
+    AlreadyAdmitted(String),
+    /// Removing a member that is not admitted.
+    #[error("{0} is not admitted")]
+    NotAdmitted(String),
+    /// A community acting on itself.
+    #[error("a community cannot be its own federation or member")]
+    Itself,
+    /// A malformed `--delegate` specification.
+    #[error("delegate `{spec}`: {why} (give NAME, NAME=MIN..MAX or NAME=OPTION,OPTION)")]
+    BadDelegate {
+        /// What was given.
+        spec: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// The amended constitution is invalid.
+    #[error("the amended constitution is invalid: {0}")]
+    Invalid(#[from] governance::ConstitutionError),
+    /// The community could not be read or the proposal stored.
+    #[error(transparent)]
+    Community(#[from] CommunityError),
+}
+
+/// A community's act towards a federation or a member.
+#[derive(Clone, Debug)]
+pub enum Act {
+    /// Decide to join `federation`, letting it decide `components`.
+    Join {
+        /// The federation's id.
+        federation: [u8; 32],
+        /// What it may decide, within which bounds.
+        components: Vec<DelegatedComponent>,
+    },
+    /// Decide to leave `federation` (or withdraw a join).
+    Leave {
+        /// The federation's id.
+        federation: [u8; 32],
+    },
+    /// As a federation, admit `member`.
+    Admit {
+        /// The member's id.
+        member: [u8; 32],
+    },
+    /// As a federation, end `member`'s membership.
+    Remove {
+        /// The member's id.
+        member: [u8; 32],
+    },
+}
+
+/// The federation graph of every community this store holds, each at its
+/// settled prefix.
+///
+/// # Errors
+/// A store or state failure, naming nothing secret.
+pub fn view(store: &Store) -> Result<FederationView, CommunityError> {
+    let mut facts = Vec::new();
+    for id in store.communities()? {
+        let record = Record::load(store, &id).map_err(crate::home::HomeError::from)?;
+        facts.push(CommunityFacts::from_record(&record)?);
+    }
+    Ok(FederationView::build(&facts))
+}
+
+/// `current` with `act` applied: the constitution to propose.
+///
+/// # Errors
+/// [`FederationError`] naming why the act does not apply.
+pub fn amended(
+    current: &Constitution,
+    me: &[u8; 32],
+    act: &Act,
+) -> Result<Constitution, FederationError> {
+    let mut next = current.clone();
+    let hex = |id: &[u8; 32]| governance::federation::graph::hex(id);
+    match act {
+        Act::Join {
+            federation,
+            components,
+        } => {
+            refuse_self(me, federation)?;
+            if delegation_index(&next, federation).is_some() {
+                return Err(FederationError::AlreadyJoined(hex(federation)));
+            }
+            next.delegations.push(Delegation {
+                federation: hex(federation),
+                components: components.clone(),
+            });
+        }
+        Act::Leave { federation } => {
+            let at = delegation_index(&next, federation)
+                .ok_or_else(|| FederationError::NotJoined(hex(federation)))?;
+            next.delegations.remove(at);
+        }
+        Act::Admit { member } => {
+            refuse_self(me, member)?;
+            let rule = next
+                .federation
+                .as_mut()
+                .ok_or(FederationError::NotAFederation)?;
+            if rule.admits(member) {
+                return Err(FederationError::AlreadyAdmitted(hex(member)));
+            }
+            rule.admits.push(hex(member));
+        }
+        Act::Remove { member } => {
+            let rule = next
+                .federation
+                .as_mut()
+                .ok_or(FederationError::NotAFederation)?;
+            let before = rule.admits.len();
+            rule.admits.retain(|m| parse_id(m).as_ref() != Some(member));
+            if rule.admits.len() == before {
+                return Err(FederationError::NotAdmitted(hex(member)));
+            }
+        }
+    }
+    next.validate()?;
+    Ok(next)
+}
+
+fn refuse_self(me: &[u8; 32], other: &[u8; 32]) -> Result<(), FederationError> {
+    match me == other {
+        true => Err(FederationError::Itself),
+        false => Ok(()),
+    }
+}
+
+fn delegation_index(c: &Constitution, federation: &[u8; 32]) -> Option<usize> {
+    c.delegations
+        .iter()
+        .position(|d| parse_id(&d.federation).as_ref() == Some(federation))
+}
+
+/// A constitution that makes a new community a federation.
+pub fn as_federation(mut c: Constitution) -> Constitution {
+    c.federation.get_or_insert_with(FederationRule::default);
+    c
+}
+
+/// Parse a `--delegate` specification: `NAME` (anything the component
+/// allows), `NAME=MIN..MAX` (a line) or `NAME=OPTION,OPTION` (options).
+///
+/// # Errors
+/// [`FederationError::BadDelegate`] naming what is wrong.
+pub fn parse_delegate(spec: &str) -> Result<DelegatedComponent, FederationError> {
+    let bad = |why: &str| FederationError::BadDelegate {
+        spec: spec.to_string(),
+        why: why.to_string(),
+    };
+    let (name, bounds) = match spec.split_once('=') {
+        None => (spec, Bounds::default()),
+        Some((name, range)) if range.contains("..") => {
+            let (lo, hi) = range.split_once("..").expect("checked");
+            let num = |s: &str| {
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| bad("bounds must be whole numbers"))
+            };
+            let (min, max) = (num(lo)?, num(hi)?);
+            if min > max {
+                return Err(bad("the lower bound exceeds the upper one"));
+            }
+            (
+                name,
+                Bounds {
+                    min: Some(min),
+                    max: Some(max),
+                    options: None,
+                },
+            )
+        }
+        Some((name, options)) => {
+            let set: std::collections::BTreeSet<String> = options
+                .split(',')
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect();
+            if set.is_empty() {
+                return Err(bad("no option given"));
+            }
+            (
+                name,
+                Bounds {
+                    min: None,
+                    max: None,
+                    options: Some(set),
+                },
+            )
+        }
+    };
+    let name = name.trim();
+    if name.is_empty() || name.len() > governance::MAX_COMPONENT_NAME {
+        return Err(bad("the component name must be 1 to 64 bytes"));
+    }
+    Ok(DelegatedComponent {
+        name: name.to_string(),
+        bounds,
+    })
+}
+
+/// Parse a community id: 64 hex digits (a community this device need not
+/// hold), or a unique prefix of one it holds.
+///
+/// # Errors
+/// As [`crate::home::resolve_community`].
+pub fn parse_community(store: &Store, text: &str) -> Result<[u8; 32], CommunityError> {
+    if let Some(id) = parse_id(&text.trim().to_ascii_lowercase()) {
+        return Ok(id);
+    }
+    Ok(crate::home::resolve_community(store, Some(text))?.0)
+}
+
+impl Loaded {
+    /// Put forward `act` as a change of this community's constitution in
+    /// force, signed by `key`, and store the proposal. Members then decide
+    /// it with `decision open --component constitution`.
+    ///
+    /// # Errors
+    /// [`FederationError`] when the act does not apply or the proposal is refused.
+    pub fn propose_act(
+        &mut self,
+        key: &Keypair,
+        act: &Act,
+        reason: &str,
+    ) -> Result<Statement, FederationError> {
+        let current = self.governed()?.constitution;
+        let next = amended(&current, &self.community.0, act)?;
+        Ok(self.propose(
+            key,
+            CONSTITUTION_COMPONENT,
+            Value::Constitution(Box::new(next)),
+            reason,
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const F: [u8; 32] = [7; 32];
+    const ME: [u8; 32] = [1; 32];
+
+    #[test]
+    fn delegate_specifications_parse_or_are_named() {
+        let d = parse_delegate("dues=0..100").unwrap();
+        assert_eq!(
+            (d.name.as_str(), d.bounds.min, d.bounds.max),
+            ("dues", Some(0), Some(100))
+        );
+        let d = parse_delegate("venue=hall, park").unwrap();
+        assert_eq!(d.bounds.options.unwrap().len(), 2);
+        assert_eq!(
+            parse_delegate("priorities").unwrap().bounds,
+            Bounds::default()
+        );
+        for (spec, why) in [
+            ("dues=5..1", "exceeds"),
+            ("dues=a..b", "whole numbers"),
+            ("venue=,", "no option"),
+            ("=1..2", "1 to 64 bytes"),
+        ] {
+            let e = parse_delegate(spec).unwrap_err().to_string();
+            assert!(e.contains(why) && e.contains(spec), "{e}");
+        }
+    }
+
+    #[test]
+    fn acts_amend_the_constitution_or_say_why_not() {
+        let base = Constitution::default();
+        let join = Act::Join {
+            federation: F,
+            components: vec![parse_delegate("dues").unwrap()],
+        };
+        let joined = amended(&base, &ME, &join).unwrap();
+        assert_eq!(joined.delegations.len(), 1);
+        assert!(matches!(
+            amended(&joined, &ME, &join),
+            Err(FederationError::AlreadyJoined(_))
+        ));
+        let left = amended(&joined, &ME, &Act::Leave { federation: F }).unwrap();
+        assert!(left.delegations.is_empty());
+        assert!(matches!(
+            amended(&left, &ME, &Act::Leave { federation: F }),
+            Err(FederationError::NotJoined(_))
+        ));
+        assert!(matches!(
+            amended(&base, &ME, &Act::Admit { member: F }),
+            Err(FederationError::NotAFederation)
+        ));
+        let fed = as_federation(Constitution::default());
+        let admitted = amended(&fed, &ME, &Act::Admit { member: F }).unwrap();
+        assert!(admitted.federation.as_ref().unwrap().admits(&F));
+        assert!(matches!(
+            amended(&admitted, &ME, &Act::Admit { member: F }),
+            Err(FederationError::AlreadyAdmitted(_))
+        ));
+        let removed = amended(&admitted, &ME, &Act::Remove { member: F }).unwrap();
+        assert!(removed.federation.unwrap().admits.is_empty());
+        assert!(matches!(
+            amended(&fed, &ME, &Act::Admit { member: ME }),
+            Err(FederationError::Itself)
+        ));
+        assert!(matches!(
+            amended(
+                &base,
+                &ME,
+                &Act::Join {
+                    federation: ME,
+                    components: vec![]
+                }
+            ),
+            Err(FederationError::Itself)
+        ));
+    }
+}
