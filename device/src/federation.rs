@@ -66,10 +66,10 @@ pub enum Act {
         /// The federation's id.
         federation: [u8; 32],
     },
-    /// As a federation, admit `member`.
+    /// As a federation, admit `members` (one change of the constitution).
     Admit {
-        /// The member's id.
-        member: [u8; 32],
+        /// The members' ids.
+        members: Vec<[u8; 32]>,
     },
     /// As a federation, end `member`'s membership.
     Remove {
@@ -122,16 +122,18 @@ pub fn amended(
                 .ok_or_else(|| FederationError::NotJoined(hex(federation)))?;
             next.delegations.remove(at);
         }
-        Act::Admit { member } => {
-            refuse_self(me, member)?;
+        Act::Admit { members } => {
             let rule = next
                 .federation
                 .as_mut()
                 .ok_or(FederationError::NotAFederation)?;
-            if rule.admits(member) {
-                return Err(FederationError::AlreadyAdmitted(hex(member)));
+            for member in members {
+                refuse_self(me, member)?;
+                if rule.admits(member) {
+                    return Err(FederationError::AlreadyAdmitted(hex(member)));
+                }
+                rule.admits.push(hex(member));
             }
-            rule.admits.push(hex(member));
         }
         Act::Remove { member } => {
             let rule = next
@@ -316,20 +318,20 @@ mod tests {
             Err(FederationError::NotJoined(_))
         ));
         assert!(matches!(
-            amended(&base, &ME, &Act::Admit { member: F }),
+            amended(&base, &ME, &Act::Admit { members: vec![F] }),
             Err(FederationError::NotAFederation)
         ));
         let fed = as_federation(Constitution::default());
-        let admitted = amended(&fed, &ME, &Act::Admit { member: F }).unwrap();
+        let admitted = amended(&fed, &ME, &Act::Admit { members: vec![F] }).unwrap();
         assert!(admitted.federation.as_ref().unwrap().admits(&F));
         assert!(matches!(
-            amended(&admitted, &ME, &Act::Admit { member: F }),
+            amended(&admitted, &ME, &Act::Admit { members: vec![F] }),
             Err(FederationError::AlreadyAdmitted(_))
         ));
         let removed = amended(&admitted, &ME, &Act::Remove { member: F }).unwrap();
         assert!(removed.federation.unwrap().admits.is_empty());
         assert!(matches!(
-            amended(&fed, &ME, &Act::Admit { member: ME }),
+            amended(&fed, &ME, &Act::Admit { members: vec![ME] }),
             Err(FederationError::Itself)
         ));
         assert!(matches!(

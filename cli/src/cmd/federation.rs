@@ -59,10 +59,11 @@ enum FederationCommand {
         #[arg(long)]
         community: Option<String>,
     },
-    /// Propose that your federation admits a member community (or, with --remove, ends its membership).
+    /// Propose that your federation admits member communities (or, with --remove, ends one's membership).
     Admit {
-        /// The member's community id.
-        member: String,
+        /// The members' community ids (64 hex digits, or prefixes of ones held here).
+        #[arg(required = true)]
+        members: Vec<String>,
         /// End the membership instead.
         #[arg(long)]
         remove: bool,
@@ -118,16 +119,20 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             )
         }
         FederationCommand::Admit {
-            member,
+            members,
             remove,
             reason,
             community,
         } => {
             let store = Home::new(&ctx.home).store()?;
-            let member = parse_community(&store, &member)?;
-            let (act, what) = match remove {
-                true => (Act::Remove { member }, "remove"),
-                false => (Act::Admit { member }, "admit"),
+            let members = members
+                .iter()
+                .map(|m| parse_community(&store, m))
+                .collect::<Result<Vec<_>, _>>()?;
+            let (act, what) = match (remove, members.as_slice()) {
+                (true, [member]) => (Act::Remove { member: *member }, "remove"),
+                (true, _) => anyhow::bail!("--remove takes one member at a time"),
+                (false, _) => (Act::Admit { members }, "admit"),
             };
             propose(ctx, community.as_deref(), &act, &reason, what)
         }

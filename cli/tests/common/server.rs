@@ -156,3 +156,108 @@ pub fn final_everywhere(servers: &[Server], id: &str, what: &str) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Open a decision at `homes[0]` with `open`, run the trustees' key
+/// generation, cast `votes[i]` from home `i` (`None`: abstain) submitted
+/// to another founder's node (the founders participate in every epoch
+/// here), close and share; every statement final on every server before
+/// the next step. Returns the decision id.
+pub fn decide_served(
+    servers: &[Server],
+    homes: &[std::path::PathBuf],
+    open: &[&str],
+    votes: &[Option<&str>],
+) -> String {
+    let opened = json(&homes[0], open);
+    let d = opened["decision"]["id"]
+        .as_str()
+        .or(opened["id"].as_str())
+        .unwrap()
+        .to_string();
+    final_everywhere(servers, &d, "the opening");
+    for _round in 0..4 {
+        for home in &homes[..3] {
+            let step = json(home, &["decision", "trustee", "keygen", &d]);
+            if let Some(s) = step["statement"].as_str() {
+                final_everywhere(servers, s, "a key-generation step");
+            }
+        }
+    }
+    for (i, vote) in votes.iter().enumerate() {
+        let Some(values) = vote else { continue };
+        let to = servers[(i + 1) % 3].address();
+        let cast = json(&homes[i], &["vote", "cast", &d, values, "--submit", &to]);
+        final_everywhere(servers, cast["statement"].as_str().unwrap(), "a ballot");
+    }
+    ok(&homes[0], &["decision", "close", &d]);
+    let shown = json(&homes[0], &["decision", "show", &d]);
+    let close = shown["tally"]["close"]
+        .as_str()
+        .or(shown["individual"]["close"].as_str());
+    if let Some(close) = close {
+        final_everywhere(servers, close, "the close");
+    }
+    share_served(servers, &homes[..2], &d);
+    d
+}
+
+/// Trustees 1 and 2 run `decision trustee share` until each has nothing
+/// more to post: for a whole-ballot rule trustee 1 shuffles, then trustee
+/// 2 once that shuffle is final, and each shares the final shuffled list
+/// once the last shuffle is final. Every posted statement is waited for
+/// until final everywhere.
+pub fn share_served(servers: &[Server], trustees: &[std::path::PathBuf], d: &str) {
+    let until = Instant::now() + Duration::from_secs(180);
+    let mut done = vec![false; trustees.len()];
+    let mut last = String::new();
+    while !done.iter().all(|x| *x) {
+        for (j, home) in trustees.iter().enumerate() {
+            if done[j] {
+                continue;
+            }
+            let out = grassroots(home, &["--json", "decision", "trustee", "share", d]);
+            if !out.status.success() {
+                // With --json the refusal is printed as {"error": …}.
+                last = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                done[j] = last.contains("posted your shares of this decision already");
+                continue;
+            }
+            let shared: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let posted = ["shuffle_statements", "ballot_share_statements"]
+                .iter()
+                .flat_map(|k| shared[*k].as_array().cloned().unwrap_or_default())
+                .chain([shared["statement"].clone()]);
+            for s in posted {
+                if let Some(s) = s.as_str() {
+                    final_everywhere(servers, s, "a shuffle or a share");
+                }
+            }
+        }
+        assert!(
+            Instant::now() < until,
+            "trustees could not share: {done:?}, last refusal: {last}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Every home's governed decision `d`, as `community show` has it.
+pub fn governed_status(homes: &[std::path::PathBuf], d: &str) -> Vec<Value> {
+    homes
+        .iter()
+        .map(|home| {
+            let shown = json(home, &["community", "show"]);
+            shown["governed"]["decisions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["id"] == d)
+                .cloned()
+                .unwrap()
+        })
+        .collect()
+}
