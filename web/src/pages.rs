@@ -55,6 +55,9 @@ pub fn routes(state: Shared) -> Router {
         .route("/propose", get(propose_page).post(propose))
         .route("/decisions/{id}/keygen", post(keygen))
         .route("/assemblies", get(assemblies))
+        .route("/federations", get(federations))
+        .route("/federations/join", post(federation_join))
+        .route("/federations/{id}/leave", post(federation_leave))
         .route("/assemblies/{name}/resign", post(resign))
         .route("/assemblies/draws/{id}/step", post(draw_step))
         .route("/assets/app.css", get(css))
@@ -333,6 +336,96 @@ async fn assembly_action(
     })
     .await?;
     Ok(views::assemblies(&auth, &view, &mine, Some(&notice)))
+}
+
+/// The federation graph of the records this home holds, and this
+/// community's id.
+fn load_federations(
+    l: &Loaded,
+) -> Result<(community::federation::FederationView, String), PageError> {
+    Ok((device::federation::view(&l.store)?, l.community.to_string()))
+}
+
+async fn federations(State(state): State<Shared>, auth: Authed) -> Page {
+    let (view, me) = with_community(&state, |l| load_federations(l)).await?;
+    Ok(views::federations(&auth, &view, &me, None))
+}
+
+/// A form on the federations page: check its token, put `act` forward as
+/// a change of the constitution, and show the page again.
+async fn federation_action(
+    state: &Shared,
+    auth: Authed,
+    csrf: &str,
+    act: impl FnOnce(&Loaded) -> Result<device::federation::Act, PageError> + Send + 'static,
+) -> Page {
+    check_csrf(&auth, csrf)?;
+    let key = auth.key.clone();
+    let (view, me, notice) = with_community(state, move |l| {
+        let act = act(l)?;
+        let s = l.propose_act(&key, &act, "").map_err(|e| {
+            PageError::new(StatusCode::UNPROCESSABLE_ENTITY, chain(&e))
+        })?;
+        let (view, me) = load_federations(l)?;
+        let notice = format!(
+            "Proposed as a change of the constitution ({}). Members decide it like any amendment: open a decision on the constitution.",
+            &s.id().to_string()[..16]
+        );
+        Ok((view, me, notice))
+    })
+    .await?;
+    Ok(views::federations(&auth, &view, &me, Some(&notice)))
+}
+
+#[derive(Deserialize)]
+struct JoinForm {
+    #[serde(default)]
+    csrf: String,
+    federation: String,
+    #[serde(default)]
+    delegate: String,
+}
+
+async fn federation_join(
+    State(state): State<Shared>,
+    auth: Authed,
+    Form(form): Form<JoinForm>,
+) -> Page {
+    let JoinForm {
+        csrf,
+        federation,
+        delegate,
+    } = form;
+    federation_action(&state, auth, &csrf, move |l| {
+        let bad =
+            |e: &dyn std::error::Error| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, chain(e));
+        let federation =
+            device::federation::parse_community(&l.store, &federation).map_err(|e| bad(&e))?;
+        let components = delegate
+            .split_whitespace()
+            .map(device::federation::parse_delegate)
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(&e))?;
+        Ok(device::federation::Act::Join {
+            federation,
+            components,
+        })
+    })
+    .await
+}
+
+async fn federation_leave(
+    State(state): State<Shared>,
+    auth: Authed,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Page {
+    federation_action(&state, auth, &form.csrf, move |l| {
+        let federation = device::federation::parse_community(&l.store, &id)
+            .map_err(|e| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, chain(&e)))?;
+        Ok(device::federation::Act::Leave { federation })
+    })
+    .await
 }
 
 async fn resign(

@@ -34,6 +34,7 @@ fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
                             a href="/members" { "Members" }
                             a href="/decisions" { "Decisions" }
                             a href="/assemblies" { "Assemblies" }
+                            a href="/federations" { "Federations" }
                             a href="/propose" { "Propose" }
                         }
                         form.lock method="post" action="/lock" {
@@ -541,4 +542,91 @@ pub fn propose(auth: &Authed, view: &GovernedView, done: Option<&Proposed>) -> M
             }
         },
     )
+}
+
+/// The federation graph of the records this home holds: this community's
+/// memberships first (with a button to propose leaving), a form to
+/// propose joining, then every node, pending join, refusal and value.
+pub fn federations(
+    auth: &Authed,
+    view: &community::federation::FederationView,
+    me: &str,
+    notice: Option<&str>,
+) -> Markup {
+    use community::federation::Effect;
+    let short = |id: &str| id.chars().take(16).collect::<String>();
+    let mine = view.node(me);
+    let joined: Vec<&String> = mine
+        .map(|n| n.member_of.iter().collect())
+        .unwrap_or_default();
+    layout(
+        "Federations",
+        Some(auth),
+        html! {
+            @if let Some(n) = notice { p.found role="status" { (n) } }
+            h2 { "This community" }
+            @if joined.is_empty() { p { "This community belongs to no federation." } }
+            ul.cards {
+                @for f in &joined {
+                    li {
+                        "Member of " (id_text(&short(f)))
+                        form method="post" action={ "/federations/" (f) "/leave" } {
+                            (csrf(auth))
+                            button type="submit" { "Propose to leave" }
+                            span.why { "Leaving needs only this community's decision." }
+                        }
+                    }
+                }
+                @for p in view.pending.iter().filter(|p| p.member == me || p.federation == me) {
+                    li { (id_text(&short(&p.member))) " joining " (id_text(&short(&p.federation))) span.why { "waiting for " (p.waiting_for) } }
+                }
+            }
+            form.join method="post" action="/federations/join" {
+                (csrf(auth))
+                label { "Federation id " input name="federation" required autocomplete="off"; }
+                label { "Components it may decide " input name="delegate" placeholder="dues=0..100 venue=hall,park" autocomplete="off"; }
+                button type="submit" { "Propose to join" }
+            }
+            h2 { "Every community and federation held here" }
+            ul.cards {
+                @for n in &view.nodes {
+                    li {
+                        strong { (n.name) } " " span.why { (n.kind) ", " (n.population) " people" }
+                        (id_text(&short(&n.id)))
+                        @if !n.members.is_empty() { span.why { "members: " (n.members.iter().map(|m| short(m)).collect::<Vec<_>>().join(", ")) } }
+                    }
+                }
+            }
+            @if !view.refused.is_empty() {
+                h2 { "Refused memberships" }
+                ul.cards { @for r in &view.refused { li { (id_text(&short(&r.member))) " in " (id_text(&short(&r.federation))) span.why { (r.reason) } } } }
+            }
+            @if !view.values.is_empty() {
+                h2 { "What federations decide" }
+                ul.cards {
+                    @for v in &view.values {
+                        li {
+                            (id_text(&short(&v.federation))) " " strong { (v.component) } " = " (value_text(&v.value))
+                            span.why {
+                                @match &v.effect {
+                                    Effect::InForce { bounds } => { "in force; members allow " (bounds) }
+                                    Effect::Refused { reason } => { "binds nobody: " (reason) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.why { "View digest " code.id { (short(&view.digest)) } ": devices holding the same records show the same digest." }
+        },
+    )
+}
+
+/// A federation's value in a line: a number, an officer, else its form.
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Number(x) => x.to_string(),
+        Value::Officer(who) => who.clone(),
+        other => format!("{other:?}"),
+    }
 }

@@ -256,7 +256,13 @@ async fn visit(c: &Client, screen: Screen, base: &str, f: &common::Fixture) -> S
     {
         return Err("the list did not confirm the ballot".into());
     }
-    shoot(c, screen, "8-ballots").await
+    shoot(c, screen, "8-ballots").await?;
+    click(c, "nav a[href='/federations']").await?;
+    let feds = text(c, "main").await?;
+    if !feds.contains("This community belongs to no federation.") || !feds.contains("View digest") {
+        return Err(format!("federations page: {feds}"));
+    }
+    shoot(c, screen, "9-federations").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

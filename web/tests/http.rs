@@ -95,6 +95,7 @@ async fn every_page_but_unlock_needs_a_session() {
         "/decisions",
         "/propose",
         "/assemblies",
+        "/federations",
     ];
     let with_d = [
         format!("/decisions/{d}"),
@@ -596,4 +597,66 @@ async fn a_seated_member_resigns_from_the_app_and_a_finished_draw_takes_no_step(
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("holds no seat"), "{}", r.body);
+}
+
+/// The federations page: a member proposes joining (the amended
+/// constitution becomes a proposal on the record), and a malformed
+/// delegation, leaving a federation not joined and a form without the
+/// session's token are each refused by name, storing nothing.
+#[tokio::test]
+async fn a_member_proposes_joining_a_federation_from_the_app() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let r = send(&app, get("/federations", Some(&cookie))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("This community belongs to no federation."));
+    let token = csrf(&r.body);
+    let fed = "ab".repeat(32);
+    let proposals = |f: &Fixture| {
+        let l = device::Loaded::open(&device::Home::new(&f.home), None).unwrap();
+        community::vote::open_proposals(&l.all, "constitution").len()
+    };
+    let before = proposals(&f);
+
+    let form = format!("csrf={token}&federation={fed}&delegate=dues%3D9..1");
+    let r = send(&app, post("/federations/join", Some(&cookie), &form)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("dues=9..1") && r.body.contains("exceeds"),
+        "{}",
+        r.body
+    );
+    let r = send(
+        &app,
+        post(
+            &format!("/federations/{fed}/leave"),
+            Some(&cookie),
+            &format!("csrf={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("not joining or in that federation"),
+        "{}",
+        r.body
+    );
+    let form = format!(
+        "csrf={}&federation={fed}&delegate=dues%3D0..100",
+        "00".repeat(32)
+    );
+    let r = send(&app, post("/federations/join", Some(&cookie), &form)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(proposals(&f), before, "nothing stored by refused forms");
+
+    let form = format!("csrf={token}&federation={fed}&delegate=dues%3D0..100+venue%3Dhall%2Cpark");
+    let r = send(&app, post("/federations/join", Some(&cookie), &form)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("Proposed as a change of the constitution"),
+        "{}",
+        r.body
+    );
+    assert_eq!(proposals(&f), before + 1);
 }
