@@ -181,6 +181,14 @@ fn usage_errors_exit_2_and_demo_runs() {
     let seated = demo["council"]["seated"].as_array().unwrap();
     assert_eq!(seated.len(), 3, "{}", demo["council"]);
     assert_eq!(demo["council"]["coin"].as_str().map(str::len), Some(64));
+    // The co-op joins the federation: both amendments adopted, one graph.
+    let fed = &demo["federation"];
+    assert_eq!(
+        fed["members"],
+        serde_json::json!([demo["community"]]),
+        "{fed}"
+    );
+    assert_eq!(fed["population"], 6);
     // Offline, the same vote through statement files.
     let offline = json(&h.home("y"), &["demo", "--offline"]);
     assert_eq!(offline["all_devices_agree"], true);
@@ -188,6 +196,7 @@ fn usage_errors_exit_2_and_demo_runs() {
     assert_eq!(offline["commission"]["status"]["value"]["value"], 600);
     assert!(offline["vote"]["state_root"].is_null());
     assert_eq!(offline["council"]["seated"].as_array().unwrap().len(), 3);
+    assert_eq!(offline["federation"]["population"], 6);
 }
 
 #[test]

@@ -70,7 +70,7 @@ fn name_of(people: &[Person], key: &identity::PublicKey) -> &'static str {
 }
 
 /// How the demo's devices exchange statements.
-enum Exchange<'a> {
+pub(crate) enum Exchange<'a> {
     /// Statement files, exported and imported.
     Files(&'a std::path::Path),
     /// Each device's node on the network.
@@ -82,7 +82,7 @@ impl Exchange<'_> {
     /// Bring every device up to date: by files, or by waiting until all
     /// hold the same final record (at least `at_least` statements). The
     /// state root they agree on, on the network.
-    fn settle(
+    pub(crate) fn settle(
         &self,
         people: &[Person],
         id: &CommunityId,
@@ -138,7 +138,7 @@ fn network<'a>(
 }
 
 /// How many statements `person` holds.
-fn held(person: &Person, id: &CommunityId) -> anyhow::Result<usize> {
+pub(crate) fn held(person: &Person, id: &CommunityId) -> anyhow::Result<usize> {
     Ok(person.home.store()?.count(id)? as usize)
 }
 
@@ -215,12 +215,15 @@ fn vouch_through_images(
 }
 
 /// Every statement `person` holds for the community.
-fn record(person: &Person, community: &CommunityId) -> anyhow::Result<Vec<ledger::Statement>> {
+pub(crate) fn record(
+    person: &Person,
+    community: &CommunityId,
+) -> anyhow::Result<Vec<ledger::Statement>> {
     Ok(person.home.store()?.statements(community)?)
 }
 
 /// Store `statement` on its author's device.
-fn keep(person: &Person, statement: &ledger::Statement) -> anyhow::Result<()> {
+pub(crate) fn keep(person: &Person, statement: &ledger::Statement) -> anyhow::Result<()> {
     person.home.store()?.insert(statement)?;
     Ok(())
 }
@@ -302,6 +305,59 @@ fn close_and_share(
     ex.settle(people, id, before + 2)
 }
 
+/// A governed decision on `component` among the proposals waiting for
+/// it: Ana opens it with Ana, Ben and Chloe as 2-of-3 trustees, they
+/// generate its key, each of the first `voters` people casts a one-choice
+/// ballot for the option `choose(i, labels)` picks, Ana closes and Ben and
+/// Chloe share. Returns the decision.
+pub(crate) fn governed_vote(
+    people: &[Person],
+    voters: usize,
+    id: &CommunityId,
+    ex: &Exchange<'_>,
+    component: &str,
+    choose: impl Fn(usize, &[String]) -> anyhow::Result<usize>,
+) -> anyhow::Result<ledger::StatementId> {
+    use community::vote;
+    let ana = &people[0];
+    let all = record(ana, id)?;
+    let proposals = vote::open_proposals(&all, component);
+    let trustees = people[..3].iter().map(|p| p.key.public()).collect();
+    let opening = vote::open_governed(
+        &ana.key,
+        id,
+        &all,
+        component,
+        proposals,
+        (trustees, 2),
+        now(),
+    )?;
+    let decision = opening.id();
+    keep(ana, &opening)?;
+    ex.settle(people, id, held(ana, id)?)?;
+    keygen(people, id, ex, &decision)?;
+    let st = decision_state(ana, id, &decision)?;
+    let before = held(ana, id)?;
+    for (i, p) in people[..voters].iter().enumerate() {
+        let mut values = vec![0; st.opening.options.len()];
+        values[choose(i, &st.opening.options)?] = 1;
+        let st = decision_state(p, id, &decision)?;
+        let s = vote::cast(
+            &vote::voting_secret(&p.key, id)?,
+            id,
+            &record(p, id)?,
+            &st,
+            &values,
+            &mut rand::rngs::OsRng,
+        )?;
+        keep(p, &s)?;
+        ex.send_ballot(i, id, &s)?;
+    }
+    ex.settle(people, id, before + voters)?;
+    close_and_share(people, id, ex, &decision)?;
+    Ok(decision)
+}
+
 /// Step 12: the members set their commission rate on the record: two
 /// proposals, an anonymous one-choice vote, and the constitutional rule
 /// with the 2/3 threshold adopting the outcome on every device.
@@ -329,24 +385,7 @@ fn commission_rate(
         keep(p, &s)?;
     }
     ex.settle(people, id, before + 2)?;
-    let ana = &people[0];
-    let all = record(ana, id)?;
-    let proposals = vote::open_proposals(&all, "commission");
-    let trustees = people[..3].iter().map(|p| p.key.public()).collect();
-    let opening = vote::open_governed(
-        &ana.key,
-        id,
-        &all,
-        "commission",
-        proposals,
-        (trustees, 2),
-        now(),
-    )?;
-    let decision = opening.id();
-    keep(ana, &opening)?;
-    ex.settle(people, id, held(ana, id)?)?;
-    keygen(people, id, ex, &decision)?;
-    let st = decision_state(ana, id, &decision)?;
+    let all = record(&people[0], id)?;
     let shown = |option: &str| -> String {
         let rate = all.iter().find_map(|s| match s.payload() {
             Payload::Proposal(p) if s.id().to_string() == option => match p.value {
@@ -359,31 +398,14 @@ fn commission_rate(
     };
     // Five choose 600, Dara her 450.
     let wanted = |i: usize| if i == 3 { 450 } else { 600 };
-    let before = held(ana, id)?;
-    for (i, p) in people.iter().enumerate() {
-        let option = st
-            .opening
-            .options
+    let choose = |i: usize, options: &[String]| {
+        options
             .iter()
             .position(|o| shown(o) == wanted(i).to_string())
-            .ok_or_else(|| anyhow::anyhow!("no option for {}", wanted(i)))?;
-        let mut values = vec![0; st.opening.options.len()];
-        values[option] = 1;
-        let st = decision_state(p, id, &decision)?;
-        let s = vote::cast(
-            &vote::voting_secret(&p.key, id)?,
-            id,
-            &record(p, id)?,
-            &st,
-            &values,
-            &mut rand::rngs::OsRng,
-        )?;
-        keep(p, &s)?;
-        ex.send_ballot(i, id, &s)?;
-    }
-    ex.settle(people, id, before + people.len())?;
+            .ok_or_else(|| anyhow::anyhow!("no option for {}", wanted(i)))
+    };
+    let decision = governed_vote(people, people.len(), id, ex, "commission", choose)?;
     step("   Each member chooses one option in an encrypted, ring-signed ballot; the trustees decrypt only the count per option.".into());
-    close_and_share(people, id, ex, &decision)?;
     let views = people
         .iter()
         .map(|p| {
@@ -835,6 +857,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let vote = anonymous_vote(&people, &id, &ex, &mut step)?;
     let rate = commission_rate(&people, &id, &ex, &mut step)?;
     let council = draw_council(&people, &id, &ex, &mut step)?;
+    let federation = super::demo_federation::join_federation(&people, &id, &ex, &files, &mut step)?;
     #[cfg(feature = "net")]
     if let Exchange::Net(n) = ex {
         n.stop()?;
@@ -853,6 +876,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             "vote": vote,
             "commission": rate,
             "council": council,
+            "federation": federation,
             "steps": log,
         }),
         String::new,

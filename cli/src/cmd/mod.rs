@@ -8,6 +8,7 @@ pub mod community;
 pub mod decide;
 pub mod decision;
 pub mod demo;
+mod demo_federation;
 #[cfg(feature = "net")]
 pub mod demo_net;
 pub mod federation;

@@ -1,0 +1,149 @@
+//! The demo's last step: the co-op joins a federation. Ana, Ben and Chloe
+//! found the Valley Food Federation, whose record travels between the
+//! devices by file; the co-op decides to join by an amendment voted on its
+//! own record, the federation admits it by an amendment voted on its own,
+//! and every device computes the same federation graph from the two
+//! records (`community::federation`, `device::federation`).
+
+use super::demo::{governed_vote, held, keep, record, Exchange, Person};
+use crate::home::now;
+use community::federation::FederationView;
+use community::governed::{GovernedStatus, GovernedView};
+use device::federation::{amended, parse_delegate, Act};
+use governance::governed::Value;
+use ledger::dag::found;
+use ledger::CommunityId;
+use serde_json::json;
+
+/// Step 14; `coop` is the co-op, exchanged by `ex`; the federation's
+/// record goes by files in `dir`.
+pub(crate) fn join_federation(
+    people: &[Person],
+    coop: &CommunityId,
+    ex: &Exchange<'_>,
+    dir: &std::path::Path,
+    step: &mut impl FnMut(String),
+) -> anyhow::Result<serde_json::Value> {
+    step("14. Ana, Ben and Chloe found the Valley Food Federation, whose members are co-ops; it governs the yearly dues its members pay (0 to 200). Its record travels between their devices by file.".into());
+    let fed = found_federation(people, dir)?;
+    let files = Exchange::Files(dir);
+
+    step("   The co-op decides to join, letting the federation set dues up to 100: Ben proposes the amended constitution, and all six vote for it on the co-op's record (an amendment needs more than 2/3).".into());
+    let dues = parse_delegate("dues=0..100")?;
+    let join = Act::Join {
+        federation: fed.0,
+        components: vec![dues],
+    };
+    amend(people, coop, ex, 1, people.len(), &join)?;
+
+    step("   The federation admits the co-op by its own amendment, voted by its three members on its record.".into());
+    let admit = Act::Admit {
+        members: vec![coop.0],
+    };
+    amend(people, &fed, &files, 0, 3, &admit)?;
+
+    let views = people
+        .iter()
+        .map(|p| Ok(device::federation::view(&p.home.store()?)?))
+        .collect::<anyhow::Result<Vec<FederationView>>>()?;
+    if views.iter().any(|v| v.digest != views[0].digest) {
+        anyhow::bail!("devices computed different federation graphs");
+    }
+    let node = views[0]
+        .node(&fed.to_string())
+        .ok_or_else(|| anyhow::anyhow!("the federation is not in the graph"))?;
+    if node.members != [coop.to_string()] {
+        anyhow::bail!("the co-op is not a member of the federation: {node:?}");
+    }
+    step(format!(
+        "   Every device computes the same federation graph from the two records (digest {}): the co-op is a member of the federation, whose population is the {} people of its member co-ops (a person in several co-ops would count once). The federation may set dues only within what each member delegated.",
+        &views[0].digest[..16],
+        node.population
+    ));
+    Ok(json!({
+        "federation": fed.to_string(),
+        "members": node.members,
+        "population": node.population,
+        "digest": views[0].digest,
+    }))
+}
+
+/// Ana founds the federation with Ben and Chloe; every device holds its
+/// record, and its three members register voting keys.
+fn found_federation(people: &[Person], dir: &std::path::Path) -> anyhow::Result<CommunityId> {
+    let constitution = device::federation::as_federation(governance::Constitution {
+        name: "Valley Food Federation".into(),
+        governs: vec![governance::Governs::number(
+            "dues",
+            "euros",
+            (0, 200, 5),
+            20,
+            None,
+        )],
+        ..Default::default()
+    });
+    let co = [people[1].key.public(), people[2].key.public()];
+    let genesis = found(&people[0].key, constitution, &co, now())?;
+    let fed = genesis.id();
+    keep(&people[0], &genesis)?;
+    let files = Exchange::Files(dir);
+    files.settle(people, &fed, 1)?;
+    for p in &people[..3] {
+        let s = community::vote::register(
+            &p.key,
+            &fed,
+            &record(p, &fed)?,
+            now(),
+            &mut rand::rngs::OsRng,
+        )?;
+        keep(p, &s)?;
+    }
+    files.settle(people, &fed, 4)?;
+    Ok(fed)
+}
+
+/// `people[proposer]` proposes `act` as a change of `id`'s constitution in
+/// force; the first `voters` people adopt it. Fails unless it is adopted.
+fn amend(
+    people: &[Person],
+    id: &CommunityId,
+    ex: &Exchange<'_>,
+    proposer: usize,
+    voters: usize,
+    act: &Act,
+) -> anyhow::Result<()> {
+    let p = &people[proposer];
+    let current = GovernedView::from_record(&community::Record::load(&p.home.store()?, id)?)?;
+    let next = amended(&current.constitution, &id.0, act)?;
+    let s = community::vote::propose(
+        &p.key,
+        id,
+        &record(p, id)?,
+        governance::CONSTITUTION_COMPONENT,
+        Value::Constitution(Box::new(next)),
+        "",
+        now(),
+    )?;
+    keep(p, &s)?;
+    ex.settle(people, id, held(p, id)?)?;
+    // Option 1 is the only proposal; option 0 the status quo.
+    let d = governed_vote(
+        people,
+        voters,
+        id,
+        ex,
+        governance::CONSTITUTION_COMPONENT,
+        |_, _| Ok(1),
+    )?;
+    let view = GovernedView::from_record(&community::Record::load(&people[0].home.store()?, id)?)?;
+    let hex = d.to_string();
+    match view
+        .decisions
+        .iter()
+        .find(|x| x.id == hex)
+        .map(|x| &x.status)
+    {
+        Some(GovernedStatus::Adopted { .. }) => Ok(()),
+        other => anyhow::bail!("the amendment was not adopted: {other:?}"),
+    }
+}
