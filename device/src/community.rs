@@ -313,3 +313,16 @@ pub fn check_value(name: &str, component: &Component, value: &Value) -> Result<(
             source,
         })
 }
+
+/// A short text that changes whenever the statements `store` holds for
+/// `community`, its epoch or its final prefix change (the members' app
+/// waits on it for live updates). Cheap: three counts, no statement read.
+///
+/// # Errors
+/// A store failure.
+pub fn version(store: &Store, community: &CommunityId) -> Result<String, CommunityError> {
+    let held = store.count(community)?;
+    let epoch = store.current_epoch(community)?;
+    let fin = store.final_len(community, epoch)?;
+    Ok(format!("{held}.{epoch}.{fin}"))
+}

@@ -61,6 +61,8 @@ pub fn routes(state: Shared) -> Router {
         .route("/assemblies/{name}/resign", post(resign))
         .route("/assemblies/draws/{id}/step", post(draw_step))
         .route("/assets/app.css", get(css))
+        .route("/assets/live.js", get(live_js))
+        .route("/live", get(live))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers))
         .with_state(state)
@@ -78,7 +80,7 @@ async fn headers(req: axum::extract::Request, next: axum::middleware::Next) -> R
     let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
     };
-    set(h, "content-security-policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    set(h, "content-security-policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     set(h, "x-content-type-options", "nosniff");
     // Not `no-referrer`: under it browsers send `Origin: null` with forms,
     // and the origin check above could not tell this site from another.
@@ -191,6 +193,55 @@ fn check_csrf(auth: &Authed, given: &str) -> Result<(), PageError> {
             StatusCode::FORBIDDEN,
             "this form is not from this session (its token is missing or wrong): reload the page and try again",
         ))
+    }
+}
+
+async fn live_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        views::LIVE_JS,
+    )
+}
+
+#[derive(Deserialize)]
+struct LiveQuery {
+    since: Option<String>,
+}
+
+/// How long one `/live` request waits for a change before answering with
+/// the unchanged version (the page then asks again).
+const LIVE_WAIT: Duration = Duration::from_secs(20);
+
+/// How often a waiting `/live` request looks at the store.
+const LIVE_TICK: Duration = Duration::from_millis(200);
+
+/// The record's version now: answered at once without `since`, else as
+/// soon as it differs from `since` (or after [`LIVE_WAIT`]). The wait
+/// holds one blocking thread and one store connection.
+async fn live(State(state): State<Shared>, _auth: Authed, Query(q): Query<LiveQuery>) -> Response {
+    let home = state.home.clone();
+    let named = state.community.clone();
+    let waited = tokio::task::spawn_blocking(move || -> Result<String, PageError> {
+        let store = home.store()?;
+        let id = device::resolve_community(&store, named.as_deref())?;
+        let deadline = std::time::Instant::now() + LIVE_WAIT;
+        loop {
+            let version = device::community::version(&store, &id)?;
+            if q.since.as_deref() != Some(version.as_str()) || std::time::Instant::now() >= deadline
+            {
+                return Ok(version);
+            }
+            std::thread::sleep(LIVE_TICK);
+        }
+    })
+    .await;
+    match waited {
+        Ok(Ok(v)) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], v).into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
 

@@ -15,6 +15,10 @@ use maud::{html, Markup, DOCTYPE};
 /// The one stylesheet, embedded in the binary.
 pub const CSS: &str = include_str!("app.css");
 
+/// The live-update script, embedded in the binary: it waits for the
+/// record to change (`/live`) and reloads a page that only shows things.
+pub const LIVE_JS: &str = include_str!("live.js");
+
 fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -24,6 +28,7 @@ fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Grassroots" }
                 link rel="stylesheet" href="/assets/app.css";
+                @if auth.is_some() { script src="/assets/live.js" defer {} }
             }
             body {
                 header {

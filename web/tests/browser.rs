@@ -262,7 +262,43 @@ async fn visit(c: &Client, screen: Screen, base: &str, f: &common::Fixture) -> S
     if !feds.contains("This community belongs to no federation.") || !feds.contains("View digest") {
         return Err(format!("federations page: {feds}"));
     }
-    shoot(c, screen, "9-federations").await
+    shoot(c, screen, "9-federations").await?;
+    live_update(c, f).await
+}
+
+/// A statement reaching this node while the community page is open shows
+/// on it within 2 s, without the member touching anything.
+async fn live_update(c: &Client, f: &common::Fixture) -> Step {
+    click(c, "nav a[href='/community']").await?;
+    let statements = || async {
+        let dl = text(c, "dl").await?;
+        let line = dl
+            .lines()
+            .skip_while(|l| *l != "Statements")
+            .nth(1)
+            .unwrap_or("");
+        line.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("no statement count in {dl:?}"))
+    };
+    let before = statements().await?;
+    // Let the page's script ask for the version first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let changed = std::time::Instant::now();
+    common::add_note(f, "live: the hall is booked");
+    loop {
+        if let Ok(now) = statements().await {
+            if now == before + 1 {
+                return Ok(());
+            }
+        }
+        if changed.elapsed() > Duration::from_secs(2) {
+            return Err(format!(
+                "the community page did not update within 2 s (still {before} statements)"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

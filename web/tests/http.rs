@@ -8,7 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use common::{ballots, ballots_of, fixture, tallied, Fixture, PASSPHRASE};
+use common::{add_note, ballots, ballots_of, fixture, tallied, Fixture, PASSPHRASE};
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -96,6 +96,7 @@ async fn every_page_but_unlock_needs_a_session() {
         "/propose",
         "/assemblies",
         "/federations",
+        "/live",
     ];
     let with_d = [
         format!("/decisions/{d}"),
@@ -659,4 +660,46 @@ async fn a_member_proposes_joining_a_federation_from_the_app() {
         r.body
     );
     assert_eq!(proposals(&f), before + 1);
+}
+
+/// Live updates: `/live` answers the record's version at once, and a
+/// request naming the current version waits until the record changes,
+/// answering within a tick of the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_answers_when_the_record_changes() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let now = send(&app, get("/live", Some(&cookie))).await;
+    assert_eq!(now.status, StatusCode::OK);
+    let v1 = now.body.clone();
+    let started = std::time::Instant::now();
+    let since = format!("/live?since={v1}");
+    let wait = send(&app, get(&since, Some(&cookie)));
+    let change = async {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        add_note(&f, "the hall is booked");
+        std::time::Instant::now()
+    };
+    let (r, changed_at) = tokio::join!(wait, change);
+    let (v2, waited) = (r.body, started.elapsed());
+    assert_ne!(v2, v1, "the version changed");
+    assert!(
+        waited >= Duration::from_millis(500),
+        "it waited for the change: {waited:?}"
+    );
+    assert!(
+        changed_at.elapsed() < Duration::from_secs(2),
+        "answered within 2 s of the change"
+    );
+    // Every page loads the script, which the policy allows from this origin only.
+    let page = send(&app, get("/members", Some(&cookie))).await;
+    assert!(
+        page.body
+            .contains(r#"<script src="/assets/live.js" defer>"#),
+        "{}",
+        page.body
+    );
+    let js = send(&app, get("/assets/live.js", None)).await;
+    assert!(js.body.contains("location.reload()"));
 }

@@ -308,3 +308,16 @@ pub fn ballots_of(f: &Fixture, d: &StatementId) -> Vec<StatementId> {
         .map(|b| b.statement)
         .collect()
 }
+
+/// The home's member signs a note and the home stores it, as when another
+/// node's statement reaches this one.
+pub fn add_note(f: &Fixture, text: &str) {
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(&f.seed_hex, &mut seed[..]).unwrap();
+    let key = Keypair::from_seed(&seed);
+    let mut store = device::Home::new(&f.home).store().unwrap();
+    let all = store.statements(&f.community).unwrap();
+    let note = ledger::Payload::Note(ledger::Note::new(text).unwrap());
+    let s = ledger::dag::say(&key, &f.community, &all, note, T0 + 100).unwrap();
+    store.insert(&s).unwrap();
+}
