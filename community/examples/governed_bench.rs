@@ -41,8 +41,7 @@ use community::vote::{self, Proposal};
 use governance::governed::{ComponentKind, Value};
 use governance::{Constitution, Governs, Ratio};
 use identity::Keypair;
-use ledger::payload::{surety_body, Surety, MAX_FOUNDERS};
-use ledger::{Draft, Payload, Statement, StatementId};
+use ledger::{Statement, StatementId};
 use rand::rngs::OsRng;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
@@ -71,84 +70,6 @@ fn constitution() -> Constitution {
         ],
         ..Constitution::default()
     }
-}
-
-/// Sign `payload` by `author` in community `c`, building on `preds`.
-fn sign(author: &Keypair, c: StatementId, preds: Vec<StatementId>, payload: Payload) -> Statement {
-    Statement::sign(
-        author,
-        Draft {
-            community: c,
-            time: 2,
-            preds,
-            payload,
-        },
-    )
-    .unwrap()
-}
-
-/// A surety by `a`, countersigned by `b`, building on `tip`.
-fn surety(c: StatementId, tip: StatementId, a: &Keypair, b: &Keypair) -> Statement {
-    let (na, nb) = ([1u8; 16], [2u8; 16]);
-    let body = surety_body(&c, &a.public(), &b.public(), &na, &nb, 2);
-    let payload = Payload::Surety(Surety {
-        peer: b.public(),
-        nonce_author: na,
-        nonce_peer: nb,
-        peer_signature: b.sign(&body),
-    });
-    sign(a, c, vec![tip], payload)
-}
-
-/// Append statements made by `make(i, tip)` for `i < count`, in parallel
-/// chunks of 63 that build on the current tip, each chunk gathered by a
-/// note of `gatherer` (a statement names at most 64 predecessors), so the
-/// last note's causal past holds them all.
-fn chained(
-    all: &mut Vec<Statement>,
-    gatherer: &Keypair,
-    count: usize,
-    make: impl Fn(usize, StatementId) -> Statement + Sync,
-) {
-    let c = all[0].id();
-    let mut tip = all.last().unwrap().id();
-    for start in (0..count).step_by(63) {
-        let chunk: Vec<Statement> = (start..count.min(start + 63))
-            .into_par_iter()
-            .map(|i| make(i, tip))
-            .collect();
-        let note = Payload::Note(ledger::Note::new("gathered").unwrap());
-        let gather = sign(gatherer, c, chunk.iter().map(Statement::id).collect(), note);
-        tip = gather.id();
-        all.extend(chunk);
-        all.push(gather);
-    }
-}
-
-/// Found the community, admit everyone and register every voting key.
-fn community(n: usize) -> (Vec<Keypair>, Vec<Statement>) {
-    let mut members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
-    members.sort_by_key(|k| k.public());
-    let f = n.min(MAX_FOUNDERS);
-    let co: Vec<_> = members[1..f].iter().map(|k| k.public()).collect();
-    let g = ledger::dag::found(&members[0], constitution(), &co, 1).unwrap();
-    let c = g.id();
-    let mut all = vec![g];
-    let newcomers = &members[f..];
-    chained(&mut all, &members[0], 2 * newcomers.len(), |i, tip| {
-        let sponsor = &members[(i / 2 + i % 2) % f];
-        surety(c, tip, sponsor, &newcomers[i / 2])
-    });
-    chained(&mut all, &members[0], n, |i, tip| {
-        let secret = vote::voting_secret(&members[i], &c).unwrap();
-        let binding = ledger::payload::voting_key_binding(&c, &members[i].public());
-        let payload = Payload::VotingKey(ledger::payload::VotingKeyRegistration {
-            key: secret.public(),
-            proof: secret.prove_possession(&binding, &mut OsRng),
-        });
-        sign(&members[i], c, vec![tip], payload)
-    });
-    (members, all)
 }
 
 /// Open a decision (the governed ones on their waiting proposals).
@@ -258,7 +179,7 @@ fn main() {
         .unwrap_or(10_000);
     assert!(n >= 3);
     let t = Instant::now();
-    let (members, mut all) = community(n);
+    let (members, mut all) = common::community(n, constitution());
     println!(
         "community: {n} members, {} statements, in {:.1?}",
         all.len(),

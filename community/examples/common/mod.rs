@@ -9,9 +9,10 @@ use community::decision::DecisionState;
 use community::vote::{self, Proposal, TrusteeSecret};
 use governance::Constitution;
 use identity::Keypair;
-use ledger::payload::BallotCast;
+use ledger::payload::{surety_body, BallotCast, Surety, MAX_FOUNDERS};
 use ledger::{Draft, Payload, Statement, StatementId};
 use rand::rngs::OsRng;
+use rayon::prelude::*;
 
 /// The statements up to the end of key generation, and who made them.
 pub struct Setup {
@@ -158,4 +159,89 @@ impl Voting {
     pub fn state(&self) -> &DecisionState {
         &self.state
     }
+}
+
+/// Sign `payload` by `author` in community `c`, building on `preds`.
+pub fn sign(
+    author: &Keypair,
+    c: StatementId,
+    preds: Vec<StatementId>,
+    payload: Payload,
+) -> Statement {
+    Statement::sign(
+        author,
+        Draft {
+            community: c,
+            time: 2,
+            preds,
+            payload,
+        },
+    )
+    .unwrap()
+}
+
+/// A surety by `a`, countersigned by `b`, building on `tip`.
+pub fn surety(c: StatementId, tip: StatementId, a: &Keypair, b: &Keypair) -> Statement {
+    let (na, nb) = ([1u8; 16], [2u8; 16]);
+    let body = surety_body(&c, &a.public(), &b.public(), &na, &nb, 2);
+    let payload = Payload::Surety(Surety {
+        peer: b.public(),
+        nonce_author: na,
+        nonce_peer: nb,
+        peer_signature: b.sign(&body),
+    });
+    sign(a, c, vec![tip], payload)
+}
+
+/// Append statements made by `make(i, tip)` for `i < count`, in parallel
+/// chunks of 63 that build on the current tip, each chunk gathered by a
+/// note of `gatherer` (a statement names at most 64 predecessors), so the
+/// last note's causal past holds them all.
+pub fn chained(
+    all: &mut Vec<Statement>,
+    gatherer: &Keypair,
+    count: usize,
+    make: impl Fn(usize, StatementId) -> Statement + Sync,
+) {
+    let c = all[0].id();
+    let mut tip = all.last().unwrap().id();
+    for start in (0..count).step_by(63) {
+        let chunk: Vec<Statement> = (start..count.min(start + 63))
+            .into_par_iter()
+            .map(|i| make(i, tip))
+            .collect();
+        let note = Payload::Note(ledger::Note::new("gathered").unwrap());
+        let gather = sign(gatherer, c, chunk.iter().map(Statement::id).collect(), note);
+        tip = gather.id();
+        all.extend(chunk);
+        all.push(gather);
+    }
+}
+
+/// Found a community of `n` under `constitution` (up to
+/// [`MAX_FOUNDERS`] founders, the rest admitted by two founders' sureties
+/// each) and register every member's voting key.
+pub fn community(n: usize, constitution: Constitution) -> (Vec<Keypair>, Vec<Statement>) {
+    let mut members: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
+    members.sort_by_key(|k| k.public());
+    let f = n.min(MAX_FOUNDERS);
+    let co: Vec<_> = members[1..f].iter().map(|k| k.public()).collect();
+    let g = ledger::dag::found(&members[0], constitution, &co, 1).unwrap();
+    let c = g.id();
+    let mut all = vec![g];
+    let newcomers = &members[f..];
+    chained(&mut all, &members[0], 2 * newcomers.len(), |i, tip| {
+        let sponsor = &members[(i / 2 + i % 2) % f];
+        surety(c, tip, sponsor, &newcomers[i / 2])
+    });
+    chained(&mut all, &members[0], n, |i, tip| {
+        let secret = vote::voting_secret(&members[i], &c).unwrap();
+        let binding = ledger::payload::voting_key_binding(&c, &members[i].public());
+        let payload = Payload::VotingKey(ledger::payload::VotingKeyRegistration {
+            key: secret.public(),
+            proof: secret.prove_possession(&binding, &mut OsRng),
+        });
+        sign(&members[i], c, vec![tip], payload)
+    });
+    (members, all)
 }
