@@ -49,6 +49,7 @@ pub struct ParentCitation {
 }
 
 impl ParentCitation {
+    #[cfg(test)]
     const LEN: usize = 1 + 32 + 8 + 32;
 
     fn encode(&self, out: &mut Vec<u8>) {
