@@ -57,6 +57,8 @@ enum Command {
     Assembly(cmd::assembly::Args),
     /// Audit a trust graph for Sybil regions: scores, suspected regions, pictures.
     Audit(cmd::audit::Args),
+    /// Break away: found a fork that keeps a community's shared history.
+    Fork(cmd::fork::Args),
     /// Certificates: compact proofs that statements are final on a community's record.
     Certificate(cmd::certificate::Args),
     /// Run this device's node of the community's blocklace on the network.
@@ -117,6 +119,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Assembly(a) => cmd::assembly::run(a, &ctx),
         Command::Audit(args) => cmd::audit::run(args, &ctx),
         Command::Certificate(a) => cmd::certificate::run(a, &ctx),
+        Command::Fork(a) => cmd::fork::run(a, &ctx),
         #[cfg(feature = "net")]
         Command::Serve(a) => cmd::serve::run(a, &ctx),
         #[cfg(feature = "net")]

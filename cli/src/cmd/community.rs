@@ -106,9 +106,22 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                         "next_period": a.next_period, "holders": a.holders, "decides": a.decides })
                 })
                 .collect();
+            let parent = crate::cmd::fork::parent_status(&store, &record.statements()[0]);
+            if let Some(p) = &parent {
+                value["parent"] = p.clone();
+            }
             ctx.emit(&value, || {
                 let mut out = human(&state, &record);
                 out.push_str(&format!("  epoch:       {epoch} of this device's lace\n"));
+                if let Some(p) = &parent {
+                    out.push_str(&format!(
+                        "  fork of:     {} at final position {} (root {}; verified {})\n",
+                        p["community"].as_str().unwrap_or_default(),
+                        p["position"],
+                        p["root"].as_str().unwrap_or_default(),
+                        p["verified"].as_str().unwrap_or_default()
+                    ));
+                }
                 out.push_str(&crate::cmd::govern::human(&governed));
                 out.push_str(&assemblies_text(&assemblies));
                 out

@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod community;
 pub mod decide;
 pub mod decision;
+pub mod fork;
 pub mod demo;
 #[cfg(feature = "net")]
 pub mod demo_net;
