@@ -116,8 +116,12 @@ fn create(home: &Home, plan: Plan, ctx: &Ctx) -> anyhow::Result<()> {
     let key = home.unlock()?;
     let mut all = co.clone();
     all.push(key.public());
-    let point = fork::cite(&record, position, &all)
-        .with_context(|| format!("forking community {} at position {position}", parent.short()))?;
+    let point = fork::cite(&record, position, &all).with_context(|| {
+        format!(
+            "forking community {} at position {position}",
+            parent.short()
+        )
+    })?;
     let c = constitution(&plan, &point)?;
     let genesis = ledger::dag::found_fork(&key, c, &co, point.citation, now())?;
     store.insert(&genesis)?;
@@ -165,12 +169,7 @@ fn constitution(plan: &Plan, point: &ForkPoint) -> anyhow::Result<Constitution> 
     Ok(c)
 }
 
-fn history(
-    home: &Home,
-    out: PathBuf,
-    community: Option<String>,
-    ctx: &Ctx,
-) -> anyhow::Result<()> {
+fn history(home: &Home, out: PathBuf, community: Option<String>, ctx: &Ctx) -> anyhow::Result<()> {
     let store = home.store()?;
     let (genesis, citation) = resolve_fork(&store, community.as_deref())?;
     let parent = parent_record(&store, &citation)?;
@@ -235,10 +234,7 @@ fn verify(
 }
 
 /// The named fork, or the only fork this home holds, with its citation.
-fn resolve_fork(
-    store: &Store,
-    named: Option<&str>,
-) -> anyhow::Result<(Statement, ParentCitation)> {
+fn resolve_fork(store: &Store, named: Option<&str>) -> anyhow::Result<(Statement, ParentCitation)> {
     let ids: Vec<CommunityId> = match named {
         Some(_) => vec![resolve_community(store, named)?],
         None => store.communities()?,
@@ -249,7 +245,10 @@ fn resolve_fork(
         if let Some(c) = citation(&genesis) {
             forks.push((genesis, c));
         } else if named.is_some() {
-            anyhow::bail!("community {} is not a fork: its genesis cites no parent", id);
+            anyhow::bail!(
+                "community {} is not a fork: its genesis cites no parent",
+                id
+            );
         }
     }
     match forks.len() {

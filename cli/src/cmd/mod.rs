@@ -7,10 +7,10 @@ pub mod certificate;
 pub mod community;
 pub mod decide;
 pub mod decision;
-pub mod fork;
 pub mod demo;
 #[cfg(feature = "net")]
 pub mod demo_net;
+pub mod fork;
 pub mod govern;
 pub mod graph;
 pub mod id;
