@@ -233,6 +233,71 @@ mod served {
         let from_file = json(outsider, &["fork", "verify", "--history", &history]);
         assert_eq!(from_file["parent"]["root"], parent_root.as_str());
 
+        // The parent's participants certify the root at the fork point:
+        // a certificate of the statement at position 2 proves it, one of
+        // position 1 does not cover it.
+        let mut at = std::collections::BTreeMap::new();
+        for (i, id) in [&n1, &n2].into_iter().enumerate() {
+            let f = h.file(&format!("cert-{i}.grc"));
+            let mut args = vec![
+                "certificate",
+                "get",
+                id,
+                "--community",
+                &parent,
+                "--out",
+                &f,
+            ];
+            let peers: Vec<String> = servers.iter().map(|s| s.address()).collect();
+            for p in &peers {
+                args.extend(["--peer", p.as_str()]);
+            }
+            let got = json(&homes[1], &args);
+            at.insert(got["position"].as_u64().unwrap(), f);
+        }
+        let certified = json(
+            &homes[1],
+            &[
+                "fork",
+                "verify",
+                "--community",
+                &fork,
+                "--certificate",
+                &at[&2],
+            ],
+        );
+        assert!(
+            certified["certified"]["signers"].as_u64().unwrap() >= 3,
+            "{certified}"
+        );
+        let err = fails(
+            &homes[1],
+            &[
+                "fork",
+                "verify",
+                "--community",
+                &fork,
+                "--certificate",
+                &at[&1],
+            ],
+        );
+        assert!(
+            err.contains("covers positions 0..=1 of the parent, not the fork point 2"),
+            "{err}"
+        );
+        let outside = json(
+            outsider,
+            &[
+                "fork",
+                "verify",
+                "--history",
+                &history,
+                "--certificate",
+                &at[&2],
+            ],
+        );
+        assert_eq!(outside["certified"]["epoch"], 0, "{outside}");
+
         // The fork's devices serve their own lace beside the parent's.
         let fa = Server::start_for(&homes[0], &[], Some(&fork));
         let fb = Server::start_for(&homes[1], &[fa.address()], Some(&fork));

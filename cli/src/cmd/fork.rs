@@ -68,6 +68,11 @@ enum ForkCommand {
         /// A shared-history file (`grassroots fork history`).
         #[arg(long)]
         history: Option<PathBuf>,
+        /// A certificate of the parent (`grassroots certificate get`)
+        /// covering the fork point: proves that the parent's participants
+        /// signed the cited root there.
+        #[arg(long)]
+        certificate: Option<PathBuf>,
     },
 }
 
@@ -91,7 +96,17 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             create(&home, plan, ctx)
         }
         ForkCommand::History { out, community } => history(&home, out, community, ctx),
-        ForkCommand::Verify { community, history } => verify(&home, community, history, ctx),
+        ForkCommand::Verify {
+            community,
+            history,
+            certificate,
+        } => {
+            let given = Given {
+                history,
+                certificate,
+            };
+            verify(&home, community, given, ctx)
+        }
     }
 }
 
@@ -192,15 +207,16 @@ fn history(home: &Home, out: PathBuf, community: Option<String>, ctx: &Ctx) -> a
     )
 }
 
-fn verify(
-    home: &Home,
-    community: Option<String>,
+/// What `fork verify` checks against besides this device's store.
+struct Given {
     history: Option<PathBuf>,
-    ctx: &Ctx,
-) -> anyhow::Result<()> {
-    let store = home.store()?;
+    certificate: Option<PathBuf>,
+}
+
+fn verify(home: &Home, community: Option<String>, given: Given, ctx: &Ctx) -> anyhow::Result<()> {
+    let mut store = home.store()?;
     let (genesis, citation) = resolve_fork(&store, community.as_deref())?;
-    let (point, against) = match &history {
+    let (point, against) = match &given.history {
         Some(path) => {
             let f = file::read(path).with_context(|| format!("reading {}", path.display()))?;
             let point = fork::verify_history(&genesis, &f.statements)
@@ -214,23 +230,76 @@ fn verify(
             (point, "this device's record of the parent".to_string())
         }
     };
+    let certified = match &given.certificate {
+        Some(path) => {
+            let parent_genesis = &point.history.statements()[0];
+            certified(&mut store, path, parent_genesis, &citation)?
+        }
+        None => serde_json::Value::Null,
+    };
     let value = json!({
         "fork": genesis.id().to_string(),
         "parent": citation_json(&point.citation),
         "against": against,
         "parent_members": point.parent_members.len(),
+        "certified": certified,
         "ok": true,
     });
     ctx.emit(&value, || {
-        format!(
+        let mut text = format!(
             "Fork {} verified against {against}: parent {} at final position {}, root {} recomputed; every founder was one of its {} members there",
             genesis.id().short(),
             citation.community.short(),
             citation.position,
             hex::encode(&citation.root[..8]),
             point.parent_members.len()
-        )
+        );
+        if !certified.is_null() {
+            text.push_str(&format!(
+                "\nThe root is certified by {} of the parent's {} participants of epoch {}",
+                certified["signers"], certified["participants"], certified["epoch"]
+            ));
+        }
+        text
     })
+}
+
+/// Check that the certificate at `path` is the parent's, verifies from
+/// its genesis (and the epoch changes this device follows), and implies
+/// the cited root at the cited position.
+fn certified(
+    store: &mut Store,
+    path: &std::path::Path,
+    parent_genesis: &Statement,
+    citation: &ParentCitation,
+) -> anyhow::Result<serde_json::Value> {
+    use federation::{held, Certificate};
+    let refused = || format!("certificate {} refused", path.display());
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let cert = Certificate::decode(&bytes).with_context(refused)?;
+    let mut client = held::light_client_from(parent_genesis, store)?;
+    let v = held::check(store, &mut client, &cert).with_context(refused)?;
+    let p = citation.position;
+    match cert.root_at(p) {
+        None => anyhow::bail!(
+            "certificate {} covers positions {}..={} of the parent, not the fork point {p}",
+            path.display(),
+            cert.first_position() - 1,
+            v.last
+        ),
+        Some(r) if r != citation.root => anyhow::bail!(
+            "certificate {} certifies root {} at position {p}, but the fork cites {}",
+            path.display(),
+            hex::encode(r),
+            hex::encode(citation.root)
+        ),
+        Some(_) => Ok(json!({
+            "file": path.display().to_string(),
+            "epoch": v.epoch,
+            "signers": cert.signers().len(),
+            "participants": cert.width(),
+        })),
+    }
 }
 
 /// The named fork, or the only fork this home holds, with its citation.
