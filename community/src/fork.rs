@@ -367,7 +367,7 @@ mod tests {
         let err = reason(verify_history(&f.fork, &finals[1..]));
         assert!(err.contains("does not start with the genesis"), "{err}");
         let other = found(&f.keys[2], Constitution::default(), &[], 1).unwrap();
-        let err = reason(verify_history(&f.fork, &[other.clone()]));
+        let err = reason(verify_history(&f.fork, std::slice::from_ref(&other)));
         assert!(
             err.contains("but the history given is of community"),
             "{err}"
@@ -388,7 +388,7 @@ mod tests {
         assert!(err.contains("state root at position 2"), "{err}");
         // A statement of another community in the middle.
         let n = Payload::Note(Note::new("x").unwrap());
-        let foreign = say(&f.keys[2], &other.id(), &[other.clone()], n, 2).unwrap();
+        let foreign = say(&f.keys[2], &other.id(), std::slice::from_ref(&other), n, 2).unwrap();
         let mut mixed = finals.clone();
         mixed.insert(1, foreign);
         let err = reason(verify_history(&f.fork, &mixed));
