@@ -94,6 +94,17 @@ fn fork_create_and_verify_refuse_with_a_named_reason() {
     let history = h.file("history.grs");
     let written = json(&homes[0], &["fork", "history", "--out", &history]);
     assert_eq!(written["statements"], 1);
+    // A second fork: commands that take the only fork ask which.
+    let second = json(
+        &homes[0],
+        &["fork", "create", "--at", "0", "--community", &parent],
+    );
+    assert_ne!(second["id"], made["id"]);
+    let err = fails(&homes[0], &["fork", "verify"]);
+    assert!(
+        err.contains("holds 2 forks: name one with --community"),
+        "{err}"
+    );
 
     // Someone who holds only the fork's genesis verifies from the file.
     copy_community(&h, &homes[0], stranger, &fork, "fork");
@@ -305,6 +316,39 @@ mod served {
         let west = note(&homes[1], &fork, "west side bakes on monday");
         final_everywhere(&fork_servers, &west, "the fork's note");
         let fork_root = agreed_root(forkers, &fork);
+        // A certificate of the fork's own record is no certificate of the parent.
+        let fork_cert = h.file("fork-cert.grc");
+        let peers: Vec<String> = fork_servers.iter().map(|s| s.address()).collect();
+        let mut args = vec![
+            "certificate",
+            "get",
+            &west,
+            "--community",
+            &fork,
+            "--out",
+            &fork_cert,
+        ];
+        for p in &peers {
+            args.extend(["--peer", p.as_str()]);
+        }
+        json(&homes[1], &args);
+        let err = fails(
+            &homes[1],
+            &[
+                "fork",
+                "verify",
+                "--community",
+                &fork,
+                "--certificate",
+                &fork_cert,
+            ],
+        );
+        assert!(
+            err.contains(&format!(
+                "certificate is for community {fork}, this verifier follows {parent}"
+            )),
+            "{err}"
+        );
         for home in forkers {
             let s = show(home, &fork);
             assert_eq!(s["members"].as_array().unwrap().len(), 2, "{s}");
