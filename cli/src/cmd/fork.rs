@@ -216,20 +216,7 @@ struct Given {
 fn verify(home: &Home, community: Option<String>, given: Given, ctx: &Ctx) -> anyhow::Result<()> {
     let mut store = home.store()?;
     let (genesis, citation) = resolve_fork(&store, community.as_deref())?;
-    let (point, against) = match &given.history {
-        Some(path) => {
-            let f = file::read(path).with_context(|| format!("reading {}", path.display()))?;
-            let point = fork::verify_history(&genesis, &f.statements)
-                .with_context(|| format!("the shared history in {}", path.display()))?;
-            (point, format!("the history in {}", path.display()))
-        }
-        None => {
-            let parent = parent_record(&store, &citation)?;
-            let point = fork::verify_held(&genesis, &parent)
-                .context("against this device's record of the parent")?;
-            (point, "this device's record of the parent".to_string())
-        }
-    };
+    let (point, against) = check_citation(&store, &genesis, &citation, given.history.as_deref())?;
     let certified = match &given.certificate {
         Some(path) => {
             let parent_genesis = &point.history.statements()[0];
@@ -262,6 +249,31 @@ fn verify(home: &Home, community: Option<String>, given: Given, ctx: &Ctx) -> an
         }
         text
     })
+}
+
+/// The fork point of `genesis`, checked against the history file if one
+/// is given, else against this device's record of the parent; and what
+/// it was checked against.
+fn check_citation(
+    store: &Store,
+    genesis: &Statement,
+    citation: &ParentCitation,
+    history: Option<&std::path::Path>,
+) -> anyhow::Result<(ForkPoint, String)> {
+    match history {
+        Some(path) => {
+            let f = file::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let point = fork::verify_history(genesis, &f.statements)
+                .with_context(|| format!("the shared history in {}", path.display()))?;
+            Ok((point, format!("the history in {}", path.display())))
+        }
+        None => {
+            let parent = parent_record(store, citation)?;
+            let point = fork::verify_held(genesis, &parent)
+                .context("against this device's record of the parent")?;
+            Ok((point, "this device's record of the parent".to_string()))
+        }
+    }
 }
 
 /// Check that the certificate at `path` is the parent's, verifies from
