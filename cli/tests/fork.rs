@@ -376,10 +376,15 @@ mod served {
         for s in &servers {
             assert!(!s.final_statements().contains(&west));
         }
-        for home in members {
+        for (i, home) in members.iter().enumerate() {
             let s = show(home, &parent);
             assert_eq!(s["members"].as_array().unwrap().len(), 4);
             assert!(s.get("parent").is_none(), "{s}");
+            // Devices that hold the fork's genesis name it as a fork.
+            match i {
+                0 | 1 => assert_eq!(s["forks"][0]["id"], fork.as_str(), "{s}"),
+                _ => assert!(s.get("forks").is_none(), "{s}"),
+            }
         }
         for s in &fork_servers {
             assert!(!s.final_statements().contains(&n3));

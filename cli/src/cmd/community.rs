@@ -110,6 +110,10 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             if let Some(p) = &parent {
                 value["parent"] = p.clone();
             }
+            let forks = crate::cmd::fork::forks_of(&store, &id)?;
+            if !forks.is_empty() {
+                value["forks"] = json!(forks);
+            }
             ctx.emit(&value, || {
                 let mut out = human(&state, &record);
                 out.push_str(&format!("  epoch:       {epoch} of this device's lace\n"));
@@ -120,6 +124,13 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                         p["position"],
                         p["root"].as_str().unwrap_or_default(),
                         p["verified"].as_str().unwrap_or_default()
+                    ));
+                }
+                for f in &forks {
+                    out.push_str(&format!(
+                        "  forked:      by {} at final position {}\n",
+                        f["id"].as_str().unwrap_or_default(),
+                        f["position"]
                     ));
                 }
                 out.push_str(&crate::cmd::govern::human(&governed));

@@ -380,3 +380,17 @@ pub fn parent_status(store: &Store, genesis: &Statement) -> Option<serde_json::V
     };
     Some(value)
 }
+
+/// The forks of `parent` this home holds: id, position and root of each.
+pub fn forks_of(store: &Store, parent: &CommunityId) -> anyhow::Result<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for id in store.communities()? {
+        let Some(genesis) = store.get(&id)? else {
+            continue;
+        };
+        if let Some(c) = citation(&genesis).filter(|c| c.community == *parent) {
+            out.push(json!({ "id": id.to_string(), "position": c.position, "root": hex::encode(c.root) }));
+        }
+    }
+    Ok(out)
+}
