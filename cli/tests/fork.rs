@@ -308,6 +308,16 @@ mod served {
             ],
         );
         assert_eq!(outside["certified"]["epoch"], 0, "{outside}");
+        // Given the parent's statements without its lace, the outsider
+        // has nothing final past the genesis: not yet verifiable here.
+        copy_community(&h, &homes[2], outsider, &parent, "parent-statements");
+        let err = fails(outsider, &["fork", "verify"]);
+        assert!(err.contains("position 2 is not final"), "{err}");
+        let s = show(outsider, &fork);
+        assert_eq!(
+            s["parent"]["verified"],
+            "not yet: position 2 is not final in the parent's history here (its final prefix ends at position 0)"
+        );
 
         // The fork's devices serve their own lace beside the parent's.
         let fa = Server::start_for(&homes[0], &[], Some(&fork));

@@ -375,6 +375,8 @@ pub fn parent_status(store: &Store, genesis: &Statement) -> Option<serde_json::V
         Err(_) => json!("parent not held here"),
         Ok(parent) => match fork::verify_held(genesis, &parent) {
             Ok(_) => json!("against this device's record of the parent"),
+            // a device still catching up on the parent's lace
+            Err(e @ fork::ForkError::NotFinal { .. }) => json!(format!("not yet: {e}")),
             Err(e) => json!(format!("refused: {e}")),
         },
     };
