@@ -59,6 +59,8 @@ enum Command {
     Audit(cmd::audit::Args),
     /// Federations: found one, join, leave, admit, and show the graph.
     Federation(cmd::federation::Args),
+    /// Break away: found a fork that keeps a community's shared history.
+    Fork(cmd::fork::Args),
     /// Certificates: compact proofs that statements are final on a community's record.
     Certificate(cmd::certificate::Args),
     /// Run this device's node of the community's blocklace on the network.
@@ -120,6 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(args) => cmd::audit::run(args, &ctx),
         Command::Certificate(a) => cmd::certificate::run(a, &ctx),
         Command::Federation(a) => cmd::federation::run(a, &ctx),
+        Command::Fork(a) => cmd::fork::run(a, &ctx),
         #[cfg(feature = "net")]
         Command::Serve(a) => cmd::serve::run(a, &ctx),
         #[cfg(feature = "net")]

@@ -13,6 +13,8 @@
 //! * [`participation`]: who runs consensus, as the constitution and the
 //!   record fix it — the hook that moves the lace to its next epoch;
 //! * [`decision`]: one decision's phases, from opening to tally;
+//! * [`fork`]: breaking away — a fork's citation of its parent's
+//!   history, made and checked;
 //! * [`governed`]: proposals, decisions on governed components and the
 //!   values they adopt at final positions, the constitution included;
 //! * [`assembly`]: assemblies chosen by lot, drawn with the trustees'
@@ -28,6 +30,7 @@ pub mod assembly;
 pub mod ballot_rules;
 pub mod decision;
 pub mod federation;
+pub mod fork;
 pub mod governed;
 pub mod participation;
 pub mod record;

@@ -178,6 +178,21 @@ impl Certificate {
         Some(self.first_position() + i as u64)
     }
 
+    /// The root this certificate implies at `position`: from `r_{first−1}`
+    /// (the root before its first id) to the checkpoint's root at its
+    /// last position; `None` outside that range. Every one of them is
+    /// bound by the signatures, since the signed root is computed from
+    /// the root before and the ids.
+    pub fn root_at(&self, position: u64) -> Option<[u8; 32]> {
+        let before = self.first_position() - 1;
+        match position.checked_sub(before)? {
+            0 => Some(self.prev_root),
+            i => roots(&self.prev_root, &self.ids)
+                .get(i as usize - 1)
+                .copied(),
+        }
+    }
+
     /// The next participant set, for an epoch change.
     pub fn next_participants(&self) -> Option<&[VerifyingKey]> {
         self.next.as_deref()

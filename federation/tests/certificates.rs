@@ -92,6 +92,24 @@ fn a_certificate_round_trips_and_verifies() {
 }
 
 #[test]
+fn a_certificate_implies_the_roots_from_before_its_first_id_to_its_last() {
+    let k = keys(1, 7);
+    let p = set(&k);
+    let r0 = genesis_root(&community(1));
+    let prev = roots(&r0, &ids(9, 1))[0];
+    let cl = claim(community(1), 0, 2, prev, ids(20, 3));
+    let cert = Certificate::assemble(&cl, &p, &sign(&cl, &k)).unwrap();
+    let r = roots(&prev, &ids(20, 3));
+    assert_eq!(cert.root_at(0), None);
+    assert_eq!(cert.root_at(1), Some(prev));
+    assert_eq!(cert.root_at(2), Some(r[0]));
+    assert_eq!(cert.root_at(4), Some(r[2]));
+    assert_eq!(cert.root_at(4), Some(cert.checkpoint().root));
+    assert_eq!(cert.root_at(5), None);
+    assert_eq!(cert.root_at(u64::MAX), None);
+}
+
+#[test]
 fn a_forged_signature_is_named() {
     let (k, p, cert) = simple(5);
     let mut bytes = cert.encode();

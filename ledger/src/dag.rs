@@ -134,18 +134,49 @@ pub fn found(
     co_founders: &[PublicKey],
     time: u64,
 ) -> Result<Statement, crate::StatementError> {
+    sign_genesis(founder, genesis(founder, constitution, co_founders), time)
+}
+
+/// Break away: the genesis of a fork signed by `founder`, naming `founder`
+/// and `co_founders`, under `constitution`, citing `parent` as the shared
+/// history. Whether the citation is true is for the caller to check
+/// (`community::fork`).
+pub fn found_fork(
+    founder: &identity::Keypair,
+    constitution: Constitution,
+    co_founders: &[PublicKey],
+    parent: crate::ParentCitation,
+    time: u64,
+) -> Result<Statement, crate::StatementError> {
+    let g = genesis(founder, constitution, co_founders).with_parent(parent);
+    sign_genesis(founder, g, time)
+}
+
+fn genesis(
+    founder: &identity::Keypair,
+    constitution: Constitution,
+    co_founders: &[PublicKey],
+) -> crate::Genesis {
     use rand::RngCore;
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
     let mut founders = co_founders.to_vec();
     founders.push(founder.public());
+    crate::Genesis::new(constitution, founders, salt)
+}
+
+fn sign_genesis(
+    founder: &identity::Keypair,
+    genesis: crate::Genesis,
+    time: u64,
+) -> Result<Statement, crate::StatementError> {
     Statement::sign(
         founder,
         crate::Draft {
             community: StatementId::ZERO,
             time,
             preds: Vec::new(),
-            payload: Payload::Genesis(crate::Genesis::new(constitution, founders, salt)),
+            payload: Payload::Genesis(genesis),
         },
     )
 }

@@ -18,6 +18,6 @@ pub mod payload;
 pub mod statement;
 pub mod store;
 
-pub use payload::{Genesis, Kind, Note, Payload};
+pub use payload::{Genesis, Kind, Note, ParentCitation, Payload};
 pub use statement::{CommunityId, Draft, Statement, StatementError, StatementId};
 pub use store::{Store, StoreError};

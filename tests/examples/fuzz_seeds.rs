@@ -257,6 +257,18 @@ fn whole_ballot_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
     seeds.push(("ballot-shares".into(), w.push(shares.unwrap().remove(0))));
 }
 
+/// A fork of `w`'s community at its genesis (position 0), founded by two
+/// of its members: a genesis with a parent citation.
+fn fork_genesis(w: &World) -> Statement {
+    let parent = ledger::ParentCitation {
+        community: w.community,
+        position: 0,
+        root: community::record::genesis_root(&w.community),
+    };
+    let co = [w.members[2].public()];
+    ledger::dag::found_fork(&w.members[1], Constitution::default(), &co, parent, T0 + 1).unwrap()
+}
+
 fn main() {
     let out = Out {
         root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus"),
@@ -264,6 +276,7 @@ fn main() {
     certificate_seeds(&out);
     let mut w = World::new(3);
     let mut seeds: Vec<(String, Statement)> = vec![("genesis".into(), w.all[0].clone())];
+    seeds.push(("genesis-fork".into(), fork_genesis(&w)));
 
     // Vouching: offer, accept, confirm (a surety).
     let id = w.community;

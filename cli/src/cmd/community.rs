@@ -76,9 +76,33 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 .collect();
             let federations = federations_of(&store, &id)?;
             value["federations"] = serde_json::to_value(&federations)?;
+            let parent = crate::cmd::fork::parent_status(&store, &record.statements()[0]);
+            if let Some(p) = &parent {
+                value["parent"] = p.clone();
+            }
+            let forks = crate::cmd::fork::forks_of(&store, &id)?;
+            if !forks.is_empty() {
+                value["forks"] = json!(forks);
+            }
             ctx.emit(&value, || {
                 let mut out = human(&state, &record);
                 out.push_str(&format!("  epoch:       {epoch} of this device's lace\n"));
+                if let Some(p) = &parent {
+                    out.push_str(&format!(
+                        "  fork of:     {} at final position {} (root {}; verified {})\n",
+                        p["community"].as_str().unwrap_or_default(),
+                        p["position"],
+                        p["root"].as_str().unwrap_or_default(),
+                        p["verified"].as_str().unwrap_or_default()
+                    ));
+                }
+                for f in &forks {
+                    out.push_str(&format!(
+                        "  forked:      by {} at final position {}\n",
+                        f["id"].as_str().unwrap_or_default(),
+                        f["position"]
+                    ));
+                }
                 out.push_str(&crate::cmd::govern::human(&governed));
                 out.push_str(&assemblies_text(&assemblies));
                 out.push_str(&federations.text());

@@ -12,6 +12,7 @@ mod demo_federation;
 #[cfg(feature = "net")]
 pub mod demo_net;
 pub mod federation;
+pub mod fork;
 pub mod govern;
 pub mod graph;
 pub mod id;

@@ -17,6 +17,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(home: &Path, peers: &[String]) -> Server {
+        Server::start_for(home, peers, None)
+    }
+
+    /// Serve `community` (an id or prefix), or the only one if `None`.
+    pub fn start_for(home: &Path, peers: &[String], community: Option<&str>) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_grassroots"));
         cmd.arg("--home")
             .arg(home)
@@ -32,6 +37,9 @@ impl Server {
             .stderr(Stdio::inherit());
         for p in peers {
             cmd.args(["--peer", p]);
+        }
+        if let Some(c) = community {
+            cmd.args(["--community", c]);
         }
         let mut child = cmd.spawn().expect("spawn grassroots serve");
         let events = Arc::new(Mutex::new(Vec::new()));

@@ -24,7 +24,7 @@ pub use decision::{
     DkgReveal, KeyConfirmation, TallyShare, TrusteeJoin, VotingKeyRegistration, MAX_CLOSE_BALLOTS,
     MAX_DECISION_TRUSTEES, MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
 };
-pub use genesis::{Genesis, MAX_FOUNDERS};
+pub use genesis::{Genesis, ParentCitation, CITATION_VERSION, MAX_FOUNDERS};
 pub use governed::{
     governed_kind, governed_labels, is_governed_kind, legacy_governed_kind, GovernedElection,
     GovernedOpening, Proposal, MAX_GOVERNED_PROPOSALS, MAX_REASON, STATUS_QUO_LABEL,
