@@ -67,7 +67,17 @@ fn agreed_view(h: &Homes, all: &[&Served]) -> Value {
     for (i, home) in observers.iter().enumerate() {
         for c in all {
             let genesis = h.file("genesis.grs");
-            ok(&c.homes[0], &["statements", "export", "--out", &genesis]);
+            ok(
+                &c.homes[0],
+                &[
+                    "statements",
+                    "export",
+                    "--community",
+                    &c.id,
+                    "--out",
+                    &genesis,
+                ],
+            );
             ok(home, &["statements", "import", &genesis]);
             let peer = c.servers[i % c.servers.len()].address();
             ok(home, &["sync", &peer, "--community", &c.id]);
@@ -245,4 +255,148 @@ fn communities_join_a_federation_and_leave_it_on_serving_devices_that_agree() {
         .as_array()
         .unwrap()
         .is_empty());
+}
+
+/// The issue's nesting on real processes: a nation whose members are a
+/// sector and a region (each delegating to it at its founding), a mill in
+/// both, a farm in the region; then the mill's founders break away and
+/// their fork, founded delegating to the region on its own terms, is
+/// admitted there. People count once however many ways they are reached.
+#[test]
+fn federations_of_federations_and_a_fork_that_joins_the_region() {
+    let h = Homes::new();
+    let group = |prefix: &str, n: usize| -> (Vec<PathBuf>, Vec<String>) {
+        let homes: Vec<PathBuf> = (0..n).map(|i| h.home(&format!("{prefix}{i}"))).collect();
+        let keys = homes
+            .iter()
+            .map(|home| {
+                json(home, &["init"])["public_key"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        (homes, keys)
+    };
+    let federation = |name: &str, homes: Vec<PathBuf>, keys: &[String], up: Option<&str>| {
+        let mut c = panel_constitution(keys, vec![]);
+        c.delegations.extend(up.map(|n| delegation(n, 100)));
+        Served::found(&h, "federation", homes, keys, name, &c)
+    };
+    let (nation_homes, nation_keys) = group("n", 3);
+    let nation = federation("Nation", nation_homes, &nation_keys, None);
+    let (sector_homes, sector_keys) = group("s", 3);
+    let sector = federation("Co-ops", sector_homes, &sector_keys, Some(&nation.id));
+    let (region_homes, region_keys) = group("r", 3);
+    let region = federation("Valley", region_homes, &region_keys, Some(&nation.id));
+    // The mill (two founders) delegates to both; the farm (one) to the region.
+    let (mill_homes, mill_keys) = group("m", 2);
+    let mut mill_c = base_constitution("Mill");
+    mill_c.delegations.push(delegation(&sector.id, 100));
+    mill_c.delegations.push(delegation(&region.id, 100));
+    let mill = Served::found(&h, "community", mill_homes, &mill_keys, "Mill", &mill_c);
+    let (farm_homes, farm_keys) = group("f", 1);
+    let mut farm_c = base_constitution("Farm");
+    farm_c.delegations.push(delegation(&region.id, 100));
+    let farm = Served::found(&h, "community", farm_homes, &farm_keys, "Farm", &farm_c);
+
+    // Each federation admits by its own amendment.
+    let admit = |fed: &Served, members: &[&str]| {
+        let mut args = vec!["federation", "admit"];
+        args.extend(members);
+        let p = json(&fed.homes[0], &args);
+        final_everywhere(
+            &fed.servers,
+            p["statement"].as_str().unwrap(),
+            "an admission",
+        );
+        fed.adopt();
+    };
+    admit(&nation, &[&sector.id, &region.id]);
+    admit(&sector, &[&mill.id]);
+    admit(&region, &[&mill.id, &farm.id]);
+    let all = [&nation, &sector, &region, &mill, &farm];
+    let view = agreed_view(&h, &all);
+    assert!(view["pending"].as_array().unwrap().is_empty(), "{view}");
+    let mut both = vec![sector.id.clone(), region.id.clone()];
+    both.sort();
+    assert_eq!(node(&view, &nation.id)["members"], serde_json::json!(both));
+    assert_eq!(node(&view, &mill.id)["member_of"], serde_json::json!(both));
+    // The mill's two people are in the sector and the region: the nation
+    // counts them once, with the farmer.
+    assert_eq!(node(&view, &sector.id)["population"], 2);
+    assert_eq!(node(&view, &region.id)["population"], 3);
+    assert_eq!(node(&view, &nation.id)["population"], 3);
+
+    // The mill's founders break away at its latest final position, on
+    // their own terms: the fork delegates to the region only.
+    let mut fork_c = base_constitution("Mill West");
+    fork_c.delegations.push(delegation(&region.id, 100));
+    let path = h.file("fork-constitution.json");
+    std::fs::write(&path, fork_c.to_json()).unwrap();
+    let made = json(
+        &mill.homes[0],
+        &[
+            "fork",
+            "create",
+            "--at",
+            "latest",
+            "--founder",
+            &mill_keys[1],
+            "--constitution",
+            &path,
+        ],
+    );
+    let fork_id = made["id"].as_str().unwrap().to_string();
+    // Each founder runs the fork on a second device holding the same key.
+    let genesis = h.file("fork-genesis.grs");
+    ok(
+        &mill.homes[0],
+        &[
+            "statements",
+            "export",
+            "--community",
+            &fork_id,
+            "--out",
+            &genesis,
+        ],
+    );
+    let fork_homes: Vec<PathBuf> = (0..2).map(|i| h.home(&format!("w{i}"))).collect();
+    let mut fork_servers: Vec<Server> = Vec::new();
+    for (home, from) in fork_homes.iter().zip(&mill.homes) {
+        std::fs::create_dir_all(home).unwrap();
+        std::fs::copy(from.join("keystore.grk"), home.join("keystore.grk")).unwrap();
+        ok(home, &["statements", "import", &genesis]);
+        let peers: Vec<String> = fork_servers.iter().map(Server::address).collect();
+        fork_servers.push(Server::start(home, &peers));
+    }
+    let fork = Served {
+        id: fork_id,
+        homes: fork_homes,
+        servers: fork_servers,
+    };
+    let shown = json(&fork.homes[1], &["community", "show"]);
+    assert_eq!(shown["parent"]["community"], mill.id, "{shown}");
+    admit(&region, &[&fork.id]);
+    let view = agreed_view(&h, &[&nation, &sector, &region, &mill, &farm, &fork]);
+    let mut in_region = vec![mill.id.clone(), farm.id.clone(), fork.id.clone()];
+    in_region.sort();
+    assert_eq!(
+        node(&view, &region.id)["members"],
+        serde_json::json!(in_region)
+    );
+    assert_eq!(
+        node(&view, &fork.id)["member_of"],
+        serde_json::json!([region.id])
+    );
+    // The forkers are the mill's people: still three people in the region.
+    assert_eq!(node(&view, &region.id)["population"], 3);
+    assert_eq!(node(&view, &nation.id)["population"], 3);
+}
+
+fn base_constitution(name: &str) -> governance::Constitution {
+    governance::Constitution {
+        name: name.into(),
+        ..Default::default()
+    }
 }

@@ -70,7 +70,9 @@ fn ms(d: Duration) -> String {
 async fn main() {
     let mut args = std::env::args().skip(1);
     let home = PathBuf::from(args.next().expect("HOME: a home big_home wrote"));
-    let decision = args.next().expect("DECISION: the decision id big_home printed");
+    let decision = args
+        .next()
+        .expect("DECISION: the decision id big_home printed");
     let bin = args.next().expect("GRASSROOTS: the grassroots binary");
     let runs: usize = args.next().map(|a| a.parse().expect("RUNS")).unwrap_or(5);
     let app = web::router(&web::Config::new(
