@@ -2,7 +2,7 @@
 //! read its state, its governed components and decisions, put forward a
 //! proposal and cast anonymous ballots.
 
-use crate::home::{community_state, now, resolve_community, Home, HomeError};
+use crate::home::{now, resolve_community, Home, HomeError};
 use crate::members::{members, Members};
 use crate::values::{ballot_values, parse_value, ValuesError};
 use community::decision::{decisions, DecisionError, DecisionState};
@@ -122,9 +122,37 @@ impl Loaded {
         Ok(())
     }
 
+    /// The record as the store holds it now: the statements already read
+    /// (`all`, each verified when read) when the store holds no others,
+    /// else everything read afresh. Reading and verifying every statement
+    /// again is most of the cost of a page of a large community.
+    pub fn record(&self) -> Result<Record, CommunityError> {
+        if self.store.count(&self.community)? as usize != self.all.len() {
+            return Ok(Record::load(&self.store, &self.community).map_err(HomeError::from)?);
+        }
+        let genesis = self
+            .all
+            .iter()
+            .find(|s| s.id() == self.community)
+            .cloned()
+            .ok_or_else(|| {
+                HomeError::from(community::record::RecordError::NoGenesis(self.community))
+            })?;
+        let final_blocks = self.store.final_statements(&self.community)?;
+        let follows_lace = self.store.final_len(&self.community, 0)? > 0;
+        Ok(Record::new(
+            genesis,
+            final_blocks,
+            self.all.clone(),
+            follows_lace,
+        ))
+    }
+
     /// The record and the state it gives.
     pub fn state(&self) -> Result<(Record, CommunityState), CommunityError> {
-        Ok(community_state(&self.store, &self.community)?)
+        let record = self.record()?;
+        let state = CommunityState::from_record(&record)?;
+        Ok((record, state))
     }
 
     /// The admitted and pending members and why.
@@ -134,8 +162,7 @@ impl Loaded {
 
     /// The governed components and every decision on them, from the record.
     pub fn governed(&self) -> Result<GovernedView, CommunityError> {
-        let record = Record::load(&self.store, &self.community)?;
-        Ok(GovernedView::from_record(&record)?)
+        Ok(GovernedView::from_record(&self.record()?)?)
     }
 
     /// Every decision this home holds, in canonical order (assemblies'
@@ -161,8 +188,7 @@ impl Loaded {
 
     /// A decision's state, from the record as the store holds it now.
     pub fn decision(&self, id: &StatementId) -> Result<DecisionState, CommunityError> {
-        let record = Record::load(&self.store, &self.community)?;
-        Ok(DecisionState::from_record(&record, id, &mut OsRng)?)
+        Ok(DecisionState::from_record(&self.record()?, id, &mut OsRng)?)
     }
 
     /// As a trustee of decision (or draw) `id`: take the next

@@ -14,7 +14,8 @@
 //! reported apart (a cold node: nothing verified yet); then `RUNS` warm
 //! renders (the node remembers the ballots it verified) and `RUNS` command
 //! runs, each a new process that reads and verifies everything again,
-//! interleaved. Medians, and the ratio app / command.
+//! interleaved. Medians, and the ratio app / command. `RENDER_ONLY=members`
+//! (or `decision`) measures one page.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -102,7 +103,9 @@ async fn main() {
     ];
     println!("| page | bytes | app, first render | app, warm (median of {runs}) | command (median of {runs}) | app warm / command |");
     println!("| --- | --- | --- | --- | --- | --- |");
-    for (name, path, command) in &pages {
+    // RENDER_ONLY=members (or decision) measures one page.
+    let only = std::env::var("RENDER_ONLY").unwrap_or_default();
+    for (name, path, command) in pages.iter().filter(|p| p.0.contains(only.as_str())) {
         let (first, status, bytes) = render(&app, path, &cookie).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let (mut warm, mut cli) = (Vec::new(), Vec::new());
