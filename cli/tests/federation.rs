@@ -64,16 +64,7 @@ fn node<'a>(view: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 fn a_community_joins_by_its_decision_is_admitted_by_the_federations_and_leaves_alone() {
     let h = Homes::new();
     let (fed, fed_keys) = homes_with_keys(&h, 3);
-    let member: Vec<PathBuf> = (0..3).map(|i| h.home(&format!("b{i}"))).collect();
-    let member_keys: Vec<String> = member
-        .iter()
-        .map(|home| {
-            json(home, &["init"])["public_key"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let (member, member_keys) = homes_named(&h, "b", 3);
     let dues = governance::Governs::number("dues", "cents", (0, 200, 5), 20, None);
     found_with(
         &h,

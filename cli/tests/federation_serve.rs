@@ -130,17 +130,8 @@ fn delegation(federation: &str, max: i64) -> governance::federation::Delegation 
 fn communities_join_a_federation_and_leave_it_on_serving_devices_that_agree() {
     let h = Homes::new();
     let (fed_homes, fed_keys) = homes_with_keys(&h, 3);
-    let bakery_homes: Vec<PathBuf> = (0..3).map(|i| h.home(&format!("a{i}"))).collect();
-    let mill_homes: Vec<PathBuf> = (0..3).map(|i| h.home(&format!("b{i}"))).collect();
-    let init = |home: &PathBuf| {
-        json(home, &["init"])["public_key"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let bakery_keys: Vec<String> = bakery_homes.iter().map(init).collect();
-    let mut mill_keys: Vec<String> = mill_homes.iter().map(init).collect();
-
+    let (bakery_homes, bakery_keys) = homes_named(&h, "a", 3);
+    let (mill_homes, mut mill_keys) = homes_named(&h, "b", 3);
     let dues = governance::Governs::number("dues", "cents", (0, 200, 5), 20, None);
     let levy = governance::Governs::number("levy", "cents", (0, 1000, 10), 0, None);
     let fed = Served::found(
@@ -265,19 +256,7 @@ fn communities_join_a_federation_and_leave_it_on_serving_devices_that_agree() {
 #[test]
 fn federations_of_federations_and_a_fork_that_joins_the_region() {
     let h = Homes::new();
-    let group = |prefix: &str, n: usize| -> (Vec<PathBuf>, Vec<String>) {
-        let homes: Vec<PathBuf> = (0..n).map(|i| h.home(&format!("{prefix}{i}"))).collect();
-        let keys = homes
-            .iter()
-            .map(|home| {
-                json(home, &["init"])["public_key"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
-        (homes, keys)
-    };
+    let group = |prefix: &str, n: usize| homes_named(&h, prefix, n);
     let federation = |name: &str, homes: Vec<PathBuf>, keys: &[String], up: Option<&str>| {
         let mut c = panel_constitution(keys, vec![]);
         c.delegations.extend(up.map(|n| delegation(n, 100)));

@@ -21,17 +21,7 @@ pub struct Args {
 #[derive(Subcommand)]
 enum CommunityCommand {
     /// Found a community: sign its genesis with your key.
-    Create {
-        /// The community's name (overrides the constitution's).
-        #[arg(long)]
-        name: Option<String>,
-        /// A constitution JSON file; the documented defaults if omitted.
-        #[arg(long)]
-        constitution: Option<PathBuf>,
-        /// A co-founder: an identity card file or a public key (repeatable).
-        #[arg(long = "founder")]
-        founders: Vec<String>,
-    },
+    Create(FoundArgs),
     /// Show a community's state.
     Show {
         /// Community id or unique prefix; the only one if omitted.
@@ -51,11 +41,7 @@ enum CommunityCommand {
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let home = Home::new(&ctx.home);
     match args.command {
-        CommunityCommand::Create {
-            name,
-            constitution,
-            founders,
-        } => create(ctx, name, constitution, &founders, false),
+        CommunityCommand::Create(found) => create(ctx, found, false),
         CommunityCommand::Show { community } => {
             let store = home.store()?;
             let id = resolve_community(&store, community.as_deref())?;
@@ -123,15 +109,28 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     }
 }
 
+/// What founding a community (or a federation) takes.
+#[derive(clap::Args)]
+pub struct FoundArgs {
+    /// The name (overrides the constitution's).
+    #[arg(long)]
+    name: Option<String>,
+    /// A constitution JSON file; the documented defaults if omitted.
+    #[arg(long)]
+    constitution: Option<PathBuf>,
+    /// A co-founder: an identity card file or a public key (repeatable).
+    #[arg(long = "founder")]
+    founders: Vec<String>,
+}
+
 /// Found a community (a federation when `federation`): sign its genesis
 /// with this home's key and store it.
-pub fn create(
-    ctx: &Ctx,
-    name: Option<String>,
-    constitution: Option<PathBuf>,
-    founders: &[String],
-    federation: bool,
-) -> anyhow::Result<()> {
+pub fn create(ctx: &Ctx, found_args: FoundArgs, federation: bool) -> anyhow::Result<()> {
+    let FoundArgs {
+        name,
+        constitution,
+        founders,
+    } = found_args;
     let home = Home::new(&ctx.home);
     let mut c = match constitution {
         Some(path) => Constitution::from_json(

@@ -11,7 +11,6 @@ use clap::Subcommand;
 use community::federation::{Effect, FederationView};
 use device::federation::{parse_community, parse_delegate, Act};
 use serde_json::json;
-use std::path::PathBuf;
 
 /// Federations: communities whose members are communities.
 #[derive(clap::Args)]
@@ -23,17 +22,7 @@ pub struct Args {
 #[derive(Subcommand)]
 enum FederationCommand {
     /// Found a federation: a community whose constitution admits member communities.
-    Create {
-        /// The federation's name (overrides the constitution's).
-        #[arg(long)]
-        name: Option<String>,
-        /// A constitution JSON file; the documented defaults if omitted.
-        #[arg(long)]
-        constitution: Option<PathBuf>,
-        /// A co-founder: an identity card file or a public key (repeatable).
-        #[arg(long = "founder")]
-        founders: Vec<String>,
-    },
+    Create(crate::cmd::community::FoundArgs),
     /// Propose that your community joins a federation, delegating components to it.
     Join {
         /// The federation's community id (64 hex digits, or a prefix of one held here).
@@ -80,11 +69,7 @@ enum FederationCommand {
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     match args.command {
-        FederationCommand::Create {
-            name,
-            constitution,
-            founders,
-        } => crate::cmd::community::create(ctx, name, constitution, &founders, true),
+        FederationCommand::Create(found) => crate::cmd::community::create(ctx, found, true),
         FederationCommand::Join {
             federation,
             delegate,

@@ -79,7 +79,12 @@ pub fn sync(h: &Homes, from: &Path, to: &Path) {
 
 /// `n` homes, each with a new key; the homes and their public keys.
 pub fn homes_with_keys(h: &Homes, n: usize) -> (Vec<PathBuf>, Vec<String>) {
-    let homes: Vec<PathBuf> = (0..n).map(|i| h.home(&format!("m{i}"))).collect();
+    homes_named(h, "m", n)
+}
+
+/// `n` homes `PREFIX0`, `PREFIX1`, …, each with a new key.
+pub fn homes_named(h: &Homes, prefix: &str, n: usize) -> (Vec<PathBuf>, Vec<String>) {
+    let homes: Vec<PathBuf> = (0..n).map(|i| h.home(&format!("{prefix}{i}"))).collect();
     let keys = homes
         .iter()
         .map(|home| {
