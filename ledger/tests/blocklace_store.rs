@@ -311,9 +311,14 @@ fn unsynced_blocks_keep_the_causal_rule_and_survive_a_reopen() {
             .put_blocks_unsynced(&c, std::slice::from_ref(&b1))
             .unwrap_err();
         assert!(err.to_string().contains("does not hold"), "{err}");
-        assert_eq!(store.put_blocks_unsynced(&c, &[b0.clone()]).unwrap(), 1);
+        assert_eq!(
+            store
+                .put_blocks_unsynced(&c, std::slice::from_ref(&b0))
+                .unwrap(),
+            1
+        );
         // a synced commit after an unsynced one
-        assert_eq!(store.put_blocks(&c, &[b1.clone()]).unwrap(), 1);
+        assert_eq!(store.put_blocks(&c, std::slice::from_ref(&b1)).unwrap(), 1);
     }
     // the process ends (no power loss): nothing is lost
     let store = Store::open(&path).unwrap();
