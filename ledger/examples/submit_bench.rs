@@ -26,7 +26,7 @@
 //! (0, the default: as fast as the participants answer), so the latency
 //! at a given offered load is measured apart from the queue a burst builds.
 
-use governance::Constitution;
+use governance::{Constitution, Participation};
 use identity::Keypair;
 use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
 use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
@@ -59,7 +59,14 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let keys: Vec<Keypair> = (0..n).map(|_| Keypair::generate()).collect();
     let co: Vec<_> = keys[1..].iter().map(|k| k.public()).collect();
-    let genesis = ledger::dag::found(&keys[0], Constitution::default(), &co, 1).unwrap();
+    // every node participates: the cap (32 by default) is raised to n
+    let constitution = Constitution {
+        participants: Participation {
+            cap: u16::try_from(n).expect("at most 65,535 participants"),
+        },
+        ..Constitution::default()
+    };
+    let genesis = ledger::dag::found(&keys[0], constitution, &co, 1).unwrap();
     let community = genesis.id();
 
     // The statements, and one signature verification measured on them.

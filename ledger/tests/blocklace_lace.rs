@@ -432,3 +432,99 @@ fn frontier_sync_transfers_exactly_the_missing_blocks() {
     let b: Vec<_> = lag.final_order().map(|b| b.id()).collect();
     assert_eq!(a, b);
 }
+
+/// Four keys in participant-index order (index 0 leads wave 0, index 1
+/// wave 1) and their participant set.
+fn indexed(n: u8) -> (Vec<SigningKey>, Participants) {
+    let k = keys(n);
+    let p = participants(&k);
+    let mut by_idx = k.clone();
+    by_idx.sort_by_key(|key| p.index_of(&key.verifying_key().to_bytes()).unwrap());
+    (by_idx, p)
+}
+
+fn own_block(node: &Node, seq: u64) -> Arc<Block> {
+    node.lace()
+        .entries()
+        .iter()
+        .find(|e| e.creator == 3 && e.block.header().seq() == seq)
+        .map(|e| e.block.clone())
+        .expect("own block made")
+}
+
+fn leader_timer(actions: &[Action]) -> Option<(u64, u64)> {
+    actions.iter().find_map(|a| match a {
+        Action::SetTimer {
+            timer: ledger::blocklace::Timer::Leader { round },
+            after_ms,
+        } => Some((*round, *after_ms)),
+        _ => None,
+    })
+}
+
+#[test]
+fn leader_wait_doubles_for_a_late_leader_not_for_an_absent_one_and_eases_back() {
+    use ledger::blocklace::Timer;
+    let (k, p) = indexed(4);
+    let cfg = NodeConfig {
+        leader_timeout_ms: 100,
+        ..NodeConfig::default()
+    };
+    let (mut node, _) = Node::new(cfg, k[3].clone(), p);
+    let r0: Vec<_> = k.iter().map(|k| mk(k, 0, &[], b"")).collect();
+    node.on_block(PeerId(1), r0[1].clone());
+    let out = node.on_block(PeerId(2), r0[2].clone());
+    // a quorum of round 0 without wave 0's leader: wait for it
+    assert_eq!(leader_timer(&out), Some((1, 100)));
+    assert_eq!(node.round(), Some(0));
+    node.on_timer(Timer::Leader { round: 1 });
+    assert_eq!(node.round(), Some(1), "moved on without the leader");
+    assert_eq!(node.leader_wait_ms(), 100, "an absent leader grows nothing");
+    node.on_block(PeerId(0), r0[0].clone());
+    assert_eq!(node.leader_wait_ms(), 200, "the leader came after the wait");
+    // three more rounds by the others, wave 1's leader (index 1) in time
+    let mut prev: Vec<Arc<Block>> = r0[..3].to_vec();
+    for seq in 1..=3 {
+        let refs: Vec<&Arc<Block>> = prev.iter().collect();
+        prev = k[..3].iter().map(|key| mk(key, seq, &refs, b"")).collect();
+        for (i, b) in prev.iter().enumerate() {
+            node.on_block(PeerId(i as u64), b.clone());
+        }
+    }
+    assert_eq!(node.round(), Some(4));
+    assert_eq!(
+        node.leader_wait_ms(),
+        175,
+        "eased a quarter of the way back"
+    );
+}
+
+#[test]
+fn ratification_round_waits_for_a_supermajority_of_approvals() {
+    let (k, p) = indexed(4);
+    let cfg = NodeConfig {
+        leader_timeout_ms: 100,
+        ..NodeConfig::default()
+    };
+    let (mut node, _) = Node::new(cfg, k[3].clone(), p);
+    let r0: Vec<_> = k.iter().map(|k| mk(k, 0, &[], b"")).collect();
+    for (i, b) in r0[..3].iter().enumerate() {
+        node.on_block(PeerId(i as u64), b.clone());
+    }
+    assert_eq!(node.round(), Some(1), "leader present: approved at once");
+    let mine = own_block(&node, 0);
+    // index 1 names round 0 without the leader (no approval), index 2 with
+    let r1_1 = mk(&k[1], 1, &[&r0[1], &r0[2], &mine], b"");
+    let r1_2 = mk(&k[2], 1, &[&r0[0], &r0[1], &r0[2], &mine], b"");
+    node.on_block(PeerId(1), r1_1.clone());
+    let out = node.on_block(PeerId(2), r1_2.clone());
+    // a quorum of round 1, but only two of its creators approve the leader
+    assert_eq!(leader_timer(&out), Some((2, 100)));
+    assert_eq!(node.round(), Some(1));
+    let r1_0 = mk(&k[0], 1, &[&r0[0], &r0[1], &r0[2], &mine], b"");
+    node.on_block(PeerId(0), r1_0);
+    assert_eq!(node.round(), Some(2), "three approvals: ratify now");
+    let last = node.lace().entries().last().unwrap();
+    assert_eq!(last.round, 2);
+    assert!(last.vote.is_some(), "the block ratifies wave 0's leader");
+}

@@ -293,3 +293,38 @@ fn quiescent_nodes_stop_when_settled_and_resume_for_a_proposal() {
         "genesis and the note"
     );
 }
+
+#[test]
+fn unsynced_blocks_keep_the_causal_rule_and_survive_a_reopen() {
+    let k = Keypair::generate();
+    let sk = signing(&k);
+    let limits = Limits::default();
+    let b0 = ledger::blocklace::Block::sign(&sk, 0, 0, vec![], vec![], &limits).unwrap();
+    let b1 = ledger::blocklace::Block::sign(&sk, 0, 1, vec![b0.id()], vec![], &limits).unwrap();
+    let (b0, b1) = (std::sync::Arc::new(b0), std::sync::Arc::new(b1));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let c = ledger::StatementId([7; 32]);
+    {
+        let mut store = Store::open(&path).unwrap();
+        let err = store
+            .put_blocks_unsynced(&c, std::slice::from_ref(&b1))
+            .unwrap_err();
+        assert!(err.to_string().contains("does not hold"), "{err}");
+        assert_eq!(
+            store
+                .put_blocks_unsynced(&c, std::slice::from_ref(&b0))
+                .unwrap(),
+            1
+        );
+        // a synced commit after an unsynced one
+        assert_eq!(store.put_blocks(&c, std::slice::from_ref(&b1)).unwrap(), 1);
+    }
+    // the process ends (no power loss): nothing is lost
+    let store = Store::open(&path).unwrap();
+    let back = store.blocks(&c, 0, &limits).unwrap();
+    assert_eq!(
+        back.iter().map(|b| b.id()).collect::<Vec<_>>(),
+        [b0.id(), b1.id()]
+    );
+}

@@ -85,6 +85,9 @@ pub struct Durable {
     limits: Limits,
     // how many final blocks the node has announced since it started
     announced: u64,
+    // the node's own key, once started: its blocks are synced to disk
+    // before anyone sees them, others' blocks are not waited for
+    own: Option<[u8; 32]>,
 }
 
 impl Durable {
@@ -96,6 +99,7 @@ impl Durable {
             epoch,
             limits,
             announced: 0,
+            own: None,
         }
     }
 
@@ -154,6 +158,7 @@ impl Durable {
         key: SigningKey,
         participants: Participants,
     ) -> Result<(Node, Vec<Action>, FinalOutcome), DurableError> {
+        self.own = Some(key.verifying_key().to_bytes());
         // an epoch after the first starts with the link to the cut it
         // continues (a device that stopped right after closing an epoch)
         let link = match self.epoch {
@@ -190,6 +195,22 @@ impl Durable {
         Ok((node, rest, outcome))
     }
 
+    /// Store blocks in one transaction, synced to disk before returning
+    /// only when one of them is the node's own (or the node's key is not
+    /// known): the rule that a node's block is durable before anyone sees
+    /// it needs the sync; a block received from a peer that a power loss
+    /// takes away is fetched again (the store keeps a prefix of its
+    /// commits, so it stays causally closed).
+    fn put(&mut self, blocks: &[Arc<Block>]) -> Result<(), DurableError> {
+        let own = self.own.as_ref();
+        if own.is_some_and(|k| blocks.iter().all(|b| b.header().creator() != k)) {
+            self.store.put_blocks_unsynced(&self.community, blocks)?;
+        } else {
+            self.store.put_blocks(&self.community, blocks)?;
+        }
+        Ok(())
+    }
+
     /// Carry out the storage actions of `actions` — all `Persist`s in one
     /// transaction, then all `Finalized` blocks, in order, in another — and
     /// return the other actions and the `Finalized` ones (for reporting)
@@ -207,7 +228,7 @@ impl Durable {
             }
         }
         if !persist.is_empty() {
-            self.store.put_blocks(&self.community, &persist)?;
+            self.put(&persist)?;
         }
         // every final block of the batch in one transaction: one fsync per
         // batch, not per decided wave

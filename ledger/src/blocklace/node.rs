@@ -19,7 +19,12 @@
 //!   knows. It carries the oldest queued proposal as payload (or none).
 //! * Eventual synchrony: before creating the block of a wave's second round
 //!   the node waits until it holds that wave's leader block, or until the
-//!   timer [`Timer::Leader`] it asked for fires. After GST correct leaders
+//!   timer [`Timer::Leader`] it asked for fires; likewise, before the
+//!   block of the wave's third round, while some of the approval-round
+//!   blocks it holds approve the leader but not yet a supermajority, it
+//!   waits for more of them (or the timer). The wait adapts: doubled
+//!   each time a leader block comes after it ran out, eased back when the
+//!   leader is there in time ([`Node::leader_wait_ms`]). After GST correct leaders
 //!   thus get approved and ratified by all correct nodes, so every wave with
 //!   a correct leader is final three rounds after it starts.
 //! * Dissemination: a received block whose predecessors are not all known is
@@ -111,7 +116,9 @@ pub enum Message {
 /// A timer the node asks the driver to set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Timer {
-    /// Stop waiting for the leader block before creating a block of `round`.
+    /// Stop waiting before creating a block of `round`: for the wave's
+    /// leader block (approval round) or for approvals of it by a
+    /// supermajority (ratification round).
     Leader {
         /// Round of the block waiting.
         round: u64,
@@ -263,6 +270,9 @@ pub struct Node {
     leader_timer_set: HashSet<u64>,
     leader_timed_out: HashSet<u64>,
     sync_armed: bool,
+    // the current wait for a wave's leader block (adaptive, see
+    // `Node::leader_wait_ms`)
+    leader_wait_ms: u64,
     // blocks in the lace with a payload that are not final yet
     unsettled: usize,
     // the epoch was closed: create no more blocks
@@ -324,6 +334,7 @@ impl Node {
 
     fn empty(config: NodeConfig, key: SigningKey, participants: Participants) -> Self {
         let me = participants.index_of(&key.verifying_key().to_bytes());
+        let leader_wait_ms = config.leader_timeout_ms;
         Node {
             lace: Lace::new(config.epoch, participants),
             config,
@@ -337,6 +348,7 @@ impl Node {
             leader_timer_set: HashSet::new(),
             leader_timed_out: HashSet::new(),
             sync_armed: false,
+            leader_wait_ms,
             unsettled: 0,
             closed: false,
             link: None,
@@ -723,6 +735,7 @@ impl Node {
             match self.lace.insert_verified(b.clone()) {
                 Ok(ins) => {
                     self.unsettled += usize::from(!b.payload().is_empty());
+                    self.note_late_leader(ins.id);
                     out.push(Action::Persist(b));
                     if let Some(p) = ins.equivocation {
                         out.push(Action::Equivocation(Box::new(p)));
@@ -874,11 +887,26 @@ impl Node {
                     if self.leader_timer_set.insert(target) {
                         out.push(Action::SetTimer {
                             timer: Timer::Leader { round: target },
-                            after_ms: self.config.leader_timeout_ms,
+                            after_ms: self.leader_wait_ms,
                         });
                     }
                     return;
                 }
+                if have_leader {
+                    self.ease_leader_wait();
+                }
+            }
+            if wave::position(target) == 2
+                && self.awaits_approvals(r)
+                && !self.leader_timed_out.contains(&target)
+            {
+                if self.leader_timer_set.insert(target) {
+                    out.push(Action::SetTimer {
+                        timer: Timer::Leader { round: target },
+                        after_ms: self.leader_wait_ms,
+                    });
+                }
+                return;
             }
             let mut preds: Vec<BlockHash> = Vec::new();
             preds.push(self.lace.entry(last).block.id());
@@ -920,6 +948,72 @@ impl Node {
                 return;
             }
         }
+    }
+
+    /// Whether the approval-round blocks of round `r` held here approve a
+    /// leader block, but not yet by a supermajority of creators: a
+    /// ratification-round block made now would ratify nothing, while the
+    /// approvals still on their way would make it ratify the leader (and a
+    /// wave is final only when a supermajority of its ratification-round
+    /// blocks ratify). With 64 participants a block names about 43 of the
+    /// 64 approval blocks, so one approval missing among those sufficed
+    /// to lose the wave. Nobody approving (a leader that never came) is
+    /// not waited for.
+    fn awaits_approvals(&self, r: u64) -> bool {
+        let n = self.lace.participants().n();
+        let mut by_leader: HashMap<LocalId, Vec<bool>> = HashMap::new();
+        for &id in self.lace.round(r) {
+            let e = self.lace.entry(id);
+            if let Some(l) = e.vote {
+                by_leader.entry(l).or_insert_with(|| vec![false; n])[e.creator as usize] = true;
+            }
+        }
+        let best = by_leader
+            .values()
+            .map(|seen| seen.iter().filter(|&&s| s).count())
+            .max()
+            .unwrap_or(0);
+        best > 0 && best < self.lace.participants().supermajority()
+    }
+
+    /// The eventual-synchrony wait for leader blocks, adapted to the
+    /// network as it is: doubled (up to 16 times the configured
+    /// [`NodeConfig::leader_timeout_ms`]) each time a leader block arrives
+    /// after the node gave up waiting for it ([`Node::note_late_leader`]),
+    /// and brought back by a quarter towards the configured wait each time
+    /// the leader block is there in time. A wait shorter than the spread of round arrival times makes
+    /// nodes approve nothing, and a wave is final only if the approval
+    /// blocks of a supermajority approve its leader; timing never affects
+    /// safety.
+    fn ease_leader_wait(&mut self) {
+        let base = self.config.leader_timeout_ms;
+        let wait = self.leader_wait_ms.max(base);
+        self.leader_wait_ms = wait - (wait - base) / 4;
+    }
+
+    /// A block just inserted that is a leader block arriving after this
+    /// node gave up waiting for it: the wait was too short for this
+    /// network, double it. (A leader that never comes — crashed — does
+    /// not make the wait grow.)
+    fn note_late_leader(&mut self, id: LocalId) {
+        let e = self.lace.entry(id);
+        let w = wave::of_round(e.round);
+        if wave::position(e.round) == 0
+            && e.creator == wave::leader(w, self.lace.participants().n())
+            && self.leader_timed_out.contains(&(e.round + 1))
+        {
+            let cap = self.config.leader_timeout_ms.saturating_mul(16);
+            self.leader_wait_ms = (self.leader_wait_ms.max(1) * 2).min(cap);
+        }
+    }
+
+    /// How long the node now waits for a wave's leader block before it
+    /// makes its approval-round block without it (see
+    /// [`NodeConfig::leader_timeout_ms`]; doubled each time a leader block
+    /// came after the wait ran out, up to 16 times, and eased back after
+    /// waits that did not run out).
+    pub fn leader_wait_ms(&self) -> u64 {
+        self.leader_wait_ms
     }
 
     fn create_block(&mut self, preds: Vec<BlockHash>, out: &mut Vec<Action>) {

@@ -66,6 +66,42 @@ impl Store {
         community: &CommunityId,
         blocks: &[Arc<Block>],
     ) -> Result<usize, StoreError> {
+        self.put_blocks_inner(community, blocks)
+    }
+
+    /// [`Store::put_blocks`] without waiting for the disk: the commit is
+    /// written to the write-ahead log but not synced (`synchronous =
+    /// NORMAL` for this transaction only). A power loss may lose it — and
+    /// only a suffix of the commits, never one in the middle, since the
+    /// log is replayed in order and the next synced commit syncs all that
+    /// precede it — but never corrupts the store, and a process crash
+    /// loses nothing. For blocks that can be fetched again from peers
+    /// (other participants' blocks); a node's own block must be stored
+    /// with [`Store::put_blocks`] before anyone sees it.
+    pub fn put_blocks_unsynced(
+        &mut self,
+        community: &CommunityId,
+        blocks: &[Arc<Block>],
+    ) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| sql_at(&path, e))?;
+        let put = self.put_blocks_inner(community, blocks);
+        let back = self
+            .conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| sql_at(&path, e));
+        let added = put?;
+        back?;
+        Ok(added)
+    }
+
+    fn put_blocks_inner(
+        &mut self,
+        community: &CommunityId,
+        blocks: &[Arc<Block>],
+    ) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let sql = |e| sql_at(&path, e);
         let tx = self
