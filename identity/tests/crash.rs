@@ -62,7 +62,13 @@ struct Reported {
 /// begin, let it run a random 0–40 ms, SIGKILL it.
 fn run_and_kill(mode: &str, dir: &Path, from: u64, rng: &mut impl Rng) -> Reported {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "writer",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(MODE, mode)
         .env(DIR, dir)
         .env(FROM, from.to_string())

@@ -173,7 +173,13 @@ struct Reported {
 /// let it run a random 0–40 ms, SIGKILL it.
 fn run_and_kill(mode: &str, db: &Path, rng: &mut impl Rng) -> Reported {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "writer",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(MODE, mode)
         .env(DB, db)
         .stdout(Stdio::piped())
@@ -251,13 +257,20 @@ fn kill_path(
             "{mode}, kill {kill}: {n} held, committed {committed}, cut at {}",
             r.begun
         );
-        assert_eq!(now[..before.len()], before[..], "{mode}: something held was lost");
+        assert_eq!(
+            now[..before.len()],
+            before[..],
+            "{mode}: something held was lost"
+        );
         check(&store, &c, n);
         before = now;
         count = n;
     }
     eprintln!("{mode}: {KILLS} kills, {count} held at the end, none torn, none lost");
-    assert!(count > start + KILLS as u64, "{mode}: too few writes to mean anything");
+    assert!(
+        count > start + KILLS as u64,
+        "{mode}: too few writes to mean anything"
+    );
 }
 
 #[test]

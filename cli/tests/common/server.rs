@@ -17,16 +17,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(home: &Path, peers: &[String]) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_grassroots"));
+        let cmd = Command::new(env!("CARGO_BIN_EXE_grassroots"));
+        Server::start_with(cmd, home, "/ip4/127.0.0.1/tcp/0", peers)
+    }
+
+    /// `grassroots serve` run by `cmd` (the binary itself, or a wrapper
+    /// such as `ip netns exec NS` followed by it), listening on `listen`.
+    pub fn start_with(mut cmd: Command, home: &Path, listen: &str, peers: &[String]) -> Server {
         cmd.arg("--home")
             .arg(home)
-            .args([
-                "--json",
-                "serve",
-                "--listen",
-                "/ip4/127.0.0.1/tcp/0",
-                "--no-mdns",
-            ])
+            .args(["--json", "serve", "--listen", listen, "--no-mdns"])
             .env("GRASSROOTS_PASSPHRASE", PASS)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

@@ -1,0 +1,372 @@
+//! Seven real `grassroots serve` processes, each in its own network
+//! namespace, under a seeded schedule of faults: netem delay, jitter,
+//! loss and reordering on every link, 3|4 partitions that heal, and
+//! SIGKILLs right after a write (restarted from the store), some of them
+//! inside a partition — while members keep posting notes and a newcomer's
+//! admission changes the participant set (an epoch change).
+//!
+//! Checked afterwards: no final position `(epoch, pos)` was ever reported
+//! with two different blocks by any process, killed ones included; every
+//! reported final block is at that position on every device holding the
+//! position; every device's history (final statements, in order) is the
+//! same and holds every note posted; every device has the same state
+//! root, seven members, seven participants, and is past epoch 0.
+//!
+//! One seed, four rounds by default (the CI size). More:
+//! `GRASSROOTS_FAULT_SEEDS=20 GRASSROOTS_FAULT_ROUNDS=6 cargo test -p
+//! grassroots-cli --test faults -- --nocapture` runs seeds 1..=20.
+//! Needs root (network namespaces, `ip`, `tc`); skips, saying why, where
+//! it cannot make them.
+#![cfg(feature = "net")]
+
+mod common;
+
+use common::netns::{Net, Shape};
+use common::server::*;
+use common::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const N: usize = 7;
+const BIN: &str = env!("CARGO_BIN_EXE_grassroots");
+
+#[test]
+fn seven_devices_under_loss_partitions_and_kills_lose_nothing_final() {
+    let var = |name: &str, default: u64| {
+        std::env::var(name).map_or(default, |v| v.parse().expect("a number"))
+    };
+    let seeds = var("GRASSROOTS_FAULT_SEEDS", 1);
+    let rounds = var("GRASSROOTS_FAULT_ROUNDS", 4) as usize;
+    for seed in 1..=seeds {
+        let net = match Net::new(N) {
+            Ok(net) => net,
+            Err(why) => {
+                eprintln!("SKIP faults: network namespaces are not available here: {why}");
+                return;
+            }
+        };
+        if seed == 1 {
+            eprintln!("links shaped by {}", net.shaping());
+        }
+        let f = Faults::run(net, seed, rounds);
+        eprintln!(
+            "seed {seed}: {} notes posted, all final on {N} devices; {} statements acknowledged \
+             final, all in every history; {} final positions, {} reports from {} processes, \
+             0 reverted; {} kills, {} partitions; epoch {}; {:?}",
+            f.notes,
+            f.acknowledged,
+            f.positions,
+            f.reports,
+            f.processes,
+            f.kills,
+            f.partitions,
+            f.epoch,
+            f.wall
+        );
+    }
+}
+
+/// What one seed's run measured.
+struct Figures {
+    notes: usize,
+    acknowledged: usize,
+    positions: usize,
+    reports: usize,
+    processes: usize,
+    kills: usize,
+    partitions: usize,
+    epoch: u64,
+    wall: Duration,
+}
+
+/// One seeded run: the devices, their processes, what was posted.
+struct Faults {
+    net: Net,
+    // the temporary homes, removed on drop
+    _dir: Homes,
+    homes: Vec<PathBuf>,
+    servers: Vec<Server>,
+    dead: Vec<Server>,
+    rng: StdRng,
+    seed: u64,
+    notes: Vec<String>,
+    kills: usize,
+    partitions: usize,
+    acknowledged: usize,
+}
+
+fn address(i: usize) -> String {
+    format!("/ip4/{}/tcp/4000", Net::ip(i))
+}
+
+impl Faults {
+    fn run(net: Net, seed: u64, rounds: usize) -> Figures {
+        let started = Instant::now();
+        let h = Homes::new();
+        let (homes, keys) = homes_with_keys(&h, N);
+        // six founders; the seventh is vouched for by two of them
+        let constitution = governance::Constitution::default();
+        found_in_homes(&h, &homes[..6], &keys[..6], "Faults", &constitution, false);
+        sync(&h, &homes[0], &homes[6]);
+        vouch(&h, &homes[6], &homes[0], "g0");
+        vouch(&h, &homes[6], &homes[1], "g1");
+        let mut f = Faults {
+            net,
+            _dir: h,
+            homes,
+            servers: Vec::new(),
+            dead: Vec::new(),
+            rng: StdRng::seed_from_u64(seed),
+            seed,
+            notes: Vec::new(),
+            kills: 0,
+            partitions: 0,
+            acknowledged: 0,
+        };
+        f.servers = (0..N).map(|i| f.start(i)).collect();
+        for r in 0..rounds {
+            f.shape();
+            f.post(2);
+            match r % 3 {
+                0 => f.partitioned(false),
+                1 => f.kill_after_write(),
+                _ => f.partitioned(true),
+            }
+        }
+        f.net.heal().unwrap();
+        for i in 0..N {
+            f.net.shape(i, None).unwrap();
+        }
+        f.post(1);
+        let epoch = f.settle();
+        let (positions, reports) = f.check();
+        Figures {
+            notes: f.notes.len(),
+            acknowledged: f.acknowledged,
+            positions,
+            reports,
+            processes: f.servers.len() + f.dead.len(),
+            kills: f.kills,
+            partitions: f.partitions,
+            epoch,
+            wall: started.elapsed(),
+        }
+    }
+
+    fn start(&self, i: usize) -> Server {
+        let peers: Vec<String> = (0..N).filter(|&j| j != i).map(address).collect();
+        let cmd = self.net.command(i, BIN);
+        Server::start_with(cmd, &self.homes[i], &address(i), &peers)
+    }
+
+    /// New shaping on every device's link: 5–40 ms delay with jitter, up
+    /// to 3% loss, up to 25% reordering (netem), or a 0.5–4 Mbit/s rate
+    /// with up to that delay of queue (tbf, where there is no netem).
+    fn shape(&mut self) {
+        for i in 0..N {
+            let shape = Shape {
+                delay_ms: self.rng.gen_range(5..40),
+                loss: self.rng.gen_range(0..=3),
+                reorder: self.rng.gen_range(0..=25),
+                rate_kbit: self.rng.gen_range(500..4000),
+            };
+            self.net.shape(i, Some(shape)).unwrap();
+        }
+    }
+
+    /// `count` notes, each from a random device's home; returns the last
+    /// author.
+    fn post(&mut self, count: usize) -> usize {
+        let mut at = 0;
+        for _ in 0..count {
+            at = self.rng.gen_range(0..N);
+            let text = format!("seed {} note {}", self.seed, self.notes.len());
+            let made = json(&self.homes[at], &["community", "note", &text]);
+            self.notes
+                .push(made["statement"].as_str().unwrap().to_string());
+        }
+        at
+    }
+
+    /// SIGKILL device `i`'s `serve`, keep its reports, restart it from its
+    /// store after a pause.
+    fn restart(&mut self, i: usize) {
+        self.servers[i].kill();
+        self.kills += 1;
+        std::thread::sleep(Duration::from_millis(self.rng.gen_range(200..1500)));
+        let fresh = self.start(i);
+        self.dead
+            .push(std::mem::replace(&mut self.servers[i], fresh));
+    }
+
+    /// A note is written at a device's home and its `serve` is killed
+    /// within half a second, while it stores, proposes or submits it.
+    fn kill_after_write(&mut self) {
+        let at = self.post(1);
+        std::thread::sleep(Duration::from_millis(self.rng.gen_range(0..500)));
+        self.restart(at);
+        self.post(2);
+    }
+
+    /// Three devices cut off from the other four for 3–6 s while notes
+    /// are posted on both sides (with `kill`, one device is killed and
+    /// restarted inside the partition), then healed.
+    fn partitioned(&mut self, kill: bool) {
+        let mut side: Vec<usize> = (0..N).collect();
+        for k in 0..3 {
+            let j = self.rng.gen_range(k..N);
+            side.swap(k, j);
+        }
+        side.truncate(3);
+        self.net.partition(&side).unwrap();
+        self.partitions += 1;
+        let until = Instant::now() + Duration::from_millis(self.rng.gen_range(3000..6000));
+        self.post(2);
+        if kill {
+            let victim = self.rng.gen_range(0..N);
+            self.restart(victim);
+        }
+        while Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.net.heal().unwrap();
+        self.post(1);
+    }
+
+    /// Wait until every device shows every note, seven members and seven
+    /// participants, nothing pending, one state root; returns the epoch.
+    fn settle(&self) -> u64 {
+        let until = Instant::now() + Duration::from_secs(180);
+        loop {
+            let shows: Vec<Value> = self
+                .homes
+                .iter()
+                .map(|home| json(home, &["community", "show"]))
+                .collect();
+            let done = shows.iter().all(|s| {
+                s["members"].as_array().unwrap().len() == N
+                    && s["participants"].as_array().unwrap().len() == N
+                    && s["notes"].as_array().unwrap().len() == self.notes.len()
+                    && s["final_statements"] == s["statements"]
+                    && s["state_root"] == shows[0]["state_root"]
+                    && s["epoch"] == shows[0]["epoch"]
+            });
+            if done {
+                return shows[0]["epoch"].as_u64().unwrap();
+            }
+            assert!(
+                Instant::now() < until,
+                "seed {}: devices did not settle in 180 s: {:?}",
+                self.seed,
+                shows
+                    .iter()
+                    .map(|s| (
+                        &s["epoch"],
+                        s["members"].as_array().map(Vec::len),
+                        s["notes"].as_array().map(Vec::len),
+                        &s["final_statements"],
+                        &s["statements"]
+                    ))
+                    .collect::<Vec<_>>()
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    /// The checker; returns the distinct final positions reported and the
+    /// number of reports.
+    fn check(&mut self) -> (usize, usize) {
+        let mut at: BTreeMap<(u64, u64), String> = BTreeMap::new();
+        let mut reports = 0;
+        for s in self.servers.iter().chain(&self.dead) {
+            for (pos, block) in s.final_blocks() {
+                reports += 1;
+                let held = at.entry(pos).or_insert_with(|| block.clone());
+                assert_eq!(
+                    *held, block,
+                    "seed {}: final position {pos:?} reported with two blocks",
+                    self.seed
+                );
+            }
+        }
+        // every process stops; each device's store is read as it was left
+        for s in &mut self.servers {
+            s.kill();
+        }
+        let histories: Vec<Vec<String>> = self
+            .homes
+            .iter()
+            .map(|home| self.stored(home, &at))
+            .collect();
+        for (i, hist) in histories.iter().enumerate() {
+            assert_eq!(
+                *hist, histories[0],
+                "seed {}: device {i}'s history differs from device 0's",
+                self.seed
+            );
+        }
+        let acknowledged: std::collections::BTreeSet<String> = self
+            .servers
+            .iter()
+            .chain(&self.dead)
+            .flat_map(|s| s.final_statements())
+            .collect();
+        for s in &acknowledged {
+            assert!(
+                histories[0].contains(s),
+                "seed {}: {s}, reported final, is not in the history",
+                self.seed
+            );
+        }
+        self.acknowledged = acknowledged.len();
+        for n in &self.notes {
+            assert!(
+                histories[0].contains(n),
+                "seed {}: note {n} is not in the history",
+                self.seed
+            );
+        }
+        (at.len(), reports)
+    }
+
+    /// The device at `home`: each reported final block is at its position
+    /// in this store if the store has that position, and every position
+    /// of the history (up to each closed epoch's cut) is held. Returns its
+    /// history's statement ids.
+    fn stored(&self, home: &std::path::Path, at: &BTreeMap<(u64, u64), String>) -> Vec<String> {
+        let store = ledger::Store::open(&home.join("grassroots.db")).unwrap();
+        let c = store.communities().unwrap()[0];
+        let epochs = store.current_epoch(&c).unwrap();
+        let cuts: BTreeMap<u64, u64> = store
+            .closed_epochs(&c)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.epoch, e.cut_len))
+            .collect();
+        let orders: Vec<Vec<String>> = (0..=epochs)
+            .map(|e| {
+                let order = store.final_order(&c, e).unwrap();
+                order.iter().map(|b| b.to_string()).collect()
+            })
+            .collect();
+        for ((e, pos), block) in at {
+            let held = orders.get(*e as usize).and_then(|o| o.get(*pos as usize));
+            let in_history = cuts.get(e).is_some_and(|cut| pos < cut);
+            match held {
+                Some(h) => assert_eq!(h, block, "seed {}: ({e}, {pos}) differs", self.seed),
+                None => assert!(
+                    !in_history,
+                    "seed {}: ({e}, {pos}) in the history is missing at {}",
+                    self.seed,
+                    home.display()
+                ),
+            }
+        }
+        let history = store.final_statements(&c).unwrap();
+        history.iter().map(|s| s.id().to_string()).collect()
+    }
+}
