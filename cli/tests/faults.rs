@@ -3,14 +3,19 @@
 //! loss and reordering on every link, 3|4 partitions that heal, and
 //! SIGKILLs right after a write (restarted from the store), some of them
 //! inside a partition — while members keep posting notes and a newcomer's
-//! admission changes the participant set (an epoch change).
+//! admission changes the participant set (an epoch change). Then an
+//! anonymous decision: voting keys, the trustees' key generation while
+//! one device is cut off, ballots submitted from each device's namespace
+//! while another device is killed and restarted, the close and the
+//! shares; every device must tally it the same.
 //!
 //! Checked afterwards: no final position `(epoch, pos)` was ever reported
 //! with two different blocks by any process, killed ones included; every
 //! reported final block is at that position on every device holding the
 //! position; every device's history (final statements, in order) is the
-//! same and holds every note posted; every device has the same state
-//! root, seven members, seven participants, and is past epoch 0.
+//! same and holds every note posted and every statement any process
+//! reported final; every device has the same state root and tally, seven
+//! members, seven participants, and is past epoch 0.
 //!
 //! One seed, four rounds by default (the CI size). More:
 //! `GRASSROOTS_FAULT_SEEDS=20 GRASSROOTS_FAULT_ROUNDS=6 cargo test -p
@@ -93,6 +98,7 @@ struct Faults {
     dead: Vec<Server>,
     rng: StdRng,
     seed: u64,
+    keys: Vec<String>,
     notes: Vec<String>,
     kills: usize,
     partitions: usize,
@@ -122,6 +128,7 @@ impl Faults {
             dead: Vec::new(),
             rng: StdRng::seed_from_u64(seed),
             seed,
+            keys,
             notes: Vec::new(),
             kills: 0,
             partitions: 0,
@@ -137,12 +144,15 @@ impl Faults {
                 _ => f.partitioned(true),
             }
         }
+        f.shape();
+        let totals = f.decide();
         f.net.heal().unwrap();
         for i in 0..N {
             f.net.shape(i, None).unwrap();
         }
         f.post(1);
         let epoch = f.settle();
+        f.same_tally(&totals);
         let (positions, reports) = f.check();
         Figures {
             notes: f.notes.len(),
@@ -235,6 +245,169 @@ impl Faults {
         }
         self.net.heal().unwrap();
         self.post(1);
+    }
+
+    /// `grassroots` with `args` for device `i`'s home, run inside its
+    /// namespace (for commands that reach other devices).
+    fn inside(&self, i: usize, args: &[&str]) -> std::process::Output {
+        self.net
+            .command(i, BIN)
+            .arg("--home")
+            .arg(&self.homes[i])
+            .args(args)
+            .env("GRASSROOTS_PASSPHRASE", PASS)
+            .output()
+            .expect("run grassroots in a namespace")
+    }
+
+    /// Wait until every device holds at least `want` statements, all
+    /// final, with one state root.
+    fn settled(&self, want: u64, what: &str) {
+        let until = Instant::now() + Duration::from_secs(120);
+        loop {
+            let shows: Vec<Value> = self
+                .homes
+                .iter()
+                .map(|home| json(home, &["community", "show"]))
+                .collect();
+            if shows.iter().all(|s| {
+                s["final_statements"] == s["statements"]
+                    && s["statements"].as_u64().unwrap() >= want
+                    && s["state_root"] == shows[0]["state_root"]
+            }) {
+                return;
+            }
+            assert!(
+                Instant::now() < until,
+                "seed {}: {what} not settled",
+                self.seed
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// An anonymous decision under faults: every member registers a
+    /// voting key, the first three founders run the key generation as
+    /// trustees (2 of 3) through a partition, every member casts a ballot
+    /// from its own namespace to another device (one device is killed
+    /// and restarted after the first ballot), the opener closes and two
+    /// trustees share. Returns the decision and the expected totals.
+    fn decide(&mut self) -> (String, Value) {
+        let base = json(&self.homes[0], &["community", "show"])["statements"]
+            .as_u64()
+            .unwrap();
+        for home in &self.homes {
+            json(home, &["vote", "register"]);
+        }
+        self.settled(base + N as u64, "the voting keys");
+        let mut open = vec!["decision", "open", "--question", "Which day?", "--kind"];
+        open.extend(["approval", "--option", "Saturday", "--option", "Sunday"]);
+        for k in &self.keys[..3] {
+            open.extend(["--trustee", k.as_str()]);
+        }
+        open.extend(["--threshold", "2"]);
+        let opened = json(&self.homes[0], &open);
+        assert_eq!(opened["electorate"]["size"], N, "seed {}", self.seed);
+        let d = opened["id"].as_str().unwrap().to_string();
+        let side: Vec<usize> = vec![self.rng.gen_range(0..N)];
+        self.net.partition(&side).unwrap();
+        self.partitions += 1;
+        let cut_off = Duration::from_millis(self.rng.gen_range(3000..6000));
+        let mut keygen = [false; 3];
+        let done = |v: &Value| v["done"] == true;
+        self.trustees(&d, "keygen", &mut keygen, done, Some(cut_off));
+        self.net.heal().unwrap();
+        self.trustees(&d, "keygen", &mut keygen, done, None);
+        let choices = ["1,0", "1,1", "0,1", "1,0", "1,0", "0,1", "1,1"];
+        let mut voted = [false; N];
+        let until = Instant::now() + Duration::from_secs(120);
+        while !voted.iter().all(|v| *v) {
+            for i in 0..N {
+                if voted[i] {
+                    continue;
+                }
+                let to = address((i + 1) % N);
+                let cast = ["--json", "vote", "cast", &d, choices[i], "--submit", &to];
+                voted[i] = self.inside(i, &cast).status.success();
+                if voted[i] && voted.iter().filter(|v| **v).count() == 1 {
+                    let victim = self.rng.gen_range(0..N);
+                    self.restart(victim);
+                }
+            }
+            assert!(
+                Instant::now() < until,
+                "seed {}: votes {voted:?}",
+                self.seed
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let until = Instant::now() + Duration::from_secs(120);
+        while json(&self.homes[0], &["decision", "show", &d])["ballots"]["counted"] != N {
+            assert!(
+                Instant::now() < until,
+                "seed {}: ballots not final",
+                self.seed
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        json(&self.homes[0], &["decision", "close", &d]);
+        self.trustees(&d, "share", &mut [false; 3], |_| true, None);
+        let yes = |o: usize| {
+            choices
+                .iter()
+                .filter(|c| c.split(',').nth(o) == Some("1"))
+                .count()
+        };
+        (d, serde_json::json!([yes(0), yes(1)]))
+    }
+
+    /// Trustees 1–3 (homes 0–2; 1–2 to share) run `decision trustee STEP
+    /// d` until `done` says each has finished (a refusal means: not yet),
+    /// or, given `only`, for that long.
+    fn trustees(
+        &self,
+        d: &str,
+        step: &str,
+        finished: &mut [bool; 3],
+        done: impl Fn(&Value) -> bool,
+        only: Option<Duration>,
+    ) {
+        let started = Instant::now();
+        let wanted = if step == "share" { 2 } else { 3 };
+        let mut last = String::new();
+        while finished[..wanted].iter().any(|f| !f) {
+            for j in 0..wanted {
+                if finished[j] {
+                    continue;
+                }
+                let out = grassroots(&self.homes[j], &["--json", "decision", "trustee", step, d]);
+                if out.status.success() {
+                    finished[j] = done(&serde_json::from_slice(&out.stdout).unwrap());
+                } else {
+                    last = String::from_utf8_lossy(&out.stdout).to_string();
+                }
+            }
+            if only.is_some_and(|t| started.elapsed() > t) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "seed {}: trustees' {step} unfinished: {finished:?}; last refusal: {last}",
+                self.seed
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Every device tallies decision `d` to `totals`.
+    fn same_tally(&self, (d, totals): &(String, Value)) {
+        let until = Instant::now() + Duration::from_secs(60);
+        for home in &self.homes {
+            while json(home, &["decision", "show", d])["tally"]["totals"] != *totals {
+                assert!(Instant::now() < until, "seed {}: tally differs", self.seed);
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        }
     }
 
     /// Wait until every device shows every note, seven members and seven

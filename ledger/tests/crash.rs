@@ -40,7 +40,7 @@ fn note(c: &CommunityId, pred: StatementId, n: u64) -> Statement {
             community: *c,
             time: 1_700_000_000 + n,
             preds: vec![pred],
-            payload: Payload::Note(Note::new(&format!("note {n}")).unwrap()),
+            payload: Payload::Note(Note::new(format!("note {n}")).unwrap()),
         },
     )
     .unwrap()
