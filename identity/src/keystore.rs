@@ -21,8 +21,12 @@
 //! fails the checksum, a wrong passphrase fails only the AEAD tag.
 //!
 //! Files are written to a temporary file in the same directory, synced,
-//! then renamed into place without overwriting, so a crash leaves either
-//! no keystore or a complete one. On Unix the file is mode 0600.
+//! then renamed into place and the directory synced: [`create`] never
+//! overwrites, so a crash leaves either no keystore or a complete one;
+//! [`change_passphrase`] renames over the old file, so a crash leaves the
+//! old keystore or the new one, never a mix (`identity/tests/crash.rs`
+//! kills writers at random points to check both). On Unix the file is
+//! mode 0600 from before its first byte is written.
 
 use crate::keys::{Keypair, PublicKey, PUBLIC_KEY_LEN};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -289,33 +293,81 @@ pub fn create(
     params: KdfParams,
 ) -> Result<(), KeystoreError> {
     let bytes = seal(pair, passphrase, params)?;
-    let io = |source| KeystoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
     if path.exists() {
         return Err(KeystoreError::AlreadyExists(path.to_path_buf()));
     }
+    let (dir, tmp) = synced_temp(path, &bytes)?;
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            KeystoreError::AlreadyExists(path.to_path_buf())
+        } else {
+            io_at(path, e.error)
+        }
+    })?;
+    sync_dir(&dir, path)
+}
+
+/// Re-encrypt the keystore at `path` under `new` (with fresh salt and
+/// nonce and `params`), after unlocking it with `old`; returns the key.
+///
+/// The new file is written beside the old one, synced, and renamed over
+/// it, then the directory is synced: a crash at any point leaves the old
+/// keystore (opened by `old`) or the new one (opened by `new`), never a
+/// damaged or missing file.
+pub fn change_passphrase(
+    path: &Path,
+    old: &[u8],
+    new: &[u8],
+    params: KdfParams,
+) -> Result<Keypair, KeystoreError> {
+    let pair = LockedKeystore::open(path)?.unlock(old)?;
+    let bytes = seal(&pair, new, params)?;
+    let (dir, tmp) = synced_temp(path, &bytes)?;
+    tmp.persist(path).map_err(|e| io_at(path, e.error))?;
+    sync_dir(&dir, path)?;
+    Ok(pair)
+}
+
+fn io_at(path: &Path, source: std::io::Error) -> KeystoreError {
+    KeystoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `bytes` in a synced private temporary file in `path`'s directory
+/// (created if needed), ready to be renamed to `path`.
+fn synced_temp(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(PathBuf, tempfile::NamedTempFile), KeystoreError> {
+    let io = |source| io_at(path, source);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(&bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600)).map_err(io)?;
     }
-    tmp.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            KeystoreError::AlreadyExists(path.to_path_buf())
-        } else {
-            io(e.error)
-        }
-    })?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    Ok((dir, tmp))
+}
+
+/// Make a rename in `dir` durable (on Unix, where a directory can be
+/// synced; elsewhere the rename is left to the file system).
+fn sync_dir(dir: &Path, path: &Path) -> Result<(), KeystoreError> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_at(path, e))?;
+    #[cfg(not(unix))]
+    let _ = (dir, path);
     Ok(())
 }
 
@@ -397,6 +449,25 @@ mod tests {
         let err = create(&path, &Keypair::generate(), b"other", FAST).unwrap_err();
         assert!(matches!(err, KeystoreError::AlreadyExists(_)));
         assert_eq!(LockedKeystore::open(&path).unwrap().public(), public);
+    }
+
+    #[test]
+    fn a_changed_passphrase_opens_the_same_key_and_the_old_one_no_longer_does() {
+        let (_d, path, public) = written();
+        let err = change_passphrase(&path, b"not it", b"new one", FAST).unwrap_err();
+        assert!(matches!(err, KeystoreError::WrongPassphrase));
+        let pair = change_passphrase(&path, b"correct horse", b"new one", FAST).unwrap();
+        assert_eq!(pair.public(), public);
+        let ks = LockedKeystore::open(&path).unwrap();
+        assert_eq!(ks.unlock(b"new one").unwrap().public(), public);
+        assert!(matches!(
+            ks.unlock(b"correct horse"),
+            Err(KeystoreError::WrongPassphrase)
+        ));
+        let err = change_passphrase(&path, b"new one", b"", FAST).unwrap_err();
+        assert!(matches!(err, KeystoreError::EmptyPassphrase));
+        let dir: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(dir.len(), 1, "no temporary file left behind");
     }
 
     #[test]

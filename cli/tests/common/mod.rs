@@ -2,6 +2,7 @@
 //! temporary homes.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod netns;
 pub mod server;
 
 use std::path::{Path, PathBuf};

@@ -22,16 +22,23 @@ impl Server {
 
     /// Serve `community` (an id or prefix), or the only one if `None`.
     pub fn start_for(home: &Path, peers: &[String], community: Option<&str>) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_grassroots"));
+        let cmd = Command::new(env!("CARGO_BIN_EXE_grassroots"));
+        Server::start_with(cmd, home, "/ip4/127.0.0.1/tcp/0", peers, community)
+    }
+
+    /// `grassroots serve` run by `cmd` (the binary itself, or a wrapper
+    /// such as `ip netns exec NS` followed by it), listening on `listen`,
+    /// serving `community` (or the only one).
+    pub fn start_with(
+        mut cmd: Command,
+        home: &Path,
+        listen: &str,
+        peers: &[String],
+        community: Option<&str>,
+    ) -> Server {
         cmd.arg("--home")
             .arg(home)
-            .args([
-                "--json",
-                "serve",
-                "--listen",
-                "/ip4/127.0.0.1/tcp/0",
-                "--no-mdns",
-            ])
+            .args(["--json", "serve", "--listen", listen, "--no-mdns"])
             .env("GRASSROOTS_PASSPHRASE", PASS)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

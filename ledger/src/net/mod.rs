@@ -37,6 +37,7 @@ pub mod certify;
 pub mod frame;
 pub mod limit;
 mod peer;
+mod redial;
 pub mod submit;
 
 pub use libp2p::{Multiaddr, PeerId};

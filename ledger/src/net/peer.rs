@@ -4,6 +4,7 @@
 use super::certify::CertifyCodec;
 use super::frame::{self, Response, Status, MAX_FRAME, MAX_MESSAGES};
 use super::limit::{PeerLimiter, RateLimits};
+use super::redial::{Redial, REDIAL};
 use super::submit::{self, Intake, SubmitLimits};
 use crate::blocklace::node::{Action, Message, PeerId as NodePeer, Timer};
 use crate::blocklace::{epoch, EpochCut, Limits, ParticipantRule, Participants};
@@ -24,7 +25,8 @@ use std::time::{Duration, Instant};
 pub struct NetConfig {
     /// Addresses to listen on (e.g. `/ip4/0.0.0.0/tcp/0`).
     pub listen: Vec<Multiaddr>,
-    /// Peers to dial at start.
+    /// Peers to dial at start, and again whenever no connection to one
+    /// is up (every two seconds; see `net::redial`).
     pub peers: Vec<Multiaddr>,
     /// Discover peers on the local network with mDNS.
     pub mdns: bool,
@@ -315,6 +317,8 @@ pub struct Peer {
     // a non-participant's own submissions: the participants' network ids,
     // what was sent when, and the requests in flight
     participant_peers: HashSet<PeerId>,
+    // the configured peers, dialed again when their connection is gone
+    redial: Redial,
     submitted: HashMap<StatementId, Instant>,
     submitting: HashMap<OutboundRequestId, Vec<StatementId>>,
     events: Vec<NetEvent>,
@@ -474,6 +478,7 @@ impl Peer {
             relayed: HashSet::new(),
             certifier: None,
             participant_peers,
+            redial: Redial::new(config.peers.clone()),
             submitted: HashMap::new(),
             submitting: HashMap::new(),
             events: Vec::new(),
@@ -489,12 +494,12 @@ impl Peer {
                     reason: e.to_string(),
                 })?;
         }
-        for addr in peer.config.peers.clone() {
-            peer.swarm.dial(addr.clone()).map_err(|e| NetError::Dial {
+        peer.redial
+            .dial_missing(&mut peer.swarm, Instant::now())
+            .map_err(|(addr, e)| NetError::Dial {
                 addr,
                 reason: e.to_string(),
             })?;
-        }
         // `Durable::start` carried out the storage actions already
         peer.perform_io(epoch, actions, None);
         peer.check_epoch_change()?;
@@ -549,6 +554,7 @@ impl Peer {
     ) -> Result<(), NetError> {
         tokio::pin!(stop);
         let mut poll = tokio::time::interval(self.config.poll);
+        let mut redial = tokio::time::interval(REDIAL);
         loop {
             for e in self.take_events() {
                 on_event(e);
@@ -556,6 +562,11 @@ impl Peer {
             let next = self.next_timer();
             tokio::select! {
                 _ = &mut stop => return Ok(()),
+                _ = redial.tick() => {
+                    // an address dialed once dials again; a refusal now
+                    // is transient (the swarm's own limits)
+                    let _ = self.redial.dial_missing(&mut self.swarm, Instant::now());
+                }
                 ev = self.swarm.select_next_some() => self.on_swarm(ev)?,
                 _ = tokio::time::sleep_until(next.into()) => self.fire_timers()?,
                 _ = poll.tick() => {
@@ -1144,9 +1155,11 @@ impl Peer {
             }
             SwarmEvent::ConnectionEstablished {
                 peer_id,
+                connection_id,
                 num_established,
                 ..
             } => {
+                self.redial.established(connection_id, peer_id);
                 self.node_peer(peer_id);
                 if num_established.get() == 1 {
                     self.events.push(NetEvent::Connected(peer_id));
@@ -1156,6 +1169,9 @@ impl Peer {
                         p.outbox.push((self.epoch, f));
                     }
                 }
+            }
+            SwarmEvent::OutgoingConnectionError { connection_id, .. } => {
+                self.redial.failed(connection_id);
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
