@@ -773,3 +773,69 @@ fn a_council_is_drawn_by_lot_at_one_final_position_on_every_serving_device() {
         seated = holders;
     }
 }
+
+/// A ballot whose hand-over failed stays cast at its voter's home, and the
+/// error says how to send it again; `vote submit` hands the stored ballot
+/// to another participant from a fresh identity, and it becomes final.
+#[test]
+fn a_ballot_whose_submission_failed_is_handed_over_again() {
+    let h = Homes::new();
+    let (homes, keys) = homes_with_keys(&h, 3);
+    let constitution = panel_constitution(&keys, vec![commission((1, 2))]);
+    found_in_homes(&h, &homes, &keys, "Mill", &constitution, false);
+    let a = Server::start(&homes[0], &[]);
+    let b = Server::start(&homes[1], &[a.address()]);
+    let c = Server::start(&homes[2], &[a.address(), b.address()]);
+    let servers = vec![a, b, c];
+    let stmt = |v: Value| v["statement"].as_str().unwrap().to_string();
+    for home in &homes {
+        let r = stmt(json(home, &["vote", "register"]));
+        final_everywhere(&servers, &r, "a voting key");
+    }
+    let p = stmt(json(&homes[1], &["propose", "commission", "650"]));
+    final_everywhere(&servers, &p, "the proposal");
+    let opened = json(
+        &homes[0],
+        &["decision", "open", "--component", "commission"],
+    );
+    let d = opened["decision"]["id"].as_str().unwrap().to_string();
+    final_everywhere(&servers, &d, "the opening");
+    for _round in 0..4 {
+        for home in &homes {
+            let step = json(home, &["decision", "trustee", "keygen", &d]);
+            if let Some(s) = step["statement"].as_str() {
+                final_everywhere(&servers, s, "a key-generation step");
+            }
+        }
+    }
+    // Nobody listens at port 9: the hand-over fails after the cast.
+    let err = fails(
+        &homes[2],
+        &["vote", "cast", &d, "1", "--submit", "/ip4/127.0.0.1/tcp/9"],
+    );
+    assert!(err.contains("is cast and kept on this device"), "{err}");
+    let at = err.find("grassroots vote submit ").unwrap() + "grassroots vote submit ".len();
+    let ballot = err[at..at + 64].to_string();
+    let refused = fails(
+        &homes[2],
+        &["vote", "submit", &p, "--to", &servers[0].address()],
+    );
+    assert!(refused.contains("not a ballot"), "{refused}");
+    let refused = fails(
+        &homes[2],
+        &[
+            "vote",
+            "submit",
+            &"ab".repeat(32),
+            "--to",
+            &servers[0].address(),
+        ],
+    );
+    assert!(refused.contains("holds no statement"), "{refused}");
+    let sent = json(
+        &homes[2],
+        &["vote", "submit", &ballot, "--to", &servers[0].address()],
+    );
+    assert_eq!(sent["statement"], ballot.as_str());
+    final_everywhere(&servers, &ballot, "the ballot handed over again");
+}

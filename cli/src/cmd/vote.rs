@@ -5,6 +5,7 @@
 use crate::cmd::decision::{load, resolve, state};
 use crate::ctx::Ctx;
 use crate::home::{now, Prompt};
+use anyhow::Context;
 use clap::Subcommand;
 use community::vote;
 use rand::rngs::OsRng;
@@ -45,6 +46,20 @@ enum VoteCommand {
         #[cfg(feature = "net")]
         #[arg(long)]
         submit: Option<String>,
+    },
+    /// Hand a ballot this home holds (its tracker, as `vote cast` printed
+    /// it) to a participant from a fresh network identity: after a
+    /// submission failed, or to another participant if one withholds it.
+    #[cfg(feature = "net")]
+    Submit {
+        /// The ballot's statement id (its tracker).
+        ballot: String,
+        /// The participant's address (a multiaddr).
+        #[arg(long)]
+        to: String,
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
     },
 }
 
@@ -87,7 +102,19 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let s = l.cast(&key, &st, &values)?;
             #[cfg(feature = "net")]
             let submitted = match submit {
-                Some(peer) => Some(crate::cmd::serve::submit_fresh(&l.community, &peer, &s)?),
+                Some(peer) => Some(
+                    crate::cmd::serve::submit_fresh(&l.community, &peer, &s).with_context(
+                        || {
+                            format!(
+                            "your ballot {} is cast and kept on this device, but it did not reach \
+                             the participant; hand it over again with `grassroots vote submit {} \
+                             --to ADDRESS` (any participant)",
+                            s.id().short(),
+                            s.id()
+                        )
+                        },
+                    )?,
+                ),
                 None => None,
             };
             #[cfg(not(feature = "net"))]
@@ -113,6 +140,38 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                         "Cast an anonymous ballot ({}, {} bytes), signed by a one-time key.{again}\nExport your statements to the community for it to count.",
                         s.id().short(),
                         s.bytes().len()
+                    )
+                },
+            )
+        }
+        #[cfg(feature = "net")]
+        VoteCommand::Submit {
+            ballot,
+            to,
+            community,
+        } => {
+            let l = load(ctx, community.as_deref())?;
+            let id = ledger::StatementId::from_hex(ballot.trim())
+                .with_context(|| format!("`{ballot}` is not a ballot's id (64 hex digits)"))?;
+            let s = l
+                .store
+                .get(&id)?
+                .filter(|s| s.community() == l.community)
+                .with_context(|| format!("this home holds no statement {id} of this community"))?;
+            if !matches!(s.payload(), ledger::Payload::Ballot(_)) {
+                anyhow::bail!(
+                    "statement {} is a {}, not a ballot",
+                    id.short(),
+                    s.kind().name()
+                );
+            }
+            let to = crate::cmd::serve::submit_fresh(&l.community, &to, &s)?;
+            ctx.emit(
+                &json!({ "statement": id.to_string(), "submitted_to": to }),
+                || {
+                    format!(
+                        "Handed ballot {} to {to} from a one-time network identity.",
+                        id.short()
                     )
                 },
             )
