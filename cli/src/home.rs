@@ -45,3 +45,13 @@ pub fn passphrase(prompt: &str, confirm: bool) -> anyhow::Result<Zeroizing<Strin
     }
     Ok(first)
 }
+
+/// A passphrase asked twice on the terminal (never from the environment).
+pub fn ask_twice(prompt: &str) -> anyhow::Result<String> {
+    let first = Zeroizing::new(rpassword::prompt_password(prompt)?);
+    let again = Zeroizing::new(rpassword::prompt_password("Repeat passphrase: ")?);
+    if *first != *again {
+        bail!("the two passphrases differ");
+    }
+    Ok(first.to_string())
+}

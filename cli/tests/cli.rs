@@ -69,6 +69,46 @@ fn wrong_passphrase_is_named_and_nothing_changes() {
     assert!(fails(&ana, &["community", "show"]).contains("holds no community"));
 }
 
+/// `id passphrase`: a wrong current passphrase changes nothing; after a
+/// change only the new one unlocks the same key.
+#[test]
+fn the_passphrase_changes_and_only_the_new_one_unlocks() {
+    let h = Homes::new();
+    let ana = h.home("ana");
+    let key = json(&ana, &["init"])["public_key"].clone();
+    let keystore = std::fs::read(ana.join("keystore.grk")).unwrap();
+    let run = |current: &str, new: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_grassroots"))
+            .arg("--home")
+            .arg(&ana)
+            .args(args)
+            .env("GRASSROOTS_PASSPHRASE", current)
+            .env("GRASSROOTS_NEW_PASSPHRASE", new)
+            .output()
+            .unwrap()
+    };
+    let wrong = run("not it", "fresh passphrase", &["id", "passphrase"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"));
+    assert_eq!(
+        std::fs::read(ana.join("keystore.grk")).unwrap(),
+        keystore,
+        "nothing changed"
+    );
+    let changed = run(PASS, "fresh passphrase", &["id", "passphrase"]);
+    assert!(changed.status.success(), "{changed:?}");
+    let old = run(PASS, "", &["community", "create"]);
+    assert!(
+        String::from_utf8_lossy(&old.stderr).contains("wrong passphrase"),
+        "{old:?}"
+    );
+    let new = run("fresh passphrase", "", &["--json", "community", "create"]);
+    assert!(new.status.success(), "{new:?}");
+    let shown: serde_json::Value =
+        serde_json::from_slice(&run("", "", &["--json", "id", "show"]).stdout).unwrap();
+    assert_eq!(shown["public_key"], key, "the same key");
+}
+
 #[test]
 fn a_damaged_keystore_is_named() {
     let h = Homes::new();

@@ -134,6 +134,23 @@ impl Home {
             })
     }
 
+    /// Seal the key under `new` instead of `old`, keeping the key
+    /// derivation's parameters. The new file is written beside the old one,
+    /// synced and renamed over it, so a crash leaves one or the other.
+    pub fn change_passphrase(&self, old: &[u8], new: &[u8]) -> Result<(), HomeError> {
+        let params = self.keystore()?.params();
+        identity::keystore::change_passphrase(&self.keystore_path(), old, new, params).map_err(
+            |source| match source {
+                identity::KeystoreError::Io { .. } => HomeError::from(source),
+                source => HomeError::Unlock {
+                    path: self.keystore_path(),
+                    source,
+                },
+            },
+        )?;
+        Ok(())
+    }
+
     /// Open (creating if needed) the statement store.
     pub fn store(&self) -> Result<Store, HomeError> {
         self.create_dir()?;

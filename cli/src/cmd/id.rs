@@ -25,6 +25,10 @@ enum IdCommand {
     },
     /// Declare that this key replaces a lost one (then get vouched for again).
     Replace(crate::cmd::surety::ReplaceArgs),
+    /// Change the passphrase that seals your key (the current one from
+    /// GRASSROOTS_PASSPHRASE or a prompt, the new one from
+    /// GRASSROOTS_NEW_PASSPHRASE or a prompt asked twice).
+    Passphrase,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
@@ -32,6 +36,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let public = home.keystore()?.public();
     let out = match args.command {
         IdCommand::Replace(a) => return crate::cmd::surety::replace(a, ctx),
+        IdCommand::Passphrase => return change_passphrase(&home, ctx),
         IdCommand::Show => None,
         IdCommand::Export { out } => Some(out),
     };
@@ -83,4 +88,31 @@ pub fn parse_public(text: &str) -> anyhow::Result<identity::PublicKey> {
             format!("`{text}` is neither an identity card file nor a 64-hex-digit public key")
         })?;
     Ok(identity::PublicKey::from_bytes(&bytes)?)
+}
+
+/// The environment variable scripts use to pass the new passphrase.
+pub const NEW_PASSPHRASE_ENV: &str = "GRASSROOTS_NEW_PASSPHRASE";
+
+/// `grassroots id passphrase`.
+fn change_passphrase(home: &Home, ctx: &Ctx) -> anyhow::Result<()> {
+    let fingerprint = home.keystore()?.public().fingerprint();
+    let old = crate::home::passphrase(&format!("Current passphrase for {fingerprint}: "), false)?;
+    let new = match std::env::var(NEW_PASSPHRASE_ENV) {
+        Ok(p) => zeroize::Zeroizing::new(p),
+        Err(_) => {
+            zeroize::Zeroizing::new(crate::home::ask_twice("New passphrase: ").map_err(|e| {
+                anyhow::anyhow!(
+                    "no new passphrase: set {NEW_PASSPHRASE_ENV} or run in a terminal ({e})"
+                )
+            })?)
+        }
+    };
+    if new.is_empty() {
+        anyhow::bail!("the new passphrase is empty");
+    }
+    home.change_passphrase(old.as_bytes(), new.as_bytes())?;
+    ctx.emit(
+        &json!({ "fingerprint": fingerprint, "changed": true }),
+        || format!("Your key ({fingerprint}) is now sealed under the new passphrase."),
+    )
 }
