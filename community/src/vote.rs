@@ -299,7 +299,12 @@ pub fn open_proposals(statements: &[Statement], component: &str) -> Vec<Statemen
     let listed: std::collections::HashSet<StatementId> = statements
         .iter()
         .filter_map(|s| match s.payload() {
-            Payload::GovernedOpen(g) if g.component == component => Some(g.proposals.clone()),
+            Payload::GovernedOpen(g) if g.component == component => Some(
+                g.proposals
+                    .iter()
+                    .copied()
+                    .chain(joined_window(statements, s)),
+            ),
             _ => None,
         })
         .flatten()
@@ -313,6 +318,22 @@ pub fn open_proposals(statements: &[Statement], component: &str) -> Vec<Statemen
     out.sort();
     out.dedup();
     out.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The proposals that joined timed opening `opening` in its proposal
+/// window (none for an opening without a timeline).
+fn joined_window(statements: &[Statement], opening: &Statement) -> Vec<StatementId> {
+    match opening.payload() {
+        Payload::GovernedOpen(g) if g.timeline.is_some() => DecisionState::from_statements(
+            &opening.community(),
+            statements,
+            &opening.id(),
+            &mut rand::rngs::OsRng,
+        )
+        .map(|d| d.window)
+        .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// What an election decides: who holds `component` (an officer or a
@@ -371,7 +392,7 @@ pub fn open_election(
 
 /// Open a decision on governed component `component` among `proposals`
 /// and the status quo (kind 23), with the constitution's trustees or the
-/// ones named.
+/// ones named, and no timeline.
 pub fn open_governed(
     opener: &Keypair,
     community: &CommunityId,
@@ -381,6 +402,33 @@ pub fn open_governed(
     trustees: (Vec<PublicKey>, u16),
     time: u64,
 ) -> Result<Statement, VoteError> {
+    let at = (None, time);
+    open_governed_timed(
+        opener, community, statements, component, proposals, trustees, at,
+    )
+}
+
+/// [`open_governed`] with a timeline (`crate::decision::timeline`):
+/// `at` is the timeline, if any, and the opening's time, which must come
+/// before the proposal window ends.
+pub fn open_governed_timed(
+    opener: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    component: &str,
+    proposals: Vec<StatementId>,
+    trustees: (Vec<PublicKey>, u16),
+    at: (Option<ledger::payload::Timeline>, u64),
+) -> Result<Statement, VoteError> {
+    let (timeline, time) = at;
+    if let Some(t) = timeline {
+        if t.proposals_until <= time || t.voting_until <= t.proposals_until {
+            return refuse(format!(
+                "a timeline must end the proposal window after the opening ({time}) and voting after that (got {} and {})",
+                t.proposals_until, t.voting_until
+            ));
+        }
+    }
     if proposals.is_empty() {
         return refuse(format!(
             "no proposal for `{component}` is waiting for a decision: put one forward first (grassroots propose)"
@@ -405,6 +453,7 @@ pub fn open_governed(
         component: component.to_string(),
         proposals,
         opening,
+        timeline,
     });
     Ok(say(opener, community, statements, payload, time)?)
 }
@@ -510,6 +559,34 @@ fn trustee_index(identity: &Keypair, state: &DecisionState) -> Result<u16, VoteE
     })
 }
 
+/// Under a timeline, only a trustee that has not closed yet closes, and
+/// only once voting has ended by its clock.
+fn timed_close_allowed(
+    identity: &Keypair,
+    state: &DecisionState,
+    t: ledger::payload::Timeline,
+    time: u64,
+) -> Result<(), VoteError> {
+    let Some(j) = state.trustee_index(&identity.public()) else {
+        return refuse(
+            "this decision has a timeline: a majority of its trustees closes it, not the opener",
+        );
+    };
+    if time < t.voting_until {
+        return refuse(format!(
+            "voting is open for {} more second(s), until {}",
+            t.voting_until - time,
+            t.voting_until
+        ));
+    }
+    if state.closed_by.contains(&j) {
+        return refuse(
+            "you have closed this decision already; a majority of the trustees must close it",
+        );
+    }
+    Ok(())
+}
+
 /// The trustee's next key-generation step (kind 12, 13, 14 or 19), or
 /// `None` when it has confirmed already. A deal needs every trustee's
 /// join, a reveal every trustee's deal, a confirmation every trustee's
@@ -561,6 +638,13 @@ pub fn trustee_step<R: RngCore + CryptoRng>(
         let Some(proposed) = &state.proposed else {
             return refuse(state.key_pending.clone().unwrap_or_default());
         };
+        if let Some(t) = state.timeline.filter(|t| time < t.proposals_until) {
+            return refuse(format!(
+                "the proposal window is open for {} more second(s): confirm the key after it ends, at {}",
+                t.proposals_until - time,
+                t.proposals_until
+            ));
+        }
         // Every dealer's share must match its revealed commitments, and
         // their sum this trustee's verification key.
         key_share(identity, secret, statements, state, proposed).map_err(|e| {
@@ -742,6 +826,9 @@ pub fn close(
     }
     if state.key.is_none() {
         return refuse("the decision has no key yet, so no ballots to close on");
+    }
+    if let Some(t) = state.timeline {
+        timed_close_allowed(identity, state, t, time)?;
     }
     // Build on the heads, and name every ballot outside their causal past
     // (an envelope names at most 64 predecessors).

@@ -281,6 +281,7 @@ fn opening_of_kind(
         component: component.into(),
         proposals,
         opening,
+        timeline: None,
     });
     ledger::dag::say(&w.members[0], &w.community, &w.all, payload, T0 + 4).unwrap()
 }

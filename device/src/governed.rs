@@ -12,7 +12,20 @@ pub fn status_text(d: &GovernedDecision, view: &GovernedView) -> String {
     match &d.status {
         GovernedStatus::Invalid { reason } => format!("invalid: {reason}"),
         GovernedStatus::KeyGeneration => "trustees are generating the key".into(),
-        GovernedStatus::Voting => format!("voting ({} proposal(s))", d.proposals.len()),
+        GovernedStatus::Proposals { until } => format!(
+            "taking proposals until {} ({} so far)",
+            utc(*until),
+            d.proposals.len()
+        ),
+        GovernedStatus::Voting => match &d.timeline {
+            Some(t) => format!(
+                "voting until {} ({} proposal(s); {} trustee(s) closed)",
+                utc(t.voting_until),
+                d.proposals.len(),
+                t.closed_by.len()
+            ),
+            None => format!("voting ({} proposal(s))", d.proposals.len()),
+        },
         GovernedStatus::Counting { pending } => format!("closed, counting: {pending}"),
         GovernedStatus::AwaitingFinality { position } => {
             format!("tallied at position {position}, waiting for it to become final")
@@ -35,6 +48,23 @@ pub fn status_text(d: &GovernedDecision, view: &GovernedView) -> String {
             describe(value)
         ),
     }
+}
+
+/// A UNIX time as members read it: RFC 3339 in UTC, to the second.
+pub fn utc(secs: u64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+/// A decision's timeline in one line, if it has one.
+pub fn timeline_text(d: &GovernedDecision) -> Option<String> {
+    d.timeline.as_ref().map(|t| {
+        format!(
+            "proposals until {}, voting until {}",
+            utc(t.proposals_until),
+            utc(t.voting_until)
+        )
+    })
 }
 
 /// Why the status quo stays, as members read it.

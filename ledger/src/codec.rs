@@ -38,6 +38,11 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    /// Whether every byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.pos == self.data.len()
+    }
+
     /// Take `n` bytes.
     pub fn bytes(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], CodecError> {
         let available = self.data.len() - self.pos;

@@ -56,6 +56,15 @@ enum DecisionCommand {
         /// mes-budget:BUDGET:COST,COST,… (approval ballots, one cost per option).
         #[arg(long)]
         rule: Option<String>,
+        /// With --component (no --rule): keep taking proposals for this
+        /// long (e.g. `2days`, `90min`); every member's proposal for the
+        /// component made meanwhile becomes an option. Needs --voting-for.
+        #[arg(long, requires = "voting_for", conflicts_with = "rule")]
+        proposals_for: Option<humantime::Duration>,
+        /// With --proposals-for: voting then stays open this long, until a
+        /// majority of the trustees close it.
+        #[arg(long, requires = "proposals_for")]
+        voting_for: Option<humantime::Duration>,
         /// Community id or unique prefix; the only one if omitted.
         #[arg(long)]
         community: Option<String>,
@@ -256,23 +265,49 @@ fn open_election(
     ctx.emit(&value, || text)
 }
 
-/// `decision open --component`: the waiting proposals against the status quo.
+/// The timeline `--proposals-for P --voting-for V` gives an opening
+/// made at `now`: proposals until `now + P`, voting until `now + P + V`.
+fn timeline(
+    proposals: Option<humantime::Duration>,
+    voting: Option<humantime::Duration>,
+    now: u64,
+) -> anyhow::Result<Option<ledger::payload::Timeline>> {
+    let (Some(p), Some(v)) = (proposals, voting) else {
+        return Ok(None);
+    };
+    let (p, v) = (p.as_secs(), v.as_secs());
+    if p == 0 || v == 0 {
+        bail!("--proposals-for and --voting-for must each be at least one second");
+    }
+    let proposals_until = now.checked_add(p).context("--proposals-for is too long")?;
+    let voting_until = proposals_until
+        .checked_add(v)
+        .context("--voting-for is too long")?;
+    Ok(Some(ledger::payload::Timeline {
+        proposals_until,
+        voting_until,
+    }))
+}
+
+/// `decision open --component`: the waiting proposals against the status
+/// quo, and with a timeline those put forward in its proposal window.
 fn open_governed(
     ctx: &Ctx,
     l: &mut Loaded,
     component: &str,
     trustees: (Vec<identity::PublicKey>, u16),
+    timeline: Option<ledger::payload::Timeline>,
 ) -> anyhow::Result<()> {
     let proposals = vote::open_proposals(&l.all, component);
     let key = l.home.unlock()?;
-    let s = vote::open_governed(
+    let s = vote::open_governed_timed(
         &key,
         &l.community,
         &l.all,
         component,
         proposals,
         trustees,
-        now(),
+        (timeline, now()),
     )?;
     save(l, &s)?;
     let st = state(l, &s.id())?;
@@ -300,9 +335,12 @@ fn open_governed(
             ));
         }
     }
+    let when = device::governed::timeline_text(d).map_or_else(String::new, |t| {
+        format!("\nTimeline: {t}; members' proposals for `{component}` made meanwhile join the options, and trustees confirm the key after the window.")
+    });
     ctx.emit(&json!({ "decision": summary(&st), "governed": d }), || {
         format!(
-            "Opened decision {} on `{component}`\nOptions (vote with `grassroots vote cast {} N`):\n{}\nElectorate: {} members, of whom {} registered voting keys; members who do not vote count for the status quo.\nNext: each trustee runs `grassroots decision trustee keygen {}` four times.",
+            "Opened decision {} on `{component}`\nOptions (vote with `grassroots vote cast {} N`):\n{}{when}\nElectorate: {} members, of whom {} registered voting keys; members who do not vote count for the status quo.\nNext: each trustee runs `grassroots decision trustee keygen {}` four times.",
             st.id,
             st.id.short(),
             options.join("\n"),
@@ -427,6 +465,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             threshold,
             rule,
             component,
+            proposals_for,
+            voting_for,
             community,
         } => {
             let mut l = load(ctx, community.as_deref())?;
@@ -448,8 +488,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                     None if !options.is_empty() => bail!(
                         "--option names candidates only in an election (with --rule); a decision on `{component}` takes its options from the proposals"
                     ),
-                    None => open_governed(ctx, &mut l, &component, (trustees, threshold)),
+                    None => {
+                        let timeline = timeline(proposals_for, voting_for, now())?;
+                        open_governed(ctx, &mut l, &component, (trustees, threshold), timeline)
+                    }
                 };
+            }
+            if proposals_for.is_some() {
+                bail!("--proposals-for and --voting-for give a timeline to a decision on a --component");
             }
             let (Some(question), Some(kind)) = (question, kind) else {
                 bail!("give --question, --kind and --option, or --component");
@@ -552,12 +598,19 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             save(&mut l, &s)?;
             let st = state(&l, &st.id)?;
             let (counted, ..) = st.ballot_counts();
-            ctx.emit(&summary(&st), || {
-                format!(
+            ctx.emit(&summary(&st), || match st.close {
+                None => format!(
+                    "Your close of decision {} is recorded: {} of {} trustees have closed; it closes when {} have.",
+                    st.id.short(),
+                    st.closed_by.len(),
+                    st.trustees.len(),
+                    st.trustees.len() / 2 + 1
+                ),
+                Some(_) => format!(
                     "Closed decision {} with {counted} counted ballot(s). Trustees now post shares: `grassroots decision trustee share {}`.",
                     st.id.short(),
                     st.id.short()
-                )
+                ),
             })
         }
         DecisionCommand::Tally(w) => {

@@ -61,6 +61,17 @@ pub(super) struct Machine<'a> {
     ballot_shares: Vec<(StatementId, &'a BallotShares, PublicKey)>,
     shuffle_parts: super::shuffles::PartList<'a>,
     results: Vec<(StatementId, &'a DecisionResult)>,
+    /// The timeline, for a governed decision that has one.
+    clock: Option<super::timeline::Clock>,
+    /// Under a timeline: how many ballots were applied before the close.
+    close_at: Option<usize>,
+}
+
+/// The trustees whose closes counted so far under a timeline.
+fn clock_closes(clock: &Option<super::timeline::Clock>) -> Vec<u16> {
+    clock
+        .as_ref()
+        .map_or_else(Vec::new, |c| c.closed_by().to_vec())
 }
 
 /// The decision a statement belongs to, for the statement kinds that
@@ -173,6 +184,7 @@ impl<'a> Machine<'a> {
             )));
         }
         let m = opening.trustees.len();
+        let clock = super::timeline::Clock::of(open_stmt.payload());
         let state = DecisionState {
             id: *decision,
             opener: open_stmt.author(),
@@ -204,6 +216,9 @@ impl<'a> Machine<'a> {
             individual: None,
             results: Vec::new(),
             ignored: Vec::new(),
+            timeline: clock.as_ref().map(|c| c.timeline()),
+            window: Vec::new(),
+            closed_by: Vec::new(),
         };
         Ok(Machine {
             state,
@@ -217,6 +232,8 @@ impl<'a> Machine<'a> {
             ballot_shares: Vec::new(),
             shuffle_parts: Vec::new(),
             results: Vec::new(),
+            clock,
+            close_at: None,
         })
     }
 
@@ -228,6 +245,11 @@ impl<'a> Machine<'a> {
     /// decisions, or of no decision, change nothing.
     pub(super) fn apply(&mut self, s: &'a Statement) -> Result<(), DecisionError> {
         let decision = self.state.id;
+        if let (Some(clock), Phase::KeyGeneration) = (&mut self.clock, &self.phase) {
+            if let Some(why) = clock.offer(s, &mut self.state) {
+                self.ignore(s, why);
+            }
+        }
         if decision_of(s) != Some(decision) {
             return Ok(());
         }
@@ -376,6 +398,9 @@ impl<'a> Machine<'a> {
         let Some(j) = trustee else {
             return self.ignore(s, "a key confirmation by a key that is not a trustee");
         };
+        if let Some(why) = self.clock.as_ref().and_then(|c| c.early_confirmation(s, j)) {
+            return self.ignore(s, why);
+        }
         let Some(proposed) = self.state.proposed.clone() else {
             return self.ignore(
                 s,
@@ -415,6 +440,10 @@ impl<'a> Machine<'a> {
         named: &[StatementId],
         mut past: HashSet<StatementId>,
     ) -> Result<(), DecisionError> {
+        if self.clock.is_some() {
+            self.on_timed_close(s, trustee);
+            return Ok(());
+        }
         if s.author() != self.state.opener && trustee.is_none() {
             self.ignore(
                 s,
@@ -457,6 +486,34 @@ impl<'a> Machine<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A close under a timeline (`super::timeline`): a majority of the
+    /// trustees, each after the deadline, closes the decision; ballots
+    /// applied before the majority's close count.
+    fn on_timed_close(&mut self, s: &Statement, trustee: Option<u16>) {
+        use super::timeline::CloseVote;
+        if self.phase != Phase::Voting {
+            let why = match self.phase {
+                Phase::Closed => "a close after a majority of the trustees closed the decision",
+                _ => "a close before the decision key is confirmed",
+            };
+            return self.ignore(s, why);
+        }
+        let m = self.state.trustees.len();
+        let Some(clock) = self.clock.as_mut() else {
+            return;
+        };
+        match clock.close(s, trustee, m) {
+            CloseVote::Ignored(why) => self.ignore(s, why),
+            CloseVote::Counted => {}
+            CloseVote::Closes => {
+                self.state.close = Some(s.id());
+                self.close_at = Some(self.ballots.len());
+                self.phase = Phase::Closed;
+            }
+        }
+        self.state.closed_by = clock_closes(&self.clock);
     }
 
     /// Why the key is not ready, in words, while it is not.
@@ -504,12 +561,16 @@ impl<'a> Machine<'a> {
         self.unused_shuffles();
         let mut considered: Vec<(StatementId, Ballot)> = Vec::new();
         let mut status: HashMap<StatementId, BallotStatus> = HashMap::new();
-        for (id, b) in &self.ballots {
-            match &self.close_past {
-                Some(p) if !p.contains(id) => {
-                    status.insert(*id, BallotStatus::Late);
-                }
-                _ => considered.push((*id, (*b).clone())),
+        for (i, (id, b)) in self.ballots.iter().enumerate() {
+            let late = match (&self.close_past, self.close_at) {
+                (Some(p), _) => !p.contains(id),
+                (None, Some(n)) => i >= n,
+                (None, None) => false,
+            };
+            if late {
+                status.insert(*id, BallotStatus::Late);
+            } else {
+                considered.push((*id, (*b).clone()));
             }
         }
         let Some(ctx) = self.state.context() else {

@@ -82,6 +82,7 @@
 
 mod machine;
 pub mod shuffles;
+pub mod timeline;
 
 pub use machine::Phase;
 pub use shuffles::{ShuffleRecord, Shuffles};
@@ -529,6 +530,13 @@ pub struct DecisionState {
     pub results: Vec<ResultCheck>,
     /// Statements about this decision without effect, and why.
     pub ignored: Vec<(StatementId, String)>,
+    /// The timeline its opening fixes, if any ([`timeline`]).
+    pub timeline: Option<ledger::payload::Timeline>,
+    /// Proposals that joined the candidates during the proposal window,
+    /// in record order (options after the listed ones).
+    pub window: Vec<StatementId>,
+    /// Under a timeline, the trustees whose closes counted, in order.
+    pub closed_by: Vec<u16>,
 }
 
 impl DecisionState {

@@ -125,6 +125,14 @@ pub struct ListedProposal {
     pub value: Value,
     /// The author's reason (may be empty).
     pub reason: String,
+    /// Whether it joined during the decision's proposal window (rather
+    /// than being listed by the opening).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_window: bool,
+    /// Why a proposal that joined in the window cannot be adopted, if it
+    /// cannot: its option then counts for the status quo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// Where a governed decision stands.
@@ -138,6 +146,12 @@ pub enum GovernedStatus {
     },
     /// Trustees are generating the decision key.
     KeyGeneration,
+    /// Under a timeline: members may still put forward proposals; the
+    /// trustees confirm the key after `until` (UNIX seconds).
+    Proposals {
+        /// When the window ends.
+        until: u64,
+    },
     /// Ballots count.
     Voting,
     /// Closed; the tally is not decrypted yet.
@@ -193,10 +207,24 @@ pub struct GovernedDecision {
     pub candidates: Vec<String>,
     /// Members at the opening: the `N` whose non-votes count for the status quo.
     pub electorate: u64,
+    /// The timeline its opening fixes, if any (`crate::decision::timeline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<TimelineView>,
     /// Decrypted counts per option, once tallied.
     pub counts: Option<Vec<u64>>,
     /// Where it stands.
     pub status: GovernedStatus,
+}
+
+/// A decision's timeline as members read it (UNIX seconds).
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineView {
+    /// Proposals are taken until then.
+    pub proposals_until: u64,
+    /// Voting stays open until then.
+    pub voting_until: u64,
+    /// The trustees whose closes (at or after `voting_until`) counted.
+    pub closed_by: Vec<u16>,
 }
 
 /// The governed state of a community and every decision on it.
@@ -427,6 +455,7 @@ impl GovernedView {
             proposals: Vec::new(),
             candidates: Vec::new(),
             electorate: 0,
+            timeline: None,
             counts: None,
             status: GovernedStatus::KeyGeneration,
         };
@@ -461,11 +490,27 @@ impl GovernedView {
         let decision = self.run(ctx, s, d)?;
         let past = causal_past(ctx.by_id, &s.id());
         let mut values = vec![status_quo.clone()];
+        let check = Check {
+            members: &decision.members,
+            component: &g.component,
+            kind: &kind,
+            status_quo: &status_quo,
+        };
         for p in &g.proposals {
-            let listed = listed_proposal(ctx, &past, &decision.members, p, g, &kind, &status_quo)?;
+            let listed = listed_proposal(ctx, Some(&past), p, &check)?;
             values.push(listed.value.clone());
             d.proposals.push(listed);
         }
+        for p in &decision.window {
+            let joined = window_proposal(ctx, p, &check);
+            values.push(joined.value.clone());
+            d.proposals.push(joined);
+        }
+        d.timeline = decision.timeline.map(|t| TimelineView {
+            proposals_until: t.proposals_until,
+            voting_until: t.voting_until,
+            closed_by: decision.closed_by.clone(),
+        });
         let Some(tally) = &decision.tally else {
             d.status = before_tally(&decision);
             return Ok(None);
@@ -633,8 +678,11 @@ impl GovernedView {
 
 /// Where a decision stands before its tally exists.
 fn before_tally(decision: &DecisionState) -> GovernedStatus {
-    match decision.phase() {
-        Phase::KeyGeneration => GovernedStatus::KeyGeneration,
+    match (decision.phase(), decision.timeline) {
+        (Phase::KeyGeneration, Some(t)) => GovernedStatus::Proposals {
+            until: t.proposals_until,
+        },
+        (Phase::KeyGeneration, None) => GovernedStatus::KeyGeneration,
         _ => GovernedStatus::Voting,
     }
 }
@@ -695,40 +743,72 @@ struct Change<'a> {
     status_quo: &'a Value,
 }
 
-/// Check one proposal an opening lists (module docs, step 2).
+/// What a proposal must satisfy to be a candidate of a decision.
+struct Check<'a> {
+    members: &'a std::collections::BTreeSet<identity::PublicKey>,
+    component: &'a str,
+    kind: &'a ComponentKind,
+    status_quo: &'a Value,
+}
+
+/// A proposal that joined in the proposal window: it is an option
+/// whatever it holds (the ballot kind counts it), but one that cannot be
+/// adopted counts for the status quo, with the reason.
+fn window_proposal(ctx: &Context<'_>, id: &StatementId, check: &Check<'_>) -> ListedProposal {
+    let mut p = match listed_proposal(ctx, None, id, check) {
+        Ok(p) => p,
+        Err(reason) => ListedProposal {
+            id: id.to_string(),
+            author: ctx
+                .by_id
+                .get(id)
+                .map(|s| s.author().fingerprint().to_string())
+                .unwrap_or_default(),
+            value: check.status_quo.clone(),
+            reason: String::new(),
+            in_window: true,
+            refused: Some(reason),
+        },
+    };
+    p.in_window = true;
+    p
+}
+
+/// Check one proposal an opening lists (module docs, step 2); `past`,
+/// when given, is what the opening builds on, which a listed proposal
+/// must be in.
 fn listed_proposal(
     ctx: &Context<'_>,
-    past: &HashSet<StatementId>,
-    members: &std::collections::BTreeSet<identity::PublicKey>,
+    past: Option<&HashSet<StatementId>>,
     id: &StatementId,
-    g: &GovernedOpening,
-    kind: &ComponentKind,
-    status_quo: &Value,
+    check: &Check<'_>,
 ) -> Result<ListedProposal, String> {
     let s = ctx
         .by_id
         .get(id)
-        .filter(|_| past.contains(id))
+        .filter(|_| past.is_none_or(|p| p.contains(id)))
         .ok_or_else(|| format!("proposal {id} is not in what the opening builds on"))?;
     let Payload::Proposal(p) = s.payload() else {
         return Err(format!("statement {id} is not a proposal"));
     };
-    if p.component != g.component {
+    if p.component != check.component {
         return Err(format!(
             "proposal {id} is for `{}`, not `{}`",
-            p.component, g.component
+            p.component, check.component
         ));
     }
     let author = s.author();
-    if !members.contains(&author) {
+    if !check.members.contains(&author) {
         return Err(format!(
             "proposal {id} is by {}, who was not a member when the decision opened",
             author.fingerprint()
         ));
     }
-    kind.validate(&p.value)
+    check
+        .kind
+        .validate(&p.value)
         .map_err(|e| format!("proposal {id}: {e}"))?;
-    if p.value.encode() == status_quo.encode() {
+    if p.value.encode() == check.status_quo.encode() {
         return Err(format!("proposal {id} is the status quo"));
     }
     Ok(ListedProposal {
@@ -736,5 +816,7 @@ fn listed_proposal(
         author: author.fingerprint().to_string(),
         value: p.value.clone(),
         reason: p.reason.clone(),
+        in_window: false,
+        refused: None,
     })
 }

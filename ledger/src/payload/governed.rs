@@ -8,7 +8,8 @@
 //! ```text
 //! 22 proposal          component text | blob(value) | reason text (may be empty)
 //! 23 governed open     component text | nproposals u16 | proposal id [32] × k |
-//!                      blob(kind-11 opening)
+//!                      blob(kind-11 opening) [| 0x01 | proposals_until u64 |
+//!                      voting_until u64]
 //! 24 governed election component text | blob(kind-20 payload)
 //! ```
 //!
@@ -34,6 +35,16 @@
 //! proposals exist, name the component and were made by members, and
 //! what the status quo is, needs the record: `community::governed`
 //! checks it.
+//!
+//! **Timeline.** A kind-23 opening may end with a [`Timeline`]: the time
+//! (UNIX seconds) until which members may still put forward proposals,
+//! and the time after which voting may close. Without it (every opening
+//! recorded before timelines, and openings that want none) the bytes end
+//! after the kind-11 blob, so those openings keep their ids. With it, the
+//! trailer is exactly 17 bytes starting with `0x01`; any other trailer is
+//! refused, so one timeline has one encoding. What the times mean on the
+//! record, and who measures them, is in `community::decision` and
+//! `docs/governance.md` ("Timelines").
 
 use super::decision::{blob, id, read_blob, read_text, text};
 use super::{DecisionOpening, PayloadError, RuledOpening};
@@ -122,7 +133,23 @@ pub struct GovernedOpening {
     pub proposals: Vec<StatementId>,
     /// The opening proper: trustees, electorate, one-choice ballot kind.
     pub opening: DecisionOpening,
+    /// The decision's timeline, if it has one (see the module docs).
+    pub timeline: Option<Timeline>,
 }
+
+/// When a governed decision's phases end, in UNIX seconds (module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    /// Members may put forward proposals until this time; trustees
+    /// confirm the decision key only after it, which ends the window.
+    pub proposals_until: u64,
+    /// Voting stays open until this time; only trustees' closes made
+    /// after it count, and a majority of them closes the decision.
+    pub voting_until: u64,
+}
+
+/// The first byte of a kind-23 timeline trailer.
+const TIMELINE_TAG: u8 = 1;
 
 /// Kind 24: an election to a governed officer or board by a whole-ballot
 /// rule. Its statement id is the decision id; everything after the opening
@@ -233,6 +260,13 @@ impl GovernedOpening {
                 "a governed decision's options must be labelled `status quo` and the proposals' ids",
             ));
         }
+        if let Some(t) = self.timeline {
+            if t.proposals_until == 0 || t.voting_until <= t.proposals_until {
+                return Err(PayloadError::Invalid(
+                    "a timeline's proposal window must end after 0 and before voting ends",
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -244,6 +278,11 @@ impl GovernedOpening {
             out.extend_from_slice(&p.0);
         }
         blob(&mut out, &self.opening.encode());
+        if let Some(t) = self.timeline {
+            out.push(TIMELINE_TAG);
+            out.extend_from_slice(&t.proposals_until.to_be_bytes());
+            out.extend_from_slice(&t.voting_until.to_be_bytes());
+        }
         out
     }
 
@@ -260,11 +299,25 @@ impl GovernedOpening {
             .map(|_| id(&mut r, "proposal id"))
             .collect::<Result<Vec<_>, _>>()?;
         let opening = DecisionOpening::decode(read_blob(&mut r, "opening")?)?;
+        let timeline = if r.is_empty() {
+            None
+        } else {
+            if r.u8("timeline tag")? != TIMELINE_TAG {
+                return Err(PayloadError::Invalid(
+                    "a governed opening's trailer must be a timeline (tag 1)",
+                ));
+            }
+            Some(Timeline {
+                proposals_until: r.u64("proposals until")?,
+                voting_until: r.u64("voting until")?,
+            })
+        };
         r.finish()?;
         let g = GovernedOpening {
             component,
             proposals,
             opening,
+            timeline,
         };
         g.validate()?;
         Ok(g)
@@ -299,6 +352,7 @@ mod tests {
                 electorate: [7; 32],
             },
             proposals,
+            timeline: None,
         }
     }
 
@@ -340,6 +394,41 @@ mod tests {
         let mut unknown = bytes;
         unknown[at] = 6;
         refused(&unknown, decode_opening, "unknown ballot kind");
+    }
+
+    /// A timeline round-trips; an opening without one keeps its old bytes;
+    /// every cut of the trailer, another tag, an extra byte and a window
+    /// that does not end before voting are each refused.
+    #[test]
+    fn a_timeline_has_one_encoding() {
+        let plain = opening(2);
+        let mut timed = plain.clone();
+        timed.timeline = Some(Timeline {
+            proposals_until: 1_800_000_000,
+            voting_until: 1_800_086_400,
+        });
+        let bytes = timed.encode();
+        assert_eq!(bytes.len(), plain.encode().len() + 17);
+        assert_eq!(&bytes[..bytes.len() - 17], &plain.encode()[..]);
+        assert_eq!(GovernedOpening::decode(&bytes).unwrap(), timed);
+        for cut in bytes.len() - 16..bytes.len() {
+            refused(&bytes[..cut], decode_opening, "truncated");
+        }
+        let mut tag = bytes.clone();
+        let at = plain.encode().len();
+        tag[at] = 2;
+        refused(&tag, decode_opening, "tag 1");
+        let mut long = bytes.clone();
+        long.push(0);
+        refused(&long, decode_opening, "unexpected bytes after the end");
+        for (p, v) in [(0, 5), (10, 10), (10, 9)] {
+            let mut bad = timed.clone();
+            bad.timeline = Some(Timeline {
+                proposals_until: p,
+                voting_until: v,
+            });
+            refused(&bad.encode(), decode_opening, "proposal window");
+        }
     }
 
     #[test]

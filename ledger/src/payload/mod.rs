@@ -27,7 +27,7 @@ pub use decision::{
 pub use genesis::{Genesis, ParentCitation, CITATION_VERSION, MAX_FOUNDERS};
 pub use governed::{
     governed_kind, governed_labels, is_governed_kind, legacy_governed_kind, GovernedElection,
-    GovernedOpening, Proposal, MAX_GOVERNED_PROPOSALS, MAX_REASON, STATUS_QUO_LABEL,
+    GovernedOpening, Proposal, Timeline, MAX_GOVERNED_PROPOSALS, MAX_REASON, STATUS_QUO_LABEL,
 };
 pub use keys::{KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
