@@ -177,3 +177,130 @@ fn members_elect_a_treasurer_by_instant_runoff() {
         assert!(text.contains("4 of 5 members support it"), "{text}");
     }
 }
+
+/// Seconds since the UNIX epoch, as the command's clock reads them.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Sleep until the clock has passed `t`.
+fn wait_past(t: u64) {
+    while unix_now() <= t {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// A decision with a timeline through the command line: a proposal made
+/// in its window by another home joins the options; the key is confirmed
+/// only after the window; voting closes when two of the three trustees
+/// have closed after the deadline, not before; every home shows the
+/// adopted rate.
+#[test]
+fn a_timed_decision_takes_proposals_in_its_window_and_closes_by_a_majority_of_trustees() {
+    let h = Homes::new();
+    let (homes, keys) = homes_with_keys(&h, 3);
+    let hub = &homes[0];
+    let constitution = panel_constitution(&keys, vec![commission((1, 2))]);
+    found_in_homes(&h, &homes, &keys, "Coop", &constitution, true);
+    sync(&h, hub, &homes[1]);
+    ok(&homes[1], &["propose", "commission", "400"]);
+    sync(&h, &homes[1], hub);
+    let err = fails(
+        hub,
+        &[
+            "decision",
+            "open",
+            "--question",
+            "q",
+            "--kind",
+            "approval",
+            "--option",
+            "a",
+            "--proposals-for",
+            "1m",
+            "--voting-for",
+            "1m",
+        ],
+    );
+    assert!(err.contains("a decision on a --component"), "{err}");
+    let opened = json(
+        hub,
+        &[
+            "decision",
+            "open",
+            "--component",
+            "commission",
+            "--proposals-for",
+            "25s",
+            "--voting-for",
+            "10s",
+        ],
+    );
+    let d = opened["decision"]["id"].as_str().unwrap().to_string();
+    let until = |what: &str| opened["decision"]["timeline"][what].as_u64().unwrap();
+    let (proposals_until, voting_until) = (until("proposals_until"), until("voting_until"));
+    assert_eq!(voting_until, proposals_until + 10);
+    assert_eq!(
+        opened["governed"]["status"]["status"], "proposals",
+        "{opened}"
+    );
+
+    // In the window, another member's proposal joins the options.
+    sync(&h, hub, &homes[2]);
+    ok(
+        &homes[2],
+        &["propose", "commission", "650", "--reason", "costs rose"],
+    );
+    sync(&h, &homes[2], hub);
+    for _round in 0..3 {
+        for trustee in &homes {
+            sync(&h, hub, trustee);
+            ok(trustee, &["decision", "trustee", "keygen", &d]);
+            sync(&h, trustee, hub);
+        }
+    }
+    let err = fails(hub, &["decision", "trustee", "keygen", &d]);
+    assert!(err.contains("proposal window is open"), "{err}");
+    let shown = json(hub, &["decision", "show", &d]);
+    let proposals = shown["governed"]["proposals"].as_array().unwrap();
+    assert_eq!(proposals.len(), 2, "{shown}");
+    assert_eq!(proposals[1]["in_window"], true, "{shown}");
+    wait_past(proposals_until);
+    for trustee in &homes {
+        sync(&h, hub, trustee);
+        ok(trustee, &["decision", "trustee", "keygen", &d]);
+        sync(&h, trustee, hub);
+    }
+    // Two of three for the proposal that joined in the window.
+    for (home, choice) in homes.iter().zip(["2", "2", "1"]) {
+        sync(&h, hub, home);
+        ok(home, &["vote", "cast", &d, choice]);
+        sync(&h, home, hub);
+    }
+    let err = fails(hub, &["decision", "close", &d]);
+    assert!(err.contains("voting is open for"), "{err}");
+    wait_past(voting_until);
+    let first = ok(hub, &["decision", "close", &d]);
+    assert!(first.contains("1 of 3 trustees have closed"), "{first}");
+    sync(&h, hub, &homes[1]);
+    let second = ok(&homes[1], &["decision", "close", &d]);
+    assert!(second.contains("Closed decision"), "{second}");
+    sync(&h, &homes[1], hub);
+    ok(hub, &["decision", "trustee", "share", &d]);
+    sync(&h, hub, &homes[1]);
+    ok(&homes[1], &["decision", "trustee", "share", &d]);
+    sync(&h, &homes[1], hub);
+    for home in &homes {
+        sync(&h, hub, home);
+        let c = commission_of(&json(home, &["community", "show"]));
+        assert_eq!(c["value"]["value"], 650, "{c}");
+    }
+    let text = ok(hub, &["decision", "show", &d]);
+    assert!(
+        text.contains("Timeline: proposals until") && text.contains("2 of 3 trustees closed"),
+        "{text}"
+    );
+}

@@ -332,11 +332,17 @@ impl Decision {
                 } else {
                     format!(" — “{}”", p.reason)
                 };
-                format!(
-                    "{} (proposed by {}){reason}",
-                    describe(&self.view, &g.component, &p.value),
-                    p.author
-                )
+                match &p.refused {
+                    Some(why) => format!(
+                        "A proposal by {} that cannot be adopted ({why}): it counts for the status quo",
+                        p.author
+                    ),
+                    None => format!(
+                        "{} (proposed by {}){reason}",
+                        describe(&self.view, &g.component, &p.value),
+                        p.author
+                    ),
+                }
             }))
             .collect()
     }
@@ -391,6 +397,9 @@ pub fn decision(auth: &Authed, d: &Decision, notice: Option<&str>) -> Markup {
         html! {
             @if let Some(n) = notice { p.found role="status" { (n) } }
             p.status { (status(d)) }
+            @if let Some(line) = d.governed.as_ref().and_then(device::governed::timeline_text) {
+                p.timeline { "Timeline: " (line) "." }
+            }
             @if let Some(t) = trustee.filter(|t| t.confirm.is_none()) {
                 form.trustee method="post" action={ "/decisions/" (id) "/keygen" } {
                     (csrf(auth))

@@ -945,6 +945,12 @@ fn summary(st: &DecisionState) -> Value {
         "key": st.key.as_ref().map(|k| hex::encode(k.key().to_bytes())),
         "key_pending": st.key_pending,
         "closed": st.close.map(|c| c.to_string()),
+        "timeline": st.timeline.map(|t| json!({
+            "proposals_until": t.proposals_until,
+            "voting_until": t.voting_until,
+            "closed_by": st.closed_by,
+            "window_proposals": st.window.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        })),
         "ballots": { "counted": counted, "replaced": replaced, "rejected": rejected, "late": late },
         "ballot_statements": ballots_json(st),
         "tally": tally,
@@ -963,6 +969,16 @@ fn human(st: &DecisionState) -> String {
         st.electorate.electorate.len(),
         hex::encode(st.electorate.electorate.commitment())
     );
+    if let Some(tl) = st.timeline {
+        t += &format!(
+            "Timeline: proposals until {}, voting until {}; {} proposal(s) joined in the window; {} of {} trustees closed (a majority closes)\n",
+            device::governed::utc(tl.proposals_until),
+            device::governed::utc(tl.voting_until),
+            st.window.len(),
+            st.closed_by.len(),
+            st.trustees.len()
+        );
+    }
     match (&st.key, &st.key_pending) {
         (Some(k), _) => t += &format!("Decision key: {}\n", hex::encode(k.key().to_bytes())),
         (None, Some(p)) => t += &format!("Decision key: not yet ({p})\n"),
