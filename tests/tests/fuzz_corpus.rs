@@ -52,3 +52,42 @@ fn every_corpus_directory_belongs_to_a_target() {
         );
     }
 }
+
+/// Every statement seed is written by a fuzzing key, so the `statement`
+/// target re-signs its mutations and they reach the payload decoders
+/// instead of stopping at the signature.
+#[test]
+fn every_statement_seed_is_by_a_fuzzing_key() {
+    for path in files(&corpus_root().join("statement")) {
+        let data = std::fs::read(&path).expect("read seed");
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("regression") {
+            continue;
+        }
+        assert!(
+            tests::fuzz_checks::resign_statement(&data).is_some(),
+            "{name} is not by a fuzzing key"
+        );
+    }
+}
+
+/// The seeds of payload trailers reach their decoders: once re-signed
+/// with its fuzzing key (as the `statement` target does), the timed
+/// governed opening decodes with its timeline.
+#[test]
+fn the_timed_governed_opening_seed_decodes_with_its_timeline() {
+    let path = corpus_root().join("statement/governed-open-timeline");
+    let data = std::fs::read(&path).expect("the seed exists");
+    let signed = tests::fuzz_checks::resign_statement(&data).expect("a fuzzing key wrote it");
+    let s = ledger::Statement::decode(&signed).expect("it decodes");
+    match s.payload() {
+        ledger::Payload::GovernedOpen(g) => {
+            let t = g.timeline.expect("with its timeline");
+            assert_eq!(
+                (t.proposals_until, t.voting_until),
+                (1_800_000_000, 1_800_086_400)
+            );
+        }
+        other => panic!("not a governed opening: {other:?}"),
+    }
+}
