@@ -77,6 +77,10 @@ enum Command {
         #[command(subcommand)]
         command: SuretyCommand,
     },
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::shell::CompletionsArgs),
+    /// Print the manual page, or write every command's page with --out DIR.
+    Man(cmd::shell::ManArgs),
 }
 
 #[derive(Subcommand)]
@@ -123,6 +127,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Certificate(a) => cmd::certificate::run(a, &ctx),
         Command::Federation(a) => cmd::federation::run(a, &ctx),
         Command::Fork(a) => cmd::fork::run(a, &ctx),
+        Command::Completions(a) => cmd::shell::completions::<Cli>(a),
+        Command::Man(a) => cmd::shell::man::<Cli>(a),
         #[cfg(feature = "net")]
         Command::Serve(a) => cmd::serve::run(a, &ctx),
         #[cfg(feature = "net")]

@@ -399,3 +399,45 @@ fn a_federation_is_audited_as_one_graph() {
     );
     assert!(err.contains("community a"), "{err}");
 }
+
+/// The completion scripts and the manual pages come from the command's own
+/// definition: every subcommand is in them, a page per command is written
+/// with --out, and an unknown shell is a usage error.
+#[test]
+fn completions_and_man_pages_cover_every_command() {
+    let h = Homes::new();
+    let home = h.home("any");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = ok(&home, &["completions", shell]);
+        for sub in ["vouch", "decision", "federation", "assembly", "audit"] {
+            assert!(script.contains(sub), "{shell} completion lacks `{sub}`");
+        }
+    }
+    let bash = ok(&home, &["completions", "bash"]);
+    assert!(
+        bash.contains("--proposals-for"),
+        "options of subcommands complete too"
+    );
+    let page = ok(&home, &["man"]);
+    assert!(
+        page.contains(".TH grassroots 1") && page.contains("vouch"),
+        "{page}"
+    );
+    let dir = h.file("man");
+    ok(&home, &["man", "--out", &dir]);
+    for page in [
+        "grassroots.1",
+        "grassroots-vouch.1",
+        "grassroots-decision-open.1",
+    ] {
+        let path = std::path::Path::new(&dir).join(page);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.contains(".SH NAME"), "{page}");
+    }
+    let out = grassroots(&home, &["completions", "tcsh"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}

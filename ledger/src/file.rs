@@ -92,8 +92,25 @@ pub fn encode(community: &CommunityId, statements: &[Statement]) -> Vec<u8> {
     out
 }
 
+/// Told how many statements of a file have been verified, of how many:
+/// `(done, total)`, from any thread, every [`PROGRESS_EVERY`] statements
+/// and at the end.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// How often a [`Progress`] is told.
+pub const PROGRESS_EVERY: usize = 1024;
+
 /// Parse and verify a statement file's bytes.
 pub fn decode(data: &[u8], path: &Path) -> Result<StatementFile, FileError> {
+    decode_with(data, path, &|_, _| {})
+}
+
+/// [`decode`], telling `progress` how far verification has come.
+pub fn decode_with(
+    data: &[u8],
+    path: &Path,
+    progress: Progress<'_>,
+) -> Result<StatementFile, FileError> {
     if data.len() < MAGIC.len() || &data[..MAGIC.len()] != MAGIC {
         return Err(FileError::NotAStatementFile(path.to_path_buf()));
     }
@@ -114,6 +131,8 @@ pub fn decode(data: &[u8], path: &Path) -> Result<StatementFile, FileError> {
         framed.push((index, offset, r.bytes(len, "statement")?));
     }
     r.finish()?;
+    let total = framed.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let statements = crate::parallel::map(&framed, |&(index, offset, bytes)| {
         let at = |source: StatementError| FileError::Statement {
             index,
@@ -122,6 +141,10 @@ pub fn decode(data: &[u8], path: &Path) -> Result<StatementFile, FileError> {
         };
         let s = Statement::decode(bytes).map_err(at)?;
         s.expect_community(&community).map_err(at)?;
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n % PROGRESS_EVERY == 0 || n == total {
+            progress(n, total);
+        }
         Ok::<_, FileError>(s)
     })?;
     Ok(StatementFile {
@@ -132,11 +155,16 @@ pub fn decode(data: &[u8], path: &Path) -> Result<StatementFile, FileError> {
 
 /// Read and verify a statement file.
 pub fn read(path: &Path) -> Result<StatementFile, FileError> {
+    read_with(path, &|_, _| {})
+}
+
+/// [`read`], telling `progress` how far verification has come.
+pub fn read_with(path: &Path, progress: Progress<'_>) -> Result<StatementFile, FileError> {
     let data = std::fs::read(path).map_err(|source| FileError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    decode(&data, path)
+    decode_with(&data, path, progress)
 }
 
 /// Write a statement file atomically (temporary file, sync, rename).
@@ -163,7 +191,16 @@ pub fn write(
 /// Verify a file and store all of its statements in one transaction;
 /// returns (statements in the file, statements new to the store).
 pub fn import(store: &mut Store, path: &Path) -> Result<(usize, usize), FileError> {
-    let file = read(path)?;
+    import_with(store, path, &|_, _| {})
+}
+
+/// [`import`], telling `progress` how far verification has come.
+pub fn import_with(
+    store: &mut Store,
+    path: &Path,
+    progress: Progress<'_>,
+) -> Result<(usize, usize), FileError> {
+    let file = read_with(path, progress)?;
     let added = store.insert_all(&file.statements).map_err(Box::new)?;
     Ok((file.statements.len(), added))
 }

@@ -240,3 +240,28 @@ fn relayed_statements_are_remembered_across_a_reopen() {
     assert!(!store.relayed(&all[3].id()).unwrap());
     assert!(!store.relayed(&stranger[1].id()).unwrap());
 }
+
+/// Importing a large file tells its progress: in steps of
+/// `PROGRESS_EVERY`, never past the total, ending at the total.
+#[test]
+fn an_import_reports_its_progress_up_to_the_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, all) = community(2 * file::PROGRESS_EVERY + 6);
+    let path = dir.path().join("big.grs");
+    file::write(&path, &all[0].id(), &all).unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let (total, added) = file::import_with(&mut store, &path, &|done, total| {
+        seen.lock().unwrap().push((done, total));
+    })
+    .unwrap();
+    assert_eq!((total, added), (all.len(), all.len()));
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort();
+    let expected = vec![
+        (file::PROGRESS_EVERY, all.len()),
+        (2 * file::PROGRESS_EVERY, all.len()),
+        (all.len(), all.len()),
+    ];
+    assert_eq!(seen, expected);
+}

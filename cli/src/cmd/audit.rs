@@ -11,7 +11,7 @@ use identity::audit::picture::{self, Drawing};
 use identity::audit::{
     audit, audit_federation, input, AuditParams, Community, FederatedReport, Stage, TrustGraph,
 };
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
 
 /// How many members, in file order, are the default seeds.
@@ -240,14 +240,10 @@ fn community_graph(
 }
 
 fn progress_bar(ctx: &Ctx, graph: &TrustGraph) -> Option<ProgressBar> {
-    if ctx.json || graph.len() < PROGRESS_MIN {
+    if graph.len() < PROGRESS_MIN {
         return None;
     }
-    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {elapsed}") {
-        bar.set_style(style);
-    }
-    Some(bar)
+    ctx.progress("audit")
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -20,6 +20,7 @@ pub mod init;
 pub mod members;
 #[cfg(feature = "net")]
 pub mod serve;
+pub mod shell;
 pub mod statements;
 pub mod surety;
 pub mod vote;

@@ -45,8 +45,14 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         StatementsCommand::Import { file: path } => {
             let mut store = home.store()?;
             ctx.note(&format!("Verifying {} ...", path.display()));
-            let (total, added) = file::import(&mut store, &path)
-                .with_context(|| format!("importing {}", path.display()))?;
+            let bar = ctx.progress("verifying");
+            let (total, added) = file::import_with(&mut store, &path, &|done, total| {
+                crate::ctx::advance(&bar, done, total)
+            })
+            .with_context(|| format!("importing {}", path.display()))?;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
             ctx.emit(
                 &json!({ "file": path, "statements": total, "new": added }),
                 || {
