@@ -7,6 +7,7 @@
 //! or prompts: a front end asks for the passphrase and shows the results.
 
 pub mod assembly;
+pub mod audit;
 pub mod community;
 pub mod federation;
 pub mod governed;

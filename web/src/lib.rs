@@ -8,6 +8,7 @@
 //! stays on the node, and the server binds to a loopback address unless
 //! told otherwise. See `docs/app.md`.
 
+mod audit;
 mod pages;
 mod session;
 mod views;

@@ -38,7 +38,7 @@ impl AppState {
     }
 }
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 
 /// Every route.
 pub fn routes(state: Shared) -> Router {
@@ -56,6 +56,8 @@ pub fn routes(state: Shared) -> Router {
         .route("/decisions/{id}/keygen", post(keygen))
         .route("/assemblies", get(assemblies))
         .route("/federations", get(federations))
+        .route("/audit", get(crate::audit::page))
+        .route("/audit/graph.svg", get(crate::audit::picture))
         .route("/federations/join", post(federation_join))
         .route("/federations/{id}/leave", post(federation_leave))
         .route("/assemblies/{name}/resign", post(resign))
@@ -105,13 +107,13 @@ fn same_origin(h: &HeaderMap) -> bool {
 }
 
 /// A page that could not be shown, and why.
-pub struct PageError {
+pub(crate) struct PageError {
     status: StatusCode,
     message: String,
 }
 
 impl PageError {
-    fn new(status: StatusCode, message: impl Into<String>) -> PageError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> PageError {
         PageError {
             status,
             message: message.into(),
@@ -159,7 +161,7 @@ impl IntoResponse for PageError {
     }
 }
 
-type Page = Result<Markup, PageError>;
+pub(crate) type Page = Result<Markup, PageError>;
 
 impl FromRequestParts<Shared> for Authed {
     type Rejection = Response;
@@ -173,7 +175,7 @@ impl FromRequestParts<Shared> for Authed {
 }
 
 /// Run `f` on the community, off the async threads (SQLite and proofs block).
-async fn with_community<T: Send + 'static>(
+pub(crate) async fn with_community<T: Send + 'static>(
     state: &Shared,
     f: impl FnOnce(&mut Loaded) -> Result<T, PageError> + Send + 'static,
 ) -> Result<T, PageError> {

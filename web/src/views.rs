@@ -19,7 +19,8 @@ pub const CSS: &str = include_str!("app.css");
 /// record to change (`/live`) and reloads a page that only shows things.
 pub const LIVE_JS: &str = include_str!("live.js");
 
-fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
+/// A page: the header, the navigation for a signed-in member, and `body`.
+pub(crate) fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -40,6 +41,7 @@ fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
                             a href="/decisions" { "Decisions" }
                             a href="/assemblies" { "Assemblies" }
                             a href="/federations" { "Federations" }
+                            a href="/audit" { "Audit" }
                             a href="/propose" { "Propose" }
                         }
                         form.lock method="post" action="/lock" {

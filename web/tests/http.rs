@@ -96,6 +96,8 @@ async fn every_page_but_unlock_needs_a_session() {
         "/propose",
         "/assemblies",
         "/federations",
+        "/audit",
+        "/audit/graph.svg",
         "/live",
     ];
     let with_d = [
@@ -702,4 +704,27 @@ async fn live_answers_when_the_record_changes() {
     );
     let js = send(&app, get("/assets/live.js", None)).await;
     assert!(js.body.contains("location.reload()"));
+}
+
+/// The audit page audits the community's own trust graph on the node,
+/// seeded by its founders, and shows its picture as a same-origin SVG;
+/// nothing of it needs anything from outside.
+#[tokio::test]
+async fn the_audit_page_shows_the_trust_graph_and_its_picture() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let r = send(&app, get("/audit", Some(&cookie))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Trust audit"), "{}", r.body);
+    assert!(r.body.contains("founders as trusted seeds"), "{}", r.body);
+    assert!(r.body.contains("src=\"/audit/graph.svg\""), "{}", r.body);
+    assert!(r.body.contains("Most trusted"), "{}", r.body);
+    let pic = send(&app, get("/audit/graph.svg", Some(&cookie))).await;
+    assert_eq!(pic.status, StatusCode::OK);
+    assert!(
+        pic.body.contains("<svg"),
+        "{}",
+        &pic.body[..pic.body.len().min(200)]
+    );
 }

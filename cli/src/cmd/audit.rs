@@ -200,7 +200,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 /// The community's trust graph by fingerprint, with its founders as seeds
-/// and its constitution's admission threshold.
+/// and its constitution's admission threshold (`device::audit`).
 fn community_graph(
     ctx: &Ctx,
     community: Option<&str>,
@@ -208,35 +208,13 @@ fn community_graph(
     let store = crate::home::Home::new(&ctx.home).store()?;
     let id = crate::home::resolve_community(&store, community)?;
     let (_, state) = crate::home::community_state(&store, &id)?;
-    let pairs: Vec<(String, String)> = state
-        .graph
-        .edges()
-        .map(|(a, b)| (a.fingerprint().to_string(), b.fingerprint().to_string()))
-        .collect();
-    let graph = TrustGraph::from_pairs(pairs)
-        .with_context(|| format!("community {} has no sureties to audit yet", id.short()))?;
-    let founders: Vec<String> = state
-        .founders
-        .iter()
-        .map(|k| k.fingerprint().to_string())
-        .filter(|f| graph.index_of(f).is_some())
-        .collect();
-    if founders.is_empty() {
-        anyhow::bail!(
-            "no founder of community {} has a surety yet: pass --seeds FILE",
-            id.short()
-        );
-    }
-    let seeds = graph.resolve_seeds(&founders)?;
+    let g = device::audit::CommunityGraph::of(&state)
+        .with_context(|| format!("auditing community {}", id.short()))?;
     let note = format!(
         "no --seeds: trusting the community's {} founders with sureties as seeds",
-        seeds.len()
+        g.seeds.len()
     );
-    Ok((
-        graph,
-        (seeds, note),
-        state.constitution.admission.min_sureties as usize,
-    ))
+    Ok((g.graph, (g.seeds, note), g.sureties))
 }
 
 fn progress_bar(ctx: &Ctx, graph: &TrustGraph) -> Option<ProgressBar> {
