@@ -232,36 +232,35 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
         }
     }
     ok(hub, &["decision", "close", &d]);
-    // Trustee 2 cannot shuffle before trustee 1, and nothing is decrypted
-    // before the shuffles: it posts its tally share and waits.
+    // No trustee's turn is reserved: trustee 2 shuffles first, posts its
+    // tally share and waits for one more shuffle, as nothing is decrypted
+    // before the shuffles.
     sync(&h, hub, &homes[1]);
     let early = json(&homes[1], &["decision", "trustee", "share", &d]);
     assert_eq!(early["waiting_for_shuffle"], 1);
-    assert_eq!(early["shuffle_statements"], serde_json::json!([]));
+    assert_eq!(early["shuffle_statements"].as_array().unwrap().len(), 1);
+    assert_eq!(early["ballot_share_statements"], serde_json::json!([]));
     let err = fails(&homes[1], &["decision", "trustee", "share", &d]);
-    assert!(err.contains("waiting for trustee 1 to shuffle"), "{err}");
-    sync(&h, &homes[1], hub);
-    // Trustee 1 shuffles first, then waits for trustee 2's shuffle.
-    let shared = json(hub, &["decision", "trustee", "share", &d]);
-    assert_eq!(shared["shuffle_statements"].as_array().unwrap().len(), 1);
-    assert_eq!(shared["ballot_share_statements"], serde_json::json!([]));
-    assert_eq!(shared["waiting_for_shuffle"], 2);
-    let s = json(hub, &["decision", "show", &d]);
+    assert!(
+        err.contains("waiting for 1 more trustee(s) to shuffle"),
+        "{err}"
+    );
+    let s = json(&homes[1], &["decision", "show", &d]);
     let pending = s["individual"]["pending"].as_str().unwrap();
     assert!(
-        pending.starts_with("waiting for trustee 2 to shuffle"),
+        pending.starts_with("waiting for 1 more trustee(s) to shuffle"),
         "{pending}"
     );
-    // Trustee 2 shuffles the result, and decrypts the final list.
-    sync(&h, hub, &homes[1]);
-    let second = json(&homes[1], &["decision", "trustee", "share", &d]);
-    assert_eq!(second["shuffle_statements"].as_array().unwrap().len(), 1);
-    assert_eq!(second["statement"], serde_json::Value::Null);
+    sync(&h, &homes[1], hub);
+    // Trustee 1 shuffles trustee 2's output, which completes the
+    // shuffles, and decrypts the final list.
+    let shared = json(hub, &["decision", "trustee", "share", &d]);
+    assert_eq!(shared["shuffle_statements"].as_array().unwrap().len(), 1);
     assert_eq!(
-        second["ballot_share_statements"].as_array().unwrap().len(),
+        shared["ballot_share_statements"].as_array().unwrap().len(),
         1
     );
-    sync(&h, &homes[1], hub);
+    assert_eq!(shared["waiting_for_shuffle"], serde_json::Value::Null);
     let s = json(hub, &["decision", "show", &d]);
     assert_eq!(
         s["individual"]["pending"],
@@ -269,11 +268,13 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
     );
     assert_eq!(s["individual"]["ballots_sorted"], serde_json::Value::Null);
     assert_eq!(s["individual"]["shuffles"]["complete"], true);
-    // Trustee 1 comes back for its shares of the shuffled list.
-    let back = json(hub, &["decision", "trustee", "share", &d]);
+    // Trustee 2 comes back for its shares of the shuffled list.
+    sync(&h, hub, &homes[1]);
+    let back = json(&homes[1], &["decision", "trustee", "share", &d]);
     assert_eq!(back["shuffle_statements"], serde_json::json!([]));
     assert_eq!(back["statement"], serde_json::Value::Null);
     assert_eq!(back["ballot_share_statements"].as_array().unwrap().len(), 1);
+    sync(&h, &homes[1], hub);
 
     let record = h.file("record.grs");
     ok(hub, &["statements", "export", "--out", &record]);
@@ -292,7 +293,7 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
             applied[0]["shuffler"].clone(),
             applied[1]["shuffler"].clone()
         ),
-        (1.into(), 2.into())
+        (2.into(), 1.into())
     );
     assert_eq!(applied[1]["input"], applied[0]["output"]);
     assert_eq!(ind["shuffles"]["decrypted_list"], applied[1]["output"]);

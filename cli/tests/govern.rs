@@ -163,7 +163,7 @@ fn members_elect_a_treasurer_by_instant_runoff() {
         sync(&h, home, hub);
     }
     ok(hub, &["decision", "close", &d]);
-    // Trustees 1 and 2 shuffle in turn; trustee 1 then shares the
+    // Trustees 1 and 2 shuffle one after another; trustee 1 then shares the
     // shuffled ballots too.
     for trustee in [&homes[0], &homes[1], &homes[0]] {
         sync(&h, hub, trustee);

@@ -927,11 +927,10 @@ fn individual(
 }
 
 /// The trustee's shuffle of a closed whole-ballot decision's ballots
-/// (kind 28, one statement per part, each building on the previous one),
-/// when it is this trustee's turn: trustees `1..=t` shuffle in turn, each
-/// the list the previous one left, once that shuffle is final. The
-/// permutation and re-encryption randomness are drawn from `rng` and
-/// forgotten.
+/// (kind 28, one statement per part, each building on the previous one):
+/// any `t` distinct trustees shuffle, one after another, each the list the
+/// previous one left, once that shuffle is final. The permutation and
+/// re-encryption randomness are drawn from `rng` and forgotten.
 pub fn shuffle<R: RngCore + CryptoRng>(
     identity: &Keypair,
     community: &CommunityId,
@@ -943,21 +942,11 @@ pub fn shuffle<R: RngCore + CryptoRng>(
     let (ind, close) = individual(state)?;
     let j = trustee_index(identity, state)?;
     let sh = &ind.shuffles;
-    let needed = sh.needed;
-    match sh.next() {
-        None => return refuse(format!("the {needed} shuffles are complete")),
-        Some(_) if sh.applied.iter().any(|r| r.shuffler == j) => {
-            return refuse("you have shuffled already")
-        }
-        Some(next) if j > needed => {
-            return refuse(format!(
-                "trustee {j} does not shuffle (trustees 1 to {needed} do); waiting for trustee {next} to shuffle"
-            ))
-        }
-        Some(next) if next != j => {
-            return refuse(format!("waiting for trustee {next} to shuffle before you"))
-        }
-        Some(_) => {}
+    if sh.complete() {
+        return refuse(format!("the {} shuffles are complete", sh.needed));
+    }
+    if !sh.may_shuffle(j) {
+        return refuse("you have shuffled already");
     }
     if !sh.settled {
         return refuse(
@@ -1012,9 +1001,9 @@ pub fn ballot_shares<R: RngCore + CryptoRng>(
 ) -> Result<Vec<Statement>, VoteError> {
     let (ind, close) = individual(state)?;
     let Some(list) = &ind.mixed else {
-        let next = ind.shuffles.next().unwrap_or_default();
         return refuse(format!(
-            "waiting for trustee {next} to shuffle: ballots are decrypted only after trustees 1 to {} have shuffled them",
+            "waiting for {} more trustee(s) to shuffle: ballots are decrypted only after {} distinct trustees have shuffled them",
+            ind.shuffles.missing(),
             ind.shuffles.needed
         ));
     };

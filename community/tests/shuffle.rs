@@ -1,5 +1,6 @@
-//! Whole-ballot decisions shuffle before they decrypt: trustees 1..t in
-//! turn post verifiable shuffles (kind 28) of the counted ballots, and the
+//! Whole-ballot decisions shuffle before they decrypt: any t distinct
+//! trustees, one after another, post verifiable shuffles (kind 28) of the
+//! counted ballots, and the
 //! individual decryption shares (kind 21) are of the final shuffled list.
 //! The outcome is the one the cast ballots give; the decrypted ballots are
 //! the cast ones as a multiset; nothing ties one to a ballot statement;
@@ -120,11 +121,14 @@ fn an_irv_decision_shuffled_then_decrypted_gives_the_outcome_of_the_cast_ballots
     let (mut w, d, votes) = closed_irv();
     // Nothing is decrypted before the shuffles.
     let err = shares(&w, &d, 0).unwrap_err().to_string();
-    assert!(err.contains("waiting for trustee 1 to shuffle"), "{err}");
+    assert!(
+        err.contains("waiting for 2 more trustee(s) to shuffle"),
+        "{err}"
+    );
     let st = w.state(&d);
     let pending = st.individual.as_ref().unwrap().pending.clone().unwrap();
     assert!(
-        pending.contains("waiting for trustee 1 to shuffle"),
+        pending.contains("waiting for 2 more trustee(s) to shuffle"),
         "{pending}"
     );
     w.shuffle_all(&d);
@@ -220,65 +224,53 @@ fn shares_of_the_unshuffled_ballots_are_refused_by_name() {
 }
 
 #[test]
-fn shuffles_out_of_turn_by_a_non_trustee_or_twice_are_ignored_with_their_reason() {
+fn shuffles_by_a_non_trustee_on_a_stale_list_or_twice_are_ignored_with_their_reason() {
     let (mut w, d, _) = closed_irv();
     let st = w.state(&d);
-    // Trustee 2's tooling waits for trustee 1; trustee 3 does not shuffle.
-    let err = vote::shuffle(&w.members[1], &w.community, &w.all, &st, T0, &mut OsRng)
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("waiting for trustee 1"), "{err}");
-    let err = vote::shuffle(&w.members[2], &w.community, &w.all, &st, T0, &mut OsRng)
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("does not shuffle"), "{err}");
     let (ctx, list, input) = current(&st);
     let chain = ShuffleChain::new(ctx, list).unwrap();
-    // Trustee 2 shuffles first anyway: out of turn.
-    let early = post(&mut w, &d, 1, input, &chain.shuffle(2, &mut OsRng).unwrap());
     // A member who is not a trustee shuffles as trustee 1.
     let stranger = post(&mut w, &d, 4, input, &chain.shuffle(1, &mut OsRng).unwrap());
     // Trustee 1 signs a shuffle claiming trustee 3.
     let borrowed = post(&mut w, &d, 0, input, &chain.shuffle(3, &mut OsRng).unwrap());
+    // Trustees 2 and 1 both shuffle the counted ballots at once: trustee
+    // 2's is first in record order and counts, whatever its index.
+    let two = post(&mut w, &d, 1, input, &chain.shuffle(2, &mut OsRng).unwrap());
+    let stale = post(&mut w, &d, 0, input, &chain.shuffle(1, &mut OsRng).unwrap());
     let st = w.state(&d);
-    assert!(reasons(&st, &early)[0]
-        .contains("out of turn: trustee 2 shuffled, but trustee 1 shuffles next"));
     assert!(reasons(&st, &stranger)[0].contains("not a trustee"));
     assert!(reasons(&st, &borrowed)[0].contains("for trustee 3 signed by trustee 1's key"));
-    assert!(st.individual.as_ref().unwrap().shuffles.applied.is_empty());
-    // Trustee 1 shuffles; a second shuffle by trustee 1, on its own output, is ignored.
-    let first = w.shuffle(&d, 1);
-    let st = w.state(&d);
+    let sh = &st.individual.as_ref().unwrap().shuffles;
+    assert_eq!(sh.applied.len(), 1);
+    assert_eq!(
+        (sh.applied[0].shuffler, &sh.applied[0].statements),
+        (2, &two)
+    );
+    let why = &reasons(&st, &stale)[0];
+    assert!(
+        why.contains("names input list") && why.contains("came first"),
+        "{why}"
+    );
+    // Trustee 2's tooling refuses a second shuffle; one posted anyway,
+    // on its own output, is ignored.
+    let err = vote::shuffle(&w.members[1], &w.community, &w.all, &st, T0, &mut OsRng)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("shuffled already"), "{err}");
     let (ctx, list, input) = current(&st);
     let again = ShuffleChain::new(ctx, list)
         .unwrap()
-        .shuffle(1, &mut OsRng)
+        .shuffle(2, &mut OsRng)
         .unwrap();
-    let twice = post(&mut w, &d, 0, input, &again);
-    // Trustee 2's shuffle of the counted ballots (the stale list) is ignored.
+    let twice = post(&mut w, &d, 1, input, &again);
     let st = w.state(&d);
-    let stale = post(
-        &mut w,
-        &d,
-        1,
-        st.individual.as_ref().unwrap().counted.digest(),
-        &early_step(&st),
-    );
-    let st = w.state(&d);
-    assert_eq!(st.individual.as_ref().unwrap().shuffles.applied.len(), 1);
-    assert_eq!(
-        st.individual.as_ref().unwrap().shuffles.applied[0].statements,
-        first
-    );
     assert!(
-        reasons(&st, &twice)[0].contains("trustee 1 shuffled already"),
+        reasons(&st, &twice)[0].contains("trustee 2 shuffled already"),
         "{:?}",
         reasons(&st, &twice)
     );
-    let why = &reasons(&st, &stale)[0];
-    assert!(why.contains("names input list"), "{why}");
-    // Trustee 2 then shuffles properly, and a third shuffle comes too late.
-    w.shuffle(&d, 2);
+    // Trustee 1 then shuffles trustee 2's output, and a third shuffle comes too late.
+    w.shuffle(&d, 1);
     let st = w.state(&d);
     let (ctx, list, input) = current(&st);
     let late = ShuffleChain::new(ctx, list)
@@ -289,6 +281,32 @@ fn shuffles_out_of_turn_by_a_non_trustee_or_twice_are_ignored_with_their_reason(
     let st = w.state(&d);
     assert!(reasons(&st, &late)[0].contains("after the 2 shuffles are complete"));
     assert!(st.individual.unwrap().shuffles.complete());
+}
+
+/// Trustee 1 is gone: trustees 3 and 2 shuffle and decrypt, and the
+/// outcome is the one the cast ballots give. No trustee's absence stalls
+/// the decision while `t` others take part.
+#[test]
+fn a_missing_trustee_does_not_stall_the_shuffles() {
+    let (mut w, d, votes) = closed_irv();
+    w.shuffle(&d, 3);
+    w.shuffle(&d, 2);
+    for m in [2, 1] {
+        for s in shares(&w, &d, m).unwrap() {
+            w.push(s);
+        }
+    }
+    let st = w.state(&d);
+    let ind = st.individual.as_ref().unwrap();
+    let by: Vec<u16> = ind.shuffles.applied.iter().map(|r| r.shuffler).collect();
+    assert_eq!(by, vec![3, 2]);
+    let mut cast = votes.clone();
+    cast.sort();
+    assert_eq!(ind.ballots.as_ref(), Some(&cast));
+    let rule = WholeBallotRule::InstantRunoff;
+    let expected = run_rule(&rule, &st.opening.kind, &st.opening.options, &votes).unwrap();
+    assert_eq!(ind.outcome.clone().unwrap().winners, expected.winners);
+    assert!(st.ignored.is_empty(), "{:?}", st.ignored);
 }
 
 /// Trustee 2's shuffle of the counted ballots (not of trustee 1's output).

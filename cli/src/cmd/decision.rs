@@ -370,14 +370,19 @@ fn trustee_share(ctx: &Ctx, w: &Which) -> anyhow::Result<()> {
     let mut st = state(&l, &resolve(&l.all, &w.decision)?)?;
     let key = l.home.unlock()?;
     let me = st.trustee_index(&key.public());
-    let turn = |st: &DecisionState| {
+    let individual = |st: &DecisionState| {
         st.individual
             .as_ref()
             .filter(|i| !i.counted.is_empty())
-            .and_then(|i| i.shuffles.next())
+            .map(|i| (i.shuffles.missing(), i.shuffles.settled))
+    };
+    let may_shuffle = |st: &DecisionState| {
+        let ind = st.individual.as_ref().filter(|i| !i.counted.is_empty());
+        me.zip(ind)
+            .is_some_and(|(j, i)| i.shuffles.may_shuffle(j) && i.shuffles.settled)
     };
     let mut shuffled = Vec::new();
-    if me.is_some() && turn(&st) == me {
+    if may_shuffle(&st) {
         let parts = vote::shuffle(&key, &l.community, &l.all, &st, now(), &mut OsRng)?;
         shuffled = save_all(&mut l, parts)?;
         st = state(&l, &st.id)?;
@@ -394,7 +399,9 @@ fn trustee_share(ctx: &Ctx, w: &Which) -> anyhow::Result<()> {
         save(&mut l, &s)?;
         tally_share = Some(s.id().to_string());
     }
-    let waiting = turn(&st);
+    let waiting = individual(&st)
+        .map(|(missing, _)| missing)
+        .filter(|&m| m > 0);
     let mut each = Vec::new();
     let ind = st.individual.as_ref().filter(|i| i.mixed.is_some());
     let unshared = ind.filter(|i| !i.shares.iter().any(|r| Some(r.trustee) == me));
@@ -406,7 +413,7 @@ fn trustee_share(ctx: &Ctx, w: &Which) -> anyhow::Result<()> {
     }
     if shuffled.is_empty() && tally_share.is_none() && each.is_empty() {
         match waiting {
-            Some(j) => bail!("waiting for trustee {j} to shuffle the counted ballots: run this again once its shuffle has arrived (trustees 1 to {} shuffle in turn before any ballot is decrypted)", st.opening.threshold),
+            Some(n) => bail!("waiting for {n} more trustee(s) to shuffle the counted ballots: run this again once their shuffles have arrived and are final ({} distinct trustees shuffle, one after another, before any ballot is decrypted)", st.opening.threshold),
             None if unsettled => bail!("the last shuffle is not final yet; share once it is final on this device (keep `grassroots serve` running)"),
             None => bail!("you have posted your shares of this decision already"),
         }
@@ -442,8 +449,8 @@ fn share_text(
     if !each.is_empty() {
         t.push(format!("Posted your shares of each ballot of the shuffled list ({} statement(s)), with proofs, for the decision's {} rule.", each.len(), st.rule.as_ref().map_or("", |r| r.name())));
     }
-    if let Some(j) = waiting {
-        t.push(format!("Waiting for trustee {j} to shuffle; run `grassroots decision trustee share {}` again once it has, to post your shares of the ballots.", st.id.short()));
+    if let Some(n) = waiting {
+        t.push(format!("Waiting for {n} more trustee(s) to shuffle; run `grassroots decision trustee share {}` again once they have, to post your shares of the ballots.", st.id.short()));
     } else if each.is_empty()
         && st
             .individual
@@ -801,7 +808,7 @@ fn shuffles_json(ind: &community::decision::Individual) -> Value {
     let sh = &ind.shuffles;
     json!({
         "needed": sh.needed,
-        "shufflers": "trustees 1 to t, in turn",
+        "shufflers": "any t distinct trustees, one after another",
         "applied": sh.applied.iter().map(|r| json!({
             "shuffler": r.shuffler,
             "by": r.by.to_string(),
@@ -810,7 +817,7 @@ fn shuffles_json(ind: &community::decision::Individual) -> Value {
             "output": hex::encode(r.output),
             "proof": "verified",
         })).collect::<Vec<_>>(),
-        "next": sh.next(),
+        "missing": sh.missing(),
         "complete": sh.complete(),
         "settled": sh.settled,
         "decrypted_list": ind.mixed.as_ref().map(|m| hex::encode(m.digest())),
@@ -820,7 +827,7 @@ fn shuffles_json(ind: &community::decision::Individual) -> Value {
 fn shuffles_text(ind: &community::decision::Individual) -> String {
     let sh = &ind.shuffles;
     let mut t = format!(
-        "  shuffles: {} of {} (trustees 1 to {} in turn, each proof checked against the list before it)\n",
+        "  shuffles: {} of {} (any {} distinct trustees, one after another, each proof checked against the list before it)\n",
         sh.applied.len(),
         sh.needed,
         sh.needed
@@ -835,8 +842,9 @@ fn shuffles_text(ind: &community::decision::Individual) -> String {
             hex::encode(&r.output[..6])
         );
     }
-    if let Some(j) = sh.next().filter(|_| !ind.counted.is_empty()) {
-        t += &format!("    waiting for trustee {j} to shuffle\n");
+    let missing = sh.missing();
+    if missing > 0 && !ind.counted.is_empty() {
+        t += &format!("    waiting for {missing} more trustee(s) to shuffle\n");
     }
     t
 }

@@ -644,7 +644,7 @@ impl<'a> Machine<'a> {
     }
 
     /// The shuffle parts applied in record order to the counted ballots
-    /// ([`super::shuffles`]): trustees `1..=t` in turn.
+    /// ([`super::shuffles`]): any `t` distinct trustees, one after another.
     fn shuffles(
         &mut self,
         ctx: &ballot::DecisionContext,

@@ -55,7 +55,7 @@
 //!    recomputed totals.
 //! 8. **Whole-ballot rules.** A decision opened by kind 20 (or 24) names
 //!    a rule (instant-runoff, STV, PAV, MES): after the close trustees
-//!    `1..=t` in turn shuffle the counted ballots (kind 28, [`shuffles`]),
+//!    any `t` distinct trustees, one after another, shuffle the counted ballots (kind 28, [`shuffles`]),
 //!    each shuffle checked against the list the previous one left; then
 //!    each trustee decrypts every ballot of the final shuffled list
 //!    (kind 21, chunked by [`ballot::CountedBallots`]); each trustee's
@@ -709,13 +709,13 @@ impl DecisionState {
             .map(|(c, v)| format!("chunk {c} has {} valid share(s)", v.len()))
             .collect();
         let Some(list) = out.mixed.as_ref() else {
-            out.pending = Some(match out.shuffles.next() {
+            out.pending = Some(match out.shuffles.missing() {
                 _ if out.counted.is_empty() => "no ballot was counted".into(),
-                Some(j) => format!(
-                    "waiting for trustee {j} to shuffle (trustees 1 to {} shuffle in turn before any ballot is decrypted)",
+                0 => "the shuffles are complete".into(),
+                n => format!(
+                    "waiting for {n} more trustee(s) to shuffle (any {} distinct trustees shuffle, one after another, before any ballot is decrypted)",
                     out.shuffles.needed
                 ),
-                None => "the shuffles are complete".into(),
             });
             return Ok(out);
         };

@@ -1,17 +1,21 @@
 //! The shuffles of a whole-ballot decision's counted ballots (kind 28),
 //! applied in record order before any ballot is decrypted alone.
 //!
-//! After a settled close, trustees `1, 2, …, t` (`t` the decision's
-//! threshold) each shuffle, in that order, the list the previous one left —
-//! the first the counted ballots in the order the close fixes. A shuffle is
+//! After a settled close, any `t` distinct trustees (`t` the decision's
+//! threshold) shuffle one after another, in record order, each the list
+//! the previous one left — the first the counted ballots in the order the
+//! close fixes. No trustee's turn is reserved, so one missing trustee does
+//! not stall the decision: the first `t` valid shuffles by distinct
+//! trustees form the chain, as any `t` decryption shares decrypt. A shuffle is
 //! one or more part statements ([`ShufflePart`]); it takes effect at the
 //! position of its last part, and is then checked against the current
 //! list: its input digest, its turn, and its proof, bound by
 //! [`ShuffleContext::for_close`] to the decision, the close and the input.
 //! Anything else is kept in [`DecisionState::ignored`](super::DecisionState)
 //! with its reason: a shuffle for another close, by a key that is not the
-//! trustee it names, that does not decode, out of turn, a trustee's second
-//! one, one naming another input, one whose proof fails (the failure named:
+//! trustee it names, that does not decode, a trustee's second
+//! one, one naming another input (two trustees who shuffle the same list at
+//! once: the first in record order counts, the other shuffles again), one whose proof fails (the failure named:
 //! a dropped, duplicated or altered ballot fails the permutation, product or
 //! re-encryption argument), and one after the `t`-th.
 //!
@@ -49,7 +53,7 @@ pub struct ShuffleRecord {
 /// The shuffles of a closed whole-ballot decision's counted ballots.
 #[derive(Clone, Debug)]
 pub struct Shuffles {
-    /// How many trustees shuffle (trustees `1..=needed`, in turn): the
+    /// How many distinct trustees shuffle, one after another: the
     /// decision's threshold.
     pub needed: u16,
     /// The shuffles applied, in order, each verified against its input.
@@ -62,15 +66,20 @@ pub struct Shuffles {
 }
 
 impl Shuffles {
-    /// The trustee that shuffles next, or `None` once all have.
-    pub fn next(&self) -> Option<u16> {
-        let done = self.applied.len() as u16;
-        (done < self.needed).then_some(done + 1)
+    /// How many more shuffles are needed (0 once complete).
+    pub fn missing(&self) -> u16 {
+        self.needed.saturating_sub(self.applied.len() as u16)
     }
 
-    /// Whether every shuffler has shuffled.
+    /// Whether trustee `j` may shuffle next: the chain is not complete and
+    /// `j` has not shuffled in it.
+    pub fn may_shuffle(&self, j: u16) -> bool {
+        !self.complete() && !self.applied.iter().any(|r| r.shuffler == j)
+    }
+
+    /// Whether the `needed` shuffles are applied.
     pub fn complete(&self) -> bool {
-        self.next().is_none()
+        self.missing() == 0
     }
 
     /// The verified chain of shuffles so far (`None` if no ballot was
@@ -258,20 +267,22 @@ impl<'p> Run<'_, '_, 'p> {
     /// next, before its proof is checked.
     fn refusal(&self, j: u16, input: &[u8; 32], current: &[u8; 32]) -> Option<String> {
         let needed = self.out.needed;
-        match self.out.next() {
-            None => Some(format!("a shuffle after the {needed} shuffles are complete")),
-            Some(_) if self.out.applied.iter().any(|r| r.shuffler == j) => Some(format!(
+        if self.out.complete() {
+            Some(format!(
+                "a shuffle after the {needed} shuffles are complete"
+            ))
+        } else if !self.out.may_shuffle(j) {
+            Some(format!(
                 "trustee {j} shuffled already; its first valid shuffle counts"
-            )),
-            Some(next) if next != j => Some(format!(
-                "out of turn: trustee {j} shuffled, but trustee {next} shuffles next (trustees 1 to {needed} shuffle in turn)"
-            )),
-            Some(_) if input != current => Some(format!(
-                "trustee {j}'s shuffle names input list {}, not the current list {}",
+            ))
+        } else if input != current {
+            Some(format!(
+                "trustee {j}'s shuffle names input list {}, not the current list {} (another trustee's shuffle came first)",
                 hex::encode(&input[..8]),
                 hex::encode(&current[..8])
-            )),
-            Some(_) => None,
+            ))
+        } else {
+            None
         }
     }
 

@@ -96,7 +96,7 @@ impl World {
         parts.into_iter().map(|s| self.push(s)).collect()
     }
 
-    /// Trustees `1..=t` of closed whole-ballot decision `d` shuffle in turn.
+    /// Trustees `1..=t` of closed whole-ballot decision `d` shuffle, one after another.
     pub fn shuffle_all(&mut self, d: &StatementId) {
         for j in 1..=self.state(d).opening.threshold {
             self.shuffle(d, j);
