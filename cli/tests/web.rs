@@ -139,6 +139,7 @@ fn the_results_page_matches_decision_show() {
         &format!("GET /decisions/{d} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
     );
     let _ = web.kill();
+    let _ = web.wait();
     assert!(status.contains("200"), "{status}");
     let counts: Vec<u64> = shown["governed"]["counts"]
         .as_array()
