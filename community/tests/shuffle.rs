@@ -309,16 +309,6 @@ fn a_missing_trustee_does_not_stall_the_shuffles() {
     assert!(st.ignored.is_empty(), "{:?}", st.ignored);
 }
 
-/// Trustee 2's shuffle of the counted ballots (not of trustee 1's output).
-fn early_step(st: &DecisionState) -> ShuffleStep {
-    let ind = st.individual.as_ref().unwrap();
-    let chain = ind.shuffles.chain().unwrap();
-    ShuffleChain::new(*chain.context(), ind.counted.ciphertexts().to_vec())
-        .unwrap()
-        .shuffle(2, &mut OsRng)
-        .unwrap()
-}
-
 #[test]
 fn a_shuffle_that_drops_duplicates_or_alters_a_ballot_is_named() {
     let (mut w, d, _) = closed_irv();
