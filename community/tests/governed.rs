@@ -8,7 +8,7 @@ use community::governed::{GovernedStatus, GovernedView};
 use community::vote;
 use community::CommunityState;
 use governance::governed::{ComponentKind, Reason, Value};
-use governance::{Constitution, Governs, Ratio};
+use governance::{Constitution, Governs};
 use identity::Keypair;
 use ledger::payload::{governed_kind, governed_labels, DecisionOpening, GovernedOpening};
 use ledger::{Payload, Statement, StatementId};
@@ -17,26 +17,13 @@ use rand::rngs::OsRng;
 mod common;
 use common::*;
 
-fn commission() -> Constitution {
-    Constitution {
-        governs: vec![Governs::number(
-            "commission",
-            "basis points",
-            (0, 2000, 25),
-            500,
-            Some(Ratio::new(2, 3).unwrap()),
-        )],
-        ..Constitution::default()
-    }
-}
-
 fn current(v: &GovernedView, name: &str) -> Value {
     v.state.component(name).unwrap().current().clone()
 }
 
 #[test]
 fn a_rate_moves_only_with_a_supermajority_and_abstainers_hold_it_in_place() {
-    let mut w = World::founded(9, commission());
+    let mut w = World::founded(9, commission_constitution());
     w.register_all();
     assert_eq!(current(&w.view(), "commission"), Value::Number(500));
     let low = w.propose(3, "commission", Value::Number(300));
@@ -221,7 +208,7 @@ fn an_amendment_can_declare_a_new_component_that_is_then_decided() {
 
 #[test]
 fn the_second_of_two_concurrent_decisions_on_a_component_is_superseded() {
-    let mut w = World::founded(5, commission());
+    let mut w = World::founded(5, commission_constitution());
     w.register_all();
     w.propose(1, "commission", Value::Number(600));
     let d1 = w.open_on("commission");
@@ -293,7 +280,7 @@ fn opening_of_kind(
 /// the status quo.
 #[test]
 fn governed_ballots_are_one_of_and_legacy_budget_openings_still_decide() {
-    let mut w = World::founded(6, commission());
+    let mut w = World::founded(6, commission_constitution());
     w.register_all();
     w.propose(1, "commission", Value::Number(600));
     let d = w.open_on("commission");
@@ -360,7 +347,7 @@ fn governed_ballots_are_one_of_and_legacy_budget_openings_still_decide() {
 
 #[test]
 fn openings_listing_what_is_not_a_valid_proposal_are_invalid_and_named() {
-    let mut w = World::founded(5, commission());
+    let mut w = World::founded(5, commission_constitution());
     w.register_all();
     let p = w.propose(1, "commission", Value::Number(600));
     w.open_on("commission");

@@ -7,7 +7,6 @@ use community::governed::{GovernedStatus, GovernedView};
 use community::vote::{self, VoteError};
 use community::Record;
 use governance::governed::Value;
-use governance::{Constitution, Governs, Ratio};
 use ledger::payload::{DecisionClose, KeyConfirmation, Proposal, Timeline};
 use ledger::{Payload, StatementId};
 use rand::rngs::OsRng;
@@ -19,19 +18,6 @@ use common::*;
 const P: u64 = T0 + 100;
 /// …and voting here.
 const V: u64 = T0 + 200;
-
-fn commission() -> Constitution {
-    Constitution {
-        governs: vec![Governs::number(
-            "commission",
-            "basis points",
-            (0, 2000, 25),
-            500,
-            Some(Ratio::new(2, 3).unwrap()),
-        )],
-        ..Constitution::default()
-    }
-}
 
 /// Open a timed decision on `commission` among the waiting proposals,
 /// members 0–2 as 2-of-3 trustees.
@@ -94,6 +80,24 @@ fn say(w: &mut World, i: usize, payload: Payload, time: u64) -> StatementId {
     w.push(s)
 }
 
+/// Trustees 1 and 2 post their decryption shares at `time`.
+fn tally(w: &mut World, d: &StatementId, time: u64) {
+    for j in 0..2 {
+        let st = state(w, d);
+        let s = vote::share(
+            &w.members[j],
+            &w.tsecrets[j],
+            &w.community,
+            &w.all,
+            &st,
+            time,
+            &mut OsRng,
+        )
+        .unwrap();
+        w.push(s);
+    }
+}
+
 /// Cast member `i`'s one-choice ballot for `option` among `options`.
 fn choose(w: &mut World, d: &StatementId, i: usize, option: usize) -> StatementId {
     let n = match state(w, d).opening.kind {
@@ -126,7 +130,7 @@ fn close(w: &mut World, d: &StatementId, i: usize, time: u64) -> Result<Statemen
 /// that close are late.
 #[test]
 fn a_window_proposal_joins_and_a_majority_of_trustees_closes_after_the_deadline() {
-    let mut w = World::founded(7, commission());
+    let mut w = World::founded(7, commission_constitution());
     w.register_all();
     let listed = w.propose(3, "commission", Value::Number(300));
     let d = open_timed(&mut w);
@@ -231,20 +235,7 @@ fn a_window_proposal_joins_and_a_majority_of_trustees_closes_after_the_deadline(
     assert_eq!(status(&counted), community::decision::BallotStatus::Counted);
     assert_eq!(status(&late), community::decision::BallotStatus::Late);
 
-    for j in 0..2 {
-        let st = state(&w, &d);
-        let s = vote::share(
-            &w.members[j],
-            &w.tsecrets[j],
-            &w.community,
-            &w.all,
-            &st,
-            V + 4,
-            &mut OsRng,
-        )
-        .unwrap();
-        w.push(s);
-    }
+    tally(&mut w, &d, V + 4);
     let v = view(&w);
     let decided = v.decisions.iter().find(|x| x.id == d.to_string()).unwrap();
     assert_eq!(decided.counts.as_deref(), Some(&[0, 1, 5, 0][..]));
@@ -289,7 +280,7 @@ fn a_window_proposal_joins_and_a_majority_of_trustees_closes_after_the_deadline(
 /// votes count for the status quo.
 #[test]
 fn a_window_proposal_that_cannot_be_adopted_counts_for_the_status_quo() {
-    let mut w = World::founded(4, commission());
+    let mut w = World::founded(4, commission_constitution());
     w.register_all();
     w.propose(3, "commission", Value::Number(600));
     let d = open_timed(&mut w);
@@ -333,20 +324,7 @@ fn a_window_proposal_that_cannot_be_adopted_counts_for_the_status_quo() {
     }
     close(&mut w, &d, 0, V).unwrap();
     close(&mut w, &d, 2, V).unwrap();
-    for j in 0..2 {
-        let st = state(&w, &d);
-        let s = vote::share(
-            &w.members[j],
-            &w.tsecrets[j],
-            &w.community,
-            &w.all,
-            &st,
-            V + 1,
-            &mut OsRng,
-        )
-        .unwrap();
-        w.push(s);
-    }
+    tally(&mut w, &d, V + 1);
     let v = view(&w);
     let decided = v.decisions.iter().find(|x| x.id == d.to_string()).unwrap();
     let refused = decided.proposals[1].refused.clone().unwrap_or_default();

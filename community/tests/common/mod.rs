@@ -15,6 +15,21 @@ use rand::rngs::OsRng;
 
 pub const T0: u64 = 1_700_000_000;
 
+/// A constitution governing a commission rate in basis points (0 to 2000
+/// by 25, now 500) that only more than 2/3 of the members move.
+pub fn commission_constitution() -> Constitution {
+    Constitution {
+        governs: vec![governance::Governs::number(
+            "commission",
+            "basis points",
+            (0, 2000, 25),
+            500,
+            Some(governance::Ratio::new(2, 3).unwrap()),
+        )],
+        ..Constitution::default()
+    }
+}
+
 pub struct World {
     pub members: Vec<Keypair>,
     /// Each member's trustee secret (one per member, for every decision).
