@@ -209,15 +209,33 @@ fn opening(
             if proposal.trustees.is_empty() {
                 proposal.trustees = keys;
                 proposal.threshold = t;
-            } else if proposal.trustees != keys || proposal.threshold != t {
-                return refuse(format!(
-                    "the constitution names the trustees ({t}-of-{}); open without naming trustees or a threshold",
-                    keys.len()
-                ));
+            } else {
+                // A part of the panel, to go ahead without a trustee who is gone.
+                let named = std::mem::take(&mut proposal.trustees);
+                let in_order: Vec<PublicKey> =
+                    keys.iter().filter(|k| named.contains(k)).copied().collect();
+                proposal.trustees = if in_order.len() == named.len() {
+                    in_order
+                } else {
+                    named
+                };
+                if proposal.threshold == 0 {
+                    proposal.threshold = t;
+                }
+                crate::decision::check_panel(&keys, t, &proposal.trustees, proposal.threshold)
+                    .map_err(|e| {
+                        VoteError::Refused(format!(
+                            "{e}; open without naming trustees to use the whole panel, or name at least {} of it",
+                            2 * t - 1
+                        ))
+                    })?;
             }
         }
         Ok(None) if proposal.trustees.is_empty() => {
             return refuse("the constitution names no trustees, so the opening must name them")
+        }
+        Ok(None) if proposal.threshold == 0 => {
+            return refuse("the constitution names no trustees: name the threshold with them")
         }
         Ok(None) => {}
     }

@@ -854,6 +854,8 @@ fn an_stv_board_from_individually_decrypted_ballots() {
 /// A constitution that names trustees: openings use them by default, an
 /// opener cannot substitute others, an opening signed with others anyway
 /// is invalid, and a named trustee who is not a member blocks openings.
+/// With a 2-of-4 panel, a decision may go ahead with three of them (one is
+/// gone), never with two.
 #[test]
 fn trustees_named_by_the_constitution_are_used_by_default() {
     use governance::constitution::TrusteePanel;
@@ -905,7 +907,8 @@ fn trustees_named_by_the_constitution_are_used_by_default() {
     );
     assert_eq!(st.opening.threshold, 2);
     assert_eq!(st.trustee_index(&members[1].public()), Some(2));
-    // Naming the same panel is accepted; naming others is refused.
+    // Naming the same panel is accepted, in any order (it is put in the
+    // panel's); naming others, or another threshold, is refused.
     let panel = |a: usize, b: usize, c: usize| {
         vec![
             members[a].public(),
@@ -913,13 +916,23 @@ fn trustees_named_by_the_constitution_are_used_by_default() {
             members[c].public(),
         ]
     };
-    let same = p(panel(3, 1, 2), 2);
-    assert!(vote::open(&members[0], &w.community, &w.all, same, T0 + 2).is_ok());
-    for other in [p(panel(0, 1, 2), 2), p(panel(1, 3, 2), 2)] {
-        assert!(matches!(
-            vote::open(&members[0], &w.community, &w.all, other, T0 + 2),
-            Err(VoteError::Refused(m)) if m.contains("constitution names the trustees")
-        ));
+    for same in [
+        p(panel(3, 1, 2), 2),
+        p(panel(1, 3, 2), 2),
+        p(panel(1, 3, 2), 0),
+    ] {
+        let s = vote::open(&members[0], &w.community, &w.all, same, T0 + 2).unwrap();
+        let Payload::DecisionOpen(o) = s.payload() else {
+            panic!("an opening")
+        };
+        assert_eq!((o.trustees.clone(), o.threshold), (panel(3, 1, 2), 2));
+    }
+    for (other, why) in [
+        (p(panel(0, 1, 2), 2), "not in the constitution's panel"),
+        (p(panel(3, 1, 2), 3), "the opening's threshold is 3"),
+    ] {
+        let err = vote::open(&members[0], &w.community, &w.all, other, T0 + 2).unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
     }
     // An opening signed with other trustees anyway is invalid.
     let Payload::DecisionOpen(mut forced) = w.all.last().unwrap().payload().clone() else {
@@ -939,9 +952,40 @@ fn trustees_named_by_the_constitution_are_used_by_default() {
     let err = DecisionState::from_statements(&w.community, &w.all, &id, &mut OsRng).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the constitution in force names 2-of-3"),
+            .contains("is not in the constitution's panel"),
         "{err}"
     );
+    // A 2-of-4 panel whose trustee 4 is gone: three of them decide.
+    let mut w = found(vec![&members[0], &members[1], &members[2], &members[3]], 2);
+    let three = p(panel(2, 0, 1), 2);
+    let s = vote::open(&members[0], &w.community, &w.all, three, T0 + 2).unwrap();
+    let d = w.push(s);
+    assert_eq!(w.state(&d).opening.trustees, panel(0, 1, 2));
+    w.keygen(&d);
+    w.cast(&d, 3, &[1]);
+    w.cast(&d, 1, &[1]);
+    let st = w.state(&d);
+    let c = vote::close(&members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
+    w.push(c);
+    for j in [1, 2] {
+        let st = w.state(&d);
+        let s = vote::share(
+            &w.members[j],
+            &w.tsecrets[j],
+            &w.community,
+            &w.all,
+            &st,
+            T0 + 10,
+            &mut OsRng,
+        )
+        .unwrap();
+        w.push(s);
+    }
+    let tally = w.state(&d).tally.unwrap();
+    assert_eq!(tally.totals, Some(vec![2]));
+    let two = p(vec![members[0].public(), members[1].public()], 2);
+    let err = vote::open(&members[0], &w.community, &w.all, two, T0 + 2).unwrap_err();
+    assert!(err.to_string().contains("needs at least 3"), "{err}");
     // A constitution naming a non-member as trustee: openings are refused.
     let w = found(vec![&members[0], &stranger, &members[1]], 2);
     assert!(matches!(

@@ -44,8 +44,9 @@ enum DecisionCommand {
         #[arg(long, conflicts_with_all = ["question", "kind"])]
         component: Option<String>,
         /// A trustee: a public key or identity card file (repeatable, in
-        /// index order). Only when the constitution names no trustees; by
-        /// default the constitution's are used.
+        /// index order). By default the constitution's panel is used; where
+        /// it names one, name at least 2t − 1 of its trustees to go ahead
+        /// without one who is gone (no --threshold: the panel's is kept).
         #[arg(long = "trustee")]
         trustees: Vec<String>,
         /// Decryption shares needed to tally (with --trustee).
@@ -231,7 +232,9 @@ fn trustee_threshold(
     Ok(match (threshold, trustees.is_empty()) {
         (Some(t), false) => t,
         (None, true) => 0,
-        (None, false) => bail!("give --threshold with --trustee"),
+        // The constitution's panel's threshold, for a part of its panel
+        // (the library refuses where the constitution names no panel).
+        (None, false) => 0,
         (Some(_), true) => bail!("--threshold goes with --trustee"),
     })
 }

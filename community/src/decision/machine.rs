@@ -133,16 +133,11 @@ impl<'a> Machine<'a> {
         }
         match super::constitution_trustees(&at_open.constitution) {
             Err(e) => return Err(invalid(e)),
-            Ok(Some((keys, t))) if keys != opening.trustees || t != opening.threshold => {
-                return Err(invalid(format!(
-                    "the constitution in force names {t}-of-{} trustees ({}), but the opening names {}-of-{} others",
-                    keys.len(),
-                    keys.iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>().join(", "),
-                    opening.threshold,
-                    opening.trustees.len()
-                )))
+            Ok(Some((keys, t))) => {
+                super::check_panel(&keys, t, &opening.trustees, opening.threshold)
+                    .map_err(invalid)?;
             }
-            _ => {}
+            Ok(None) => {}
         }
         if let Some(t) = opening
             .trustees

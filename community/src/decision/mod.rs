@@ -267,6 +267,50 @@ pub fn constitution_trustees(
     Ok(Some((keys, panel.threshold)))
 }
 
+/// Whether an opening may name `named` as its `named_t`-of-`m'` trustees
+/// when the constitution's panel is `t`-of-`keys`: the same threshold, and
+/// the panel or a part of it in the panel's order, of at least `2t − 1`
+/// trustees (the bound every panel keeps, `ballot.md` §4). A part of the
+/// panel lets a decision go ahead without a trustee who is gone: while
+/// fewer than `t` trustees collude they are fewer than `t` of any part
+/// too, so secrecy holds as for the whole panel.
+pub fn check_panel(
+    keys: &[PublicKey],
+    t: u16,
+    named: &[PublicKey],
+    named_t: u16,
+) -> Result<(), String> {
+    let all = || {
+        keys.iter()
+            .map(|k| k.fingerprint().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if named_t != t {
+        return Err(format!(
+            "the constitution in force names {t}-of-{} trustees ({}), but the opening's threshold is {named_t}",
+            keys.len(),
+            all()
+        ));
+    }
+    let mut rest = keys.iter();
+    if let Some(k) = named.iter().find(|k| !rest.any(|p| p == *k)) {
+        return Err(format!(
+            "trustee {} is not in the constitution's panel ({}), or is named out of the panel's order",
+            k.fingerprint(),
+            all()
+        ));
+    }
+    let least = 2 * usize::from(t) - 1;
+    if named.len() < least {
+        return Err(format!(
+            "the opening names {} of the panel's trustees, but a {t}-of-m decision needs at least {least}",
+            named.len()
+        ));
+    }
+    Ok(())
+}
+
 /// The electorate as the statements define it: members of the community
 /// state of `statements`, each with the credential of their latest
 /// registration, ordered by identity key.
