@@ -206,3 +206,28 @@ fn missing_file_is_an_io_error() {
         matches!(&err, QrError::ImageIo { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     );
 }
+
+/// An image found by fuzzing (`fuzz/corpus/attest/regression-rqrr-perspective-overflow`,
+/// a 58-pixel-wide grey image) on which the QR reader's perspective fit maps
+/// outside `i32` and its assertion panics: the decoder reports the image as
+/// unreadable instead of panicking.
+#[test]
+fn an_image_that_breaks_the_readers_perspective_is_unreadable_not_a_panic() {
+    let data = include_bytes!("../../fuzz/corpus/attest/regression-rqrr-perspective-overflow");
+    // As `tests::fuzz_checks::check_attest` selector 2 builds it.
+    let (&w, pixels) = data[1..].split_first().unwrap();
+    let width = (w % 64) as usize + 1;
+    let height = pixels.len() / width;
+    let img = image::GrayImage::from_raw(
+        width as u32,
+        height as u32,
+        pixels[..width * height].to_vec(),
+    )
+    .unwrap();
+    let read = std::panic::catch_unwind(|| attest::qr::decode_gray(img));
+    let err = read
+        .expect("the decoder does not panic")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("degenerate"), "{err}");
+}
