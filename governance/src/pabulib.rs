@@ -101,6 +101,11 @@ pub enum PabulibErrorKind {
     /// Data before the first section.
     #[error("data before the META section")]
     DataOutsideSection,
+    /// A row whose first field is a section name: with its other fields
+    /// empty (as writing a META key with an empty value leaves them) it
+    /// would read as that section's header, so it is refused.
+    #[error("a row starts with the section name `{0}`, which would read as a section header")]
+    SectionNameInRow(&'static str),
     /// A required meta key is absent.
     #[error("META has no `{0}`")]
     MissingMeta(&'static str),
@@ -341,6 +346,13 @@ pub fn parse(text: &str) -> Result<PbFile, PabulibError> {
         let Some(s) = current else {
             return Err(err(line_no, PabulibErrorKind::DataOutsideSection));
         };
+        if let Some(name) = [Section::Meta, Section::Projects, Section::Votes]
+            .into_iter()
+            .map(Section::name)
+            .find(|n| first.eq_ignore_ascii_case(n))
+        {
+            return Err(err(line_no, PabulibErrorKind::SectionNameInRow(name)));
+        }
         if expect_header {
             tables[s as usize] = Some(Table {
                 header: fields.iter().map(|f| f.trim().to_string()).collect(),
@@ -752,6 +764,32 @@ mod tests {
         let g = parse(&written).unwrap();
         assert_eq!(g.voter_fields, f.voter_fields);
         assert_eq!(written, g.to_pb_string());
+    }
+
+    /// Found by fuzzing: a META row `VOTES;;…;e;x` (an empty value, more
+    /// fields after it) was read, then written as `VOTES;`, which reads as
+    /// the VOTES header: the written file did not parse. A row starting
+    /// with a section name is refused, in any section and any case.
+    #[test]
+    fn a_row_starting_with_a_section_name_is_refused() {
+        let ok = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\n\
+                  project_id;cost\na;5\nVOTES\nvoter_id;vote\n1;a\n";
+        parse(ok).unwrap();
+        for (row, at, line) in [
+            ("META\nkey;value\n", "VOTES;;;e;x\n", 3),
+            ("META\nkey;value\n", "projects;3\n", 3),
+        ] {
+            let text = ok.replacen(row, &format!("{row}{at}"), 1);
+            let e = parse(&text).unwrap_err();
+            assert_eq!(e.line, line, "{text}");
+            assert!(
+                matches!(e.kind, PabulibErrorKind::SectionNameInRow(_)),
+                "{e:?}"
+            );
+        }
+        let project = ok.replace("a;5\nVOTES", "a;5\nMeta;5\nVOTES");
+        let e = parse(&project).unwrap_err();
+        assert_eq!(e.kind, PabulibErrorKind::SectionNameInRow("META"));
     }
 
     #[test]
