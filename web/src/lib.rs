@@ -11,6 +11,7 @@
 mod pages;
 mod session;
 mod views;
+mod vouching;
 
 use axum::Router;
 use std::net::SocketAddr;
