@@ -98,7 +98,42 @@ async fn visit(
         return Err(format!("federations page: {feds}"));
     }
     shoot(c, screen, "9-federations").await?;
+    audit_can_fail(c, axe).await?;
     live_update(c, f).await
+}
+
+/// The audit is no formality: a button Tab skips and an image without a
+/// text alternative, put into a page, each fail it.
+async fn audit_can_fail(c: &Client, axe: Option<&str>) -> Step {
+    c.execute(
+        "const b = document.createElement('button');
+         b.textContent = 'unreachable'; b.tabIndex = -1; b.id = 'planted';
+         document.querySelector('main').append(b);",
+        vec![],
+    )
+    .await
+    .map_err(fail("plant a button"))?;
+    match keyboard_check(c, "planted").await {
+        Err(e) if e.contains("planted") => {}
+        other => {
+            return Err(format!(
+                "a button Tab skips passed the keyboard check: {other:?}"
+            ))
+        }
+    }
+    let Some(axe) = axe else { return Ok(()) };
+    c.execute(
+        "const i = document.createElement('img');
+         i.src = '/assets/none.png';
+         document.querySelector('main').append(i);",
+        vec![],
+    )
+    .await
+    .map_err(fail("plant an image"))?;
+    match axe_check(c, "planted", axe).await {
+        Err(e) if e.contains("image-alt") => Ok(()),
+        other => Err(format!("an image without alt passed axe-core: {other:?}")),
+    }
 }
 
 /// A statement reaching this node while the community page is open shows

@@ -218,24 +218,39 @@ pub async fn axe_check(c: &Client, name: &str, axe: &str) -> Step {
     let found = c
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-               .then(r => done(r.violations
-                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
-                   + v.nodes.map(n => n.target.join(' ')).join(', '))))
-               .catch(e => done(['axe failed: ' + e]));",
+             axe.run(document)
+               .then(r => done({
+                 passes: r.passes.length,
+                 fail: r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
+                     + v.nodes.map(n => n.target.join(' ')).join(', ')),
+                 lesser: r.violations
+                   .filter(v => v.impact !== 'serious' && v.impact !== 'critical')
+                   .map(v => v.id + ' (' + v.impact + ')')
+               }))
+               .catch(e => done({ passes: 0, fail: ['axe failed: ' + e], lesser: [] }));",
             vec![],
         )
         .await
         .map_err(fail("run axe-core"))?;
-    let list: Vec<String> = found
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|v| v.as_str().unwrap_or("?").to_string())
-                .collect()
-        })
-        .unwrap_or_else(|| vec![format!("axe gave {found}")]);
+    let strings = |key: &str| -> Vec<String> {
+        found[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or("?").to_string())
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![format!("axe gave {found}")])
+    };
+    let (list, lesser) = (strings("fail"), strings("lesser"));
+    eprintln!(
+        "axe-core on {name}: {} rules passed; serious or critical: {}; moderate or minor (not failing): {}",
+        found["passes"],
+        list.len(),
+        if lesser.is_empty() { "none".to_string() } else { lesser.join(", ") }
+    );
     if list.is_empty() {
         Ok(())
     } else {
