@@ -143,7 +143,7 @@ async fn offer(State(state): State<Shared>, auth: Authed, Form(f): Form<CsrfForm
     let key = auth.key.clone();
     let made = with_community(&state, move |l| {
         let mut side = Side {
-            key: &*key,
+            key: &key,
             store: &mut l.store,
             community: l.community,
         };
@@ -228,7 +228,7 @@ async fn step(state: &Shared, auth: &Authed, image: Bytes) -> Result<(), Refusal
         let mut store = home.store()?;
         let community = device::resolve_community(&store, named.as_deref())?;
         let mut side = Side {
-            key: &*key,
+            key: &key,
             store: &mut store,
             community,
         };

@@ -97,6 +97,8 @@ async fn every_page_but_unlock_needs_a_session() {
         "/assemblies",
         "/federations",
         "/live",
+        "/vouch",
+        "/vouch/code.png",
     ];
     let with_d = [
         format!("/decisions/{d}"),
