@@ -14,6 +14,7 @@ pub mod governed;
 pub mod home;
 pub mod members;
 pub mod values;
+pub mod vouch;
 
 pub use assembly::DrawStep;
 pub use community::{resolve_decision, CommunityError, DecisionItem, Loaded};

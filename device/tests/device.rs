@@ -99,3 +99,100 @@ fn typed_values_are_read_or_refused_with_the_reason() {
         Err(ValuesError::NeedsFile)
     ));
 }
+
+/// Two homes of one community: the founder's and a newcomer's.
+fn two_sides() -> (
+    tempfile::TempDir,
+    ledger::Store,
+    Keypair,
+    ledger::Store,
+    Keypair,
+    ledger::CommunityId,
+) {
+    let (dir, home_a, a) = home();
+    let g = ledger::dag::found(&a, Constitution::default(), &[], 1_700_000_000).unwrap();
+    let mut store_a = home_a.store().unwrap();
+    store_a.insert(&g).unwrap();
+    let home_b = Home::new(&dir.path().join("newcomer"));
+    let b = Keypair::generate();
+    let mut store_b = home_b.store().unwrap();
+    store_b.insert(&g).unwrap();
+    (dir, store_a, a, store_b, b, g.id())
+}
+
+#[test]
+fn vouching_steps_store_one_surety_and_name_every_refusal() {
+    use device::vouch::{read_code, Awaiting, Scanned, Side, VouchError};
+    let (_dir, mut store_a, a, mut store_b, b, community) = two_sides();
+    let now = device::now();
+    let mut sa = Side {
+        key: &a,
+        store: &mut store_a,
+        community,
+    };
+    let mut sb = Side {
+        key: &b,
+        store: &mut store_b,
+        community,
+    };
+    let offer = sa.offer(now).unwrap();
+
+    let mut forged = offer.clone();
+    *forged.last_mut().unwrap() ^= 1;
+    let e = sb.accept(&forged, now).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            VouchError::Attest(attest::AttestError::Message(
+                attest::MessageError::BadSignature(_)
+            ))
+        ),
+        "{e}"
+    );
+    let e = sb.accept(&offer, now + 3600).unwrap_err();
+    assert!(
+        matches!(e, VouchError::Attest(attest::AttestError::Expired { .. })),
+        "{e}"
+    );
+    let e = sa.accept(&offer, now).unwrap_err();
+    assert!(
+        matches!(e, VouchError::Attest(attest::AttestError::SelfVouch)),
+        "{e}"
+    );
+    let e = read_code(b"not an image").unwrap_err();
+    assert!(matches!(e, VouchError::NotACode(_)), "{e}");
+
+    let Scanned::Accepted { reply: accept } = sb.scan(Awaiting::Offer, &offer, now).unwrap() else {
+        panic!("an offer scanned while waiting for one is accepted")
+    };
+    let e = sa.scan(Awaiting::Confirm, &accept, now).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            VouchError::WrongStep {
+                expected: "confirm",
+                found: "accept"
+            }
+        ),
+        "{e}"
+    );
+    let (surety, confirm) = sa.confirm(&accept, now).unwrap();
+    let e = sa.confirm(&accept, now).unwrap_err();
+    assert!(
+        matches!(e, VouchError::NoSession),
+        "a replayed acceptance: {e}"
+    );
+    let (held, new) = sb.complete(&confirm).unwrap();
+    assert!(new);
+    assert_eq!(held.id(), surety.id());
+    let (again, new) = sb.complete(&confirm).unwrap();
+    assert!(
+        !new && again.id() == surety.id(),
+        "read twice: already held"
+    );
+    let (code_a, peer_of_a) = device::vouch::comparison(&surety, &a.public()).unwrap();
+    let (code_b, peer_of_b) = device::vouch::comparison(&held, &b.public()).unwrap();
+    assert_eq!(code_a, code_b);
+    assert_eq!(peer_of_a, b.public().fingerprint().to_string());
+    assert_eq!(peer_of_b, a.public().fingerprint().to_string());
+}

@@ -12,6 +12,7 @@ mod audit;
 mod pages;
 mod session;
 mod views;
+mod vouching;
 
 use axum::Router;
 use std::net::SocketAddr;

@@ -17,9 +17,11 @@ use zeroize::Zeroizing;
 
 /// What every handler shares.
 pub struct AppState {
-    home: Home,
-    community: Option<String>,
+    pub(crate) home: Home,
+    pub(crate) community: Option<String>,
     sessions: Sessions,
+    /// Where the member is in an in-person exchange (see `vouching`).
+    pub(crate) vouch: tokio::sync::Mutex<crate::vouching::Flow>,
     /// One unlock attempt at a time, so that guessing runs no faster than
     /// the key derivation and the pause after each failure, however many
     /// requests arrive together.
@@ -34,6 +36,7 @@ impl AppState {
             community: config.community.clone(),
             sessions: Sessions::new(config.session_ttl),
             unlocking: tokio::sync::Mutex::new(()),
+            vouch: tokio::sync::Mutex::new(Default::default()),
         }
     }
 }
@@ -65,6 +68,8 @@ pub fn routes(state: Shared) -> Router {
         .route("/assets/app.css", get(css))
         .route("/assets/live.js", get(live_js))
         .route("/live", get(live))
+        .route("/assets/vouch.js", get(vouch_js))
+        .merge(crate::vouching::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers))
         .with_state(state)
@@ -122,7 +127,7 @@ impl PageError {
 }
 
 /// An error and its causes, one sentence each.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
@@ -187,7 +192,7 @@ pub(crate) async fn with_community<T: Send + 'static>(
 }
 
 /// A form's CSRF token, checked against the session's.
-fn check_csrf(auth: &Authed, given: &str) -> Result<(), PageError> {
+pub(crate) fn check_csrf(auth: &Authed, given: &str) -> Result<(), PageError> {
     if auth.csrf_ok(given) {
         Ok(())
     } else {
@@ -196,6 +201,16 @@ fn check_csrf(auth: &Authed, given: &str) -> Result<(), PageError> {
             "this form is not from this session (its token is missing or wrong): reload the page and try again",
         ))
     }
+}
+
+async fn vouch_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        views::VOUCH_JS,
+    )
 }
 
 async fn live_js() -> impl IntoResponse {

@@ -1,12 +1,14 @@
 //! The pages' HTML (maud: escaped by default, checked at compile time).
 
 use crate::session::Authed;
+use crate::vouching::Flow;
 use axum::http::StatusCode;
 use ballot::BallotKind;
 use community::assembly::AssemblyView;
 use community::decision::{BallotStatus, DecisionState, Outcome, Phase};
 use community::governed::{GovernedDecision, GovernedView};
 use community::CommunityState;
+use device::vouch::Awaiting;
 use device::Members;
 use governance::governed::Value;
 use ledger::StatementId;
@@ -18,6 +20,11 @@ pub const CSS: &str = include_str!("app.css");
 /// The live-update script, embedded in the binary: it waits for the
 /// record to change (`/live`) and reloads a page that only shows things.
 pub const LIVE_JS: &str = include_str!("live.js");
+
+/// The camera script of the vouching page, embedded in the binary: it
+/// shows the camera where the browser allows it and posts frames to the
+/// node until one holds a code. The page works without it (photo upload).
+pub const VOUCH_JS: &str = include_str!("vouch.js");
 
 /// A page: the header, the navigation for a signed-in member, and `body`.
 pub(crate) fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup {
@@ -43,6 +50,7 @@ pub(crate) fn layout(title: &str, auth: Option<&Authed>, body: Markup) -> Markup
                             a href="/federations" { "Federations" }
                             a href="/audit" { "Audit" }
                             a href="/propose" { "Propose" }
+                            a href="/vouch" { "Vouch" }
                         }
                         form.lock method="post" action="/lock" {
                             (csrf(a))
@@ -644,5 +652,104 @@ fn value_text(v: &Value) -> String {
         Value::Number(x) => x.to_string(),
         Value::Officer(who) => who.clone(),
         other => format!("{other:?}"),
+    }
+}
+
+/// What the member does at each step, and what the other person does.
+fn vouch_step(flow: &Flow) -> (&'static str, &'static str) {
+    match (flow.awaiting, flow.showing.is_some()) {
+        (Some(Awaiting::Offer), _) => (
+            "Start: one of you shows a code first, the other scans it.",
+            "Either show your code first, or scan the offer code on their screen.",
+        ),
+        (Some(Awaiting::Accept), _) => (
+            "Step 1 of 3: you offered to vouch.",
+            "Let them scan this code (in their app: Vouch, scan their code). Then scan the acceptance code their screen shows.",
+        ),
+        (Some(Awaiting::Confirm), _) => (
+            "Step 2 of 3: you accepted their offer.",
+            "Let them scan this code. Then scan the confirmation code their screen shows.",
+        ),
+        (None, true) => (
+            "Step 3 of 3: the surety is signed and stored on this device.",
+            "Let them scan this confirmation, so that their device stores the surety too.",
+        ),
+        (None, false) => (
+            "Done: the surety is stored on this device.",
+            "Nothing more to scan. Your node shares the surety with the community when it syncs.",
+        ),
+    }
+}
+
+/// The vouching page: the step, this side's code, the comparison code,
+/// and the two ways to read the other person's code.
+pub fn vouch(
+    auth: &Authed,
+    flow: &Flow,
+    compare: Option<&(String, String)>,
+    problem: Option<&str>,
+) -> Markup {
+    let (step, next) = vouch_step(flow);
+    let shown = match flow.awaiting {
+        Some(Awaiting::Accept) => "offer",
+        Some(Awaiting::Confirm) => "acceptance",
+        _ => "confirmation",
+    };
+    layout(
+        "Vouch in person",
+        Some(auth),
+        html! {
+            @if let Some(p) = problem { p.error role="alert" { (p) } }
+            p.status #step { (step) }
+            p #next { (next) }
+            @if flow.showing.is_some() {
+                figure.code {
+                    img #my-code src={ "/vouch/code.png?n=" (flow.serial) } width="360" height="360"
+                        alt={ "Your " (shown) " code, for the other person to scan" };
+                    figcaption { "Your " (shown) " code" }
+                }
+            }
+            @if let Some((code, peer)) = compare {
+                section.compare aria-labelledby="compare-h" {
+                    h2 #compare-h { "Compare aloud" }
+                    p { "Read this code aloud; their screen must show the same:" }
+                    p.sas #sas { (code) }
+                    p { "You vouched for " code.fp { (peer) } ". If the codes differ, do not trust this surety: revoke it with grassroots surety revoke." }
+                }
+            }
+            @if flow.awaiting == Some(Awaiting::Offer) {
+                form method="post" action="/vouch/offer" {
+                    (csrf(auth))
+                    button #show-first type="submit" { "Show my code first" }
+                }
+            }
+            @if let Some(a) = flow.awaiting { (vouch_scan(auth, a)) }
+            form method="post" action="/vouch/reset" {
+                (csrf(auth))
+                button.secondary type="submit" { "Start over" }
+            }
+        },
+    )
+}
+
+/// Reading their code: the camera (where the script finds one) and a photo.
+fn vouch_scan(auth: &Authed, awaiting: Awaiting) -> Markup {
+    html! {
+        section.scan aria-labelledby="scan-h" {
+            h2 #scan-h { "Scan their " (awaiting.name()) " code" }
+            div #camera hidden {
+                button #camera-start type="button" { "Use the camera" }
+                video #camera-video hidden muted playsinline {}
+                p #camera-status role="status" {}
+            }
+            form method="post" action="/vouch/photo" enctype="multipart/form-data" {
+                (csrf(auth))
+                label for="photo" { "A photo of their code" }
+                input #photo type="file" name="photo" accept="image/*" capture="environment" required;
+                button type="submit" { "Read the photo" }
+            }
+            p.hint { "The camera needs this page on localhost or over HTTPS; otherwise take a photo of their screen and choose it here." }
+        }
+        script src="/assets/vouch.js" defer {}
     }
 }

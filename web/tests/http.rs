@@ -99,6 +99,8 @@ async fn every_page_but_unlock_needs_a_session() {
         "/audit",
         "/audit/graph.svg",
         "/live",
+        "/vouch",
+        "/vouch/code.png",
     ];
     let with_d = [
         format!("/decisions/{d}"),
@@ -726,5 +728,178 @@ async fn the_audit_page_shows_the_trust_graph_and_its_picture() {
         pic.body.contains("<svg"),
         "{}",
         &pic.body[..pic.body.len().min(200)]
+    );
+}
+
+/// A request's status and raw body (for images).
+async fn send_raw(app: &Router, req: Request<Body>) -> (StatusCode, Option<String>, Vec<u8>) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, kind, bytes.to_vec())
+}
+
+/// The photo form, as a browser sends it (multipart).
+fn photo(cookie: &str, csrf: &str, image: &[u8]) -> Request<Body> {
+    let b = "----grassroots-test-boundary";
+    let mut body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"code.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(image);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    Request::post("/vouch/photo")
+        .header(header::HOST, "127.0.0.1")
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// One camera frame, as the page's script posts it.
+fn frame(cookie: &str, token: Option<&str>, image: &[u8]) -> Request<Body> {
+    let mut r = Request::post("/vouch/frame")
+        .header(header::HOST, "127.0.0.1")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "image/png");
+    if let Some(t) = token {
+        r = r.header("x-csrf-token", t);
+    }
+    r.body(Body::from(image.to_vec())).unwrap()
+}
+
+/// A white PNG: a photo with no code in it.
+fn blank_png() -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::GrayImage::from_pixel(120, 120, image::Luma([255]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// A node's session on its vouching page: cookie and form token.
+async fn vouch_session(app: &Router) -> (String, String) {
+    let cookie = unlock(app).await;
+    let page = send(app, get("/vouch", Some(&cookie))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    (cookie.clone(), csrf(&page.body))
+}
+
+async fn my_code(app: &Router, cookie: &str) -> Vec<u8> {
+    let (status, kind, png) = send_raw(app, get("/vouch/code.png", Some(cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind.as_deref(), Some("image/png"));
+    png
+}
+
+#[tokio::test]
+async fn two_nodes_vouch_through_photos_and_frames() {
+    let f = fixture();
+    let (dana_home, dana) = common::newcomer_home(&f, "dana");
+    let member = common::member_key(&f);
+    let a = app(&f);
+    let b = web::router(&web::Config::new(
+        dana_home.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    ));
+    let (ca, ta) = vouch_session(&a).await;
+    let (cb, tb) = vouch_session(&b).await;
+    let start = send(&b, get("/vouch", Some(&cb))).await.body;
+    assert!(start.contains("Show my code first") && start.contains("href=\"/vouch\""));
+    let (none, _, _) = send_raw(&b, get("/vouch/code.png", Some(&cb))).await;
+    assert_eq!(none, StatusCode::NOT_FOUND, "no code before the offer");
+
+    // Dana offers; the member's camera posts a frame without a code, one
+    // without the token, then one of the offer.
+    let r = send(&b, post("/vouch/offer", Some(&cb), &format!("csrf={tb}"))).await;
+    assert_eq!(r.location.as_deref(), Some("/vouch"));
+    let offer = my_code(&b, &cb).await;
+    let (s, _, _) = send_raw(&a, frame(&ca, Some(&ta), &blank_png())).await;
+    assert_eq!(
+        s,
+        StatusCode::NO_CONTENT,
+        "a frame without a code: keep scanning"
+    );
+    let (s, _, _) = send_raw(&a, frame(&ca, None, &offer)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a frame without the form token");
+    let (s, _, said) = send_raw(&a, frame(&ca, Some(&ta), &offer)).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&said));
+    assert!(send(&a, get("/vouch", Some(&ca)))
+        .await
+        .body
+        .contains("Step 2 of 3"));
+    let accept = my_code(&a, &ca).await;
+
+    // Dana's photos: one without a code, her own offer, then the acceptance.
+    let r = send(&b, photo(&cb, &tb, &blank_png())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("this image holds no vouching code"),
+        "{}",
+        r.body
+    );
+    let r = send(&b, photo(&cb, &tb, &offer)).await;
+    assert!(
+        r.body
+            .contains("expected the other person&#39;s accept code, but this is an offer code")
+            || r.body
+                .contains("expected the other person's accept code, but this is an offer code"),
+        "{}",
+        r.body
+    );
+    let r = send(&b, photo(&cb, "not-the-token", &accept)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&b, photo(&cb, &tb, &accept)).await;
+    assert_eq!(r.location.as_deref(), Some("/vouch"), "{}", r.body);
+    let page_b = send(&b, get("/vouch", Some(&cb))).await.body;
+    assert!(page_b.contains("Step 3 of 3"), "{page_b}");
+    let confirm = my_code(&b, &cb).await;
+
+    // The member's photo of the confirmation finishes the exchange.
+    let r = send(&a, photo(&ca, &ta, &confirm)).await;
+    assert_eq!(r.location.as_deref(), Some("/vouch"), "{}", r.body);
+    let page_a = send(&a, get("/vouch", Some(&ca))).await.body;
+    assert!(page_a.contains("Done: the surety is stored"), "{page_a}");
+    let sas = |page: &str| {
+        let at = page.find("id=\"sas\">").expect("a comparison code") + 9;
+        page[at..at + 7].to_string()
+    };
+    assert_eq!(sas(&page_a), sas(&page_b), "both screens show one code");
+    let r = send(&a, photo(&ca, &ta, &confirm)).await;
+    assert!(r.body.contains("this exchange is finished"), "{}", r.body);
+
+    let held_a = common::sureties_between(&f.home, &f.community, &member, &dana);
+    let held_b = common::sureties_between(&dana_home, &f.community, &member, &dana);
+    assert_eq!((held_a.len(), held_b.len()), (1, 1));
+    assert_eq!(held_a[0].id(), held_b[0].id());
+}
+
+#[tokio::test]
+async fn an_offer_for_another_community_is_refused_by_name() {
+    let (f, other) = (fixture(), fixture());
+    let (a, elsewhere) = (app(&f), app(&other));
+    let (ca, ta) = vouch_session(&a).await;
+    let (co, to) = vouch_session(&elsewhere).await;
+    send(
+        &elsewhere,
+        post("/vouch/offer", Some(&co), &format!("csrf={to}")),
+    )
+    .await;
+    let offer = my_code(&elsewhere, &co).await;
+    let r = send(&a, photo(&ca, &ta, &offer)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("this code is for community"), "{}", r.body);
+    assert!(
+        r.body.contains("Start: one of you shows a code first"),
+        "the step is unchanged"
     );
 }

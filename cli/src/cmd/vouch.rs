@@ -18,10 +18,8 @@ use crate::ctx::Ctx;
 use crate::home::{now, resolve_community, Home, Prompt};
 use anyhow::{bail, Context};
 use attest::qr;
-use attest::{Message, Offer};
 use clap::Subcommand;
-use identity::Keypair;
-use ledger::{CommunityId, Statement, Store, StoreError};
+use ledger::Statement;
 use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -67,98 +65,12 @@ enum VouchCommand {
     },
 }
 
-/// One device's side of an exchange: its key, store and community.
-pub struct Side<'a> {
-    /// This device's key.
-    pub key: &'a Keypair,
-    /// This device's store.
-    pub store: &'a mut Store,
-    /// The community.
-    pub community: CommunityId,
-}
+pub use device::vouch::Side;
 
-impl Side<'_> {
-    fn ttl(&self) -> anyhow::Result<u64> {
-        let (_, state) = crate::home::community_state(self.store, &self.community)?;
-        Ok(state.constitution.vouch_offer_ttl_secs)
-    }
-
-    /// Step 1: the offer's message bytes (the session is remembered).
-    pub fn offer(&mut self, now: u64) -> anyhow::Result<Vec<u8>> {
-        let ttl = self.ttl()?;
-        self.store.purge_sessions(now.saturating_sub(ttl))?;
-        let o = attest::offer(self.key, self.community, now);
-        let bytes = Message::Offer(o.clone()).encode();
-        self.store
-            .open_session(&o.nonce, &self.community, &bytes, now)?;
-        Ok(bytes)
-    }
-
-    /// Step 2: answer a scanned offer.
-    pub fn accept(&mut self, scanned: &[u8], now: u64) -> anyhow::Result<Vec<u8>> {
-        let a = attest::accept(self.key, &self.community, scanned, self.ttl()?, now)?;
-        let bytes = Message::Accept(a.clone()).encode();
-        self.store
-            .open_session(&a.nonce_accepter, &self.community, &bytes, now)?;
-        Ok(bytes)
-    }
-
-    /// Step 3: confirm a scanned accept; stores the surety.
-    pub fn confirm(&mut self, scanned: &[u8], now: u64) -> anyhow::Result<(Statement, Vec<u8>)> {
-        let a = match Message::decode(scanned)? {
-            Message::Accept(a) => a,
-            other => bail!(
-                "expected the other person's accept code, but this is an {} code",
-                other.name()
-            ),
-        };
-        let pending = self.pending_offer(&a.nonce_offerer)?;
-        let s = attest::confirm(self.key, &pending, scanned, self.ttl()?, now)?;
-        self.store.finish_session(&a.nonce_offerer, &s)?;
-        Ok((s.clone(), Message::Confirm(s).encode()))
-    }
-
-    /// Step 4: complete with a scanned confirm; stores the surety.
-    pub fn complete(&mut self, scanned: &[u8]) -> anyhow::Result<(Statement, bool)> {
-        let s = match Message::decode(scanned)? {
-            Message::Confirm(s) => s,
-            other => bail!(
-                "expected the other person's confirm code, but this is an {} code",
-                other.name()
-            ),
-        };
-        let ledger::Payload::Surety(su) = s.payload() else {
-            bail!("the confirm code does not carry a surety");
-        };
-        let pending = match self.store.session(&su.nonce_peer)? {
-            Some(bytes) => match Message::decode(&bytes)? {
-                Message::Accept(a) => a,
-                _ => bail!("this device's session store holds a damaged session"),
-            },
-            None if self.store.contains(&s.id())? => return Ok((s, false)),
-            None => return Err(StoreError::NoSession.into()),
-        };
-        let s = attest::complete(&pending, scanned)?;
-        let new = self.store.finish_session(&su.nonce_peer, &s)?;
-        Ok((s, new))
-    }
-
-    fn pending_offer(&self, nonce: &[u8]) -> anyhow::Result<Offer> {
-        match self.store.session(nonce)? {
-            Some(bytes) => match Message::decode(&bytes)? {
-                Message::Offer(o) => Ok(o),
-                _ => bail!("this device's session store holds a damaged session"),
-            },
-            None => Err(StoreError::NoSession.into()),
-        }
-    }
-}
-
-/// The line both people compare.
+/// The line both people compare: the comparison code and the other
+/// person's fingerprint.
 pub fn comparison(surety: &Statement, me: &identity::PublicKey) -> (String, String) {
-    let (a, b, code) = attest::comparison_code(surety).expect("a surety statement");
-    let peer = if &a == me { b } else { a };
-    (code, peer.fingerprint().to_string())
+    device::vouch::comparison(surety, me).expect("a surety statement")
 }
 
 /// Write a message's QR code as PNG or SVG, by the file's extension.

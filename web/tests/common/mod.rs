@@ -3,6 +3,8 @@
 //! with the community crate.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod browser;
+
 use community::decision::DecisionState;
 use community::vote;
 use governance::governed::Value;
@@ -320,4 +322,51 @@ pub fn add_note(f: &Fixture, text: &str) {
     let note = ledger::Payload::Note(ledger::Note::new(text).unwrap());
     let s = ledger::dag::say(&key, &f.community, &all, note, T0 + 100).unwrap();
     store.insert(&s).unwrap();
+}
+
+/// A second home for the same community: a newcomer's key (no surety
+/// yet) under [`PASSPHRASE`], holding every statement `f`'s home holds,
+/// as when the newcomer synced. Returns the home and the newcomer's key.
+pub fn newcomer_home(f: &Fixture, name: &str) -> (PathBuf, identity::PublicKey) {
+    let key = Keypair::generate();
+    let home = f.dir.path().join(name);
+    let h = device::Home::new(&home);
+    h.create_key(&key, PASSPHRASE.as_bytes(), KdfParams::INSECURE_FAST)
+        .unwrap();
+    let all = device::Home::new(&f.home)
+        .store()
+        .unwrap()
+        .statements(&f.community)
+        .unwrap();
+    h.store().unwrap().insert_all(&all).unwrap();
+    (home, key.public())
+}
+
+/// The sureties a home holds between `a` and `b` (either as author).
+pub fn sureties_between(
+    home: &std::path::Path,
+    community: &CommunityId,
+    a: &identity::PublicKey,
+    b: &identity::PublicKey,
+) -> Vec<Statement> {
+    let all = device::Home::new(home)
+        .store()
+        .unwrap()
+        .statements(community)
+        .unwrap();
+    all.into_iter()
+        .filter(|s| match s.payload() {
+            Payload::Surety(su) => {
+                (s.author() == *a && su.peer == *b) || (s.author() == *b && su.peer == *a)
+            }
+            _ => false,
+        })
+        .collect()
+}
+
+/// The public key of `f`'s member.
+pub fn member_key(f: &Fixture) -> identity::PublicKey {
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(&f.seed_hex, &mut seed[..]).unwrap();
+    Keypair::from_seed(&seed).public()
 }
