@@ -644,6 +644,14 @@ impl Faults {
     fn check(&mut self) -> (usize, usize) {
         let mut at: BTreeMap<(u64, u64), String> = BTreeMap::new();
         let mut reports = 0;
+        // the equivocator's own node orders by the same rules: what it
+        // reports final must agree too (counted apart from the honest)
+        for s in self.processes_of(EQ) {
+            for (pos, block) in s.final_blocks() {
+                let held = at.entry(pos).or_insert_with(|| block.clone());
+                assert_eq!(*held, block, "seed {}: the equivocator reverted", self.seed);
+            }
+        }
         for s in self.honest_processes() {
             for (pos, block) in s.final_blocks() {
                 reports += 1;
@@ -655,6 +663,11 @@ impl Faults {
                 );
             }
         }
+        assert!(
+            self.servers[EQ].running(),
+            "seed {}: the equivocating process exited",
+            self.seed
+        );
         // every process stops; each device's store is read as it was left
         for s in &mut self.servers {
             s.kill();

@@ -135,6 +135,12 @@ impl Server {
             .collect()
     }
 
+    /// Whether the process is still running (it did not exit or crash).
+    #[allow(dead_code)]
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Kill the process (SIGKILL), keeping what it reported.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -70,3 +70,82 @@ pub fn sides(mut peers: Vec<PeerId>) -> Vec<(PeerId, bool)> {
         .map(|(i, p)| (p, i < half))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blocklace::sim::sim_key;
+    use crate::blocklace::{Lace, NodeConfig, Participants};
+    use std::sync::Arc;
+
+    /// Four participants' first blocks, then participant 0's second block
+    /// naming all four with `payload`; the node of participant 0 holding
+    /// them all, and that block.
+    fn setup(payload: &[u8]) -> (Node, Participants, Vec<Arc<Block>>, Arc<Block>) {
+        let keys: Vec<SigningKey> = (0..4).map(|i| sim_key(7, i)).collect();
+        let set = Participants::new(keys.iter().map(|k| k.verifying_key()).collect()).unwrap();
+        let limits = Limits::default();
+        let first: Vec<Arc<Block>> = keys
+            .iter()
+            .map(|k| Arc::new(Block::sign(k, 0, 0, Vec::new(), Vec::new(), &limits).unwrap()))
+            .collect();
+        let preds = first.iter().map(|b| b.id()).collect();
+        let second =
+            Arc::new(Block::sign(&keys[0], 0, 1, preds, payload.to_vec(), &limits).unwrap());
+        let blocks = first.iter().cloned().chain([second.clone()]);
+        let (node, _) =
+            Node::restore(NodeConfig::default(), keys[0].clone(), set.clone(), blocks).unwrap();
+        (node, set, first, second)
+    }
+
+    /// `twin` is valid where `block` is and the two prove an equivocation.
+    fn conflicts(payload: &[u8]) -> Block {
+        let (node, set, first, block) = setup(payload);
+        let twin = twin(&node, &sim_key(7, 0), &block, &Limits::default()).expect("a twin");
+        assert_ne!(twin.id(), block.id());
+        assert_eq!((twin.header().seq(), twin.header().epoch()), (1, 0));
+        let mut lace = Lace::new(0, set);
+        for b in first.iter().chain([&block]) {
+            lace.insert(b.clone()).unwrap();
+        }
+        let proof = lace.insert(Arc::new(twin.clone())).unwrap().equivocation;
+        assert_eq!(proof.expect("a proof").creator(), block.header().creator());
+        twin
+    }
+
+    #[test]
+    fn a_block_with_a_payload_gets_a_twin_without() {
+        let twin = conflicts(b"statements");
+        assert!(twin.payload().is_empty());
+        assert_eq!(twin.header().preds().len(), 4);
+    }
+
+    #[test]
+    fn an_empty_block_gets_a_twin_naming_one_block_fewer() {
+        let twin = conflicts(b"");
+        let (_, _, first, _) = setup(b"");
+        let preds = twin.header().preds();
+        assert_eq!(preds.len(), 3);
+        assert!(preds.contains(&first[0].id()), "the self-parent is kept");
+    }
+
+    #[test]
+    fn a_first_block_or_a_bare_supermajority_is_sent_unchanged() {
+        let (node, _, first, _) = setup(b"");
+        let key = sim_key(7, 0);
+        assert!(twin(&node, &key, &first[0], &Limits::default()).is_none());
+        // naming only 3 of 4 (a bare supermajority), nothing can be dropped
+        let preds = first[..3].iter().map(|b| b.id()).collect();
+        let bare = Block::sign(&key, 0, 1, preds, Vec::new(), &Limits::default()).unwrap();
+        assert!(twin(&node, &key, &bare, &Limits::default()).is_none());
+    }
+
+    #[test]
+    fn peers_split_in_two_halves_by_id() {
+        let peers: Vec<PeerId> = (0..5).map(|_| PeerId::random()).collect();
+        let sides = sides(peers.clone());
+        assert_eq!(sides.iter().filter(|(_, o)| *o).count(), 3);
+        assert!(sides.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(super::sides(peers.into_iter().rev().collect()), sides);
+    }
+}
