@@ -11,6 +11,13 @@
 //! while another device is killed and restarted, the close and the
 //! shares; every device must tally it the same.
 //!
+//! One of the seven ([`EQ`]) is Byzantine: `serve --equivocate` (the
+//! test-only feature `byzantine`) signs two versions of its blocks and
+//! sends one to half its peers, the other to the rest. Nothing is
+//! written at its home; the checks below are about the six honest
+//! devices, which must also each detect the equivocation, name only the
+//! equivocator, and keep making progress after it was detected.
+//!
 //! Checked afterwards: no final position `(epoch, pos)` was ever reported
 //! with two different blocks by any process, killed ones included; every
 //! reported final block is at that position on every device holding the
@@ -22,11 +29,12 @@
 //!
 //! One seed, four rounds by default (the CI size). More:
 //! `GRASSROOTS_FAULT_SEEDS=20 GRASSROOTS_FAULT_ROUNDS=6 cargo test -p
-//! grassroots-cli --test faults -- --nocapture` runs seeds 1..=20
+//! grassroots-cli --features byzantine --test faults -- --nocapture` runs
+//! seeds 1..=20
 //! (`GRASSROOTS_FAULT_FIRST=k` starts at seed k).
 //! Needs root (network namespaces, `ip`, `tc`); skips, saying why, where
 //! it cannot make them.
-#![cfg(feature = "net")]
+#![cfg(all(feature = "net", feature = "byzantine"))]
 
 mod common;
 
