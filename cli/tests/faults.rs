@@ -597,8 +597,10 @@ impl Faults {
             }
             assert!(
                 Instant::now() < until,
-                "seed {}: devices did not settle in 180 s; held but not final: {:?}; {:?}",
+                "seed {}: devices did not settle in 180 s; failed casts {:?}; held but not \
+                 final: {:?}; {:?}",
                 self.seed,
+                self.failed_casts,
                 self.honest_homes().map(|h| pending(h)).collect::<Vec<_>>(),
                 shows
                     .iter()
