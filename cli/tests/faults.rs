@@ -11,6 +11,13 @@
 //! while another device is killed and restarted, the close and the
 //! shares; every device must tally it the same.
 //!
+//! One of the seven ([`EQ`]) is Byzantine: `serve --equivocate` (the
+//! test-only feature `byzantine`) signs two versions of its blocks and
+//! sends one to half its peers, the other to the rest. Nothing is
+//! written at its home; the checks below are about the six honest
+//! devices, which must also each detect the equivocation, name only the
+//! equivocator, and keep making progress after it was detected.
+//!
 //! Checked afterwards: no final position `(epoch, pos)` was ever reported
 //! with two different blocks by any process, killed ones included; every
 //! reported final block is at that position on every device holding the
@@ -22,11 +29,12 @@
 //!
 //! One seed, four rounds by default (the CI size). More:
 //! `GRASSROOTS_FAULT_SEEDS=20 GRASSROOTS_FAULT_ROUNDS=6 cargo test -p
-//! grassroots-cli --test faults -- --nocapture` runs seeds 1..=20
+//! grassroots-cli --features byzantine --test faults -- --nocapture` runs
+//! seeds 1..=20
 //! (`GRASSROOTS_FAULT_FIRST=k` starts at seed k).
 //! Needs root (network namespaces, `ip`, `tc`); skips, saying why, where
 //! it cannot make them.
-#![cfg(feature = "net")]
+#![cfg(all(feature = "net", feature = "byzantine"))]
 
 mod common;
 
@@ -41,6 +49,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const N: usize = 7;
+/// The Byzantine participant: a founder (not a trustee, not a voucher)
+/// whose `serve --equivocate` signs two versions of its blocks and sends
+/// them to different peers, from its first start to the end.
+const EQ: usize = 5;
 const BIN: &str = env!("CARGO_BIN_EXE_grassroots");
 
 #[test]
@@ -64,14 +76,19 @@ fn seven_devices_under_loss_partitions_and_kills_lose_nothing_final() {
         }
         let f = Faults::run(net, seed, rounds);
         eprintln!(
-            "seed {seed}: {} notes posted, all final on {N} devices; {} statements acknowledged \
-             final, all in every history; {} final positions, {} reports from {} processes, \
-             0 reverted; {} kills, {} partitions; epoch {}; {:?}",
+            "seed {seed}: {} notes posted, all final on the {} honest devices ({} after the \
+             first equivocation was detected); {} statements acknowledged final, all in every \
+             honest history; {} final positions, {} reports from {} honest processes, 0 \
+             reverted; {} equivocation proofs reported, all naming the equivocator, by every \
+             honest device; {} kills, {} partitions; epoch {}; {:?}",
             f.notes,
+            N - 1,
+            f.notes_after,
             f.acknowledged,
             f.positions,
             f.reports,
             f.processes,
+            f.proofs,
             f.kills,
             f.partitions,
             f.epoch,
@@ -83,6 +100,8 @@ fn seven_devices_under_loss_partitions_and_kills_lose_nothing_final() {
 /// What one seed's run measured.
 struct Figures {
     notes: usize,
+    notes_after: usize,
+    proofs: usize,
     acknowledged: usize,
     positions: usize,
     reports: usize,
@@ -100,11 +119,14 @@ struct Faults {
     _dir: Homes,
     homes: Vec<PathBuf>,
     servers: Vec<Server>,
-    dead: Vec<Server>,
+    // killed processes, with their device
+    dead: Vec<(usize, Server)>,
     rng: StdRng,
     seed: u64,
     keys: Vec<String>,
     notes: Vec<String>,
+    // when each note was posted
+    posted: Vec<Instant>,
     kills: usize,
     partitions: usize,
     acknowledged: usize,
@@ -145,6 +167,15 @@ fn pending(home: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// The `k`-th honest device (`k < N − 1`): every device but [`EQ`].
+fn honest(k: usize) -> usize {
+    if k < EQ {
+        k
+    } else {
+        k + 1
+    }
+}
+
 fn address(i: usize) -> String {
     format!("/ip4/{}/tcp/4000", Net::ip(i))
 }
@@ -170,6 +201,7 @@ impl Faults {
             seed,
             keys,
             notes: Vec::new(),
+            posted: Vec::new(),
             kills: 0,
             partitions: 0,
             acknowledged: 0,
@@ -196,12 +228,15 @@ impl Faults {
         f.same_tally(&totals);
         f.mesh();
         let (positions, reports) = f.check();
+        let (proofs, notes_after) = f.equivocation_detected();
         Figures {
             notes: f.notes.len(),
+            notes_after,
+            proofs,
             acknowledged: f.acknowledged,
             positions,
             reports,
-            processes: f.servers.len() + f.dead.len(),
+            processes: f.servers.len() + f.dead.len() - f.processes_of(EQ).count(),
             kills: f.kills,
             partitions: f.partitions,
             epoch,
@@ -209,10 +244,70 @@ impl Faults {
         }
     }
 
+    /// The honest devices' homes.
+    fn honest_homes(&self) -> impl Iterator<Item = &PathBuf> {
+        (0..N - 1).map(|k| &self.homes[honest(k)])
+    }
+
+    /// Every process device `i` ran, killed ones included.
+    fn processes_of(&self, i: usize) -> impl Iterator<Item = &Server> {
+        let dead = self.dead.iter().filter(move |(d, _)| *d == i);
+        std::iter::once(&self.servers[i]).chain(dead.map(|(_, s)| s))
+    }
+
+    /// Every process of an honest device, killed ones included.
+    fn honest_processes(&self) -> impl Iterator<Item = &Server> {
+        (0..N - 1).flat_map(|k| self.processes_of(honest(k)))
+    }
+
+    /// Every honest device detected the equivocation — some process of it
+    /// reported a proof — and every proof any honest process reported
+    /// names the equivocator (no honest participant is ever accused).
+    /// Returns the number of proofs reported and of notes posted after
+    /// the first was (at least one; the checker found them all final).
+    fn equivocation_detected(&self) -> (usize, usize) {
+        let eq = self.keys[EQ].to_lowercase();
+        let mut proofs = 0;
+        for k in 0..N - 1 {
+            let i = honest(k);
+            let reported: Vec<Value> = self
+                .processes_of(i)
+                .flat_map(|s| s.events("equivocation"))
+                .collect();
+            for e in &reported {
+                assert_eq!(
+                    e["creator"].as_str().map(str::to_lowercase).as_deref(),
+                    Some(eq.as_str()),
+                    "seed {}: device {i} accused another participant",
+                    self.seed
+                );
+            }
+            assert!(
+                !reported.is_empty(),
+                "seed {}: device {i} never detected the equivocation",
+                self.seed
+            );
+            proofs += reported.len();
+        }
+        let first = self
+            .honest_processes()
+            .filter_map(|s| s.first_seen("equivocation"))
+            .min()
+            .expect("detected");
+        let after = self.posted.iter().filter(|t| **t > first).count();
+        assert!(
+            after > 0,
+            "seed {}: no note was posted after the equivocation was detected",
+            self.seed
+        );
+        (proofs, after)
+    }
+
     fn start(&self, i: usize) -> Server {
         let peers: Vec<String> = (0..N).filter(|&j| j != i).map(address).collect();
         let cmd = self.net.command(i, BIN);
-        Server::start_with(cmd, &self.homes[i], &address(i), &peers, None)
+        let extra: &[&str] = if i == EQ { &["--equivocate"] } else { &[] };
+        Server::start_with(cmd, &self.homes[i], &address(i), &peers, None, extra)
     }
 
     /// New shaping on every device's link: 5–40 ms delay with jitter, up
@@ -230,16 +325,19 @@ impl Faults {
         }
     }
 
-    /// `count` notes, each from a random device's home; returns the last
-    /// author.
+    /// `count` notes, each from a random honest device's home; returns the
+    /// last author. (The equivocator's own statements ride only in its
+    /// blocks, of which it tells each side a different story: whether
+    /// they are ever ordered depends on when its equivocation is seen.)
     fn post(&mut self, count: usize) -> usize {
         let mut at = 0;
         for _ in 0..count {
-            at = self.rng.gen_range(0..N);
+            at = honest(self.rng.gen_range(0..N - 1));
             let text = format!("seed {} note {}", self.seed, self.notes.len());
             let made = json(&self.homes[at], &["community", "note", &text]);
             self.notes
                 .push(made["statement"].as_str().unwrap().to_string());
+            self.posted.push(Instant::now());
         }
         at
     }
@@ -251,8 +349,8 @@ impl Faults {
         self.kills += 1;
         std::thread::sleep(Duration::from_millis(self.rng.gen_range(200..1500)));
         let fresh = self.start(i);
-        self.dead
-            .push(std::mem::replace(&mut self.servers[i], fresh));
+        let old = std::mem::replace(&mut self.servers[i], fresh);
+        self.dead.push((i, old));
     }
 
     /// A note is written at a device's home and its `serve` is killed
@@ -308,8 +406,7 @@ impl Faults {
         let until = Instant::now() + Duration::from_secs(120);
         loop {
             let shows: Vec<Value> = self
-                .homes
-                .iter()
+                .honest_homes()
                 .map(|home| json(home, &["community", "show"]))
                 .collect();
             if shows.iter().all(|s| {
@@ -338,10 +435,10 @@ impl Faults {
         let base = json(&self.homes[0], &["community", "show"])["statements"]
             .as_u64()
             .unwrap();
-        for home in &self.homes {
+        for home in self.honest_homes() {
             json(home, &["vote", "register"]);
         }
-        self.settled(base + N as u64, "the voting keys");
+        self.settled(base + N as u64 - 1, "the voting keys");
         let mut open = vec!["decision", "open", "--question", "Which day?", "--kind"];
         open.extend(["approval", "--option", "Saturday", "--option", "Sunday"]);
         for k in &self.keys[..3] {
@@ -349,7 +446,8 @@ impl Faults {
         }
         open.extend(["--threshold", "2"]);
         let opened = json(&self.homes[0], &open);
-        assert_eq!(opened["electorate"]["size"], N, "seed {}", self.seed);
+        // the equivocator registered no voting key: the honest six vote
+        assert_eq!(opened["electorate"]["size"], N - 1, "seed {}", self.seed);
         let d = opened["id"].as_str().unwrap().to_string();
         let side: Vec<usize> = vec![self.rng.gen_range(0..N)];
         self.net.partition(&side).unwrap();
@@ -362,17 +460,23 @@ impl Faults {
         self.trustees(&d, "keygen", &mut keygen, done, None);
         let choices = ["1,0", "1,1", "0,1", "1,0", "1,0", "0,1", "1,1"];
         let mut voted = [false; N];
+        voted[EQ] = true;
         let until = Instant::now() + Duration::from_secs(120);
         while !voted.iter().all(|v| *v) {
             for i in 0..N {
                 if voted[i] {
                     continue;
                 }
-                let to = address((i + 1) % N);
+                // ballots go to the next honest device
+                let to = address(if (i + 1) % N == EQ {
+                    (i + 2) % N
+                } else {
+                    (i + 1) % N
+                });
                 let cast = ["--json", "vote", "cast", &d, choices[i], "--submit", &to];
                 voted[i] = self.inside(i, &cast).status.success();
                 self.failed_casts[i] += u64::from(!voted[i]);
-                if voted[i] && voted.iter().filter(|v| **v).count() == 1 {
+                if voted[i] && voted.iter().filter(|v| **v).count() == 2 {
                     let victim = self.rng.gen_range(0..N);
                     self.restart(victim);
                 }
@@ -385,7 +489,7 @@ impl Faults {
             std::thread::sleep(Duration::from_millis(200));
         }
         let until = Instant::now() + Duration::from_secs(120);
-        while json(&self.homes[0], &["decision", "show", &d])["ballots"]["counted"] != N {
+        while json(&self.homes[0], &["decision", "show", &d])["ballots"]["counted"] != N - 1 {
             assert!(
                 Instant::now() < until,
                 "seed {}: ballots not final",
@@ -396,8 +500,8 @@ impl Faults {
         json(&self.homes[0], &["decision", "close", &d]);
         self.trustees(&d, "share", &mut [false; 3], |_| true, None);
         let yes = |o: usize| {
-            choices
-                .iter()
+            (0..N - 1)
+                .map(|k| choices[honest(k)])
                 .filter(|c| c.split(',').nth(o) == Some("1"))
                 .count()
         };
@@ -445,7 +549,7 @@ impl Faults {
     /// Every device tallies decision `d` to `totals`.
     fn same_tally(&self, (d, totals): &(String, Value)) {
         let until = Instant::now() + Duration::from_secs(60);
-        for home in &self.homes {
+        for home in self.honest_homes() {
             while json(home, &["decision", "show", d])["tally"]["totals"] != *totals {
                 assert!(Instant::now() < until, "seed {}: tally differs", self.seed);
                 std::thread::sleep(Duration::from_millis(250));
@@ -462,11 +566,11 @@ impl Faults {
         let until = Instant::now() + Duration::from_secs(180);
         loop {
             let shows: Vec<Value> = self
-                .homes
-                .iter()
+                .honest_homes()
                 .map(|home| json(home, &["community", "show"]))
                 .collect();
-            let done = shows.iter().zip(&self.failed_casts).all(|(s, failed)| {
+            let failed_casts = (0..N - 1).map(|k| &self.failed_casts[honest(k)]);
+            let done = shows.iter().zip(failed_casts).all(|(s, failed)| {
                 let unsent =
                     s["statements"].as_u64().unwrap() - s["final_statements"].as_u64().unwrap();
                 s["members"].as_array().unwrap().len() == N
@@ -479,7 +583,7 @@ impl Faults {
             if done {
                 // what is held but not final is only ballots whose
                 // submission failed, at their voters' homes
-                for home in &self.homes {
+                for home in self.honest_homes() {
                     let unsent = pending(home);
                     assert!(
                         unsent.iter().all(|p| p.starts_with("Ballot ")),
@@ -493,9 +597,11 @@ impl Faults {
             }
             assert!(
                 Instant::now() < until,
-                "seed {}: devices did not settle in 180 s; held but not final: {:?}; {:?}",
+                "seed {}: devices did not settle in 180 s; failed casts {:?}; held but not \
+                 final: {:?}; {:?}",
                 self.seed,
-                self.homes.iter().map(|h| pending(h)).collect::<Vec<_>>(),
+                self.failed_casts,
+                self.honest_homes().map(|h| pending(h)).collect::<Vec<_>>(),
                 shows
                     .iter()
                     .map(|s| (
@@ -548,7 +654,15 @@ impl Faults {
     fn check(&mut self) -> (usize, usize) {
         let mut at: BTreeMap<(u64, u64), String> = BTreeMap::new();
         let mut reports = 0;
-        for s in self.servers.iter().chain(&self.dead) {
+        // the equivocator's own node orders by the same rules: what it
+        // reports final must agree too (counted apart from the honest)
+        for s in self.processes_of(EQ) {
+            for (pos, block) in s.final_blocks() {
+                let held = at.entry(pos).or_insert_with(|| block.clone());
+                assert_eq!(*held, block, "seed {}: the equivocator reverted", self.seed);
+            }
+        }
+        for s in self.honest_processes() {
             for (pos, block) in s.final_blocks() {
                 reports += 1;
                 let held = at.entry(pos).or_insert_with(|| block.clone());
@@ -559,26 +673,30 @@ impl Faults {
                 );
             }
         }
+        assert!(
+            self.servers[EQ].running(),
+            "seed {}: the equivocating process exited",
+            self.seed
+        );
         // every process stops; each device's store is read as it was left
         for s in &mut self.servers {
             s.kill();
         }
         let histories: Vec<Vec<String>> = self
-            .homes
-            .iter()
+            .honest_homes()
             .map(|home| self.stored(home, &at))
             .collect();
-        for (i, hist) in histories.iter().enumerate() {
+        for (k, hist) in histories.iter().enumerate() {
             assert_eq!(
-                *hist, histories[0],
-                "seed {}: device {i}'s history differs from device 0's",
-                self.seed
+                *hist,
+                histories[0],
+                "seed {}: honest device {}'s history differs from device 0's",
+                self.seed,
+                honest(k)
             );
         }
         let acknowledged: std::collections::BTreeSet<String> = self
-            .servers
-            .iter()
-            .chain(&self.dead)
+            .honest_processes()
             .flat_map(|s| s.final_statements())
             .collect();
         for s in &acknowledged {

@@ -34,6 +34,12 @@ pub struct Args {
     web: Option<std::net::SocketAddr>,
     #[command(flatten)]
     web_options: crate::cmd::web::WebOptions,
+    /// Test-only (built with the non-default `byzantine` feature): be a
+    /// Byzantine participant that equivocates — signs two versions of
+    /// each block and sends them to different peers.
+    #[cfg(feature = "byzantine")]
+    #[arg(long, hide = true)]
+    equivocate: bool,
 }
 
 /// Pull the blocks a peer has and this device lacks, then stop.
@@ -220,6 +226,10 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             tokio::spawn(server.run());
         }
         let mut peer = start_peer(store, community, &key.seed(), config)?;
+        #[cfg(feature = "byzantine")]
+        if args.equivocate {
+            peer.equivocate();
+        }
         if !peer.is_participant() {
             ctx.note(&format!(
                 "this key is not a participant of epoch {} of the community: serving as an \

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     events: Arc<Mutex<Vec<Value>>>,
+    // when each event was read, in the same order
+    times: Arc<Mutex<Vec<Instant>>>,
 }
 
 impl Server {
@@ -23,18 +25,20 @@ impl Server {
     /// Serve `community` (an id or prefix), or the only one if `None`.
     pub fn start_for(home: &Path, peers: &[String], community: Option<&str>) -> Server {
         let cmd = Command::new(env!("CARGO_BIN_EXE_grassroots"));
-        Server::start_with(cmd, home, "/ip4/127.0.0.1/tcp/0", peers, community)
+        Server::start_with(cmd, home, "/ip4/127.0.0.1/tcp/0", peers, community, &[])
     }
 
     /// `grassroots serve` run by `cmd` (the binary itself, or a wrapper
     /// such as `ip netns exec NS` followed by it), listening on `listen`,
-    /// serving `community` (or the only one).
+    /// serving `community` (or the only one), with `extra` arguments of
+    /// `serve`.
     pub fn start_with(
         mut cmd: Command,
         home: &Path,
         listen: &str,
         peers: &[String],
         community: Option<&str>,
+        extra: &[&str],
     ) -> Server {
         cmd.arg("--home")
             .arg(home)
@@ -48,18 +52,34 @@ impl Server {
         if let Some(c) = community {
             cmd.args(["--community", c]);
         }
+        cmd.args(extra);
         let mut child = cmd.spawn().expect("spawn grassroots serve");
         let events = Arc::new(Mutex::new(Vec::new()));
+        let times = Arc::new(Mutex::new(Vec::new()));
         let stdout = child.stdout.take().unwrap();
-        let sink = events.clone();
+        let (sink, clock) = (events.clone(), times.clone());
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 let v: Value = serde_json::from_str(&line).expect("one JSON event per line");
+                // the time first, so an event is never seen without one
+                clock.lock().unwrap().push(Instant::now());
                 sink.lock().unwrap().push(v);
             }
         });
-        Server { child, events }
+        Server {
+            child,
+            events,
+            times,
+        }
+    }
+
+    /// When the first event of `kind` was read, if one was.
+    #[allow(dead_code)]
+    pub fn first_seen(&self, kind: &str) -> Option<Instant> {
+        let events = self.events.lock().unwrap();
+        let at = events.iter().position(|e| e["event"] == kind)?;
+        Some(self.times.lock().unwrap()[at])
     }
 
     /// Every event so far, in order.
@@ -113,6 +133,12 @@ impl Server {
                 )
             })
             .collect()
+    }
+
+    /// Whether the process is still running (it did not exit or crash).
+    #[allow(dead_code)]
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Kill the process (SIGKILL), keeping what it reported.

@@ -33,6 +33,8 @@
 //!   checkpoint ([`certify`]); the application answers through the
 //!   [`crate::certify::Certifier`] it installs ([`Peer::set_certifier`]).
 
+#[cfg(feature = "byzantine")]
+pub mod byzantine;
 pub mod certify;
 pub mod frame;
 pub mod limit;

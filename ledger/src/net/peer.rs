@@ -325,6 +325,12 @@ pub struct Peer {
     // sync mode: the peer we pull from and whether a round trip is out
     sync: Option<(PeerId, Option<OutboundRequestId>, bool)>,
     report: SyncReport,
+    // test-only: sign a conflicting twin of each own block for half the
+    // peers (`net::byzantine`), and how many twins were sent
+    #[cfg(feature = "byzantine")]
+    equivocating: bool,
+    #[cfg(feature = "byzantine")]
+    twins: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -485,6 +491,10 @@ impl Peer {
             sync: None,
             report: SyncReport::default(),
             config,
+            #[cfg(feature = "byzantine")]
+            equivocating: false,
+            #[cfg(feature = "byzantine")]
+            twins: 0,
         };
         for addr in peer.config.listen.clone() {
             peer.swarm
@@ -536,6 +546,21 @@ impl Peer {
     /// `certifier`; without one, every ask is refused as unavailable.
     pub fn set_certifier(&mut self, certifier: Box<dyn Certifier>) {
         self.certifier = Some(certifier);
+    }
+
+    /// Test-only (feature `byzantine`): from now on, equivocate — sign a
+    /// conflicting twin of each own block and send the original to half
+    /// the connected peers and the twin to the other half
+    /// ([`super::byzantine`]).
+    #[cfg(feature = "byzantine")]
+    pub fn equivocate(&mut self) {
+        self.equivocating = true;
+    }
+
+    /// Test-only (feature `byzantine`): how many twins were sent.
+    #[cfg(feature = "byzantine")]
+    pub fn twins_sent(&self) -> u64 {
+        self.twins
     }
 
     /// Events since the last call.
@@ -1442,6 +1467,10 @@ impl Peer {
         for a in actions {
             match a {
                 Action::Broadcast(m) => {
+                    #[cfg(feature = "byzantine")]
+                    if self.equivocating && epoch == self.epoch && self.send_twins(&m) {
+                        continue;
+                    }
                     for p in self.peers.values_mut() {
                         p.outbox.push((epoch, m.clone()));
                     }
@@ -1533,6 +1562,27 @@ impl Peer {
                 Action::Persist(_) => {}
             }
         }
+    }
+
+    /// Test-only: if `m` is an own block with a twin, queue the original
+    /// for one half of the peers and the twin for the other; whether it did.
+    #[cfg(feature = "byzantine")]
+    fn send_twins(&mut self, m: &Message) -> bool {
+        let Message::Block(b) = m else { return false };
+        if b.header().creator() != &self.signing.verifying_key().to_bytes() {
+            return false;
+        }
+        let Some(twin) = super::byzantine::twin(&self.node, &self.signing, b, &self.limits) else {
+            return false;
+        };
+        let twin = Message::Block(std::sync::Arc::new(twin));
+        for (peer, original) in super::byzantine::sides(self.peers.keys().copied().collect()) {
+            let p = self.peers.get_mut(&peer).expect("listed");
+            let m = if original { m.clone() } else { twin.clone() };
+            p.outbox.push((self.epoch, m));
+        }
+        self.twins += 1;
+        true
     }
 
     /// Send each peer's outbox as batches, within the frame and in-flight
