@@ -65,6 +65,11 @@ pub(crate) async fn picture(
         .into_response())
 }
 
+/// `n` and the noun, singular or plural.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn status_text(s: Status) -> &'static str {
     match s {
         Status::Seed => "seed",
@@ -76,7 +81,7 @@ fn status_text(s: Status) -> &'static str {
 
 fn rows(members: &[MemberScore]) -> Markup {
     html! {
-        table {
+        div.table-scroll { table {
             thead { tr { th scope="col" { "Rank" } th scope="col" { "Member" } th scope="col" { "Trust" } th scope="col" { "Sureties" } th scope="col" { "Standing" } } }
             tbody {
                 @for m in members {
@@ -89,7 +94,7 @@ fn rows(members: &[MemberScore]) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -104,7 +109,7 @@ fn view(auth: &Authed, r: &AuditReport) -> Markup {
         "Trust audit",
         Some(auth),
         html! {
-            p { (r.members) " members, " (r.edges) " sureties, " (r.seeds.len()) " founders as trusted seeds." }
+            p { (count(r.members, "member", "members")) ", " (count(r.edges, "surety", "sureties")) ", " (count(r.seeds.len(), "founder", "founders")) " as trusted seeds." }
             @if r.flagged {
                 p.status role="status" { (r.regions.len()) " suspected region(s), " (suspected) " member(s) in all: members reached from the founders mostly through few sureties. Check the vouchers named below." }
             } @else {
@@ -122,8 +127,8 @@ fn view(auth: &Authed, r: &AuditReport) -> Markup {
             @if !r.unreachable_components.is_empty() {
                 p { (r.unreachable_components.len()) " group(s) of members no surety path from a founder reaches." }
             }
-            figure {
-                img src="/audit/graph.svg" alt="The trust graph: each member a dot, coloured from most trusted to least; suspected regions stand apart." width="640";
+            figure.graph {
+                img src="/audit/graph.svg" alt="The trust graph: each member a dot, coloured from most trusted to least; suspected regions stand apart.";
                 figcaption { "The trust graph, coloured by trust." }
             }
             h2 { "Most trusted" }

@@ -98,6 +98,20 @@ async fn visit(
         return Err(format!("federations page: {feds}"));
     }
     shoot(c, screen, "9-federations").await?;
+    click(c, "nav a[href='/assemblies']").await?;
+    if !text(c, "main").await?.contains("council") {
+        return Err("the assemblies page does not show the council".into());
+    }
+    shoot(c, screen, "10-assemblies").await?;
+    click(c, "nav a[href='/propose']").await?;
+    text(c, "main form").await?;
+    shoot(c, screen, "11-propose").await?;
+    click(c, "nav a[href='/audit']").await?;
+    if !text(c, "main").await?.contains("as trusted seeds") {
+        return Err("the audit page does not show the audit".into());
+    }
+    shoot(c, screen, "12-audit").await?;
+    audit(c, "trust audit", axe).await?;
     audit_can_fail(c, axe).await?;
     live_update(c, f).await
 }
