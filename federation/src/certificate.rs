@@ -169,7 +169,10 @@ impl Certificate {
 
     /// The position of the first certified statement.
     pub fn first_position(&self) -> u64 {
-        self.checkpoint.position + 1 - self.ids.len() as u64
+        // `position ≥ ids.len() ≥ 1` (checked when built and decoded), so
+        // this neither underflows nor, unlike `position + 1 − len`,
+        // overflows at a position of `u64::MAX`.
+        self.checkpoint.position - (self.ids.len() as u64 - 1)
     }
 
     /// The position of `id`, if this certificate carries it.
