@@ -444,8 +444,10 @@ impl Reader {
                     .iter()
                     .max_by_key(|n| n.0)
                     .expect("names checked non-empty");
-                usize::try_from(*n + 1 - base)
-                    .ok()
+                // `n ≥ base` (base is 1 only when no name is 0); the largest
+                // name may be `u64::MAX`, so `n + 1` is checked.
+                n.checked_add(1)
+                    .and_then(|count| usize::try_from(count - base).ok())
                     .filter(|&n| n <= MAX_FILE_ALTERNATIVES)
                     .ok_or_else(|| {
                         at(
@@ -1418,6 +1420,13 @@ mod tests {
                     ..
                 }
             )
+        ));
+        // Found by fuzzing: the largest name `u64::MAX` in a file numbered
+        // from 0 overflowed counting the alternatives (`n + 1`).
+        let max = u64::MAX;
+        assert!(matches!(
+            err_line(&format!("# ALTERNATIVE NAME 0: a\n# ALTERNATIVE NAME {max}: b\n1: 0\n")),
+            (2, Problem::BadAlternativeName { number, .. }) if number == max
         ));
         let at_cap = format!("# NUMBER ALTERNATIVES: {MAX_FILE_ALTERNATIVES}\n1: 1\n");
         let d = parse(&at_cap, None).unwrap();
