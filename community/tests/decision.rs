@@ -318,20 +318,7 @@ fn ranked_ballots_give_the_pairwise_matrix_and_schulze_winner() {
     let st = w.state(&d);
     let c = vote::close(&w.members[1], &w.community, &w.all, &st, T0 + 9).unwrap();
     w.push(c);
-    for j in [1, 2] {
-        let st = w.state(&d);
-        let s = vote::share(
-            &w.members[j],
-            &w.tsecrets[j],
-            &w.community,
-            &w.all,
-            &st,
-            T0 + 10,
-            &mut OsRng,
-        )
-        .unwrap();
-        w.push(s);
-    }
+    w.share_as(&d, &[1, 2], T0 + 10);
     let st = w.state(&d);
     match st.tally.unwrap().outcome.unwrap() {
         Outcome::Ranked {
@@ -967,20 +954,7 @@ fn trustees_named_by_the_constitution_are_used_by_default() {
     let st = w.state(&d);
     let c = vote::close(&members[0], &w.community, &w.all, &st, T0 + 9).unwrap();
     w.push(c);
-    for j in [1, 2] {
-        let st = w.state(&d);
-        let s = vote::share(
-            &w.members[j],
-            &w.tsecrets[j],
-            &w.community,
-            &w.all,
-            &st,
-            T0 + 10,
-            &mut OsRng,
-        )
-        .unwrap();
-        w.push(s);
-    }
+    w.share_as(&d, &[1, 2], T0 + 10);
     let tally = w.state(&d).tally.unwrap();
     assert_eq!(tally.totals, Some(vec![2]));
     let two = p(vec![members[0].public(), members[1].public()], 2);

@@ -274,7 +274,13 @@ impl World {
         let st = self.state(d);
         let c = vote::close(&self.members[0], &self.community, &self.all, &st, T0 + 10).unwrap();
         self.push(c);
-        for j in 0..2 {
+        self.share_as(d, &[0, 1], T0 + 11);
+    }
+
+    /// Members `who` (trustees of closed decision `d`) each post their
+    /// decryption share of the tally at `time`, one after another.
+    pub fn share_as(&mut self, d: &StatementId, who: &[usize], time: u64) {
+        for &j in who {
             let st = self.state(d);
             let s = vote::share(
                 &self.members[j],
@@ -282,7 +288,7 @@ impl World {
                 &self.community,
                 &self.all,
                 &st,
-                T0 + 11,
+                time,
                 &mut OsRng,
             )
             .unwrap();
