@@ -15,7 +15,7 @@
 mod common;
 
 use common::browser::*;
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -36,14 +36,7 @@ async fn visit(
         return Err(format!("without a session the app showed {url}"));
     }
     shoot(c, screen, "1-unlock").await?;
-    let pass = c
-        .find(Locator::Css("#passphrase"))
-        .await
-        .map_err(fail("passphrase field"))?;
-    pass.send_keys(common::PASSPHRASE)
-        .await
-        .map_err(fail("type"))?;
-    click(c, "main button[type=submit]").await?;
+    enter_passphrase(c).await?;
     let standing = text(c, "dl").await?;
     if !standing.contains("member (founder)") {
         return Err(format!("identity page: {standing}"));

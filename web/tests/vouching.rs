@@ -119,14 +119,7 @@ async fn unlock(c: &Client, base: &str) -> Step {
     c.goto(&format!("{base}unlock"))
         .await
         .map_err(fail("open"))?;
-    let pass = c
-        .find(Locator::Css("#passphrase"))
-        .await
-        .map_err(fail("passphrase field"))?;
-    pass.send_keys(common::PASSPHRASE)
-        .await
-        .map_err(fail("type"))?;
-    click(c, "main button[type=submit]").await?;
+    enter_passphrase(c).await?;
     text(c, "dl").await.map(|_| ())
 }
 

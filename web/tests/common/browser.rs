@@ -183,6 +183,18 @@ pub async fn text(c: &Client, css: &str) -> Result<String, String> {
     }
 }
 
+/// Type the test home's passphrase into the unlock page shown and submit it.
+pub async fn enter_passphrase(c: &Client) -> Step {
+    let pass = c
+        .find(Locator::Css("#passphrase"))
+        .await
+        .map_err(fail("passphrase field"))?;
+    pass.send_keys(super::PASSPHRASE)
+        .await
+        .map_err(fail("type"))?;
+    click(c, "main button[type=submit]").await
+}
+
 pub async fn click(c: &Client, css: &str) -> Step {
     let e = c.find(Locator::Css(css)).await.map_err(fail(css))?;
     e.click().await.map_err(fail(css))
