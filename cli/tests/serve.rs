@@ -715,6 +715,7 @@ fn a_council_is_drawn_by_lot_at_one_final_position_on_every_serving_device() {
         seats: 2,
         term: 2,
         decides: vec![],
+        quotas: vec![],
     }];
     found_in_homes(&h, &homes, &keys, "Mill", &constitution, false);
     let a = Server::start(&homes[0], &[]);

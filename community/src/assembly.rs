@@ -65,13 +65,18 @@ use ballot::coin::{combine, CoinName, CoinShare};
 use ballot::KeyInfo;
 use governance::sortition::commit::draw_inputs_digest;
 use governance::sortition::rotation::{Assembly, Method};
-use governance::sortition::{Instance, Person};
+use governance::sortition::{Feature, Instance, Lottery, Person};
 use governance::{AssemblySpec, Constitution};
 use identity::PublicKey;
-use ledger::payload::{AssemblyDraw, CoinSharePost, Payload, Resignation};
+use ledger::payload::{AssemblyDraw, CoinSharePost, FeatureDeclaration, Payload, Resignation};
 use ledger::statement::{CommunityId, Statement, StatementId};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// The algorithm a quota draw names in its committed inputs: the maximin
+/// distribution over quota-respecting panels
+/// ([`governance::sortition::maximin`]), rounded to the exact lottery.
+pub const QUOTA_ALGORITHM: &[u8] = b"grassroots/assembly/quota-maximin/v1";
 
 /// Where a draw stands.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -194,6 +199,13 @@ pub struct DrawRecord {
     pub eligible: usize,
     /// Seats this period fills.
     pub seats_drawn: usize,
+    /// For a quota assembly: the eligible members left out because they
+    /// declared no value, or an unknown one, of some quota feature.
+    pub undeclared: usize,
+    /// For a quota assembly: the lowest selection probability among the
+    /// eligible who declared, as the exact lottery gives it (`"n/2^32"`
+    /// reduced: numerator and denominator).
+    pub min_probability: Option<(u64, u64)>,
     /// The digest of the committed inputs (hex).
     pub inputs: String,
     /// The panel, in seat order (public keys, hex), once drawn.
@@ -233,6 +245,8 @@ pub struct AssemblyRecord {
     pub term: u32,
     /// The governed components it decides.
     pub decides: Vec<String>,
+    /// Its quotas, in seats of the whole assembly (empty: a uniform draw).
+    pub quotas: Vec<Feature>,
     /// Whether the constitution in force still declares it.
     pub declared: bool,
     /// The period its next draw fills.
@@ -282,6 +296,9 @@ impl AssemblyRecord {
 pub struct AssemblyView {
     /// In order of first declaration.
     pub assemblies: Vec<AssemblyRecord>,
+    /// Each author's feature values in force (their last declaration in
+    /// record order), by public key (hex).
+    pub features: BTreeMap<String, Vec<(String, String)>>,
 }
 
 /// How a member's key names them in a pool: lowercase hex.
@@ -296,6 +313,9 @@ struct Pending {
     draw: usize,
     name: CoinName,
     pool: Vec<String>,
+    /// For a quota draw: the instance over the eligible who declared, and
+    /// its committed lottery.
+    quota: Option<(Instance, Lottery)>,
     /// The draw's key, once every trustee confirmed it.
     key: Option<KeyInfo>,
     trustees: Vec<PublicKey>,
@@ -376,6 +396,7 @@ fn sweep(
     };
     let mut view = AssemblyView {
         assemblies: Vec::new(),
+        features: BTreeMap::new(),
     };
     let mut pending: HashMap<StatementId, Pending> = HashMap::new();
     view.declare(&genesis, 0, &mut pending);
@@ -388,6 +409,7 @@ fn sweep(
             Payload::AssemblyDraw(d) => view.open_or_replace(&ctx, s, d, at, &mut pending),
             Payload::CoinShare(c) => view.share(&ctx, s, c, at, &mut pending),
             Payload::Resignation(r) => view.resign(&ctx, s, r, at),
+            Payload::Features(f) => view.declare_features(s, f),
             _ => {}
         }
     }
@@ -409,6 +431,12 @@ impl AssemblyView {
         for a in &mut self.assemblies {
             match c.assembly(&a.name) {
                 Some(spec) if spec.seats == a.seats && spec.term == a.term => {
+                    if spec.quotas != a.quotas {
+                        // New quotas change a draw's inputs: one in
+                        // progress ends; the seats and history stay.
+                        cancel(a, position);
+                        a.quotas = spec.quotas.clone();
+                    }
                     a.declared = true;
                     a.decides = spec.decides.clone();
                 }
@@ -429,6 +457,7 @@ impl AssemblyView {
                     seats: spec.seats,
                     term: spec.term,
                     decides: spec.decides.clone(),
+                    quotas: spec.quotas.clone(),
                     declared: true,
                     next_period: 0,
                     holders: Vec::new(),
@@ -508,6 +537,8 @@ impl AssemblyView {
             pool: 0,
             eligible: 0,
             seats_drawn: 0,
+            undeclared: 0,
+            min_probability: None,
             inputs: String::new(),
             panel: Vec::new(),
             shares: Vec::new(),
@@ -535,7 +566,7 @@ impl AssemblyView {
             return None;
         };
         let a = &mut self.assemblies[index];
-        let result = prepare(ctx, s, d, a, &mut record);
+        let result = prepare(ctx, s, d, a, &self.features, &mut record);
         let draw = a.draws.len();
         let out = match result {
             Ok((pending, status)) => {
@@ -646,6 +677,18 @@ impl AssemblyView {
         a.resignations.push(record);
     }
 
+    /// Apply declaration `f` by `s`'s author: it replaces their earlier
+    /// one; an empty one withdraws it. A draw already opened keeps the
+    /// values it was opened with (its inputs are committed).
+    fn declare_features(&mut self, s: &Statement, f: &FeatureDeclaration) {
+        let who = key_id(&s.author());
+        if f.values.is_empty() {
+            self.features.remove(&who);
+        } else {
+            self.features.insert(who, f.values.clone());
+        }
+    }
+
     fn draw_mut(&mut self, id: &StatementId) -> Option<&mut DrawRecord> {
         let hex = id.to_string();
         self.assemblies
@@ -667,6 +710,7 @@ fn restart(a: &mut AssemblyRecord, spec: &AssemblySpec) {
     a.seats = spec.seats;
     a.term = spec.term;
     a.decides = spec.decides.clone();
+    a.quotas = spec.quotas.clone();
     a.declared = true;
     a.rotation = Assembly::new(spec.seats as usize, spec.term as u64)
         .expect("the constitution checks 1 ≤ term ≤ seats");
@@ -688,6 +732,7 @@ fn prepare(
     s: &Statement,
     d: &AssemblyDraw,
     a: &AssemblyRecord,
+    features: &BTreeMap<String, Vec<(String, String)>>,
     record: &mut DrawRecord,
 ) -> Result<(Pending, DrawStatus), String> {
     if let Some(i) = a.pending {
@@ -735,12 +780,27 @@ fn prepare(
             d.period
         ));
     }
-    let people = eligible
-        .into_iter()
-        .map(|id| Person { id, values: vec![] })
-        .collect();
-    let instance = Instance::new(vec![], people, seats).map_err(|e| e.to_string())?;
-    let digest = draw_inputs_digest(Assembly::DOMAIN, &instance, None);
+    let (pool, quota, digest) = if a.quotas.is_empty() {
+        let people = eligible
+            .into_iter()
+            .map(|id| Person { id, values: vec![] })
+            .collect();
+        let instance = Instance::new(vec![], people, seats).map_err(|e| e.to_string())?;
+        let digest = draw_inputs_digest(Assembly::DOMAIN, &instance, None);
+        (pool, None, digest)
+    } else {
+        let q = quota_inputs(a, eligible, seats, features, record)?;
+        let digest = draw_inputs_digest(QUOTA_ALGORITHM, &q.0, Some(&q.1));
+        // The undeclared leave the pool, so the rotation's eligible list
+        // is exactly the instance's people, in the same (sorted) order.
+        let declared: std::collections::HashSet<&str> =
+            q.0.people().iter().map(|p| p.id.as_str()).collect();
+        let pool = pool
+            .into_iter()
+            .filter(|id| declared.contains(id.as_str()) || !a.rotation.is_eligible(id, d.period))
+            .collect();
+        (pool, Some(q), digest)
+    };
     record.inputs = hex::encode(digest);
     let name = CoinName::new(&ctx.community.0, a.name.as_bytes(), d.period, digest)
         .map_err(|e| e.to_string())?;
@@ -760,6 +820,7 @@ fn prepare(
             draw: 0,
             name,
             pool,
+            quota,
             confirmed_at: confirmations_position(ctx, &state),
             key: state.key,
             trustees: state.opening.trustees,
@@ -767,6 +828,51 @@ fn prepare(
         },
         status,
     ))
+}
+
+/// A quota draw's inputs: the instance over the eligible members who
+/// declared a known value of every quota feature, with the quotas scaled
+/// to the `seats` drawn, and its maximin lottery; or why there is none.
+fn quota_inputs(
+    a: &AssemblyRecord,
+    eligible: Vec<String>,
+    seats: usize,
+    features: &BTreeMap<String, Vec<(String, String)>>,
+    record: &mut DrawRecord,
+) -> Result<(Instance, Lottery), String> {
+    let quotas = governance::constitution::scale_quotas(&a.quotas, a.seats, seats);
+    let values_of = |id: &str| -> Option<Vec<usize>> {
+        let declared = features.get(id)?;
+        quotas
+            .iter()
+            .map(|f| {
+                let (_, v) = declared.iter().find(|(name, _)| *name == f.name)?;
+                f.values.iter().position(|x| x.name == *v)
+            })
+            .collect()
+    };
+    let total = eligible.len();
+    let people: Vec<Person> = eligible
+        .into_iter()
+        .filter_map(|id| values_of(&id).map(|values| Person { id, values }))
+        .collect();
+    record.undeclared = total - people.len();
+    if people.len() < seats {
+        return Err(format!(
+            "{} eligible members declared a value of every quota feature ({} did not), but the draw fills {seats} seats",
+            people.len(),
+            record.undeclared
+        ));
+    }
+    let instance = Instance::new(quotas, people, seats).map_err(|e| e.to_string())?;
+    let (distribution, _) = governance::sortition::maximin(&instance).map_err(|e| e.to_string())?;
+    let lottery = Lottery::from_distribution(&distribution).map_err(|e| e.to_string())?;
+    record.min_probability = lottery
+        .selection_probabilities(instance.people().len())
+        .into_iter()
+        .min()
+        .map(|p| (p.num() as u64, p.den() as u64));
+    Ok((instance, lottery))
 }
 
 /// The position of the last key confirmation (0 while there is none).
@@ -823,8 +929,12 @@ fn complete(a: &mut AssemblyRecord, p: Pending, at: usize) {
     let drawn = combine(&key, &p.name, &p.valid)
         .map_err(|e| e.to_string())
         .and_then(|coin| {
+            let method = match &p.quota {
+                Some((instance, lottery)) => Method::Quotas { instance, lottery },
+                None => Method::Uniform,
+            };
             a.rotation
-                .draw_period(coin.value, &p.pool, Method::Uniform)
+                .draw_period(coin.value, &p.pool, method)
                 .map(|d| (coin, d.panel.clone()))
                 .map_err(|e| e.to_string())
         });

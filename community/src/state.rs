@@ -193,7 +193,10 @@ impl CommunityState {
                 | Payload::GovernedOpen(_)
                 | Payload::GovernedElection(_) => {}
                 // Assemblies have their own state (`crate::assembly`).
-                Payload::AssemblyDraw(_) | Payload::CoinShare(_) | Payload::Resignation(_) => {}
+                Payload::AssemblyDraw(_)
+                | Payload::CoinShare(_)
+                | Payload::Resignation(_)
+                | Payload::Features(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}

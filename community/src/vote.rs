@@ -546,6 +546,27 @@ pub fn resign(
     Ok(say(member, community, statements, payload, time)?)
 }
 
+/// Declare one's feature values for quota assemblies (kind 29): the
+/// `(feature, value)` pairs replace any earlier declaration; none
+/// withdraws it. Public on the record.
+pub fn declare_features(
+    member: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    values: Vec<(String, String)>,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let declaration = ledger::payload::FeatureDeclaration::new(values)
+        .map_err(|e| VoteError::Refused(e.to_string()))?;
+    Ok(say(
+        member,
+        community,
+        statements,
+        Payload::Features(declaration),
+        time,
+    )?)
+}
+
 /// Refuse while any trustee for which `pending` holds has yet to `step`.
 fn wait_for(
     state: &DecisionState,

@@ -23,6 +23,7 @@ fn council(seats: u32, term: u32) -> Constitution {
             seats,
             term,
             decides: vec![],
+            quotas: vec![],
         }],
         ..Constitution::default()
     }
@@ -659,4 +660,148 @@ fn a_device_following_the_lace_draws_only_when_the_completing_share_is_final() {
     );
     assert_eq!(council.holders.iter().flatten().count(), 3);
     assert!(council.pending().is_none());
+}
+
+fn quota(name: &str, values: &[(&str, usize, usize)]) -> governance::sortition::Feature {
+    governance::sortition::Feature {
+        name: name.into(),
+        values: values
+            .iter()
+            .map(|&(v, min, max)| governance::sortition::FeatureValue {
+                name: v.into(),
+                min,
+                max,
+            })
+            .collect(),
+    }
+}
+
+/// A council of 4, drawn whole each period, with 2 seats from each region
+/// and at least one of each age band.
+fn quota_council() -> Constitution {
+    let mut c = council(4, 1);
+    c.assemblies[0].quotas = vec![
+        quota("age", &[("young", 1, 3), ("old", 1, 3)]),
+        quota("region", &[("north", 2, 2), ("south", 2, 2)]),
+    ];
+    c
+}
+
+impl World {
+    fn declares(&mut self, i: usize, values: &[(&str, &str)]) -> StatementId {
+        let s = vote::declare_features(
+            &self.members[i],
+            &self.community,
+            &self.all,
+            values
+                .iter()
+                .map(|(f, v)| (f.to_string(), v.to_string()))
+                .collect(),
+            T0 + 9 + self.all.len() as u64,
+        )
+        .unwrap();
+        self.push(s)
+    }
+}
+
+#[test]
+fn a_quota_council_is_drawn_from_the_declared_and_meets_its_quotas_every_period() {
+    let mut w = World::founded(16, quota_council());
+    w.register_all();
+    // Members 0–5 in the north, 6–12 in the south; ages mixed.
+    for i in 0..13 {
+        let region = if i < 6 { "north" } else { "south" };
+        let age = if i % 2 == 0 { "young" } else { "old" };
+        w.declares(i, &[("region", region), ("age", age)]);
+    }
+    // Member 13 names a region the quotas do not know, 14 declares no age,
+    // and 15 declares nothing: none of them is in the lottery.
+    w.declares(13, &[("region", "east"), ("age", "old")]);
+    w.declares(14, &[("region", "north")]);
+    // Members 2 and 6 change region: the last declaration counts.
+    w.declares(2, &[("region", "south"), ("age", "young")]);
+    w.declares(6, &[("region", "north"), ("age", "young")]);
+    let keys = |set: &[usize]| -> Vec<String> {
+        set.iter()
+            .map(|&i| key_id(&w.members[i].public()))
+            .collect()
+    };
+    let north = keys(&[0, 1, 3, 4, 5, 6]);
+    let young = keys(&[0, 2, 4, 6, 8, 10, 12]);
+    let outside = keys(&[13, 14, 15]);
+    let mut seated_before: Vec<String> = Vec::new();
+    for period in 0..3 {
+        let d = w.draw(period);
+        let inputs = w.assemblies().draw(&d).unwrap().1.inputs.clone();
+        // A declaration after the opening changes nothing of this draw.
+        w.declares(15, &[("region", "north"), ("age", "young")]);
+        assert_eq!(w.assemblies().draw(&d).unwrap().1.inputs, inputs);
+        for j in [0, 2] {
+            let s = w.coin_share(&d, j);
+            w.push(s);
+        }
+        let v = w.assemblies();
+        let (_, draw) = v.draw(&d).unwrap();
+        assert!(
+            matches!(draw.status, DrawStatus::Drawn { .. }),
+            "{:?}",
+            draw.status
+        );
+        // Terms of one period and no immediate reselection: the 4 who sat
+        // last period are not eligible.
+        let eligible = if period == 0 { 16 } else { 12 };
+        assert_eq!(
+            (draw.pool, draw.eligible, draw.undeclared),
+            (16, eligible, 3)
+        );
+        assert_eq!(draw.panel.len(), 4);
+        let count = |set: &[String]| draw.panel.iter().filter(|p| set.contains(p)).count();
+        assert_eq!(
+            count(&north),
+            2,
+            "two seats from the north: {:?}",
+            draw.panel
+        );
+        assert!((1..=3).contains(&count(&young)), "both age bands seated");
+        assert_eq!(count(&outside), 0, "only the declared are drawn");
+        assert_eq!(count(&seated_before), 0, "nobody sits twice in a row");
+        // The south's seven share two seats in period 0 (2/7 each, the
+        // north's six 1/3); five of them afterwards (2/5): the maximin
+        // lottery reaches the best least chance, up to the 2^-32 rounding
+        // of its weights.
+        let (num, den) = draw.min_probability.unwrap();
+        let least = if period == 0 { 2.0 / 7.0 } else { 0.4 };
+        assert!(num as f64 / den as f64 > least - 1e-6, "{num}/{den}");
+        seated_before = draw.panel.clone();
+        // Withdraw member 15's late declaration before the next opening.
+        w.declares(15, &[]);
+    }
+}
+
+#[test]
+fn quotas_nobody_can_meet_refuse_the_draw_naming_them() {
+    let mut w = World::founded(8, quota_council());
+    w.register_all();
+    // Only one member declares the north: two northern seats are impossible.
+    for i in 0..8 {
+        let region = if i == 0 { "north" } else { "south" };
+        let age = if i % 2 == 0 { "young" } else { "old" };
+        w.declares(i, &[("region", region), ("age", age)]);
+    }
+    let d = w.draw(0);
+    let DrawStatus::Invalid { reason } = w.draw_status(&d) else {
+        panic!("{:?}", w.draw_status(&d))
+    };
+    assert!(reason.contains("region=north >= 2"), "{reason}");
+    // Too few declared members for the seats.
+    let mut w = World::founded(8, quota_council());
+    w.register_all();
+    for i in 0..3 {
+        w.declares(i, &[("region", "north"), ("age", "old")]);
+    }
+    let d = w.draw(0);
+    let DrawStatus::Invalid { reason } = w.draw_status(&d) else {
+        panic!()
+    };
+    assert!(reason.contains("3 eligible members declared"), "{reason}");
 }

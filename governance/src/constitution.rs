@@ -114,6 +114,111 @@ pub struct AssemblySpec {
     /// which the whole membership decides). Empty (the default) is omitted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decides: Vec<String>,
+    /// Quotas the assembly's seats must meet (`docs/sortition.md`,
+    /// "Quota panels on the record"): for each feature, every value with
+    /// its least and most number of **seats of the whole assembly**; each
+    /// draw meets them scaled to the seats it fills
+    /// ([`AssemblySpec::draw_quotas`]) and draws from the members who
+    /// declared a value of every feature. Empty (the default, a uniform
+    /// draw) is omitted, so assemblies without quotas encode as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotas: Vec<crate::sortition::Feature>,
+}
+
+/// Quotas in seats of an assembly of `seats`, scaled to a draw of `drawn`
+/// seats ([`AssemblySpec::draw_quotas`]).
+pub fn scale_quotas(
+    quotas: &[crate::sortition::Feature],
+    seats: u32,
+    drawn: usize,
+) -> Vec<crate::sortition::Feature> {
+    let seats = seats.max(1) as usize;
+    quotas
+        .iter()
+        .map(|f| crate::sortition::Feature {
+            name: f.name.clone(),
+            values: f
+                .values
+                .iter()
+                .map(|v| crate::sortition::FeatureValue {
+                    name: v.name.clone(),
+                    min: v.min.saturating_mul(drawn) / seats,
+                    max: v.max.saturating_mul(drawn).div_ceil(seats),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Most quota features an assembly may have.
+pub const MAX_QUOTA_FEATURES: usize = 8;
+/// Most values one quota feature may have.
+pub const MAX_FEATURE_VALUES: usize = 32;
+/// Most bytes of a feature's or a value's name.
+pub const MAX_FEATURE_NAME: usize = 32;
+
+impl AssemblySpec {
+    /// The quotas of a draw that fills `drawn` of the assembly's seats:
+    /// each value's least number scaled down, `⌊min · drawn / seats⌋`, and
+    /// its most scaled up, `⌈max · drawn / seats⌉` (integers only), so a
+    /// draw of every seat (period 0) meets the constitution's numbers
+    /// exactly and each class meets its share of them.
+    pub fn draw_quotas(&self, drawn: usize) -> Vec<crate::sortition::Feature> {
+        scale_quotas(&self.quotas, self.seats, drawn)
+    }
+
+    fn validate_quotas(&self) -> Result<(), String> {
+        if self.quotas.len() > MAX_QUOTA_FEATURES {
+            return Err(format!(
+                "{} quota features; at most {MAX_QUOTA_FEATURES}",
+                self.quotas.len()
+            ));
+        }
+        let name_ok =
+            |n: &str| !n.trim().is_empty() && n.len() <= MAX_FEATURE_NAME && !n.contains('=');
+        let mut features = std::collections::BTreeSet::new();
+        for f in &self.quotas {
+            if !name_ok(&f.name) || !features.insert(f.name.as_str()) {
+                return Err(format!(
+                    "quota feature `{}`: a feature needs a unique name of 1 to {MAX_FEATURE_NAME} bytes without `=`",
+                    f.name
+                ));
+            }
+            if f.values.is_empty() || f.values.len() > MAX_FEATURE_VALUES {
+                return Err(format!(
+                    "quota feature `{}` has {} values; 1 to {MAX_FEATURE_VALUES} allowed",
+                    f.name,
+                    f.values.len()
+                ));
+            }
+            let mut values = std::collections::BTreeSet::new();
+            for v in &f.values {
+                if !name_ok(&v.name) || !values.insert(v.name.as_str()) {
+                    return Err(format!(
+                        "quota `{}={}`: a value needs a unique name of 1 to {MAX_FEATURE_NAME} bytes without `=`",
+                        f.name, v.name
+                    ));
+                }
+                if v.min > v.max || v.max > self.seats as usize {
+                    return Err(format!(
+                        "quota `{}={}` of {}..{} seats needs min ≤ max ≤ seats ({})",
+                        f.name, v.name, v.min, v.max, self.seats
+                    ));
+                }
+            }
+            let (least, most) = f
+                .values
+                .iter()
+                .fold((0usize, 0usize), |(l, m), v| (l + v.min, m + v.max));
+            if least > self.seats as usize || most < self.seats as usize {
+                return Err(format!(
+                    "quota feature `{}`: its values' minimums sum to {least} and maximums to {most}, but every one of the {} seats has one value",
+                    f.name, self.seats
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Most seats an assembly may have.
@@ -459,6 +564,7 @@ impl Constitution {
                     )));
                 }
             }
+            a.validate_quotas().map_err(invalid)?;
         }
         Ok(())
     }
@@ -761,6 +867,76 @@ mod tests {
         assert!(c.validate().unwrap_err().to_string().contains("twice"));
     }
 
+    fn quota(name: &str, values: &[(&str, usize, usize)]) -> crate::sortition::Feature {
+        crate::sortition::Feature {
+            name: name.into(),
+            values: values
+                .iter()
+                .map(|&(v, min, max)| crate::sortition::FeatureValue {
+                    name: v.into(),
+                    min,
+                    max,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn assembly_quotas_are_checked_and_scaled_to_each_draw() {
+        let spec = AssemblySpec {
+            name: "council".into(),
+            seats: 9,
+            term: 3,
+            decides: vec![],
+            quotas: vec![quota("region", &[("north", 3, 6), ("south", 3, 6)])],
+        };
+        let mut c = Constitution {
+            assemblies: vec![spec.clone()],
+            ..Constitution::default()
+        };
+        c.validate().unwrap();
+        assert!(c.to_json().contains("\"quotas\""));
+        assert_eq!(Constitution::from_json(&c.to_json()).unwrap(), c);
+        // Period 0 fills all 9 seats: the numbers as written; a class of
+        // 3: minimums rounded down, maximums up.
+        let all = spec.draw_quotas(9);
+        assert_eq!((all[0].values[0].min, all[0].values[0].max), (3, 6));
+        let class = spec.draw_quotas(3);
+        assert_eq!((class[0].values[0].min, class[0].values[0].max), (1, 2));
+        for (quotas, why) in [
+            (vec![quota("region", &[("north", 4, 3)])], "min ≤ max"),
+            (
+                vec![quota("region", &[("north", 1, 10)])],
+                "min ≤ max ≤ seats",
+            ),
+            (
+                vec![quota("region", &[("north", 5, 9), ("south", 5, 9)])],
+                "minimums sum to 10",
+            ),
+            (
+                vec![quota("region", &[("north", 0, 4), ("south", 0, 4)])],
+                "maximums to 8",
+            ),
+            (vec![quota("region", &[])], "1 to 32 allowed"),
+            (
+                vec![quota("region", &[("a", 0, 9), ("a", 0, 9)])],
+                "unique name",
+            ),
+            (vec![quota("a=b", &[("x", 0, 9)])], "without `=`"),
+            (
+                vec![quota("r", &[("x", 0, 9)]), quota("r", &[("y", 0, 9)])],
+                "unique name",
+            ),
+        ] {
+            c.assemblies = vec![AssemblySpec {
+                quotas,
+                ..spec.clone()
+            }];
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(why), "expected `{why}` in `{e}`");
+        }
+    }
+
     #[test]
     fn assemblies_are_validated_and_named_in_amendments() {
         let spec = |name: &str, seats, term| AssemblySpec {
@@ -768,6 +944,7 @@ mod tests {
             seats,
             term,
             decides: vec![],
+            quotas: vec![],
         };
         let mut c = Constitution {
             assemblies: vec![spec("council", 9, 3)],

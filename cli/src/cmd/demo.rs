@@ -719,6 +719,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             seats: 3,
             term: 3,
             decides: vec![],
+            quotas: vec![],
         }],
         ..Default::default()
     };

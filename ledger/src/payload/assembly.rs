@@ -1,6 +1,7 @@
-//! Assembly statements (kinds 25–27): a draw of an assembly's next
-//! period, a trustee's share of the draw's threshold coin, and a seated
-//! member's resignation.
+//! Assembly statements (kinds 25–27 and 29): a draw of an assembly's next
+//! period, a trustee's share of the draw's threshold coin, a seated
+//! member's resignation, and a member's declaration of the feature values
+//! that quota assemblies draw by.
 //!
 //! Layouts (integers big-endian, `blob` = `len u32 | bytes`, `text` =
 //! `len u16 | UTF-8`):
@@ -9,7 +10,14 @@
 //! 25 assembly draw   assembly text | period u64 | blob(kind-11 opening)
 //! 26 coin share      draw id [32] | blob(ballot coin share, "GRCS" v1)
 //! 27 resignation     assembly text | period u64
+//! 29 features        count u8 | (feature text | value text) × count
 //! ```
+//!
+//! A declaration lists at most [`MAX_DECLARED_FEATURES`] features in
+//! strictly increasing byte order of their names (so one set of values has
+//! one encoding), each name and value 1 to [`MAX_DECLARED_NAME`] bytes,
+//! not blank and without `=`. It replaces the author's earlier one; an
+//! empty list withdraws it.
 //!
 //! A draw is a decision without ballots: its statement id names the
 //! trustees' key generation (kinds 12, 13, 14 and 19 name it as their
@@ -166,6 +174,91 @@ impl Resignation {
     }
 }
 
+/// Most features one declaration lists.
+pub const MAX_DECLARED_FEATURES: usize = 8;
+/// Most bytes of a declared feature's name or value.
+pub const MAX_DECLARED_NAME: usize = 32;
+
+/// Kind 29: the author's feature values (age band, region, …), which quota
+/// assemblies draw by (`community::assembly`). Public on the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeatureDeclaration {
+    /// `(feature, value)` pairs, features in strictly increasing order.
+    pub values: Vec<(String, String)>,
+}
+
+impl FeatureDeclaration {
+    /// A declaration of `values`, sorted into their canonical order.
+    ///
+    /// # Errors
+    /// As [`FeatureDeclaration::validate`].
+    pub fn new(mut values: Vec<(String, String)>) -> Result<Self, PayloadError> {
+        values.sort();
+        let d = FeatureDeclaration { values };
+        d.validate()?;
+        Ok(d)
+    }
+
+    /// The value declared for `feature`, if any.
+    pub fn value(&self, feature: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(f, _)| f == feature)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Check the list's size, names and order (module docs).
+    pub fn validate(&self) -> Result<(), PayloadError> {
+        if self.values.len() > MAX_DECLARED_FEATURES {
+            return Err(PayloadError::Invalid(
+                "a declaration lists at most 8 features",
+            ));
+        }
+        let ok = |n: &str| !n.trim().is_empty() && n.len() <= MAX_DECLARED_NAME && !n.contains('=');
+        if !self.values.iter().all(|(f, v)| ok(f) && ok(v)) {
+            return Err(PayloadError::Invalid(
+                "a declared feature and its value must each be 1 to 32 bytes, not blank, without `=`",
+            ));
+        }
+        if !self.values.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Err(PayloadError::Invalid(
+                "declared features must be in strictly increasing order, each once",
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = vec![self.values.len() as u8];
+        for (f, v) in &self.values {
+            text(&mut out, f);
+            text(&mut out, v);
+        }
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Self, PayloadError> {
+        const WHY: &str = "a declared feature and its value must each be 1 to 32 bytes";
+        let mut r = Reader::new(bytes);
+        let count = r.u8("feature count")? as usize;
+        if count > MAX_DECLARED_FEATURES {
+            return Err(PayloadError::Invalid(
+                "a declaration lists at most 8 features",
+            ));
+        }
+        let mut values = Vec::with_capacity(count);
+        for _ in 0..count {
+            let f = read_text(&mut r, "feature", MAX_DECLARED_NAME, WHY)?;
+            let v = read_text(&mut r, "feature value", MAX_DECLARED_NAME, WHY)?;
+            values.push((f, v));
+        }
+        r.finish()?;
+        let d = FeatureDeclaration { values };
+        d.validate()?;
+        Ok(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,11 +308,14 @@ mod tests {
             period: 4,
         };
         assert_eq!(Resignation::decode(&r.encode()).unwrap(), r);
+        let f = declaration();
+        assert_eq!(FeatureDeclaration::decode(&f.encode()).unwrap(), f);
         type Decode = fn(&[u8]) -> bool;
-        let cases: [(Vec<u8>, Decode); 3] = [
+        let cases: [(Vec<u8>, Decode); 4] = [
             (d.encode(), |b| AssemblyDraw::decode(b).is_ok()),
             (s.encode(), |b| CoinSharePost::decode(b).is_ok()),
             (r.encode(), |b| Resignation::decode(b).is_ok()),
+            (f.encode(), |b| FeatureDeclaration::decode(b).is_ok()),
         ];
         for (bytes, decodes) in cases {
             assert!(decodes(&bytes));
@@ -230,6 +326,49 @@ mod tests {
             long.push(0);
             assert!(!decodes(&long), "trailing bytes decode");
         }
+    }
+
+    fn declaration() -> FeatureDeclaration {
+        FeatureDeclaration::new(vec![
+            ("region".into(), "north".into()),
+            ("age".into(), "18-34".into()),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn a_declaration_has_one_encoding_and_bad_names_are_refused() {
+        let d = declaration();
+        assert_eq!(d.values[0].0, "age", "sorted by feature");
+        assert_eq!(d.value("region"), Some("north"));
+        assert_eq!(d.value("income"), None);
+        let empty = FeatureDeclaration::new(vec![]).unwrap();
+        assert_eq!(FeatureDeclaration::decode(&empty.encode()).unwrap(), empty);
+        // Out of order, twice, blank, `=`, too long, too many.
+        let unsorted = FeatureDeclaration {
+            values: vec![d.values[1].clone(), d.values[0].clone()],
+        };
+        let twice = FeatureDeclaration {
+            values: vec![d.values[0].clone(), d.values[0].clone()],
+        };
+        let err = |f: &FeatureDeclaration| {
+            FeatureDeclaration::decode(&f.encode())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(&unsorted).contains("increasing"));
+        assert!(err(&twice).contains("increasing"));
+        for bad in [" ", "a=b", &"x".repeat(33)] {
+            let f = FeatureDeclaration {
+                values: vec![("age".into(), bad.to_string())],
+            };
+            assert!(err(&f).contains("32 bytes"), "{bad:?}: {}", err(&f));
+        }
+        let many = FeatureDeclaration {
+            values: (0..9).map(|i| (format!("f{i}"), "v".into())).collect(),
+        };
+        assert!(err(&many).contains("at most 8"));
+        assert!(FeatureDeclaration::new(many.values).is_err());
     }
 
     #[test]

@@ -17,7 +17,8 @@ mod surety;
 mod whole_ballot;
 
 pub use assembly::{
-    draw_question, is_draw_opening, AssemblyDraw, CoinSharePost, Resignation, DRAW_KIND, DRAW_LABEL,
+    draw_question, is_draw_opening, AssemblyDraw, CoinSharePost, FeatureDeclaration, Resignation,
+    DRAW_KIND, DRAW_LABEL, MAX_DECLARED_FEATURES, MAX_DECLARED_NAME,
 };
 pub use decision::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
@@ -93,11 +94,13 @@ pub enum Kind {
     Resignation = 27,
     /// A part of a trustee's shuffle of a whole-ballot decision's ballots.
     Shuffle = 28,
+    /// A member's feature values, which quota assemblies draw by.
+    Features = 29,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 25] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -122,6 +125,7 @@ impl Kind {
         Kind::CoinShare,
         Kind::Resignation,
         Kind::Shuffle,
+        Kind::Features,
     ];
 
     /// The kind for a number, if known.
@@ -156,6 +160,7 @@ impl Kind {
             Kind::CoinShare => "coin share",
             Kind::Resignation => "assembly resignation",
             Kind::Shuffle => "ballot shuffle",
+            Kind::Features => "feature declaration",
         }
     }
 }
@@ -248,6 +253,8 @@ pub enum Payload {
     Resignation(Resignation),
     /// A part of a trustee's ballot shuffle.
     Shuffle(ShufflePart),
+    /// A member declares the feature values quota assemblies draw by.
+    Features(FeatureDeclaration),
 }
 
 impl Payload {
@@ -278,6 +285,7 @@ impl Payload {
             Payload::CoinShare(_) => Kind::CoinShare,
             Payload::Resignation(_) => Kind::Resignation,
             Payload::Shuffle(_) => Kind::Shuffle,
+            Payload::Features(_) => Kind::Features,
         }
     }
 
@@ -308,6 +316,7 @@ impl Payload {
             Payload::CoinShare(p) => p.encode(),
             Payload::Resignation(p) => p.encode(),
             Payload::Shuffle(p) => p.encode(),
+            Payload::Features(p) => p.encode(),
         }
     }
 
@@ -340,6 +349,7 @@ impl Payload {
             Kind::CoinShare => Payload::CoinShare(CoinSharePost::decode(bytes)?),
             Kind::Resignation => Payload::Resignation(Resignation::decode(bytes)?),
             Kind::Shuffle => Payload::Shuffle(ShufflePart::decode(bytes)?),
+            Kind::Features => Payload::Features(FeatureDeclaration::decode(bytes)?),
         })
     }
 }

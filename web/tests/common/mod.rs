@@ -54,6 +54,7 @@ fn constitution() -> Constitution {
             seats: 3,
             term: 3,
             decides: vec![],
+            quotas: vec![],
         }],
         ..Constitution::default()
     }
