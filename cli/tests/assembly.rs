@@ -159,3 +159,79 @@ fn members_declare_a_council_draw_it_by_lot_and_rotate_it() {
     assert_ne!(after[1], now[1]);
     assert_ne!(after[1], keys[sitting].as_str());
 }
+
+/// A council of two with one seat from each region: members declare their
+/// region (a typo and a bad pair refused by name), the draw leaves out the
+/// one who did not declare, seats one of each region, and `verify` says
+/// what the lottery gave.
+#[test]
+fn a_quota_council_seats_one_member_of_each_region() {
+    let h = Homes::new();
+    let (homes, keys) = homes_with_keys(&h, 6);
+    let hub = &homes[0];
+    let mut constitution = panel_constitution(&keys, vec![]);
+    constitution.assemblies = vec![governance::AssemblySpec {
+        name: "council".into(),
+        seats: 2,
+        term: 1,
+        decides: vec![],
+        quotas: vec![governance::sortition::Feature {
+            name: "region".into(),
+            values: ["north", "south"]
+                .iter()
+                .map(|v| governance::sortition::FeatureValue {
+                    name: v.to_string(),
+                    min: 1,
+                    max: 1,
+                })
+                .collect(),
+        }],
+    }];
+    found_in_homes(&h, &homes, &keys, "Coop", &constitution, true);
+    let err = fails(hub, &["assembly", "declare", "region=nort"]);
+    assert!(
+        err.contains(
+            "no assembly's quotas name `region=nort`; they name: region=north, region=south"
+        ),
+        "{err}"
+    );
+    let err = fails(hub, &["assembly", "declare", "north"]);
+    assert!(err.contains("is not FEATURE=VALUE"), "{err}");
+    // Members 0–1 in the north, 2–4 in the south, 5 declares nothing.
+    for (i, home) in homes[..5].iter().enumerate() {
+        let region = if i < 2 {
+            "region=north"
+        } else {
+            "region=south"
+        };
+        let said = ok(home, &["assembly", "declare", region]);
+        assert!(said.contains("public on the record"), "{said}");
+        sync(&h, home, hub);
+    }
+    let text = ok(hub, &["assembly", "show", "council"]);
+    assert!(
+        text.contains("quotas (seats of the whole assembly; each draw meets its share): region: north 1..1, south 1..1"),
+        "{text}"
+    );
+    let opened = json(hub, &["assembly", "draw", "council"]);
+    assert_eq!(opened["draw"]["undeclared"], 1, "{opened}");
+    let draw = opened["draw"]["id"].as_str().unwrap().to_string();
+    run_draw(&h, &homes, &draw);
+    let seated = holders(hub);
+    let index = |v: &serde_json::Value| keys.iter().position(|k| k == v.as_str().unwrap());
+    let mut regions: Vec<usize> = seated.iter().map(|s| index(s).unwrap()).collect();
+    regions.sort();
+    assert!(
+        regions[0] < 2 && (2..5).contains(&regions[1]),
+        "{regions:?}"
+    );
+    sync(&h, hub, &homes[5]);
+    let verified = ok(&homes[5], &["assembly", "verify", "council"]);
+    // The north's two share one seat (1/2 each), the south's three one
+    // (1/3 each): the least chance is 1/3, up to the 2^-32 rounding.
+    assert!(
+        verified.contains("quotas: 1 eligible member(s) had not declared every feature; the maximin lottery over the rest gives everyone at least 0.3333"),
+        "{verified}"
+    );
+    assert_eq!(holders(&homes[5]), seated);
+}

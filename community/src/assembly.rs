@@ -50,12 +50,25 @@
 //!    were fixed). The seat passes to the first eligible reserve of the
 //!    draw that filled it.
 //!
-//! Not covered: quota panels on the record (members would have to
-//! declare features such as age band or region, a privacy question of its
-//! own; the quota algorithms exist in `governance::sortition`), a
-//! deadline after which a draw whose key is confirmed but whose coin
-//! waits for shares may be replaced (with `m ≥ 2t − 1` and at most
-//! `t − 1` faulty trustees, `t` honest ones can always share), and
+//! 6. **Quotas.** An assembly whose declaration has quotas (per feature
+//!    value, in seats of the whole assembly) draws from the eligible
+//!    members who declared a known value of every feature (kind 29, the
+//!    author's last declaration applied before the opening; the others are
+//!    counted as `undeclared`). At the opening the quotas are scaled to the
+//!    seats drawn ([`governance::constitution::scale_quotas`]), the maximin
+//!    distribution over quota-respecting panels is computed and rounded to
+//!    the exact lottery, and the lottery's panels and weights go into the
+//!    committed digest with the instance ([`QUOTA_ALGORITHM`]); the coin
+//!    then picks one panel with integer arithmetic
+//!    ([`governance::sortition::Lottery`]). Quotas nobody can meet make
+//!    the draw invalid, naming a minimal conflicting set. A device whose
+//!    solver computed another lottery would compute another coin name, so
+//!    every share would fail its proof there: a disagreement shows, it
+//!    cannot pass silently.
+//!
+//! Not covered: a deadline after which a draw whose key is confirmed but
+//! whose coin waits for shares may be replaced (with `m ≥ 2t − 1` and at
+//! most `t − 1` faulty trustees, `t` honest ones can always share), and
 //! federated assemblies on federation records.
 
 use crate::decision::{DecisionError, DecisionState};

@@ -188,4 +188,49 @@ impl Loaded {
         self.save(&s)?;
         Ok(s)
     }
+
+    /// Declare `key`'s feature values for quota assemblies (kind 29; none
+    /// withdraws the declaration). Each `feature=value` must be one that
+    /// some assembly's quotas in the constitution in force name, so a typo
+    /// does not silently leave a member out of every lottery.
+    pub fn declare_features(
+        &mut self,
+        key: &Keypair,
+        values: Vec<(String, String)>,
+    ) -> Result<Statement, CommunityError> {
+        let (_, state) = self.state()?;
+        if !state.members.contains(&key.public()) {
+            return Err(refused(format!(
+                "{} is not a member of this community: only members are drawn",
+                key.public().fingerprint()
+            )));
+        }
+        let known: Vec<String> = state
+            .constitution
+            .assemblies
+            .iter()
+            .flat_map(|a| &a.quotas)
+            .flat_map(|f| {
+                f.values
+                    .iter()
+                    .map(move |v| format!("{}={}", f.name, v.name))
+            })
+            .collect();
+        for (f, v) in &values {
+            let pair = format!("{f}={v}");
+            if !known.contains(&pair) {
+                return Err(refused(format!(
+                    "no assembly's quotas name `{pair}`; they name: {}",
+                    if known.is_empty() {
+                        "nothing (no assembly has quotas)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+        }
+        let s = vote::declare_features(key, &self.community, &self.all, values, now())?;
+        self.save(&s)?;
+        Ok(s)
+    }
 }

@@ -189,6 +189,18 @@ fn assembly_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
     seeds.push(("coin-share".into(), w.push(share)));
     let resign = vote::resign(&w.members[2], &w.community, &w.all, "council", 0, T0 + 43).unwrap();
     seeds.push(("assembly-resignation".into(), w.push(resign)));
+    let declared = vote::declare_features(
+        &w.members[1],
+        &w.community,
+        &w.all,
+        vec![
+            ("age".into(), "18-34".into()),
+            ("region".into(), "north".into()),
+        ],
+        T0 + 44,
+    )
+    .unwrap();
+    seeds.push(("feature-declaration".into(), w.push(declared)));
 }
 
 /// A decision under instant-runoff (kind 20), its close, trustee 1's

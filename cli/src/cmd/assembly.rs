@@ -1,4 +1,4 @@
-//! `grassroots assembly create|draw|share|show|verify|resign`: standing
+//! `grassroots assembly create|declare|draw|share|show|verify|resign`: standing
 //! assemblies chosen by lot (`docs/sortition.md`, "Assemblies on the
 //! record"). The logic is in `community::assembly` and `device::assembly`.
 
@@ -39,9 +39,25 @@ enum AssemblyCommand {
         /// membership (repeatable).
         #[arg(long = "decides")]
         decides: Vec<String>,
+        /// A quota, in seats of the whole assembly: `FEATURE:VALUE=MIN..MAX`
+        /// (repeatable; every value of a feature needs one). Members who
+        /// declare a value of every feature are drawn, by a maximin lottery.
+        #[arg(long = "quota", value_name = "FEATURE:VALUE=MIN..MAX")]
+        quotas: Vec<String>,
         /// Why (shown to members with the proposal).
         #[arg(long, default_value = "")]
         reason: String,
+    },
+    /// Declare your feature values (`FEATURE=VALUE`, e.g. `region=north`)
+    /// for assemblies with quotas: public on the record; the last
+    /// declaration counts, and a draw uses those made before it opened.
+    Declare {
+        /// `FEATURE=VALUE` pairs.
+        #[arg(value_name = "FEATURE=VALUE", required_unless_present = "withdraw")]
+        values: Vec<String>,
+        /// Withdraw your declaration (you are then drawn by no quota assembly).
+        #[arg(long, conflicts_with = "values")]
+        withdraw: bool,
     },
     /// Open the draw of an assembly's next period.
     Draw {
@@ -98,8 +114,10 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             seats,
             term,
             decides,
+            quotas,
             reason,
         } => {
+            let quotas = parse_quotas(&quotas)?;
             let mut l = load(ctx, named)?;
             let key = l.home.unlock()?;
             let spec = AssemblySpec {
@@ -107,6 +125,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 seats,
                 term,
                 decides,
+                quotas,
             };
             let s = l.propose_assembly(&key, spec, &reason)?;
             ctx.emit(
@@ -116,6 +135,34 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                         "Proposed an amendment declaring assembly `{name}` ({seats} seats, terms of {term} periods) ({}).\nMembers decide it with `grassroots decision open --component constitution`.",
                         s.id().short()
                     )
+                },
+            )
+        }
+        AssemblyCommand::Declare { values, withdraw } => {
+            let pairs = if withdraw {
+                Vec::new()
+            } else {
+                values
+                    .iter()
+                    .map(|v| parse_pair(v))
+                    .collect::<anyhow::Result<_>>()?
+            };
+            let mut l = load(ctx, named)?;
+            let key = l.home.unlock()?;
+            let s = l.declare_features(&key, pairs.clone())?;
+            let shown: Vec<String> = pairs.iter().map(|(f, v)| format!("{f}={v}")).collect();
+            ctx.emit(
+                &json!({ "statement": s.id().to_string(), "features": shown }),
+                || match shown.is_empty() {
+                    true => format!(
+                        "Withdrew your feature declaration ({}): no quota assembly draws you until you declare again.",
+                        s.id().short()
+                    ),
+                    false => format!(
+                        "Declared {} ({}), public on the record; draws opened from now on use it.",
+                        shown.join(", "),
+                        s.id().short()
+                    ),
                 },
             )
         }
@@ -140,8 +187,16 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let a = l.assembly(&name)?;
             let d = a.draws.last().expect("the draw just opened");
             ctx.emit(&json!({ "draw": d }), || {
+                let quotas = match d.min_probability {
+                    Some((num, den)) => format!(
+                        "\nQuotas: {} eligible member(s) declared no value of some feature and are left out; the maximin lottery gives everyone else at least {:.4}.",
+                        d.undeclared,
+                        num as f64 / den as f64
+                    ),
+                    None => String::new(),
+                };
                 format!(
-                    "Opened draw {} of period {} of `{name}`: {} of {} members eligible for {} seat(s).\nThe inputs are fixed (digest {}…). Next: each trustee runs `grassroots assembly share {}` until it posts its coin share.",
+                    "Opened draw {} of period {} of `{name}`: {} of {} members eligible for {} seat(s).{quotas}\nThe inputs are fixed (digest {}…). Next: each trustee runs `grassroots assembly share {}` until it posts its coin share.",
                     s.id().short(),
                     d.period,
                     d.eligible,
@@ -220,6 +275,60 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     }
 }
 
+/// `FEATURE=VALUE`.
+fn parse_pair(text: &str) -> anyhow::Result<(String, String)> {
+    match text.split_once('=') {
+        Some((f, v)) if !f.trim().is_empty() && !v.trim().is_empty() => {
+            Ok((f.trim().to_string(), v.trim().to_string()))
+        }
+        _ => bail!("`{text}` is not FEATURE=VALUE (for example region=north)"),
+    }
+}
+
+/// `FEATURE:VALUE=MIN..MAX` quotas, grouped by feature in the order given.
+fn parse_quotas(texts: &[String]) -> anyhow::Result<Vec<governance::sortition::Feature>> {
+    let mut features: Vec<governance::sortition::Feature> = Vec::new();
+    for text in texts {
+        let bad = || {
+            anyhow::anyhow!(
+                "`{text}` is not FEATURE:VALUE=MIN..MAX (for example region:north=2..4)"
+            )
+        };
+        let (fv, range) = text.split_once('=').ok_or_else(bad)?;
+        let (f, v) = fv.split_once(':').ok_or_else(bad)?;
+        let (min, max) = range.split_once("..").ok_or_else(bad)?;
+        let value = governance::sortition::FeatureValue {
+            name: v.trim().to_string(),
+            min: min.trim().parse().map_err(|_| bad())?,
+            max: max.trim().parse().map_err(|_| bad())?,
+        };
+        match features.iter_mut().find(|x| x.name == f.trim()) {
+            Some(feature) => feature.values.push(value),
+            None => features.push(governance::sortition::Feature {
+                name: f.trim().to_string(),
+                values: vec![value],
+            }),
+        }
+    }
+    Ok(features)
+}
+
+/// A quota list as members read it: `region: north 2..2, south 2..2; …`.
+fn quota_text(quotas: &[governance::sortition::Feature]) -> String {
+    quotas
+        .iter()
+        .map(|f| {
+            let values: Vec<String> = f
+                .values
+                .iter()
+                .map(|v| format!("{} {}..{}", v.name, v.min, v.max))
+                .collect();
+            format!("{}: {}", f.name, values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// An assembly as members read it.
 fn human(a: &AssemblyRecord) -> String {
     let mut out = format!(
@@ -234,6 +343,12 @@ fn human(a: &AssemblyRecord) -> String {
         },
         a.next_period
     );
+    if !a.quotas.is_empty() {
+        out.push_str(&format!(
+            "  quotas (seats of the whole assembly; each draw meets its share): {}\n",
+            quota_text(&a.quotas)
+        ));
+    }
     if a.holders.iter().all(Option::is_none) {
         out.push_str("  no one sits yet\n");
     } else {
@@ -279,6 +394,8 @@ fn check_json(d: &DrawRecord) -> serde_json::Value {
         "pool": d.pool,
         "eligible": d.eligible,
         "seats_drawn": d.seats_drawn,
+        "undeclared": d.undeclared,
+        "min_probability": d.min_probability.map(|(n, d)| format!("{n}/{d}")),
         "inputs": d.inputs,
         "valid_shares": d.shares.iter().filter(|s| s.problem.is_none()).count(),
         "refused_shares": refused,
@@ -303,6 +420,13 @@ fn verify_text(a: &AssemblyRecord) -> String {
             "  inputs: {} members at the opening, {} eligible, {} seat(s) drawn; digest {}\n",
             d.pool, d.eligible, d.seats_drawn, d.inputs
         ));
+        if let Some((num, den)) = d.min_probability {
+            out.push_str(&format!(
+                "  quotas: {} eligible member(s) had not declared every feature; the maximin lottery over the rest gives everyone at least {:.4} ({num}/{den}); its panels and weights are in the digest\n",
+                d.undeclared,
+                num as f64 / den as f64
+            ));
+        }
         let valid = d.shares.iter().filter(|s| s.problem.is_none()).count();
         out.push_str(&format!(
             "  coin shares: {valid} valid (each Chaum–Pedersen proof checked against its trustee's verification key)\n"
