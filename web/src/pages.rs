@@ -64,6 +64,7 @@ pub fn routes(state: Shared) -> Router {
         .route("/federations/join", post(federation_join))
         .route("/federations/{id}/leave", post(federation_leave))
         .route("/assemblies/{name}/resign", post(resign))
+        .route("/assemblies/features", post(declare_features))
         .route("/assemblies/draws/{id}/step", post(draw_step))
         .route("/assets/app.css", get(css))
         .route("/assets/live.js", get(live_js))
@@ -510,6 +511,39 @@ async fn resign(
             (Some(p), _) => format!("Your resignation is on the record but has no effect yet: {p}."),
             (None, Some(_)) => format!("You resigned from {name}; the first eligible reserve takes your seat."),
             (None, None) => format!("You resigned from {name}; no reserve is eligible, so the seat stays empty until its class is drawn."),
+        })
+    })
+    .await
+}
+
+/// The features form: the session's token, and `feature:NAME` fields
+/// whose non-empty values are declared (all empty withdraws).
+async fn declare_features(
+    State(state): State<Shared>,
+    auth: Authed,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Page {
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let pairs: Vec<(String, String)> = fields
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("feature:")?.to_string(), v)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    assembly_action(&state, auth, CsrfForm { csrf }, move |l, key| {
+        l.declare_features(key, pairs.clone())?;
+        Ok(if pairs.is_empty() {
+            "You withdrew your features: no assembly with quotas draws you until you declare again."
+                .to_string()
+        } else {
+            let shown: Vec<String> = pairs.iter().map(|(f, v)| format!("{f}={v}")).collect();
+            format!(
+                "You declared {}. It is public on the record; draws opened from now on use it.",
+                shown.join(", ")
+            )
         })
     })
     .await

@@ -220,6 +220,7 @@ pub fn assemblies(
             @if view.assemblies.is_empty() {
                 p { "This community has no assemblies. One is declared by amending the constitution (propose it on the Propose page, or with grassroots assembly create)." }
             }
+            (features_form(auth, view))
             @for a in &view.assemblies {
                 section.assembly {
                     h2 { (a.name) }
@@ -227,6 +228,20 @@ pub fn assemblies(
                         (a.seats) " seats, terms of " (a.term) " period(s); next period " (a.next_period) "."
                         @if !a.declared { " No longer declared by the constitution." }
                         @if !a.decides.is_empty() { " Decides: " (a.decides.join(", ")) "." }
+                    }
+                    @if !a.quotas.is_empty() {
+                        p {
+                            "Quotas, in seats: "
+                            @for (i, f) in a.quotas.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (f.name) ": "
+                                @for (j, v) in f.values.iter().enumerate() {
+                                    @if j > 0 { ", " }
+                                    (v.name) " " (v.min) "–" (v.max)
+                                }
+                            }
+                            ". Each draw meets its share, among members who declared every feature."
+                        }
                     }
                     p.you {
                         @if a.seats_member(&me) { "You sit on this assembly." } @else { "You do not sit on this assembly." }
@@ -255,6 +270,12 @@ pub fn assemblies(
                                 strong { "Period " (d.period) }
                                 span.why { (d.status.to_string()) }
                                 span.why { (d.eligible) " of " (d.pool) " members eligible for " (d.seats_drawn) " seat(s)" }
+                                @if let Some((num, den)) = d.min_probability {
+                                    span.why {
+                                        (d.undeclared) " eligible member(s) had not declared every feature; everyone else had a chance of at least "
+                                        (format!("{:.1}%", 100.0 * num as f64 / den as f64))
+                                    }
+                                }
                                 (id_text(&d.id[..16]))
                                 @if my_draws.contains(&d.id) {
                                     form method="post" action={ "/assemblies/draws/" (d.id) "/step" } {
@@ -286,6 +307,63 @@ pub fn assemblies(
             }
         },
     )
+}
+
+/// The member's features for assemblies with quotas: one choice per
+/// feature the quotas name, the declaration in force preselected.
+fn features_form(auth: &Authed, view: &AssemblyView) -> Markup {
+    let mut features: Vec<(&str, Vec<&str>)> = Vec::new();
+    for f in view
+        .assemblies
+        .iter()
+        .filter(|a| a.declared)
+        .flat_map(|a| &a.quotas)
+    {
+        let at = match features.iter().position(|(n, _)| *n == f.name) {
+            Some(i) => i,
+            None => {
+                features.push((&f.name, Vec::new()));
+                features.len() - 1
+            }
+        };
+        for v in &f.values {
+            if !features[at].1.contains(&v.name.as_str()) {
+                features[at].1.push(&v.name);
+            }
+        }
+    }
+    let mine = view
+        .features
+        .get(&hex::encode(auth.key.public().as_bytes()));
+    let declared = |f: &str| {
+        mine.and_then(|m| m.iter().find(|(n, _)| n == f))
+            .map(|(_, v)| v.as_str())
+    };
+    html! {
+        @if !features.is_empty() {
+            section.assembly {
+                h2 { "Your features" }
+                p {
+                    "Assemblies with quotas draw from members who declared a value of every feature they name. "
+                    "What you declare is public on the record; a draw uses the declaration in force when it opens."
+                }
+                form method="post" action="/assemblies/features" {
+                    (csrf(auth))
+                    @for (name, values) in &features {
+                        label for={ "feature-" (name) } { (name) }
+                        select id={ "feature-" (name) } name={ "feature:" (name) } {
+                            option value="" selected[declared(name).is_none()] { "(not declared)" }
+                            @for v in values {
+                                option value=(v) selected[declared(name) == Some(*v)] { (v) }
+                            }
+                        }
+                    }
+                    button type="submit" { "Declare" }
+                    span.why { "Choose “(not declared)” everywhere to withdraw." }
+                }
+            }
+        }
+    }
 }
 
 /// Every decision this node holds.

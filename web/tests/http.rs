@@ -604,6 +604,83 @@ async fn a_seated_member_resigns_from_the_app_and_a_finished_draw_takes_no_step(
     assert!(r.body.contains("holds no seat"), "{}", r.body);
 }
 
+/// Features for an assembly with quotas, from the app: the page offers
+/// the jury's feature, a declaration is stored and preselected, a value
+/// no quota names is refused by name storing nothing, a form without the
+/// session's token is refused, and choosing nothing withdraws.
+#[tokio::test]
+async fn a_member_declares_and_withdraws_features_from_the_app() {
+    let f = fixture();
+    let app = app(&f);
+    let cookie = unlock(&app).await;
+    let page = send(&app, get("/assemblies", Some(&cookie))).await;
+    assert!(page.body.contains("Your features"), "{}", page.body);
+    assert!(page
+        .body
+        .contains("Quotas, in seats: side: east 1–1, west 1–1"));
+    let token = csrf(&page.body);
+    let stored = || {
+        device::Loaded::open(&device::Home::new(&f.home), None)
+            .unwrap()
+            .assemblies()
+            .unwrap()
+            .features
+            .get(&f.me)
+            .cloned()
+    };
+    let form = |side: &str| format!("csrf={token}&feature%3Aside={side}");
+    let r = send(
+        &app,
+        post("/assemblies/features", Some(&cookie), &form("west")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("You declared side=west. It is public on the record"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(r#"<option value="west" selected>"#),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        stored(),
+        Some(vec![("side".to_string(), "west".to_string())])
+    );
+    let r = send(
+        &app,
+        post("/assemblies/features", Some(&cookie), &form("north")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("no assembly's quotas name `side=north`"),
+        "{}",
+        r.body
+    );
+    let r = send(
+        &app,
+        post(
+            "/assemblies/features",
+            Some(&cookie),
+            "csrf=forged&feature%3Aside=east",
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        stored(),
+        Some(vec![("side".to_string(), "west".to_string())])
+    );
+    let r = send(&app, post("/assemblies/features", Some(&cookie), &form(""))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("You withdrew your features"), "{}", r.body);
+    assert_eq!(stored(), None);
+}
+
 /// The federations page: a member proposes joining (the amended
 /// constitution becomes a proposal on the record), and a malformed
 /// delegation, leaving a federation not joined and a form without the

@@ -49,13 +49,34 @@ fn constitution() -> Constitution {
             500,
             Some(Ratio::new(2, 3).unwrap()),
         )],
-        assemblies: vec![governance::AssemblySpec {
-            name: "council".into(),
-            seats: 3,
-            term: 3,
-            decides: vec![],
-            quotas: vec![],
-        }],
+        assemblies: vec![
+            governance::AssemblySpec {
+                name: "council".into(),
+                seats: 3,
+                term: 3,
+                decides: vec![],
+                quotas: vec![],
+            },
+            // A jury of one member from each side of the river, never
+            // drawn here: members declare their side from the app.
+            governance::AssemblySpec {
+                name: "jury".into(),
+                seats: 2,
+                term: 1,
+                decides: vec![],
+                quotas: vec![governance::sortition::Feature {
+                    name: "side".into(),
+                    values: ["east", "west"]
+                        .iter()
+                        .map(|v| governance::sortition::FeatureValue {
+                            name: v.to_string(),
+                            min: 1,
+                            max: 1,
+                        })
+                        .collect(),
+                }],
+            },
+        ],
         ..Constitution::default()
     }
 }
