@@ -137,6 +137,62 @@ fn fork_create_and_verify_refuse_with_a_named_reason() {
     );
 }
 
+/// Forkers leave the parent for the fork: each person then counts in one
+/// branch. The parent lists them as departed (naming the fork), they are
+/// no longer its members, and leaving twice, or without being a member,
+/// is refused.
+#[test]
+fn forkers_leave_the_parent_and_count_in_the_fork_only() {
+    let h = Homes::new();
+    let (homes, keys): (Vec<PathBuf>, Vec<String>) = homes_with_keys(&h, 4);
+    found_in_homes(
+        &h,
+        &homes[..3],
+        &keys[..3],
+        "Bakers",
+        &Default::default(),
+        false,
+    );
+    let parent = parent_of(&homes[0]);
+    let made = json(
+        &homes[0],
+        &["fork", "create", "--at", "latest", "--founder", &keys[1]],
+    );
+    let fork = made["id"].as_str().unwrap().to_string();
+    let said = ok(
+        &homes[0],
+        &[
+            "community",
+            "leave",
+            "--community",
+            &parent,
+            "--fork",
+            &fork,
+        ],
+    );
+    assert!(said.contains("count in the fork only"), "{said}");
+    let members = json(&homes[0], &["members", "--community", &parent]);
+    assert_eq!(members["admitted"].as_array().unwrap().len(), 2);
+    assert_eq!(members["departed"][0]["fork"], fork.as_str());
+    let text = ok(&homes[0], &["members", "--community", &parent]);
+    assert!(text.contains("left for fork"), "{text}");
+    let shown = ok(&homes[0], &["community", "show", "--community", &parent]);
+    assert!(shown.contains("departed:"), "{shown}");
+    // The fork still has both founders; the parent two members.
+    let forked = json(&homes[0], &["community", "show", "--community", &fork]);
+    assert_eq!(forked["members"].as_array().unwrap().len(), 2);
+    let err = fails(&homes[0], &["community", "leave", "--community", &parent]);
+    assert!(err.contains("is not a member of this community"), "{err}");
+    copy_community(&h, &homes[0], &homes[3], &parent, "parent");
+    let err = fails(&homes[3], &["community", "leave", "--community", &parent]);
+    assert!(err.contains("is not a member of this community"), "{err}");
+    let err = fails(
+        &homes[1],
+        &["community", "leave", "--community", &parent, "--fork", "zz"],
+    );
+    assert!(err.contains("--fork zz"), "{err}");
+}
+
 #[cfg(feature = "net")]
 mod served {
     use super::*;

@@ -76,7 +76,11 @@ impl ParticipantRule for ConstitutionalParticipants {
     fn may_change(&self, kind: Kind) -> bool {
         matches!(
             kind,
-            Kind::Surety | Kind::Revocation | Kind::KeyReplacement | Kind::DecryptionShare
+            Kind::Surety
+                | Kind::Revocation
+                | Kind::KeyReplacement
+                | Kind::Departure
+                | Kind::DecryptionShare
         )
     }
 

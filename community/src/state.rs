@@ -63,6 +63,15 @@ pub struct NoteRecord {
     pub text: String,
 }
 
+/// A member's departure as applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Departed {
+    /// The departure statement.
+    pub statement: StatementId,
+    /// The fork the member left for, if the departure names one.
+    pub fork: Option<CommunityId>,
+}
+
 /// A community's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommunityState {
@@ -80,6 +89,9 @@ pub struct CommunityState {
     pub admission: Admission,
     /// Keys retired by a key replacement, each with the key that replaced it.
     pub retired: BTreeMap<PublicKey, PublicKey>,
+    /// Members who left (kind 30), each with their departure and the fork
+    /// they left for, if any: no longer members.
+    pub departed: BTreeMap<PublicKey, Departed>,
     /// Statements held but without effect, and why (for audits).
     pub ignored: Vec<(StatementId, &'static str)>,
     /// Notes, in canonical order.
@@ -160,6 +172,7 @@ impl CommunityState {
             graph: TrustGraph::new(),
             admission: Admission::default(),
             retired: BTreeMap::new(),
+            departed: BTreeMap::new(),
             ignored: Vec::new(),
             notes: Vec::new(),
             founded: genesis.time(),
@@ -197,6 +210,8 @@ impl CommunityState {
                 | Payload::CoinShare(_)
                 | Payload::Resignation(_)
                 | Payload::Features(_) => {}
+                // Applied with the membership (`apply_membership`).
+                Payload::Departure(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}
@@ -245,9 +260,18 @@ impl CommunityState {
                     .push((s.id(), "revocation of a statement this node does not hold")),
             }
         }
-        for s in order {
+        let departures = self.departures(order);
+        for (at, s) in order.iter().enumerate() {
             if let Payload::Surety(su) = s.payload() {
-                if !revoked.contains(&s.id()) {
+                // A surety a departed member is party to counts only if it
+                // precedes the departure in the record's order.
+                let after_departure = [s.author(), su.peer]
+                    .iter()
+                    .any(|k| departures.get(k).is_some_and(|(d, _)| *d < at));
+                if after_departure {
+                    self.ignored
+                        .push((s.id(), "surety made after one party's departure"));
+                } else if !revoked.contains(&s.id()) {
                     self.graph.add(s.author(), su.peer, s.id().0);
                 }
             }
@@ -270,12 +294,53 @@ impl CommunityState {
                 .copied()
                 .collect();
             if newly.is_empty() {
-                self.members = admission.admitted.keys().copied().collect();
                 self.admission = admission;
+                self.apply_departures(departures);
+                self.members = self.admission.admitted.keys().copied().collect();
                 return;
             }
             for (new, old) in newly {
                 self.retired.insert(old, new);
+            }
+        }
+    }
+
+    /// Each author's first departure in `order`: its position and
+    /// statement; later ones are ignored.
+    fn departures(&mut self, order: &[&Statement]) -> BTreeMap<PublicKey, (usize, Departed)> {
+        let mut out = BTreeMap::new();
+        for (at, s) in order.iter().enumerate() {
+            let Payload::Departure(d) = s.payload() else {
+                continue;
+            };
+            if out.contains_key(&s.author()) {
+                self.ignored
+                    .push((s.id(), "a second departure of the same key"));
+                continue;
+            }
+            let departed = Departed {
+                statement: s.id(),
+                fork: d.fork,
+            };
+            out.insert(s.author(), (at, departed));
+        }
+        out
+    }
+
+    /// Take the departed out of the admitted: from their departure on
+    /// they are not members. Their earlier sureties still count (leaving
+    /// does not make the people they met in person less real), so nobody
+    /// else's admission changes. A departure by a key that is not a
+    /// member changes nothing.
+    fn apply_departures(&mut self, departures: BTreeMap<PublicKey, (usize, Departed)>) {
+        for (key, (_, departed)) in departures {
+            if self.admission.admitted.remove(&key).is_some() {
+                self.departed.insert(key, departed);
+            } else {
+                self.ignored.push((
+                    departed.statement,
+                    "departure by a key that is not a member",
+                ));
             }
         }
     }
@@ -300,6 +365,15 @@ impl CommunityState {
         for (old, new) in &self.retired {
             h.update(old.as_bytes());
             h.update(new.as_bytes());
+        }
+        // Hashed only when there are departures, so the digests of
+        // communities without any are those of earlier builds.
+        if !self.departed.is_empty() {
+            h.update(b"departed");
+            for (k, d) in &self.departed {
+                h.update(k.as_bytes());
+                h.update(d.statement.0);
+            }
         }
         for n in &self.notes {
             h.update(n.id.as_bytes());

@@ -546,6 +546,19 @@ pub fn resign(
     Ok(say(member, community, statements, payload, time)?)
 }
 
+/// Leave the community (kind 30), for `fork` if one is named: from its
+/// position in the record the author is not a member.
+pub fn depart(
+    member: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    fork: Option<CommunityId>,
+    time: u64,
+) -> Result<Statement, VoteError> {
+    let payload = Payload::Departure(ledger::payload::Departure { fork });
+    Ok(say(member, community, statements, payload, time)?)
+}
+
 /// Declare one's feature values for quota assemblies (kind 29): the
 /// `(feature, value)` pairs replace any earlier declaration; none
 /// withdraws it. Public on the record.

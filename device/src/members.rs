@@ -1,9 +1,14 @@
 //! Who is admitted, who is pending, and why, under the constitution's
 //! admission rule.
 
+use crate::community::{CommunityError, Loaded};
+use crate::home::now;
+use community::vote::{self, VoteError};
 use community::CommunityState;
 use identity::admission::Reason;
-use identity::PublicKey;
+use identity::{Keypair, PublicKey};
+use ledger::statement::CommunityId;
+use ledger::Statement;
 
 /// An admitted member and why.
 #[derive(Clone, Debug)]
@@ -71,6 +76,8 @@ pub struct Members {
     pub admitted: Vec<Admitted>,
     /// Pending candidates.
     pub pending: Vec<Pending>,
+    /// Members who left, each with the fork they left for, if named.
+    pub departed: Vec<(PublicKey, Option<CommunityId>)>,
 }
 
 /// The admitted and pending members of `state`, and why.
@@ -100,10 +107,52 @@ pub fn members(state: &CommunityState) -> Members {
                 replaced_by: state.retired.get(k).copied(),
             })
             .collect(),
+        departed: state.departed.iter().map(|(k, d)| (*k, d.fork)).collect(),
     }
 }
 
 /// The fingerprints of `keys`, as text.
 pub fn fingerprints(keys: &[PublicKey]) -> Vec<String> {
     keys.iter().map(|k| k.fingerprint().to_string()).collect()
+}
+
+fn refused(why: String) -> CommunityError {
+    CommunityError::Vote(VoteError::Refused(why))
+}
+
+impl Loaded {
+    /// Leave the community (kind 30), for `fork` if named, so that the
+    /// member counts in one branch only. Refused for a non-member, and
+    /// for a member holding an assembly seat (resign it first, so the
+    /// seat passes to a reserve).
+    pub fn leave(
+        &mut self,
+        key: &Keypair,
+        fork: Option<CommunityId>,
+    ) -> Result<Statement, CommunityError> {
+        let (_, state) = self.state()?;
+        if !state.members.contains(&key.public()) {
+            return Err(refused(format!(
+                "{} is not a member of this community",
+                key.public().fingerprint()
+            )));
+        }
+        if fork == Some(self.community) {
+            return Err(refused("a community is not a fork of itself".into()));
+        }
+        if let Some(a) = self
+            .assemblies()?
+            .assemblies
+            .iter()
+            .find(|a| a.seats_member(&key.public()))
+        {
+            return Err(refused(format!(
+                "you sit on assembly `{}`: resign your seat first (grassroots assembly resign {}), so a reserve takes it",
+                a.name, a.name
+            )));
+        }
+        let s = vote::depart(key, &self.community, &self.all, fork, now())?;
+        self.save(&s)?;
+        Ok(s)
+    }
 }

@@ -389,6 +389,10 @@ fn main() {
     assembly_seeds(&mut w, &mut seeds);
     whole_ballot_seeds(&mut w, &mut seeds);
 
+    // Last: after it, member 2 is no longer a member.
+    let fork = ledger::StatementId([0x5a; 32]);
+    let departure = vote::depart(&w.members[2], &w.community, &w.all, Some(fork), T0 + 99).unwrap();
+    seeds.push(("departure-for-fork".into(), w.push(departure)));
     for (name, s) in &seeds {
         out.put("statement", name, s.bytes());
     }

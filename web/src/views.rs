@@ -139,6 +139,19 @@ pub fn members(auth: &Authed, m: &Members) -> Markup {
                     li { code.fp { (p.key.fingerprint()) } span.why { (p.why()) } }
                 }
             }
+            @if !m.departed.is_empty() {
+                h2 { "Left" }
+                ul.cards {
+                    @for (k, fork) in &m.departed {
+                        li {
+                            code.fp { (k.fingerprint()) }
+                            span.why {
+                                @if let Some(f) = fork { "left for fork " (f.short()) } @else { "left the community" }
+                            }
+                        }
+                    }
+                }
+            }
         },
     )
 }

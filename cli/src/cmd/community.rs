@@ -28,6 +28,18 @@ enum CommunityCommand {
         #[arg(long)]
         community: Option<String>,
     },
+    /// Leave the community: from its position in the record you are no
+    /// longer a member (not in later electorates, pools or participant
+    /// sets). Final for this key.
+    Leave {
+        /// The fork you leave for (its id, or a unique prefix of a community
+        /// this home holds), so that you count in one branch only.
+        #[arg(long)]
+        fork: Option<String>,
+        /// Community id or unique prefix; the only one if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
     /// Sign a short note to the community.
     Note {
         /// The text (at most 4096 bytes).
@@ -94,6 +106,39 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 out.push_str(&federations.text());
                 out
             })
+        }
+        CommunityCommand::Leave { fork, community } => {
+            let store = home.store()?;
+            let id = resolve_community(&store, community.as_deref())?;
+            let fork = fork
+                .map(|f| {
+                    resolve_community(&store, Some(&f))
+                        .or_else(|_| ledger::StatementId::from_hex(&f))
+                        .with_context(|| {
+                            format!("--fork {f}: neither a community held here nor a full id")
+                        })
+                })
+                .transpose()?;
+            drop(store);
+            let mut l = device::Loaded::open(&home, Some(&id.to_string()))?;
+            let key = home.unlock()?;
+            let s = l.leave(&key, fork)?;
+            ctx.emit(
+                &json!({ "statement": s.id().to_string(), "fork": fork.map(|f| f.to_string()) }),
+                || match fork {
+                    Some(f) => format!(
+                        "You left {} for fork {} ({}): once final, you are not a member here, and count in the fork only.",
+                        id.short(),
+                        f.short(),
+                        s.id().short()
+                    ),
+                    None => format!(
+                        "You left {} ({}): once final, you are no longer a member.",
+                        id.short(),
+                        s.id().short()
+                    ),
+                },
+            )
         }
         CommunityCommand::Note { text, community } => {
             let mut store = home.store()?;
@@ -235,6 +280,10 @@ pub fn summary(state: &CommunityState, record: &community::Record) -> serde_json
         "founded": state.founded,
         "founders": fingerprints(&state.founders),
         "members": fingerprints(&state.members),
+        "departed": state.departed.iter().map(|(k, d)| json!({
+            "fingerprint": k.fingerprint().to_string(),
+            "fork": d.fork.map(|f| f.to_string()),
+        })).collect::<Vec<_>>(),
         "participants": community::participation::participants(state, record)
             .iter()
             .map(|k| k.fingerprint().to_string())
@@ -265,6 +314,17 @@ fn human(state: &CommunityState, record: &community::Record) -> String {
         c.thresholds.sybil_bound,
         hex::encode(&state.digest()[..8]),
     );
+    if !state.departed.is_empty() {
+        let left: Vec<String> = state
+            .departed
+            .iter()
+            .map(|(k, d)| match d.fork {
+                Some(f) => format!("{} (for fork {})", k.fingerprint(), f.short()),
+                None => k.fingerprint().to_string(),
+            })
+            .collect();
+        out.push_str(&format!("  departed:    {}\n", left.join(", ")));
+    }
     for n in &state.notes {
         out.push_str(&format!("  note by {}: {}\n", n.author, n.text));
     }

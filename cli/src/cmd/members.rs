@@ -40,8 +40,13 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             })
         })
         .collect();
+    let departed: Vec<_> = m
+        .departed
+        .iter()
+        .map(|(k, fork)| json!({"fingerprint": k.fingerprint(), "public_key": k.to_string(), "fork": fork.map(|f| f.to_string())}))
+        .collect();
     ctx.emit(
-        &json!({"community": id.to_string(), "rule": format!("sureties from at least {min} admitted members"), "admitted": admitted, "pending": pending}),
+        &json!({"community": id.to_string(), "rule": format!("sureties from at least {min} admitted members"), "admitted": admitted, "pending": pending, "departed": departed}),
         || {
             let mut out = format!(
                 "{}: {} admitted, {} pending (rule: sureties from at least {min} admitted members)\n",
@@ -54,6 +59,13 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             }
             for p in &m.pending {
                 out.push_str(&format!("  pending  {}  {}\n", p.key.fingerprint(), p.why()));
+            }
+            for (k, fork) in &m.departed {
+                let why = match fork {
+                    Some(f) => format!("left for fork {}", f.short()),
+                    None => "left".to_string(),
+                };
+                out.push_str(&format!("  departed {}  {why}\n", k.fingerprint()));
             }
             out
         },

@@ -30,7 +30,7 @@ pub use governed::{
     governed_kind, governed_labels, is_governed_kind, legacy_governed_kind, GovernedElection,
     GovernedOpening, Proposal, Timeline, MAX_GOVERNED_PROPOSALS, MAX_REASON, STATUS_QUO_LABEL,
 };
-pub use keys::{KeyReplacement, Revocation};
+pub use keys::{Departure, KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
 pub use shuffle::{step_digest, ShufflePart, MAX_SHUFFLE_PARTS, SHUFFLE_PART_BYTES};
 pub use surety::{surety_body, Surety, NONCE_LEN, SURETY_DOMAIN};
@@ -96,11 +96,13 @@ pub enum Kind {
     Shuffle = 28,
     /// A member's feature values, which quota assemblies draw by.
     Features = 29,
+    /// A member leaves the community (possibly for a fork).
+    Departure = 30,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -126,6 +128,7 @@ impl Kind {
         Kind::Resignation,
         Kind::Shuffle,
         Kind::Features,
+        Kind::Departure,
     ];
 
     /// The kind for a number, if known.
@@ -161,6 +164,7 @@ impl Kind {
             Kind::Resignation => "assembly resignation",
             Kind::Shuffle => "ballot shuffle",
             Kind::Features => "feature declaration",
+            Kind::Departure => "departure",
         }
     }
 }
@@ -255,6 +259,8 @@ pub enum Payload {
     Shuffle(ShufflePart),
     /// A member declares the feature values quota assemblies draw by.
     Features(FeatureDeclaration),
+    /// A member leaves the community, possibly for a fork.
+    Departure(Departure),
 }
 
 impl Payload {
@@ -286,6 +292,7 @@ impl Payload {
             Payload::Resignation(_) => Kind::Resignation,
             Payload::Shuffle(_) => Kind::Shuffle,
             Payload::Features(_) => Kind::Features,
+            Payload::Departure(_) => Kind::Departure,
         }
     }
 
@@ -317,6 +324,7 @@ impl Payload {
             Payload::Resignation(p) => p.encode(),
             Payload::Shuffle(p) => p.encode(),
             Payload::Features(p) => p.encode(),
+            Payload::Departure(p) => p.encode(),
         }
     }
 
@@ -350,6 +358,7 @@ impl Payload {
             Kind::Resignation => Payload::Resignation(Resignation::decode(bytes)?),
             Kind::Shuffle => Payload::Shuffle(ShufflePart::decode(bytes)?),
             Kind::Features => Payload::Features(FeatureDeclaration::decode(bytes)?),
+            Kind::Departure => Payload::Departure(Departure::decode(bytes)?),
         })
     }
 }
