@@ -223,4 +223,74 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
     let again = get(&fay, &late, &peers, &late_file);
     assert_eq!(again["new"], false);
     assert_eq!(again["root"], got["root"]);
+
+    // Fay founds a federation that admits the bakery, and pins the bakery
+    // on its record at the epoch-1 certificate: the pin carries the
+    // bakery's genesis and the epoch change fay followed, and counts.
+    let bakery = json(&fay, &["community", "show"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&fay, &["init"]);
+    let valley_file = h.file("valley.json");
+    let valley_rule = governance::Constitution {
+        name: "Valley".into(),
+        federation: Some(governance::federation::FederationRule {
+            admits: vec![bakery.clone()],
+        }),
+        ..governance::Constitution::default()
+    };
+    std::fs::write(&valley_file, valley_rule.to_json()).unwrap();
+    let valley = json(
+        &fay,
+        &["federation", "create", "--constitution", &valley_file],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let forged = h.file("forged.grc");
+    let mut bytes = std::fs::read(&late_file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&forged, bytes).unwrap();
+    let pin = |cert: &str| -> Vec<String> {
+        [
+            "federation",
+            "pin",
+            &bakery,
+            "--certificate",
+            cert,
+            "--community",
+            &valley,
+        ]
+        .map(str::to_string)
+        .to_vec()
+    };
+    fn strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let e = fails(&fay, &strs(&pin(&forged)));
+    assert!(
+        e.contains("the pin would not count: certificate:") && e.contains("does not verify"),
+        "{e}"
+    );
+    let pinned = json(&fay, &strs(&pin(&late_file)));
+    assert_eq!(pinned["position"], got["position"], "{pinned}");
+    let e = fails(&fay, &strs(&pin(&late_file)));
+    assert!(e.contains("not after the member's pin in force"), "{e}");
+    let shown = json(&fay, &["federation", "pins", "--community", &valley]);
+    let pins = shown["pins"].as_array().unwrap();
+    assert_eq!(pins.len(), 1, "the refused pins were not stored: {shown}");
+    assert!(pins[0]["problem"].is_null(), "{shown}");
+    // Fay holds the bakery's genesis only: it says so rather than count.
+    let member = &shown["anchored"]["members"][0];
+    assert_eq!(member["position"], got["position"]);
+    assert!(
+        member["status"]
+            .as_str()
+            .unwrap()
+            .contains("not held to the pinned position"),
+        "{shown}"
+    );
+    assert_eq!(shown["anchored"]["complete"], false);
 }

@@ -115,11 +115,13 @@ impl CommunityFacts {
         })
     }
 
-    fn is_federation(&self) -> bool {
+    /// Whether its constitution declares it a federation.
+    pub fn is_federation(&self) -> bool {
         self.constitution.federation.is_some()
     }
 
-    fn delegates_to(&self, federation: &Id) -> bool {
+    /// Whether its constitution delegates to `federation` (its side of joining).
+    pub fn delegates_to(&self, federation: &Id) -> bool {
         self.constitution.delegations.iter().any(|d| {
             governance::federation::delegation::parse_id(&d.federation) == Some(*federation)
         })

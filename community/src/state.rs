@@ -212,6 +212,9 @@ impl CommunityState {
                 | Payload::Features(_) => {}
                 // Applied with the membership (`apply_membership`).
                 Payload::Departure(_) => {}
+                // A federation's pins of its members are checked with
+                // certificates (`federation::pins`).
+                Payload::MemberPin(_) => {}
                 // Only members speak for the community; others' notes are kept
                 // in the store but are not part of its state.
                 Payload::Note(_) if !state.members.contains(&s.author()) => {}

@@ -35,6 +35,9 @@ pub enum FederationError {
     /// A community acting on itself.
     #[error("a community cannot be its own federation or member")]
     Itself,
+    /// A pin this device will not post, and why it would not count.
+    #[error("the pin would not count: {0}")]
+    Pin(String),
     /// A malformed `--delegate` specification.
     #[error("delegate `{spec}`: {why} (give NAME, NAME=MIN..MAX or NAME=OPTION,OPTION)")]
     BadDelegate {
@@ -264,6 +267,88 @@ impl Loaded {
             Value::Constitution(Box::new(next)),
             reason,
         )?)
+    }
+}
+
+/// A federation's pins and the members and population they fix, read
+/// from every record this store holds (`federation::pins`).
+///
+/// # Errors
+/// A store or state failure.
+pub fn pins(
+    store: &Store,
+    federation: &ledger::statement::CommunityId,
+) -> Result<(::federation::PinView, ::federation::Anchored), CommunityError> {
+    let record = Record::load(store, federation).map_err(crate::home::HomeError::from)?;
+    let view = ::federation::PinView::from_record(&record)?;
+    let held = |id: &ledger::statement::CommunityId| Record::load(store, id).ok();
+    let anchored = ::federation::anchored(&record, &held)?;
+    Ok((view, anchored))
+}
+
+impl Loaded {
+    /// Pin member `member` on this federation's record at the position
+    /// `certificate` certifies (kind 31), carrying the member's genesis
+    /// (held here) unless the record already follows it, and every
+    /// epoch-change certificate this store has followed for it. Checked
+    /// as every device will check it before anything is stored.
+    ///
+    /// # Errors
+    /// [`FederationError::NotAFederation`], [`FederationError::Pin`] with
+    /// the reason it would not count, or a store failure.
+    pub fn pin_member(
+        &mut self,
+        key: &Keypair,
+        member: ledger::statement::CommunityId,
+        certificate: Vec<u8>,
+    ) -> Result<(Statement, u64), FederationError> {
+        let (record, state) = self.state()?;
+        if state.constitution.federation.is_none() {
+            return Err(FederationError::NotAFederation);
+        }
+        let view = ::federation::PinView::from_record(&record).map_err(CommunityError::from)?;
+        let genesis = if view.follows(&member) {
+            Vec::new()
+        } else {
+            let g = self
+                .store
+                .get(&member)
+                .map_err(|e| CommunityError::from(crate::home::HomeError::from(e)))?;
+            g.ok_or_else(|| {
+                FederationError::Pin(format!(
+                    "this home does not hold the genesis of {}, which a first pin carries",
+                    member.short()
+                ))
+            })?
+            .bytes()
+            .to_vec()
+        };
+        let changes = self
+            .store
+            .followed_changes(&member)
+            .map_err(|e| CommunityError::from(crate::home::HomeError::from(e)))?
+            .into_iter()
+            .map(|(_, bytes)| bytes)
+            .collect();
+        let pin = ledger::payload::MemberPin {
+            member,
+            genesis,
+            changes,
+            certificate,
+        };
+        let position = view
+            .check(&state, &key.public(), &pin)
+            .map_err(FederationError::Pin)?;
+        let s = ledger::dag::say(
+            key,
+            &self.community,
+            &self.all,
+            ledger::Payload::MemberPin(pin),
+            crate::home::now(),
+        )
+        .map_err(|e| FederationError::Pin(e.to_string()))?;
+        self.save(&s)?;
+        Ok((s, position))
     }
 }
 

@@ -57,9 +57,11 @@ pub mod error;
 #[cfg(feature = "net")]
 pub mod fetch;
 pub mod held;
+pub mod pins;
 pub mod sign;
 
 pub use certificate::{Certificate, Claim, MAX_IDS};
 pub use checkpoint::{participants_hash, Checkpoint};
 pub use client::{Conflict, Equivocation, LightClient, Verified};
 pub use error::CertificateError;
+pub use pins::{anchored, Anchored, Pin, PinView};

@@ -389,6 +389,15 @@ fn main() {
     assembly_seeds(&mut w, &mut seeds);
     whole_ballot_seeds(&mut w, &mut seeds);
 
+    // A pin (kind 31) whose certificate bytes are opaque to the decoder.
+    let pin = ledger::payload::MemberPin {
+        member: ledger::StatementId([0x6b; 32]),
+        genesis: w.all[0].bytes().to_vec(),
+        changes: vec![b"GRFC change".to_vec()],
+        certificate: b"GRFC certificate".to_vec(),
+    };
+    let pin = ledger::dag::say(&w.members[0], &w.community, &w.all, Payload::MemberPin(pin), T0 + 98).unwrap();
+    seeds.push(("member-pin".into(), w.push(pin)));
     // Last: after it, member 2 is no longer a member.
     let fork = ledger::StatementId([0x5a; 32]);
     let departure = vote::depart(&w.members[2], &w.community, &w.all, Some(fork), T0 + 99).unwrap();

@@ -7,6 +7,7 @@
 use crate::cmd::decision::load;
 use crate::ctx::Ctx;
 use crate::home::{Home, Prompt};
+use anyhow::Context;
 use clap::Subcommand;
 use community::federation::{Effect, FederationView};
 use device::federation::{parse_community, parse_delegate, Act};
@@ -65,6 +66,25 @@ enum FederationCommand {
     },
     /// Show the federation graph of every record this home holds.
     Show,
+    /// Pin a member's record on your federation's record at the position a
+    /// certificate certifies (from `grassroots certificate get`): the
+    /// federation then counts the member as it stood there.
+    Pin {
+        /// The member's community id (64 hex digits, or a prefix of one held here).
+        member: String,
+        /// The certificate file.
+        #[arg(long)]
+        certificate: std::path::PathBuf,
+        /// Your federation; the only community here if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Show a federation's pins and the members and population they fix.
+    Pins {
+        /// The federation; the only community here if omitted.
+        #[arg(long)]
+        community: Option<String>,
+    },
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
@@ -121,6 +141,39 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             };
             propose(ctx, community.as_deref(), &act, &reason, what)
         }
+        FederationCommand::Pin {
+            member,
+            certificate,
+            community,
+        } => {
+            let store = Home::new(&ctx.home).store()?;
+            let member = ledger::StatementId(parse_community(&store, &member)?);
+            drop(store);
+            let bytes = std::fs::read(&certificate)
+                .with_context(|| format!("reading {}", certificate.display()))?;
+            let mut l = load(ctx, community.as_deref())?;
+            let key = l.home.unlock()?;
+            let (s, position) = l.pin_member(&key, member, bytes)?;
+            ctx.emit(
+                &json!({ "statement": s.id().to_string(), "member": member.to_string(), "position": position }),
+                || {
+                    format!(
+                        "Pinned {} at its final position {position} ({}): once final here, the federation counts it as it stood there.",
+                        member.short(),
+                        s.id().short()
+                    )
+                },
+            )
+        }
+        FederationCommand::Pins { community } => {
+            let store = Home::new(&ctx.home).store()?;
+            let id = crate::home::resolve_community(&store, community.as_deref())?;
+            let (view, anchored) = device::federation::pins(&store, &id)?;
+            ctx.emit(
+                &json!({ "pins": view.history, "anchored": anchored }),
+                || pins_text(&view, &anchored),
+            )
+        }
         FederationCommand::Show => {
             let view = device::federation::view(&Home::new(&ctx.home).store()?)?;
             ctx.emit(&view, || human(&view))
@@ -150,6 +203,47 @@ fn propose(
             )
         },
     )
+}
+
+/// A federation's pins and what they fix, in lines.
+fn pins_text(view: &federation::PinView, a: &federation::Anchored) -> String {
+    let short = |id: &str| id[..16.min(id.len())].to_string();
+    let mut out = format!(
+        "federation {}: population {} ({})\n",
+        short(&a.federation),
+        a.population,
+        if a.complete {
+            "every member counted"
+        } else {
+            "not every member counted on this device"
+        }
+    );
+    for m in &a.members {
+        out.push_str(&format!(
+            "  member {} {}: {}{}\n",
+            short(&m.member),
+            m.name.as_deref().unwrap_or("?"),
+            m.status,
+            match (m.position, m.people) {
+                (Some(p), Some(n)) => format!(" (position {p}, {n} people)"),
+                (Some(p), None) => format!(" (pinned at position {p})"),
+                _ => String::new(),
+            }
+        ));
+    }
+    for r in &view.history {
+        out.push_str(&format!(
+            "  pin {} of {}: {}\n",
+            short(&r.statement),
+            short(&r.member),
+            match (&r.problem, r.position) {
+                (Some(p), _) => format!("refused: {p}"),
+                (None, Some(p)) => format!("position {p}"),
+                (None, None) => "counted".into(),
+            }
+        ));
+    }
+    out
 }
 
 /// The graph in lines: each node with its population and memberships, then

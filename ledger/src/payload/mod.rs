@@ -12,6 +12,7 @@ mod genesis;
 mod governed;
 mod keys;
 mod note;
+mod pin;
 mod shuffle;
 mod surety;
 mod whole_ballot;
@@ -32,6 +33,7 @@ pub use governed::{
 };
 pub use keys::{Departure, KeyReplacement, Revocation};
 pub use note::{Note, MAX_NOTE};
+pub use pin::{MemberPin, MAX_PIN_CHANGES};
 pub use shuffle::{step_digest, ShufflePart, MAX_SHUFFLE_PARTS, SHUFFLE_PART_BYTES};
 pub use surety::{surety_body, Surety, NONCE_LEN, SURETY_DOMAIN};
 pub use whole_ballot::{BallotShares, RuledOpening, WholeBallotRule};
@@ -98,11 +100,13 @@ pub enum Kind {
     Features = 29,
     /// A member leaves the community (possibly for a fork).
     Departure = 30,
+    /// A federation pins a member's record at a certified position.
+    MemberPin = 31,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -129,6 +133,7 @@ impl Kind {
         Kind::Shuffle,
         Kind::Features,
         Kind::Departure,
+        Kind::MemberPin,
     ];
 
     /// The kind for a number, if known.
@@ -165,6 +170,7 @@ impl Kind {
             Kind::Shuffle => "ballot shuffle",
             Kind::Features => "feature declaration",
             Kind::Departure => "departure",
+            Kind::MemberPin => "member pin",
         }
     }
 }
@@ -261,6 +267,8 @@ pub enum Payload {
     Features(FeatureDeclaration),
     /// A member leaves the community, possibly for a fork.
     Departure(Departure),
+    /// A federation pins a member's record at a certified position.
+    MemberPin(MemberPin),
 }
 
 impl Payload {
@@ -293,6 +301,7 @@ impl Payload {
             Payload::Shuffle(_) => Kind::Shuffle,
             Payload::Features(_) => Kind::Features,
             Payload::Departure(_) => Kind::Departure,
+            Payload::MemberPin(_) => Kind::MemberPin,
         }
     }
 
@@ -325,6 +334,7 @@ impl Payload {
             Payload::Shuffle(p) => p.encode(),
             Payload::Features(p) => p.encode(),
             Payload::Departure(p) => p.encode(),
+            Payload::MemberPin(p) => p.encode(),
         }
     }
 
@@ -359,6 +369,7 @@ impl Payload {
             Kind::Shuffle => Payload::Shuffle(ShufflePart::decode(bytes)?),
             Kind::Features => Payload::Features(FeatureDeclaration::decode(bytes)?),
             Kind::Departure => Payload::Departure(Departure::decode(bytes)?),
+            Kind::MemberPin => Payload::MemberPin(MemberPin::decode(bytes)?),
         })
     }
 }

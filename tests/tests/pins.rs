@@ -1,0 +1,365 @@
+//! Pins (kind 31): a federation's record fixes the position of each
+//! member's record it counts, proven by the member's participants'
+//! certificate. A pin counts on every device or on none; a device counts
+//! the member's people from its own record cut at the pinned position,
+//! and says why when it cannot. People in two members count once.
+
+#[path = "../../community/tests/common/mod.rs"]
+mod common;
+
+use common::*;
+use community::governed::GovernedStatus;
+use community::record::{genesis_root, next_root};
+use community::{CommunityState, Record};
+use ed25519_dalek::SigningKey;
+use federation::{anchored, Certificate, Claim, PinView};
+use governance::federation::{Delegation, FederationRule};
+use governance::governed::Value;
+use governance::Constitution;
+use identity::Keypair;
+use ledger::blocklace::participants::Participants;
+use ledger::payload::{MemberPin, Note};
+use ledger::{Payload, Statement, StatementId};
+
+/// A federation `F` admitting two base communities `M` (four founders)
+/// and `N` (three, one of them also in `M`), each delegating to `F` in
+/// its genesis; `M` has two notes after its genesis.
+struct Setup {
+    f: World,
+    m: World,
+    n: World,
+}
+
+fn seed_of(k: &Keypair) -> Keypair {
+    Keypair::from_seed(&k.seed())
+}
+
+fn base(name: &str, to: &StatementId) -> Constitution {
+    Constitution {
+        name: name.into(),
+        delegations: vec![Delegation {
+            federation: to.to_string(),
+            components: vec![],
+        }],
+        ..Constitution::default()
+    }
+}
+
+fn note(w: &mut World, text: &str) -> StatementId {
+    let time = T0 + 100 + w.all.len() as u64;
+    let payload = Payload::Note(Note::new(text).unwrap());
+    let s = ledger::dag::say(&w.members[0], &w.community, &w.all, payload, time).unwrap();
+    w.push(s)
+}
+
+fn setup() -> Setup {
+    let mut f = World::founded(
+        3,
+        Constitution {
+            name: "valley".into(),
+            federation: Some(FederationRule::default()),
+            ..Constitution::default()
+        },
+    );
+    let mut m = World::founded(4, base("bakery", &f.community));
+    let shared = seed_of(&m.members[0]);
+    let n = World::founded_by(
+        vec![shared, Keypair::generate(), Keypair::generate()],
+        base("mill", &f.community),
+    );
+    note(&mut m, "rye on monday");
+    note(&mut m, "spelt on tuesday");
+    // The federation admits both, by its own amendment.
+    f.register_all();
+    let mut c = CommunityState::from_statements(&f.community, &f.all)
+        .unwrap()
+        .constitution;
+    let rule = c.federation.get_or_insert_with(FederationRule::default);
+    rule.admits = vec![m.community.to_string(), n.community.to_string()];
+    f.propose(0, "constitution", Value::Constitution(Box::new(c)));
+    let d = f.open_on("constitution");
+    let all: Vec<(usize, usize)> = (0..f.members.len()).map(|i| (i, 1)).collect();
+    f.vote_and_tally(&d, &all);
+    assert!(matches!(f.status(&d), GovernedStatus::Adopted { .. }));
+    Setup { f, m, n }
+}
+
+/// `w`'s record as a device following its lace holds it: every statement
+/// final, in this order.
+fn record(w: &World) -> Record {
+    Record::new(w.all[0].clone(), w.all[1..].to_vec(), Vec::new(), true)
+}
+
+/// A certificate, signed by `w`'s founders (its epoch-0 participants), of
+/// final position `p` of `w`'s record `order` (genesis first).
+fn certificate(w: &World, order: &[Statement], p: usize) -> Certificate {
+    let mut roots = vec![genesis_root(&w.community)];
+    for s in &order[1..] {
+        let r = next_root(roots.last().unwrap(), &s.id());
+        roots.push(r);
+    }
+    let claim = Claim {
+        community: w.community,
+        epoch: 0,
+        first: p as u64,
+        prev_root: roots[p - 1],
+        ids: vec![order[p].id()],
+        next: None,
+    };
+    let keys: Vec<SigningKey> = w
+        .members
+        .iter()
+        .map(|k| SigningKey::from_bytes(&k.seed()))
+        .collect();
+    let set = Participants::new(keys.iter().map(SigningKey::verifying_key).collect()).unwrap();
+    let cp = claim.checkpoint().unwrap();
+    let sigs: Vec<_> = keys
+        .iter()
+        .map(|k| (k.verifying_key(), cp.sign(k)))
+        .collect();
+    Certificate::assemble(&claim, &set, &sigs).unwrap()
+}
+
+/// Post a pin of `member` on `f` by `by` (a key of `f`'s or not).
+fn pin(f: &mut World, by: &Keypair, member: &World, genesis: bool, cert: Vec<u8>) -> StatementId {
+    let payload = Payload::MemberPin(MemberPin {
+        member: member.community,
+        genesis: if genesis {
+            member.all[0].bytes().to_vec()
+        } else {
+            Vec::new()
+        },
+        changes: Vec::new(),
+        certificate: cert,
+    });
+    let time = T0 + 500 + f.all.len() as u64;
+    let s = ledger::dag::say(by, &f.community, &f.all, payload, time).unwrap();
+    f.push(s)
+}
+
+fn problem(view: &PinView, id: &StatementId) -> Option<String> {
+    let hex = id.to_string();
+    view.history
+        .iter()
+        .find(|r| r.statement == hex)
+        .expect("the pin is in the history")
+        .problem
+        .clone()
+}
+
+#[test]
+fn pins_fix_the_members_counted_and_people_in_two_members_count_once() {
+    let Setup { mut f, m, n } = setup();
+    let m_order = record(&m).final_statements().to_vec();
+    let n_order = record(&n).final_statements().to_vec();
+    let f0 = seed_of(&f.members[0]);
+    // Certified positions start at 1 (the genesis is 0): the mill, which
+    // has only its genesis, posts a note to be pinned by.
+    let mut n = n;
+    note(&mut n, "mill opens");
+    let n_order2 = record(&n).final_statements().to_vec();
+    assert_eq!(n_order.len() + 1, n_order2.len());
+    let first = pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 1).encode());
+    let n_pin = pin(
+        &mut f,
+        &f0,
+        &n,
+        true,
+        certificate(&n, &n_order2, 1).encode(),
+    );
+    let records = |id: &StatementId| {
+        [&m, &n]
+            .into_iter()
+            .find(|w| w.community == *id)
+            .map(record)
+    };
+    let fed = Record::unordered(&f.community, &f.all).unwrap();
+    let view = PinView::from_record(&fed).unwrap();
+    assert_eq!(problem(&view, &first), None);
+    assert_eq!(problem(&view, &n_pin), None);
+    assert_eq!(view.current[&m.community].position, 1);
+    let a = anchored(&fed, &records).unwrap();
+    assert!(a.complete, "{a:?}");
+    // Four in the bakery, three in the mill, one person in both.
+    assert_eq!(a.population, 6);
+    let row = |a: &federation::Anchored, w: &World| {
+        a.members
+            .iter()
+            .find(|r| r.member == w.community.to_string())
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row(&a, &m).people, Some(4));
+    assert_eq!(row(&a, &m).name.as_deref(), Some("bakery"));
+
+    // Pins move forward only, and a later pin needs no genesis.
+    let again = pin(
+        &mut f,
+        &f0,
+        &m,
+        false,
+        certificate(&m, &m_order, 1).encode(),
+    );
+    let later = pin(
+        &mut f,
+        &f0,
+        &m,
+        false,
+        certificate(&m, &m_order, 2).encode(),
+    );
+    let fed = Record::unordered(&f.community, &f.all).unwrap();
+    let view = PinView::from_record(&fed).unwrap();
+    let why = problem(&view, &again).unwrap();
+    assert!(
+        why.contains("not after the member's pin in force at 1"),
+        "{why}"
+    );
+    assert_eq!(problem(&view, &later), None);
+    assert_eq!(view.current[&m.community].position, 2);
+
+    // A device whose record of the bakery stops before the pin, one that
+    // holds another history there, and one without it: each says so, and
+    // none counts the bakery.
+    let short = |id: &StatementId| {
+        if *id == m.community {
+            Some(Record::new(
+                m.all[0].clone(),
+                m.all[1..2].to_vec(),
+                Vec::new(),
+                true,
+            ))
+        } else {
+            records(id)
+        }
+    };
+    let a = anchored(&fed, &short).unwrap();
+    assert!(!a.complete);
+    assert!(
+        row(&a, &m)
+            .status
+            .contains("not held to the pinned position"),
+        "{:?}",
+        row(&a, &m)
+    );
+    assert_eq!(a.population, 3, "only the mill is counted");
+    let mut other = seed_world(&m);
+    note(&mut other, "a different monday");
+    note(&mut other, "a different tuesday");
+    let forked = |id: &StatementId| {
+        if *id == m.community {
+            Some(record(&other))
+        } else {
+            records(id)
+        }
+    };
+    let a = anchored(&fed, &forked).unwrap();
+    assert!(
+        row(&a, &m).status.contains("another history"),
+        "{:?}",
+        row(&a, &m)
+    );
+    let none = |_: &StatementId| None;
+    let a = anchored(&fed, &none).unwrap();
+    assert_eq!(row(&a, &m).status, "its record is not held here");
+    assert_eq!(a.population, 0);
+}
+
+/// `w`'s genesis alone, with the same members' keys.
+fn seed_world(w: &World) -> World {
+    World {
+        members: w.members.iter().map(seed_of).collect(),
+        tsecrets: w
+            .members
+            .iter()
+            .map(|_| community::vote::TrusteeSecret::generate(&mut rand::rngs::OsRng))
+            .collect(),
+        community: w.community,
+        all: vec![w.all[0].clone()],
+    }
+}
+
+#[test]
+fn a_bad_pin_is_refused_on_every_device_with_its_reason() {
+    let Setup { mut f, m, n } = setup();
+    let order = record(&m).final_statements().to_vec();
+    let f0 = seed_of(&f.members[0]);
+    let good = certificate(&m, &order, 1).encode();
+    // Without the genesis on a first pin; a genesis of another community.
+    let bare = pin(&mut f, &f0, &m, false, good.clone());
+    let payload = Payload::MemberPin(MemberPin {
+        member: m.community,
+        genesis: n.all[0].bytes().to_vec(),
+        changes: vec![],
+        certificate: good.clone(),
+    });
+    let s = ledger::dag::say(&f0, &f.community, &f.all, payload, T0 + 900).unwrap();
+    let wrong_genesis = f.push(s);
+    // By someone who is not a member of the federation.
+    let outsider = seed_of(&m.members[1]);
+    let by_outsider = pin(&mut f, &outsider, &m, true, good.clone());
+    // A forged signature.
+    let mut forged = good.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let forged = pin(&mut f, &f0, &m, true, forged);
+    // A truncated certificate.
+    let truncated = pin(&mut f, &f0, &m, true, good[..good.len() - 10].to_vec());
+    // Another community's certificate replayed as the bakery's.
+    let n_order = {
+        let mut n = n;
+        note(&mut n, "mill opens");
+        (record(&n).final_statements().to_vec(), n)
+    };
+    let replayed = pin(
+        &mut f,
+        &f0,
+        &m,
+        true,
+        certificate(&n_order.1, &n_order.0, 1).encode(),
+    );
+    // The good one counts; then the bakery's participants sign another
+    // statement at position 2 twice: the second is equivocation.
+    let counted = pin(&mut f, &f0, &m, true, good);
+    let mut twin = seed_world(&m);
+    note(&mut twin, "x");
+    note(&mut twin, "y");
+    let honest = pin(&mut f, &f0, &m, false, certificate(&m, &order, 2).encode());
+    let mut twin_order = order[..2].to_vec();
+    twin_order.push(twin.all[2].clone());
+    let equivocating = pin(
+        &mut f,
+        &f0,
+        &m,
+        false,
+        certificate(&m, &twin_order, 2).encode(),
+    );
+
+    let fed = Record::unordered(&f.community, &f.all).unwrap();
+    let view = PinView::from_record(&fed).unwrap();
+    let expect = [
+        (bare, "must carry its genesis"),
+        (wrong_genesis, "not of the member"),
+        (by_outsider, "not a member of the federation"),
+        (forged, "does not verify"),
+        (truncated, "certificate truncated"),
+        (replayed, "this verifier follows"),
+        (
+            equivocating,
+            "equivocation in epoch 0: 4 participants signed both",
+        ),
+    ];
+    for (id, why) in expect {
+        let p = problem(&view, &id).unwrap_or_else(|| panic!("{why}: counted"));
+        assert!(p.contains(why), "expected `{why}` in `{p}`");
+    }
+    assert_eq!(problem(&view, &counted), None);
+    assert_eq!(problem(&view, &honest), None);
+    assert_eq!(view.current[&m.community].position, 2);
+    assert_eq!(view.current[&m.community].statement, honest);
+    // The same record read again, as another device would: the same verdicts.
+    let again = PinView::from_record(&fed).unwrap();
+    let verdicts = |v: &PinView| -> Vec<Option<String>> {
+        v.history.iter().map(|r| r.problem.clone()).collect()
+    };
+    assert_eq!(verdicts(&view), verdicts(&again));
+}
