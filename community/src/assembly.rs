@@ -329,6 +329,8 @@ struct Pending {
     /// For a quota draw: the instance over the eligible who declared, and
     /// its committed lottery.
     quota: Option<(Instance, Lottery)>,
+    /// For a federation's draw: the federated structure over the eligible.
+    federated: Option<governance::sortition::federation::Federation>,
     /// The draw's key, once every trustee confirmed it.
     key: Option<KeyInfo>,
     trustees: Vec<PublicKey>,
@@ -345,7 +347,30 @@ struct Ctx<'a> {
     position: HashMap<StatementId, usize>,
     adoptions: &'a Adoptions,
     final_len: Option<usize>,
+    /// For a federation: its pool at a draw's position.
+    federated: Option<PoolAt<'a>>,
 }
+
+/// A federation's pool as its pins fix it at a draw's position in the
+/// record order (computed by the `federation` crate, which reads the
+/// members' records: `federation::pins::pool_at`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FederatedPool {
+    /// The pins in force there, `(member, position, root)` in member
+    /// order: what the draw's inputs commit to.
+    pub pins: Vec<(CommunityId, u64, [u8; 32])>,
+    /// Each counted member's people (public keys, hex), or why this device
+    /// cannot establish them.
+    pub members: Result<Vec<Vec<String>>, String>,
+}
+
+/// The pool of a federation at a position of its record order.
+pub type PoolAt<'a> = &'a dyn Fn(usize) -> FederatedPool;
+
+/// The algorithm a federated draw names in its committed inputs
+/// ([`governance::sortition::federation::Federation::draw`] over the
+/// pinned members).
+pub const FEDERATED_ALGORITHM: &[u8] = b"grassroots/assembly/federated-draw/v1";
 
 impl AssemblyView {
     /// The assemblies of `record`, applying its statements in record
@@ -355,7 +380,20 @@ impl AssemblyView {
         let all = record.statements();
         let order: Vec<&Statement> = all.iter().collect();
         let final_len = record.follows_lace().then(|| record.final_len());
-        sweep(&record.community(), all, &order, final_len)
+        sweep(&record.community(), all, &order, final_len, None)
+    }
+
+    /// The assemblies of a federation's `record`: each draw's pool is the
+    /// people of the members its pins fix at the draw's position
+    /// (`pool_at`), drawn by the federated algorithm (module docs).
+    pub fn from_federation_record(
+        record: &crate::Record,
+        pool_at: PoolAt<'_>,
+    ) -> Result<AssemblyView, StateError> {
+        let all = record.statements();
+        let order: Vec<&Statement> = all.iter().collect();
+        let final_len = record.follows_lace().then(|| record.final_len());
+        sweep(&record.community(), all, &order, final_len, Some(pool_at))
     }
 
     /// The assemblies of statements exchanged by file (canonical order).
@@ -365,7 +403,7 @@ impl AssemblyView {
     ) -> Result<AssemblyView, StateError> {
         let unique = ledger::dag::unique(statements);
         let order = ledger::dag::canonical_order(&unique)?;
-        sweep(community, &unique, &order, None)
+        sweep(community, &unique, &order, None, None)
     }
 
     /// The assembly named `name`.
@@ -387,6 +425,7 @@ fn sweep(
     unique: &[Statement],
     order: &[&Statement],
     final_len: Option<usize>,
+    federated: Option<PoolAt<'_>>,
 ) -> Result<AssemblyView, StateError> {
     let adoptions = crate::governed::constitution_adoptions(community, unique, order, final_len)?;
     let position: HashMap<StatementId, usize> =
@@ -406,6 +445,7 @@ fn sweep(
         position,
         adoptions: &adoptions,
         final_len,
+        federated,
     };
     let mut view = AssemblyView {
         assemblies: Vec::new(),
@@ -773,14 +813,21 @@ fn prepare(
         DecisionError::InvalidOpening { reason, .. } => reason,
         other => other.to_string(),
     })?;
-    let mut pool: Vec<String> = state
-        .electorate
-        .members
-        .iter()
-        .chain(&state.electorate.unregistered)
-        .map(key_id)
-        .collect();
+    let federated_pool = ctx
+        .federated
+        .map(|pool_at| pool_at(record.position as usize));
+    let mut pool: Vec<String> = match &federated_pool {
+        Some(fp) => federated_people(fp)?,
+        None => state
+            .electorate
+            .members
+            .iter()
+            .chain(&state.electorate.unregistered)
+            .map(key_id)
+            .collect(),
+    };
     pool.sort();
+    pool.dedup();
     let eligible = a.rotation.eligible(&pool).map_err(|e| e.to_string())?;
     let seats = a.rotation.seats_to_draw().len();
     record.pool = pool.len();
@@ -793,7 +840,12 @@ fn prepare(
             d.period
         ));
     }
-    let (pool, quota, digest) = if a.quotas.is_empty() {
+    let mut federated = None;
+    let (pool, quota, digest) = if let Some(fp) = &federated_pool {
+        let (structure, digest) = federated_inputs(fp, &eligible, seats)?;
+        federated = Some(structure);
+        (pool, None, digest)
+    } else if a.quotas.is_empty() {
         let people = eligible
             .into_iter()
             .map(|id| Person { id, values: vec![] })
@@ -834,6 +886,7 @@ fn prepare(
             name,
             pool,
             quota,
+            federated,
             confirmed_at: confirmations_position(ctx, &state),
             key: state.key,
             trustees: state.opening.trustees,
@@ -886,6 +939,62 @@ fn quota_inputs(
         .min()
         .map(|p| (p.num() as u64, p.den() as u64));
     Ok((instance, lottery))
+}
+
+/// Every person of a federation's pool, or why this device cannot say.
+fn federated_people(fp: &FederatedPool) -> Result<Vec<String>, String> {
+    let members = fp.members.as_ref().map_err(|why| {
+        format!("the federation's pool cannot be established on this device: {why}")
+    })?;
+    Ok(members.iter().flatten().cloned().collect())
+}
+
+/// A federated draw's structure over the `eligible` (sorted) — the
+/// federation at index 0, each counted member a leaf of its eligible
+/// people — and the digest of its committed inputs: the algorithm, the
+/// pins, and the seats drawn.
+fn federated_inputs(
+    fp: &FederatedPool,
+    eligible: &[String],
+    seats: usize,
+) -> Result<(governance::sortition::federation::Federation, [u8; 32]), String> {
+    use governance::sortition::federation::{Community, Federation};
+    use sha2::{Digest, Sha256};
+    let members = fp.members.as_ref().map_err(|e| e.clone())?;
+    let index: HashMap<&str, u32> = eligible
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect();
+    let leaves: Vec<Vec<u32>> = members
+        .iter()
+        .map(|people| {
+            let mut l: Vec<u32> = people
+                .iter()
+                .filter_map(|k| index.get(k.as_str()).copied())
+                .collect();
+            l.sort_unstable();
+            l.dedup();
+            l
+        })
+        .filter(|l| !l.is_empty())
+        .collect();
+    if leaves.is_empty() {
+        return Err("no member of the federation has an eligible person".into());
+    }
+    let mut communities = vec![Community::Inner((1..=leaves.len()).collect())];
+    communities.extend(leaves.into_iter().map(Community::Leaf));
+    let structure = Federation::new(communities).map_err(|e| e.to_string())?;
+    let mut h = Sha256::new();
+    h.update(FEDERATED_ALGORITHM);
+    h.update((fp.pins.len() as u64).to_be_bytes());
+    for (id, position, root) in &fp.pins {
+        h.update(id.0);
+        h.update(position.to_be_bytes());
+        h.update(root);
+    }
+    h.update((seats as u64).to_be_bytes());
+    Ok((structure, h.finalize().into()))
 }
 
 /// The position of the last key confirmation (0 while there is none).
@@ -942,9 +1051,13 @@ fn complete(a: &mut AssemblyRecord, p: Pending, at: usize) {
     let drawn = combine(&key, &p.name, &p.valid)
         .map_err(|e| e.to_string())
         .and_then(|coin| {
-            let method = match &p.quota {
-                Some((instance, lottery)) => Method::Quotas { instance, lottery },
-                None => Method::Uniform,
+            let method = match (&p.quota, &p.federated) {
+                (Some((instance, lottery)), _) => Method::Quotas { instance, lottery },
+                (None, Some(federation)) => Method::Federated {
+                    federation,
+                    root: 0,
+                },
+                (None, None) => Method::Uniform,
             };
             a.rotation
                 .draw_period(coin.value, &p.pool, method)

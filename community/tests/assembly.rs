@@ -805,3 +805,110 @@ fn quotas_nobody_can_meet_refuse_the_draw_naming_them() {
     };
     assert!(reason.contains("3 eligible members declared"), "{reason}");
 }
+
+/// A federation's council: its pool is the people of its pinned members
+/// (given here as the `federation` crate would compute them), not its own
+/// members; every draw gives the member of six people two of three seats
+/// and the member of three one (their exact shares), a person in two
+/// members counts once, the inputs commit to the pins, and a device that
+/// cannot establish the pool says so.
+#[test]
+fn a_federation_draws_its_council_from_its_pinned_members_people() {
+    use community::assembly::FederatedPool;
+    let mut c = council(3, 1);
+    c.federation = Some(governance::federation::FederationRule::default());
+    let mut w = World::founded(4, c);
+    w.register_all();
+    let people: Vec<String> = (0..9)
+        .map(|_| key_id(&Keypair::generate().public()))
+        .collect();
+    let bakery: Vec<String> = people[..6].to_vec();
+    let mill: Vec<String> = people[6..].to_vec();
+    let pins = vec![
+        (StatementId([1; 32]), 7, [7; 32]),
+        (StatementId([2; 32]), 3, [3; 32]),
+    ];
+    let known = FederatedPool {
+        pins: pins.clone(),
+        members: Ok(vec![bakery.clone(), mill.clone()]),
+    };
+    let pool_at = |_: usize| known.clone();
+    let view = |w: &World, pool: &dyn Fn(usize) -> FederatedPool| {
+        let record = community::Record::unordered(&w.community, &w.all).unwrap();
+        AssemblyView::from_federation_record(&record, pool).unwrap()
+    };
+    let mut draws = Vec::new();
+    for period in 0..4 {
+        let d = w.draw(period);
+        draws.push(d);
+        let v = view(&w, &pool_at);
+        let name = v.draw(&d).unwrap().1.name.clone().unwrap();
+        for j in [0, 2] {
+            let s = vote::coin_share(
+                &w.members[j],
+                &w.tsecrets[j],
+                &w.community,
+                &w.all,
+                &w.state(&d),
+                &name,
+                T0 + 60 + w.all.len() as u64,
+                &mut OsRng,
+            )
+            .unwrap();
+            w.push(s);
+        }
+        let v = view(&w, &pool_at);
+        let (_, draw) = v.draw(&d).unwrap();
+        assert!(
+            matches!(draw.status, DrawStatus::Drawn { .. }),
+            "{:?}",
+            draw.status
+        );
+        assert_eq!(draw.pool, 9);
+        let from = |set: &[String]| draw.panel.iter().filter(|p| set.contains(p)).count();
+        assert_eq!((from(&bakery), from(&mill)), (2, 1), "{:?}", draw.panel);
+        // The federation's own founders are not in its pool.
+        assert!(!draw.panel.contains(&key_id(&w.members[0].public())));
+        // Other pins, other inputs.
+        let other = FederatedPool {
+            pins: vec![pins[0]],
+            members: Ok(vec![bakery.clone(), mill.clone()]),
+        };
+        assert_ne!(
+            view(&w, &|_| other.clone()).draw(&d).unwrap().1.inputs,
+            draw.inputs
+        );
+    }
+    // A person in both members is one person of the pool.
+    let overlapping = FederatedPool {
+        pins: pins.clone(),
+        members: Ok(vec![bakery.clone(), people[5..].to_vec()]),
+    };
+    let v = view(&w, &|_| overlapping.clone());
+    assert_eq!(v.draw(&draws[0]).unwrap().1.pool, 9);
+    let v = view(&w, &|_| FederatedPool {
+        pins: pins.clone(),
+        members: Ok(vec![bakery.clone(), people[4..].to_vec()]),
+    });
+    assert_eq!(
+        v.draw(&draws[0]).unwrap().1.pool,
+        9,
+        "people 4 and 5 once each"
+    );
+    // A device that cannot establish the pool names why (and so draws
+    // nothing from the first period on).
+    let blind = FederatedPool {
+        pins,
+        members: Err("member 0202…: its record is not held here".into()),
+    };
+    let v = view(&w, &|_| blind.clone());
+    let DrawStatus::Invalid { reason } = &v.draw(&draws[0]).unwrap().1.status else {
+        panic!()
+    };
+    assert!(
+        reason.contains(
+            "cannot be established on this device: member 0202…: its record is not held here"
+        ),
+        "{reason}"
+    );
+}

@@ -26,11 +26,31 @@ fn refused(why: String) -> CommunityError {
     CommunityError::Vote(VoteError::Refused(why))
 }
 
+/// Every assembly of `record`: for a federation (its constitution in
+/// force declares one), each draw's pool is its pinned members' people,
+/// read from the records `store` holds (`federation::pins::pool_at`).
+///
+/// # Errors
+/// As the community state.
+pub fn view(store: &ledger::Store, record: &Record) -> Result<AssemblyView, CommunityError> {
+    let settled = record.settled();
+    let is_federation = community::CommunityState::from_record(&settled)?
+        .constitution
+        .federation
+        .is_some();
+    if !is_federation {
+        return Ok(AssemblyView::from_record(record)?);
+    }
+    let held = |id: &ledger::statement::CommunityId| Record::load(store, id).ok();
+    let pool_at = |at: usize| ::federation::pins::pool_at(record, at, &held);
+    Ok(AssemblyView::from_federation_record(record, &pool_at)?)
+}
+
 impl Loaded {
     /// Every assembly, from the record as the store holds it now.
     pub fn assemblies(&self) -> Result<AssemblyView, CommunityError> {
         let record = Record::load(&self.store, &self.community)?;
-        Ok(AssemblyView::from_record(&record)?)
+        view(&self.store, &record)
     }
 
     /// The assembly `name`, or an error naming the ones there are.

@@ -47,6 +47,7 @@
 //! the prefixes agree, however far past the pins they have synced.
 
 use crate::{Certificate, LightClient};
+use community::assembly::FederatedPool;
 use community::federation::CommunityFacts;
 use community::fork::prefix;
 use community::state::StateError;
@@ -281,17 +282,9 @@ fn people_below(
     depth: usize,
 ) -> Result<(Vec<AnchoredMember>, BTreeSet<[u8; 32]>), StateError> {
     let pins = PinView::from_record(record)?;
-    let facts = CommunityFacts::from_record(record)?;
-    let admitted = facts
-        .constitution
-        .federation
-        .as_ref()
-        .map(|f| f.admitted())
-        .unwrap_or_default();
     let mut members = Vec::new();
     let mut people = BTreeSet::new();
-    for id in admitted {
-        let member = StatementId(id);
+    for member in admitted(record)? {
         let mut row = AnchoredMember {
             member: member.to_string(),
             name: None,
@@ -304,19 +297,50 @@ fn people_below(
             Some(pin) => {
                 row.position = Some(pin.position);
                 match count(pin, &record.community(), records, depth) {
-                    Ok((name, below)) => {
+                    Counted::People(name, below) => {
                         row.name = Some(name);
                         row.people = Some(below.len() as u64);
                         row.status = "counted".into();
                         people.extend(below);
                     }
-                    Err(why) => row.status = why,
+                    Counted::NotDelegating => row.status = NOT_DELEGATING.into(),
+                    Counted::Unavailable(why) => row.status = why,
                 }
             }
         }
         members.push(row);
     }
     Ok((members, people))
+}
+
+/// The members the federation's constitution in force admits, in id order.
+fn admitted(record: &Record) -> Result<Vec<CommunityId>, StateError> {
+    let facts = CommunityFacts::from_record(record)?;
+    let mut ids: Vec<CommunityId> = facts
+        .constitution
+        .federation
+        .as_ref()
+        .map(|f| f.admitted())
+        .unwrap_or_default()
+        .into_iter()
+        .map(StatementId)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+const NOT_DELEGATING: &str = "at the pinned position its constitution does not delegate to the federation (a join not yet decided there, or left)";
+
+/// What a pinned member gives on this device.
+enum Counted {
+    /// Its name and people (for a member federation, those below it).
+    People(String, BTreeSet<[u8; 32]>),
+    /// Its constitution at the pin does not delegate to the federation:
+    /// not a member there, the same on every device holding the prefix.
+    NotDelegating,
+    /// This device cannot establish it, and why.
+    Unavailable(String),
 }
 
 /// The name and people of the member `pin` fixes, from this device's
@@ -326,28 +350,83 @@ fn count(
     federation: &CommunityId,
     records: &dyn Fn(&CommunityId) -> Option<Record>,
     depth: usize,
-) -> Result<(String, BTreeSet<[u8; 32]>), String> {
-    let held = records(&pin.member).ok_or("its record is not held here")?;
-    let cut =
-        prefix(&held, pin.position).map_err(|e| format!("not held to the pinned position: {e}"))?;
+) -> Counted {
+    let Some(held) = records(&pin.member) else {
+        return Counted::Unavailable("its record is not held here".into());
+    };
+    let cut = match prefix(&held, pin.position) {
+        Ok(cut) => cut,
+        Err(e) => return Counted::Unavailable(format!("not held to the pinned position: {e}")),
+    };
     if cut.root() != pin.root {
-        return Err(format!(
+        return Counted::Unavailable(format!(
             "the record held here has root {} at position {}, but the pin certifies {}: another history",
             hex::encode(&cut.root()[..8]),
             pin.position,
             hex::encode(&pin.root[..8])
         ));
     }
-    let facts = CommunityFacts::from_record(&cut).map_err(|e| e.to_string())?;
+    let facts = match CommunityFacts::from_record(&cut) {
+        Ok(f) => f,
+        Err(e) => return Counted::Unavailable(e.to_string()),
+    };
     if !facts.delegates_to(&federation.0) {
-        return Err("at the pinned position its constitution does not delegate to the federation (a join not yet decided there, or left)".into());
+        return Counted::NotDelegating;
     }
     if !facts.is_federation() {
-        return Ok((facts.name, facts.people.into_iter().collect()));
+        return Counted::People(facts.name, facts.people.into_iter().collect());
     }
     if depth == 0 {
-        return Err("member federations nest too deep".into());
+        return Counted::Unavailable("member federations nest too deep".into());
     }
-    let (_, below) = people_below(&cut, records, depth - 1).map_err(|e| e.to_string())?;
-    Ok((facts.name, below))
+    match people_below(&cut, records, depth - 1) {
+        Ok((_, below)) => Counted::People(facts.name, below),
+        Err(e) => Counted::Unavailable(e.to_string()),
+    }
+}
+
+/// The pool of a draw at position `at` of the federation's `record` (the
+/// statements before it, taken as settled): the pins in force there and
+/// each counted member's people, for `community::assembly`. A member not
+/// pinned, or whose constitution at its pin does not delegate to the
+/// federation, is not in the pool on any device; one whose facts this
+/// device cannot establish makes the pool unknown here, naming it.
+pub fn pool_at(
+    record: &Record,
+    at: usize,
+    records: &dyn Fn(&CommunityId) -> Option<Record>,
+) -> FederatedPool {
+    let all = record.statements();
+    let before = all[1..at.clamp(1, all.len())].to_vec();
+    let cut = Record::new(all[0].clone(), before, Vec::new(), true);
+    let unknown = |why: String| FederatedPool {
+        pins: Vec::new(),
+        members: Err(why),
+    };
+    let (pins, admitted) = match (PinView::from_record(&cut), admitted(&cut)) {
+        (Ok(p), Ok(a)) => (p, a),
+        (Err(e), _) | (_, Err(e)) => return unknown(e.to_string()),
+    };
+    let mut out = FederatedPool {
+        pins: Vec::new(),
+        members: Ok(Vec::new()),
+    };
+    for member in admitted {
+        let Some(pin) = pins.current.get(&member) else {
+            continue;
+        };
+        out.pins.push((member, pin.position, pin.root));
+        match count(pin, &record.community(), records, MAX_DEPTH) {
+            Counted::People(_, people) => {
+                if let Ok(m) = &mut out.members {
+                    m.push(people.iter().map(hex::encode).collect());
+                }
+            }
+            Counted::NotDelegating => {}
+            Counted::Unavailable(why) => {
+                out.members = Err(format!("member {}: {why}", member.short()));
+            }
+        }
+    }
+    out
 }

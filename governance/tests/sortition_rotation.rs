@@ -403,3 +403,51 @@ fn when_no_reserve_keeps_the_quotas_the_first_eligible_one_is_called_and_it_is_s
     let r = a.resign(in_a[1]).unwrap();
     assert_eq!((r.replacement, r.quotas_kept), (b_reserve, false));
 }
+
+/// A federated draw through the rotation: two disjoint member communities
+/// of six and three eligible people share three seats 2 and 1 in every
+/// draw (their exact proportional shares), the reserves are everyone else,
+/// and a federation whose people are not the eligible pool is refused.
+#[test]
+fn a_federated_period_gives_each_member_its_share_in_every_draw() {
+    use governance::sortition::federation::{Community, Federation};
+    let pool: Vec<String> = (0..9).map(|i| format!("p{i}")).collect();
+    let fed = Federation::new(vec![
+        Community::Inner(vec![1, 2]),
+        Community::Leaf((0..6).collect()),
+        Community::Leaf((6..9).collect()),
+    ])
+    .unwrap();
+    for s in 0..50u8 {
+        let mut a = Assembly::new(3, 1).unwrap();
+        let method = Method::Federated {
+            federation: &fed,
+            root: 0,
+        };
+        let d = a.draw_period([s; 32], &pool, method).unwrap().clone();
+        let first = d.panel.iter().filter(|p| pool[..6].contains(p)).count();
+        assert_eq!(first, 2, "seed {s}: {:?}", d.panel);
+        assert_eq!(d.reserves.len(), 6);
+        let mut everyone: Vec<String> = d.panel.iter().chain(&d.reserves).cloned().collect();
+        everyone.sort();
+        assert_eq!(everyone, pool);
+    }
+    let smaller = Federation::new(vec![
+        Community::Inner(vec![1]),
+        Community::Leaf((0..8).collect()),
+    ])
+    .unwrap();
+    let mut a = Assembly::new(3, 1).unwrap();
+    let err = a
+        .draw_period(
+            [1; 32],
+            &pool,
+            Method::Federated {
+                federation: &smaller,
+                root: 0,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not exactly the eligible pool"), "{err}");
+}

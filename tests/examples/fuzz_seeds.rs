@@ -396,7 +396,14 @@ fn main() {
         changes: vec![b"GRFC change".to_vec()],
         certificate: b"GRFC certificate".to_vec(),
     };
-    let pin = ledger::dag::say(&w.members[0], &w.community, &w.all, Payload::MemberPin(pin), T0 + 98).unwrap();
+    let pin = ledger::dag::say(
+        &w.members[0],
+        &w.community,
+        &w.all,
+        Payload::MemberPin(pin),
+        T0 + 98,
+    )
+    .unwrap();
     seeds.push(("member-pin".into(), w.push(pin)));
     // Last: after it, member 2 is no longer a member.
     let fork = ledger::StatementId([0x5a; 32]);

@@ -60,7 +60,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let (record, state) = crate::home::community_state(&store, &id)?;
             let epoch = store.current_epoch(&id)?;
             let governed = community::governed::GovernedView::from_record(&record)?;
-            let assemblies = community::assembly::AssemblyView::from_record(&record)?;
+            let assemblies = device::assembly::view(&store, &record)?;
             let mut value = summary(&state, &record);
             value["epoch"] = json!(epoch);
             value["governed"] = crate::cmd::govern::summary(&governed);

@@ -107,6 +107,18 @@ pub enum Method<'a> {
         /// [`super::maximin::maximin`]).
         lottery: &'a Lottery,
     },
+    /// By the federated draw ([`super::federation::Federation::draw`]) of
+    /// community `root`, whose people are indices into the eligible pool
+    /// (sorted): everyone eligible below `root` equally likely, each
+    /// child's expected seats proportional, and each child's floor in
+    /// every draw when the children are disjoint.
+    Federated {
+        /// The federation: its people must be exactly the indices
+        /// `0..eligible.len()` at `root`.
+        federation: &'a super::federation::Federation,
+        /// The community drawn for.
+        root: usize,
+    },
 }
 
 /// One person's time on a seat: periods `from..to` (`to` exclusive, `None`
@@ -437,6 +449,10 @@ fn select(
             };
             (panel, reserves, Some(quotas))
         }
+        Method::Federated { federation, root } => {
+            let (panel, reserves) = federated_draw(seed, eligible, federation, root, k)?;
+            (panel, reserves, None)
+        }
     };
     Ok(PeriodDraw {
         period,
@@ -461,6 +477,41 @@ fn check_instance(inst: &Instance, eligible: &[String], k: usize) -> Result<(), 
         ));
     }
     Ok(())
+}
+
+/// The federated draw's panel and the other eligible people, each shuffled
+/// with the seed (as [`lottery_draw`]).
+fn federated_draw(
+    seed: [u8; 32],
+    eligible: Vec<String>,
+    federation: &super::federation::Federation,
+    root: usize,
+    k: usize,
+) -> Result<(Vec<String>, Vec<String>), RotationError> {
+    let population = federation
+        .population(root)
+        .map_err(|e| RotationError::InstanceMismatch(e.to_string()))?;
+    if !population.iter().map(|&i| i as usize).eq(0..eligible.len()) {
+        return Err(RotationError::InstanceMismatch(
+            "the federation's people are not exactly the eligible pool".into(),
+        ));
+    }
+    let drawn = federation
+        .draw(root, k, seed)
+        .map_err(|e| RotationError::InstanceMismatch(e.to_string()))?;
+    let set: BTreeSet<usize> = drawn.members.iter().map(|&i| i as usize).collect();
+    let (mut panel, mut reserves) = (Vec::new(), Vec::new());
+    for (i, id) in eligible.into_iter().enumerate() {
+        if set.contains(&i) {
+            panel.push(id);
+        } else {
+            reserves.push(id);
+        }
+    }
+    let mut rng = SeedRng::new(Assembly::RESERVE_DOMAIN, seed);
+    rng.shuffle(&mut panel);
+    rng.shuffle(&mut reserves);
+    Ok((panel, reserves))
 }
 
 /// The lottery's panel and the other eligible people, each shuffled with
