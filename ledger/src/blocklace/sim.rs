@@ -30,6 +30,8 @@
 //! correct member — in particular one restarted from its store — is ever
 //! caught equivocating.
 
+pub mod epochs;
+
 use super::block::{Block, BlockHash};
 use super::node::{Action, Message, Node, NodeConfig, PeerId, Timer};
 use super::order::Decision;
