@@ -863,12 +863,12 @@ impl Node {
                 out.push(Action::SendToAny(Message::Frontier(self.frontier())));
                 // re-ask for what buffered blocks still wait for: the first
                 // request may have been lost, and a frontier (counts per
-                // creator) cannot express "the other fork of slot s"
-                let awaited: Vec<BlockHash> = self
-                    .awaited()
-                    .take(self.config.max_request)
-                    .copied()
-                    .collect();
+                // creator) cannot express "the other fork of slot s". In
+                // hash order, not the buffer's (randomly keyed) map order,
+                // so a seeded simulation replays exactly.
+                let mut awaited: Vec<BlockHash> = self.awaited().copied().collect();
+                awaited.sort_unstable();
+                awaited.truncate(self.config.max_request);
                 if !awaited.is_empty() {
                     out.push(Action::SendToAny(Message::Request(awaited)));
                 }
