@@ -59,14 +59,16 @@ fn check(tag: &str, cfg: &EpochSimConfig, r: &EpochSimReport, last_epoch: u64) {
         .collect();
     println!(
         "{tag}: {} final statements, {} reverted, restarts (device, ms, epoch) {:?}, {} epochs entered; {entries:?}; \
-         {} delivered, {} dropped, {} for an epoch not held",
+         {} delivered, {} dropped, {} for an epoch not held; {} blocks refused {:?}",
         r.final_statements(),
         r.reverted,
         r.restarts,
         r.entries.len(),
         r.delivered,
         r.dropped,
-        r.other_epoch
+        r.other_epoch,
+        r.rejected,
+        r.first_rejections.first()
     );
 }
 

@@ -138,7 +138,8 @@ impl EpochSimConfig {
     /// before 3 s (5% loss, delays of 1–60 ms): device 1 proposes `join:4`
     /// at 300 ms and device 2 `join:5` at 320 ms; device 3 proposes
     /// `leave:0` at 2,500 ms. Founder `seed % 3 + 1` is partitioned off
-    /// from 250 to 700 ms (during the first change); device `seed % 4`
+    /// from 250 to 700 ms (during the first change) and joiner 4 from
+    /// 2,450 to 2,900 ms (during the last); device `seed % 4`
     /// crashes at 800 ms and restarts at 1,300 ms (across the first cut);
     /// joiner 5 crashes at 2,550 ms and restarts at 3,000 ms (across the
     /// last). Proposals (three per device) before 1,000 ms.
@@ -150,11 +151,18 @@ impl EpochSimConfig {
         base.faults_until_ms = 3_000;
         base.proposals_per_node = 3;
         base.propose_until_ms = 1_000;
-        base.partitions = vec![super::Partition {
-            from_ms: 250,
-            until_ms: 700,
-            side: vec![seed as usize % 3 + 1],
-        }];
+        base.partitions = vec![
+            super::Partition {
+                from_ms: 250,
+                until_ms: 700,
+                side: vec![seed as usize % 3 + 1],
+            },
+            super::Partition {
+                from_ms: 2_450,
+                until_ms: 2_900,
+                side: vec![4],
+            },
+        ];
         base.crashes = vec![
             super::Crash {
                 node: seed as usize % 4,
