@@ -7,6 +7,7 @@
 //! cargo run --release -p ledger --example blocklace_bench -- ingest [blocks] [n] [payload_bytes]
 //! cargo run --release -p ledger --example blocklace_bench -- sync [blocks] [n]
 //! cargo run --release -p ledger --example blocklace_bench -- seeds [n] [first_seed] [count]
+//! cargo run --release -p ledger --example blocklace_bench -- epochs [first_seed] [count]
 //! ```
 
 use ed25519_dalek::SigningKey;
@@ -32,8 +33,9 @@ fn main() {
         ),
         Some("sync") => sync(arg(2, 100_000) as usize, arg(3, 4) as usize),
         Some("seeds") => seeds(arg(2, 50) as usize, arg(3, 100), arg(4, 20)),
+        Some("epochs") => epochs(arg(2, 100), arg(3, 50)),
         _ => {
-            eprintln!("usage: blocklace_bench latency | ingest [blocks] [n] [payload] | seeds [n] [first] [count]");
+            eprintln!("usage: blocklace_bench latency | ingest [blocks] [n] [payload] | seeds [n] [first] [count] | epochs [first] [count]");
             std::process::exit(2);
         }
     }
@@ -285,5 +287,65 @@ fn seeds(n: usize, first: u64, count: u64) {
     println!(
         "{count} seeds at n={n}: {failures} failures, {:.1}s",
         t.elapsed().as_secs_f64()
+    );
+}
+
+/// Many seeds of `EpochSimConfig::grow_then_shrink` (every other one with
+/// the crashed devices on SQLite): runs whose checks all pass, epochs
+/// entered, and the virtual time from proposing a change until the first
+/// and the last device entered the epoch it caused.
+fn epochs(first: u64, count: u64) {
+    use ledger::blocklace::sim::epochs::{run_epochs, EpochSimConfig};
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (mut ok, mut entered, mut statements, mut reverted) = (0, 0, 0, 0);
+    let (mut to_first, mut to_last) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    for seed in first..first + count {
+        let mut cfg = EpochSimConfig::grow_then_shrink(seed);
+        if seed % 2 == 1 {
+            let sub = dir.path().join(format!("seed-{seed}"));
+            std::fs::create_dir_all(&sub).expect("store directory");
+            cfg.base.store_dir = Some(sub);
+        }
+        let r = run_epochs(&cfg);
+        let roots: std::collections::BTreeSet<_> = r.roots.iter().flatten().collect();
+        let last = r.entries.len() as u64;
+        let good = r.violations.is_empty()
+            && r.missing.is_empty()
+            && roots.len() == 1
+            && r.histories.iter().all(Option::is_some)
+            && r.epoch.iter().all(|&e| e == Some(last));
+        if good {
+            ok += 1;
+        } else {
+            println!(
+                "seed {seed}: violations {:?}; missing {:?}; {} roots; epochs {:?}",
+                r.violations,
+                r.missing,
+                roots.len(),
+                r.epoch
+            );
+        }
+        entered += r.entries.len();
+        reverted += r.reverted;
+        statements += r.final_statements();
+        for e in &r.entries {
+            if let Some(p) = e.proposed_ms {
+                to_first.push(e.first_ms - p);
+                to_last.push(e.last_ms - p);
+            }
+        }
+    }
+    println!(
+        "{ok}/{count} runs pass every check; {entered} epochs entered, {statements} final statements, \
+         {reverted} reverted; ms from proposing a change to the first device in its epoch: \
+         p50 {} p99 {} max {}; to the last device: p50 {} p99 {} max {}; {:.1}s wall",
+        percentile(&mut to_first, 0.5),
+        percentile(&mut to_first, 0.99),
+        to_first.iter().max().unwrap_or(&0),
+        percentile(&mut to_last, 0.5),
+        percentile(&mut to_last, 0.99),
+        to_last.iter().max().unwrap_or(&0),
+        start.elapsed().as_secs_f64()
     );
 }

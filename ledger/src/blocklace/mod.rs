@@ -19,7 +19,8 @@
 //! * [`durable`] — the node's blocks and final order in the SQLite store;
 //! * [`epoch`] — closing an epoch at a final leader and linking the next;
 //! * [`wire`] — byte encoding of node messages for the network layer;
-//! * [`sim`] — a seeded deterministic network simulator over [`node`];
+//! * [`sim`] — a seeded deterministic network simulator over [`node`],
+//!   and [`sim::epochs`] through participant-set changes;
 //! * [`statements`] — signed statements carried in block payloads.
 
 pub mod block;

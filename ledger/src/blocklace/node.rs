@@ -366,7 +366,30 @@ impl Node {
         participants: Participants,
         blocks: impl IntoIterator<Item = Arc<Block>>,
     ) -> Result<(Self, Vec<Action>), RestoreError> {
+        Self::restore_as(config, key, participants, blocks, false)
+    }
+
+    /// [`Node::restore`] for a closed epoch: the node is closed before it
+    /// resumes, so it creates no block (not even a round-0 block when none
+    /// of its own was stored) and only takes, serves and orders blocks.
+    pub fn restore_closed(
+        config: NodeConfig,
+        key: SigningKey,
+        participants: Participants,
+        blocks: impl IntoIterator<Item = Arc<Block>>,
+    ) -> Result<(Self, Vec<Action>), RestoreError> {
+        Self::restore_as(config, key, participants, blocks, true)
+    }
+
+    fn restore_as(
+        config: NodeConfig,
+        key: SigningKey,
+        participants: Participants,
+        blocks: impl IntoIterator<Item = Arc<Block>>,
+        closed: bool,
+    ) -> Result<(Self, Vec<Action>), RestoreError> {
         let mut node = Self::empty(config, key, participants);
+        node.closed = closed;
         // insert each block after its stored predecessors (iterative DFS),
         // so any storage order works in linear time
         let blocks: Vec<Arc<Block>> = blocks.into_iter().collect();
@@ -441,7 +464,7 @@ impl Node {
     }
 
     fn start(&mut self, out: &mut Vec<Action>) {
-        if self.me.is_some() && self.last_own.is_none() {
+        if self.me.is_some() && self.last_own.is_none() && !self.closed {
             self.create_block(Vec::new(), out);
         }
         self.arm_sync(out);
@@ -840,12 +863,12 @@ impl Node {
                 out.push(Action::SendToAny(Message::Frontier(self.frontier())));
                 // re-ask for what buffered blocks still wait for: the first
                 // request may have been lost, and a frontier (counts per
-                // creator) cannot express "the other fork of slot s"
-                let awaited: Vec<BlockHash> = self
-                    .awaited()
-                    .take(self.config.max_request)
-                    .copied()
-                    .collect();
+                // creator) cannot express "the other fork of slot s". In
+                // hash order, not the buffer's (randomly keyed) map order,
+                // so a seeded simulation replays exactly.
+                let mut awaited: Vec<BlockHash> = self.awaited().copied().collect();
+                awaited.sort_unstable();
+                awaited.truncate(self.config.max_request);
                 if !awaited.is_empty() {
                     out.push(Action::SendToAny(Message::Request(awaited)));
                 }

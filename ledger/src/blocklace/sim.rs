@@ -29,6 +29,11 @@
 //! all correct nodes' final orders are prefixes of one another, and that no
 //! correct member — in particular one restarted from its store — is ever
 //! caught equivocating.
+//!
+//! This simulator runs one epoch; [`epochs`] runs devices through
+//! participant-set changes (cut, close, next epoch) under the same faults.
+
+pub mod epochs;
 
 use super::block::{Block, BlockHash};
 use super::node::{Action, Message, Node, NodeConfig, PeerId, Timer};
