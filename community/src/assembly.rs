@@ -66,10 +66,24 @@
 //!    every share would fail its proof there: a disagreement shows, it
 //!    cannot pass silently.
 //!
+//! 7. **A federation's assemblies** ([`AssemblyView::from_federation_record`])
+//!    draw from the people of its members as the federation's pins fix
+//!    them at the draw's position ([`FederatedPool`], computed by the
+//!    `federation` crate from the members' records), not from the
+//!    federation's own members: the federated draw
+//!    ([`governance::sortition::federation`]) gives everyone eligible the
+//!    same chance, each member its proportional expected seats, and each
+//!    member of a federation whose members are disjoint its floor in every
+//!    draw. The inputs commit to the pins and the seats drawn
+//!    ([`FEDERATED_ALGORITHM`]); a device that cannot establish the pool
+//!    (a member's record not held to its pin) shows the draw as invalid
+//!    there, naming the member, rather than draw another panel.
+//!
 //! Not covered: a deadline after which a draw whose key is confirmed but
 //! whose coin waits for shares may be replaced (with `m ≥ 2t − 1` and at
-//! most `t − 1` faulty trustees, `t` honest ones can always share), and
-//! federated assemblies on federation records.
+//! most `t − 1` faulty trustees, `t` honest ones can always share); a
+//! federation's assembly deciding components (its seated people are not
+//! members of the federation's record, where the ring is made).
 
 use crate::decision::{DecisionError, DecisionState};
 use crate::governed::Adoptions;

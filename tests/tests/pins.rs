@@ -58,6 +58,13 @@ fn setup() -> Setup {
         Constitution {
             name: "valley".into(),
             federation: Some(FederationRule::default()),
+            assemblies: vec![governance::AssemblySpec {
+                name: "council".into(),
+                seats: 3,
+                term: 1,
+                decides: vec![],
+                quotas: vec![],
+            }],
             ..Constitution::default()
         },
     );
@@ -362,4 +369,106 @@ fn a_bad_pin_is_refused_on_every_device_with_its_reason() {
         v.history.iter().map(|r| r.problem.clone()).collect()
     };
     assert_eq!(verdicts(&view), verdicts(&again));
+}
+
+/// The federation's council is drawn on its record from the people of the
+/// pinned bakery and mill (six people: one is in both), never from the
+/// federation's own founders; a device without the mill's record names it
+/// instead of drawing.
+#[test]
+fn the_federation_council_is_drawn_from_the_pinned_members_people() {
+    use community::assembly::{AssemblyView, DrawStatus};
+    let Setup { mut f, m, mut n } = setup();
+    note(&mut n, "mill opens");
+    let f0 = seed_of(&f.members[0]);
+    let m_order = record(&m).final_statements().to_vec();
+    let n_order = record(&n).final_statements().to_vec();
+    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
+    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    let trustees = f.members.iter().map(|k| k.public()).collect();
+    let time = T0 + 700 + f.all.len() as u64;
+    let opening = community::vote::open_draw(
+        &f.members[1],
+        &f.community,
+        &f.all,
+        "council",
+        0,
+        (trustees, 2),
+        time,
+    )
+    .unwrap();
+    let d = f.push(opening);
+    f.keygen(&d);
+    let all_records = |id: &StatementId| {
+        [&m, &n]
+            .into_iter()
+            .find(|w| w.community == *id)
+            .map(record)
+    };
+    let assemblies = |f: &World, held: &dyn Fn(&StatementId) -> Option<Record>| {
+        let fed = Record::unordered(&f.community, &f.all).unwrap();
+        let pool_at = |at: usize| federation::pins::pool_at(&fed, at, held);
+        AssemblyView::from_federation_record(&fed, &pool_at).unwrap()
+    };
+    let name = assemblies(&f, &all_records)
+        .draw(&d)
+        .unwrap()
+        .1
+        .name
+        .clone()
+        .unwrap();
+    for j in [0, 1] {
+        let st = f.state(&d);
+        let s = community::vote::coin_share(
+            &f.members[j],
+            &f.tsecrets[j],
+            &f.community,
+            &f.all,
+            &st,
+            &name,
+            T0 + 800 + f.all.len() as u64,
+            &mut rand::rngs::OsRng,
+        )
+        .unwrap();
+        f.push(s);
+    }
+    let v = assemblies(&f, &all_records);
+    let (_, draw) = v.draw(&d).unwrap();
+    assert!(
+        matches!(draw.status, DrawStatus::Drawn { .. }),
+        "{:?}",
+        draw.status
+    );
+    assert_eq!(draw.pool, 6, "four and three, one person in both");
+    let people: Vec<String> = m
+        .members
+        .iter()
+        .chain(&n.members)
+        .map(|k| hex::encode(k.public().as_bytes()))
+        .collect();
+    assert_eq!(draw.panel.len(), 3);
+    assert!(
+        draw.panel.iter().all(|p| people.contains(p)),
+        "{:?}",
+        draw.panel
+    );
+    let founders: Vec<String> = f
+        .members
+        .iter()
+        .map(|k| hex::encode(k.public().as_bytes()))
+        .collect();
+    assert!(!draw.panel.iter().any(|p| founders.contains(p)));
+    // Without the mill's record this device cannot know the pool.
+    let only_bakery = |id: &StatementId| {
+        if *id == m.community {
+            Some(record(&m))
+        } else {
+            None
+        }
+    };
+    let v = assemblies(&f, &only_bakery);
+    let DrawStatus::Invalid { reason } = &v.draw(&d).unwrap().1.status else {
+        panic!()
+    };
+    assert!(reason.contains("its record is not held here"), "{reason}");
 }

@@ -851,9 +851,11 @@ impl Peer {
             epoch,
             ..self.node_config.clone()
         };
-        let (mut node, _) = Node::restore(config, self.signing.clone(), participants, blocks)
+        // Restored closed, so it creates no block while it resumes: a block
+        // made here would be neither stored nor sent, yet could be served,
+        // and a later restart could sign another in its slot.
+        let (node, _) = Node::restore_closed(config, self.signing.clone(), participants, blocks)
             .map_err(DurableError::from)?;
-        node.close();
         self.closed.insert(epoch, node);
         while self.closed.len() > CLOSED_KEPT {
             let oldest = *self.closed.keys().next().expect("not empty");
