@@ -407,17 +407,25 @@ async fn assembly_action(
     Ok(views::assemblies(&auth, &view, &mine, Some(&notice)))
 }
 
-/// The federation graph of the records this home holds, and this
-/// community's id.
-fn load_federations(
-    l: &Loaded,
-) -> Result<(community::federation::FederationView, String), PageError> {
-    Ok((device::federation::view(&l.store)?, l.community.to_string()))
+/// The federation graph of the records this home holds, this community's
+/// id, and, if it is a federation, its members and population as its pins
+/// fix them.
+fn load_federations(l: &Loaded) -> Result<views::FederationsPage, PageError> {
+    let (_, state) = l.state()?;
+    let pinned = match state.constitution.federation {
+        Some(_) => Some(device::federation::pins(&l.store, &l.community)?.1),
+        None => None,
+    };
+    Ok(views::FederationsPage {
+        view: device::federation::view(&l.store)?,
+        me: l.community.to_string(),
+        pinned,
+    })
 }
 
 async fn federations(State(state): State<Shared>, auth: Authed) -> Page {
-    let (view, me) = with_community(&state, |l| load_federations(l)).await?;
-    Ok(views::federations(&auth, &view, &me, None))
+    let page = with_community(&state, |l| load_federations(l)).await?;
+    Ok(views::federations(&auth, &page, None))
 }
 
 /// A form on the federations page: check its token, put `act` forward as
@@ -430,20 +438,20 @@ async fn federation_action(
 ) -> Page {
     check_csrf(&auth, csrf)?;
     let key = auth.key.clone();
-    let (view, me, notice) = with_community(state, move |l| {
+    let (page, notice) = with_community(state, move |l| {
         let act = act(l)?;
         let s = l.propose_act(&key, &act, "").map_err(|e| {
             PageError::new(StatusCode::UNPROCESSABLE_ENTITY, chain(&e))
         })?;
-        let (view, me) = load_federations(l)?;
+        let page = load_federations(l)?;
         let notice = format!(
             "Proposed as a change of the constitution ({}). Members decide it like any amendment: open a decision on the constitution.",
             &s.id().to_string()[..16]
         );
-        Ok((view, me, notice))
+        Ok((page, notice))
     })
     .await?;
-    Ok(views::federations(&auth, &view, &me, Some(&notice)))
+    Ok(views::federations(&auth, &page, Some(&notice)))
 }
 
 #[derive(Deserialize)]

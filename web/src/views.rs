@@ -662,13 +662,20 @@ pub fn propose(auth: &Authed, view: &GovernedView, done: Option<&Proposed>) -> M
 /// The federation graph of the records this home holds: this community's
 /// memberships first (with a button to propose leaving), a form to
 /// propose joining, then every node, pending join, refusal and value.
-pub fn federations(
-    auth: &Authed,
-    view: &community::federation::FederationView,
-    me: &str,
-    notice: Option<&str>,
-) -> Markup {
+/// What the federations page shows.
+pub struct FederationsPage {
+    /// The graph of every record held here.
+    pub view: community::federation::FederationView,
+    /// This community's id (hex).
+    pub me: String,
+    /// For a federation: its members and population as its pins fix them.
+    pub pinned: Option<federation::Anchored>,
+}
+
+/// The federations page.
+pub fn federations(auth: &Authed, page: &FederationsPage, notice: Option<&str>) -> Markup {
     use community::federation::Effect;
+    let (view, me) = (&page.view, page.me.as_str());
     let short = |id: &str| id.chars().take(16).collect::<String>();
     let mine = view.node(me);
     let joined: Vec<&String> = mine
@@ -701,6 +708,26 @@ pub fn federations(
                 label { "Federation id " input name="federation" required autocomplete="off"; }
                 label { "Components it may decide " input name="delegate" placeholder="dues=0..100 venue=hall,park" autocomplete="off"; }
                 button type="submit" { "Propose to join" }
+            }
+            @if let Some(a) = &page.pinned {
+                h2 { "Members as this federation's record pins them" }
+                p {
+                    "Population " (a.population) ": "
+                    @if a.complete { "every member counted." } @else { "not every member could be counted on this device." }
+                    " A member counts as its record stood at the position the federation pinned, proven by its participants' certificate (grassroots federation pin)."
+                }
+                ul.cards {
+                    @for m in &a.members {
+                        li {
+                            @if let Some(n) = &m.name { strong { (n) } " " }
+                            (id_text(&short(&m.member)))
+                            span.why {
+                                (m.status)
+                                @if let (Some(p), Some(n)) = (m.position, m.people) { " (position " (p) ", " (n) " people)" }
+                            }
+                        }
+                    }
+                }
             }
             h2 { "Every community and federation held here" }
             ul.cards {

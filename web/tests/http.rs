@@ -681,6 +681,44 @@ async fn a_member_declares_and_withdraws_features_from_the_app() {
     assert_eq!(stored(), None);
 }
 
+/// A federation's page shows its members as its pins fix them: the
+/// member it admits is listed as not pinned yet, and the population is 0.
+#[tokio::test]
+async fn a_federation_page_shows_its_members_as_its_pins_fix_them() {
+    let f = fixture();
+    let home = device::Home::new(&f.home);
+    let key = home.unlock_with(PASSPHRASE.as_bytes()).unwrap();
+    let c = governance::Constitution {
+        name: "Valley Food Federation".into(),
+        federation: Some(governance::federation::FederationRule {
+            admits: vec![f.community.to_string()],
+        }),
+        ..governance::Constitution::default()
+    };
+    let g = ledger::dag::found(&key, c, &[], 1_700_000_000).unwrap();
+    home.store().unwrap().insert(&g).unwrap();
+    let mut config = web::Config::new(f.home.clone(), "127.0.0.1:0".parse().unwrap());
+    config.community = Some(g.id().to_string());
+    let app = web::router(&config);
+    let cookie = unlock(&app).await;
+    let page = send(&app, get("/federations", Some(&cookie))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Members as this federation"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Population 0"), "{}", page.body);
+    assert!(page.body.contains("not pinned yet"), "{}", page.body);
+    // The base community's page has no such section.
+    let base = send(
+        &self::app(&f),
+        get("/federations", Some(&unlock(&self::app(&f)).await)),
+    )
+    .await;
+    assert!(!base.body.contains("Members as this federation"));
+}
+
 /// The federations page: a member proposes joining (the amended
 /// constitution becomes a proposal on the record), and a malformed
 /// delegation, leaving a federation not joined and a form without the

@@ -500,9 +500,19 @@ fn federated_draw(
         .draw(root, k, seed)
         .map_err(|e| RotationError::InstanceMismatch(e.to_string()))?;
     let set: BTreeSet<usize> = drawn.members.iter().map(|&i| i as usize).collect();
+    Ok(split(seed, eligible, &set))
+}
+
+/// The eligible at the indices in `chosen` (the panel) and the others (the
+/// reserves), each shuffled with the seed.
+fn split(
+    seed: [u8; 32],
+    eligible: Vec<String>,
+    chosen: &BTreeSet<usize>,
+) -> (Vec<String>, Vec<String>) {
     let (mut panel, mut reserves) = (Vec::new(), Vec::new());
     for (i, id) in eligible.into_iter().enumerate() {
-        if set.contains(&i) {
+        if chosen.contains(&i) {
             panel.push(id);
         } else {
             reserves.push(id);
@@ -511,7 +521,7 @@ fn federated_draw(
     let mut rng = SeedRng::new(Assembly::RESERVE_DOMAIN, seed);
     rng.shuffle(&mut panel);
     rng.shuffle(&mut reserves);
-    Ok((panel, reserves))
+    (panel, reserves)
 }
 
 /// The lottery's panel and the other eligible people, each shuffled with
@@ -530,16 +540,5 @@ fn lottery_draw(
             "the lottery's panel is not {k} distinct people of the pool"
         )));
     }
-    let (mut panel, mut reserves) = (Vec::new(), Vec::new());
-    for (i, id) in eligible.into_iter().enumerate() {
-        if set.contains(&i) {
-            panel.push(id);
-        } else {
-            reserves.push(id);
-        }
-    }
-    let mut rng = SeedRng::new(Assembly::RESERVE_DOMAIN, seed);
-    rng.shuffle(&mut panel);
-    rng.shuffle(&mut reserves);
-    Ok((panel, reserves))
+    Ok(split(seed, eligible, &set))
 }
