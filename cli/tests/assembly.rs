@@ -234,4 +234,9 @@ fn a_quota_council_seats_one_member_of_each_region() {
         "{verified}"
     );
     assert_eq!(holders(&homes[5]), seated);
+    // A seated member cannot leave the community before resigning.
+    let sitting = index(&seated[0]).unwrap();
+    sync(&h, hub, &homes[sitting]);
+    let err = fails(&homes[sitting], &["community", "leave"]);
+    assert!(err.contains("resign your seat first"), "{err}");
 }

@@ -912,3 +912,17 @@ fn a_federation_draws_its_council_from_its_pinned_members_people() {
         "{reason}"
     );
 }
+
+/// A member who left before a draw is not in its pool.
+#[test]
+fn a_departed_member_is_not_drawn() {
+    let mut w = World::founded(6, council(3, 1));
+    w.register_all();
+    let s = vote::depart(&w.members[5], &w.community, &w.all, None, T0 + 40).unwrap();
+    w.push(s);
+    let d = w.draw_with_shares(0);
+    let v = w.assemblies();
+    let (_, draw) = v.draw(&d).unwrap();
+    assert_eq!(draw.pool, 5);
+    assert!(!draw.panel.contains(&key_id(&w.members[5].public())));
+}
