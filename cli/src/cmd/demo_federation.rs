@@ -60,11 +60,94 @@ pub(crate) fn join_federation(
         &views[0].digest[..16],
         node.population
     ));
+    let pinned = pin_coop(people, coop, &fed, &files)?;
+    step(format!(
+        "   Ana pins the co-op on the federation's record: a certificate that position {} of the co-op's record is final, signed by {} of its participants (with the {} epoch change(s) since its genesis), so the federation counts the co-op as it stood there. Every device checks it the same way and counts {} people.",
+        pinned["position"], pinned["signers"], pinned["changes"], pinned["population"]
+    ));
     Ok(json!({
         "federation": fed.to_string(),
         "members": node.members,
         "population": node.population,
         "digest": views[0].digest,
+        "pinned": pinned,
+    }))
+}
+
+/// The co-op's participants sign, each on its own device as `serve` would
+/// answer a checkpoint ask, every epoch change since the genesis and the
+/// last final position; Ana keeps the chain, pins the co-op on the
+/// federation's record, and every device computes the same pinned
+/// population.
+fn pin_coop(
+    people: &[Person],
+    coop: &CommunityId,
+    fed: &CommunityId,
+    files: &Exchange<'_>,
+) -> anyhow::Result<serde_json::Value> {
+    use federation::sign::RecordSigner;
+    use ledger::certify::{Ask, Certifier};
+    let ana = &people[0];
+    let mut store = ana.home.store()?;
+    let genesis = store
+        .get(coop)?
+        .ok_or_else(|| anyhow::anyhow!("Ana holds no genesis of the co-op"))?;
+    let mut signers: Vec<(RecordSigner, ledger::Store)> = people
+        .iter()
+        .map(|p| {
+            Ok((
+                RecordSigner::new(genesis.clone(), &p.key.seed()),
+                p.home.store()?,
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut ask_all = |ask: Ask| -> Vec<ledger::certify::Signed> {
+        signers
+            .iter_mut()
+            .filter_map(|(signer, store)| signer.answer(store, &ask).ok())
+            .collect()
+    };
+    let mut client = federation::LightClient::from_genesis(&genesis)?;
+    let closed = store.closed_epochs(coop)?;
+    for cut in &closed {
+        let answers = ask_all(Ask::EpochChange(cut.epoch));
+        let set = client
+            .participants(cut.epoch)
+            .ok_or_else(|| anyhow::anyhow!("epoch {} not followed", cut.epoch))?
+            .clone();
+        let got = federation::collect::assemble(*coop, cut.epoch, &set, &answers)?;
+        federation::held::follow(&mut store, &mut client, &got.certificate)?;
+    }
+    let last = community::Record::load(&store, coop)?
+        .final_statements()
+        .last()
+        .map(ledger::Statement::id)
+        .ok_or_else(|| anyhow::anyhow!("the co-op has no final statement"))?;
+    let epoch = client.current_epoch();
+    let answers = ask_all(Ask::Statement(last));
+    let set = client
+        .participants(epoch)
+        .ok_or_else(|| anyhow::anyhow!("epoch {epoch} not followed"))?
+        .clone();
+    let got = federation::collect::assemble(*coop, epoch, &set, &answers)?;
+    let signers_count = got.certificate.signers().len();
+    drop(store);
+    let mut l = device::Loaded::open(&ana.home, Some(&fed.to_string()))?;
+    let (_, position) = l.pin_member(&ana.key, *coop, got.certificate.encode())?;
+    files.settle(people, fed, held(ana, fed)?)?;
+    let populations = people
+        .iter()
+        .map(|p| Ok(device::federation::pins(&p.home.store()?, fed)?.1))
+        .collect::<anyhow::Result<Vec<federation::Anchored>>>()?;
+    let first = &populations[0];
+    if populations.iter().any(|a| a.population != first.population) || !first.complete {
+        anyhow::bail!("devices counted the pinned co-op differently: {populations:?}");
+    }
+    Ok(json!({
+        "position": position,
+        "signers": signers_count,
+        "changes": closed.len(),
+        "population": first.population,
     }))
 }
 
