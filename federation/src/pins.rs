@@ -20,7 +20,8 @@
 //! checked against the member id (an id is the hash of the genesis), and
 //! follows the epoch-change certificates pins carry. A pin counts when
 //!
-//! 1. its author is a member of the federation's community;
+//! 1. its author is a member of the federation's community where the pin
+//!    stands in the record (a later departure does not undo it);
 //! 2. its genesis (if any) is the member's, and every epoch change it
 //!    carries is followed;
 //! 3. its certificate verifies against the participants of its epoch and
@@ -105,15 +106,19 @@ impl PinView {
     /// As the community state of the record.
     pub fn from_record(record: &Record) -> Result<PinView, StateError> {
         let settled = record.settled();
-        let state = CommunityState::from_record(&settled)?;
         let mut view = PinView {
             federation: record.community(),
             current: BTreeMap::new(),
             history: Vec::new(),
             clients: BTreeMap::new(),
         };
-        for s in settled.statements() {
+        let all = settled.statements();
+        for (at, s) in all.iter().enumerate() {
             if let Payload::MemberPin(p) = s.payload() {
+                // The pinner must be a member where the pin stands, so a
+                // later departure does not undo pins that counted.
+                let before = Record::new(all[0].clone(), all[1..at].to_vec(), Vec::new(), true);
+                let state = CommunityState::from_record(&before)?;
                 let applied = view.apply(&state, &s.author(), s.id(), p);
                 view.history.push(PinRecord {
                     statement: s.id().to_string(),

@@ -269,6 +269,19 @@ fn pins_fix_the_members_counted_and_people_in_two_members_count_once() {
     let a = anchored(&fed, &none).unwrap();
     assert_eq!(row(&a, &m).status, "its record is not held here");
     assert_eq!(a.population, 0);
+
+    // The pinner leaves the federation afterwards: the pins it made while
+    // a member still count.
+    let s = community::vote::depart(&f0, &f.community, &f.all, None, T0 + 990).unwrap();
+    f.push(s);
+    let fed = Record::unordered(&f.community, &f.all).unwrap();
+    let view = PinView::from_record(&fed).unwrap();
+    assert!(!CommunityState::from_record(&fed)
+        .unwrap()
+        .members
+        .contains(&f0.public()));
+    assert_eq!(problem(&view, &later), None);
+    assert_eq!(view.current[&m.community].position, 2);
 }
 
 /// `w`'s genesis alone, with the same members' keys.
