@@ -565,6 +565,11 @@ impl Constitution {
                 }
             }
             a.validate_quotas().map_err(invalid)?;
+            if self.federation.is_some() && !a.quotas.is_empty() {
+                return Err(invalid(
+                    "a federation's assembly is drawn from its members' people by the federated draw, which has no quotas".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -935,6 +940,10 @@ mod tests {
             let e = c.validate().unwrap_err().to_string();
             assert!(e.contains(why), "expected `{why}` in `{e}`");
         }
+        c.assemblies = vec![spec];
+        c.federation = Some(crate::federation::FederationRule::default());
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("federated draw, which has no quotas"), "{e}");
     }
 
     #[test]
