@@ -165,6 +165,28 @@ pub fn expand_within(
     p: &ExpandParams,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Expansion {
+    expand_carrying(
+        g,
+        seeds,
+        reachable,
+        p,
+        &mut walk::Passenger::default(),
+        progress,
+    )
+}
+
+/// [`expand_within`], running the plain walk `passenger` in the same passes
+/// over the graph as its own PageRanks ([`walk::iterate_pair`]) until the
+/// passenger has no steps left or the expansion ends; the audit carries
+/// SybilRank this way. The expansion's result does not depend on it.
+pub fn expand_carrying(
+    g: &TrustGraph,
+    seeds: &[u32],
+    reachable: &[bool],
+    p: &ExpandParams,
+    passenger: &mut walk::Passenger,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Expansion {
     let n = g.len();
     let mut accepted = vec![false; n];
     let mut round = vec![u32::MAX; n];
@@ -208,7 +230,8 @@ pub fn expand_within(
     while order.len() < reach {
         let iters = iterations_for(p.alpha, e0, p.tolerance);
         steps += iters;
-        let pr = walk::personalised_pagerank(g, &r, p.alpha, iters, warm.take());
+        let pr =
+            walk::personalised_pagerank_carrying(g, &r, p.alpha, iters, warm.take(), passenger);
         let s = walk::per_degree(g, &pr);
         // Candidates: members of seeded components not yet accepted (those the
         // walk has not reached yet score 0 and come last).
