@@ -232,20 +232,26 @@ pub fn expand_carrying(
         steps += iters;
         let pr =
             walk::personalised_pagerank_carrying(g, &r, p.alpha, iters, warm.take(), passenger);
-        let s = walk::per_degree(g, &pr);
         // Candidates: members of seeded components not yet accepted (those the
-        // walk has not reached yet score 0 and come last).
-        let mut cand: Vec<u32> = (0..n as u32)
+        // walk has not reached yet score 0 and come last), each with its
+        // degree-normalised score beside it, so selecting and sorting them
+        // compares contiguous keys rather than looking scores up.
+        let mut cand: Vec<(f64, u32)> = (0..n as u32)
             .into_par_iter()
             .filter(|&v| !accepted[v as usize] && reachable[v as usize])
+            .map(|v| match g.degree(v) {
+                0 => (0.0, v),
+                d => (pr[v as usize] / d as f64, v),
+            })
             .collect();
         let take = (next_size(order.len()) - order.len()).min(cand.len());
-        let by_trust = |a: &u32, b: &u32| s[*b as usize].total_cmp(&s[*a as usize]).then(a.cmp(b));
+        let by_trust = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         if take < cand.len() {
             cand.select_nth_unstable_by(take, by_trust);
             cand.truncate(take);
         }
         cand.par_sort_unstable_by(by_trust);
+        let cand: Vec<u32> = cand.into_iter().map(|(_, v)| v).collect();
         for &v in &cand {
             accepted[v as usize] = true;
             round[v as usize] = k;
