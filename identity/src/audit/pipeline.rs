@@ -2,7 +2,9 @@
 //!
 //! 1. Components: members in components without a seed are *unreachable*:
 //!    no trust can flow to them, they score 0 and are reported as such.
-//! 2. SybilRank from the seeds (the baseline, reported beside).
+//! 2. SybilRank from the seeds (the baseline, reported beside). Its walk
+//!    runs inside the expansion's first passes over the graph
+//!    ([`super::walk::iterate_pair`]), not in passes of its own.
 //! 3. Trust expansion ([`super::expand`]) orders the reachable members by
 //!    acceptance, and the two-sided refinement ([`super::refine`]) re-orders
 //!    them by trust from the top of that order against distrust from its
