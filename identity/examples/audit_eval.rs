@@ -16,6 +16,7 @@
 //! cargo run --release -p identity --example audit_eval [-- --reps N --k K --hard]
 //!     [--g 2000,4000] [--alpha A] [--growth G] [--late-growth G] [--min-step D]
 //!     [--tolerance E] [--passes P] [--seed-base B] [--sybils S]
+//!     [--seeded-communities 2,20] [--community-degree D]
 //! ```
 //!
 //! `--alpha` to `--tolerance` override the trust expansion's parameters and
@@ -23,7 +24,12 @@
 //! sensitivity runs; `--g` restricts the sweep of attack edges; repetition
 //! `r` of cell `g` uses RNG seed `B + 1000 r + g` (`B = 0` by default: pass
 //! another base for a measurement on scenarios nothing was tuned on);
-//! `--sybils` sets the Sybil region's size (default 2,000).
+//! `--sybils` sets the Sybil region's size (default 2,000);
+//! `--seeded-communities` lists how many of the 20 planted communities the
+//! seeds are drawn from, one row per entry (default `2`; `20` draws the
+//! seeds uniformly over all honest members, as the other shapes do);
+//! `--community-degree` sets the planted communities' average degree
+//! (default 10).
 
 use identity::audit::eval::{admit_cascade, auc};
 use identity::audit::expand::ExpandParams;
@@ -63,24 +69,29 @@ fn main() {
     };
     let seed_base = flag("--seed-base", 0) as u64;
     let sybils = flag("--sybils", 2000);
+    let seeded: Vec<usize> = args
+        .iter()
+        .position(|a| a == "--seeded-communities")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+        .unwrap_or_else(|| vec![2]);
+    let community_degree = real("--community-degree", 10.0);
+    let communities = |mu: f64| {
+        seeded.iter().map(move |&seeded| Shape::Communities {
+            c: 20,
+            d: community_degree,
+            mu,
+            seeded,
+        })
+    };
     let mut shapes = vec![
         Shape::ScaleFree { m: 5 },
         Shape::SmallWorld { k: 10, p: 0.1 },
-        Shape::Communities {
-            c: 20,
-            d: 10.0,
-            mu: 0.1,
-            seeded: 2,
-        },
     ];
+    shapes.extend(communities(0.1));
     if args.iter().any(|a| a == "--hard") {
         shapes.push(Shape::SmallWorld { k: 10, p: 0.05 });
-        shapes.push(Shape::Communities {
-            c: 20,
-            d: 10.0,
-            mu: 0.05,
-            seeded: 2,
-        });
+        shapes.extend(communities(0.05));
     }
     let sweep: Vec<usize> = args
         .iter()
@@ -187,8 +198,17 @@ fn shape_label(s: &Shape) -> String {
     match *s {
         Shape::ScaleFree { m } => format!("scale-free (BA m={m})"),
         Shape::SmallWorld { k, p } => format!("small-world (WS k={k} p={p})"),
-        Shape::Communities { c, mu, seeded, .. } => {
-            format!("communities ({c}, μ={mu}, seeds in {seeded})")
+        Shape::Communities { c, d, mu, seeded } => {
+            let deg = if d == 10.0 {
+                String::new()
+            } else {
+                format!(", d={d}")
+            };
+            if seeded >= c {
+                format!("communities ({c}{deg}, μ={mu}, seeds uniform)")
+            } else {
+                format!("communities ({c}{deg}, μ={mu}, seeds in {seeded})")
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ use crate::ctx::Ctx;
 use anyhow::Context;
 use identity::audit::picture::{self, Drawing};
 use identity::audit::{
-    audit, audit_federation, input, AuditParams, Community, FederatedReport, Stage, TrustGraph,
+    audit, audit_federation, input, AuditParams, AuditReport, Community, FederatedReport, Stage,
+    TrustGraph,
 };
 use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
@@ -196,7 +197,27 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         }
         ctx.note(&format!("wrote {}", out.display()));
     }
+    if ctx.json {
+        return print_json(&report);
+    }
     ctx.emit(&report, || report.summary(args.top))
+}
+
+/// The report as pretty JSON on standard output, streamed through a buffer:
+/// at 10⁶ members it is about 190 MB, which building it as one string (and
+/// copying that to add the newline) would hold twice over. A reader that
+/// went away is no error.
+fn print_json(report: &AuditReport) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut w, report)
+        .map_err(std::io::Error::from)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing the audit report"),
+    }
 }
 
 /// The community's trust graph by fingerprint, with its founders as seeds

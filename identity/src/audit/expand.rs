@@ -165,6 +165,28 @@ pub fn expand_within(
     p: &ExpandParams,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Expansion {
+    expand_carrying(
+        g,
+        seeds,
+        reachable,
+        p,
+        &mut walk::Passenger::default(),
+        progress,
+    )
+}
+
+/// [`expand_within`], running the plain walk `passenger` in the same passes
+/// over the graph as its own PageRanks ([`walk::iterate_pair`]) until the
+/// passenger has no steps left or the expansion ends; the audit carries
+/// SybilRank this way. The expansion's result does not depend on it.
+pub fn expand_carrying(
+    g: &TrustGraph,
+    seeds: &[u32],
+    reachable: &[bool],
+    p: &ExpandParams,
+    passenger: &mut walk::Passenger,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Expansion {
     let n = g.len();
     let mut accepted = vec![false; n];
     let mut round = vec![u32::MAX; n];
@@ -208,21 +230,28 @@ pub fn expand_within(
     while order.len() < reach {
         let iters = iterations_for(p.alpha, e0, p.tolerance);
         steps += iters;
-        let pr = walk::personalised_pagerank(g, &r, p.alpha, iters, warm.take());
-        let s = walk::per_degree(g, &pr);
+        let pr =
+            walk::personalised_pagerank_carrying(g, &r, p.alpha, iters, warm.take(), passenger);
         // Candidates: members of seeded components not yet accepted (those the
-        // walk has not reached yet score 0 and come last).
-        let mut cand: Vec<u32> = (0..n as u32)
+        // walk has not reached yet score 0 and come last), each with its
+        // degree-normalised score beside it, so selecting and sorting them
+        // compares contiguous keys rather than looking scores up.
+        let mut cand: Vec<(f64, u32)> = (0..n as u32)
             .into_par_iter()
             .filter(|&v| !accepted[v as usize] && reachable[v as usize])
+            .map(|v| match g.degree(v) {
+                0 => (0.0, v),
+                d => (pr[v as usize] / d as f64, v),
+            })
             .collect();
         let take = (next_size(order.len()) - order.len()).min(cand.len());
-        let by_trust = |a: &u32, b: &u32| s[*b as usize].total_cmp(&s[*a as usize]).then(a.cmp(b));
+        let by_trust = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         if take < cand.len() {
             cand.select_nth_unstable_by(take, by_trust);
             cand.truncate(take);
         }
         cand.par_sort_unstable_by(by_trust);
+        let cand: Vec<u32> = cand.into_iter().map(|(_, v)| v).collect();
         for &v in &cand {
             accepted[v as usize] = true;
             round[v as usize] = k;

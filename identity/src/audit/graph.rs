@@ -458,12 +458,20 @@ impl TrustGraph {
 
     /// Connected components: `(component id per member, number of components)`.
     /// Component ids are assigned in order of their smallest member.
+    ///
+    /// The component of member 0 (id 0) is found by a parallel
+    /// breadth-first search ([`Self::first_component`]): in a trust graph it
+    /// is almost always the giant component, nearly every member. The rest
+    /// are labelled one depth-first search at a time, in member order.
     pub fn components(&self) -> (Vec<u32>, usize) {
         let n = self.len();
-        let mut comp = vec![u32::MAX; n];
+        if n == 0 {
+            return (Vec::new(), 0);
+        }
+        let mut comp = self.first_component();
         let mut stack = Vec::new();
-        let mut c = 0u32;
-        for s in 0..n {
+        let mut c = 1u32;
+        for s in 1..n {
             if comp[s] != u32::MAX {
                 continue;
             }
@@ -480,6 +488,30 @@ impl TrustGraph {
             c += 1;
         }
         (comp, c as usize)
+    }
+
+    /// 0 for the members of member 0's component, `u32::MAX` for the rest:
+    /// a level-synchronous breadth-first search whose levels are expanded in
+    /// parallel, each member claimed once by an atomic swap of its flag.
+    fn first_component(&self) -> Vec<u32> {
+        use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+        let seen: Vec<AtomicBool> = (0..self.len())
+            .into_par_iter()
+            .map(|v| AtomicBool::new(v == 0))
+            .collect();
+        let claim =
+            |w: &u32| !seen[*w as usize].load(Relaxed) && !seen[*w as usize].swap(true, Relaxed);
+        let mut frontier = vec![0u32];
+        while !frontier.is_empty() {
+            frontier = frontier
+                .par_iter()
+                .with_min_len(256)
+                .flat_map_iter(|&v| self.neighbours(v).iter().filter(|w| claim(w)).copied())
+                .collect();
+        }
+        seen.into_par_iter()
+            .map(|f| if f.into_inner() { 0 } else { u32::MAX })
+            .collect()
     }
 }
 
@@ -545,6 +577,9 @@ mod tests {
         let (comp, k) = g.components();
         assert_eq!(k, 2);
         assert_eq!(comp, vec![0, 0, 1, 1, 1]);
+        // member 0 in a later-numbered-looking component, an isolated one
+        let g = TrustGraph::from_pairs([("a", "x"), ("b", "c"), ("x", "y"), ("d", "d")]).unwrap();
+        assert_eq!(g.components(), (vec![0, 0, 1, 1, 0, 2], 3));
         assert_eq!(g.earliest(3), vec![0, 1, 2]);
     }
 }

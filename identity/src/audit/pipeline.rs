@@ -2,7 +2,9 @@
 //!
 //! 1. Components: members in components without a seed are *unreachable*:
 //!    no trust can flow to them, they score 0 and are reported as such.
-//! 2. SybilRank from the seeds (the baseline, reported beside).
+//! 2. SybilRank from the seeds (the baseline, reported beside). Its walk
+//!    runs inside the expansion's first passes over the graph
+//!    ([`super::walk::iterate_pair`]), not in passes of its own.
 //! 3. Trust expansion ([`super::expand`]) orders the reachable members by
 //!    acceptance, and the two-sided refinement ([`super::refine`]) re-orders
 //!    them by trust from the top of that order against distrust from its
@@ -30,6 +32,7 @@ use super::graph::{BuildStats, TrustGraph};
 use super::guarantee::{self, Spectral};
 use super::refine::{self, RefineParams};
 use super::sybilrank;
+use super::walk;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -197,13 +200,20 @@ pub fn audit(
     }
     let reachable: Vec<bool> = comp.iter().map(|&c| seeded[c as usize]).collect();
 
+    // SybilRank rides in the expansion's passes over the graph (its first
+    // ⌈log₂ n⌉ steps), finishing alone only if the expansion ran fewer.
+    let mut sr_walk = sybilrank::passenger(g, seeds);
+    let ex = expand::expand_carrying(
+        g,
+        seeds,
+        &reachable,
+        &params.expand,
+        &mut sr_walk,
+        &mut |d, t| progress(Stage::Expansion, d, t),
+    );
     progress(Stage::SybilRank, 0, 1);
-    let sr = sybilrank::sybilrank(g, seeds);
+    let sr = walk::per_degree(g, &sr_walk.finish(g));
     progress(Stage::SybilRank, 1, 1);
-
-    let ex = expand::expand_within(g, seeds, &reachable, &params.expand, &mut |d, t| {
-        progress(Stage::Expansion, d, t)
-    });
 
     progress(Stage::Cut, 0, 1);
     let accepted_cut = cut::sweep(g, &ex.order, seeds.len());

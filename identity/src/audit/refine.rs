@@ -103,8 +103,9 @@ impl SideWalk {
         }
     }
 
-    /// Restart on `set` (mass ∝ degree) and run the walk; returns its steps.
-    fn run(&mut self, g: &TrustGraph, set: &[u32], p: &RefineParams) -> usize {
+    /// Restart on `set` (mass ∝ degree): returns the walk's starting vector
+    /// (the previous pass's, when there is one) and the steps it needs.
+    fn restart_on(&mut self, g: &TrustGraph, set: &[u32], p: &RefineParams) -> (Vec<f64>, usize) {
         let next = degree_restart(g, set);
         let warm = (!self.pr.is_empty()).then(|| std::mem::take(&mut self.pr));
         // A cold start is within 2 of the fixed point; a warm one within the
@@ -122,9 +123,32 @@ impl SideWalk {
         };
         let iters = iterations_for(p.alpha, e0, p.tolerance);
         self.restart = next;
-        self.pr = walk::personalised_pagerank(g, &self.restart, p.alpha, iters, warm);
-        iters
+        (warm.unwrap_or_else(|| self.restart.clone()), iters)
     }
+}
+
+/// One pass of both walks, restarted on `top` and on `bottom`, run side by
+/// side ([`walk::iterate_pair`]: one pass over the graph per step for the
+/// two); returns the steps of both.
+fn run_both(
+    g: &TrustGraph,
+    (trust, distrust): (&mut SideWalk, &mut SideWalk),
+    (top, bottom): (&[u32], &[u32]),
+    p: &RefineParams,
+) -> usize {
+    let (x_t, it_t) = trust.restart_on(g, top, p);
+    let (x_d, it_d) = distrust.restart_on(g, bottom, p);
+    let (r_t, r_d, a) = (&trust.restart, &distrust.restart, p.alpha);
+    let [pr_t, pr_d] = walk::iterate_pair(
+        g,
+        [x_t, x_d],
+        [it_t, it_d],
+        |v, s| a * r_t[v] + (1.0 - a) * s,
+        |v, s| a * r_d[v] + (1.0 - a) * s,
+    );
+    trust.pr = pr_t;
+    distrust.pr = pr_d;
+    it_t + it_d
 }
 
 /// The restart distribution `deg(v)/vol(set)` on `set`, 0 elsewhere.
@@ -171,8 +195,8 @@ pub fn refine(
     }
     let (mut trust, mut distrust) = (SideWalk::new(g.len()), SideWalk::new(g.len()));
     for _ in 0..p.passes {
-        out.steps += trust.run(g, &out.order[..top], p);
-        out.steps += distrust.run(g, &out.order[len - bottom..], p);
+        let sets = (&out.order[..top], &out.order[len - bottom..]);
+        out.steps += run_both(g, (&mut trust, &mut distrust), sets, p);
         let (t, d) = (&trust.pr, &distrust.pr);
         out.order = reorder(&out.order, &is_seed, |v| log_ratio(t[v], d[v]));
     }

@@ -38,6 +38,26 @@ pub fn sybilrank(g: &TrustGraph, seeds: &[u32]) -> Vec<f64> {
 
 /// SybilRank with an explicit number of iterations.
 pub fn sybilrank_with(g: &TrustGraph, seeds: &[u32], iters: usize) -> Vec<f64> {
+    let walk = walk::Passenger {
+        x: start(g, seeds),
+        left: iters,
+    };
+    walk::per_degree(g, &walk.finish(g))
+}
+
+/// SybilRank's walk before its first step, as a [`walk::Passenger`] that
+/// another computation's passes can carry (the audit runs it inside the
+/// trust expansion's first rounds); its degree-normalised final vector,
+/// `walk::per_degree(g, &walk.finish(g))`, is [`sybilrank`]'s result.
+pub fn passenger(g: &TrustGraph, seeds: &[u32]) -> walk::Passenger {
+    walk::Passenger {
+        x: start(g, seeds),
+        left: iterations(g.len()),
+    }
+}
+
+/// The initial trust: `n / |seeds|` on every seed.
+fn start(g: &TrustGraph, seeds: &[u32]) -> Vec<f64> {
     let n = g.len();
     let mut t = vec![0.0; n];
     if !seeds.is_empty() {
@@ -46,8 +66,7 @@ pub fn sybilrank_with(g: &TrustGraph, seeds: &[u32], iters: usize) -> Vec<f64> {
             t[s as usize] += share;
         }
     }
-    let t = walk::iterate(g, t, iters, |_, y| y);
-    walk::per_degree(g, &t)
+    t
 }
 
 #[cfg(test)]
