@@ -60,11 +60,17 @@ pub(crate) fn join_federation(
         &views[0].digest[..16],
         node.population
     ));
-    let pinned = pin_coop(people, coop, &fed, &files)?;
-    step(format!(
-        "   Ana pins the co-op on the federation's record: a certificate that position {} of the co-op's record is final, signed by {} of its participants (with the {} epoch change(s) since its genesis), so the federation counts the co-op as it stood there. Every device checks it the same way and counts {} people.",
-        pinned["position"], pinned["signers"], pinned["changes"], pinned["population"]
-    ));
+    let pinned = if matches!(ex, Exchange::Files(_)) {
+        step("   (Offline, the co-op has no lace, so nothing is final and its participants sign no certificate: the federation cannot pin it. On the network it does.)".into());
+        serde_json::Value::Null
+    } else {
+        let pinned = pin_coop(people, coop, &fed, &files)?;
+        step(format!(
+            "   Ana pins the co-op on the federation's record: a certificate that position {} of the co-op's record is final, signed by {} of its participants (with the {} epoch change(s) since its genesis), so the federation counts the co-op as it stood there. Every device checks it the same way and counts {} people.",
+            pinned["position"], pinned["signers"], pinned["changes"], pinned["population"]
+        ));
+        pinned
+    };
     Ok(json!({
         "federation": fed.to_string(),
         "members": node.members,
