@@ -175,17 +175,10 @@ fn a_quota_council_seats_one_member_of_each_region() {
         seats: 2,
         term: 1,
         decides: vec![],
-        quotas: vec![governance::sortition::Feature {
-            name: "region".into(),
-            values: ["north", "south"]
-                .iter()
-                .map(|v| governance::sortition::FeatureValue {
-                    name: v.to_string(),
-                    min: 1,
-                    max: 1,
-                })
-                .collect(),
-        }],
+        quotas: vec![governance::sortition::Feature::with_quotas(
+            "region",
+            &[("north", 1, 1), ("south", 1, 1)],
+        )],
     }];
     found_in_homes(&h, &homes, &keys, "Coop", &constitution, true);
     let err = fails(hub, &["assembly", "declare", "region=nort"]);

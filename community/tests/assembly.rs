@@ -663,17 +663,7 @@ fn a_device_following_the_lace_draws_only_when_the_completing_share_is_final() {
 }
 
 fn quota(name: &str, values: &[(&str, usize, usize)]) -> governance::sortition::Feature {
-    governance::sortition::Feature {
-        name: name.into(),
-        values: values
-            .iter()
-            .map(|&(v, min, max)| governance::sortition::FeatureValue {
-                name: v.into(),
-                min,
-                max,
-            })
-            .collect(),
-    }
+    governance::sortition::Feature::with_quotas(name, values)
 }
 
 /// A council of 4, drawn whole each period, with 2 seats from each region

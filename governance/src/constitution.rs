@@ -873,17 +873,7 @@ mod tests {
     }
 
     fn quota(name: &str, values: &[(&str, usize, usize)]) -> crate::sortition::Feature {
-        crate::sortition::Feature {
-            name: name.into(),
-            values: values
-                .iter()
-                .map(|&(v, min, max)| crate::sortition::FeatureValue {
-                    name: v.into(),
-                    min,
-                    max,
-                })
-                .collect(),
-        }
+        crate::sortition::Feature::with_quotas(name, values)
     }
 
     #[test]

@@ -30,6 +30,23 @@ pub struct Feature {
     pub values: Vec<FeatureValue>,
 }
 
+impl Feature {
+    /// The feature `name` with `(value, min, max)` quotas, in order.
+    pub fn with_quotas(name: &str, values: &[(&str, usize, usize)]) -> Feature {
+        Feature {
+            name: name.to_string(),
+            values: values
+                .iter()
+                .map(|&(v, min, max)| FeatureValue {
+                    name: v.to_string(),
+                    min,
+                    max,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A person of the pool: an identifier and, for every feature, the index
 /// of their value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -64,17 +64,10 @@ fn constitution() -> Constitution {
                 seats: 2,
                 term: 1,
                 decides: vec![],
-                quotas: vec![governance::sortition::Feature {
-                    name: "side".into(),
-                    values: ["east", "west"]
-                        .iter()
-                        .map(|v| governance::sortition::FeatureValue {
-                            name: v.to_string(),
-                            min: 1,
-                            max: 1,
-                        })
-                        .collect(),
-                }],
+                quotas: vec![governance::sortition::Feature::with_quotas(
+                    "side",
+                    &[("east", 1, 1), ("west", 1, 1)],
+                )],
             },
         ],
         ..Constitution::default()
