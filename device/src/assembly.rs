@@ -218,13 +218,7 @@ impl Loaded {
         key: &Keypair,
         values: Vec<(String, String)>,
     ) -> Result<Statement, CommunityError> {
-        let (_, state) = self.state()?;
-        if !state.members.contains(&key.public()) {
-            return Err(refused(format!(
-                "{} is not a member of this community: only members are drawn",
-                key.public().fingerprint()
-            )));
-        }
+        let state = self.member_state(key)?;
         let known: Vec<String> = state
             .constitution
             .assemblies

@@ -121,6 +121,22 @@ fn refused(why: String) -> CommunityError {
 }
 
 impl Loaded {
+    /// The community state, if `key` is a member; else refused, naming the key.
+    ///
+    /// # Errors
+    /// [`CommunityError`] with "… is not a member of this community", or a
+    /// state failure.
+    pub fn member_state(&self, key: &Keypair) -> Result<CommunityState, CommunityError> {
+        let (_, state) = self.state()?;
+        if !state.members.contains(&key.public()) {
+            return Err(refused(format!(
+                "{} is not a member of this community",
+                key.public().fingerprint()
+            )));
+        }
+        Ok(state)
+    }
+
     /// Leave the community (kind 30), for `fork` if named, so that the
     /// member counts in one branch only. Refused for a non-member, and
     /// for a member holding an assembly seat (resign it first, so the
@@ -130,13 +146,7 @@ impl Loaded {
         key: &Keypair,
         fork: Option<CommunityId>,
     ) -> Result<Statement, CommunityError> {
-        let (_, state) = self.state()?;
-        if !state.members.contains(&key.public()) {
-            return Err(refused(format!(
-                "{} is not a member of this community",
-                key.public().fingerprint()
-            )));
-        }
+        self.member_state(key)?;
         if fork == Some(self.community) {
             return Err(refused("a community is not a fork of itself".into()));
         }
