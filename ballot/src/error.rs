@@ -229,6 +229,16 @@ pub enum Error {
         /// The recipient (1-based).
         recipient: u16,
     },
+    /// A public opening of a sealed share fails its proof: its `Z` is not
+    /// the recipient's Diffie–Hellman value for that share, or it names
+    /// another share.
+    #[error("trustee {recipient}'s opening of the share sealed by trustee {dealer} does not verify (its proof that Z = y·E does not hold)")]
+    BadShareOpening {
+        /// The dealer (1-based).
+        dealer: u16,
+        /// The recipient who opened it (1-based).
+        recipient: u16,
+    },
     /// Messages of different shapes were combined.
     #[error("mismatched message: {0}")]
     Mismatch(String),

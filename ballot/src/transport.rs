@@ -55,6 +55,10 @@ impl core::fmt::Debug for TransportSecret {
 }
 
 impl TransportSecret {
+    pub(crate) fn scalar(&self) -> &Scalar {
+        &self.0
+    }
+
     /// Draws a fresh secret.
     pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
         loop {
@@ -86,6 +90,10 @@ impl TransportSecret {
 pub struct TransportKey(Pt);
 
 impl TransportKey {
+    pub(crate) fn pt(&self) -> &Pt {
+        &self.0
+    }
+
     /// The 32-byte encoding.
     pub fn to_bytes(&self) -> [u8; 32] {
         *self.0.as_bytes()
@@ -201,19 +209,30 @@ impl SealedShare {
     /// Decrypts with the recipient's transport secret and checks that the
     /// share inside names the same dealer and recipient.
     pub fn open(&self, decision: &DecisionId, secret: &TransportSecret) -> Result<DealerShare> {
+        let shared = Pt::new(secret.0 * self.ephemeral.point);
+        self.open_with(decision, &secret.public().0, &shared)
+    }
+
+    /// Decrypts with the Diffie–Hellman value `shared = y·E` for the
+    /// recipient's transport key `t` (which a [`crate::ShareOpening`]
+    /// publishes with a proof).
+    pub(crate) fn open_with(
+        &self,
+        decision: &DecisionId,
+        t: &Pt,
+        shared: &Pt,
+    ) -> Result<DealerShare> {
         let fail = Error::SealedShareDoesNotOpen {
             dealer: self.dealer,
             recipient: self.recipient,
         };
-        let shared = Pt::new(secret.0 * self.ephemeral.point);
-        let t = secret.public().0;
         let k = key(
             decision,
             self.dealer,
             self.recipient,
             &self.ephemeral,
-            &t,
-            &shared,
+            t,
+            shared,
         );
         let cipher = ChaCha20Poly1305::new_from_slice(&k[..32]).expect("32-byte key");
         let plain = Zeroizing::new(
@@ -227,11 +246,16 @@ impl SealedShare {
                 )
                 .map_err(|_| fail.clone())?,
         );
-        let share = DealerShare::from_bytes(&plain)?;
+        let share = DealerShare::from_bytes(&plain).map_err(|_| fail.clone())?;
         if share.dealer != self.dealer || share.recipient != self.recipient {
             return Err(fail);
         }
         Ok(share)
+    }
+
+    /// The ephemeral key `E`.
+    pub(crate) fn ephemeral(&self) -> &Pt {
+        &self.ephemeral
     }
 
     /// Encodes as `"GRSB" ‖ 1 ‖ dealer:u16 ‖ recipient:u16 ‖ E ‖ len:u32 ‖ ct`.

@@ -51,8 +51,8 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     let d = opened["id"].as_str().unwrap().to_string();
     assert_eq!(opened["electorate"]["size"], 12);
 
-    // Key generation: join, deal, reveal, confirm, each trustee in turn.
-    for _round in 0..4 {
+    // Key generation: join, deal, check, reveal, confirm, each trustee in turn.
+    for _round in 0..5 {
         for trustee in &homes[..3] {
             if trustee != hub {
                 sync(&h, hub, trustee);
@@ -135,7 +135,13 @@ fn twelve_members_three_trustees_revote_and_verify_in_a_fresh_home() {
     let v = json(&auditor, &["decision", "verify", &d]);
     assert_eq!(v["electorate"]["size"], 12);
     assert_eq!(v["decision_key"]["recomputed_from_reveals"], 3);
-    assert_eq!(v["decision_key"]["confirmed_by"], 3);
+    assert_eq!(
+        v["decision_key"]["qualified_dealers"],
+        serde_json::json!([1, 2, 3])
+    );
+    // Two confirmations (the quorum of a 2-of-3 panel) open voting.
+    assert_eq!(v["decision_key"]["confirmed_by"], 2);
+    assert_eq!(v["decision_key"]["quorum"], 2);
     assert_eq!(v["ballots"]["statements"], 13);
     assert_eq!(v["ballots"]["ring_signatures_checked"], 13);
     assert_eq!(v["ballots"]["range_proofs_checked"], 13);
@@ -207,7 +213,7 @@ fn instant_runoff_with_constitution_trustees_and_ballots_decrypted_one_by_one() 
         assert_eq!(t["key"], keys[i].as_str());
     }
     assert_eq!(opened["rule"]["rule"], "instant-runoff");
-    for _round in 0..4 {
+    for _round in 0..5 {
         for trustee in &homes[..3] {
             if trustee != hub {
                 sync(&h, hub, trustee);

@@ -14,7 +14,7 @@ fn adopt(h: &Homes, homes: &[PathBuf]) {
     let hub = &homes[0];
     let opened = json(hub, &["decision", "open", "--component", "constitution"]);
     let d = opened["decision"]["id"].as_str().unwrap().to_string();
-    for _round in 0..4 {
+    for _round in 0..5 {
         for trustee in &homes[..3] {
             sync(h, hub, trustee);
             ok(trustee, &["decision", "trustee", "keygen", &d]);
@@ -132,7 +132,7 @@ fn a_community_joins_by_its_decision_is_admitted_by_the_federations_and_leaves_a
     let opened = json(&fed[0], &["decision", "open", "--component", "dues"]);
     assert!(opened["decision"]["id"].is_string());
     let d = opened["decision"]["id"].as_str().unwrap().to_string();
-    for _round in 0..4 {
+    for _round in 0..5 {
         for trustee in &fed {
             sync(&h, &fed[0], trustee);
             ok(trustee, &["decision", "trustee", "keygen", &d]);

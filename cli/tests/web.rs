@@ -70,7 +70,7 @@ fn the_results_page_matches_decision_show() {
     ok(hub, &["propose", "commission", "300"]);
     let opened = json(hub, &["decision", "open", "--component", "commission"]);
     let d = opened["decision"]["id"].as_str().unwrap().to_string();
-    for _round in 0..4 {
+    for _round in 0..5 {
         for trustee in &homes {
             sync(&h, hub, trustee);
             ok(trustee, &["decision", "trustee", "keygen", &d]);

@@ -199,6 +199,8 @@ impl CommunityState {
                 | Payload::DecryptionShare(_)
                 | Payload::DecisionResult(_)
                 | Payload::KeyConfirmation(_)
+                | Payload::KeyCheck(_)
+                | Payload::KeyRecovery(_)
                 | Payload::RuledDecisionOpen(_)
                 | Payload::BallotShares(_)
                 | Payload::Shuffle(_)

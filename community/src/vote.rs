@@ -25,14 +25,18 @@
 //! predecessors say who voted: never on the heads of the home, which may
 //! be the member's own recent statements.
 
+mod trustee;
+
+pub use trustee::{trustee_key, trustee_step, KEY_GENERATION_PATIENCE};
+
 use crate::decision::{DecisionError, DecisionState};
-use ballot::dkg::{Dealer, DealerShare};
-use ballot::{Ballot, BallotKind, SealedShare, TransportSecret, TrusteeKey, VotingSecret};
+use ballot::dkg::Dealer;
+use ballot::{Ballot, BallotKind, TransportSecret, VotingSecret};
 use identity::{Keypair, PublicKey};
 use ledger::dag::say;
 use ledger::payload::{
-    voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
-    DkgReveal, KeyConfirmation, Payload, TallyShare, TrusteeJoin, VotingKeyRegistration,
+    voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, Payload,
+    TallyShare, VotingKeyRegistration,
 };
 use ledger::payload::{BallotShares, RuledOpening, ShufflePart, WholeBallotRule};
 use ledger::statement::{CommunityId, Draft, Statement, StatementError, StatementId};
@@ -580,28 +584,6 @@ pub fn declare_features(
     )?)
 }
 
-/// Refuse while any trustee for which `pending` holds has yet to `step`.
-fn wait_for(
-    state: &DecisionState,
-    pending: impl Fn(&crate::decision::Trustee) -> bool,
-    step: &str,
-) -> Result<(), VoteError> {
-    let waiting: Vec<String> = state
-        .trustees
-        .iter()
-        .filter(|t| pending(t))
-        .map(|t| t.index.to_string())
-        .collect();
-    if waiting.is_empty() {
-        Ok(())
-    } else {
-        refuse(format!(
-            "waiting for trustee(s) {} to {step}",
-            waiting.join(", ")
-        ))
-    }
-}
-
 fn trustee_index(identity: &Keypair, state: &DecisionState) -> Result<u16, VoteError> {
     state.trustee_index(&identity.public()).ok_or_else(|| {
         VoteError::Refused(format!(
@@ -637,149 +619,6 @@ fn timed_close_allowed(
         );
     }
     Ok(())
-}
-
-/// The trustee's next key-generation step (kind 12, 13, 14 or 19), or
-/// `None` when it has confirmed already. A deal needs every trustee's
-/// join, a reveal every trustee's deal, a confirmation every trustee's
-/// reveal and shares that match the revealed commitments.
-pub fn trustee_step<R: RngCore + CryptoRng>(
-    identity: &Keypair,
-    secret: &TrusteeSecret,
-    community: &CommunityId,
-    statements: &[Statement],
-    state: &DecisionState,
-    time: u64,
-    rng: &mut R,
-) -> Result<Option<Statement>, VoteError> {
-    let j = trustee_index(identity, state)?;
-    let me = &state.trustees[j as usize - 1];
-    let decision = state.id;
-    let payload = if me.join.is_none() {
-        Payload::TrusteeJoin(TrusteeJoin {
-            decision,
-            key: transport_secret(secret, &decision)?.public(),
-        })
-    } else if me.deal.is_none() {
-        wait_for(state, |t| t.join.is_none(), "join before dealing")?;
-        let d = dealer(secret, state, j)?;
-        let shares = state
-            .trustees
-            .iter()
-            .map(|t| {
-                let key = t.join.expect("checked above").1;
-                SealedShare::seal(&state.decision_id(), &d.share_for(t.index)?, &key, rng)
-            })
-            .collect::<Result<_, _>>()?;
-        Payload::DkgDeal(DkgDeal {
-            decision,
-            commitments: d.pedersen_commitments(),
-            shares,
-        })
-    } else if me.reveal.is_none() {
-        wait_for(state, |t| t.deal.is_none(), "deal before revealing")?;
-        // Check every share dealt to us before committing to the key.
-        received_shares(secret, statements, state, j)?;
-        let (commitments, proof) = dealer(secret, state, j)?.reveal(&decision.0, rng);
-        Payload::DkgReveal(DkgReveal {
-            decision,
-            commitments,
-            proof,
-        })
-    } else if me.confirm.is_none() {
-        let Some(proposed) = &state.proposed else {
-            return refuse(state.key_pending.clone().unwrap_or_default());
-        };
-        if let Some(t) = state.timeline.filter(|t| time < t.proposals_until) {
-            return refuse(format!(
-                "the proposal window is open for {} more second(s): confirm the key after it ends, at {}",
-                t.proposals_until - time,
-                t.proposals_until
-            ));
-        }
-        // Every dealer's share must match its revealed commitments, and
-        // their sum this trustee's verification key.
-        key_share(identity, secret, statements, state, proposed).map_err(|e| {
-            VoteError::Refused(format!(
-                "do not confirm: {e}; this decision cannot get a key with these trustees"
-            ))
-        })?;
-        Payload::KeyConfirmation(KeyConfirmation {
-            decision,
-            key: proposed.key(),
-        })
-    } else {
-        return Ok(None);
-    };
-    Ok(Some(say(identity, community, statements, payload, time)?))
-}
-
-/// Open the shares every dealer sealed to trustee `j`, checking each
-/// against its dealer's round-1 commitments; a bad one is named.
-fn received_shares(
-    secret: &TrusteeSecret,
-    statements: &[Statement],
-    state: &DecisionState,
-    j: u16,
-) -> Result<Vec<DealerShare>, VoteError> {
-    let transport = transport_secret(secret, &state.id)?;
-    let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
-    let mut out = Vec::new();
-    for t in &state.trustees {
-        let Some(Payload::DkgDeal(deal)) =
-            t.deal.and_then(|id| by_id.get(&id)).map(|s| s.payload())
-        else {
-            return refuse(format!("trustee {}'s deal is not here", t.index));
-        };
-        let share = deal.shares[j as usize - 1]
-            .open(&state.decision_id(), &transport)
-            .and_then(|s| deal.commitments.verify(&s).map(|()| s))
-            .map_err(|e| {
-                VoteError::Refused(format!(
-                    "trustee {}'s share for you is bad ({e}); do not reveal: this decision cannot get a key with trustee {} (open it again with other trustees)",
-                    t.index, t.index
-                ))
-            })?;
-        out.push(share);
-    }
-    Ok(out)
-}
-
-/// The trustee's key share for the decision, recomputed from the sealed
-/// shares and checked against the public verification key.
-pub fn trustee_key(
-    identity: &Keypair,
-    secret: &TrusteeSecret,
-    statements: &[Statement],
-    state: &DecisionState,
-) -> Result<TrusteeKey, VoteError> {
-    let Some(info) = &state.key else {
-        return refuse(state.key_pending.clone().unwrap_or_default());
-    };
-    key_share(identity, secret, statements, state, info)
-}
-
-fn key_share(
-    identity: &Keypair,
-    secret: &TrusteeSecret,
-    statements: &[Statement],
-    state: &DecisionState,
-    info: &ballot::KeyInfo,
-) -> Result<TrusteeKey, VoteError> {
-    let j = trustee_index(identity, state)?;
-    let shares = received_shares(secret, statements, state, j)?;
-    let by_id: HashMap<StatementId, &Statement> = statements.iter().map(|s| (s.id(), s)).collect();
-    let feldman: Vec<_> = state
-        .trustees
-        .iter()
-        .filter_map(
-            |t| match t.reveal.and_then(|id| by_id.get(&id)).map(|s| s.payload()) {
-                Some(Payload::DkgReveal(r)) => Some(r.commitments.clone()),
-                _ => None,
-            },
-        )
-        .collect();
-    Ok(TrusteeKey::combine(info, j, &shares, &feldman)?)
 }
 
 /// Cast an anonymous ballot (kind 15) with `values` (one per slot of the

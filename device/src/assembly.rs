@@ -16,7 +16,7 @@ use rand::rngs::OsRng;
 /// What a trustee's step in a draw posted.
 #[derive(Clone, Debug)]
 pub enum DrawStep {
-    /// A key-generation step (join, deal, reveal or confirm).
+    /// A key-generation step (join, deal, check, reveal, recovery or confirm).
     KeyGeneration(Statement),
     /// The trustee's coin share.
     CoinShare(Statement),

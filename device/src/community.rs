@@ -192,7 +192,8 @@ impl Loaded {
     }
 
     /// As a trustee of decision (or draw) `id`: take the next
-    /// key-generation step (join, deal, reveal or confirm), with this
+    /// key-generation step (join, deal, check, reveal, recovery or
+    /// confirm), with this
     /// device's per-decision trustee secret, and store it; `None` when
     /// `key` has confirmed the key already.
     pub fn trustee_keygen(

@@ -156,7 +156,9 @@ fn assembly_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
     .unwrap();
     let d = w.push(draw.clone()).id();
     seeds.push(("assembly-draw".into(), draw));
-    for _round in 0..4 {
+    // Join, deal, check, reveal, confirm: two confirmations (the quorum)
+    // open the key, after which the third trustee has nothing to do.
+    for _round in 0..5 {
         for j in 0..3 {
             let st = w.state(&d);
             let s = vote::trustee_step(
@@ -168,9 +170,10 @@ fn assembly_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
                 T0 + 41,
                 &mut OsRng,
             )
-            .unwrap()
-            .expect("a step to take");
-            w.push(s);
+            .unwrap();
+            if let Some(s) = s {
+                w.push(s);
+            }
         }
     }
     let st = w.state(&d);
@@ -219,7 +222,7 @@ fn whole_ballot_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
     let open = w.push(open.unwrap());
     let d = open.id();
     seeds.push(("ruled-decision-open".into(), open));
-    for _round in 0..4 {
+    for _round in 0..5 {
         for j in 0..3 {
             let st = w.state(&d);
             let secret = fixed_trustee_secret(j);
@@ -232,7 +235,9 @@ fn whole_ballot_seeds(w: &mut World, seeds: &mut Vec<(String, Statement)>) {
                 T0 + 51,
                 &mut OsRng,
             );
-            w.push(s.unwrap().expect("a step to take"));
+            if let Some(s) = s.unwrap() {
+                w.push(s);
+            }
         }
     }
     let st = w.state(&d);
@@ -344,7 +349,7 @@ fn main() {
     let open = vote::open(&w.members[0], &w.community, &w.all, p, T0 + 21).unwrap();
     let d = w.push(open.clone()).id();
     seeds.push(("decision-open".into(), open));
-    for round in 0..4 {
+    for round in 0..5 {
         for j in 0..3 {
             let st = w.state(&d);
             let s = vote::trustee_step(
@@ -356,9 +361,40 @@ fn main() {
                 T0 + 22,
                 &mut OsRng,
             )
-            .unwrap()
-            .expect("a step to take");
-            seeds.push((format!("trustee-{round}-{j}"), w.push(s)));
+            .unwrap();
+            if let Some(s) = s {
+                seeds.push((format!("trustee-{round}-{j}"), w.push(s)));
+            }
+        }
+    }
+    // Public openings (kinds 32 and 33): trustee 2 opens the share
+    // trustee 1 dealt it, as a complaint and as a recovery (the decoder's
+    // inputs; the record would ignore both, the share being good).
+    let st = w.state(&d);
+    let dealt = w
+        .all
+        .iter()
+        .find(|s| Some(s.id()) == st.trustees[0].deal)
+        .map(|s| s.payload().clone());
+    if let Some(Payload::DkgDeal(deal)) = dealt {
+        let transport = vote::transport_secret(&fixed_trustee_secret(1), &d).unwrap();
+        let opening = ballot::ShareOpening::create(
+            &st.decision_id(),
+            &deal.shares[1],
+            &transport,
+            &mut OsRng,
+        );
+        let openings = ledger::payload::ShareOpenings {
+            decision: d,
+            openings: vec![opening],
+        };
+        for (name, payload) in [
+            ("key-check-complaint", Payload::KeyCheck(openings.clone())),
+            ("key-recovery", Payload::KeyRecovery(openings)),
+        ] {
+            let s =
+                ledger::dag::say(&w.members[1], &w.community, &w.all, payload, T0 + 23).unwrap();
+            seeds.push((name.into(), s));
         }
     }
     let st = w.state(&d);
@@ -455,6 +491,9 @@ fn main() {
                         }
                     }
                 }
+            }
+            Payload::KeyCheck(c) | Payload::KeyRecovery(c) if !c.openings.is_empty() => {
+                out.put_sel("ballot", 18, "share-opening", &c.openings[0].to_bytes());
             }
             Payload::DkgReveal(r) => {
                 out.put_sel("ballot", 4, "feldman", &r.commitments.to_bytes());

@@ -623,7 +623,8 @@ macro_rules! round_trip_fixed {
 /// 4 `FeldmanCommitments`, 5 `RevealProof`, 6 `Complaint`, 7 `TrusteeKey`,
 /// 8 `DecryptionShare`, 9 `SealedShare`, 10 `Electorate`, 11
 /// `DecisionContext`, 12 `VotingKey`, 13 `PossessionProof`, 14
-/// `DecisionKey`, 15 `Ciphertext`, 16 `TransportKey`, 17 `VotingSecret`.
+/// `DecisionKey`, 15 `Ciphertext`, 16 `TransportKey`, 17 `VotingSecret`, 18
+/// `ShareOpening`.
 ///
 /// Property: what decodes re-encodes to exactly the input (every point and
 /// scalar encoding is canonical, every count matches).
@@ -631,10 +632,10 @@ pub fn check_ballot(data: &[u8]) {
     use ::ballot::dkg::{Complaint, DealerShare, FeldmanCommitments, PedersenCommitments};
     use ::ballot::{
         Ballot, Ciphertext, DecisionContext, DecisionKey, DecryptionShare, Electorate,
-        PossessionProof, RevealProof, RingSignature, SealedShare, TransportKey, TrusteeKey,
-        VotingKey, VotingSecret,
+        PossessionProof, RevealProof, RingSignature, SealedShare, ShareOpening, TransportKey,
+        TrusteeKey, VotingKey, VotingSecret,
     };
-    let Some((sel, body)) = select(data, 18) else {
+    let Some((sel, body)) = select(data, 19) else {
         return;
     };
     match sel {
@@ -655,7 +656,8 @@ pub fn check_ballot(data: &[u8]) {
         14 => round_trip_fixed!(DecisionKey, 32, body),
         15 => round_trip_fixed!(Ciphertext, 64, body),
         16 => round_trip_fixed!(TransportKey, 32, body),
-        _ => round_trip_fixed!(VotingSecret, 32, body),
+        17 => round_trip_fixed!(VotingSecret, 32, body),
+        _ => round_trip!(ShareOpening, body),
     }
 }
 

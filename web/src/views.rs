@@ -504,7 +504,7 @@ pub fn decision(auth: &Authed, d: &Decision, notice: Option<&str>) -> Markup {
             @if let Some(t) = trustee.filter(|t| t.confirm.is_none()) {
                 form.trustee method="post" action={ "/decisions/" (id) "/keygen" } {
                     (csrf(auth))
-                    p { "You are trustee " (t.index) " of " (st.trustees.len()) ": the decision key forms when every trustee has joined, dealt, revealed and confirmed." }
+                    p { "You are trustee " (t.index) " of " (st.trustees.len()) ": the decision key forms when the trustees have joined, dealt, checked their shares and revealed, and " (st.quorum()) " of them have confirmed it." }
                     button type="submit" { "Take my next key-generation step" }
                 }
             }

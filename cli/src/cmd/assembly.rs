@@ -71,8 +71,8 @@ enum AssemblyCommand {
         #[arg(long)]
         threshold: Option<u16>,
     },
-    /// As a trustee of a draw: take your next step (join, deal, reveal,
-    /// confirm the key, then post your coin share).
+    /// As a trustee of a draw: take your next step (join, deal, check,
+    /// reveal, confirm the key, then post your coin share).
     Share {
         /// The draw (id or unique prefix).
         draw: String,

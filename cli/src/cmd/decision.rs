@@ -94,7 +94,9 @@ enum DecisionCommand {
 
 #[derive(Subcommand)]
 enum TrusteeCommand {
-    /// Take your next key-generation step: join, deal, reveal or confirm.
+    /// Take your next key-generation step: join, deal, check the shares
+    /// dealt to you, reveal (or open shares of a dealer that did not), or
+    /// confirm.
     Keygen(Which),
     /// Post your decryption share of the closed tally.
     Share(Which),
@@ -539,7 +541,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let st = state(&l, &s.id())?;
             ctx.emit(&summary(&st), || {
                 format!(
-                    "Opened decision {}\n{}\nElectorate: {} voting keys (commitment {})\nNext: each trustee runs `grassroots decision trustee keygen {}` four times (join, deal, reveal, confirm), exchanging statements in between.",
+                    "Opened decision {}\n{}\nElectorate: {} voting keys (commitment {})\nNext: each trustee runs `grassroots decision trustee keygen {}` until it says it is done (join, deal, check, reveal, confirm), exchanging statements in between.",
                     st.id,
                     human_head(&st),
                     st.electorate.electorate.len(),
@@ -579,7 +581,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
                 let key = l.home.unlock()?;
                 match l.trustee_keygen(&key, &id)? {
                     None => ctx.emit(&json!({ "step": null, "done": true }), || {
-                        "You have confirmed the key already; key generation needs nothing more from you."
+                        "Key generation needs nothing more from you: the key is confirmed (by you, or by enough other trustees)."
                             .into()
                     }),
                     Some(s) => {
@@ -904,6 +906,19 @@ fn individual_text(st: &DecisionState) -> String {
     t
 }
 
+/// What key generation has fixed: the qualified dealers, who is not one
+/// and why, whose commitments were recovered, and the quorum.
+fn keygen_json(st: &DecisionState) -> Value {
+    let kg = &st.keygen;
+    json!({
+        "quorum": st.quorum(),
+        "cutoff": kg.cutoff.map(|c| c.to_string()),
+        "qualified": kg.qualified,
+        "excluded": kg.excluded.iter().map(|(d, why)| json!({ "trustee": d, "why": why })).collect::<Vec<_>>(),
+        "recovered": kg.recovered,
+    })
+}
+
 fn ballots_json(st: &DecisionState) -> Value {
     json!(st
         .ballots
@@ -945,9 +960,11 @@ fn summary(st: &DecisionState) -> Value {
             "key": t.key.to_string(),
             "joined": t.join.is_some(),
             "dealt": t.deal.is_some(),
+            "checked": t.check.is_some(),
             "revealed": t.reveal.is_some(),
             "confirmed": t.confirm.is_some(),
         })).collect::<Vec<_>>(),
+        "key_generation": keygen_json(st),
         "electorate": {
             "size": st.electorate.electorate.len(),
             "commitment": hex::encode(st.electorate.electorate.commitment()),
@@ -994,6 +1011,15 @@ fn human(st: &DecisionState) -> String {
         (Some(k), _) => t += &format!("Decision key: {}\n", hex::encode(k.key().to_bytes())),
         (None, Some(p)) => t += &format!("Decision key: not yet ({p})\n"),
         (None, None) => {}
+    }
+    for (d, why) in &st.keygen.excluded {
+        t += &format!("  trustee {d} is not a dealer of this key: {why}\n");
+    }
+    if !st.keygen.recovered.is_empty() {
+        t += &format!(
+            "  recovered from shares opened in public (their dealers did not reveal): trustee(s) {:?}\n",
+            st.keygen.recovered
+        );
     }
     t += &format!(
         "Ballots: {counted} counted, {replaced} replaced by a revote, {rejected} rejected, {late} after the close\n"
@@ -1069,7 +1095,10 @@ fn verification(st: &DecisionState, statements: usize) -> Value {
         },
         "decision_key": {
             "recomputed_from_reveals": st.trustees.iter().filter(|t| t.reveal.is_some()).count(),
+            "recovered_from_opened_shares": st.keygen.recovered,
+            "qualified_dealers": st.keygen.qualified,
             "confirmed_by": st.trustees.iter().filter(|t| t.confirm.is_some()).count(),
+            "quorum": st.quorum(),
             "key": st.key.as_ref().map(|k| hex::encode(k.key().to_bytes())),
             "pending": st.key_pending,
         },
@@ -1117,10 +1146,16 @@ fn verification_text(st: &DecisionState, v: &Value) -> String {
     match &st.key {
         Some(k) => {
             t += &format!(
-            "  decision key: recomputed from the reveals of {} trustee(s), confirmed by all: {}\n",
-            st.trustees.len(),
-            hex::encode(k.key().to_bytes())
-        )
+                "  decision key: recomputed from qualified dealers {:?} (recovered from opened shares: {:?}), confirmed by {} of the {} needed: {}\n",
+                st.keygen.qualified,
+                st.keygen.recovered,
+                st.trustees.iter().filter(|t| t.confirm.is_some()).count(),
+                st.quorum(),
+                hex::encode(k.key().to_bytes())
+            );
+            for (d, why) in &st.keygen.excluded {
+                t += &format!("    trustee {d} is not a dealer of this key: {why}\n");
+            }
         }
         None => {
             t += &format!(

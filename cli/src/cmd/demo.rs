@@ -242,8 +242,9 @@ fn decision_state(
     )?)
 }
 
-/// Join, deal, reveal, confirm for `decision`, whose trustees are Ana, Ben
-/// and Chloe: each on its own device, the records exchanged after each round.
+/// Join, deal, check, reveal, confirm for `decision`, whose trustees are
+/// Ana, Ben and Chloe: each on its own device, the records exchanged after
+/// each round. Two confirmations (the quorum, `m − t + 1`) open voting.
 fn keygen(
     people: &[Person],
     id: &CommunityId,
@@ -251,7 +252,7 @@ fn keygen(
     decision: &ledger::StatementId,
 ) -> anyhow::Result<()> {
     let rng = &mut rand::rngs::OsRng;
-    for _ in 0..4 {
+    for _ in 0..5 {
         let before = held(&people[0], id)?;
         let mut made = 0;
         for t in &people[..3] {

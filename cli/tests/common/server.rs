@@ -216,7 +216,7 @@ pub fn decide_served(
         .unwrap()
         .to_string();
     final_everywhere(servers, &d, "the opening");
-    for _round in 0..4 {
+    for _round in 0..5 {
         for home in &homes[..3] {
             let step = json(home, &["decision", "trustee", "keygen", &d]);
             if let Some(s) = step["statement"].as_str() {

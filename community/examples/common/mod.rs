@@ -70,7 +70,7 @@ pub fn keygen(
         .iter()
         .map(|_| TrusteeSecret::generate(&mut OsRng))
         .collect();
-    for _ in 0..4 {
+    for _ in 0..5 {
         for (m, secret) in trustees.iter().zip(&secrets) {
             let st = DecisionState::from_statements(&c, all, decision, &mut OsRng).unwrap();
             if let Some(s) = vote::trustee_step(m, secret, &c, all, &st, 4, &mut OsRng).unwrap() {

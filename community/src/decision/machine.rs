@@ -8,26 +8,28 @@
 //! the decision through its phases:
 //!
 //! ```text
-//! KeyGeneration ──(m valid reveals)──▶ key proposed ──(m confirmations)──▶ Voting
+//! KeyGeneration ──(q checks: QUAL fixed; QUAL revealed or recovered)──▶ key proposed
+//!               ──(q = m − t + 1 confirmations)──▶ Voting
 //! Voting ──(first valid close)──▶ Closed ──(t valid shares, at finish)──▶ Tallied
-//! Closed, whole-ballot rule ──(shuffles by trustees 1..t, at finish)──▶ Shuffled
+//! Closed, whole-ballot rule ──(shuffles by any t trustees, at finish)──▶ Shuffled
 //!        ──(t valid shares per chunk of the shuffled list)──▶ Decrypted
 //! ```
 //!
 //! Every conflict is settled by the order of application: a trustee's
 //! first statement of a step counts and a second one is named as an
 //! equivocation; the first valid close is in force and a later one is
-//! ignored. A statement valid alone but not in context is kept in
+//! ignored. Key generation is its own sub-machine ([`keygen`]). A statement valid alone but not in context is kept in
 //! [`DecisionState::ignored`] with the reason. [`Machine::finish`] then
 //! does what needs every ballot at once: batch verification and the
 //! counting rule, the tally and its shares, individual decryption.
 
+mod keygen;
+
 use super::{
-    equivocation, reveal_opens_deal, BallotRecord, BallotStatus, DecisionError, DecisionState,
-    ShareRecord, Tally, Trustee,
+    BallotRecord, BallotStatus, DecisionError, DecisionState, ShareRecord, Tally, Trustee,
 };
 use crate::state::{CommunityState, StateError};
-use ballot::dkg::{FeldmanCommitments, PedersenCommitments};
+use ballot::dkg::FeldmanCommitments;
 use ballot::tally::{accept, EncryptedTally};
 use ballot::{Ballot, CountedBallots, DecryptionShare, KeyInfo};
 use identity::PublicKey;
@@ -40,7 +42,8 @@ use std::collections::{HashMap, HashSet};
 /// Where a decision stands while its statements are applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Phase {
-    /// Trustees join, deal, reveal and confirm.
+    /// Trustees join, deal, check their shares, reveal (or are
+    /// recovered) and confirm.
     KeyGeneration,
     /// The decision key is confirmed by every trustee: ballots count.
     Voting,
@@ -53,8 +56,16 @@ pub(super) struct Machine<'a> {
     state: DecisionState,
     phase: Phase,
     by_id: HashMap<StatementId, &'a Statement>,
-    dealt: Vec<Option<&'a PedersenCommitments>>,
-    feldman: Vec<FeldmanCommitments>,
+    /// Each trustee's counted deal, by index − 1.
+    deals: Vec<Option<&'a ledger::payload::DkgDeal>>,
+    /// The qualified dealers' round-2 commitments known so far, revealed
+    /// or recovered.
+    feldman: std::collections::BTreeMap<u16, FeldmanCommitments>,
+    /// Shares of qualified dealers opened in public by recoveries.
+    openings: std::collections::BTreeMap<u16, Vec<ballot::dkg::DealerShare>>,
+    /// The reveals and recoveries that define the key, which every
+    /// counted confirmation builds on.
+    basis: Vec<StatementId>,
     ballots: Vec<(StatementId, &'a Ballot)>,
     close_past: Option<HashSet<StatementId>>,
     shares: Vec<(StatementId, &'a TallyShare, PublicKey)>,
@@ -81,6 +92,7 @@ fn decision_of(s: &Statement) -> Option<StatementId> {
         Payload::TrusteeJoin(p) => Some(p.decision),
         Payload::DkgDeal(p) => Some(p.decision),
         Payload::DkgReveal(p) => Some(p.decision),
+        Payload::KeyCheck(p) | Payload::KeyRecovery(p) => Some(p.decision),
         Payload::KeyConfirmation(p) => Some(p.decision),
         Payload::Ballot(p) => Some(p.decision),
         Payload::DecisionClose(p) => Some(p.decision),
@@ -197,10 +209,12 @@ impl<'a> Machine<'a> {
                     key: *k,
                     join: None,
                     deal: None,
+                    check: None,
                     reveal: None,
                     confirm: None,
                 })
                 .collect(),
+            keygen: Default::default(),
             proposed: None,
             key: None,
             key_pending: None,
@@ -219,8 +233,10 @@ impl<'a> Machine<'a> {
             state,
             phase: Phase::KeyGeneration,
             by_id,
-            dealt: vec![None; m],
-            feldman: Vec::new(),
+            deals: vec![None; m],
+            feldman: Default::default(),
+            openings: Default::default(),
+            basis: Vec::new(),
             ballots: Vec::new(),
             close_past: None,
             shares: Vec::new(),
@@ -267,6 +283,8 @@ impl<'a> Machine<'a> {
             Payload::TrusteeJoin(p) => self.on_join(s, trustee, p.key),
             Payload::DkgDeal(p) => self.on_deal(s, trustee, p, &past),
             Payload::DkgReveal(p) => self.on_reveal(s, trustee, p, &past),
+            Payload::KeyCheck(p) => self.on_check(s, trustee, p, &past),
+            Payload::KeyRecovery(p) => self.on_recovery(s, trustee, p, &past),
             Payload::KeyConfirmation(p) => self.on_confirm(s, trustee, p.key, &past),
             Payload::Ballot(_) | Payload::DecisionClose(_) if self.state.is_draw() => {
                 self.ignore(s, "a lottery draw takes no ballots and no close")
@@ -284,148 +302,6 @@ impl<'a> Machine<'a> {
 
     fn trustee_mut(&mut self, j: u16) -> &mut Trustee {
         &mut self.state.trustees[j as usize - 1]
-    }
-
-    fn on_join(&mut self, s: &Statement, trustee: Option<u16>, key: ballot::TransportKey) {
-        match trustee {
-            None => self.ignore(s, "a join by a key that is not a trustee"),
-            Some(j) if self.trustee_mut(j).join.is_some() => {
-                self.ignore(s, equivocation(j, "join"))
-            }
-            Some(j) => self.trustee_mut(j).join = Some((s.id(), key)),
-        }
-    }
-
-    fn on_deal(
-        &mut self,
-        s: &Statement,
-        trustee: Option<u16>,
-        p: &'a ledger::payload::DkgDeal,
-        past: &HashSet<StatementId>,
-    ) {
-        let m = self.state.trustees.len();
-        let all_joined = self
-            .state
-            .trustees
-            .iter()
-            .all(|t| t.join.is_some_and(|(id, _)| past.contains(&id)));
-        match trustee {
-            None => self.ignore(s, "a deal by a key that is not a trustee"),
-            Some(j) if p.commitments.dealer() != j => self.ignore(
-                s,
-                format!("trustee {j} dealt as trustee {}", p.commitments.dealer()),
-            ),
-            Some(j) if p.shares.len() != m => self.ignore(
-                s,
-                format!(
-                    "trustee {j}'s deal has {} shares for {m} trustees",
-                    p.shares.len()
-                ),
-            ),
-            Some(j) if !all_joined => self.ignore(
-                s,
-                format!("trustee {j}'s deal does not build on every trustee's join"),
-            ),
-            Some(j) if self.trustee_mut(j).deal.is_some() => {
-                self.ignore(s, equivocation(j, "deal"))
-            }
-            Some(j) => {
-                self.trustee_mut(j).deal = Some(s.id());
-                self.dealt[j as usize - 1] = Some(&p.commitments);
-            }
-        }
-    }
-
-    fn on_reveal(
-        &mut self,
-        s: &Statement,
-        trustee: Option<u16>,
-        p: &ledger::payload::DkgReveal,
-        past: &HashSet<StatementId>,
-    ) {
-        let all_dealt = self
-            .state
-            .trustees
-            .iter()
-            .all(|t| t.deal.is_some_and(|id| past.contains(&id)));
-        match trustee {
-            None => self.ignore(s, "a reveal by a key that is not a trustee"),
-            Some(j) if p.commitments.dealer() != j => self.ignore(
-                s,
-                format!("trustee {j} revealed as trustee {}", p.commitments.dealer()),
-            ),
-            Some(j) if !all_dealt => self.ignore(
-                s,
-                format!("trustee {j}'s reveal does not build on every trustee's deal"),
-            ),
-            Some(j) if self.trustee_mut(j).reveal.is_some() => {
-                self.ignore(s, equivocation(j, "reveal"))
-            }
-            Some(j) if !reveal_opens_deal(&self.state, self.dealt[j as usize - 1], p) => self.ignore(
-                s,
-                format!(
-                    "trustee {j}'s reveal does not open its deal: its public reveal proof does not verify"
-                ),
-            ),
-            Some(j) => {
-                self.trustee_mut(j).reveal = Some(s.id());
-                self.feldman.push(p.commitments.clone());
-                if self.feldman.len() == self.state.trustees.len() {
-                    match KeyInfo::from_feldman(self.state.params(), &self.feldman) {
-                        Ok(k) => self.state.proposed = Some(k),
-                        Err(e) => {
-                            self.state.key_pending =
-                                Some(format!("the reveals do not combine: {e}"))
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn on_confirm(
-        &mut self,
-        s: &Statement,
-        trustee: Option<u16>,
-        key: ballot::DecisionKey,
-        past: &HashSet<StatementId>,
-    ) {
-        let Some(j) = trustee else {
-            return self.ignore(s, "a key confirmation by a key that is not a trustee");
-        };
-        if let Some(why) = self.clock.as_ref().and_then(|c| c.early_confirmation(s, j)) {
-            return self.ignore(s, why);
-        }
-        let Some(proposed) = self.state.proposed.clone() else {
-            return self.ignore(
-                s,
-                format!("trustee {j}'s confirmation comes before the reveals define a key"),
-            );
-        };
-        let all_revealed = self
-            .state
-            .trustees
-            .iter()
-            .all(|t| t.reveal.is_some_and(|r| past.contains(&r)));
-        if self.trustee_mut(j).confirm.is_some() {
-            self.ignore(s, equivocation(j, "key confirmation"));
-        } else if !all_revealed {
-            self.ignore(
-                s,
-                format!("trustee {j}'s confirmation does not build on every reveal"),
-            );
-        } else if key != proposed.key() {
-            self.ignore(
-                s,
-                format!("trustee {j} confirms a key other than the reveals define"),
-            );
-        } else {
-            self.trustee_mut(j).confirm = Some(s.id());
-            if self.state.trustees.iter().all(|t| t.confirm.is_some()) {
-                self.state.key = Some(proposed);
-                self.phase = Phase::Voting;
-            }
-        }
     }
 
     fn on_close(
@@ -456,11 +332,9 @@ impl<'a> Machine<'a> {
             }
             extend_causal_past(&self.by_id, &mut past, b);
         }
-        let confirmed = self
-            .state
-            .trustees
-            .iter()
-            .all(|t| t.confirm.is_some_and(|c| past.contains(&c)));
+        let confirmed = (self.state.trustees.iter())
+            .filter_map(|t| t.confirm)
+            .all(|c| past.contains(&c));
         match self.phase {
             Phase::Closed => self.ignore(
                 s,
@@ -509,41 +383,6 @@ impl<'a> Machine<'a> {
             }
         }
         self.state.closed_by = clock_closes(&self.clock);
-    }
-
-    /// Why the key is not ready, in words, while it is not.
-    fn key_status(&mut self) {
-        let st = &mut self.state;
-        if st.key.is_some() || st.key_pending.is_some() {
-            return;
-        }
-        st.key_pending = Some(if st.proposed.is_some() {
-            let waiting: Vec<String> = st
-                .trustees
-                .iter()
-                .filter(|t| t.confirm.is_none())
-                .map(|t| t.index.to_string())
-                .collect();
-            format!(
-                "waiting for trustee(s) {} to confirm the key",
-                waiting.join(", ")
-            )
-        } else {
-            let missing: Vec<String> = st
-                .trustees
-                .iter()
-                .filter(|t| t.reveal.is_none())
-                .map(|t| {
-                    let step = match (t.join, t.deal) {
-                        (None, _) => "join",
-                        (Some(_), None) => "deal",
-                        _ => "reveal",
-                    };
-                    format!("trustee {} must {step}", t.index)
-                })
-                .collect();
-            format!("key generation incomplete: {}", missing.join(", "))
-        });
     }
 
     /// Count the ballots (batch verification and the counting rule), then

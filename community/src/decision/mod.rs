@@ -15,21 +15,18 @@
 //!    possession makes that collusion, not theft). Its size and commitment
 //!    must equal what the opening recorded, and every trustee must be a
 //!    member.
-//! 3. **Key generation.** Each named trustee `j` joins (kind 12, a fresh
-//!    transport key), deals (kind 13, Pedersen commitments and shares
-//!    sealed to every trustee, with all `m` joins in its causal past), and
-//!    reveals (kind 14, Feldman commitments, with all `m` deals in its
-//!    causal past), and confirms (kind 19, with all `m` reveals in its
-//!    causal past, after checking every share dealt to it against the
-//!    revealed commitments). The first statement of each step by each
-//!    trustee, in record order, counts; a second one is named as an
-//!    equivocation. Every device checks each reveal's public proof against
-//!    the trustee's deal. The key the reveals define is
-//!    the sum of the `m` revealed constant terms
-//!    ([`ballot::KeyInfo::from_feldman`]); it becomes the decision key
-//!    once all `m` trustees confirm it. All `m` trustees must take part; a
-//!    trustee that fails a step, or reveals commitments that do not match
-//!    its shares, stalls the decision (see `docs/ballot.md` §6).
+//! 3. **Key generation** (`machine/keygen.rs`; `docs/ballot.md` §6). With
+//!    the quorum `q = m − t + 1` ([`DecisionState::quorum`]): trustees
+//!    join (kind 12), deal to the `≥ q` trustees whose joins they build on
+//!    (kind 13), and end round 1 with a key check (kind 32) whose
+//!    complaints prove bad shares in public; the `q`-th check fixes the
+//!    qualified dealers. Qualified dealers reveal (kind 14, checked by
+//!    every device against the deal), or are recovered from `t` shares
+//!    opened in public (kind 33). The key the qualified dealers define
+//!    ([`ballot::KeyInfo::from_feldman`]) is the decision key at the
+//!    `q`-th confirmation (kind 19). The first statement of each step by
+//!    each trustee, in record order, counts; a second one is named as an
+//!    equivocation. No trustee, and no `t − 1` of them, can stall it.
 //! 4. **Ballots** (kind 15) are taken in record order. Once closed,
 //!    only ballots in the causal past of the close count; ballots outside
 //!    it are listed as late. The counting rule is [`ballot::tally::accept`]:
@@ -367,6 +364,27 @@ pub(crate) fn electorate_with(
     })
 }
 
+/// Key generation's public outcome so far (`machine::keygen`).
+#[derive(Clone, Debug, Default)]
+pub struct KeyGeneration {
+    /// The key check that fixed the qualified dealers: the
+    /// [`DecisionState::quorum`]-th counted one, in record order.
+    pub cutoff: Option<StatementId>,
+    /// The qualified dealers, by index, once fixed.
+    pub qualified: Vec<u16>,
+    /// Trustees that are not qualified dealers, and why: a complaint
+    /// proven against their deal, or no deal before the cutoff.
+    pub excluded: Vec<(u16, String)>,
+    /// Qualified dealers whose round-2 commitments were recovered from
+    /// `t` shares opened in public (their polynomial is public).
+    pub recovered: Vec<u16>,
+    /// Shares opened in public, as `(dealer, recipient)`.
+    pub opened: Vec<(u16, u16)>,
+    /// The qualified dealers' round-2 commitments, revealed or recovered,
+    /// by dealer, once every one is known.
+    pub commitments: Vec<ballot::dkg::FeldmanCommitments>,
+}
+
 /// One trustee's progress through key generation.
 #[derive(Clone, Debug)]
 pub struct Trustee {
@@ -378,6 +396,8 @@ pub struct Trustee {
     pub join: Option<(StatementId, TransportKey)>,
     /// The deal statement, once dealt.
     pub deal: Option<StatementId>,
+    /// The key check that ended its round 1, once counted.
+    pub check: Option<StatementId>,
     /// The reveal statement, once revealed.
     pub reveal: Option<StatementId>,
     /// The key confirmation, once confirmed.
@@ -550,10 +570,15 @@ pub struct DecisionState {
     pub members: std::collections::BTreeSet<PublicKey>,
     /// The trustees and their key-generation progress.
     pub trustees: Vec<Trustee>,
-    /// The key the reveals define, before every trustee has confirmed it.
+    /// What key generation has fixed so far: the qualified dealers, who
+    /// was excluded and why, whose commitments were recovered.
+    pub keygen: KeyGeneration,
+    /// The key the qualified dealers' commitments define, before enough
+    /// trustees have confirmed it.
     pub proposed: Option<KeyInfo>,
-    /// The decision key and verification keys, once every trustee has
-    /// confirmed the key the reveals define.
+    /// The decision key and verification keys, once a quorum of trustees
+    /// ([`DecisionState::quorum`]) has confirmed the key the qualified
+    /// dealers define.
     pub key: Option<KeyInfo>,
     /// Why the key is not known, if it is not.
     pub key_pending: Option<String>,
@@ -603,6 +628,14 @@ impl DecisionState {
     /// The decision id as the ballot crate names it.
     pub fn decision_id(&self) -> DecisionId {
         DecisionId(self.id.0)
+    }
+
+    /// How many trustees end round 1 and confirm the key: `m − t + 1`,
+    /// all but `t − 1`. With at most `t − 1` dishonest trustees and
+    /// `m ≥ 2t − 1`, every quorum holds an honest trustee, and the honest
+    /// ones alone form one.
+    pub fn quorum(&self) -> usize {
+        self.trustees.len() + 1 - self.opening.threshold as usize
     }
 
     /// The threshold parameters.

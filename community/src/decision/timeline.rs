@@ -20,10 +20,11 @@
 //!    (up to 63 in all). Its option is appended: the ballot kind becomes
 //!    `one-of(candidates + 1)` before any ballot can be encrypted, since
 //!    no ballot exists before the key.
-//! 2. **Voting opens** when every trustee has confirmed the key. A
-//!    confirmation dated before `proposals_until` is ignored, with the
-//!    reason. As all `m` trustees must confirm, one honest trustee that
-//!    waits for its own clock keeps the window open until then.
+//! 2. **Voting opens** when a quorum of `m − t + 1` trustees has
+//!    confirmed the key. A confirmation dated before `proposals_until` is
+//!    ignored, with the reason. Every quorum holds an honest trustee (at
+//!    most `t − 1` are dishonest), which waits for its own clock, so the
+//!    window stays open until then.
 //! 3. **Voting closes** at the position where the `(⌊m/2⌋ + 1)`-th trustee's
 //!    close dated at or after `voting_until` is applied. Ballots applied
 //!    before that position count; later ones are late. A close by anyone
@@ -37,9 +38,8 @@
 //! majority, so no close takes effect before an honest trustee's clock
 //! passed `voting_until`, and the dishonest ones cannot keep voting open
 //! (the honest majority closes without them). The proposal window cannot
-//! be cut short while one trustee is honest. **What it does not:** a
-//! trustee that never confirms stalls the decision (as in key generation
-//! today); the window's end and the close are only as punctual as the
+//! be cut short while at most `t − 1` trustees are dishonest. **What it
+//! does not:** the window's end and the close are only as punctual as the
 //! trustees are online; and the times are the trustees' clocks, not a
 //! clock the record itself proves.
 

@@ -144,27 +144,13 @@ impl World {
         self.push(s)
     }
 
-    /// Join, deal, reveal and confirm for the three trustees.
+    /// Join, deal, check, reveal and confirm for the three trustees, each
+    /// taking its next step in turn until the key is confirmed.
     pub fn keygen(&mut self, d: &StatementId) {
-        for _round in 0..4 {
-            for j in 0..3 {
-                let st = self.state(d);
-                let s = vote::trustee_step(
-                    &self.members[j],
-                    &self.tsecrets[j],
-                    &self.community,
-                    &self.all,
-                    &st,
-                    T0 + 3,
-                    &mut OsRng,
-                )
-                .unwrap()
-                .expect("a step to take");
-                self.push(s);
-            }
-        }
+        self.keygen_by(d, &[0, 1, 2], T0 + 3);
         let st = self.state(d);
         assert!(st.key.is_some(), "{:?}", st.key_pending);
+        assert_eq!(st.keygen.qualified, vec![1, 2, 3], "every trustee deals");
         let done = vote::trustee_step(
             &self.members[0],
             &self.tsecrets[0],
@@ -174,7 +160,37 @@ impl World {
             T0,
             &mut OsRng,
         );
-        assert!(matches!(done, Ok(None)));
+        assert!(matches!(done, Ok(None)), "{done:?}");
+    }
+
+    /// Let trustees `who` (member indices) take key-generation steps at
+    /// `time`, in turn, while any of them has one to take. Returns how
+    /// many statements they posted.
+    pub fn keygen_by(&mut self, d: &StatementId, who: &[usize], time: u64) -> usize {
+        let mut posted = 0;
+        loop {
+            let mut moved = false;
+            for &j in who {
+                let st = self.state(d);
+                let step = vote::trustee_step(
+                    &self.members[j],
+                    &self.tsecrets[j],
+                    &self.community,
+                    &self.all,
+                    &st,
+                    time,
+                    &mut OsRng,
+                );
+                if let Ok(Some(s)) = step {
+                    self.push(s);
+                    moved = true;
+                    posted += 1;
+                }
+            }
+            if !moved {
+                return posted;
+            }
+        }
     }
 
     pub fn secret(&self, i: usize) -> VotingSecret {

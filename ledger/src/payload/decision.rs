@@ -34,8 +34,8 @@ use crate::codec::Reader;
 use crate::statement::{CommunityId, StatementId};
 use ballot::dkg::{FeldmanCommitments, PedersenCommitments, RevealProof};
 use ballot::{
-    Ballot, BallotKind, DecisionKey, DecryptionShare, PossessionProof, SealedShare, TransportKey,
-    VotingKey,
+    Ballot, BallotKind, DecisionKey, DecryptionShare, PossessionProof, SealedShare, ShareOpening,
+    TransportKey, VotingKey,
 };
 use identity::PublicKey;
 
@@ -353,15 +353,16 @@ impl TrusteeJoin {
 }
 
 /// Kind 13: a trustee's round-1 deal: its Pedersen commitments and its
-/// shares for every trustee (itself included), each sealed to the
-/// recipient's transport key.
+/// shares for every trustee whose join it builds on (itself included),
+/// each sealed to the recipient's transport key, in increasing recipient
+/// order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DkgDeal {
     /// The decision.
     pub decision: StatementId,
     /// `C_k = a_k·G + b_k·H'`.
     pub commitments: PedersenCommitments,
-    /// The sealed share for trustee `i + 1` at position `i`.
+    /// The sealed shares, by increasing recipient.
     pub shares: Vec<SealedShare>,
 }
 
@@ -390,16 +391,17 @@ impl DkgDeal {
             return Err(PayloadError::Invalid("a deal carries 1 to 64 shares"));
         }
         let mut shares = Vec::with_capacity(n);
-        for i in 0..n {
+        for _ in 0..n {
             let s = canonical(
                 read_blob(&mut r, "sealed share")?,
                 SealedShare::from_bytes,
                 SealedShare::to_bytes,
                 "non-canonical sealed share",
             )?;
-            if s.dealer() != commitments.dealer() || s.recipient() as usize != i + 1 {
+            let previous = shares.last().map_or(0, SealedShare::recipient);
+            if s.dealer() != commitments.dealer() || s.recipient() <= previous {
                 return Err(PayloadError::Invalid(
-                    "sealed shares must come from the dealer and go to trustees 1, 2, … in order",
+                    "sealed shares must come from the dealer and go to distinct trustees in increasing order",
                 ));
             }
             shares.push(s);
@@ -459,6 +461,65 @@ impl DkgReveal {
             commitments,
             proof,
         })
+    }
+}
+
+/// Kinds 32 and 33: a trustee's public openings of shares sealed to it
+/// ([`ShareOpening`]), all by one recipient, by increasing dealer.
+///
+/// As kind 32 (a **key check**) it ends the trustee's round 1: the shares
+/// it opens are its complaints (each must prove its dealer's share bad),
+/// and an empty list says every share it holds is good. As kind 33 (a
+/// **recovery**) it opens good shares of qualified dealers that did not
+/// reveal, so that every device can interpolate their commitments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareOpenings {
+    /// The decision.
+    pub decision: StatementId,
+    /// The openings, by increasing dealer, all of one recipient.
+    pub openings: Vec<ShareOpening>,
+}
+
+impl ShareOpenings {
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = self.decision.0.to_vec();
+        out.extend_from_slice(&(self.openings.len() as u16).to_be_bytes());
+        for o in &self.openings {
+            blob(&mut out, &o.to_bytes());
+        }
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8], at_least: usize) -> Result<Self, PayloadError> {
+        let mut r = Reader::new(bytes);
+        let decision = id(&mut r, "decision")?;
+        let n = r.u16("opening count")? as usize;
+        if n < at_least || n > MAX_DECISION_TRUSTEES {
+            return Err(PayloadError::Invalid(if at_least == 0 {
+                "a key check opens at most 64 shares"
+            } else {
+                "a recovery opens 1 to 64 shares"
+            }));
+        }
+        let mut openings: Vec<ShareOpening> = Vec::with_capacity(n);
+        for _ in 0..n {
+            let o = canonical(
+                read_blob(&mut r, "share opening")?,
+                ShareOpening::from_bytes,
+                ShareOpening::to_bytes,
+                "non-canonical share opening",
+            )?;
+            if let Some(p) = openings.last() {
+                if o.recipient() != p.recipient() || o.dealer() <= p.dealer() {
+                    return Err(PayloadError::Invalid(
+                        "share openings must be one recipient's, by distinct dealers in increasing order",
+                    ));
+                }
+            }
+            openings.push(o);
+        }
+        r.finish()?;
+        Ok(ShareOpenings { decision, openings })
     }
 }
 
@@ -681,6 +742,73 @@ mod tests {
             trustees: (0..3).map(|_| Keypair::generate().public()).collect(),
             electorate_size: 7,
             electorate: [3; 32],
+        }
+    }
+
+    /// Two trustees' openings: trustee 2 opens the shares dealers 1 and 3
+    /// sealed to it; and one opening by trustee 3.
+    fn openings() -> (Vec<ShareOpening>, ShareOpening) {
+        use ballot::dkg::{Dealer, ThresholdParams};
+        use ballot::TransportSecret;
+        use rand::rngs::OsRng;
+        let params = ThresholdParams::new(2, 3).unwrap();
+        let d = ballot::DecisionId([5; 32]);
+        let (two, three) = (
+            TransportSecret::generate(&mut OsRng),
+            TransportSecret::generate(&mut OsRng),
+        );
+        let open = |dealer: u16, to: u16, secret: &TransportSecret| {
+            let share = Dealer::new(params, dealer, &mut OsRng)
+                .unwrap()
+                .share_for(to)
+                .unwrap();
+            let sealed = SealedShare::seal(&d, &share, &secret.public(), &mut OsRng).unwrap();
+            ShareOpening::create(&d, &sealed, secret, &mut OsRng)
+        };
+        (vec![open(1, 2, &two), open(3, 2, &two)], open(1, 3, &three))
+    }
+
+    #[test]
+    fn share_openings_round_trip_refuse_every_cut_and_need_one_order() {
+        let (mine, theirs) = openings();
+        let check = ShareOpenings {
+            decision: StatementId([9; 32]),
+            openings: mine.clone(),
+        };
+        let bytes = check.encode();
+        assert_eq!(ShareOpenings::decode(&bytes, 0).unwrap(), check);
+        for cut in 0..bytes.len() {
+            assert!(
+                ShareOpenings::decode(&bytes[..cut], 0).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(ShareOpenings::decode(&long, 0).is_err(), "trailing byte");
+        // An empty key check is valid; an empty recovery is not.
+        let empty = ShareOpenings {
+            decision: StatementId([9; 32]),
+            openings: vec![],
+        };
+        assert!(ShareOpenings::decode(&empty.encode(), 0).is_ok());
+        let err = ShareOpenings::decode(&empty.encode(), 1).unwrap_err();
+        assert!(
+            err.to_string().contains("a recovery opens 1 to 64"),
+            "{err}"
+        );
+        // Dealers out of order, repeated, or another recipient's opening.
+        for openings in [
+            vec![mine[1].clone(), mine[0].clone()],
+            vec![mine[0].clone(), mine[0].clone()],
+            vec![mine[0].clone(), theirs.clone()],
+        ] {
+            let bad = ShareOpenings {
+                decision: StatementId([9; 32]),
+                openings,
+            };
+            let err = ShareOpenings::decode(&bad.encode(), 0).unwrap_err();
+            assert!(err.to_string().contains("one recipient's"), "{err}");
         }
     }
 

@@ -23,8 +23,8 @@ pub use assembly::{
 };
 pub use decision::{
     voting_key_binding, BallotCast, DecisionClose, DecisionOpening, DecisionResult, DkgDeal,
-    DkgReveal, KeyConfirmation, TallyShare, TrusteeJoin, VotingKeyRegistration, MAX_CLOSE_BALLOTS,
-    MAX_DECISION_TRUSTEES, MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
+    DkgReveal, KeyConfirmation, ShareOpenings, TallyShare, TrusteeJoin, VotingKeyRegistration,
+    MAX_CLOSE_BALLOTS, MAX_DECISION_TRUSTEES, MAX_OPTION_LABEL, MAX_QUESTION, VOTING_KEY_DOMAIN,
 };
 pub use genesis::{Genesis, ParentCitation, CITATION_VERSION, MAX_FOUNDERS};
 pub use governed::{
@@ -102,11 +102,15 @@ pub enum Kind {
     Departure = 30,
     /// A federation pins a member's record at a certified position.
     MemberPin = 31,
+    /// A trustee ends its key-generation round 1, with its complaints.
+    KeyCheck = 32,
+    /// A trustee opens its shares of dealers that did not reveal.
+    KeyRecovery = 33,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 27] = [
+    pub const ALL: [Kind; 29] = [
         Kind::Genesis,
         Kind::Note,
         Kind::Surety,
@@ -134,6 +138,8 @@ impl Kind {
         Kind::Features,
         Kind::Departure,
         Kind::MemberPin,
+        Kind::KeyCheck,
+        Kind::KeyRecovery,
     ];
 
     /// The kind for a number, if known.
@@ -171,6 +177,8 @@ impl Kind {
             Kind::Features => "feature declaration",
             Kind::Departure => "departure",
             Kind::MemberPin => "member pin",
+            Kind::KeyCheck => "key-generation check",
+            Kind::KeyRecovery => "key-generation recovery",
         }
     }
 }
@@ -269,6 +277,10 @@ pub enum Payload {
     Departure(Departure),
     /// A federation pins a member's record at a certified position.
     MemberPin(MemberPin),
+    /// A trustee's key check: the end of its round 1, with complaints.
+    KeyCheck(ShareOpenings),
+    /// A trustee's openings of shares of dealers that did not reveal.
+    KeyRecovery(ShareOpenings),
 }
 
 impl Payload {
@@ -302,6 +314,8 @@ impl Payload {
             Payload::Features(_) => Kind::Features,
             Payload::Departure(_) => Kind::Departure,
             Payload::MemberPin(_) => Kind::MemberPin,
+            Payload::KeyCheck(_) => Kind::KeyCheck,
+            Payload::KeyRecovery(_) => Kind::KeyRecovery,
         }
     }
 
@@ -335,6 +349,7 @@ impl Payload {
             Payload::Features(p) => p.encode(),
             Payload::Departure(p) => p.encode(),
             Payload::MemberPin(p) => p.encode(),
+            Payload::KeyCheck(p) | Payload::KeyRecovery(p) => p.encode(),
         }
     }
 
@@ -370,6 +385,8 @@ impl Payload {
             Kind::Features => Payload::Features(FeatureDeclaration::decode(bytes)?),
             Kind::Departure => Payload::Departure(Departure::decode(bytes)?),
             Kind::MemberPin => Payload::MemberPin(MemberPin::decode(bytes)?),
+            Kind::KeyCheck => Payload::KeyCheck(ShareOpenings::decode(bytes, 0)?),
+            Kind::KeyRecovery => Payload::KeyRecovery(ShareOpenings::decode(bytes, 1)?),
         })
     }
 }

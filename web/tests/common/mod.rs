@@ -138,7 +138,8 @@ fn keygen(
     secrets: &[vote::TrusteeSecret],
     d: &StatementId,
 ) {
-    for _round in 0..4 {
+    // Join, deal, check, reveal, confirm (two confirmations are the quorum).
+    for _round in 0..5 {
         for j in 0..3 {
             let st = state(community, all, d);
             let s = vote::trustee_step(
@@ -150,9 +151,8 @@ fn keygen(
                 T0 + 4,
                 &mut OsRng,
             )
-            .unwrap()
-            .expect("a step to take");
-            all.push(s);
+            .unwrap();
+            all.extend(s);
         }
     }
 }
