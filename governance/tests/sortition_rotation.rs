@@ -482,7 +482,7 @@ fn reseat_moves_seats_and_refuses_bad_changes() {
         Err(RotationError::AlreadySeated(holders[1].clone()))
     );
     assert_eq!(
-        a.reseat(&[], &[outsider.clone()]),
+        a.reseat(&[], std::slice::from_ref(&outsider)),
         Err(RotationError::NoFreeSeat {
             joining: 1,
             free: 0
@@ -491,7 +491,10 @@ fn reseat_moves_seats_and_refuses_bad_changes() {
     assert_eq!(a, before);
     // Seat 2's holder gives way to the outsider.
     let taken = a
-        .reseat(&[holders[2].clone()], &[outsider.clone()])
+        .reseat(
+            std::slice::from_ref(&holders[2]),
+            std::slice::from_ref(&outsider),
+        )
         .unwrap();
     assert_eq!(taken, vec![(2, outsider.clone())]);
     assert_eq!(a.seat_holders()[2], Some(outsider.as_str()));
