@@ -1092,6 +1092,16 @@ fn a_federation_repairs_its_seated_council_when_members_join_and_leave() {
         "{:?}",
         pending.cause
     );
+    // A device without the new member's record cannot tell, and says so.
+    let mut blind = Schedule(s.0.clone());
+    blind.0.last_mut().unwrap().1.members = Err("its record is not held here".into());
+    let bv = w.fed_view(&blind);
+    let ba = bv.assembly("council").unwrap();
+    let RepairStatus::Failed { reason } = &ba.repairs[0].status else {
+        panic!("{:?}", ba.repairs)
+    };
+    assert!(reason.contains("cannot be established on this device (its record is not held here)"));
+    assert_eq!(ba.holders, seated0);
     // Until the coin, the seats are those of the draw, and no draw opens.
     assert_eq!(v.assembly("council").unwrap().holders, seated0);
     let trustees = w.members[..3].iter().map(|k| k.public()).collect();

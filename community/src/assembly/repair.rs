@@ -342,7 +342,11 @@ fn gone_reason(was_in: &[CommunityId], pool: &MemberPeople, position: u64) -> St
 }
 
 /// What changed from `before` to `pool`, member by member.
-fn describe(before: &MemberPeople, pool: &MemberPeople, position: u64) -> Vec<String> {
+fn describe(
+    before: &[(CommunityId, Vec<String>)],
+    pool: &[(CommunityId, Vec<String>)],
+    position: u64,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (m, people) in pool {
         match before.iter().find(|(x, _)| x == m) {
@@ -373,11 +377,11 @@ fn describe(before: &MemberPeople, pool: &MemberPeople, position: u64) -> Vec<St
     out
 }
 
-/// The digest of a repair's committed inputs: the algorithm, the repair's
-/// number and position, the draw whose key makes the coin, the pins, the
-/// seated people and the seats.
+/// The digest of a repair's committed inputs: the algorithm, the
+/// position of the change, the draw whose key makes the coin, the pins,
+/// the seated people and the seats. Two repairs never share it: at one
+/// position, a second repair has other seated people or other pins.
 fn digest(
-    number: usize,
     position: u64,
     key_draw: &str,
     pins: &[(CommunityId, u64, [u8; 32])],
@@ -386,7 +390,6 @@ fn digest(
 ) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(REPAIR_ALGORITHM);
-    h.update((number as u64).to_be_bytes());
     h.update(position.to_be_bytes());
     h.update(key_draw.as_bytes());
     h.update((pins.len() as u64).to_be_bytes());
@@ -432,9 +435,12 @@ impl AssemblyView {
                 continue;
             }
             let fp: &super::FederatedPool = cache.get_or_insert_with(|| pool_at(at + 1));
-            let Ok(pool) = &fp.members else {
-                // This device cannot tell; the draws say why.
-                continue;
+            let pool = match &fp.members {
+                Ok(pool) => pool,
+                Err(why) => {
+                    blind(a, at, &key, why);
+                    continue;
+                }
             };
             if *pool == before {
                 continue;
@@ -509,11 +515,29 @@ impl AssemblyView {
     }
 }
 
+/// Say once, until the pool can be read again, that this device cannot
+/// tell whether the seats need a repair at `at` (another device, holding
+/// the members' records, may repair them).
+fn blind(a: &mut AssemblyRecord, at: usize, key: &DrawKey, why: &str) {
+    let reason = format!(
+        "the federation's pool cannot be established on this device ({why}), so it cannot tell whether the seats need a repair; they are shown as before"
+    );
+    let said = a.repairs.last().is_some_and(|r| {
+        r.status
+            == RepairStatus::Failed {
+                reason: reason.clone(),
+            }
+    });
+    if !said {
+        a.repairs.push(unapplied(at, &[], &[], key, reason));
+    }
+}
+
 /// A repair that cannot even be opened, recorded with its reason.
 fn unapplied(
     at: usize,
-    before: &MemberPeople,
-    pool: &MemberPeople,
+    before: &[(CommunityId, Vec<String>)],
+    pool: &[(CommunityId, Vec<String>)],
     key: &DrawKey,
     reason: String,
 ) -> RepairRecord {
@@ -542,7 +566,7 @@ fn open(
     pins: &[(CommunityId, u64, [u8; 32])],
     seated: &[String],
 ) {
-    let inputs = digest(a.repairs.len(), at as u64, &key.draw, pins, seated, a.seats);
+    let inputs = digest(at as u64, &key.draw, pins, seated, a.seats);
     let period = a.next_period - 1;
     let mut record = unapplied(at, &before, &pool, &key, String::new());
     record.inputs = hex::encode(inputs);
