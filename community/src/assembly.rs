@@ -79,6 +79,26 @@
 //!    (a member's record not held to its pin) shows the draw as invalid
 //!    there, naming the member, rather than draw another panel.
 //!
+//! 8. **Repairs** (a federation's assemblies only, [`mod@repair`]). The
+//!    pool is re-read after every pin, every adopted amendment, and every
+//!    draw's or repair's completion, at final positions. When it differs
+//!    from the pool the seats were last fitted to (the opening's pool of
+//!    the draw that filled them, or the last repair's) and the seats no
+//!    longer fit it — someone seated is not in it, a seat is empty, or a
+//!    member is below the floor of its share — the assembly is repaired
+//!    there. Its inputs (the pins, the seated, the seats, the position,
+//!    the draw whose key makes the coin) are hashed into a coin name at
+//!    that position, and the trustees of the assembly's last completed
+//!    draw post coin shares of it (kind 26, naming that draw) under that
+//!    draw's key: nobody knows the seed before `t` shares, whoever chose
+//!    the change. The `t`-th valid share applies
+//!    [`repair::repair_seats`] seeded by the coin: those no longer in the
+//!    pool leave, and seats change hands until every member's floor holds
+//!    ([`governance::sortition::repair`]), nobody cooling off taking one.
+//!    While a repair waits for its coin, no draw opens and no resignation
+//!    applies (one coin at a time, inputs fixed); a change in the meantime
+//!    is checked once the repair is applied.
+//!
 //! Not covered: a deadline after which a draw whose key is confirmed but
 //! whose coin waits for shares may be replaced (with `m ≥ 2t − 1` and at
 //! most `t − 1` faulty trustees, `t` honest ones can always share); a
@@ -99,6 +119,9 @@ use ledger::payload::{AssemblyDraw, CoinSharePost, FeatureDeclaration, Payload, 
 use ledger::statement::{CommunityId, Statement, StatementId};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+
+pub mod repair;
+pub use repair::{MemberPeople, RepairRecord, RepairStatus, SeatChange, REPAIR_ALGORITHM};
 
 /// The algorithm a quota draw names in its committed inputs: the maximin
 /// distribution over quota-respecting panels
@@ -284,12 +307,34 @@ pub struct AssemblyRecord {
     pub draws: Vec<DrawRecord>,
     /// Every resignation, in record order.
     pub resignations: Vec<ResignationRecord>,
+    /// Every repair after a change of a federation's membership, in
+    /// record order (module docs, step 8).
+    pub repairs: Vec<RepairRecord>,
     /// The rotation state (who sat when, reserve orders).
     #[serde(skip)]
     pub rotation: Assembly,
     /// The draw in progress (index into `draws`).
     #[serde(skip)]
     pending: Option<usize>,
+    /// For a federation: the pool the seats were last fitted to.
+    #[serde(skip)]
+    fitted: Option<MemberPeople>,
+    /// The key and trustees of the last completed draw.
+    #[serde(skip)]
+    last_key: Option<DrawKey>,
+    /// The repair waiting for its coin.
+    #[serde(skip)]
+    repairing: Option<repair::RepairInProgress>,
+}
+
+/// The key and trustees of a completed draw: what makes the coins of the
+/// repairs after it.
+#[derive(Clone, Debug)]
+struct DrawKey {
+    /// The draw (hex).
+    draw: String,
+    key: KeyInfo,
+    trustees: Vec<PublicKey>,
 }
 
 impl AssemblyRecord {
@@ -315,6 +360,11 @@ impl AssemblyRecord {
     /// The draw in progress, if any.
     pub fn pending(&self) -> Option<&DrawRecord> {
         self.pending.map(|i| &self.draws[i])
+    }
+
+    /// The repair waiting for its coin, if any.
+    pub fn pending_repair(&self) -> Option<&RepairRecord> {
+        self.repairing.as_ref().map(|r| &self.repairs[r.index()])
     }
 }
 
@@ -343,8 +393,9 @@ struct Pending {
     /// For a quota draw: the instance over the eligible who declared, and
     /// its committed lottery.
     quota: Option<(Instance, Lottery)>,
-    /// For a federation's draw: the federated structure over the eligible.
-    federated: Option<governance::sortition::federation::Federation>,
+    /// For a federation's draw: the federated structure over the eligible,
+    /// and the pool at the opening.
+    federated: Option<(governance::sortition::federation::Federation, MemberPeople)>,
     /// The draw's key, once every trustee confirmed it.
     key: Option<KeyInfo>,
     trustees: Vec<PublicKey>,
@@ -373,9 +424,9 @@ pub struct FederatedPool {
     /// The pins in force there, `(member, position, root)` in member
     /// order: what the draw's inputs commit to.
     pub pins: Vec<(CommunityId, u64, [u8; 32])>,
-    /// Each counted member's people (public keys, hex), or why this device
-    /// cannot establish them.
-    pub members: Result<Vec<Vec<String>>, String>,
+    /// Each counted member and its people (public keys, hex, sorted), or
+    /// why this device cannot establish them.
+    pub members: Result<MemberPeople, String>,
 }
 
 /// The pool of a federation at a position of its record order.
@@ -471,17 +522,20 @@ fn sweep(
     for (at, s) in order.iter().enumerate() {
         while let Some((p, c)) = next_change.next_if(|(p, _)| *p < at) {
             view.declare(c, *p as u64, &mut pending);
+            view.check_repairs(&ctx, *p);
         }
         match s.payload() {
             Payload::AssemblyDraw(d) => view.open_or_replace(&ctx, s, d, at, &mut pending),
             Payload::CoinShare(c) => view.share(&ctx, s, c, at, &mut pending),
             Payload::Resignation(r) => view.resign(&ctx, s, r, at),
             Payload::Features(f) => view.declare_features(s, f),
+            Payload::MemberPin(_) => view.check_repairs(&ctx, at),
             _ => {}
         }
     }
     for (p, c) in next_change {
         view.declare(c, *p as u64, &mut pending);
+        view.check_repairs(&ctx, *p);
     }
     Ok(view)
 }
@@ -530,8 +584,12 @@ impl AssemblyView {
                     holders: Vec::new(),
                     draws: Vec::new(),
                     resignations: Vec::new(),
+                    repairs: Vec::new(),
                     rotation: Assembly::new(1, 1).expect("1 seat, a term of 1"),
                     pending: None,
+                    fitted: None,
+                    last_key: None,
+                    repairing: None,
                 };
                 restart(&mut a, spec);
                 self.assemblies.push(a);
@@ -664,6 +722,9 @@ impl AssemblyView {
         pending: &mut HashMap<StatementId, Pending>,
     ) {
         let Some(p) = pending.get_mut(&c.draw) else {
+            if self.repair_share(ctx, s, c, at) {
+                return;
+            }
             if let Some(d) = self.draw_mut(&c.draw) {
                 let why = match &d.status {
                     DrawStatus::Drawn { .. } | DrawStatus::AwaitingFinality { .. } => {
@@ -703,6 +764,7 @@ impl AssemblyView {
             return;
         }
         complete(a, p, at);
+        self.check_repairs(ctx, at);
     }
 
     /// Apply resignation `s` at position `at` (module docs, step 5).
@@ -725,6 +787,11 @@ impl AssemblyView {
             Some("the assembly is no longer declared".into())
         } else if a.pending.is_some() {
             Some("a draw of the assembly is in progress: resign after it completes".into())
+        } else if let Some(r) = a.pending_repair() {
+            Some(format!(
+                "a repair of the assembly (position {}) waits for its coin: resign after it is applied",
+                r.position
+            ))
         } else if current != Some(r.period) {
             Some(format!(
                 "it names period {}, but the assembly sits in period {}",
@@ -770,6 +837,9 @@ fn cancel(a: &mut AssemblyRecord, position: u64) {
     if let Some(i) = a.pending.take() {
         a.draws[i].status = DrawStatus::Cancelled { position };
     }
+    if let Some(r) = a.repairing.take() {
+        a.repairs[r.index()].status = RepairStatus::Cancelled { position };
+    }
 }
 
 /// Start `a` afresh under `spec`.
@@ -783,6 +853,8 @@ fn restart(a: &mut AssemblyRecord, spec: &AssemblySpec) {
         .expect("the constitution checks 1 ≤ term ≤ seats");
     a.next_period = 0;
     a.holders = holders(&a.rotation);
+    a.fitted = None;
+    a.last_key = None;
 }
 
 fn holders(r: &Assembly) -> Vec<Option<String>> {
@@ -806,6 +878,12 @@ fn prepare(
         return Err(format!(
             "draw {} of period {} is in progress: one draw at a time",
             a.draws[i].id, a.draws[i].period
+        ));
+    }
+    if let Some(r) = a.pending_repair() {
+        return Err(format!(
+            "the repair of the assembly opened at position {} waits for its coin: draw after it is applied",
+            r.position
         ));
     }
     if d.period != a.rotation.next_period() {
@@ -857,7 +935,7 @@ fn prepare(
     let mut federated = None;
     let (pool, quota, digest) = if let Some(fp) = &federated_pool {
         let (structure, digest) = federated_inputs(fp, &eligible, seats)?;
-        federated = Some(structure);
+        federated = Some((structure, fp.members.clone()?));
         (pool, None, digest)
     } else if a.quotas.is_empty() {
         let people = eligible
@@ -960,7 +1038,7 @@ fn federated_people(fp: &FederatedPool) -> Result<Vec<String>, String> {
     let members = fp.members.as_ref().map_err(|why| {
         format!("the federation's pool cannot be established on this device: {why}")
     })?;
-    Ok(members.iter().flatten().cloned().collect())
+    Ok(members.iter().flat_map(|(_, p)| p).cloned().collect())
 }
 
 /// A federated draw's structure over the `eligible` (sorted) — the
@@ -982,7 +1060,7 @@ fn federated_inputs(
         .collect();
     let leaves: Vec<Vec<u32>> = members
         .iter()
-        .map(|people| {
+        .map(|(_, people)| {
             let mut l: Vec<u32> = people
                 .iter()
                 .filter_map(|k| index.get(k.as_str()).copied())
@@ -1023,26 +1101,43 @@ fn confirmations_position(ctx: &Ctx<'_>, state: &DecisionState) -> usize {
 
 /// Why share `c` (statement `s` at `at`) does not count, if it does not.
 fn check_share(s: &Statement, c: &CoinSharePost, p: &Pending, at: usize) -> Option<String> {
-    let Some(key) = &p.key else {
+    let early = at < p.confirmed_at;
+    share_problem(s, c, p.key.as_ref(), &p.trustees, early, &p.valid, &p.name)
+}
+
+/// Why share `c` (statement `s`) of the coin `name` under `key` does not
+/// count, if it does not: no key yet, the author is not the trustee it
+/// claims, it was posted before the key was confirmed (`early`), the
+/// trustee shared already, or its proof fails.
+fn share_problem(
+    s: &Statement,
+    c: &CoinSharePost,
+    key: Option<&KeyInfo>,
+    trustees: &[PublicKey],
+    early: bool,
+    valid: &[CoinShare],
+    name: &CoinName,
+) -> Option<String> {
+    let Some(key) = key else {
         return Some("the draw's key is not confirmed by every trustee".into());
     };
     let j = c.share.trustee();
-    let claimed = (j as usize).checked_sub(1).and_then(|i| p.trustees.get(i));
+    let claimed = (j as usize).checked_sub(1).and_then(|i| trustees.get(i));
     if claimed != Some(&s.author()) {
         return Some(format!(
             "it claims trustee {j}, but {} is not that trustee",
             s.author().fingerprint()
         ));
     }
-    if at < p.confirmed_at {
+    if early {
         return Some("posted before the draw's key was confirmed".into());
     }
-    if p.valid.iter().any(|v| v.trustee() == j) {
+    if valid.iter().any(|v| v.trustee() == j) {
         return Some(format!(
             "trustee {j} shared already; the first share counts"
         ));
     }
-    if let Err(e) = c.share.verify(key, &p.name) {
+    if let Err(e) = c.share.verify(key, name) {
         return Some(format!("its proof fails: {e}"));
     }
     None
@@ -1061,13 +1156,18 @@ fn share_record(s: &Statement, c: &CoinSharePost, problem: Option<String>) -> Sh
 fn complete(a: &mut AssemblyRecord, p: Pending, at: usize) {
     a.pending = None;
     let key = p.key.expect("a share counted only with the key");
+    let draw_key = DrawKey {
+        draw: a.draws[p.draw].id.clone(),
+        key: key.clone(),
+        trustees: p.trustees.clone(),
+    };
     let record = &mut a.draws[p.draw];
     let drawn = combine(&key, &p.name, &p.valid)
         .map_err(|e| e.to_string())
         .and_then(|coin| {
             let method = match (&p.quota, &p.federated) {
                 (Some((instance, lottery)), _) => Method::Quotas { instance, lottery },
-                (None, Some(federation)) => Method::Federated {
+                (None, Some((federation, _))) => Method::Federated {
                     federation,
                     root: 0,
                 },
@@ -1088,6 +1188,8 @@ fn complete(a: &mut AssemblyRecord, p: Pending, at: usize) {
             };
             a.next_period = a.rotation.next_period();
             a.holders = holders(&a.rotation);
+            a.last_key = Some(draw_key);
+            a.fitted = p.federated.map(|(_, pool)| pool);
         }
         Err(reason) => record.status = DrawStatus::Invalid { reason },
     }

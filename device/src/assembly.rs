@@ -4,7 +4,7 @@
 
 use crate::community::{CommunityError, Loaded};
 use crate::home::now;
-use community::assembly::{AssemblyRecord, AssemblyView, DrawStatus};
+use community::assembly::{AssemblyRecord, AssemblyView, DrawStatus, RepairRecord};
 use community::vote::{self, VoteError};
 use community::Record;
 use governance::governed::Value;
@@ -139,16 +139,21 @@ impl Loaded {
     }
 
     /// A trustee's next step in draw `draw`: its next key-generation step
-    /// while the key is not confirmed, then its coin share.
+    /// while the key is not confirmed, then its coin share; once the draw
+    /// is complete, its share of the coin of a repair waiting for one
+    /// under the draw's key.
     pub fn draw_step(
         &mut self,
         key: &Keypair,
         draw: &StatementId,
     ) -> Result<DrawStep, CommunityError> {
         let view = self.assemblies()?;
-        let Some((_, d)) = view.draw(draw) else {
+        let Some((a, d)) = view.draw(draw) else {
             return Err(refused(format!("{draw} is not an assembly draw")));
         };
+        if let Some(r) = a.pending_repair().filter(|r| r.key_draw == d.id) {
+            return self.repair_share(key, draw, r).map(DrawStep::CoinShare);
+        }
         match &d.status {
             DrawStatus::KeyGeneration { .. } | DrawStatus::Sharing { .. } => {}
             other => return Err(refused(format!("the draw takes no more steps: {other}"))),
@@ -183,6 +188,40 @@ impl Loaded {
         )?;
         self.save(&s)?;
         Ok(DrawStep::CoinShare(s))
+    }
+
+    /// A trustee of draw `draw` posts its share of the coin of repair `r`,
+    /// which that draw's key makes (`community::assembly`, step 8).
+    fn repair_share(
+        &mut self,
+        key: &Keypair,
+        draw: &StatementId,
+        r: &RepairRecord,
+    ) -> Result<Statement, CommunityError> {
+        if r.shares
+            .iter()
+            .any(|s| s.problem.is_none() && self.is_mine(key, &s.statement))
+        {
+            return Err(refused("you have shared this repair's coin already".into()));
+        }
+        let st = self.decision(draw)?;
+        let secret = community::vault::get(&self.store, key, draw)?;
+        let name = r
+            .name
+            .clone()
+            .ok_or_else(|| refused("the repair has no coin name".into()))?;
+        let s = vote::coin_share(
+            key,
+            &secret,
+            &self.community,
+            &self.all,
+            &st,
+            &name,
+            now(),
+            &mut OsRng,
+        )?;
+        self.save(&s)?;
+        Ok(s)
     }
 
     fn is_mine(&self, key: &Keypair, statement: &str) -> bool {

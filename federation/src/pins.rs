@@ -424,7 +424,7 @@ pub fn pool_at(
         match count(pin, &record.community(), records, MAX_DEPTH) {
             Counted::People(_, people) => {
                 if let Ok(m) = &mut out.members {
-                    m.push(people.iter().map(hex::encode).collect());
+                    m.push((member, people.iter().map(hex::encode).collect()));
                 }
             }
             Counted::NotDelegating => {}

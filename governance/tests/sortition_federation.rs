@@ -298,3 +298,43 @@ fn verify_catches_a_missed_floor() {
     assert!(fed.verify(2, 4, &fixed.members).unwrap().all_floors_met());
     assert_eq!(fixed.removed.len(), 1);
 }
+
+/// `repair_among`: people barred from joining never join, and when a
+/// short child has nobody else who may join, the repair says which child
+/// and still applies what it could (those no longer in the population
+/// leave, the seats are filled).
+#[test]
+fn repair_among_respects_the_barred_and_names_what_it_cannot_do() {
+    use governance::sortition::repair::repair_among;
+    // Children of 4, 4 and 4; 6 seats, shares 2 each. Person 20 left.
+    let fed = Federation::new(vec![
+        Community::Leaf((0..4).collect()),
+        Community::Leaf((4..8).collect()),
+        Community::Leaf((8..12).collect()),
+        Community::Inner(vec![0, 1, 2]),
+    ])
+    .unwrap();
+    let current = [0, 1, 2, 4, 5, 20];
+    let barred: BTreeSet<u32> = [8, 9].into_iter().collect();
+    for s in 0..20u8 {
+        let out = repair_among(&fed, 3, 6, &current, &barred, [s; 32]).unwrap();
+        assert_eq!(out.failure, None);
+        assert!(out.repair.added.iter().all(|p| !barred.contains(p)));
+        assert!(fed
+            .verify(3, 6, &out.repair.members)
+            .unwrap()
+            .all_floors_met());
+        assert!(out.repair.removed.contains(&20));
+    }
+    // All of child 2's people barred: its floor cannot be met.
+    let barred: BTreeSet<u32> = (8..12).collect();
+    let out = repair_among(&fed, 3, 6, &current, &barred, [1; 32]).unwrap();
+    assert_eq!(out.failure, Some(FederationError::CannotRepair(2)));
+    assert!(out.repair.removed.contains(&20));
+    assert_eq!(out.repair.members.len(), 6);
+    assert!(out.repair.members.iter().all(|p| !barred.contains(p)));
+    // `repair` is `repair_among` with nobody barred.
+    let plain = repair(&fed, 3, 6, &current, [1; 32]).unwrap();
+    let among = repair_among(&fed, 3, 6, &current, &BTreeSet::new(), [1; 32]).unwrap();
+    assert_eq!(among.repair, plain);
+}

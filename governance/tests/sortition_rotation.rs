@@ -451,3 +451,65 @@ fn a_federated_period_gives_each_member_its_share_in_every_draw() {
         .to_string();
     assert!(err.contains("not exactly the eligible pool"), "{err}");
 }
+
+/// A repair's seat changes: the leaver's seat goes to the joiner for the
+/// rest of the period, an empty seat is filled too, the leaver cools off
+/// like a resigned member, and bad changes are refused changing nothing.
+#[test]
+fn reseat_moves_seats_and_refuses_bad_changes() {
+    let mut a = Assembly::new(4, 2).unwrap();
+    assert_eq!(a.reseat(&[], &["p00".into()]), Err(RotationError::NotDrawn));
+    let people = pool(12);
+    a.draw_period(seed(0, 1), &people, Method::Uniform).unwrap();
+    let holders: Vec<String> = a
+        .seat_holders()
+        .into_iter()
+        .map(|h| h.unwrap().to_string())
+        .collect();
+    let outsider = people
+        .iter()
+        .find(|p| !holders.contains(p))
+        .unwrap()
+        .clone();
+    // Errors change nothing.
+    let before = a.clone();
+    assert_eq!(
+        a.reseat(&["nobody".into()], &[]),
+        Err(RotationError::NotAMember("nobody".into()))
+    );
+    assert_eq!(
+        a.reseat(&[], &[holders[1].clone()]),
+        Err(RotationError::AlreadySeated(holders[1].clone()))
+    );
+    assert_eq!(
+        a.reseat(&[], std::slice::from_ref(&outsider)),
+        Err(RotationError::NoFreeSeat {
+            joining: 1,
+            free: 0
+        })
+    );
+    assert_eq!(a, before);
+    // Seat 2's holder gives way to the outsider.
+    let taken = a
+        .reseat(
+            std::slice::from_ref(&holders[2]),
+            std::slice::from_ref(&outsider),
+        )
+        .unwrap();
+    assert_eq!(taken, vec![(2, outsider.clone())]);
+    assert_eq!(a.seat_holders()[2], Some(outsider.as_str()));
+    assert!(!a.is_eligible(&holders[2], 1) && !a.is_eligible(&holders[2], 2));
+    assert!(a.is_eligible(&holders[2], 3), "cools off for a term of 2");
+    let drawn = &a.draws()[0];
+    assert!(drawn.panel.contains(&outsider) && !drawn.panel.contains(&holders[2]));
+    // An empty seat (a resignation with no eligible reserve) is filled.
+    let mut b = Assembly::new(2, 1).unwrap();
+    b.draw_period(seed(0, 2), &pool(2), Method::Uniform)
+        .unwrap();
+    let gone = b.seat_holders()[0].unwrap().to_string();
+    assert_eq!(b.resign(&gone).unwrap().replacement, None);
+    assert_eq!(
+        b.reseat(&[], &["p99".into()]).unwrap(),
+        vec![(0, "p99".into())]
+    );
+}

@@ -485,3 +485,133 @@ fn the_federation_council_is_drawn_from_the_pinned_members_people() {
     };
     assert!(reason.contains("its record is not held here"), "{reason}");
 }
+
+/// Trustees 0 and 1 of `f` share the coin `name` of draw `d`.
+fn share_coin(f: &mut World, d: &StatementId, name: &ballot::coin::CoinName) {
+    for j in [0, 1] {
+        let st = f.state(d);
+        let s = community::vote::coin_share(
+            &f.members[j],
+            &f.tsecrets[j],
+            &f.community,
+            &f.all,
+            &st,
+            name,
+            T0 + 800 + f.all.len() as u64,
+            &mut rand::rngs::OsRng,
+        )
+        .unwrap();
+        f.push(s);
+    }
+}
+
+/// The council is drawn while only the bakery is pinned (three of its
+/// four people sit); then the mill is pinned and joins the pool: the mill
+/// is below its floor (one seat of its 1.25), so the council is repaired
+/// with a coin of the draw's trustees, and afterwards every member's floor
+/// holds, at most two seats changed hands, and a device that reads the
+/// same records computes the same seats.
+#[test]
+fn pinning_a_new_member_repairs_the_seated_council() {
+    use community::assembly::{AssemblyView, DrawStatus, RepairStatus};
+    let Setup { mut f, m, mut n } = setup();
+    note(&mut n, "mill opens");
+    let f0 = seed_of(&f.members[0]);
+    let m_order = record(&m).final_statements().to_vec();
+    let n_order = record(&n).final_statements().to_vec();
+    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
+    let trustees = f.members.iter().map(|k| k.public()).collect();
+    let opening = community::vote::open_draw(
+        &f.members[1],
+        &f.community,
+        &f.all,
+        "council",
+        0,
+        (trustees, 2),
+        T0 + 700 + f.all.len() as u64,
+    )
+    .unwrap();
+    let d = f.push(opening);
+    f.keygen(&d);
+    let held = |id: &StatementId| {
+        [&m, &n]
+            .into_iter()
+            .find(|w| w.community == *id)
+            .map(record)
+    };
+    let assemblies = |f: &World| {
+        let fed = Record::unordered(&f.community, &f.all).unwrap();
+        let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+        AssemblyView::from_federation_record(&fed, &pool_at).unwrap()
+    };
+    let name = assemblies(&f).draw(&d).unwrap().1.name.clone().unwrap();
+    share_coin(&mut f, &d, &name);
+    let v = assemblies(&f);
+    assert!(matches!(
+        v.draw(&d).unwrap().1.status,
+        DrawStatus::Drawn { .. }
+    ));
+    let key = |k: &Keypair| hex::encode(k.public().as_bytes());
+    let bakery: Vec<String> = m.members.iter().map(key).collect();
+    let mill: Vec<String> = n.members.iter().map(key).collect();
+    let seated0 = v.assembly("council").unwrap().holders.clone();
+    assert!(seated0.iter().flatten().all(|p| bakery.contains(p)));
+
+    let pinned = pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    let v = assemblies(&f);
+    let r = v
+        .assembly("council")
+        .unwrap()
+        .pending_repair()
+        .unwrap()
+        .clone();
+    let fed = Record::unordered(&f.community, &f.all).unwrap();
+    let at = fed
+        .statements()
+        .iter()
+        .position(|s| s.id() == pinned)
+        .unwrap();
+    assert_eq!(r.position, at as u64);
+    assert!(r.cause.iter().any(|c| c.contains(&format!(
+        "member {} joined the federation's pool at position {at}",
+        n.community.short()
+    ))));
+    share_coin(&mut f, &d, r.name.as_ref().unwrap());
+    let v = assemblies(&f);
+    let a = v.assembly("council").unwrap();
+    let r = a.repairs.last().unwrap();
+    assert!(
+        matches!(r.status, RepairStatus::Repaired { .. }),
+        "{:?}",
+        r.status
+    );
+    // Every floor: the bakery's share is 1.75 (3 · 3.5/6), the mill's 1.25
+    // (the person in both counts half to each).
+    let weight = |members: &[String]| -> f64 {
+        a.holders
+            .iter()
+            .flatten()
+            .filter(|h| members.contains(h))
+            .map(|h| {
+                if bakery.contains(h) && mill.contains(h) {
+                    0.5
+                } else {
+                    1.0
+                }
+            })
+            .sum()
+    };
+    assert!(
+        weight(&bakery) >= 1.0 && weight(&mill) >= 1.0,
+        "{:?}",
+        a.holders
+    );
+    assert_eq!(r.left.len(), r.joined.len());
+    // One exchange, or two when the first joiner is the person in both
+    // (who counts only half to the mill).
+    assert!((1..=2).contains(&r.left.len()), "{r:?}");
+    assert!(r.joined.iter().all(|j| mill.contains(&j.person)));
+    // Another device, folding the same records: the same seats.
+    let again = assemblies(&f);
+    assert_eq!(again.assembly("council").unwrap().holders, a.holders);
+}

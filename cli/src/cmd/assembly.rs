@@ -7,7 +7,7 @@ use crate::ctx::Ctx;
 use crate::home::Prompt;
 use anyhow::bail;
 use clap::Subcommand;
-use community::assembly::{AssemblyRecord, DrawRecord, DrawStatus};
+use community::assembly::{AssemblyRecord, DrawRecord, DrawStatus, RepairRecord};
 use device::DrawStep;
 use governance::AssemblySpec;
 use serde_json::json;
@@ -72,7 +72,8 @@ enum AssemblyCommand {
         threshold: Option<u16>,
     },
     /// As a trustee of a draw: take your next step (join, deal, check,
-    /// reveal, confirm the key, then post your coin share).
+    /// reveal, confirm the key, then post your coin share); after the
+    /// draw, post your share of the coin of a repair that waits for one.
     Share {
         /// The draw (id or unique prefix).
         draw: String,
@@ -213,22 +214,26 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let key = l.home.unlock()?;
             let step = l.draw_step(&key, &id)?;
             let view = l.assemblies()?;
-            let status = view
-                .draw(&id)
-                .map(|(_, d)| d.status.clone())
-                .expect("the draw exists");
+            let (a, d) = view.draw(&id).expect("the draw exists");
+            let posted = step_id(&step);
+            let repair = a
+                .repairs
+                .iter()
+                .find(|r| r.shares.iter().any(|x| x.statement == posted));
             let (kind, s) = match &step {
                 DrawStep::KeyGeneration(s) => (s.kind().name(), s),
                 DrawStep::CoinShare(s) => ("coin share", s),
             };
+            let now = match repair {
+                Some(r) => format!(
+                    "The repair after the change at position {}: {}",
+                    r.position, r.status
+                ),
+                None => format!("The draw: {}", d.status),
+            };
             ctx.emit(
-                &json!({ "step": kind, "statement": s.id().to_string(), "draw": status }),
-                || {
-                    format!(
-                        "Posted your {kind} ({}). The draw: {status}.",
-                        s.id().short()
-                    )
-                },
+                &json!({ "step": kind, "statement": s.id().to_string(), "draw": d.status, "repair": repair }),
+                || format!("Posted your {kind} ({}). {now}.", s.id().short()),
             )
         }
         AssemblyCommand::Show { name } => {
@@ -252,7 +257,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let a = l.assembly(&name)?;
             let checks: Vec<serde_json::Value> = a.draws.iter().map(check_json).collect();
             ctx.emit(
-                &json!({ "assembly": name, "draws": checks, "holders": a.holders }),
+                &json!({ "assembly": name, "draws": checks, "repairs": a.repairs, "holders": a.holders }),
                 || verify_text(&a),
             )
         }
@@ -366,6 +371,9 @@ fn human(a: &AssemblyRecord) -> String {
             d.status
         ));
     }
+    for r in &a.repairs {
+        out.push_str(&repair_text(r));
+    }
     for r in &a.resignations {
         let what = match (&r.problem, &r.replacement) {
             (Some(p), _) => format!("no effect: {p}"),
@@ -376,6 +384,49 @@ fn human(a: &AssemblyRecord) -> String {
             "  resignation of {} at position {}: {what}\n",
             who(&r.member),
             r.position
+        ));
+    }
+    out
+}
+
+/// The statement a draw step posted (hex).
+fn step_id(step: &DrawStep) -> String {
+    match step {
+        DrawStep::KeyGeneration(s) | DrawStep::CoinShare(s) => s.id().to_string(),
+    }
+}
+
+/// A repair as members read it: why, who left and who joined, and where
+/// it stands.
+fn repair_text(r: &RepairRecord) -> String {
+    let mut out = format!(
+        "  repair after the change at position {}: {}
+",
+        r.position, r.status
+    );
+    for c in &r.cause {
+        out.push_str(&format!(
+            "    {c}
+"
+        ));
+    }
+    let seat = |s: Option<usize>| s.map_or(String::new(), |s| format!("seat {}, ", s + 1));
+    for c in &r.left {
+        out.push_str(&format!(
+            "    left: {} ({}{})
+",
+            who(&c.person),
+            seat(c.seat),
+            c.reason
+        ));
+    }
+    for c in &r.joined {
+        out.push_str(&format!(
+            "    joined: {} ({}{})
+",
+            who(&c.person),
+            seat(c.seat),
+            c.reason
         ));
     }
     out
@@ -447,6 +498,24 @@ fn verify_text(a: &AssemblyRecord) -> String {
                 panel.join(", ")
             ));
         }
+    }
+    for r in &a.repairs {
+        let valid = r.shares.iter().filter(|s| s.problem.is_none()).count();
+        out.push_str(&format!(
+            "repair after the change at position {} (recomputed: the pool there, the seated, a coin of draw {}'s trustees with {valid} valid share(s), inputs digest {}):\n",
+            r.position,
+            &r.key_draw[..12.min(r.key_draw.len())],
+            if r.inputs.is_empty() { "none" } else { &r.inputs }
+        ));
+        for s in r.shares.iter().filter(|s| s.problem.is_some()) {
+            out.push_str(&format!(
+                "    refused {} (claims trustee {}): {}\n",
+                &s.statement[..12],
+                s.trustee,
+                s.problem.as_deref().unwrap_or_default()
+            ));
+        }
+        out.push_str(&repair_text(r));
     }
     out
 }

@@ -24,6 +24,11 @@
 //! [`FederationError::CannotRepair`]. The repair keeps the floors; it does
 //! not restore the equal selection probabilities of a fresh draw.
 //!
+//! [`repair_among`] is the same repair for an assembly on the record: some
+//! people may keep a seat but not take one (those cooling off after a
+//! term, `super::rotation`), and when a floor cannot be restored it returns
+//! what it could do together with the reason, instead of nothing.
+//!
 //! Seats are kept exactly ([`Frac`]) and updated incrementally: a person in
 //! `m` children moves `1/m` of a seat in each of them, so a step costs the
 //! sizes of the children involved, not the whole population.
@@ -47,9 +52,22 @@ pub struct Repair {
     pub added: Vec<u32>,
 }
 
+/// What [`repair_among`] did: the repair as far as it went, and why it
+/// stopped short if it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The seats after the repair (every step taken is applied).
+    pub repair: Repair,
+    /// [`FederationError::CannotRepair`] naming a child whose floor could
+    /// not be restored, or the seats that could not be filled; `None` when
+    /// every floor holds and every seat is filled.
+    pub failure: Option<FederationError>,
+}
+
 /// The exact standing of every child while seats change hands.
 struct Standing<'a> {
     fed: &'a Federation,
+    barred: &'a BTreeSet<u32>,
     children: Vec<usize>,
     shares: Vec<Frac>,
     floors: Vec<Frac>,
@@ -149,7 +167,7 @@ impl Standing<'_> {
             .map(|p| {
                 p.iter()
                     .copied()
-                    .filter(|i| !self.members.contains(i))
+                    .filter(|i| !self.members.contains(i) && !self.barred.contains(i))
                     .collect()
             })
             .unwrap_or_default()
@@ -177,6 +195,28 @@ pub fn repair(
     current: &[u32],
     seed: [u8; 32],
 ) -> Result<Repair, FederationError> {
+    let out = repair_among(fed, node, k, current, &BTreeSet::new(), seed)?;
+    match out.failure {
+        Some(e) => Err(e),
+        None => Ok(out.repair),
+    }
+}
+
+/// [`repair`] where the people in `barred` may keep a seat but not take
+/// one, returning the repair as far as it went and, if it stopped short,
+/// why ([`Outcome::failure`]).
+///
+/// # Errors
+/// [`FederationError::UnknownCommunity`], [`FederationError::Seats`],
+/// [`FederationError::Overflow`].
+pub fn repair_among(
+    fed: &Federation,
+    node: usize,
+    k: usize,
+    current: &[u32],
+    barred: &BTreeSet<u32>,
+    seed: [u8; 32],
+) -> Result<Outcome, FederationError> {
     let pop = fed.population(node)?;
     if k == 0 || k > pop.len() {
         return Err(FederationError::Seats {
@@ -191,6 +231,7 @@ pub fn repair(
     let floors = shares.iter().map(|s| Frac::int(s.floor())).collect();
     let mut st = Standing {
         fed,
+        barred,
         seats: vec![Frac::ZERO; children.len()],
         children,
         shares,
@@ -204,18 +245,52 @@ pub fn repair(
             st.insert(i)?;
         }
     }
+    let failure = match rebalance(&mut st, pop, node, k, &mut rng) {
+        Ok(()) => None,
+        Err(e @ FederationError::CannotRepair(_)) => Some(e),
+        Err(e) => return Err(e),
+    };
+    let members: Vec<u32> = st.members.into_iter().collect();
+    let removed = before
+        .iter()
+        .copied()
+        .filter(|i| members.binary_search(i).is_err())
+        .collect();
+    let added = members
+        .iter()
+        .copied()
+        .filter(|i| !before.contains(i))
+        .collect();
+    Ok(Outcome {
+        repair: Repair {
+            members,
+            removed,
+            added,
+        },
+        failure,
+    })
+}
+
+/// Steps 2–4 of the repair (module docs), on `st`.
+fn rebalance(
+    st: &mut Standing<'_>,
+    pop: &[u32],
+    node: usize,
+    k: usize,
+    rng: &mut SeedRng,
+) -> Result<(), FederationError> {
     // Step 2: too many.
     while st.members.len() > k {
         let mut leaver = None;
         for ci in st.by_surplus()? {
             let cand = st.members_in(ci);
-            if let Some(x) = pick(&mut rng, &cand) {
+            if let Some(x) = pick(rng, &cand) {
                 leaver = Some(x);
                 break;
             }
         }
         let list: Vec<u32> = st.members.iter().copied().collect();
-        match leaver.or_else(|| pick(&mut rng, &list)) {
+        match leaver.or_else(|| pick(rng, &list)) {
             Some(x) => st.remove(x)?,
             None => break,
         }
@@ -225,7 +300,7 @@ pub fn repair(
         let mut joiner = None;
         for ci in st.by_surplus()?.into_iter().rev() {
             let cand = st.outsiders_in(ci);
-            if let Some(x) = pick(&mut rng, &cand) {
+            if let Some(x) = pick(rng, &cand) {
                 joiner = Some(x);
                 break;
             }
@@ -236,9 +311,9 @@ pub fn repair(
                 let cand: Vec<u32> = pop
                     .iter()
                     .copied()
-                    .filter(|i| !st.members.contains(i))
+                    .filter(|i| !st.members.contains(i) && !st.barred.contains(i))
                     .collect();
-                pick(&mut rng, &cand).ok_or(FederationError::CannotRepair(node))?
+                pick(rng, &cand).ok_or(FederationError::CannotRepair(node))?
             }
         };
         st.insert(joiner)?;
@@ -246,61 +321,56 @@ pub fn repair(
     // Step 4: exchanges until every floor holds.
     let limit = k * (st.children.len() + 1) + 1;
     for _ in 0..limit {
-        // The child furthest below its floor (by share − seats).
-        let mut short: Option<((bool, Frac), usize)> = None;
-        for ci in 0..st.children.len() {
-            if st.seats[ci] < st.floors[ci] {
-                let key = signed(st.shares[ci], st.seats[ci])?;
-                if short.is_none_or(|(best, _)| larger_first(&key, &best).is_lt()) {
-                    short = Some((key, ci));
-                }
-            }
-        }
-        let Some((_, needy)) = short else {
-            let members: Vec<u32> = st.members.into_iter().collect();
-            let removed = before
-                .iter()
-                .copied()
-                .filter(|i| members.binary_search(i).is_err())
-                .collect();
-            let added = members
-                .iter()
-                .copied()
-                .filter(|i| !before.contains(i))
-                .collect();
-            return Ok(Repair {
-                members,
-                removed,
-                added,
-            });
+        let Some(needy) = st.most_short()? else {
+            return Ok(());
         };
         let joiners = st.outsiders_in(needy);
-        let Some(joiner) = pick(&mut rng, &joiners) else {
+        let Some(joiner) = pick(rng, &joiners) else {
             return Err(FederationError::CannotRepair(st.children[needy]));
         };
-        let mut leaver = None;
-        'search: for ci in st.by_surplus()? {
-            if ci == needy {
-                continue;
-            }
-            let mut cand: Vec<u32> = st
-                .members_in(ci)
-                .into_iter()
-                .filter(|&i| !st.in_child(needy, i))
-                .collect();
-            rng.shuffle(&mut cand);
-            for x in cand {
-                if !st.breaks_a_floor(x)? {
-                    leaver = Some(x);
-                    break 'search;
-                }
-            }
-        }
-        let Some(x) = leaver else {
+        let Some(x) = st.leaver_for(needy, rng)? else {
             return Err(FederationError::CannotRepair(st.children[needy]));
         };
         st.remove(x)?;
         st.insert(joiner)?;
     }
     Err(FederationError::CannotRepair(node))
+}
+
+impl Standing<'_> {
+    /// The child furthest below its floor (by share − seats), if any.
+    fn most_short(&self) -> Result<Option<usize>, FederationError> {
+        let mut short: Option<((bool, Frac), usize)> = None;
+        for ci in 0..self.children.len() {
+            if self.seats[ci] < self.floors[ci] {
+                let key = signed(self.shares[ci], self.seats[ci])?;
+                if short.is_none_or(|(best, _)| larger_first(&key, &best).is_lt()) {
+                    short = Some((key, ci));
+                }
+            }
+        }
+        Ok(short.map(|(_, ci)| ci))
+    }
+
+    /// A member outside `needy`, of the child with the largest surplus,
+    /// whose departure keeps every floor that holds now.
+    fn leaver_for(&self, needy: usize, rng: &mut SeedRng) -> Result<Option<u32>, FederationError> {
+        for ci in self.by_surplus()? {
+            if ci == needy {
+                continue;
+            }
+            let mut cand: Vec<u32> = self
+                .members_in(ci)
+                .into_iter()
+                .filter(|&i| !self.in_child(needy, i))
+                .collect();
+            rng.shuffle(&mut cand);
+            for x in cand {
+                if !self.breaks_a_floor(x)? {
+                    return Ok(Some(x));
+                }
+            }
+        }
+        Ok(None)
+    }
 }

@@ -87,6 +87,20 @@ pub enum RotationError {
     /// A resignation names someone who holds no seat.
     #[error("{0} holds no seat in the assembly")]
     NotAMember(String),
+    /// A repair seats someone who already holds a seat.
+    #[error("{0} already holds a seat in the assembly")]
+    AlreadySeated(String),
+    /// A repair seats more people than there are free seats.
+    #[error("{joining} people would join, but only {free} seats are free")]
+    NoFreeSeat {
+        /// People joining.
+        joining: usize,
+        /// Seats free after the leavers went.
+        free: usize,
+    },
+    /// Nothing has been drawn yet, so there is no seat to change.
+    #[error("the assembly has never been drawn")]
+    NotDrawn,
     /// The lottery draw failed.
     #[error(transparent)]
     Sortition(#[from] SortitionError),
@@ -387,6 +401,63 @@ impl Assembly {
             replacement,
             quotas_kept,
         })
+    }
+
+    /// A repair in the current period (`super::repair`): each of `leaving`
+    /// gives up their seat (their service ends with the current period,
+    /// as for a resignation), then `joining`, in the order given, take the
+    /// free seats in increasing seat order — the seats just freed and any
+    /// left empty — each for the rest of that seat's term. Returns the
+    /// seat each joiner took.
+    ///
+    /// # Errors
+    /// [`RotationError::NotDrawn`], [`RotationError::NotAMember`] for a
+    /// leaver without a seat, [`RotationError::AlreadySeated`] for a joiner
+    /// with one, [`RotationError::NoFreeSeat`]; nothing changes then.
+    pub fn reseat(
+        &mut self,
+        leaving: &[String],
+        joining: &[String],
+    ) -> Result<Vec<(usize, String)>, RotationError> {
+        if self.next == 0 {
+            return Err(RotationError::NotDrawn);
+        }
+        let seat_of = |p: &str| {
+            self.holders
+                .iter()
+                .position(|h| h.person.as_deref() == Some(p))
+        };
+        let mut freed = Vec::new();
+        for p in leaving {
+            freed.push(seat_of(p).ok_or_else(|| RotationError::NotAMember(p.clone()))?);
+        }
+        if let Some(p) = joining.iter().find(|p| seat_of(p).is_some()) {
+            return Err(RotationError::AlreadySeated(p.clone()));
+        }
+        let mut free: Vec<usize> = (0..self.seats)
+            .filter(|&s| freed.contains(&s) || self.holders[s].person.is_none())
+            .collect();
+        if joining.len() > free.len() {
+            return Err(RotationError::NoFreeSeat {
+                joining: joining.len(),
+                free: free.len(),
+            });
+        }
+        let now = self.next - 1;
+        for &seat in &freed {
+            self.end_service(seat, now + 1);
+        }
+        free.truncate(joining.len());
+        let mut taken = Vec::new();
+        for (&seat, person) in free.iter().zip(joining) {
+            self.start_service(seat, person.clone(), now);
+            let d = &mut self.draws[self.holders[seat].draw];
+            if let Some(j) = d.seats.iter().position(|&s| s == seat) {
+                d.panel[j] = person.clone();
+            }
+            taken.push((seat, person.clone()));
+        }
+        Ok(taken)
     }
 
     /// The first eligible reserve of draw `draw` for `member`'s seat, and
