@@ -864,3 +864,91 @@ fn an_electorate_below_the_constitutions_minimum_cannot_open() {
     w.push(s);
     assert!(vote::open(&w.members[0], &w.community, &w.all, proposal(), T0 + 4).is_ok());
 }
+
+/// An opener cannot shrink the electorate by building on an old part of
+/// the record: a registration more than `RECENT_WINDOW` statements before
+/// the opening (in the record's order) that the opening does not build on
+/// makes it invalid, naming the key; one inside the window may be
+/// concurrent, and an opening on every head is valid.
+#[test]
+fn an_opening_on_an_old_part_of_the_record_is_invalid() {
+    use community::decision::RECENT_WINDOW;
+    let mut w = World::new(4);
+    for i in 0..3 {
+        let s = vote::register(&w.members[i], &w.community, &w.all, T0 + 5, &mut OsRng).unwrap();
+        w.push(s);
+    }
+    let before_late = w.all.len();
+    let s = vote::register(&w.members[3], &w.community, &w.all, T0 + 5, &mut OsRng).unwrap();
+    w.push(s);
+    let note = |w: &mut World, k: usize| {
+        let n = ledger::Note::new(format!("minutes {k}")).unwrap();
+        let s = ledger::dag::say(
+            &w.members[1],
+            &w.community,
+            &w.all,
+            Payload::Note(n),
+            T0 + 6,
+        )
+        .unwrap();
+        w.push(s);
+    };
+    let proposal = || Proposal {
+        question: "Old record?".into(),
+        kind: BallotKind::Approval { options: 1 },
+        options: vec!["yes".into()],
+        trustees: Vec::new(),
+        threshold: 2,
+    };
+    let with_trustees = |w: &World| {
+        let mut p = proposal();
+        p.trustees = w.members[..3].iter().map(|k| k.public()).collect();
+        p
+    };
+    let in_record_order = |w: &World, d: &StatementId| {
+        let record = community::Record::new(w.all[0].clone(), w.all.clone(), Vec::new(), true);
+        DecisionState::from_record(&record, d, &mut OsRng)
+    };
+    // Inside the window the late registration may be concurrent: valid.
+    for k in 0..RECENT_WINDOW - 10 {
+        note(&mut w, k);
+    }
+    let p = with_trustees(&w);
+    let stale = vote::open(
+        &w.members[0],
+        &w.community,
+        &w.all[..before_late],
+        p,
+        T0 + 7,
+    )
+    .unwrap();
+    let d = w.push(stale);
+    let st = in_record_order(&w, &d).unwrap();
+    assert_eq!(st.electorate.electorate.len(), 3);
+    // Beyond it, the same choice of old predecessors is refused by name.
+    for k in 0..20 {
+        note(&mut w, k);
+    }
+    let p = with_trustees(&w);
+    let stale = vote::open(
+        &w.members[0],
+        &w.community,
+        &w.all[..before_late],
+        p,
+        T0 + 8,
+    )
+    .unwrap();
+    let d = w.push(stale);
+    let err = in_record_order(&w, &d).unwrap_err().to_string();
+    let late = w.members[3].public().fingerprint().to_string();
+    assert!(err.contains("builds on an old part of the record"), "{err}");
+    assert!(err.contains(&late), "{err} does not name {late}");
+    // An opening on every head includes the late member.
+    let p = with_trustees(&w);
+    let fresh = vote::open(&w.members[0], &w.community, &w.all, p, T0 + 9).unwrap();
+    let d = w.push(fresh);
+    assert_eq!(
+        in_record_order(&w, &d).unwrap().electorate.electorate.len(),
+        4
+    );
+}

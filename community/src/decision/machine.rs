@@ -106,10 +106,13 @@ fn decision_of(s: &Statement) -> Option<StatementId> {
 
 impl<'a> Machine<'a> {
     /// Check decision `decision`'s opening among `all` (the statements
-    /// held) and start its machine in [`Phase::KeyGeneration`].
+    /// held, in `order`, the record's order, by which the opening must
+    /// build on recent registrations) and start its machine in
+    /// [`Phase::KeyGeneration`].
     pub(super) fn open(
         community: &CommunityId,
         all: &'a [Statement],
+        order: &[&Statement],
         decision: &StatementId,
         adopted: &crate::governed::Adoptions,
     ) -> Result<Self, DecisionError> {
@@ -189,6 +192,11 @@ impl<'a> Machine<'a> {
                 opening.electorate_size,
                 hex::encode(opening.electorate)
             )));
+        }
+        let at = order.iter().position(|s| s.id() == *decision).unwrap_or(0);
+        if let Some(why) = super::check_recent(community, order, at, &past_ids, &at_open, adopted)?
+        {
+            return Err(invalid(why));
         }
         let m = opening.trustees.len();
         let clock = super::timeline::Clock::of(open_stmt.payload());

@@ -159,6 +159,55 @@ fn reveal_opens_deal(
     })
 }
 
+/// How many statements of the record, before an opening's place in it, a
+/// voting-key registration may precede the opening without being in the
+/// opening's causal past (see [`check_recent`]).
+pub const RECENT_WINDOW: usize = 256;
+
+/// Why an opening at index `at` of `all` (the record's order) builds on an
+/// old part of the record, if it does: a member's voting-key registration
+/// more than [`RECENT_WINDOW`] statements before it, by someone who was a
+/// member there and has not left in the opening's past, is not in the
+/// opening's causal past — so the opener left a registered member out of
+/// the electorate (and shrank the ring) by choosing old predecessors.
+/// Registrations closer to the opening may be concurrent with it; an
+/// opening that became final long after it was made can be refused by
+/// this, and is opened again.
+fn check_recent(
+    community: &CommunityId,
+    all: &[&Statement],
+    at: usize,
+    past: &std::collections::HashSet<StatementId>,
+    at_open: &CommunityState,
+    adopted: &crate::governed::Adoptions,
+) -> Result<Option<String>, DecisionError> {
+    let Some(cut) = at.checked_sub(RECENT_WINDOW).filter(|c| *c > 0) else {
+        return Ok(None);
+    };
+    let prefix = &all[..cut];
+    let old = prefix
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.payload(), Payload::VotingKey(_)) && !past.contains(&s.id()))
+        .filter(|(_, s)| !at_open.departed.contains_key(&s.author()))
+        .collect::<Vec<_>>();
+    if old.is_empty() {
+        return Ok(None);
+    }
+    let prefix: Vec<Statement> = prefix.iter().map(|s| (*s).clone()).collect();
+    let then = CommunityState::from_statements_with(community, &prefix, adopted)?;
+    Ok(old
+        .into_iter()
+        .find(|(_, s)| then.members.contains(&s.author()))
+        .map(|(i, s)| {
+            format!(
+                "it builds on an old part of the record: the voting key {} registered {} statements before it is not in its causal past (an opening must build on every registration more than {RECENT_WINDOW} statements older)",
+                s.author().fingerprint(),
+                at - i
+            )
+        }))
+}
+
 /// The electorate at some point of the record, with each credential's member.
 #[derive(Clone, Debug)]
 pub struct ElectorateAt {
@@ -744,7 +793,7 @@ impl DecisionState {
         adopted: &Adoptions,
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
-        let mut m = machine::Machine::open(community, unique, decision, adopted)?;
+        let mut m = machine::Machine::open(community, unique, &order, decision, adopted)?;
         for s in order {
             m.apply(s)?;
         }
