@@ -107,7 +107,7 @@
 
 use crate::decision::{DecisionError, DecisionState};
 use crate::governed::Adoptions;
-use crate::state::StateError;
+use crate::state::{CommunityState, StateError};
 use ballot::coin::{combine, CoinName, CoinShare};
 use ballot::KeyInfo;
 use governance::sortition::commit::draw_inputs_digest;
@@ -414,6 +414,24 @@ struct Ctx<'a> {
     final_len: Option<usize>,
     /// For a federation: its pool at a draw's position.
     federated: Option<PoolAt<'a>>,
+}
+
+impl Ctx<'_> {
+    /// The people who may sit at position `at` of the record order: a
+    /// federation's pool as its pins fix it there, or the community's
+    /// members there (a member who left since a draw is not called from
+    /// its reserve).
+    fn pool_at(&self, at: usize) -> Result<std::collections::BTreeSet<String>, String> {
+        if let Some(pool_at) = self.federated {
+            return Ok(federated_people(&pool_at(at))?.into_iter().collect());
+        }
+        let prefix: Vec<Statement> = (self.order.iter().take(at + 1))
+            .map(|s| (*s).clone())
+            .collect();
+        let state = CommunityState::from_statements_with(self.community, &prefix, self.adoptions)
+            .map_err(|e| e.to_string())?;
+        Ok(state.members.iter().map(key_id).collect())
+    }
 }
 
 /// A federation's pool as its pins fix it at a draw's position in the
@@ -799,13 +817,17 @@ impl AssemblyView {
                 current.map_or("none (never drawn)".into(), |p| p.to_string())
             ))
         } else {
-            match a.rotation.resign(&member) {
+            match (ctx.pool_at(at)).and_then(|pool| {
+                a.rotation
+                    .resign_within(&member, &|r| pool.contains(r))
+                    .map_err(|e| e.to_string())
+            }) {
                 Ok(res) => {
                     record.replacement = res.replacement;
                     a.holders = holders(&a.rotation);
                     None
                 }
-                Err(e) => Some(e.to_string()),
+                Err(e) => Some(e),
             }
         };
         a.resignations.push(record);

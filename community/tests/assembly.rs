@@ -923,6 +923,32 @@ fn a_departed_member_is_not_drawn() {
     assert!(!draw.panel.contains(&key_id(&w.members[5].public())));
 }
 
+/// A reserve who has left the community since the draw is passed over
+/// when a seated member resigns: the seat goes to the next reserve.
+#[test]
+fn a_resignation_passes_over_a_reserve_who_left() {
+    let mut w = World::founded(8, council(3, 1));
+    w.register_all();
+    let d = w.draw_with_shares(0);
+    let (a, _) = w.assemblies().draw(&d).map(|(a, d)| (a.clone(), d.clone())).unwrap();
+    let reserves = a.rotation.draws()[0].reserves.clone();
+    let keys: Vec<String> = w.members.iter().map(|m| key_id(&m.public())).collect();
+    let member = |k: &str| keys.iter().position(|m| m == k).unwrap();
+    let gone = member(&reserves[0]);
+    let s = vote::depart(&w.members[gone], &w.community, &w.all, None, T0 + 60).unwrap();
+    w.push(s);
+    let seated = a.holders[0].clone().unwrap();
+    let r = w.resign(member(&seated), 0);
+    let view = w.assemblies();
+    let a = view.assembly("council").unwrap();
+    let rec = (a.resignations.iter())
+        .find(|x| x.statement == r.to_string())
+        .unwrap();
+    assert!(rec.problem.is_none(), "{:?}", rec.problem);
+    assert_eq!(rec.replacement.as_ref(), Some(&reserves[1]));
+    assert!(!a.holders.iter().flatten().any(|h| *h == reserves[0]));
+}
+
 /// A federation whose pool follows its pins: after the pin statement
 /// (none: from the genesis), the members and their people.
 struct Schedule(Vec<(Option<StatementId>, community::assembly::FederatedPool)>);

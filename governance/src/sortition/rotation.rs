@@ -379,6 +379,20 @@ impl Assembly {
     /// # Errors
     /// [`RotationError::NotAMember`] if `member` holds no seat.
     pub fn resign(&mut self, member: &str) -> Result<Resignation, RotationError> {
+        self.resign_within(member, &|_| true)
+    }
+
+    /// As [`Assembly::resign`], but only a reserve for whom `in_pool`
+    /// holds (still a member of the population at the resignation) may
+    /// take the seat; the others are passed over.
+    ///
+    /// # Errors
+    /// [`RotationError::NotAMember`] if `member` holds no seat.
+    pub fn resign_within(
+        &mut self,
+        member: &str,
+        in_pool: &dyn Fn(&str) -> bool,
+    ) -> Result<Resignation, RotationError> {
         let seat = self
             .holders
             .iter()
@@ -388,7 +402,7 @@ impl Assembly {
         let now = self.next - 1;
         self.end_service(seat, now + 1);
         let draw = self.holders[seat].draw;
-        let (replacement, quotas_kept) = self.call_reserve(draw, member, now)?;
+        let (replacement, quotas_kept) = self.call_reserve(draw, member, now, in_pool)?;
         if let Some(r) = &replacement {
             self.start_service(seat, r.clone(), now);
             let slot = &mut self.draws[draw].panel;
@@ -467,9 +481,10 @@ impl Assembly {
         draw: usize,
         member: &str,
         now: u64,
+        in_pool: &dyn Fn(&str) -> bool,
     ) -> Result<(Option<String>, bool), RotationError> {
         let d = &self.draws[draw];
-        let mut candidates = d.reserves.iter().filter(|r| self.is_eligible(r, now));
+        let mut candidates = (d.reserves.iter()).filter(|r| self.is_eligible(r, now) && in_pool(r));
         let Some(q) = &d.quotas else {
             return Ok((candidates.next().cloned(), true));
         };
