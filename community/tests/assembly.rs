@@ -930,7 +930,11 @@ fn a_resignation_passes_over_a_reserve_who_left() {
     let mut w = World::founded(8, council(3, 1));
     w.register_all();
     let d = w.draw_with_shares(0);
-    let (a, _) = w.assemblies().draw(&d).map(|(a, d)| (a.clone(), d.clone())).unwrap();
+    let (a, _) = w
+        .assemblies()
+        .draw(&d)
+        .map(|(a, d)| (a.clone(), d.clone()))
+        .unwrap();
     let reserves = a.rotation.draws()[0].reserves.clone();
     let keys: Vec<String> = w.members.iter().map(|m| key_id(&m.public())).collect();
     let member = |k: &str| keys.iter().position(|m| m == k).unwrap();

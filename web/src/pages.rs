@@ -570,7 +570,10 @@ async fn draw_step(
                 "Posted your {} for the draw. Export your statements to the other trustees, or let your node carry them.",
                 s.kind().name()
             ),
-            device::DrawStep::CoinShare(_) => "Posted your share of the draw's coin.".to_string(),
+            device::DrawStep::CoinShare(_) => {
+                "Posted your coin share: of the draw's coin, or of a repair's after the federation changed."
+                    .to_string()
+            }
         })
     })
     .await

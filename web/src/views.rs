@@ -299,6 +299,23 @@ pub fn assemblies(
                             }
                         }
                     }
+                    @if !a.repairs.is_empty() {
+                        h3 { "Repairs after the federation changed" }
+                        ul.cards {
+                            @for r in &a.repairs {
+                                li {
+                                    span { "At position " (r.position) ": " (r.cause.join("; ")) }
+                                    span.why { (r.status.to_string()) }
+                                    @for c in &r.left {
+                                        span { "left: " code.fp { (member_fp(&c.person)) } " — " (c.reason) }
+                                    }
+                                    @for c in &r.joined {
+                                        span { "took a seat: " code.fp { (member_fp(&c.person)) } " — " (c.reason) }
+                                    }
+                                }
+                            }
+                        }
+                    }
                     @if !a.resignations.is_empty() {
                         h3 { "Resignations" }
                         ul.cards {
