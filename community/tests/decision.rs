@@ -913,32 +913,20 @@ fn an_opening_on_an_old_part_of_the_record_is_invalid() {
     for k in 0..RECENT_WINDOW - 10 {
         note(&mut w, k);
     }
-    let p = with_trustees(&w);
-    let stale = vote::open(
-        &w.members[0],
-        &w.community,
-        &w.all[..before_late],
-        p,
-        T0 + 7,
-    )
-    .unwrap();
-    let d = w.push(stale);
+    // An opening built only on what came before the late registration.
+    let open_stale = |w: &mut World, time: u64| {
+        let p = with_trustees(w);
+        let s = vote::open(&w.members[0], &w.community, &w.all[..before_late], p, time);
+        w.push(s.unwrap())
+    };
+    let d = open_stale(&mut w, T0 + 7);
     let st = in_record_order(&w, &d).unwrap();
     assert_eq!(st.electorate.electorate.len(), 3);
     // Beyond it, the same choice of old predecessors is refused by name.
     for k in 0..20 {
         note(&mut w, k);
     }
-    let p = with_trustees(&w);
-    let stale = vote::open(
-        &w.members[0],
-        &w.community,
-        &w.all[..before_late],
-        p,
-        T0 + 8,
-    )
-    .unwrap();
-    let d = w.push(stale);
+    let d = open_stale(&mut w, T0 + 8);
     let err = in_record_order(&w, &d).unwrap_err().to_string();
     let late = w.members[3].public().fingerprint().to_string();
     assert!(err.contains("builds on an old part of the record"), "{err}");

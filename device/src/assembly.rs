@@ -171,23 +171,35 @@ impl Loaded {
                 .ok_or_else(|| refused(st.key_pending.clone().unwrap_or_default()))?;
             return Ok(DrawStep::KeyGeneration(step));
         }
-        let secret = community::vault::get(&self.store, key, draw)?;
         let name = d
             .name
             .clone()
             .ok_or_else(|| refused("the draw has no coin name".into()))?;
+        self.coin_share(key, draw, &st, &name)
+            .map(DrawStep::CoinShare)
+    }
+
+    /// `key`'s share of coin `name` under draw `draw`'s key, stored.
+    fn coin_share(
+        &mut self,
+        key: &Keypair,
+        draw: &StatementId,
+        st: &community::decision::DecisionState,
+        name: &ballot::coin::CoinName,
+    ) -> Result<Statement, CommunityError> {
+        let secret = community::vault::get(&self.store, key, draw)?;
         let s = vote::coin_share(
             key,
             &secret,
             &self.community,
             &self.all,
-            &st,
-            &name,
+            st,
+            name,
             now(),
             &mut OsRng,
         )?;
         self.save(&s)?;
-        Ok(DrawStep::CoinShare(s))
+        Ok(s)
     }
 
     /// A trustee of draw `draw` posts its share of the coin of repair `r`,
@@ -205,23 +217,11 @@ impl Loaded {
             return Err(refused("you have shared this repair's coin already".into()));
         }
         let st = self.decision(draw)?;
-        let secret = community::vault::get(&self.store, key, draw)?;
         let name = r
             .name
             .clone()
             .ok_or_else(|| refused("the repair has no coin name".into()))?;
-        let s = vote::coin_share(
-            key,
-            &secret,
-            &self.community,
-            &self.all,
-            &st,
-            &name,
-            now(),
-            &mut OsRng,
-        )?;
-        self.save(&s)?;
-        Ok(s)
+        self.coin_share(key, draw, &st, &name)
     }
 
     fn is_mine(&self, key: &Keypair, statement: &str) -> bool {

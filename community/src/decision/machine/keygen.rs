@@ -68,6 +68,20 @@ impl<'a> Machine<'a> {
         self.state.keygen.cutoff.is_some()
     }
 
+    /// `trustee` (the index of `s`'s author), or `None` after ignoring `s`,
+    /// a `what` by a key that is not a trustee.
+    fn trustee_or_ignore(
+        &mut self,
+        s: &Statement,
+        trustee: Option<u16>,
+        what: &str,
+    ) -> Option<u16> {
+        if trustee.is_none() {
+            self.ignore(s, format!("a {what} by a key that is not a trustee"));
+        }
+        trustee
+    }
+
     fn after_cutoff(&self, j: u16, what: &str) -> String {
         format!(
             "trustee {j}'s {what} comes after the qualified dealers were fixed (at key check {})",
@@ -85,13 +99,13 @@ impl<'a> Machine<'a> {
         trustee: Option<u16>,
         key: ballot::TransportKey,
     ) {
-        match trustee {
-            None => self.ignore(s, "a join by a key that is not a trustee"),
-            Some(j) if self.trustee_mut(j).join.is_some() => {
-                self.ignore(s, equivocation(j, "join"))
-            }
-            Some(j) => self.trustee_mut(j).join = Some((s.id(), key)),
+        let Some(j) = self.trustee_or_ignore(s, trustee, "join") else {
+            return;
+        };
+        if self.trustee_mut(j).join.is_some() {
+            return self.ignore(s, equivocation(j, "join"));
         }
+        self.trustee_mut(j).join = Some((s.id(), key));
     }
 
     /// Why trustee `j`'s deal `p` cannot count, if it cannot.
@@ -139,16 +153,14 @@ impl<'a> Machine<'a> {
         p: &'a DkgDeal,
         past: &HashSet<StatementId>,
     ) {
-        let Some(j) = trustee else {
-            return self.ignore(s, "a deal by a key that is not a trustee");
+        let Some(j) = self.trustee_or_ignore(s, trustee, "deal") else {
+            return;
         };
-        match self.deal_refusal(j, p, past) {
-            Some(why) => self.ignore(s, why),
-            None => {
-                self.trustee_mut(j).deal = Some(s.id());
-                self.deals[j as usize - 1] = Some(p);
-            }
+        if let Some(why) = self.deal_refusal(j, p, past) {
+            return self.ignore(s, why);
         }
+        self.trustee_mut(j).deal = Some(s.id());
+        self.deals[j as usize - 1] = Some(p);
     }
 
     /// Check trustee `j`'s public opening `o` of dealer `o.dealer()`'s
@@ -239,25 +251,24 @@ impl<'a> Machine<'a> {
         p: &ShareOpenings,
         past: &HashSet<StatementId>,
     ) {
-        let Some(j) = trustee else {
-            return self.ignore(s, "a key check by a key that is not a trustee");
+        let Some(j) = self.trustee_or_ignore(s, trustee, "key check") else {
+            return;
         };
-        match self.check_complaints(j, p, past) {
-            Err(why) => self.ignore(s, why),
-            Ok(proven) => {
-                self.trustee_mut(j).check = Some(s.id());
-                for (dealer, why) in proven {
-                    let kg = &mut self.state.keygen;
-                    kg.opened.push((dealer, j));
-                    if !kg.excluded.iter().any(|(d, _)| *d == dealer) {
-                        kg.excluded.push((dealer, why));
-                    }
-                }
-                let checks = self.state.trustees.iter().filter(|t| t.check.is_some());
-                if checks.count() == self.state.quorum() {
-                    self.fix_qualified(s.id());
-                }
+        let proven = match self.check_complaints(j, p, past) {
+            Ok(proven) => proven,
+            Err(why) => return self.ignore(s, why),
+        };
+        self.trustee_mut(j).check = Some(s.id());
+        for (dealer, why) in proven {
+            let kg = &mut self.state.keygen;
+            kg.opened.push((dealer, j));
+            if !kg.excluded.iter().any(|(d, _)| *d == dealer) {
+                kg.excluded.push((dealer, why));
             }
+        }
+        let checks = self.state.trustees.iter().filter(|t| t.check.is_some());
+        if checks.count() == self.state.quorum() {
+            self.fix_qualified(s.id());
         }
     }
 
@@ -320,18 +331,16 @@ impl<'a> Machine<'a> {
         p: &DkgReveal,
         past: &HashSet<StatementId>,
     ) {
-        let Some(j) = trustee else {
-            return self.ignore(s, "a reveal by a key that is not a trustee");
+        let Some(j) = self.trustee_or_ignore(s, trustee, "reveal") else {
+            return;
         };
-        match self.reveal_refusal(j, p, past) {
-            Some(why) => self.ignore(s, why),
-            None => {
-                self.trustee_mut(j).reveal = Some(s.id());
-                self.feldman.insert(j, p.commitments.clone());
-                self.basis.push(s.id());
-                self.settle_key();
-            }
+        if let Some(why) = self.reveal_refusal(j, p, past) {
+            return self.ignore(s, why);
         }
+        self.trustee_mut(j).reveal = Some(s.id());
+        self.feldman.insert(j, p.commitments.clone());
+        self.basis.push(s.id());
+        self.settle_key();
     }
 
     /// The good shares trustee `j`'s recovery opens, or why it cannot count.
@@ -388,8 +397,8 @@ impl<'a> Machine<'a> {
         p: &ShareOpenings,
         past: &HashSet<StatementId>,
     ) {
-        let Some(j) = trustee else {
-            return self.ignore(s, "a recovery by a key that is not a trustee");
+        let Some(j) = self.trustee_or_ignore(s, trustee, "recovery") else {
+            return;
         };
         let shares = match self.recovery_shares(j, p, past) {
             Ok(shares) => shares,
@@ -482,8 +491,8 @@ impl<'a> Machine<'a> {
         key: ballot::DecisionKey,
         past: &HashSet<StatementId>,
     ) {
-        let Some(j) = trustee else {
-            return self.ignore(s, "a key confirmation by a key that is not a trustee");
+        let Some(j) = self.trustee_or_ignore(s, trustee, "key confirmation") else {
+            return;
         };
         if let Some(why) = self.confirm_refusal(s, j, key, past) {
             return self.ignore(s, why);
