@@ -235,10 +235,15 @@ impl Step<'_> {
             .iter()
             .filter(|d| !kg.opened.contains(&(**d, self.j)))
         {
-            let sealed = dealt
-                .get(d)
-                .and_then(|deal| deal.shares.iter().find(|s| s.recipient() == self.j));
-            if let Some(sealed) = sealed {
+            let Some(deal) = dealt.get(d) else { continue };
+            let sealed = deal.shares.iter().find(|s| s.recipient() == self.j);
+            // Only a good share helps (a bad one would void the recovery):
+            // one this trustee could not check before the cutoff is left out.
+            let good = |s: &&SealedShare| {
+                s.open(&st.decision_id(), &transport)
+                    .is_ok_and(|sh| deal.commitments.verify(&sh).is_ok())
+            };
+            if let Some(sealed) = sealed.filter(good) {
                 openings.push(ShareOpening::create(
                     &st.decision_id(),
                     sealed,
