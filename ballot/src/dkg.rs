@@ -673,6 +673,55 @@ pub fn reconstruct_feldman(
     }))
 }
 
+/// Trustee `recipient`'s share of a dealer whose shares of `t` other
+/// trustees are public (opened after a proven complaint): `f(j)` and
+/// `f'(j)` by Lagrange interpolation at `j` from `t` shares that verify
+/// against the dealer's round-1 commitments. The result verifies against
+/// them too (checked). Shares that fail the commitments are ignored; `t`
+/// valid ones of distinct recipients are needed.
+pub fn interpolate_share(
+    params: &ThresholdParams,
+    pedersen: &PedersenCommitments,
+    shares: &[DealerShare],
+    recipient: u16,
+) -> Result<DealerShare> {
+    params.check_index("recipient", recipient)?;
+    let mut pts: Vec<&DealerShare> = Vec::new();
+    for s in shares {
+        if pedersen.verify(s).is_ok() && !pts.iter().any(|p| p.recipient == s.recipient) {
+            pts.push(s);
+        }
+    }
+    let t = params.threshold as usize;
+    if pts.len() < t {
+        return Err(Error::NotEnoughShares {
+            valid: pts.len(),
+            threshold: t,
+        });
+    }
+    pts.truncate(t);
+    let x = Scalar::from(recipient);
+    let mut out = DealerShare {
+        dealer: pedersen.dealer(),
+        recipient,
+        value: Scalar::ZERO,
+        blinding: Scalar::ZERO,
+    };
+    for a in &pts {
+        // λ_a(x) = Π_{b≠a} (x − x_b)/(x_a − x_b)
+        let xa = Scalar::from(a.recipient);
+        let mut lambda = Scalar::ONE;
+        for b in pts.iter().filter(|b| b.recipient != a.recipient) {
+            let xb = Scalar::from(b.recipient);
+            lambda *= (x - xb) * (xa - xb).invert();
+        }
+        out.value += lambda * a.value;
+        out.blinding += lambda * a.blinding;
+    }
+    pedersen.verify(&out)?;
+    Ok(out)
+}
+
 /// The public outcome of key generation: the decision key and every
 /// trustee's verification key, computable by anyone from the qualified
 /// dealers' round-2 commitments.
@@ -985,6 +1034,24 @@ mod tests {
                 threshold: 2
             })
         ));
+    }
+
+    #[test]
+    fn a_share_is_interpolated_from_t_public_shares() {
+        let p = params(); // 2 of 3
+        let dealer = Dealer::new(p, 2, &mut OsRng).unwrap();
+        let ped = dealer.pedersen_commitments();
+        let public: Vec<_> = [1, 3].map(|j| dealer.share_for(j).unwrap()).to_vec();
+        let got = interpolate_share(&p, &ped, &public, 2).unwrap();
+        assert_eq!(got, dealer.share_for(2).unwrap());
+        // A share of another polynomial is not counted: one valid is too few.
+        let other = Dealer::new(p, 2, &mut OsRng).unwrap();
+        let mixed = vec![public[0].clone(), other.share_for(3).unwrap()];
+        assert!(matches!(
+            interpolate_share(&p, &ped, &mixed, 2),
+            Err(Error::NotEnoughShares { valid: 1, .. })
+        ));
+        assert!(interpolate_share(&p, &ped, &public, 0).is_err());
     }
 
     #[test]

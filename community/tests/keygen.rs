@@ -487,3 +487,98 @@ fn every_step_out_of_turn_is_ignored_by_name() {
         third.kind()
     );
 }
+
+/// The late-dealer gap, closed where it can be: a dishonest dealer deals
+/// only after trustee 2 has checked, sealing it a bad share; it is still
+/// qualified (its deal precedes the cutoff). Trustee 2's late complaint
+/// proves the share bad and exposes the dealer; two trustees open their
+/// good shares of it, trustee 2 reads its own from them, confirms, and
+/// decrypts. The key is what the qualified dealers define, unchanged.
+#[test]
+fn a_late_bad_share_is_complained_about_and_read_from_public_shares() {
+    let mut w = World::new(6);
+    w.register_all();
+    // Five trustees, 2 of 5: the quorum is 4.
+    let p = vote::Proposal {
+        question: "Late dealer?".into(),
+        kind: BallotKind::OneOf { options: 2 },
+        options: vec!["a".into(), "b".into()],
+        trustees: w.members[..5].iter().map(|k| k.public()).collect(),
+        threshold: 2,
+    };
+    let s = vote::open(&w.members[0], &w.community, &w.all, p, T0 + 2).unwrap();
+    let d = w.push(s);
+    let t0 = opened(&w, &d);
+    for j in 0..5 {
+        step(&mut w, &d, j, t0 + 1).unwrap(); // joins
+    }
+    for j in 1..5 {
+        step(&mut w, &d, j, t0 + 1).unwrap(); // deals by trustees 2–5
+    }
+    // Trustee 2 checks at its deadline, before trustee 1 dealt.
+    assert_eq!(
+        step(&mut w, &d, 1, t0 + 2 * P).unwrap(),
+        ledger::Kind::KeyCheck
+    );
+    let dealer = deal_badly(&mut w, &d);
+    for j in 2..5 {
+        assert_eq!(
+            step(&mut w, &d, j, t0 + 2 * P).unwrap(),
+            ledger::Kind::KeyCheck
+        );
+    }
+    let st = w.state(&d);
+    assert_eq!(
+        st.keygen.qualified,
+        vec![1, 2, 3, 4, 5],
+        "trustee 1 dealt before the cutoff"
+    );
+    // Trustee 1 reveals what it dealt; the others reveal; trustee 2's
+    // device opens the bad share in public at once.
+    let (commitments, proof) = dealer.reveal(&d.0, &mut OsRng);
+    say(
+        &mut w,
+        0,
+        Payload::DkgReveal(DkgReveal {
+            decision: d,
+            commitments,
+            proof,
+        }),
+    );
+    assert_eq!(
+        step(&mut w, &d, 1, t0 + 2 * P).unwrap(),
+        ledger::Kind::DkgReveal
+    );
+    assert_eq!(
+        step(&mut w, &d, 1, t0 + 2 * P).unwrap(),
+        ledger::Kind::KeyRecovery
+    );
+    let st = w.state(&d);
+    assert_eq!(st.keygen.exposed.len(), 1);
+    assert!(
+        st.keygen.exposed[0]
+            .1
+            .contains("trustee 2 proved that its share from trustee 1 does not match"),
+        "{:?}",
+        st.keygen.exposed
+    );
+    // The others open their good shares of trustee 1, reveal and confirm:
+    // three confirmations of the four needed.
+    w.keygen_by(&d, &[2, 3, 4], t0 + 2 * P);
+    let st = w.state(&d);
+    assert!(st.key.is_none() && st.proposed.is_some());
+    assert!(st.keygen.shares[&1].len() >= 2);
+    // Trustee 2 reads its share of trustee 1 from the public ones and
+    // confirms: the fourth confirmation.
+    assert_eq!(
+        step(&mut w, &d, 1, t0 + 2 * P).unwrap(),
+        ledger::Kind::KeyConfirmation
+    );
+    let st = w.state(&d);
+    assert!(st.key.is_some(), "{:?}", st.key_pending);
+    assert_eq!(st.key.as_ref().unwrap().qualified(), &[1, 2, 3, 4, 5]);
+    // Trustee 2 reads its share of trustee 1 from the public ones: its key
+    // share matches its verification key, and it decrypts with trustee 3.
+    vote::trustee_key(&w.members[1], &w.tsecrets[1], &w.all, &st).unwrap();
+    assert_eq!(vote_and_tally(&mut w, &d, &[1, 2]), vec![1, 3]);
+}

@@ -61,8 +61,6 @@ pub(super) struct Machine<'a> {
     /// The qualified dealers' round-2 commitments known so far, revealed
     /// or recovered.
     feldman: std::collections::BTreeMap<u16, FeldmanCommitments>,
-    /// Shares of qualified dealers opened in public by recoveries.
-    openings: std::collections::BTreeMap<u16, Vec<ballot::dkg::DealerShare>>,
     /// The reveals and recoveries that define the key, which every
     /// counted confirmation builds on.
     basis: Vec<StatementId>,
@@ -243,7 +241,6 @@ impl<'a> Machine<'a> {
             by_id,
             deals: vec![None; m],
             feldman: Default::default(),
-            openings: Default::default(),
             basis: Vec::new(),
             ballots: Vec::new(),
             close_past: None,

@@ -427,8 +427,18 @@ pub struct KeyGeneration {
     /// Qualified dealers whose round-2 commitments were recovered from
     /// `t` shares opened in public (their polynomial is public).
     pub recovered: Vec<u16>,
-    /// Shares opened in public, as `(dealer, recipient)`.
+    /// Shares opened in public, as `(dealer, recipient)`: complaints and
+    /// good shares alike.
     pub opened: Vec<(u16, u16)>,
+    /// Qualified dealers proven, after the cutoff, to have dealt a bad
+    /// share (a late complaint), and the proof's words: their polynomials
+    /// are opened in public, so that the complainer reads its share from
+    /// them; the key does not change.
+    pub exposed: Vec<(u16, String)>,
+    /// The good shares of qualified dealers opened in public, by dealer
+    /// (those of a silent or exposed dealer; `t` of them fix its
+    /// polynomial).
+    pub shares: std::collections::BTreeMap<u16, Vec<ballot::dkg::DealerShare>>,
     /// The qualified dealers' round-2 commitments, revealed or recovered,
     /// by dealer, once every one is known.
     pub commitments: Vec<ballot::dkg::FeldmanCommitments>,

@@ -14,6 +14,7 @@
 //! | key check | every trustee dealt | `opened + 2P`: check the deals held |
 //! | reveal | qualified dealers fixed | — |
 //! | recovery | a qualified dealer has not revealed | only after `opened + 3P` |
+//! | late complaint, exposure | a qualified dealer's share to it is bad; a dealer is exposed | at once |
 //! | confirm | every qualified dealer's commitments known | — |
 //!
 //! with `P` = [`KEY_GENERATION_PATIENCE`]. The deadlines are the device's
@@ -23,7 +24,7 @@
 
 use super::{dealer, refuse, transport_secret, trustee_index, TrusteeSecret, VoteError};
 use crate::decision::{DecisionState, Trustee};
-use ballot::dkg::DealerShare;
+use ballot::dkg::{interpolate_share, DealerShare};
 use ballot::{SealedShare, ShareOpening, TrusteeKey};
 use identity::Keypair;
 use ledger::dag::say;
@@ -114,9 +115,6 @@ impl Step<'_> {
             let key = transport_secret(self.secret, &decision)?.public();
             return Ok(Some(Payload::TrusteeJoin(TrusteeJoin { decision, key })));
         }
-        if st.key.is_some() {
-            return Ok(None);
-        }
         if !fixed && me.deal.is_none() {
             return self.deal(rng).map(Some);
         }
@@ -131,13 +129,20 @@ impl Step<'_> {
             ));
         }
         let qualified = st.keygen.qualified.contains(&self.j);
-        if qualified && me.reveal.is_none() && !st.keygen.recovered.contains(&self.j) {
+        let silent = me.reveal.is_none() && !st.keygen.recovered.contains(&self.j);
+        if qualified && silent && st.key.is_none() {
             let (commitments, proof) = dealer(self.secret, st, self.j)?.reveal(&decision.0, rng);
             return Ok(Some(Payload::DkgReveal(DkgReveal {
                 decision,
                 commitments,
                 proof,
             })));
+        }
+        if let Some(p) = self.public_openings(rng)? {
+            return Ok(Some(p));
+        }
+        if st.key.is_some() {
+            return Ok(None);
         }
         if st.proposed.is_none() {
             return self.recover(rng).map(Some);
@@ -146,6 +151,51 @@ impl Step<'_> {
             return self.confirm().map(Some);
         }
         Ok(None)
+    }
+
+    /// After the cutoff, at once: open in public every bad share a
+    /// qualified dealer sealed to this trustee (a late complaint, which
+    /// exposes the dealer), and this trustee's good share of every exposed
+    /// dealer whose polynomial is not public yet.
+    fn public_openings<R: RngCore + CryptoRng>(
+        &self,
+        rng: &mut R,
+    ) -> Result<Option<Payload>, VoteError> {
+        let (st, kg) = (self.state, &self.state.keygen);
+        let transport = transport_secret(self.secret, &st.id)?;
+        let dealt = deals(self.statements, st);
+        let t = st.opening.threshold as usize;
+        let mut openings = Vec::new();
+        for i in kg
+            .qualified
+            .iter()
+            .filter(|i| !kg.opened.contains(&(**i, self.j)))
+        {
+            let Some(deal) = dealt.get(i) else { continue };
+            let Some(sealed) = deal.shares.iter().find(|s| s.recipient() == self.j) else {
+                continue;
+            };
+            let good = sealed
+                .open(&st.decision_id(), &transport)
+                .is_ok_and(|sh| deal.commitments.verify(&sh).is_ok());
+            let exposed = kg.exposed.iter().any(|(d, _)| d == i);
+            let public = kg.shares.get(i).map_or(0, Vec::len);
+            if !good || (exposed && public < t) {
+                openings.push(ShareOpening::create(
+                    &st.decision_id(),
+                    sealed,
+                    &transport,
+                    rng,
+                ));
+            }
+        }
+        if openings.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Payload::KeyRecovery(ShareOpenings {
+            decision: st.id,
+            openings,
+        })))
     }
 
     /// Round 1: deal to every trustee that joined, once all have or the
@@ -306,10 +356,22 @@ fn received_shares(
         let Some(sealed) = deal.shares.iter().find(|s| s.recipient() == j) else {
             return refuse(format!("trustee {i} dealt no share to trustee {j}"));
         };
-        let share = sealed
+        let sealed = sealed
             .open(&state.decision_id(), &transport)
-            .and_then(|s| deal.commitments.verify(&s).map(|()| s))
-            .map_err(|e| VoteError::Refused(format!("trustee {i}'s share for you is bad ({e})")))?;
+            .and_then(|s| deal.commitments.verify(&s).map(|()| s));
+        // A bad share is read from the dealer's polynomial once `t` good
+        // shares of it are public (after this trustee's late complaint).
+        let public = state.keygen.shares.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let share = sealed
+            .or_else(|e| {
+                interpolate_share(&state.params(), &deal.commitments, public, j).map_err(|_| e)
+            })
+            .map_err(|e| {
+                VoteError::Refused(format!(
+                    "trustee {i}'s share for you is bad ({e}); it is read from trustee {i}'s polynomial once {} trustees open theirs in public",
+                    state.opening.threshold
+                ))
+            })?;
         out.push(share);
     }
     Ok(out)

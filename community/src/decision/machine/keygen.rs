@@ -38,6 +38,12 @@
 //!    every device interpolates its commitments
 //!    ([`ballot::dkg::reconstruct_feldman`]). Its secret becomes public;
 //!    the key stays secret while one honest qualified dealer revealed.
+//!    A recovery may also carry a **late complaint**: a bad share of a
+//!    qualified dealer, proven, from a trustee whose check came before the
+//!    deal. The dealer stays qualified (the key does not change) but is
+//!    *exposed*: its good shares are opened in public, and from `t` of
+//!    them the complainer reads its own (`KeyGeneration::exposed`,
+//!    `KeyGeneration::shares`).
 //! 6. **Key**: once every qualified dealer's commitments are known, the
 //!    key is their sum; it is in force at the `q`-th confirmation
 //!    (kind 19) that builds on every reveal and recovery defining it.
@@ -54,6 +60,10 @@ use ballot::{KeyInfo, Opened, ShareOpening};
 use ledger::payload::{DkgDeal, DkgReveal, ShareOpenings};
 use ledger::statement::{Statement, StatementId};
 use std::collections::HashSet;
+
+/// What a recovery opens: the good shares still needed, and the late
+/// complaints (dealer, proof in words).
+type Openings = (Vec<DealerShare>, Vec<(u16, String)>);
 
 /// What one public opening proves, once its proof verifies.
 enum Proof {
@@ -343,25 +353,36 @@ impl<'a> Machine<'a> {
         self.settle_key();
     }
 
-    /// The good shares trustee `j`'s recovery opens, or why it cannot count.
-    fn recovery_shares(
+    /// Whether a good share of dealer `i` opened by trustee `j` is still
+    /// needed in public: `i` is silent (its commitments unknown while the
+    /// key is not defined) or exposed by a late complaint, fewer than `t`
+    /// of its shares are public, and `j` has not opened its own yet.
+    fn opening_needed(&self, i: u16, j: u16, exposing: &[u16]) -> bool {
+        let kg = &self.state.keygen;
+        let silent = !self.feldman.contains_key(&i) && self.state.proposed.is_none();
+        let exposed = exposing.contains(&i) || kg.exposed.iter().any(|(d, _)| *d == i);
+        let public = kg.shares.get(&i).map_or(0, Vec::len);
+        (silent || exposed)
+            && public < self.state.opening.threshold as usize
+            && !kg.opened.contains(&(i, j))
+    }
+
+    /// What trustee `j`'s recovery opens — the good shares still needed,
+    /// and the late complaints (bad shares of qualified dealers, proven) —
+    /// or why it cannot count.
+    fn recovery_openings(
         &self,
         j: u16,
         p: &ShareOpenings,
         past: &HashSet<StatementId>,
-    ) -> Result<Vec<DealerShare>, String> {
+    ) -> Result<Openings, String> {
         let kg = &self.state.keygen;
         if !kg.cutoff.is_some_and(|c| past.contains(&c)) {
             return Err(format!(
                 "trustee {j}'s recovery does not build on the key check that fixed the qualified dealers"
             ));
         }
-        if self.state.proposed.is_some() {
-            return Err(format!(
-                "trustee {j}'s recovery comes after every qualified dealer's commitments are known"
-            ));
-        }
-        let mut shares = Vec::new();
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
         for o in &p.openings {
             let i = o.dealer();
             if !kg.qualified.contains(&i) {
@@ -370,24 +391,20 @@ impl<'a> Machine<'a> {
                 ));
             }
             match self.check_opening(j, o, past)? {
-                Proof::Good(share) => shares.push(share),
-                Proof::Bad(why) => {
-                    return Err(format!(
-                        "{why}: a recovery opens only good shares (a bad one is a complaint, before the cutoff)"
-                    ))
-                }
+                Proof::Good(share) => good.push(share),
+                Proof::Bad(_) if kg.opened.contains(&(i, j)) => {}
+                Proof::Bad(why) => bad.push((i, why)),
             }
         }
-        let useful = |sh: &DealerShare| {
-            !self.feldman.contains_key(&sh.dealer) && !kg.opened.contains(&(sh.dealer, j))
-        };
-        if !shares.iter().any(useful) {
+        let exposing: Vec<u16> = bad.iter().map(|(i, _)| *i).collect();
+        good.retain(|sh| self.opening_needed(sh.dealer, j, &exposing));
+        if good.is_empty() && bad.is_empty() {
             return Err(format!(
-                "trustee {j}'s recovery opens nothing new: its dealers revealed, were recovered, or were opened by it already"
+                "trustee {j}'s recovery opens nothing needed: its dealers revealed and are not exposed, have {} public shares already, or were opened by it already",
+                self.state.opening.threshold
             ));
         }
-        shares.retain(useful);
-        Ok(shares)
+        Ok((good, bad))
     }
 
     pub(super) fn on_recovery(
@@ -400,31 +417,48 @@ impl<'a> Machine<'a> {
         let Some(j) = self.trustee_or_ignore(s, trustee, "recovery") else {
             return;
         };
-        let shares = match self.recovery_shares(j, p, past) {
-            Ok(shares) => shares,
+        let (good, bad) = match self.recovery_openings(j, p, past) {
+            Ok(found) => found,
             Err(why) => return self.ignore(s, why),
         };
-        self.basis.push(s.id());
-        let params = self.state.params();
-        for share in shares {
-            let i = share.dealer;
-            self.state.keygen.opened.push((i, j));
-            let opened = self.openings.entry(i).or_default();
-            opened.push(share);
-            if opened.len() < params.threshold() as usize {
-                continue;
-            }
-            let Some(deal) = self.deals[i as usize - 1] else {
-                continue;
-            };
-            // t shares that each verified against the deal: interpolation
-            // cannot fail (checked again inside).
-            if let Ok(f) = reconstruct_feldman(&params, &deal.commitments, opened) {
-                self.feldman.insert(i, f);
-                self.state.keygen.recovered.push(i);
+        if self.state.proposed.is_none() {
+            self.basis.push(s.id());
+        }
+        for (i, why) in bad {
+            let kg = &mut self.state.keygen;
+            kg.opened.push((i, j));
+            if !kg.exposed.iter().any(|(d, _)| *d == i) {
+                kg.exposed.push((i, why));
             }
         }
+        for share in good {
+            self.take_public_share(share, j);
+        }
         self.settle_key();
+    }
+
+    /// Add trustee `j`'s good share of dealer `share.dealer` to the public
+    /// ones; with `t` of a dealer whose commitments are unknown, recover
+    /// them.
+    fn take_public_share(&mut self, share: DealerShare, j: u16) {
+        let i = share.dealer;
+        let params = self.state.params();
+        let kg = &mut self.state.keygen;
+        kg.opened.push((i, j));
+        let public = kg.shares.entry(i).or_default();
+        public.push(share);
+        if public.len() < params.threshold() as usize || self.feldman.contains_key(&i) {
+            return;
+        }
+        let Some(deal) = self.deals[i as usize - 1] else {
+            return;
+        };
+        // t shares that each verified against the deal: interpolation
+        // cannot fail (checked again inside).
+        if let Ok(f) = reconstruct_feldman(&params, &deal.commitments, public) {
+            self.feldman.insert(i, f);
+            kg.recovered.push(i);
+        }
     }
 
     /// Once every qualified dealer's commitments are known, the key they
