@@ -29,7 +29,7 @@
 use governance::{Constitution, Participation};
 use identity::Keypair;
 use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
-use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
+use ledger::net::{Multiaddr, NetConfig, NetEvent, NetStats, Peer};
 use ledger::{Note, Payload, Statement, StatementId, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -98,6 +98,7 @@ fn main() {
     let (stop, watch) = tokio::sync::watch::channel(false);
     let mut addrs: Vec<Multiaddr> = Vec::new();
     let mut tasks = Vec::new();
+    let refusals: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
     for (i, k) in keys.iter().enumerate() {
         let mut store = Store::open(&dir.path().join(format!("p{i}.db"))).unwrap();
         store.insert(&genesis).unwrap();
@@ -124,6 +125,7 @@ fn main() {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut watch = watch.clone();
         let finals = finals.clone();
+        let refusals = refusals.clone();
         tasks.push(rt.spawn(async move {
             let mut peer = Peer::start(durable, &seed, set, node, config).unwrap();
             let stop = async move {
@@ -140,10 +142,18 @@ fn main() {
                         f[i].entry(s).or_insert(now);
                     }
                 }
+                NetEvent::Refused { reason, .. } => {
+                    // the reason without the block it names
+                    let first = reason.split(':').next().unwrap_or("");
+                    let last = reason.rsplit(": ").next().unwrap_or("");
+                    let key = format!("{first}: … {last}");
+                    *refusals.lock().unwrap().entry(key).or_default() += 1;
+                }
                 _ => {}
             })
             .await
             .unwrap();
+            peer.stats().clone()
         }));
         addrs.push(rx.recv_timeout(Duration::from_secs(30)).unwrap());
     }
@@ -230,7 +240,41 @@ fn main() {
         rate / limit
     );
     let _ = stop.send(true);
+    let mut stats = NetStats::default();
     for t in tasks {
-        let _ = rt.block_on(t);
+        if let Ok(s) = rt.block_on(t) {
+            stats.add(&s);
+        }
     }
+    print_stats(&stats);
+    for (reason, count) in refusals.lock().unwrap().iter() {
+        println!("refused {count}×: {reason}");
+    }
+}
+
+/// The drivers' counters, summed over all participants.
+fn print_stats(s: &NetStats) {
+    let ms = |us: u64| us as f64 / 1e3;
+    println!(
+        "lace requests sent {}  received {}  blocks received {} (duplicates {}, {} in responses)\n\
+         blocks sent {}  hashes requested {}  bytes sent {}  received {}\n\
+         frontiers skipped {}  responses refusing {}  queued messages dropped {}\n\
+         driver time (ms, all nodes): node {:.0}  store {:.0}  intake {:.0}  send {:.0}",
+        s.requests_sent,
+        s.requests_received,
+        s.blocks_received,
+        s.duplicates,
+        s.duplicates_in_responses,
+        s.blocks_sent,
+        s.hashes_requested,
+        s.bytes_sent,
+        s.bytes_received,
+        s.frontiers_skipped,
+        s.refusals_received,
+        s.dropped,
+        ms(s.node_us),
+        ms(s.store_us),
+        ms(s.intake_us),
+        ms(s.send_us),
+    );
 }
