@@ -17,7 +17,11 @@
 //! 99th percentile). All nodes share this machine's cores and each
 //! verifies every statement, so it also reports the ceiling
 //! `cores / (participants × one signature verification)`, with the
-//! verification time measured in the same run.
+//! verification time measured in the same run. Then it prints the
+//! drivers' counters summed over the participants ([`NetStats`]: lace
+//! requests, blocks received and how many were held already, bytes, time
+//! in the node, the store, the intake and sending) and the refusals the
+//! nodes reported, counted by reason.
 //!
 //! For experiments, the environment sets the nodes' `POLL_MS` (proposal
 //! poll, 250), `MAX_PAYLOAD` (block payload bytes, 65536), `LEADER_MS`
