@@ -25,7 +25,8 @@
 //!
 //! For experiments, the environment sets the nodes' `POLL_MS` (proposal
 //! poll, 250), `MAX_PAYLOAD` (block payload bytes, 65536), `LEADER_MS`
-//! (leader timeout, 500) and `SYNC_MS` (anti-entropy tick, 1000), and
+//! (leader timeout, 500), `SYNC_MS` (anti-entropy tick, 1000) and
+//! `TIMEOUT_MS` (how long a request waits for its answer, 30000), and
 //! `RATE` paces the submissions at that many statements per second
 //! (0, the default: as fast as the participants answer), so the latency
 //! at a given offered load is measured apart from the queue a burst builds.
@@ -113,6 +114,7 @@ fn main() {
             peers: addrs.clone(),
             mdns: false,
             poll: Duration::from_millis(env("POLL_MS", 250)),
+            request_timeout: Duration::from_millis(env("TIMEOUT_MS", 30_000)),
             ..NetConfig::default()
         };
         let node = NodeConfig {

@@ -356,10 +356,15 @@ struct PeerState {
 /// it holds). Bounded: two generations of at most [`KNOWN_KEPT`] hashes,
 /// the older dropped when the newer fills; forgetting only means a block
 /// may be sent again.
+///
+/// A block in a request to the peer still waiting for its answer counts
+/// as held too: it is on its way over a reliable stream, and if the
+/// request fails it counts no longer.
 #[derive(Default)]
 struct Known {
     new: HashSet<BlockHash>,
     old: HashSet<BlockHash>,
+    in_transit: HashSet<BlockHash>,
 }
 
 /// Hashes per generation of a peer's [`Known`] set.
@@ -374,7 +379,18 @@ impl Known {
     }
 
     fn contains(&self, h: &BlockHash) -> bool {
-        self.new.contains(h) || self.old.contains(h)
+        self.new.contains(h) || self.old.contains(h) || self.in_transit.contains(h)
+    }
+
+    /// The request carrying `blocks` was answered (`accepted`: the peer
+    /// took them all) or failed.
+    fn answered(&mut self, blocks: Vec<BlockHash>, accepted: bool) {
+        for h in blocks {
+            self.in_transit.remove(&h);
+            if accepted {
+                self.insert(h);
+            }
+        }
     }
 
     /// Note the blocks of `messages` (received from the peer) and their
@@ -1425,10 +1441,11 @@ impl Peer {
                 error,
                 ..
             } => {
+                let carried = self.carried.remove(&request_id).unwrap_or_default();
                 if let Some(p) = self.peers.get_mut(&peer) {
                     p.in_flight = p.in_flight.saturating_sub(1);
+                    p.known.answered(carried, false);
                 }
-                self.carried.remove(&request_id);
                 if let Some((sp, Some(id), _)) = self.sync {
                     if id == request_id {
                         self.sync = Some((sp, None, true));
@@ -1592,7 +1609,7 @@ impl Peer {
         bytes: Vec<u8>,
     ) -> Result<(), NetError> {
         let from = self.node_peer(peer);
-        let carried = self.carried.remove(&request_id);
+        let carried = self.carried.remove(&request_id).unwrap_or_default();
         let syncing = matches!(self.sync, Some((_, Some(id), _)) if id == request_id);
         self.report.bytes += bytes.len() as u64;
         self.stats.bytes_received += bytes.len() as u64;
@@ -1601,6 +1618,9 @@ impl Peer {
         let (epoch, response) = match decoded {
             Ok(r) => r,
             Err(e) => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.known.answered(carried, false);
+                }
                 self.events.push(NetEvent::Refused {
                     peer,
                     inbound: true,
@@ -1621,11 +1641,8 @@ impl Peer {
             });
         }
         if let Some(p) = self.peers.get_mut(&peer) {
-            if response.status == Status::Accepted {
-                for h in carried.unwrap_or_default() {
-                    p.known.insert(h);
-                }
-            }
+            p.known
+                .answered(carried, response.status == Status::Accepted);
             p.known.note_blocks(&response.messages);
         }
         let (epoch_before, before) = (self.epoch, self.lace_len(epoch));
@@ -1855,6 +1872,7 @@ impl Peer {
                     })
                     .collect();
                 if !blocks.is_empty() {
+                    p.known.in_transit.extend(blocks.iter().copied());
                     self.carried.insert(id, blocks);
                 }
                 self.stats.send_us += t.elapsed().as_micros() as u64;
