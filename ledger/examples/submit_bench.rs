@@ -17,11 +17,16 @@
 //! 99th percentile). All nodes share this machine's cores and each
 //! verifies every statement, so it also reports the ceiling
 //! `cores / (participants × one signature verification)`, with the
-//! verification time measured in the same run.
+//! verification time measured in the same run. Then it prints the
+//! drivers' counters summed over the participants ([`NetStats`]: lace
+//! requests, blocks received and how many were held already, bytes, time
+//! in the node, the store, the intake and sending) and the refusals the
+//! nodes reported, counted by reason.
 //!
 //! For experiments, the environment sets the nodes' `POLL_MS` (proposal
 //! poll, 250), `MAX_PAYLOAD` (block payload bytes, 65536), `LEADER_MS`
-//! (leader timeout, 500) and `SYNC_MS` (anti-entropy tick, 1000), and
+//! (leader timeout, 500), `SYNC_MS` (anti-entropy tick, 1000) and
+//! `TIMEOUT_MS` (how long a request waits for its answer, 30000), and
 //! `RATE` paces the submissions at that many statements per second
 //! (0, the default: as fast as the participants answer), so the latency
 //! at a given offered load is measured apart from the queue a burst builds.
@@ -29,7 +34,7 @@
 use governance::{Constitution, Participation};
 use identity::Keypair;
 use ledger::blocklace::{founding_participants, Durable, Limits, NodeConfig};
-use ledger::net::{Multiaddr, NetConfig, NetEvent, Peer};
+use ledger::net::{Multiaddr, NetConfig, NetEvent, NetStats, Peer};
 use ledger::{Note, Payload, Statement, StatementId, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -98,6 +103,7 @@ fn main() {
     let (stop, watch) = tokio::sync::watch::channel(false);
     let mut addrs: Vec<Multiaddr> = Vec::new();
     let mut tasks = Vec::new();
+    let refusals: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
     for (i, k) in keys.iter().enumerate() {
         let mut store = Store::open(&dir.path().join(format!("p{i}.db"))).unwrap();
         store.insert(&genesis).unwrap();
@@ -108,6 +114,7 @@ fn main() {
             peers: addrs.clone(),
             mdns: false,
             poll: Duration::from_millis(env("POLL_MS", 250)),
+            request_timeout: Duration::from_millis(env("TIMEOUT_MS", 30_000)),
             ..NetConfig::default()
         };
         let node = NodeConfig {
@@ -124,6 +131,7 @@ fn main() {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut watch = watch.clone();
         let finals = finals.clone();
+        let refusals = refusals.clone();
         tasks.push(rt.spawn(async move {
             let mut peer = Peer::start(durable, &seed, set, node, config).unwrap();
             let stop = async move {
@@ -140,10 +148,18 @@ fn main() {
                         f[i].entry(s).or_insert(now);
                     }
                 }
+                NetEvent::Refused { reason, .. } => {
+                    // the reason without the block it names
+                    let first = reason.split(':').next().unwrap_or("");
+                    let last = reason.rsplit(": ").next().unwrap_or("");
+                    let key = format!("{first}: … {last}");
+                    *refusals.lock().unwrap().entry(key).or_default() += 1;
+                }
                 _ => {}
             })
             .await
             .unwrap();
+            peer.stats().clone()
         }));
         addrs.push(rx.recv_timeout(Duration::from_secs(30)).unwrap());
     }
@@ -230,7 +246,41 @@ fn main() {
         rate / limit
     );
     let _ = stop.send(true);
+    let mut stats = NetStats::default();
     for t in tasks {
-        let _ = rt.block_on(t);
+        if let Ok(s) = rt.block_on(t) {
+            stats.add(&s);
+        }
     }
+    print_stats(&stats);
+    for (reason, count) in refusals.lock().unwrap().iter() {
+        println!("refused {count}×: {reason}");
+    }
+}
+
+/// The drivers' counters, summed over all participants.
+fn print_stats(s: &NetStats) {
+    let ms = |us: u64| us as f64 / 1e3;
+    println!(
+        "lace requests sent {}  received {}  blocks received {} (duplicates {}, {} in responses)\n\
+         blocks sent {}  hashes requested {}  bytes sent {}  received {}\n\
+         frontiers skipped {}  responses refusing {}  queued messages dropped {}\n\
+         driver time (ms, all nodes): node {:.0}  store {:.0}  intake {:.0}  send {:.0}",
+        s.requests_sent,
+        s.requests_received,
+        s.blocks_received,
+        s.duplicates,
+        s.duplicates_in_responses,
+        s.blocks_sent,
+        s.hashes_requested,
+        s.bytes_sent,
+        s.bytes_received,
+        s.frontiers_skipped,
+        s.refusals_received,
+        s.dropped,
+        ms(s.node_us),
+        ms(s.store_us),
+        ms(s.intake_us),
+        ms(s.send_us),
+    );
 }

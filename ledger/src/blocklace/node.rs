@@ -50,6 +50,10 @@ use ed25519_dalek::SigningKey;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
+/// Blocks of one batch to check before [`Node::on_messages`] checks them
+/// on all cores rather than on the calling thread.
+const PARALLEL_CHECKS: usize = 4;
+
 /// Opaque identity of a peer connection, assigned by the driver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PeerId(pub u64);
@@ -514,6 +518,12 @@ impl Node {
         self.buffer.pending.len()
     }
 
+    /// Whether the node holds block `h`: in its lace, or buffered
+    /// awaiting its causal past.
+    pub fn holds(&self, h: &BlockHash) -> bool {
+        self.lace.contains(h) || self.buffer.pending.contains_key(h)
+    }
+
     /// Distinct missing predecessors the buffered blocks wait for.
     pub fn awaited_len(&self) -> usize {
         self.buffer.waiting.len()
@@ -573,13 +583,23 @@ impl Node {
     /// done first on all cores (they are independent; insertion is not).
     pub fn on_messages(&mut self, from: PeerId, messages: Vec<Message>) -> Vec<Action> {
         use rayon::prelude::*;
-        let checks: Vec<Option<Result<(), InsertError>>> = messages
-            .par_iter()
-            .map(|m| match m {
-                Message::Block(b) if !self.lace.contains(&b.id()) => Some(self.precheck(b)),
-                _ => None,
-            })
-            .collect();
+        // a block held already (in the lace or buffered) was checked when
+        // it came first; a copy is not checked again
+        let check = |m: &Message| match m {
+            Message::Block(b) if !self.holds(&b.id()) => Some(self.precheck(b)),
+            _ => None,
+        };
+        let new = messages
+            .iter()
+            .filter(|m| matches!(m, Message::Block(b) if !self.holds(&b.id())))
+            .count();
+        // a few checks run here: handing them to the pool and waiting
+        // costs two thread switches, more than one check
+        let checks: Vec<Option<Result<(), InsertError>>> = if new >= PARALLEL_CHECKS {
+            messages.par_iter().map(check).collect()
+        } else {
+            messages.iter().map(check).collect()
+        };
         let mut out = Vec::new();
         for (m, check) in messages.into_iter().zip(checks) {
             out.extend(match (m, check) {
@@ -592,7 +612,7 @@ impl Node {
 
     /// Handle a received block: verify, buffer or insert, then advance.
     pub fn on_block(&mut self, from: PeerId, block: Arc<Block>) -> Vec<Action> {
-        let check = if self.lace.contains(&block.id()) {
+        let check = if self.holds(&block.id()) {
             Ok(())
         } else {
             self.precheck(&block)

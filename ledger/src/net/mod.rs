@@ -43,4 +43,4 @@ mod redial;
 pub mod submit;
 
 pub use libp2p::{Multiaddr, PeerId};
-pub use peer::{LaceCodec, NetConfig, NetError, NetEvent, Peer, SyncReport};
+pub use peer::{LaceCodec, NetConfig, NetError, NetEvent, NetStats, Peer, SyncReport, MAX_QUEUED};

@@ -36,7 +36,11 @@ pub struct NetConfig {
     pub poll: Duration,
     /// How long to wait for a response.
     pub request_timeout: Duration,
-    /// Most requests in flight to one peer; gossip beyond it is dropped.
+    /// Most requests in flight to one peer. Messages for it beyond that
+    /// wait in its outbox and go out together, in one request, when an
+    /// answer frees a slot — the slower the peer, the larger its batches;
+    /// at most [`MAX_QUEUED`] wait, beyond that the oldest are dropped
+    /// (anti-entropy recovers them).
     pub max_in_flight: usize,
 }
 
@@ -147,6 +151,77 @@ pub struct SyncReport {
     pub round_trips: u64,
     /// Bytes received in responses.
     pub bytes: u64,
+}
+
+/// Counters of what one driver did since it started, for benchmarks and
+/// diagnosis (`ledger/examples/submit_bench.rs` prints their sums).
+#[derive(Debug, Clone, Default)]
+pub struct NetStats {
+    /// Lace requests sent (gossip batches and sync round trips).
+    pub requests_sent: u64,
+    /// Lace requests received.
+    pub requests_received: u64,
+    /// Blocks received, in requests and in responses.
+    pub blocks_received: u64,
+    /// Of those, blocks this node held already (in its lace or buffered).
+    pub duplicates: u64,
+    /// Of the duplicates, those that came in responses.
+    pub duplicates_in_responses: u64,
+    /// Blocks sent, in requests and in responses.
+    pub blocks_sent: u64,
+    /// Block hashes asked for (in `Request` messages sent).
+    pub hashes_requested: u64,
+    /// Bytes of lace frames sent and received.
+    pub bytes_sent: u64,
+    /// Bytes of lace frames received.
+    pub bytes_received: u64,
+    /// Anti-entropy ticks whose frontier was left out (the round advanced).
+    pub frontiers_skipped: u64,
+    /// Lace responses that refused some or all of a request.
+    pub refusals_received: u64,
+    /// Queued messages dropped because a peer's outbox was full.
+    pub dropped: u64,
+    /// Time spent in the protocol node handling messages and timers (µs).
+    pub node_us: u64,
+    /// Time spent storing blocks and final positions (µs).
+    pub store_us: u64,
+    /// Time spent taking in submissions (µs).
+    pub intake_us: u64,
+    /// Time spent encoding and queueing outgoing frames (µs).
+    pub send_us: u64,
+}
+
+impl NetStats {
+    /// Add `other`'s counters to these.
+    pub fn add(&mut self, other: &NetStats) {
+        self.requests_sent += other.requests_sent;
+        self.requests_received += other.requests_received;
+        self.blocks_received += other.blocks_received;
+        self.duplicates += other.duplicates;
+        self.duplicates_in_responses += other.duplicates_in_responses;
+        self.blocks_sent += other.blocks_sent;
+        self.hashes_requested += other.hashes_requested;
+        self.frontiers_skipped += other.frontiers_skipped;
+        self.refusals_received += other.refusals_received;
+        self.dropped += other.dropped;
+        self.bytes_sent += other.bytes_sent;
+        self.bytes_received += other.bytes_received;
+        self.node_us += other.node_us;
+        self.store_us += other.store_us;
+        self.intake_us += other.intake_us;
+        self.send_us += other.send_us;
+    }
+
+    fn count_sent(&mut self, messages: &[Message], bytes: usize) {
+        self.bytes_sent += bytes as u64;
+        for m in messages {
+            match m {
+                Message::Block(_) => self.blocks_sent += 1,
+                Message::Request(h) => self.hashes_requested += h.len() as u64,
+                Message::Frontier(_) => {}
+            }
+        }
+    }
 }
 
 /// Why the network layer failed.
@@ -271,7 +346,75 @@ struct PeerState {
     // messages waiting to be sent, each with the epoch of its lace
     outbox: Vec<(u64, Message)>,
     in_flight: usize,
+    // blocks this peer is known to hold: not sent to it again unasked
+    known: Known,
 }
+
+/// Blocks one peer is known to hold: those it took from us (its response
+/// accepted the request carrying them), those it sent us, and their
+/// predecessors (a node sends only blocks of its lace, whose causal past
+/// it holds). Bounded: two generations of at most [`KNOWN_KEPT`] hashes,
+/// the older dropped when the newer fills; forgetting only means a block
+/// may be sent again.
+///
+/// A block in a request to the peer still waiting for its answer counts
+/// as held too: it is on its way over a reliable stream, and if the
+/// request fails it counts no longer.
+#[derive(Default)]
+struct Known {
+    new: HashSet<BlockHash>,
+    old: HashSet<BlockHash>,
+    in_transit: HashSet<BlockHash>,
+}
+
+/// Hashes per generation of a peer's [`Known`] set.
+const KNOWN_KEPT: usize = 16_384;
+
+impl Known {
+    fn insert(&mut self, h: BlockHash) {
+        if self.new.len() >= KNOWN_KEPT {
+            self.old = std::mem::take(&mut self.new);
+        }
+        self.new.insert(h);
+    }
+
+    fn contains(&self, h: &BlockHash) -> bool {
+        self.new.contains(h) || self.old.contains(h) || self.in_transit.contains(h)
+    }
+
+    /// The request carrying `blocks` was answered (`accepted`: the peer
+    /// took them all) or failed.
+    fn answered(&mut self, blocks: Vec<BlockHash>, accepted: bool) {
+        for h in blocks {
+            self.in_transit.remove(&h);
+            if accepted {
+                self.insert(h);
+            }
+        }
+    }
+
+    /// Note the blocks of `messages` (received from the peer) and their
+    /// predecessors.
+    fn note_blocks(&mut self, messages: &[Message]) {
+        for m in messages {
+            if let Message::Block(b) = m {
+                self.insert(b.id());
+                for p in b.header().preds() {
+                    self.insert(*p);
+                }
+            }
+        }
+    }
+
+    /// Whether `m` is a block the peer holds.
+    fn holds(&self, m: &Message) -> bool {
+        matches!(m, Message::Block(b) if self.contains(&b.id()))
+    }
+}
+
+/// Most messages waiting in one peer's outbox (see
+/// [`NetConfig::max_in_flight`]).
+pub const MAX_QUEUED: usize = 4_096;
 
 /// Closed epochs' nodes kept in memory to serve late devices; older ones
 /// are restored from the store when asked for.
@@ -325,6 +468,12 @@ pub struct Peer {
     // sync mode: the peer we pull from and whether a round trip is out
     sync: Option<(PeerId, Option<OutboundRequestId>, bool)>,
     report: SyncReport,
+    stats: NetStats,
+    // the own round at the last anti-entropy tick
+    round_at_tick: Option<u64>,
+    // the blocks each lace request in flight carries: known to the peer
+    // once its response accepts them
+    carried: HashMap<OutboundRequestId, Vec<BlockHash>>,
     // test-only: sign a conflicting twin of each own block for half the
     // peers (`net::byzantine`), and how many twins were sent
     #[cfg(feature = "byzantine")]
@@ -490,6 +639,9 @@ impl Peer {
             events: Vec::new(),
             sync: None,
             report: SyncReport::default(),
+            stats: NetStats::default(),
+            round_at_tick: None,
+            carried: HashMap::new(),
             config,
             #[cfg(feature = "byzantine")]
             equivocating: false,
@@ -561,6 +713,11 @@ impl Peer {
     #[cfg(feature = "byzantine")]
     pub fn twins_sent(&self) -> u64 {
         self.twins
+    }
+
+    /// What this driver did since it started.
+    pub fn stats(&self) -> &NetStats {
+        &self.stats
     }
 
     /// Events since the last call.
@@ -685,10 +842,33 @@ impl Peer {
                 TimerKey::Leader(round) => Timer::Leader { round },
                 TimerKey::Sync => Timer::Sync,
             };
-            let actions = self.node.on_timer(timer);
+            let t = Instant::now();
+            let mut actions = self.node.on_timer(timer);
+            if timer == Timer::Sync {
+                self.skip_frontier_while_advancing(&mut actions);
+            }
+            self.stats.node_us += t.elapsed().as_micros() as u64;
             self.perform(actions, None)?;
         }
         Ok(())
+    }
+
+    /// The anti-entropy tick's frontier is left out while this
+    /// participant's own round advanced since the previous tick: it then
+    /// takes blocks of a supermajority each round, and every block lost on
+    /// the way is named by the next round's blocks (each names all tips it
+    /// knows) and so asked for by hash, while a frontier's answer at 64
+    /// participants was mostly blocks already buffered or on their way
+    /// (`docs/ledger.md` §12). A node whose round stands still — waiting,
+    /// cut off, quiet, or an observer — sends it every tick as before.
+    fn skip_frontier_while_advancing(&mut self, actions: &mut Vec<Action>) {
+        let round = self.node.round();
+        let advanced = round.is_some() && round != self.round_at_tick;
+        self.round_at_tick = round;
+        if advanced {
+            actions.retain(|a| !matches!(a, Action::SendToAny(Message::Frontier(_))));
+            self.stats.frontiers_skipped += 1;
+        }
     }
 
     /// Ask the participant rule about each final position of this epoch
@@ -1017,10 +1197,14 @@ impl Peer {
                         )],
                     }
                 } else {
+                    let t = Instant::now();
                     let store = self.durable.store_mut();
-                    self.intake
+                    let taken = self
+                        .intake
                         .take(store, &request, Instant::now())
-                        .map_err(DurableError::from)?
+                        .map_err(DurableError::from)?;
+                    self.stats.intake_us += t.elapsed().as_micros() as u64;
+                    taken
                 };
                 self.relayed.extend(taken.accepted.iter().copied());
                 let response = taken.response();
@@ -1168,6 +1352,7 @@ impl Peer {
                 limiter: PeerLimiter::new(&self.config.rate, Instant::now()),
                 outbox: Vec::new(),
                 in_flight: 0,
+                known: Known::default(),
             },
         );
         self.by_node.insert(id, peer);
@@ -1256,8 +1441,10 @@ impl Peer {
                 error,
                 ..
             } => {
+                let carried = self.carried.remove(&request_id).unwrap_or_default();
                 if let Some(p) = self.peers.get_mut(&peer) {
                     p.in_flight = p.in_flight.saturating_sub(1);
+                    p.known.answered(carried, false);
                 }
                 if let Some((sp, Some(id), _)) = self.sync {
                     if id == request_id {
@@ -1283,8 +1470,11 @@ impl Peer {
     }
 
     fn respond(&mut self, channel: ResponseChannel<Vec<u8>>, epoch: u64, response: &Response) {
+        let t = Instant::now();
         let body = frame::with_epoch(epoch, &frame::encode_response(response));
+        self.stats.count_sent(&response.messages, body.len());
         let _ = self.swarm.behaviour_mut().rr.send_response(channel, body);
+        self.stats.send_us += t.elapsed().as_micros() as u64;
     }
 
     fn on_request(
@@ -1294,6 +1484,8 @@ impl Peer {
         channel: ResponseChannel<Vec<u8>>,
     ) -> Result<(), NetError> {
         let from = self.node_peer(peer);
+        self.stats.requests_received += 1;
+        self.stats.bytes_received += request.len() as u64;
         let admitted = self
             .peers
             .get_mut(&peer)
@@ -1325,11 +1517,23 @@ impl Peer {
                 return Ok(());
             }
         };
+        let asked = messages
+            .iter()
+            .filter_map(|m| match m {
+                Message::Request(h) => Some(h.iter().copied()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.known.note_blocks(&messages);
+        }
         let mut reply = Reply {
             to: from,
             messages: Vec::new(),
             bytes: 0,
             refused: Vec::new(),
+            asked,
         };
         self.deliver(epoch, from, messages, Some(&mut reply))?;
         let response = Response {
@@ -1374,7 +1578,19 @@ impl Peer {
         reply: Option<&mut Reply>,
     ) -> Result<(), NetError> {
         if epoch == self.epoch {
+            let in_response = reply.is_none();
+            for m in &messages {
+                if let Message::Block(b) = m {
+                    self.stats.blocks_received += 1;
+                    if self.node.holds(&b.id()) {
+                        self.stats.duplicates += 1;
+                        self.stats.duplicates_in_responses += u64::from(in_response);
+                    }
+                }
+            }
+            let t = Instant::now();
             let actions = self.node.on_messages(from, messages);
+            self.stats.node_us += t.elapsed().as_micros() as u64;
             return self.perform(actions, reply);
         }
         let Some(node) = self.closed.get_mut(&epoch) else {
@@ -1393,13 +1609,18 @@ impl Peer {
         bytes: Vec<u8>,
     ) -> Result<(), NetError> {
         let from = self.node_peer(peer);
+        let carried = self.carried.remove(&request_id).unwrap_or_default();
         let syncing = matches!(self.sync, Some((_, Some(id), _)) if id == request_id);
         self.report.bytes += bytes.len() as u64;
+        self.stats.bytes_received += bytes.len() as u64;
         let decoded = frame::split_epoch(&bytes)
             .and_then(|(epoch, body)| Ok((epoch, frame::decode_response(body, &self.limits)?)));
         let (epoch, response) = match decoded {
             Ok(r) => r,
             Err(e) => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.known.answered(carried, false);
+                }
                 self.events.push(NetEvent::Refused {
                     peer,
                     inbound: true,
@@ -1412,11 +1633,17 @@ impl Peer {
             }
         };
         if response.status != Status::Accepted {
+            self.stats.refusals_received += 1;
             self.events.push(NetEvent::Refused {
                 peer,
                 inbound: false,
                 reason: response.reason.clone(),
             });
+        }
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.known
+                .answered(carried, response.status == Status::Accepted);
+            p.known.note_blocks(&response.messages);
         }
         let (epoch_before, before) = (self.epoch, self.lace_len(epoch));
         if epoch == self.epoch || self.load_closed(epoch)? {
@@ -1453,7 +1680,9 @@ impl Peer {
     /// `reply`, messages addressed to the requester go into the response
     /// instead of a new request.
     fn perform(&mut self, actions: Vec<Action>, reply: Option<&mut Reply>) -> Result<(), NetError> {
+        let t = Instant::now();
         let (actions, outcome) = self.durable.apply(actions)?;
+        self.stats.store_us += t.elapsed().as_micros() as u64;
         for s in outcome.skipped {
             self.events.push(NetEvent::Skipped {
                 block: s.block,
@@ -1474,11 +1703,24 @@ impl Peer {
                         continue;
                     }
                     for p in self.peers.values_mut() {
-                        p.outbox.push((epoch, m.clone()));
+                        if !p.known.holds(&m) {
+                            p.outbox.push((epoch, m.clone()));
+                        }
                     }
                 }
                 Action::Send { to, message } => match reply.as_deref_mut() {
-                    Some(r) if r.to == to => r.push(message),
+                    Some(r) if r.to == to => {
+                        // what the requester holds goes only if it asked
+                        let holds = |m: &Message| {
+                            self.by_node
+                                .get(&to)
+                                .and_then(|p| self.peers.get(p))
+                                .is_some_and(|p| p.known.holds(m))
+                        };
+                        if r.asked(&message) || !holds(&message) {
+                            r.push(message);
+                        }
+                    }
                     _ => {
                         if let Some(p) = self.by_node.get(&to).and_then(|p| self.peers.get_mut(p)) {
                             p.outbox.push((epoch, message));
@@ -1588,28 +1830,56 @@ impl Peer {
     }
 
     /// Send each peer's outbox as batches, within the frame and in-flight
-    /// limits; what does not fit in flight is dropped (anti-entropy will
+    /// limits. What does not fit in flight stays queued for the next
+    /// answer, less what the peer has come to hold meanwhile; beyond
+    /// [`MAX_QUEUED`] messages the oldest are dropped (anti-entropy will
     /// resend what matters).
     fn flush(&mut self) {
-        let max_in_flight = self.config.max_in_flight;
+        let max_in_flight = self.config.max_in_flight.max(1);
+        for p in self.peers.values_mut() {
+            if p.outbox.len() > MAX_QUEUED {
+                let dropped = p.outbox.len() - MAX_QUEUED;
+                p.outbox.drain(..dropped);
+                self.stats.dropped += dropped as u64;
+            }
+        }
         let targets: Vec<PeerId> = self
             .peers
             .iter()
-            .filter(|(_, p)| !p.outbox.is_empty())
+            .filter(|(_, p)| !p.outbox.is_empty() && p.in_flight < max_in_flight)
             .map(|(id, _)| *id)
             .collect();
         for peer in targets {
             let p = self.peers.get_mut(&peer).expect("listed");
-            let outbox = std::mem::take(&mut p.outbox);
-            for (epoch, b) in batches(outbox) {
-                let p = self.peers.get_mut(&peer).expect("listed");
-                if p.in_flight >= max_in_flight {
+            let mut outbox = std::mem::take(&mut p.outbox);
+            outbox.retain(|(_, m)| !p.known.holds(m));
+            let mut batches = batches(outbox).into_iter();
+            while p.in_flight < max_in_flight {
+                let Some((epoch, b)) = batches.next() else {
                     break;
-                }
+                };
                 p.in_flight += 1;
+                let t = Instant::now();
                 let body = frame::with_epoch(epoch, &frame::encode_batch(&b));
-                self.swarm.behaviour_mut().rr.send_request(&peer, body);
+                self.stats.requests_sent += 1;
+                self.stats.count_sent(&b, body.len());
+                let id = self.swarm.behaviour_mut().rr.send_request(&peer, body);
+                let blocks: Vec<BlockHash> = b
+                    .iter()
+                    .filter_map(|m| match m {
+                        Message::Block(b) => Some(b.id()),
+                        _ => None,
+                    })
+                    .collect();
+                if !blocks.is_empty() {
+                    p.known.in_transit.extend(blocks.iter().copied());
+                    self.carried.insert(id, blocks);
+                }
+                self.stats.send_us += t.elapsed().as_micros() as u64;
             }
+            p.outbox = batches
+                .flat_map(|(e, b)| b.into_iter().map(move |m| (e, m)))
+                .collect();
         }
     }
 }
@@ -1680,9 +1950,16 @@ struct Reply {
     messages: Vec<Message>,
     bytes: usize,
     refused: Vec<String>,
+    // the blocks the requester asked for by hash
+    asked: HashSet<BlockHash>,
 }
 
 impl Reply {
+    /// Whether `m` is a block the requester asked for by hash.
+    fn asked(&self, m: &Message) -> bool {
+        matches!(m, Message::Block(b) if self.asked.contains(&b.id()))
+    }
+
     /// Add a message unless the response would exceed half a frame (the
     /// rest is asked for again: sync answers are oldest-first).
     fn push(&mut self, m: Message) {
