@@ -621,19 +621,17 @@ pub fn qualified_dealers(
     Ok(qual)
 }
 
-/// Recovers the correct round-2 commitments of a dealer exposed in round 2
-/// from shares of it published by other trustees. Shares that fail the
-/// dealer's round-1 commitments are ignored; `t` valid ones are needed.
-pub fn reconstruct_feldman(
+/// The first `t` of `shares` that verify against `pedersen`, of distinct
+/// recipients; fewer is an error naming how many were valid.
+fn valid_shares<'s>(
     params: &ThresholdParams,
     pedersen: &PedersenCommitments,
-    shares: &[DealerShare],
-) -> Result<FeldmanCommitments> {
-    pedersen.0.check_shape(params)?;
-    let mut pts: Vec<(u16, Scalar)> = Vec::new();
+    shares: &'s [DealerShare],
+) -> Result<Vec<&'s DealerShare>> {
+    let mut pts: Vec<&DealerShare> = Vec::new();
     for s in shares {
-        if pedersen.verify(s).is_ok() && !pts.iter().any(|(j, _)| *j == s.recipient) {
-            pts.push((s.recipient, s.value));
+        if pedersen.verify(s).is_ok() && !pts.iter().any(|p| p.recipient == s.recipient) {
+            pts.push(s);
         }
     }
     let t = params.threshold as usize;
@@ -644,6 +642,23 @@ pub fn reconstruct_feldman(
         });
     }
     pts.truncate(t);
+    Ok(pts)
+}
+
+/// Recovers the correct round-2 commitments of a dealer exposed in round 2
+/// from shares of it published by other trustees. Shares that fail the
+/// dealer's round-1 commitments are ignored; `t` valid ones are needed.
+pub fn reconstruct_feldman(
+    params: &ThresholdParams,
+    pedersen: &PedersenCommitments,
+    shares: &[DealerShare],
+) -> Result<FeldmanCommitments> {
+    pedersen.0.check_shape(params)?;
+    let pts: Vec<(u16, Scalar)> = valid_shares(params, pedersen, shares)?
+        .into_iter()
+        .map(|s| (s.recipient, s.value))
+        .collect();
+    let t = params.threshold as usize;
     // Lagrange interpolation of the coefficients: f = Σ_j y_j·L_j(x).
     let mut coeffs = vec![Scalar::ZERO; t];
     for (a, (xa, ya)) in pts.iter().enumerate() {
@@ -686,20 +701,7 @@ pub fn interpolate_share(
     recipient: u16,
 ) -> Result<DealerShare> {
     params.check_index("recipient", recipient)?;
-    let mut pts: Vec<&DealerShare> = Vec::new();
-    for s in shares {
-        if pedersen.verify(s).is_ok() && !pts.iter().any(|p| p.recipient == s.recipient) {
-            pts.push(s);
-        }
-    }
-    let t = params.threshold as usize;
-    if pts.len() < t {
-        return Err(Error::NotEnoughShares {
-            valid: pts.len(),
-            threshold: t,
-        });
-    }
-    pts.truncate(t);
+    let pts = valid_shares(params, pedersen, shares)?;
     let x = Scalar::from(recipient);
     let mut out = DealerShare {
         dealer: pedersen.dealer(),

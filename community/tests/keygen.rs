@@ -377,8 +377,8 @@ fn every_step_out_of_turn_is_ignored_by_name() {
     w.register_all();
     let d = w.open("Out of turn?", BallotKind::Approval { options: 1 }, 1);
     let t = T0 + 3;
-    step(&mut w, &d, 0, t).unwrap(); // trustee 1 joins
-                                     // A deal on one join (the quorum is 2).
+    // Trustee 1 joins; a deal on its join alone (the quorum is 2).
+    step(&mut w, &d, 0, t).unwrap();
     let st = w.state(&d);
     let lone = Dealer::new(st.params(), 1, &mut OsRng).unwrap();
     let key = st.trustees[0].join.unwrap().1;

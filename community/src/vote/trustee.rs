@@ -59,6 +59,20 @@ fn deals<'s>(statements: &'s [Statement], state: &DecisionState) -> HashMap<u16,
         .collect()
 }
 
+/// The share `deal` sealed to trustee `j`, if it sealed one, and whether
+/// it opens with `transport` and matches the deal's commitments.
+fn sealed_to<'d>(
+    deal: &'d DkgDeal,
+    j: u16,
+    decision: &ballot::DecisionId,
+    transport: &ballot::TransportSecret,
+) -> Option<(&'d SealedShare, bool)> {
+    let sealed = deal.shares.iter().find(|s| s.recipient() == j)?;
+    let good = (sealed.open(decision, transport))
+        .is_ok_and(|share| deal.commitments.verify(&share).is_ok());
+    Some((sealed, good))
+}
+
 /// Everything one step needs.
 struct Step<'a> {
     identity: &'a Keypair,
@@ -172,12 +186,10 @@ impl Step<'_> {
             .filter(|i| !kg.opened.contains(&(**i, self.j)))
         {
             let Some(deal) = dealt.get(i) else { continue };
-            let Some(sealed) = deal.shares.iter().find(|s| s.recipient() == self.j) else {
+            let Some((sealed, good)) = sealed_to(deal, self.j, &st.decision_id(), &transport)
+            else {
                 continue;
             };
-            let good = sealed
-                .open(&st.decision_id(), &transport)
-                .is_ok_and(|sh| deal.commitments.verify(&sh).is_ok());
             let exposed = kg.exposed.iter().any(|(d, _)| d == i);
             let public = kg.shares.get(i).map_or(0, Vec::len);
             if !good || (exposed && public < t) {
@@ -242,12 +254,10 @@ impl Step<'_> {
         let mut dealt: Vec<_> = deals(self.statements, st).into_iter().collect();
         dealt.sort_by_key(|(i, _)| *i);
         for (_, deal) in dealt {
-            let Some(sealed) = deal.shares.iter().find(|s| s.recipient() == self.j) else {
+            let Some((sealed, good)) = sealed_to(deal, self.j, &st.decision_id(), &transport)
+            else {
                 continue;
             };
-            let good = sealed
-                .open(&st.decision_id(), &transport)
-                .is_ok_and(|s| deal.commitments.verify(&s).is_ok());
             if !good {
                 openings.push(ShareOpening::create(
                     &st.decision_id(),
@@ -286,14 +296,9 @@ impl Step<'_> {
             .filter(|d| !kg.opened.contains(&(**d, self.j)))
         {
             let Some(deal) = dealt.get(d) else { continue };
-            let sealed = deal.shares.iter().find(|s| s.recipient() == self.j);
-            // Only a good share helps (a bad one would void the recovery):
-            // one this trustee could not check before the cutoff is left out.
-            let good = |s: &&SealedShare| {
-                s.open(&st.decision_id(), &transport)
-                    .is_ok_and(|sh| deal.commitments.verify(&sh).is_ok())
-            };
-            if let Some(sealed) = sealed.filter(good) {
+            // Only a good share helps here (a bad one is a late complaint,
+            // posted at once by `public_openings`).
+            if let Some((sealed, true)) = sealed_to(deal, self.j, &st.decision_id(), &transport) {
                 openings.push(ShareOpening::create(
                     &st.decision_id(),
                     sealed,
