@@ -237,6 +237,7 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
         name: "Valley".into(),
         federation: Some(governance::federation::FederationRule {
             admits: vec![bakery.clone()],
+            ..Default::default()
         }),
         ..governance::Constitution::default()
     };

@@ -479,6 +479,18 @@ impl AssemblyView {
         sweep(&record.community(), all, &order, final_len, Some(pool_at))
     }
 
+    /// The assemblies of a federation over `prefix`, a prefix of its
+    /// record order, with `pool_at` its pool at positions of that order:
+    /// the seats in force where a decision opens (`crate::decision::population`).
+    pub(crate) fn over_federation_prefix(
+        community: &CommunityId,
+        prefix: &[Statement],
+        pool_at: PoolAt<'_>,
+    ) -> Result<AssemblyView, StateError> {
+        let order: Vec<&Statement> = prefix.iter().collect();
+        sweep(community, prefix, &order, None, Some(pool_at))
+    }
+
     /// The assemblies of statements exchanged by file (canonical order).
     pub fn from_statements(
         community: &CommunityId,
@@ -920,7 +932,7 @@ fn prepare(
         ctx.community,
         ctx.unique,
         ctx.order.to_vec(),
-        &s.id(),
+        (&s.id(), None),
         ctx.adoptions,
     )
     .map_err(|e| match e {

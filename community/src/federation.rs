@@ -95,9 +95,32 @@ impl CommunityFacts {
     /// # Errors
     /// As the community and governed states.
     pub fn from_record(record: &Record) -> Result<CommunityFacts, StateError> {
+        Self::from_record_in(record, None)
+    }
+
+    /// [`CommunityFacts::from_record`] for a federation's `record`, whose
+    /// governed components its population decides, read with `pool_at`
+    /// (`crate::decision::population`).
+    ///
+    /// # Errors
+    /// As the community and governed states.
+    pub fn from_federation_record(
+        record: &Record,
+        pool_at: crate::assembly::PoolAt<'_>,
+    ) -> Result<CommunityFacts, StateError> {
+        Self::from_record_in(record, Some(pool_at))
+    }
+
+    fn from_record_in(
+        record: &Record,
+        pool_at: Option<crate::assembly::PoolAt<'_>>,
+    ) -> Result<CommunityFacts, StateError> {
         let settled = record.settled();
         let state = CommunityState::from_record(&settled)?;
-        let governed = GovernedView::from_record(&settled)?;
+        let governed = match pool_at {
+            Some(pool_at) => GovernedView::from_federation_record(&settled, pool_at)?,
+            None => GovernedView::from_record(&settled)?,
+        };
         let components = governed
             .state
             .components()

@@ -29,6 +29,7 @@ mod trustee;
 
 pub use trustee::{trustee_key, trustee_step, KEY_GENERATION_PATIENCE};
 
+use crate::assembly::PoolAt;
 use crate::decision::{DecisionError, DecisionState};
 use ballot::dkg::Dealer;
 use ballot::{Ballot, BallotKind, TransportSecret, VotingSecret};
@@ -182,7 +183,7 @@ pub fn open_with_rule(
     rule: Option<WholeBallotRule>,
     time: u64,
 ) -> Result<Statement, VoteError> {
-    let opening = opening(opener, community, statements, proposal, None)?;
+    let opening = opening(opener, community, statements, proposal, (None, None))?;
     let payload = match rule {
         None => Payload::DecisionOpen(opening),
         Some(rule) => {
@@ -202,7 +203,7 @@ fn opening(
     community: &CommunityId,
     statements: &[Statement],
     proposal: Proposal,
-    component: Option<&str>,
+    (component, federated): (Option<&str>, Option<PoolAt<'_>>),
 ) -> Result<DecisionOpening, VoteError> {
     let now = crate::CommunityState::from_statements(community, statements)
         .map_err(DecisionError::from)?;
@@ -253,12 +254,25 @@ fn opening(
             t.fingerprint()
         ));
     }
-    let at = crate::decision::electorate_of(community, statements, &now.constitution, component)?;
+    let order: Vec<&Statement> = statements.iter().collect();
+    let federated = federated.map(|pool_at| crate::decision::Federated {
+        pool_at,
+        order: &order,
+        at: order.len(),
+    });
+    let constitution = &now.constitution;
+    let at =
+        crate::decision::electorate_of(community, statements, constitution, component, federated)?;
     let min = now.constitution.min_electorate;
     if (at.electorate.len() as u32) < min {
         return refuse(format!(
-            "only {} member(s) have registered voting keys; the constitution needs at least {min} before a decision opens, since a smaller ring reveals votes from the totals",
-            at.electorate.len()
+            "only {} {} have registered voting keys; the constitution needs at least {min} before a decision opens, since a smaller ring reveals votes from the totals",
+            at.electorate.len(),
+            if at.population.is_some() {
+                "of the federation's people"
+            } else {
+                "member(s)"
+            }
         ));
     }
     let opening = DecisionOpening {
@@ -379,6 +393,7 @@ pub fn open_election(
     election: Election,
     trustees: (Vec<PublicKey>, u16),
     time: u64,
+    federated: Option<PoolAt<'_>>,
 ) -> Result<Statement, VoteError> {
     let Election {
         component,
@@ -399,7 +414,8 @@ pub fn open_election(
         trustees: trustees.0,
         threshold: trustees.1,
     };
-    let opening = opening(opener, community, statements, proposal, Some(&component))?;
+    let about = (Some(component.as_str()), federated);
+    let opening = opening(opener, community, statements, proposal, about)?;
     let election = ledger::payload::GovernedElection {
         component,
         ruled: RuledOpening { opening, rule },
@@ -426,13 +442,17 @@ pub fn open_governed(
 ) -> Result<Statement, VoteError> {
     let at = (None, time);
     open_governed_timed(
-        opener, community, statements, component, proposals, trustees, at,
+        opener, community, statements, component, proposals, trustees, at, None,
     )
 }
 
 /// [`open_governed`] with a timeline (`crate::decision::timeline`):
 /// `at` is the timeline, if any, and the opening's time, which must come
-/// before the proposal window ends.
+/// before the proposal window ends. On a federation's record, `federated`
+/// is its pool (`federation::pins::pool_at`) and `statements` its record
+/// in record order: the decision is voted by its population
+/// (`crate::decision::population`).
+#[allow(clippy::too_many_arguments)]
 pub fn open_governed_timed(
     opener: &Keypair,
     community: &CommunityId,
@@ -441,6 +461,7 @@ pub fn open_governed_timed(
     proposals: Vec<StatementId>,
     trustees: (Vec<PublicKey>, u16),
     at: (Option<ledger::payload::Timeline>, u64),
+    federated: Option<PoolAt<'_>>,
 ) -> Result<Statement, VoteError> {
     let (timeline, time) = at;
     if let Some(t) = timeline {
@@ -470,7 +491,13 @@ pub fn open_governed_timed(
         trustees: trustees.0,
         threshold: trustees.1,
     };
-    let opening = opening(opener, community, statements, proposal, Some(component))?;
+    let opening = opening(
+        opener,
+        community,
+        statements,
+        proposal,
+        (Some(component), federated),
+    )?;
     let payload = Payload::GovernedOpen(ledger::payload::GovernedOpening {
         component: component.to_string(),
         proposals,
@@ -499,7 +526,7 @@ pub fn open_draw(
         trustees: trustees.0,
         threshold: trustees.1,
     };
-    let opening = opening(opener, community, statements, proposal, None)?;
+    let opening = opening(opener, community, statements, proposal, (None, None))?;
     let payload = Payload::AssemblyDraw(ledger::payload::AssemblyDraw {
         assembly: assembly.to_string(),
         period,

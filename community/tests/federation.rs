@@ -242,12 +242,14 @@ fn a_membership_cycle_counts_for_nobody_and_is_named() {
     let mut f2_c = federation("two", vec![dues_to(&f1.community, 100)]);
     f2_c.federation = Some(FederationRule {
         admits: vec![hex(&f1.community)],
+        ..Default::default()
     });
     let f2 = World::founded(3, f2_c);
     // f1 admits f2 and asks to join f2: both memberships are two-sided.
     let mut next = constitution(&f1);
     next.federation = Some(FederationRule {
         admits: vec![hex(&f2.community)],
+        ..Default::default()
     });
     next.delegations.push(dues_to(&f2.community, 100));
     amend(&mut f1, next);

@@ -495,6 +495,7 @@ impl World {
             election,
             (trustees, 2),
             T0 + 3,
+            None,
         )
         .unwrap();
         let d = self.push(s);
@@ -633,6 +634,7 @@ fn a_board_elected_by_stv_and_a_treasurer_by_instant_runoff() {
         wrong,
         (trustees, 2),
         T0,
+        None,
     )
     .unwrap();
     let d = w.push(s);

@@ -36,6 +36,7 @@ fn open_timed(w: &mut World) -> StatementId {
         proposals,
         (trustees, 2),
         (Some(timeline), T0 + 3),
+        None,
     )
     .unwrap();
     w.push(s)

@@ -33,17 +33,11 @@ fn refused(why: String) -> CommunityError {
 /// # Errors
 /// As the community state.
 pub fn view(store: &ledger::Store, record: &Record) -> Result<AssemblyView, CommunityError> {
-    let settled = record.settled();
-    let is_federation = community::CommunityState::from_record(&settled)?
-        .constitution
-        .federation
-        .is_some();
-    if !is_federation {
-        return Ok(AssemblyView::from_record(record)?);
-    }
-    let held = |id: &ledger::statement::CommunityId| Record::load(store, id).ok();
-    let pool_at = |at: usize| ::federation::pins::pool_at(record, at, &held);
-    Ok(AssemblyView::from_federation_record(record, &pool_at)?)
+    let view = crate::federation::with_population(store, record, |pool| match pool {
+        Some(pool_at) => AssemblyView::from_federation_record(record, pool_at),
+        None => AssemblyView::from_record(record),
+    })??;
+    Ok(view)
 }
 
 impl Loaded {

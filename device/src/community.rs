@@ -162,7 +162,12 @@ impl Loaded {
 
     /// The governed components and every decision on them, from the record.
     pub fn governed(&self) -> Result<GovernedView, CommunityError> {
-        Ok(GovernedView::from_record(&self.record()?)?)
+        let record = self.record()?;
+        let view = crate::federation::with_population(&self.store, &record, |pool| match pool {
+            Some(pool_at) => GovernedView::from_federation_record(&record, pool_at),
+            None => GovernedView::from_record(&record),
+        })??;
+        Ok(view)
     }
 
     /// Every decision this home holds, in canonical order (assemblies'
@@ -188,7 +193,14 @@ impl Loaded {
 
     /// A decision's state, from the record as the store holds it now.
     pub fn decision(&self, id: &StatementId) -> Result<DecisionState, CommunityError> {
-        Ok(DecisionState::from_record(&self.record()?, id, &mut OsRng)?)
+        let record = self.record()?;
+        let state = crate::federation::with_population(&self.store, &record, |pool| match pool {
+            Some(pool_at) => {
+                DecisionState::from_federation_record(&record, id, pool_at, &mut OsRng)
+            }
+            None => DecisionState::from_record(&record, id, &mut OsRng),
+        })??;
+        Ok(state)
     }
 
     /// As a trustee of decision (or draw) `id`: take the next

@@ -90,9 +90,40 @@ pub fn view(store: &Store) -> Result<FederationView, CommunityError> {
     let mut facts = Vec::new();
     for id in store.communities()? {
         let record = Record::load(store, &id).map_err(crate::home::HomeError::from)?;
-        facts.push(CommunityFacts::from_record(&record)?);
+        let fact = with_population(store, &record, |pool_at| match pool_at {
+            Some(pool_at) => CommunityFacts::from_federation_record(&record, pool_at),
+            None => CommunityFacts::from_record(&record),
+        })??;
+        facts.push(fact);
     }
     Ok(FederationView::build(&facts))
+}
+
+/// Run `f` with the population of `record` when it is a federation's: its
+/// pool at each position of its record order, as its pins fix it, read
+/// from the member records `store` holds (`federation::pins::pool_at`);
+/// `None` for a base community. Decisions on a federation's governed
+/// components are voted by that population
+/// (`community::decision::population`).
+///
+/// # Errors
+/// As the community state of the settled record.
+pub fn with_population<T>(
+    store: &Store,
+    record: &Record,
+    f: impl FnOnce(Option<community::assembly::PoolAt<'_>>) -> T,
+) -> Result<T, CommunityError> {
+    let settled = record.settled();
+    let is_federation = community::CommunityState::from_record(&settled)?
+        .constitution
+        .federation
+        .is_some();
+    if !is_federation {
+        return Ok(f(None));
+    }
+    let held = |id: &ledger::statement::CommunityId| Record::load(store, id).ok();
+    let pool_at = |at: usize| ::federation::pins::pool_at(record, at, &held);
+    Ok(f(Some(&pool_at)))
 }
 
 /// `current` with `act` applied: the constitution to propose.

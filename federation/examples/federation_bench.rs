@@ -212,7 +212,10 @@ fn view() {
                     .filter(|m| parent(*m) == Some(c))
                     .map(|m| governance::federation::graph::hex(&key(1, m)))
                     .collect();
-                constitution.federation = Some(FederationRule { admits });
+                constitution.federation = Some(FederationRule {
+                    admits,
+                    ..FederationRule::default()
+                });
             }
             CommunityFacts {
                 id: key(1, c),

@@ -1050,7 +1050,10 @@ mod tests {
         // Omitted while absent: existing genesis encodings are unchanged.
         assert!(!Constitution::default().to_json().contains("federation"));
         let fed = |admits: Vec<String>| Constitution {
-            federation: Some(FederationRule { admits }),
+            federation: Some(FederationRule {
+                admits,
+                ..FederationRule::default()
+            }),
             ..Constitution::default()
         };
         let one = fed(vec![id(1)]);

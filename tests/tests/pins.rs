@@ -53,16 +53,33 @@ fn note(w: &mut World, text: &str) -> StatementId {
 }
 
 fn setup() -> Setup {
+    setup_with(vec![], FederationRule::default().direct_limit)
+}
+
+/// [`setup`] with a federation that governs a `levy` (0–1000 cents), whose
+/// council decides `decides`, and whose population votes directly up to
+/// `direct_limit`.
+fn setup_with(decides: Vec<String>, direct_limit: u32) -> Setup {
     let mut f = World::founded(
         3,
         Constitution {
             name: "valley".into(),
-            federation: Some(FederationRule::default()),
+            federation: Some(FederationRule {
+                direct_limit,
+                ..FederationRule::default()
+            }),
+            governs: vec![governance::Governs::number(
+                "levy",
+                "cents",
+                (0, 1000, 10),
+                0,
+                None,
+            )],
             assemblies: vec![governance::AssemblySpec {
                 name: "council".into(),
                 seats: 3,
                 term: 1,
-                decides: vec![],
+                decides,
                 quotas: vec![],
             }],
             ..Constitution::default()
@@ -614,4 +631,349 @@ fn pinning_a_new_member_repairs_the_seated_council() {
     // Another device, folding the same records: the same seats.
     let again = assemblies(&f);
     assert_eq!(again.assembly("council").unwrap().holders, a.holders);
+}
+
+/// Decision `d` of the federation `f` as a device holding the member
+/// records `held` computes it: voted by the population its pins fix.
+fn fed_state(
+    f: &World,
+    d: &StatementId,
+    held: &dyn Fn(&StatementId) -> Option<Record>,
+) -> Result<community::decision::DecisionState, community::decision::DecisionError> {
+    let fed = record(f);
+    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, held);
+    community::decision::DecisionState::from_federation_record(
+        &fed,
+        d,
+        &pool_at,
+        &mut rand::rngs::OsRng,
+    )
+}
+
+/// Open a decision on `levy` of `f` among its waiting proposals, its
+/// founders 2-of-3 trustees, as a device holding `held` would: the
+/// opening, not yet posted.
+fn open_levy(
+    f: &World,
+    held: &dyn Fn(&StatementId) -> Option<Record>,
+) -> Result<Statement, community::vote::VoteError> {
+    let fed = record(f);
+    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, held);
+    let trustees = f.members.iter().map(|k| k.public()).collect();
+    community::vote::open_governed_timed(
+        &f.members[0],
+        &f.community,
+        fed.statements(),
+        "levy",
+        community::vote::open_proposals(&f.all, "levy"),
+        (trustees, 2),
+        (None, T0 + 900 + f.all.len() as u64),
+        Some(&pool_at),
+    )
+}
+
+/// `people` register voting keys on the federation's record.
+fn register_on(f: &mut World, people: &[&Keypair]) {
+    for p in people {
+        let s = community::vote::register(
+            p,
+            &f.community,
+            &f.all,
+            T0 + 600 + f.all.len() as u64,
+            &mut rand::rngs::OsRng,
+        )
+        .unwrap();
+        f.push(s);
+    }
+}
+
+/// The trustees (`f`'s founders) make the key of `d`, as the population
+/// sees it.
+fn fed_keygen(f: &mut World, d: &StatementId, held: &dyn Fn(&StatementId) -> Option<Record>) {
+    loop {
+        let mut moved = false;
+        for j in 0..3 {
+            let st = fed_state(f, d, held).unwrap();
+            let step = community::vote::trustee_step(
+                &f.members[j],
+                &f.tsecrets[j],
+                &f.community,
+                &f.all,
+                &st,
+                T0 + 950,
+                &mut rand::rngs::OsRng,
+            );
+            if let Ok(Some(s)) = step {
+                f.push(s);
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    assert!(fed_state(f, d, held).unwrap().key.is_some());
+}
+
+/// `person` casts `option` (0 the status quo) in decision `d` of `f`.
+fn fed_cast(
+    f: &mut World,
+    d: &StatementId,
+    held: &dyn Fn(&StatementId) -> Option<Record>,
+    person: &Keypair,
+    option: usize,
+) -> Result<(), community::vote::VoteError> {
+    let st = fed_state(f, d, held).unwrap();
+    let secret = community::vote::voting_secret(person, &f.community).unwrap();
+    let ballot::BallotKind::OneOf { options } = st.opening.kind else {
+        panic!("{:?}", st.opening.kind)
+    };
+    let mut values = vec![0; options as usize];
+    values[option] = 1;
+    let s = community::vote::cast(
+        &secret,
+        &f.community,
+        &f.all,
+        &st,
+        &values,
+        &mut rand::rngs::OsRng,
+    )?;
+    f.push(s);
+    Ok(())
+}
+
+/// Close `d` and post trustees 1 and 2's decryption shares.
+fn fed_close_and_share(
+    f: &mut World,
+    d: &StatementId,
+    held: &dyn Fn(&StatementId) -> Option<Record>,
+) {
+    let st = fed_state(f, d, held).unwrap();
+    let c = community::vote::close(&f.members[0], &f.community, &f.all, &st, T0 + 990).unwrap();
+    f.push(c);
+    for j in [0, 1] {
+        let st = fed_state(f, d, held).unwrap();
+        let s = community::vote::share(
+            &f.members[j],
+            &f.tsecrets[j],
+            &f.community,
+            &f.all,
+            &st,
+            T0 + 991,
+            &mut rand::rngs::OsRng,
+        )
+        .unwrap();
+        f.push(s);
+    }
+}
+
+/// A federation's levy is voted by the people of its pinned members — a
+/// person in both counted once, the federation's own founders not at all —
+/// and adopted from their ballots; a device without a member's record says
+/// so instead of guessing, and reading without the members' records at all
+/// leaves the decision invalid, naming why.
+#[test]
+fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
+    use community::governed::GovernedView;
+    let Setup { mut f, m, mut n } = setup();
+    note(&mut n, "mill opens");
+    let f0 = seed_of(&f.members[0]);
+    let m_order = record(&m).final_statements().to_vec();
+    let n_order = record(&n).final_statements().to_vec();
+    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
+    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    let held = |id: &StatementId| {
+        [&m, &n]
+            .into_iter()
+            .find(|w| w.community == *id)
+            .map(record)
+    };
+    f.propose(1, "levy", Value::Number(300));
+    // Nobody below has a voting key on the federation's record yet.
+    let none = open_levy(&f, &held).unwrap_err().to_string();
+    assert!(none.contains("registered a voting key"), "{none}");
+    let people: Vec<&Keypair> = m.members.iter().chain(&n.members[1..]).collect();
+    register_on(&mut f, &people);
+    let opening = open_levy(&f, &held).unwrap();
+    let d = f.push(opening);
+    let st = fed_state(&f, &d, &held).unwrap();
+    let mut expected: Vec<identity::PublicKey> = people.iter().map(|k| k.public()).collect();
+    expected.sort();
+    assert_eq!(
+        st.electorate.members, expected,
+        "six people, the shared one once"
+    );
+    assert!(st.electorate.unregistered.is_empty());
+    let pins = st.electorate.population.clone().unwrap();
+    assert_eq!(pins.len(), 2);
+    assert!(f.members.iter().all(|k| !expected.contains(&k.public())));
+    fed_keygen(&mut f, &d, &held);
+    // A founder of the federation is not one of its people: no ballot.
+    let founder_key = seed_of(&f.members[0]);
+    let founder = fed_cast(&mut f, &d, &held, &founder_key, 1).unwrap_err();
+    assert!(
+        founder
+            .to_string()
+            .contains("not in this decision's electorate"),
+        "{founder}"
+    );
+    for (i, p) in people.iter().enumerate() {
+        fed_cast(&mut f, &d, &held, p, usize::from(i < 4)).unwrap();
+    }
+    fed_close_and_share(&mut f, &d, &held);
+    let fed = record(&f);
+    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+    let view = GovernedView::from_federation_record(&fed, &pool_at).unwrap();
+    let levy = view.state.component("levy").unwrap().current().clone();
+    assert_eq!(levy, Value::Number(300), "four of six people chose 300");
+    let decided = view
+        .decisions
+        .iter()
+        .find(|x| x.id == d.to_string())
+        .unwrap();
+    assert!(
+        matches!(decided.status, GovernedStatus::Adopted { .. }),
+        "{:?}",
+        decided.status
+    );
+    // The same record read by a device that does not look below: invalid,
+    // named, and nothing adopted.
+    let blind = GovernedView::from_record(&fed).unwrap();
+    let unread = blind
+        .decisions
+        .iter()
+        .find(|x| x.id == d.to_string())
+        .unwrap();
+    match &unread.status {
+        GovernedStatus::Invalid { reason } => assert!(
+            reason.contains("population cannot be established"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        blind.state.component("levy").unwrap().current(),
+        &Value::Number(0)
+    );
+    // A device holding only the bakery's record cannot say who votes.
+    let only_bakery = |id: &StatementId| (*id == m.community).then(|| record(&m));
+    let why = fed_state(&f, &d, &only_bakery).unwrap_err().to_string();
+    assert!(
+        why.contains(&n.community.short()) && why.contains("its record is not held here"),
+        "{why}"
+    );
+}
+
+/// Above the constitution's direct-vote limit the population cannot vote
+/// directly: an opening made while it was below, but placed after a pin
+/// that takes it above, is invalid on every device, naming the limit; a new
+/// opening is refused before it is posted.
+#[test]
+fn above_the_direct_vote_limit_the_population_does_not_vote_directly() {
+    let Setup { mut f, m, mut n } = setup_with(vec![], 5);
+    note(&mut n, "mill opens");
+    let f0 = seed_of(&f.members[0]);
+    let m_order = record(&m).final_statements().to_vec();
+    let n_order = record(&n).final_statements().to_vec();
+    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
+    let held = |id: &StatementId| {
+        [&m, &n]
+            .into_iter()
+            .find(|w| w.community == *id)
+            .map(record)
+    };
+    let people: Vec<&Keypair> = m.members.iter().chain(&n.members[1..]).collect();
+    register_on(&mut f, &people);
+    f.propose(1, "levy", Value::Number(300));
+    // Four people: below the limit of five.
+    let early = open_levy(&f, &held).unwrap();
+    // The mill's pin lands first in the record, concurrently.
+    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    let d = f.push(early);
+    let why = fed_state(&f, &d, &held).unwrap_err().to_string();
+    assert!(
+        why.contains("population of 6 is above its constitution's direct-vote limit of 5"),
+        "{why}"
+    );
+    f.propose(2, "levy", Value::Number(400));
+    let refused = open_levy(&f, &held).unwrap_err().to_string();
+    assert!(refused.contains("direct-vote limit of 5"), "{refused}");
+}
+
+/// A federation whose council decides its levy: the electorate is the
+/// people seated on the council, drawn from its population, and a person
+/// of the population who is not seated casts no ballot.
+#[test]
+fn a_federation_council_decides_what_it_is_given() {
+    use community::assembly::{AssemblyView, DrawStatus};
+    let Setup { mut f, m, mut n } = setup_with(vec!["levy".into()], 5);
+    note(&mut n, "mill opens");
+    let f0 = seed_of(&f.members[0]);
+    let m_order = record(&m).final_statements().to_vec();
+    let n_order = record(&n).final_statements().to_vec();
+    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
+    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    let held = |id: &StatementId| {
+        [&m, &n]
+            .into_iter()
+            .find(|w| w.community == *id)
+            .map(record)
+    };
+    let trustees = f.members.iter().map(|k| k.public()).collect();
+    let time = T0 + 700 + f.all.len() as u64;
+    let opening = community::vote::open_draw(
+        &f.members[1],
+        &f.community,
+        &f.all,
+        "council",
+        0,
+        (trustees, 2),
+        time,
+    )
+    .unwrap();
+    let draw = f.push(opening);
+    f.keygen(&draw);
+    let assemblies = |f: &World| {
+        let fed = record(f);
+        let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+        AssemblyView::from_federation_record(&fed, &pool_at).unwrap()
+    };
+    let name = assemblies(&f).draw(&draw).unwrap().1.name.clone().unwrap();
+    share_coin(&mut f, &draw, &name);
+    let v = assemblies(&f);
+    assert!(matches!(
+        v.draw(&draw).unwrap().1.status,
+        DrawStatus::Drawn { .. }
+    ));
+    let mut seated = v.assembly("council").unwrap().seated_keys();
+    seated.sort();
+    assert_eq!(seated.len(), 3);
+    let people: Vec<&Keypair> = m.members.iter().chain(&n.members[1..]).collect();
+    register_on(&mut f, &people);
+    f.propose(1, "levy", Value::Number(300));
+    let opening = open_levy(&f, &held).unwrap();
+    let d = f.push(opening);
+    let st = fed_state(&f, &d, &held).unwrap();
+    assert_eq!(st.electorate.members, seated, "the council, not the six");
+    fed_keygen(&mut f, &d, &held);
+    let outside = people
+        .iter()
+        .find(|p| !seated.contains(&p.public()))
+        .unwrap();
+    let no = fed_cast(&mut f, &d, &held, outside, 1).unwrap_err();
+    assert!(
+        no.to_string().contains("not in this decision's electorate"),
+        "{no}"
+    );
+    for p in people.iter().filter(|p| seated.contains(&p.public())) {
+        fed_cast(&mut f, &d, &held, p, 1).unwrap();
+    }
+    fed_close_and_share(&mut f, &d, &held);
+    let fed = record(&f);
+    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+    let view = community::governed::GovernedView::from_federation_record(&fed, &pool_at).unwrap();
+    assert_eq!(
+        view.state.component("levy").unwrap().current(),
+        &Value::Number(300)
+    );
 }

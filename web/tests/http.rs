@@ -692,6 +692,7 @@ async fn a_federation_page_shows_its_members_as_its_pins_fix_them() {
         name: "Valley Food Federation".into(),
         federation: Some(governance::federation::FederationRule {
             admits: vec![f.community.to_string()],
+            ..Default::default()
         }),
         ..governance::Constitution::default()
     };

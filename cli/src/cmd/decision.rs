@@ -250,7 +250,11 @@ fn open_election(
 ) -> anyhow::Result<()> {
     let component = election.component.clone();
     let key = l.home.unlock()?;
-    let s = vote::open_election(&key, &l.community, &l.all, election, trustees, now())?;
+    let record = community::Record::load(&l.store, &l.community)?;
+    let s = device::federation::with_population(&l.store, &record, |pool| {
+        let all = record.statements();
+        vote::open_election(&key, &l.community, all, election, trustees, now(), pool)
+    })??;
     save(l, &s)?;
     let st = state(l, &s.id())?;
     let record = community::Record::load(&l.store, &l.community)?;
@@ -305,18 +309,23 @@ fn open_governed(
 ) -> anyhow::Result<()> {
     let proposals = vote::open_proposals(&l.all, component);
     let key = l.home.unlock()?;
-    let s = vote::open_governed_timed(
-        &key,
-        &l.community,
-        &l.all,
-        component,
-        proposals,
-        trustees,
-        (timeline, now()),
-    )?;
+    let record = community::Record::load(&l.store, &l.community)?;
+    let s = device::federation::with_population(&l.store, &record, |pool| {
+        let (all, at) = (record.statements(), (timeline, now()));
+        vote::open_governed_timed(
+            &key,
+            &l.community,
+            all,
+            component,
+            proposals,
+            trustees,
+            at,
+            pool,
+        )
+    })??;
     save(l, &s)?;
     let st = state(l, &s.id())?;
-    let view = community::governed::GovernedView::from_statements(&l.community, &l.all)?;
+    let view = l.governed()?;
     let d = view
         .decisions
         .iter()

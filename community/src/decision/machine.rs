@@ -111,7 +111,7 @@ impl<'a> Machine<'a> {
         community: &CommunityId,
         all: &'a [Statement],
         order: &[&Statement],
-        decision: &StatementId,
+        (decision, pool_at): (&StatementId, Option<crate::assembly::PoolAt<'_>>),
         adopted: &crate::governed::Adoptions,
     ) -> Result<Self, DecisionError> {
         let by_id: HashMap<StatementId, &Statement> = all.iter().map(|s| (s.id(), s)).collect();
@@ -167,12 +167,22 @@ impl<'a> Machine<'a> {
             Payload::GovernedElection(e) => Some(e.component.as_str()),
             _ => None,
         };
-        let electorate =
-            super::electorate_for(community, &past, adopted, &at_open.constitution, component)
-                .map_err(|e| match e {
-                    DecisionError::NoAssemblyElectorate { .. } => invalid(e.to_string()),
-                    other => other,
-                })?;
+        let at = order.iter().position(|s| s.id() == *decision).unwrap_or(0);
+        let federated = pool_at.map(|pool_at| super::Federated { pool_at, order, at });
+        let electorate = super::electorate_for(
+            community,
+            &past,
+            adopted,
+            &at_open.constitution,
+            component,
+            federated,
+        )
+        .map_err(|e| match e {
+            DecisionError::NoAssemblyElectorate { .. } | DecisionError::AboveDirectLimit { .. } => {
+                invalid(e.to_string())
+            }
+            other => other,
+        })?;
         let (n, e) = (
             electorate.electorate.len() as u32,
             electorate.electorate.commitment(),
@@ -191,8 +201,15 @@ impl<'a> Machine<'a> {
                 hex::encode(opening.electorate)
             )));
         }
-        let at = order.iter().position(|s| s.id() == *decision).unwrap_or(0);
-        if let Some(why) = super::check_recent(community, order, at, &past_ids, &at_open, adopted)?
+        let eligible = electorate.population.as_ref().map(|_| {
+            (electorate.members.iter())
+                .chain(&electorate.unregistered)
+                .copied()
+                .collect::<std::collections::BTreeSet<PublicKey>>()
+        });
+        let recent = (order, at, &past_ids);
+        if let Some(why) =
+            super::check_recent(community, recent, &at_open, eligible.as_ref(), adopted)?
         {
             return Err(invalid(why));
         }

@@ -78,10 +78,12 @@
 //! for a settled close ([`DecisionState::close_settled`]).
 
 mod machine;
+pub mod population;
 pub mod shuffles;
 pub mod timeline;
 
 pub use machine::Phase;
+pub use population::Federated;
 pub use shuffles::{ShuffleRecord, Shuffles};
 
 use crate::ballot_rules::{run_rule, WholeBallotOutcome};
@@ -132,6 +134,21 @@ pub enum DecisionError {
         /// The assembly that decides it.
         assembly: String,
     },
+    /// A federation's population cannot be established on this device
+    /// (`population`).
+    #[error("the federation's population cannot be established on this device: {0}")]
+    PopulationUnknown(String),
+    /// A federation's population is above its direct-vote limit and the
+    /// component is not given to an assembly.
+    #[error("the federation's population of {population} is above its constitution's direct-vote limit of {limit}: `{component}` can be decided only by an assembly chosen by lot (give it one: grassroots assembly create --decides {component})")]
+    AboveDirectLimit {
+        /// The component.
+        component: String,
+        /// People of the pinned members, each once.
+        population: usize,
+        /// The constitution's limit.
+        limit: u32,
+    },
     /// A ballot-protocol failure while computing.
     #[error("{0}")]
     Ballot(#[from] ballot::Error),
@@ -172,13 +189,18 @@ pub const RECENT_WINDOW: usize = 256;
 /// the electorate (and shrank the ring) by choosing old predecessors.
 /// Registrations closer to the opening may be concurrent with it; an
 /// opening that became final long after it was made can be refused by
-/// this, and is opened again.
+/// this, and is opened again. On a federation's decision voted by its
+/// population, `eligible` is that population: a person's registration
+/// counts as a member's does.
 fn check_recent(
     community: &CommunityId,
-    all: &[&Statement],
-    at: usize,
-    past: &std::collections::HashSet<StatementId>,
+    (all, at, past): (
+        &[&Statement],
+        usize,
+        &std::collections::HashSet<StatementId>,
+    ),
     at_open: &CommunityState,
+    eligible: Option<&std::collections::BTreeSet<PublicKey>>,
     adopted: &crate::governed::Adoptions,
 ) -> Result<Option<String>, DecisionError> {
     let Some(cut) = at.checked_sub(RECENT_WINDOW).filter(|c| *c > 0) else {
@@ -194,11 +216,17 @@ fn check_recent(
     if old.is_empty() {
         return Ok(None);
     }
-    let prefix: Vec<Statement> = prefix.iter().map(|s| (*s).clone()).collect();
-    let then = CommunityState::from_statements_with(community, &prefix, adopted)?;
+    let counts: Box<dyn Fn(&PublicKey) -> bool> = match eligible {
+        Some(people) => Box::new(move |k| people.contains(k)),
+        None => {
+            let prefix: Vec<Statement> = prefix.iter().map(|s| (*s).clone()).collect();
+            let then = CommunityState::from_statements_with(community, &prefix, adopted)?;
+            Box::new(move |k| then.members.contains(k))
+        }
+    };
     Ok(old
         .into_iter()
-        .find(|(_, s)| then.members.contains(&s.author()))
+        .find(|(_, s)| counts(&s.author()))
         .map(|(i, s)| {
             format!(
                 "it builds on an old part of the record: the voting key {} registered {} statements before it is not in its causal past (an opening must build on every registration more than {RECENT_WINDOW} statements older)",
@@ -217,6 +245,10 @@ pub struct ElectorateAt {
     pub members: Vec<PublicKey>,
     /// Admitted members without a (usable) voting key.
     pub unregistered: Vec<PublicKey>,
+    /// For a federation's decision voted by its population
+    /// ([`population`]): the pins that fix it, `(member, position, root)`
+    /// in member order; `None` when the record's own members vote.
+    pub population: Option<Vec<(CommunityId, u64, [u8; 32])>>,
 }
 
 impl ElectorateAt {
@@ -241,6 +273,7 @@ impl ElectorateAt {
             electorate: Electorate::new(keys).ok()?,
             members,
             unregistered,
+            population: self.population.clone(),
         })
     }
 }
@@ -248,14 +281,23 @@ impl ElectorateAt {
 /// The electorate of a decision on `component` (or of any other decision,
 /// `None`) over `statements` under `constitution`: every member, or, for
 /// a component the constitution gives an assembly to decide, the members
-/// seated in that assembly (`crate::assembly`).
+/// seated in that assembly (`crate::assembly`); on a federation's
+/// governed component, its population or the people seated in its
+/// assembly ([`population`], read with `federated`).
 pub(crate) fn electorate_for(
     community: &CommunityId,
     statements: &[Statement],
     adopted: &Adoptions,
     constitution: &governance::Constitution,
     component: Option<&str>,
+    federated: Option<Federated<'_>>,
 ) -> Result<ElectorateAt, DecisionError> {
+    if let Some(c) = component {
+        if let Some(at) = population::electorate(community, statements, constitution, c, federated)?
+        {
+            return Ok(at);
+        }
+    }
     let everyone = electorate_with(community, statements, adopted)?;
     let Some((component, spec)) =
         component.and_then(|c| constitution.decided_by(c).map(|a| (c, a)))
@@ -278,16 +320,26 @@ pub(crate) fn electorate_for(
 /// The electorate of a decision on `component` (or of any other
 /// decision, `None`) over `statements` under `constitution`, with the
 /// constitutions adopted in `statements`: every member, or the members
-/// seated in the assembly the constitution gives the component to.
+/// seated in the assembly the constitution gives the component to; on a
+/// federation's record, read with `federated`, its population
+/// ([`population`]).
 pub fn electorate_of(
     community: &CommunityId,
     statements: &[Statement],
     constitution: &governance::Constitution,
     component: Option<&str>,
+    federated: Option<Federated<'_>>,
 ) -> Result<ElectorateAt, DecisionError> {
     let order = canonical_order(statements).map_err(StateError::from)?;
     let adopted = crate::governed::constitution_adoptions(community, statements, &order, None)?;
-    electorate_for(community, statements, &adopted, constitution, component)
+    electorate_for(
+        community,
+        statements,
+        &adopted,
+        constitution,
+        component,
+        federated,
+    )
 }
 
 /// The trustees a constitution names, as keys, with their threshold;
@@ -377,13 +429,24 @@ pub(crate) fn electorate_with(
 ) -> Result<ElectorateAt, DecisionError> {
     let state = CommunityState::from_statements_with(community, statements, adopted)?;
     let order = canonical_order(statements).map_err(StateError::from)?;
-    // Latest registration per member, with the position of the first
+    registered(&order, &state.members)
+}
+
+/// The electorate of `voters` over `order` (a causal order): each with
+/// the credential of their latest voting-key registration (kind 10),
+/// ordered by identity key. A credential registered by two of them counts
+/// for the one whose registration comes first.
+pub(crate) fn registered(
+    order: &[&Statement],
+    voters: &std::collections::BTreeSet<PublicKey>,
+) -> Result<ElectorateAt, DecisionError> {
+    // Latest registration per voter, with the position of the first
     // registration of each credential.
     let mut latest: BTreeMap<PublicKey, (VotingKey, usize)> = BTreeMap::new();
     let mut first_of: HashMap<[u8; 32], (usize, PublicKey)> = HashMap::new();
     for (pos, s) in order.iter().enumerate() {
         if let Payload::VotingKey(r) = s.payload() {
-            if state.members.contains(&s.author()) {
+            if voters.contains(&s.author()) {
                 latest.insert(s.author(), (r.key, pos));
                 first_of
                     .entry(r.key.to_bytes())
@@ -394,7 +457,7 @@ pub(crate) fn electorate_with(
     let mut keys = Vec::new();
     let mut members = Vec::new();
     let mut unregistered = Vec::new();
-    for m in &state.members {
+    for m in voters {
         match latest.get(m) {
             Some((k, _)) if first_of[&k.to_bytes()].1 == *m => {
                 keys.push(*k);
@@ -410,6 +473,7 @@ pub(crate) fn electorate_with(
         electorate: Electorate::new(keys)?,
         members,
         unregistered,
+        population: None,
     })
 }
 
@@ -747,7 +811,8 @@ impl DecisionState {
         let unique = ledger::dag::unique(statements);
         let order = canonical_order(&unique).map_err(StateError::from)?;
         let adopted = crate::governed::constitution_adoptions(community, &unique, &order, None)?;
-        let mut state = Self::from_order(community, &unique, order, decision, &adopted, rng)?;
+        let mut state =
+            Self::from_order(community, &unique, order, (decision, None), &adopted, rng)?;
         // Statements exchanged by file only: what is held is all there is.
         state.close_settled = state.close.is_some();
         Ok(state)
@@ -762,12 +827,41 @@ impl DecisionState {
         decision: &StatementId,
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
+        Self::from_record_in(record, decision, None, rng)
+    }
+
+    /// [`DecisionState::from_record`] for a federation's `record`: a
+    /// decision on a governed component is voted by its population, the
+    /// people of the members its pins fix, read with `pool_at`
+    /// ([`population`]).
+    pub fn from_federation_record<R: RngCore + CryptoRng>(
+        record: &crate::Record,
+        decision: &StatementId,
+        pool_at: crate::assembly::PoolAt<'_>,
+        rng: &mut R,
+    ) -> Result<Self, DecisionError> {
+        Self::from_record_in(record, decision, Some(pool_at), rng)
+    }
+
+    fn from_record_in<R: RngCore + CryptoRng>(
+        record: &crate::Record,
+        decision: &StatementId,
+        pool_at: Option<crate::assembly::PoolAt<'_>>,
+        rng: &mut R,
+    ) -> Result<Self, DecisionError> {
         let all = record.statements();
         let order: Vec<&Statement> = all.iter().collect();
         let final_len = record.follows_lace().then(|| record.final_len());
         let adopted =
             crate::governed::constitution_adoptions(&record.community(), all, &order, final_len)?;
-        let mut state = Self::from_order(&record.community(), all, order, decision, &adopted, rng)?;
+        let mut state = Self::from_order(
+            &record.community(),
+            all,
+            order,
+            (decision, pool_at),
+            &adopted,
+            rng,
+        )?;
         let settled = |id: &StatementId| !record.follows_lace() || record.is_final(id);
         state.close_settled = state.close.as_ref().is_some_and(settled);
         if let Some(ind) = &mut state.individual {
@@ -786,7 +880,7 @@ impl DecisionState {
         community: &CommunityId,
         unique: &[Statement],
         order: Vec<&Statement>,
-        decision: &StatementId,
+        decision: (&StatementId, Option<crate::assembly::PoolAt<'_>>),
         adopted: &Adoptions,
     ) -> Result<Self, DecisionError> {
         let mut state = Self::from_order(community, unique, order, decision, adopted, &mut OsRng)?;
@@ -799,11 +893,12 @@ impl DecisionState {
         community: &CommunityId,
         unique: &[Statement],
         order: Vec<&Statement>,
-        decision: &StatementId,
+        (decision, pool_at): (&StatementId, Option<crate::assembly::PoolAt<'_>>),
         adopted: &Adoptions,
         rng: &mut R,
     ) -> Result<Self, DecisionError> {
-        let mut m = machine::Machine::open(community, unique, &order, decision, adopted)?;
+        let mut m =
+            machine::Machine::open(community, unique, &order, (decision, pool_at), adopted)?;
         for s in order {
             m.apply(s)?;
         }

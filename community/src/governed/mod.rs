@@ -278,7 +278,28 @@ impl GovernedView {
         let all = record.statements();
         let order: Vec<&Statement> = all.iter().collect();
         let final_len = record.follows_lace().then(|| record.final_len());
-        sweep(&record.community(), all, &order, final_len, Scope::All)
+        sweep(
+            &record.community(),
+            all,
+            &order,
+            final_len,
+            (Scope::All, None),
+        )
+    }
+
+    /// [`GovernedView::from_record`] for a federation's `record`: its
+    /// governed components are decided by its population, the people of
+    /// the members its pins fix, read with `pool_at`
+    /// (`crate::decision::population`).
+    pub fn from_federation_record(
+        record: &crate::Record,
+        pool_at: crate::assembly::PoolAt<'_>,
+    ) -> Result<GovernedView, StateError> {
+        let all = record.statements();
+        let order: Vec<&Statement> = all.iter().collect();
+        let final_len = record.follows_lace().then(|| record.final_len());
+        let scope = (Scope::All, Some(pool_at));
+        sweep(&record.community(), all, &order, final_len, scope)
     }
 
     /// The governed state of statements exchanged by file (canonical
@@ -289,7 +310,7 @@ impl GovernedView {
     ) -> Result<GovernedView, StateError> {
         let unique = ledger::dag::unique(statements);
         let order = ledger::dag::canonical_order(&unique)?;
-        sweep(community, &unique, &order, None, Scope::All)
+        sweep(community, &unique, &order, None, (Scope::All, None))
     }
 }
 
@@ -308,7 +329,8 @@ pub fn constitution_adoptions(
     if !amends {
         return Ok(Adoptions::none());
     }
-    Ok(sweep(community, unique, order, final_len, Scope::Constitution)?.adoptions)
+    let scope = (Scope::Constitution, None);
+    Ok(sweep(community, unique, order, final_len, scope)?.adoptions)
 }
 
 pub(crate) fn genesis_constitution(
@@ -347,7 +369,7 @@ fn sweep(
     unique: &[Statement],
     order: &[&Statement],
     final_len: Option<usize>,
-    scope: Scope,
+    (scope, federated): (Scope, Option<crate::assembly::PoolAt<'_>>),
 ) -> Result<GovernedView, StateError> {
     let genesis = genesis_constitution(community, order)?;
     let mut state = GovernedState::new();
@@ -400,6 +422,7 @@ fn sweep(
             by_id: &by_id,
             position: &position,
             final_len,
+            federated,
         };
         if let Some((pos, t)) = view.open(&ctx, s, opening) {
             waiting.insert(pos, t);
@@ -436,6 +459,8 @@ struct Context<'a> {
     by_id: &'a HashMap<StatementId, &'a Statement>,
     position: &'a HashMap<StatementId, usize>,
     final_len: Option<usize>,
+    /// A federation's pool, whose people vote on its governed components.
+    federated: Option<crate::assembly::PoolAt<'a>>,
 }
 
 impl GovernedView {
@@ -571,7 +596,7 @@ impl GovernedView {
             ctx.community,
             ctx.unique,
             ctx.order.to_vec(),
-            &s.id(),
+            (&s.id(), ctx.federated),
             &self.adoptions,
         )
         .map_err(|e| match e {
