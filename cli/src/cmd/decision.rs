@@ -978,6 +978,7 @@ fn summary(st: &DecisionState) -> Value {
             "size": st.electorate.electorate.len(),
             "commitment": hex::encode(st.electorate.electorate.commitment()),
             "members_without_voting_key": st.electorate.unregistered.len(),
+            "population": population_json(st),
         },
         "key": st.key.as_ref().map(|k| hex::encode(k.key().to_bytes())),
         "key_pending": st.key_pending,
@@ -998,6 +999,41 @@ fn summary(st: &DecisionState) -> Value {
     })
 }
 
+/// For a federation's decision voted by its population: the pins that fix
+/// it and how many people it counts; `null` when the record's own members
+/// vote.
+fn population_json(st: &DecisionState) -> serde_json::Value {
+    let Some(pins) = &st.electorate.population else {
+        return serde_json::Value::Null;
+    };
+    json!({
+        "people": st.electorate.members.len() + st.electorate.unregistered.len(),
+        "pins": pins.iter().map(|(member, position, root)| json!({
+            "member": member.to_string(),
+            "position": position,
+            "root": hex::encode(root),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The line saying who votes, for a federation's decision voted by its
+/// population; empty otherwise.
+fn population_line(st: &DecisionState) -> String {
+    let Some(pins) = &st.electorate.population else {
+        return String::new();
+    };
+    let at: Vec<String> = pins
+        .iter()
+        .map(|(member, position, _)| format!("{} at {position}", member.short()))
+        .collect();
+    format!(
+        "Voted by the federation's people: {} people of its pinned members ({}), {} without a voting key on its record\n",
+        st.electorate.members.len() + st.electorate.unregistered.len(),
+        at.join(", "),
+        st.electorate.unregistered.len()
+    )
+}
+
 fn human(st: &DecisionState) -> String {
     let (counted, replaced, rejected, late) = st.ballot_counts();
     let mut t = format!("Decision {}\n{}\n", st.id, human_head(st));
@@ -1006,6 +1042,7 @@ fn human(st: &DecisionState) -> String {
         st.electorate.electorate.len(),
         hex::encode(st.electorate.electorate.commitment())
     );
+    t += &population_line(st);
     if let Some(tl) = st.timeline {
         t += &format!(
             "Timeline: proposals until {}, voting until {}; {} proposal(s) joined in the window; {} of {} trustees closed (a majority closes)\n",
@@ -1101,6 +1138,7 @@ fn verification(st: &DecisionState, statements: usize) -> Value {
             "commitment": hex::encode(st.electorate.electorate.commitment()),
             // The state is computed only when they match (else an error).
             "matches_opening": true,
+            "population": population_json(st),
         },
         "decision_key": {
             "recomputed_from_reveals": st.trustees.iter().filter(|t| t.reveal.is_some()).count(),
@@ -1152,6 +1190,7 @@ fn verification_text(st: &DecisionState, v: &Value) -> String {
         st.electorate.electorate.len(),
         hex::encode(st.electorate.electorate.commitment())
     );
+    t += &population_line(st).replace("Voted by", "  voted by");
     match &st.key {
         Some(k) => {
             t += &format!(
