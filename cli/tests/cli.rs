@@ -229,6 +229,13 @@ fn usage_errors_exit_2_and_demo_runs() {
         "{fed}"
     );
     assert_eq!(fed["population"], 6);
+    // On the network the co-op is pinned, and the federation's dues are
+    // voted by its six people (not its three founders) and adopted.
+    if cfg!(feature = "net") {
+        let dues = &fed["pinned"]["dues"];
+        assert_eq!(dues["electorate"], 6, "{fed}");
+        assert_eq!(dues["dues"], 40);
+    }
     // Offline, the same vote through statement files.
     let offline = json(&h.home("y"), &["demo", "--offline"]);
     assert_eq!(offline["all_devices_agree"], true);

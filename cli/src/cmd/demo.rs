@@ -234,12 +234,15 @@ fn decision_state(
     community: &CommunityId,
     decision: &ledger::StatementId,
 ) -> anyhow::Result<community::decision::DecisionState> {
-    let record = community::Record::load(&person.home.store()?, community)?;
-    Ok(community::decision::DecisionState::from_record(
-        &record,
-        decision,
-        &mut rand::rngs::OsRng,
-    )?)
+    use community::decision::DecisionState;
+    let store = person.home.store()?;
+    let record = community::Record::load(&store, community)?;
+    let rng = &mut rand::rngs::OsRng;
+    let state = device::federation::with_population(&store, &record, |pool| match pool {
+        Some(pool_at) => DecisionState::from_federation_record(&record, decision, pool_at, rng),
+        None => DecisionState::from_record(&record, decision, rng),
+    })??;
+    Ok(state)
 }
 
 /// Join, deal, check, reveal, confirm for `decision`, whose trustees are
@@ -321,18 +324,16 @@ pub(crate) fn governed_vote(
 ) -> anyhow::Result<ledger::StatementId> {
     use community::vote;
     let ana = &people[0];
-    let all = record(ana, id)?;
-    let proposals = vote::open_proposals(&all, component);
+    let store = ana.home.store()?;
+    let rec = community::Record::load(&store, id)?;
+    let proposals = vote::open_proposals(rec.statements(), component);
     let trustees = people[..3].iter().map(|p| p.key.public()).collect();
-    let opening = vote::open_governed(
-        &ana.key,
-        id,
-        &all,
-        component,
-        proposals,
-        (trustees, 2),
-        now(),
-    )?;
+    // On a federation, over its population (`device::federation::with_population`).
+    let opening = device::federation::with_population(&store, &rec, |pool| {
+        let (all, at) = (rec.statements(), (None, now()));
+        vote::open_governed_timed(&ana.key, id, all, component, proposals, (trustees, 2), at, pool)
+    })??;
+    drop(store);
     let decision = opening.id();
     keep(ana, &opening)?;
     ex.settle(people, id, held(ana, id)?)?;

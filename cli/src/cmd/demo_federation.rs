@@ -64,11 +64,12 @@ pub(crate) fn join_federation(
         step("   (Offline, the co-op has no lace, so nothing is final and its participants sign no certificate: the federation cannot pin it. On the network it does.)".into());
         serde_json::Value::Null
     } else {
-        let pinned = pin_coop(people, coop, &fed, &files)?;
+        let mut pinned = pin_coop(people, coop, &fed, &files)?;
         step(format!(
             "   Ana pins the co-op on the federation's record: a certificate that position {} of the co-op's record is final, signed by {} of its participants (with the {} epoch change(s) since its genesis), so the federation counts the co-op as it stood there. Every device checks it the same way and counts {} people.",
             pinned["position"], pinned["signers"], pinned["changes"], pinned["population"]
         ));
+        pinned["dues"] = people_set_dues(people, &fed, &files, step)?;
         pinned
     };
     Ok(json!({
@@ -154,6 +155,65 @@ fn pin_coop(
         "signers": signers_count,
         "changes": closed.len(),
         "population": first.population,
+    }))
+}
+
+/// Step 15: with the co-op pinned, the federation's dues are decided by
+/// its people (the co-op's six), not by its three founders
+/// (`community::decision::population`).
+fn people_set_dues(
+    people: &[Person],
+    fed: &CommunityId,
+    files: &Exchange<'_>,
+    step: &mut impl FnMut(String),
+) -> anyhow::Result<serde_json::Value> {
+    step("15. With the co-op pinned, the federation's dues are no longer decided by its three founders but by its people: the six people of its member co-op. Each registers a voting key on the federation's record; Ben proposes dues of 40.".into());
+    let rng = &mut rand::rngs::OsRng;
+    for p in &people[3..] {
+        let s = community::vote::register(&p.key, fed, &record(p, fed)?, now(), rng)?;
+        keep(p, &s)?;
+    }
+    files.settle(people, fed, held(&people[0], fed)?)?;
+    let ben = &people[1];
+    let s = community::vote::propose(
+        &ben.key,
+        fed,
+        &record(ben, fed)?,
+        "dues",
+        Value::Number(40),
+        "",
+        now(),
+    )?;
+    keep(ben, &s)?;
+    files.settle(people, fed, held(ben, fed)?)?;
+    // Option 1 is Ben's 40; Eli keeps the status quo.
+    let d = governed_vote(people, people.len(), fed, files, "dues", |i, _| {
+        Ok(usize::from(i != 4))
+    })?;
+    let mut ring = None;
+    for p in people {
+        let store = p.home.store()?;
+        let rec = community::Record::load(&store, fed)?;
+        let view = device::federation::with_population(&store, &rec, |pool| match pool {
+            Some(pool_at) => GovernedView::from_federation_record(&rec, pool_at),
+            None => GovernedView::from_record(&rec),
+        })??;
+        let decided = view.decisions.iter().find(|x| x.id == d.to_string());
+        let dues = view.state.component("dues").map(|c| c.current().clone());
+        match decided.map(|x| &x.status) {
+            Some(GovernedStatus::Adopted { .. }) if dues == Some(Value::Number(40)) => {}
+            other => anyhow::bail!("{}'s device did not adopt dues of 40: {other:?}", p.name),
+        }
+        ring = decided.map(|x| x.electorate);
+    }
+    step(format!(
+        "   Ana opens the decision over the federation's population ({} people, as the pin fixes them), with Ana, Ben and Chloe as trustees; five vote for 40 and Eli for the status quo. Every device adopts dues of 40, within the 0 to 100 the co-op delegated; each ballot's ring was the federation's people, read from the co-op's record at the pin, so a founder who was not one of them could not have voted.",
+        ring.unwrap_or_default()
+    ));
+    Ok(json!({
+        "decision": d.to_string(),
+        "electorate": ring,
+        "dues": 40,
     }))
 }
 
