@@ -20,7 +20,13 @@
 //!    opened while the draw in progress has no confirmed key replaces it.
 //!    Without a key no coin share exists, so nobody knows either draw's
 //!    coin and the replacement cannot be chosen by its outcome; once the
-//!    key is confirmed, the draw can only be completed. Its opening is checked
+//!    key is confirmed, the draw can only be completed — until
+//!    [`DRAW_DEADLINE`] positions have passed since the confirmation with
+//!    its coin still short of `t` shares: then a new draw of the period
+//!    replaces it (**expired**), so trustees who stay away cannot hold the
+//!    assembly unfilled. Its `t − 1` shares or fewer tell nobody its coin;
+//!    only `t` colluding trustees, beyond the threat model, could compute
+//!    it privately and let it expire. Its opening is checked
 //!    as a decision's (`crate::decision`): a member opened it, the
 //!    trustees are the constitution's. Its **pool** is every member of the
 //!    community state of the opening's causal past; the **eligible** list
@@ -99,11 +105,12 @@
 //!    applies (one coin at a time, inputs fixed); a change in the meantime
 //!    is checked once the repair is applied.
 //!
-//! Not covered: a deadline after which a draw whose key is confirmed but
-//! whose coin waits for shares may be replaced (with `m ≥ 2t − 1` and at
-//! most `t − 1` faulty trustees, `t` honest ones can always share); a
-//! federation's assembly deciding components (its seated people are not
-//! members of the federation's record, where the ring is made).
+//! A federation's assembly decides the components its constitution gives
+//! it: its seated people register voting keys on the federation's record
+//! and are the electorate (`crate::decision::population`).
+//!
+//! Not covered: a deadline for a repair whose coin waits for shares (its
+//! trustees are the last draw's, whose key exists).
 
 use crate::decision::{DecisionError, DecisionState};
 use crate::governed::Adoptions;
@@ -122,6 +129,12 @@ use std::collections::{BTreeMap, HashMap};
 
 pub mod repair;
 pub use repair::{MemberPeople, RepairRecord, RepairStatus, SeatChange, REPAIR_ALGORITHM};
+
+/// How many positions of the record after a draw's key is confirmed its
+/// coin may wait for shares: a draw of the same period opened later
+/// replaces it (module docs, step 2). Counted in the record's order, so the
+/// same on every device that holds the same final prefix.
+pub const DRAW_DEADLINE: usize = 256;
 
 /// The algorithm a quota draw names in its committed inputs: the maximin
 /// distribution over quota-respecting panels
@@ -172,6 +185,17 @@ pub enum DrawStatus {
         /// Where.
         position: u64,
     },
+    /// Its key was confirmed, but its coin still lacked shares more than
+    /// [`DRAW_DEADLINE`] positions later, when a later draw of the same
+    /// period replaced it.
+    Expired {
+        /// The draw that replaced it (hex).
+        by: String,
+        /// Where.
+        position: u64,
+        /// Where its key was confirmed.
+        confirmed_at: u64,
+    },
     /// An amendment changed or dropped the assembly before the draw completed.
     Cancelled {
         /// The position of the amendment.
@@ -213,6 +237,15 @@ impl std::fmt::Display for DrawStatus {
             DrawStatus::Superseded { by, position } => write!(
                 f,
                 "replaced at position {position} by draw {}, opened before this draw's key was confirmed",
+                &by[..12.min(by.len())]
+            ),
+            DrawStatus::Expired {
+                by,
+                position,
+                confirmed_at,
+            } => write!(
+                f,
+                "replaced at position {position} by draw {}: its key was confirmed at position {confirmed_at}, and its coin still lacked shares more than {DRAW_DEADLINE} positions later",
                 &by[..12.min(by.len())]
             ),
             DrawStatus::Cancelled { position } => write!(
@@ -656,23 +689,29 @@ impl AssemblyView {
                 let id = self.assemblies[i].draws[old].id.clone();
                 let (sid, p) = pending.iter().find(|(k, _)| k.to_string() == id)?;
                 let keyless = p.key.is_none() || p.confirmed_at > at;
-                keyless.then_some((i, old, *sid))
+                let expired = !keyless && at - p.confirmed_at > DRAW_DEADLINE;
+                (keyless || expired).then_some((i, old, *sid, (!keyless).then_some(p.confirmed_at)))
             });
-        if let Some((i, _, _)) = stalled {
+        if let Some((i, _, _, _)) = stalled {
             self.assemblies[i].pending = None;
         }
         match (self.open(ctx, s, d, at), stalled) {
             (Some(p), stalled) => {
-                if let Some((i, old, sid)) = stalled {
-                    self.assemblies[i].draws[old].status = DrawStatus::Superseded {
-                        by: s.id().to_string(),
-                        position: at as u64,
+                if let Some((i, old, sid, confirmed)) = stalled {
+                    let (by, position) = (s.id().to_string(), at as u64);
+                    self.assemblies[i].draws[old].status = match confirmed {
+                        None => DrawStatus::Superseded { by, position },
+                        Some(at) => DrawStatus::Expired {
+                            by,
+                            position,
+                            confirmed_at: at as u64,
+                        },
                     };
                     pending.remove(&sid);
                 }
                 pending.insert(s.id(), p);
             }
-            (None, Some((i, old, _))) => self.assemblies[i].pending = Some(old),
+            (None, Some((i, old, _, _))) => self.assemblies[i].pending = Some(old),
             (None, None) => {}
         }
     }

@@ -1273,3 +1273,87 @@ fn a_repair_that_cannot_restore_a_floor_names_the_member() {
     w.post_pin(&b);
     assert_eq!(w.fed_view(&s).assembly("council").unwrap().repairs.len(), 1);
 }
+
+/// A draw whose key is confirmed but whose coin waits for shares can only
+/// be completed — until [`DRAW_DEADLINE`] positions after the
+/// confirmation: then a new draw of the period replaces it, named as
+/// expired, and the late share of the old draw counts for nothing.
+#[test]
+fn a_draw_whose_coin_waits_past_the_deadline_is_replaced() {
+    use community::assembly::DRAW_DEADLINE;
+    use ledger::payload::Note;
+    let mut w = World::founded(8, council(3, 3));
+    w.register_all();
+    let old = w.draw(0);
+    let first = w.coin_share(&old, 0);
+    w.push(first);
+    let open = |w: &World, by: usize| {
+        let trustees = w.members[..3].iter().map(|k| k.public()).collect();
+        let time = T0 + 9 + w.all.len() as u64;
+        vote::open_draw(
+            &w.members[by],
+            &w.community,
+            &w.all,
+            "council",
+            0,
+            (trustees, 2),
+            time,
+        )
+        .unwrap()
+    };
+    // Within the deadline: the draw in progress can only be completed.
+    let early = open(&w, 4);
+    let early = w.push(early);
+    let DrawStatus::Invalid { reason } = w.draw_status(&early) else {
+        panic!("{:?}", w.draw_status(&early))
+    };
+    assert!(reason.contains("in progress"), "{reason}");
+    assert!(matches!(
+        w.draw_status(&old),
+        DrawStatus::Sharing { valid: 1, .. }
+    ));
+    for i in 0..DRAW_DEADLINE {
+        w.say(
+            5,
+            Payload::Note(Note::new(&format!("waiting {i}")).unwrap()),
+        );
+    }
+    let fresh = open(&w, 5);
+    let fresh = w.push(fresh);
+    let DrawStatus::Expired {
+        by,
+        confirmed_at,
+        position,
+    } = w.draw_status(&old)
+    else {
+        panic!("{:?}", w.draw_status(&old))
+    };
+    assert_eq!(by, fresh.to_string());
+    assert!(position - confirmed_at > DRAW_DEADLINE as u64);
+    assert!(w.draw_status(&old).to_string().contains("lacked shares"));
+    // The old draw's second share comes too late: nobody is seated by it.
+    let late = w.coin_share(&old, 1);
+    w.push(late);
+    assert!(matches!(w.draw_status(&old), DrawStatus::Expired { .. }));
+    assert!(w
+        .assemblies()
+        .assembly("council")
+        .unwrap()
+        .seated_keys()
+        .is_empty());
+    // The new draw completes as any draw.
+    w.keygen(&fresh);
+    for j in [0, 2] {
+        let s = w.coin_share(&fresh, j);
+        w.push(s);
+    }
+    assert!(matches!(w.draw_status(&fresh), DrawStatus::Drawn { .. }));
+    assert_eq!(
+        w.assemblies()
+            .assembly("council")
+            .unwrap()
+            .seated_keys()
+            .len(),
+        3
+    );
+}

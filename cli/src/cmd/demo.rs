@@ -331,7 +331,16 @@ pub(crate) fn governed_vote(
     // On a federation, over its population (`device::federation::with_population`).
     let opening = device::federation::with_population(&store, &rec, |pool| {
         let (all, at) = (rec.statements(), (None, now()));
-        vote::open_governed_timed(&ana.key, id, all, component, proposals, (trustees, 2), at, pool)
+        vote::open_governed_timed(
+            &ana.key,
+            id,
+            all,
+            component,
+            proposals,
+            (trustees, 2),
+            at,
+            pool,
+        )
     })??;
     drop(store);
     let decision = opening.id();
