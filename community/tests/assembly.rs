@@ -1315,7 +1315,7 @@ fn a_draw_whose_coin_waits_past_the_deadline_is_replaced() {
     for i in 0..DRAW_DEADLINE {
         w.say(
             5,
-            Payload::Note(Note::new(&format!("waiting {i}")).unwrap()),
+            Payload::Note(Note::new(format!("waiting {i}")).unwrap()),
         );
     }
     let fresh = open(&w, 5);
