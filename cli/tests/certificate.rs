@@ -294,4 +294,68 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
         "{shown}"
     );
     assert_eq!(shown["anchored"]["complete"], false);
+
+    // With --peer instead of a file, fay's home pulls the bakery's record
+    // from its participants and pins its last final position, certified by
+    // them. Nothing is newer than the pin yet: up to date, nothing posted,
+    // and now that fay holds the record the bakery is counted.
+    let auto = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec![
+            "--json",
+            "federation",
+            "pin",
+            &bakery,
+            "--community",
+            &valley,
+            "--timeout",
+            "10",
+        ];
+        for p in &peers {
+            args.extend(["--peer", p.as_str()]);
+        }
+        args.extend(extra);
+        let run = grassroots(&fay, &args);
+        assert!(
+            run.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        serde_json::Deserializer::from_slice(&run.stdout)
+            .into_iter::<Value>()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let first = auto(&[]);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["pinned"], false, "{first:?}");
+    assert_eq!(first[0]["position"], got["position"]);
+    let shown = json(&fay, &["federation", "pins", "--community", &valley]);
+    assert_eq!(shown["pins"].as_array().unwrap().len(), 1, "{shown}");
+    // (the bakery never decided to join: once its record is held here to
+    // the pin, it is read there and not counted, as it does not delegate)
+    let pulled = shown["anchored"]["members"][0]["status"].as_str().unwrap();
+    assert!(pulled.contains("does not delegate"), "{shown}");
+    // A newer note is final at the bakery: three rounds a second apart pin
+    // it in the first and find nothing newer in the next two.
+    let newer = statement(&json(&homes[0], &["community", "note", "spelt on tuesday"]));
+    final_everywhere(&servers, &newer, "the newer note");
+    let rounds = auto(&["--every", "1", "--rounds", "3"]);
+    assert_eq!(rounds.len(), 3, "{rounds:?}");
+    assert_eq!(rounds[0]["pinned"], true, "{rounds:?}");
+    let at = rounds[0]["position"].as_u64().unwrap();
+    assert!(at > got["position"].as_u64().unwrap(), "{rounds:?}");
+    assert!(rounds[0]["signers"].as_u64().unwrap() >= 3, "{rounds:?}");
+    for r in &rounds[1..] {
+        assert_eq!(
+            (&r["pinned"], r["position"].as_u64()),
+            (&Value::Bool(false), Some(at))
+        );
+    }
+    let shown = json(&fay, &["federation", "pins", "--community", &valley]);
+    let pins = shown["pins"].as_array().unwrap();
+    assert_eq!(pins.len(), 2, "{shown}");
+    assert!(pins.iter().all(|p| p["problem"].is_null()), "{shown}");
+    let member = &shown["anchored"]["members"][0];
+    assert_eq!(member["position"].as_u64(), Some(at), "{shown}");
 }

@@ -1313,10 +1313,7 @@ fn a_draw_whose_coin_waits_past_the_deadline_is_replaced() {
         DrawStatus::Sharing { valid: 1, .. }
     ));
     for i in 0..DRAW_DEADLINE {
-        w.say(
-            5,
-            Payload::Note(Note::new(format!("waiting {i}")).unwrap()),
-        );
+        w.say(5, Payload::Note(Note::new(format!("waiting {i}")).unwrap()));
     }
     let fresh = open(&w, 5);
     let fresh = w.push(fresh);

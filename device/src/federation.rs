@@ -317,6 +317,74 @@ pub fn pins(
     Ok((view, anchored))
 }
 
+/// Whether this device has something newer of `member` to pin on
+/// `federation`'s record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PinDue {
+    /// The last final statement of the member's record held here, and its
+    /// position: after every pin of the member on the federation's record
+    /// (in force, or held here and not final yet).
+    Pin {
+        /// The statement a certificate should certify.
+        statement: ledger::StatementId,
+        /// Its final position.
+        position: u64,
+    },
+    /// Nothing final here is after the position already pinned.
+    UpToDate {
+        /// The latest position pinned (or waiting to be final).
+        pinned: u64,
+    },
+}
+
+/// What is due to pin of `member` on `federation`'s record, from the
+/// member's record this store holds (synced as an observer): its last final
+/// position, unless a pin of it at that position or later is already on
+/// the federation's record — in force, or posted and not yet final.
+///
+/// # Errors
+/// A store or state failure; [`FederationError::Pin`] when the member's
+/// record held here has no final statement after its genesis.
+pub fn pin_due(
+    store: &Store,
+    federation: &ledger::statement::CommunityId,
+    member: &ledger::statement::CommunityId,
+) -> Result<PinDue, FederationError> {
+    let held = |id| {
+        Record::load(store, id)
+            .map_err(crate::home::HomeError::from)
+            .map_err(CommunityError::from)
+    };
+    let fed = held(federation)?;
+    let own = held(member)?;
+    let last = own.final_statements().len().saturating_sub(1);
+    if last == 0 {
+        return Err(FederationError::Pin(format!(
+            "this home holds nothing final of {} after its genesis: sync its record first (grassroots sync PEER --community {})",
+            member.short(),
+            member
+        )));
+    }
+    let view = ::federation::PinView::from_record(&fed).map_err(CommunityError::from)?;
+    let in_force = view.current.get(member).map(|p| p.position);
+    let waiting = fed.statements().iter().filter_map(|s| match s.payload() {
+        ledger::Payload::MemberPin(p) if p.member == *member => {
+            ::federation::Certificate::decode(&p.certificate)
+                .ok()
+                .map(|c| c.checkpoint().position)
+        }
+        _ => None,
+    });
+    let pinned = in_force.into_iter().chain(waiting).max();
+    Ok(match pinned {
+        Some(p) if p >= last as u64 => PinDue::UpToDate { pinned: p },
+        _ => PinDue::Pin {
+            statement: own.final_statements()[last].id(),
+            position: last as u64,
+        },
+    })
+}
+
 impl Loaded {
     /// Pin member `member` on this federation's record at the position
     /// `certificate` certifies (kind 31), carrying the member's genesis

@@ -67,14 +67,31 @@ enum FederationCommand {
     /// Show the federation graph of every record this home holds.
     Show,
     /// Pin a member's record on your federation's record at the position a
-    /// certificate certifies (from `grassroots certificate get`): the
-    /// federation then counts the member as it stood there.
+    /// certificate certifies (from `grassroots certificate get`), or, with
+    /// `--peer`, at the member's last final position: pull its record from
+    /// its participants, ask them to certify it, and pin it (again every
+    /// `--every` seconds). The federation then counts the member as it
+    /// stood there.
     Pin {
         /// The member's community id (64 hex digits, or a prefix of one held here).
         member: String,
         /// The certificate file.
-        #[arg(long)]
-        certificate: std::path::PathBuf,
+        #[arg(long, required_unless_present = "peers", conflicts_with = "peers")]
+        certificate: Option<std::path::PathBuf>,
+        /// A participant of the member, e.g. /ip4/192.168.1.7/tcp/4001/p2p/…
+        /// (repeatable): pin its last final position, certified by them.
+        #[arg(long = "peer")]
+        peers: Vec<String>,
+        /// With --peer: pin again every this many seconds, until interrupted
+        /// (or --rounds are done), whenever something newer is final.
+        #[arg(long, requires = "peers")]
+        every: Option<u64>,
+        /// With --every: stop after this many rounds.
+        #[arg(long, requires = "every")]
+        rounds: Option<u32>,
+        /// Give up on each pull and round of asks after this many seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
         /// Your federation; the only community here if omitted.
         #[arg(long)]
         community: Option<String>,
@@ -144,11 +161,29 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
         FederationCommand::Pin {
             member,
             certificate,
+            peers,
+            every,
+            rounds,
+            timeout,
             community,
         } => {
             let store = Home::new(&ctx.home).store()?;
             let member = ledger::StatementId(parse_community(&store, &member)?);
             drop(store);
+            let Some(certificate) = certificate else {
+                let schedule = crate::cmd::autopin::Schedule {
+                    every: every.map(std::time::Duration::from_secs),
+                    rounds,
+                    timeout: std::time::Duration::from_secs(timeout),
+                };
+                return crate::cmd::autopin::run(
+                    ctx,
+                    community.as_deref(),
+                    member,
+                    &peers,
+                    schedule,
+                );
+            };
             let bytes = std::fs::read(&certificate)
                 .with_context(|| format!("reading {}", certificate.display()))?;
             let mut l = load(ctx, community.as_deref())?;

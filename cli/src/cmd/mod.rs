@@ -2,6 +2,7 @@
 
 pub mod assembly;
 pub mod audit;
+pub mod autopin;
 pub mod budget;
 pub mod certificate;
 pub mod community;

@@ -265,29 +265,19 @@ pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
         .peer
         .parse()
         .with_context(|| format!("peer address {:?}", args.peer))?;
-    let config = NetConfig {
-        listen: Vec::new(),
-        mdns: false,
-        ..NetConfig::default()
-    };
-    // a one-off pull needs no member key: it observes under a fresh
-    // network identity and creates no blocks
-    let seed = zeroize::Zeroizing::new(rand::random::<[u8; 32]>());
-    let report = runtime()?.block_on(async move {
-        let mut peer = start_peer(store, community, &seed, config)?;
-        let mut failed = None;
-        let report = peer
-            .sync_with(addr, Duration::from_secs(args.timeout), |e| {
-                // under --json only the summary goes to standard output
-                if !ctx.json && !matches!(e, NetEvent::Final { .. }) {
-                    if let Err(err) = print_event(ctx, &e) {
-                        failed.get_or_insert(err);
-                    }
-                }
-            })
-            .await?;
-        failed.map_or(Ok(report), Err)
-    })?;
+    let report = pull(
+        store,
+        community,
+        addr,
+        Duration::from_secs(args.timeout),
+        |e| {
+            // under --json only the summary goes to standard output
+            if ctx.json || matches!(e, NetEvent::Final { .. }) {
+                return Ok(());
+            }
+            print_event(ctx, &e)
+        },
+    )?;
     ctx.emit(
         &json!({
             "blocks": report.blocks,
@@ -302,6 +292,36 @@ pub fn sync(args: SyncArgs, ctx: &Ctx) -> anyhow::Result<()> {
             )
         },
     )
+}
+
+/// Pull the blocks the peer at `addr` has of `community` and `store` lacks,
+/// under a fresh network identity (a one-off pull needs no member key and
+/// creates no blocks), passing each event to `each`.
+pub(crate) fn pull(
+    store: ledger::Store,
+    community: ledger::CommunityId,
+    addr: Multiaddr,
+    timeout: Duration,
+    mut each: impl FnMut(NetEvent) -> anyhow::Result<()>,
+) -> anyhow::Result<ledger::net::SyncReport> {
+    let config = NetConfig {
+        listen: Vec::new(),
+        mdns: false,
+        ..NetConfig::default()
+    };
+    let seed = zeroize::Zeroizing::new(rand::random::<[u8; 32]>());
+    runtime()?.block_on(async move {
+        let mut peer = start_peer(store, community, &seed, config)?;
+        let mut failed = None;
+        let report = peer
+            .sync_with(addr, timeout, |e| {
+                if let Err(err) = each(e) {
+                    failed.get_or_insert(err);
+                }
+            })
+            .await?;
+        failed.map_or(Ok(report), Err)
+    })
 }
 
 /// Start this device's node of `community`: from the epoch its store has
