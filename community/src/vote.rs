@@ -301,6 +301,22 @@ pub fn propose(
     reason: &str,
     time: u64,
 ) -> Result<Statement, VoteError> {
+    let what = (component, value, reason);
+    propose_in(member, community, statements, what, time, None)
+}
+
+/// [`propose`] on a federation's record, whose population
+/// (`crate::decision::population`, read with `federated` over
+/// `statements` in record order) votes on `component`: one of its people
+/// may propose too, as the federation's own members may.
+pub fn propose_in(
+    member: &Keypair,
+    community: &CommunityId,
+    statements: &[Statement],
+    (component, value, reason): (&str, governance::governed::Value, &str),
+    time: u64,
+    federated: Option<PoolAt<'_>>,
+) -> Result<Statement, VoteError> {
     let view = crate::governed::GovernedView::from_statements(community, statements)
         .map_err(DecisionError::from)?;
     let Some(c) = view.state.component(component) else {
@@ -316,9 +332,7 @@ pub fn propose(
     if value.encode() == c.current().encode() {
         return refuse(format!("that is the current value of `{component}`"));
     }
-    let now = crate::CommunityState::from_statements(community, statements)
-        .map_err(DecisionError::from)?;
-    if !now.members.contains(&member.public()) {
+    if !proposers(community, statements, component, federated)?.contains(&member.public()) {
         return refuse("only a member can put forward a proposal, and you are not (yet) one here");
     }
     let payload = Payload::Proposal(ledger::payload::Proposal {
@@ -327,6 +341,40 @@ pub fn propose(
         reason: reason.to_string(),
     });
     Ok(say(member, community, statements, payload, time)?)
+}
+
+/// Who may put forward a proposal on `component` now, over `statements`:
+/// the members, and on a federation whose people vote on it
+/// (`crate::decision::population`, read with `federated` over `statements`
+/// in record order), those people — registered or not.
+fn proposers(
+    community: &CommunityId,
+    statements: &[Statement],
+    component: &str,
+    federated: Option<PoolAt<'_>>,
+) -> Result<std::collections::BTreeSet<PublicKey>, VoteError> {
+    let now = crate::CommunityState::from_statements(community, statements)
+        .map_err(DecisionError::from)?;
+    let mut who = now.members;
+    let Some(pool_at) = federated else {
+        return Ok(who);
+    };
+    let order: Vec<&Statement> = statements.iter().collect();
+    let federated = crate::decision::Federated {
+        pool_at,
+        order: &order,
+        at: order.len(),
+    };
+    let constitution = &now.constitution;
+    let voters = crate::decision::population::voters(
+        community,
+        statements,
+        constitution,
+        component,
+        federated,
+    )?;
+    who.extend(voters.unwrap_or_default());
+    Ok(who)
 }
 
 /// The proposals for `component` that no governed decision has listed
@@ -475,6 +523,24 @@ pub fn open_governed_timed(
     if proposals.is_empty() {
         return refuse(format!(
             "no proposal for `{component}` is waiting for a decision: put one forward first (grassroots propose)"
+        ));
+    }
+    // A proposal by someone who may not propose would make the opening
+    // invalid on every device: leave it out.
+    let may = proposers(community, statements, component, federated)?;
+    let author = |id: &StatementId| {
+        statements
+            .iter()
+            .find(|s| s.id() == *id)
+            .map(|s| s.author())
+    };
+    let proposals: Vec<StatementId> = proposals
+        .into_iter()
+        .filter(|id| author(id).is_some_and(|a| may.contains(&a)))
+        .collect();
+    if proposals.is_empty() {
+        return refuse(format!(
+            "no proposal for `{component}` by a member (or one of the people voting on it) is waiting for a decision"
         ));
     }
     let k = proposals.len();

@@ -279,15 +279,13 @@ impl Loaded {
         value: Value,
         reason: &str,
     ) -> Result<Statement, CommunityError> {
-        let s = vote::propose(
-            key,
-            &self.community,
-            &self.all,
-            component,
-            value,
-            reason,
-            now(),
-        )?;
+        // On a federation, one of its people voting on `component` may
+        // propose too (`community::decision::population`).
+        let record = self.record()?;
+        let s = crate::federation::with_population(&self.store, &record, |pool| {
+            let what = (component, value, reason);
+            vote::propose_in(key, &self.community, record.statements(), what, now(), pool)
+        })??;
         self.save(&s)?;
         Ok(s)
     }

@@ -788,13 +788,50 @@ fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
             .find(|w| w.community == *id)
             .map(record)
     };
-    f.propose(1, "levy", Value::Number(300));
+    let ours = f.propose(1, "levy", Value::Number(300));
     // Nobody below has a voting key on the federation's record yet.
     let none = open_levy(&f, &held).unwrap_err().to_string();
     assert!(none.contains("registered a voting key"), "{none}");
     let people: Vec<&Keypair> = m.members.iter().chain(&n.members[1..]).collect();
+    // One of the people below proposes too (a baker, no member of the
+    // federation's record); a stranger cannot, and a stranger's proposal
+    // posted anyway is left out of the opening rather than spoil it.
+    let fed = record(&f);
+    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+    let propose = |who: &Keypair, pool: Option<community::assembly::PoolAt<'_>>| {
+        community::vote::propose_in(
+            who,
+            &f.community,
+            fed.statements(),
+            ("levy", Value::Number(500), "a baker's levy"),
+            T0 + 650,
+            pool,
+        )
+    };
+    let bakers = propose(people[3], Some(&pool_at)).unwrap();
+    let without_pool = propose(people[3], None).unwrap_err().to_string();
+    assert!(without_pool.contains("only a member"), "{without_pool}");
+    let stranger = Keypair::generate();
+    let refused = propose(&stranger, Some(&pool_at)).unwrap_err().to_string();
+    assert!(refused.contains("only a member"), "{refused}");
+    let payload = Payload::Proposal(ledger::payload::Proposal {
+        component: "levy".into(),
+        value: Value::Number(700).canonical(),
+        reason: String::new(),
+    });
+    let spoiler = ledger::dag::say(&stranger, &f.community, &f.all, payload, T0 + 651).unwrap();
+    let bakers = f.push(bakers);
+    let spoiler = f.push(spoiler);
     register_on(&mut f, &people);
     let opening = open_levy(&f, &held).unwrap();
+    let listed = match opening.payload() {
+        Payload::GovernedOpen(g) => g.proposals.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(listed.len(), 2, "ours and the baker's, not the stranger's");
+    assert!(listed.contains(&ours) && listed.contains(&bakers) && !listed.contains(&spoiler));
+    // Option 0 is the status quo, then the proposals in the opening's order.
+    let for_300 = 1 + listed.iter().position(|p| *p == ours).unwrap();
     let d = f.push(opening);
     let st = fed_state(&f, &d, &held).unwrap();
     let mut expected: Vec<identity::PublicKey> = people.iter().map(|k| k.public()).collect();
@@ -818,7 +855,8 @@ fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
         "{founder}"
     );
     for (i, p) in people.iter().enumerate() {
-        fed_cast(&mut f, &d, &held, p, usize::from(i < 4)).unwrap();
+        let choice = if i < 4 { for_300 } else { 0 };
+        fed_cast(&mut f, &d, &held, p, choice).unwrap();
     }
     fed_close_and_share(&mut f, &d, &held);
     let fed = record(&f);

@@ -76,6 +76,40 @@ pub(crate) fn electorate(
     component: &str,
     federated: Option<Federated<'_>>,
 ) -> Result<Option<ElectorateAt>, DecisionError> {
+    let Some((voters, pins)) = voters_pinned(community, past, constitution, component, federated)?
+    else {
+        return Ok(None);
+    };
+    let order = ledger::dag::canonical_order(past).map_err(crate::state::StateError::from)?;
+    let mut at = super::registered(&order, &voters)?;
+    at.population = Some(pins);
+    Ok(Some(at))
+}
+
+/// Who votes on `component` of the federation whose constitution at the
+/// opening is `constitution` (registered or not): its people, or those
+/// seated in the assembly it gives the component to; `None` when its own
+/// members vote (see [`electorate`]).
+pub(crate) fn voters(
+    community: &CommunityId,
+    past: &[Statement],
+    constitution: &Constitution,
+    component: &str,
+    federated: Federated<'_>,
+) -> Result<Option<BTreeSet<PublicKey>>, DecisionError> {
+    let found = voters_pinned(community, past, constitution, component, Some(federated))?;
+    Ok(found.map(|(voters, _)| voters))
+}
+
+/// [`voters`], with the pins that fix them.
+#[allow(clippy::type_complexity)]
+fn voters_pinned(
+    community: &CommunityId,
+    past: &[Statement],
+    constitution: &Constitution,
+    component: &str,
+    federated: Option<Federated<'_>>,
+) -> Result<Option<(BTreeSet<PublicKey>, Vec<(CommunityId, u64, [u8; 32])>)>, DecisionError> {
     let Some(rule) = &constitution.federation else {
         return Ok(None);
     };
@@ -133,10 +167,7 @@ pub(crate) fn electorate(
         }
         None => people,
     };
-    let order = ledger::dag::canonical_order(past).map_err(crate::state::StateError::from)?;
-    let mut at = super::registered(&order, &voters)?;
-    at.population = Some(pool.pins);
-    Ok(Some(at))
+    Ok(Some((voters, pool.pins)))
 }
 
 /// Every person of a pool, as keys, or why this device cannot say.

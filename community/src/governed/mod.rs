@@ -515,8 +515,9 @@ impl GovernedView {
         let decision = self.run(ctx, s, d)?;
         let past = causal_past(ctx.by_id, &s.id());
         let mut values = vec![status_quo.clone()];
+        let proposers = proposers(&decision);
         let check = Check {
-            members: &decision.members,
+            members: &proposers,
             component: &g.component,
             kind: &kind,
             status_quo: &status_quo,
@@ -769,6 +770,18 @@ struct Change<'a> {
 }
 
 /// What a proposal must satisfy to be a candidate of a decision.
+/// Who may have put forward a proposal a decision lists: the members at
+/// its opening, and on a federation's decision voted by its population
+/// (`crate::decision::population`), the people who vote on it.
+fn proposers(decision: &DecisionState) -> std::collections::BTreeSet<identity::PublicKey> {
+    let mut who = decision.members.clone();
+    let at = &decision.electorate;
+    if at.population.is_some() {
+        who.extend(at.members.iter().chain(&at.unregistered));
+    }
+    who
+}
+
 struct Check<'a> {
     members: &'a std::collections::BTreeSet<identity::PublicKey>,
     component: &'a str,
@@ -825,7 +838,7 @@ fn listed_proposal(
     let author = s.author();
     if !check.members.contains(&author) {
         return Err(format!(
-            "proposal {id} is by {}, who was not a member when the decision opened",
+            "proposal {id} is by {}, who was not a member when the decision opened (nor one of the people voting on it)",
             author.fingerprint()
         ));
     }
