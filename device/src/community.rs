@@ -162,12 +162,7 @@ impl Loaded {
 
     /// The governed components and every decision on them, from the record.
     pub fn governed(&self) -> Result<GovernedView, CommunityError> {
-        let record = self.record()?;
-        let view = crate::federation::with_population(&self.store, &record, |pool| match pool {
-            Some(pool_at) => GovernedView::from_federation_record(&record, pool_at),
-            None => GovernedView::from_record(&record),
-        })??;
-        Ok(view)
+        crate::governed::view(&self.store, &self.record()?)
     }
 
     /// Every decision this home holds, in canonical order (assemblies'

@@ -1,6 +1,7 @@
 //! Governed decisions as members read them.
 
 use community::governed::{GovernedDecision, GovernedStatus, GovernedView};
+use community::Record;
 use governance::governed::Value;
 
 /// One governed decision's status as members read it.
@@ -82,4 +83,19 @@ pub fn reason_text(r: &governance::governed::Reason) -> String {
         Reason::NoImprovement => "no supported proposal is closer to the members than the status quo".into(),
         Reason::Tied { candidates } => format!("the rule ended in a tie between {}", candidates.join(", ")),
     }
+}
+
+/// The governed state of `record` as this device reads it: for a
+/// federation, its governed components decided by the population its pins
+/// fix, read from the member records `store` holds
+/// ([`crate::federation::with_population`]).
+///
+/// # Errors
+/// As the community and governed states.
+pub fn view(store: &ledger::Store, record: &Record) -> Result<GovernedView, crate::CommunityError> {
+    let view = crate::federation::with_population(store, record, |pool| match pool {
+        Some(pool_at) => GovernedView::from_federation_record(record, pool_at),
+        None => GovernedView::from_record(record),
+    })??;
+    Ok(view)
 }

@@ -59,7 +59,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             let id = resolve_community(&store, community.as_deref())?;
             let (record, state) = crate::home::community_state(&store, &id)?;
             let epoch = store.current_epoch(&id)?;
-            let governed = community::governed::GovernedView::from_record(&record)?;
+            let governed = device::governed::view(&store, &record)?;
             let assemblies = device::assembly::view(&store, &record)?;
             let mut value = summary(&state, &record);
             value["epoch"] = json!(epoch);

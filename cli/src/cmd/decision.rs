@@ -219,7 +219,7 @@ fn with_governed(
     text: &mut String,
 ) -> anyhow::Result<()> {
     let record = community::Record::load(&l.store, &l.community)?;
-    if let Some((part, line)) = crate::cmd::govern::decision_part(&record, decision)? {
+    if let Some((part, line)) = crate::cmd::govern::decision_part(&l.store, &record, decision)? {
         value["governed"] = part;
         text.push('\n');
         text.push_str(&line);
@@ -258,7 +258,7 @@ fn open_election(
     save(l, &s)?;
     let st = state(l, &s.id())?;
     let record = community::Record::load(&l.store, &l.community)?;
-    let part = crate::cmd::govern::decision_part(&record, &s.id())?;
+    let part = crate::cmd::govern::decision_part(&l.store, &record, &s.id())?;
     let mut value = summary(&st);
     let mut text = format!(
         "Opened election {} for `{component}`\n{}\nMembers rank (or approve) the candidates with `grassroots vote cast {} …`; the winner replaces the current holder only if more than the component's threshold of all members are closer to it.",

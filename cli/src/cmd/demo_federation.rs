@@ -194,10 +194,7 @@ fn people_set_dues(
     for p in people {
         let store = p.home.store()?;
         let rec = community::Record::load(&store, fed)?;
-        let view = device::federation::with_population(&store, &rec, |pool| match pool {
-            Some(pool_at) => GovernedView::from_federation_record(&rec, pool_at),
-            None => GovernedView::from_record(&rec),
-        })??;
+        let view = device::governed::view(&store, &rec)?;
         let decided = view.decisions.iter().find(|x| x.id == d.to_string());
         let dues = view.state.component("dues").map(|c| c.current().clone());
         match decided.map(|x| &x.status) {

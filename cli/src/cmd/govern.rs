@@ -146,6 +146,7 @@ pub fn status_text(d: &GovernedDecision, view: &GovernedView) -> String {
 /// For a decision on a governed component: its governed status as JSON
 /// and as a line of text, from the record `record`; `None` otherwise.
 pub fn decision_part(
+    store: &ledger::Store,
     record: &community::Record,
     decision: &ledger::StatementId,
 ) -> anyhow::Result<Option<(serde_json::Value, String)>> {
@@ -159,7 +160,7 @@ pub fn decision_part(
     if !governed {
         return Ok(None);
     }
-    let view = GovernedView::from_record(record)?;
+    let view = device::governed::view(store, record)?;
     let hex = decision.to_string();
     let Some(d) = view.decisions.iter().find(|d| d.id == hex) else {
         return Ok(None);
