@@ -106,6 +106,10 @@ fn fields(c: &Constitution) -> BTreeMap<String, serde_json::Value> {
     }
     if let Some(rule) = &c.federation {
         f.insert("federation".into(), j(&true));
+        // Only when set, so that becoming a federation stays one change.
+        if rule.direct_limit != crate::federation::admits::DEFAULT_DIRECT_LIMIT {
+            f.insert("federation.direct_limit".into(), j(&rule.direct_limit));
+        }
         for m in &rule.admits {
             f.insert(format!("federation.admits.{m}"), j(&true));
         }

@@ -10,7 +10,7 @@
 //! so a typo never silently falls back to a default.
 
 use crate::federation::delegation::{self, Delegation};
-use crate::federation::FederationRule;
+use crate::federation::{AdmitsError, FederationRule};
 use crate::governed::{ComponentKind, Value};
 use crate::metric::{Element, Space};
 use crate::ratio::Ratio;
@@ -722,8 +722,13 @@ impl Constitution {
         delegation::validate(&self.delegations)
             .map_err(|e| invalid("delegations", &e.to_string()))?;
         if let Some(f) = &self.federation {
-            f.validate()
-                .map_err(|e| invalid("federation.admits", &e.to_string()))?;
+            f.validate().map_err(|e| {
+                let field = match e {
+                    AdmitsError::NoDirectVote => "federation.direct_limit",
+                    _ => "federation.admits",
+                };
+                invalid(field, &e.to_string())
+            })?;
         }
         if let Some(p) = &self.trustees {
             let m = p.keys.len();
@@ -1073,6 +1078,21 @@ mod tests {
         );
         let err = fed(vec!["nope".into()]).validate().unwrap_err().to_string();
         assert!(err.contains("`nope` is not a community id"), "{err}");
+        // The direct-vote limit: omitted while default, one field of the
+        // distance when changed, and zero refused by name.
+        assert!(!one.to_json().contains("direct_limit"));
+        let mut five = one.clone();
+        five.federation.as_mut().unwrap().direct_limit = 5;
+        assert!(five.to_json().contains("\"direct_limit\": 5"));
+        assert_eq!(Constitution::from_json(&five.to_json()).unwrap(), five);
+        assert_eq!(
+            crate::amendment::changes(&one, &five),
+            vec!["federation.direct_limit".to_string()]
+        );
+        let mut zero = one.clone();
+        zero.federation.as_mut().unwrap().direct_limit = 0;
+        let err = zero.validate().unwrap_err().to_string();
+        assert!(err.contains("federation.direct_limit"), "{err}");
     }
 
     #[test]
