@@ -529,6 +529,12 @@ pub fn decision(auth: &Authed, d: &Decision, notice: Option<&str>) -> Markup {
                 dt { "Decision" } dd { (id_text(&id)) }
                 dt { "Ballot" } dd { (kind_text(&st.opening.kind)) }
                 dt { "Electorate" } dd { (st.electorate.electorate.len()) " registered voting keys" }
+                @if let Some(pins) = &st.electorate.population {
+                    dt { "Voted by" } dd {
+                        "the federation's people: " (st.electorate.members.len() + st.electorate.unregistered.len())
+                        " people of its " (pins.len()) " pinned member(s), each counted once"
+                    }
+                }
                 dt { "Ballots" } dd { (counted) " counted, " (replaced) " replaced, " (rejected) " rejected, " (late) " late" }
             }
             h2 { "Options" }
