@@ -409,12 +409,7 @@ fn a_bad_pin_is_refused_on_every_device_with_its_reason() {
 fn the_federation_council_is_drawn_from_the_pinned_members_people() {
     use community::assembly::{AssemblyView, DrawStatus};
     let Setup { mut f, m, mut n } = setup();
-    note(&mut n, "mill opens");
-    let f0 = seed_of(&f.members[0]);
-    let m_order = record(&m).final_statements().to_vec();
-    let n_order = record(&n).final_statements().to_vec();
-    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
-    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    pin_members(&mut f, &m, &mut n, true);
     let trustees = f.members.iter().map(|k| k.public()).collect();
     let time = T0 + 700 + f.all.len() as u64;
     let opening = community::vote::open_draw(
@@ -429,12 +424,7 @@ fn the_federation_council_is_drawn_from_the_pinned_members_people() {
     .unwrap();
     let d = f.push(opening);
     f.keygen(&d);
-    let all_records = |id: &StatementId| {
-        [&m, &n]
-            .into_iter()
-            .find(|w| w.community == *id)
-            .map(record)
-    };
+    let all_records = holding(&m, &n);
     let assemblies = |f: &World, held: &dyn Fn(&StatementId) -> Option<Record>| {
         let fed = Record::unordered(&f.community, &f.all).unwrap();
         let pool_at = |at: usize| federation::pins::pool_at(&fed, at, held);
@@ -532,11 +522,7 @@ fn share_coin(f: &mut World, d: &StatementId, name: &ballot::coin::CoinName) {
 fn pinning_a_new_member_repairs_the_seated_council() {
     use community::assembly::{AssemblyView, DrawStatus, RepairStatus};
     let Setup { mut f, m, mut n } = setup();
-    note(&mut n, "mill opens");
-    let f0 = seed_of(&f.members[0]);
-    let m_order = record(&m).final_statements().to_vec();
-    let n_order = record(&n).final_statements().to_vec();
-    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
+    pin_members(&mut f, &m, &mut n, false);
     let trustees = f.members.iter().map(|k| k.public()).collect();
     let opening = community::vote::open_draw(
         &f.members[1],
@@ -550,12 +536,7 @@ fn pinning_a_new_member_repairs_the_seated_council() {
     .unwrap();
     let d = f.push(opening);
     f.keygen(&d);
-    let held = |id: &StatementId| {
-        [&m, &n]
-            .into_iter()
-            .find(|w| w.community == *id)
-            .map(record)
-    };
+    let held = holding(&m, &n);
     let assemblies = |f: &World| {
         let fed = Record::unordered(&f.community, &f.all).unwrap();
         let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
@@ -574,7 +555,7 @@ fn pinning_a_new_member_repairs_the_seated_council() {
     let seated0 = v.assembly("council").unwrap().holders.clone();
     assert!(seated0.iter().flatten().all(|p| bakery.contains(p)));
 
-    let pinned = pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    let pinned = pin_mill(&mut f, &n);
     let v = assemblies(&f);
     let r = v
         .assembly("council")
@@ -631,6 +612,35 @@ fn pinning_a_new_member_repairs_the_seated_council() {
     // Another device, folding the same records: the same seats.
     let again = assemblies(&f);
     assert_eq!(again.assembly("council").unwrap().holders, a.holders);
+}
+
+/// The mill opens (a note after its genesis) and the bakery (`m`, to
+/// position 2) or both are pinned on `f` by its first founder.
+fn pin_members(f: &mut World, m: &World, n: &mut World, both: bool) {
+    note(n, "mill opens");
+    let f0 = seed_of(&f.members[0]);
+    let m_order = record(m).final_statements().to_vec();
+    pin(f, &f0, m, true, certificate(m, &m_order, 2).encode());
+    if both {
+        pin_mill(f, n);
+    }
+}
+
+/// Pin the mill `n` on `f` at its position 1; the pin statement.
+fn pin_mill(f: &mut World, n: &World) -> StatementId {
+    let f0 = seed_of(&f.members[0]);
+    let n_order = record(n).final_statements().to_vec();
+    pin(f, &f0, n, true, certificate(n, &n_order, 1).encode())
+}
+
+/// The member records a device holding both `m` and `n` reads.
+fn holding<'a>(m: &'a World, n: &'a World) -> impl Fn(&StatementId) -> Option<Record> + 'a {
+    move |id: &StatementId| {
+        [m, n]
+            .into_iter()
+            .find(|w| w.community == *id)
+            .map(record)
+    }
 }
 
 /// Decision `d` of the federation `f` as a device holding the member
@@ -776,18 +786,8 @@ fn fed_close_and_share(
 fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
     use community::governed::GovernedView;
     let Setup { mut f, m, mut n } = setup();
-    note(&mut n, "mill opens");
-    let f0 = seed_of(&f.members[0]);
-    let m_order = record(&m).final_statements().to_vec();
-    let n_order = record(&n).final_statements().to_vec();
-    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
-    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
-    let held = |id: &StatementId| {
-        [&m, &n]
-            .into_iter()
-            .find(|w| w.community == *id)
-            .map(record)
-    };
+    pin_members(&mut f, &m, &mut n, true);
+    let held = holding(&m, &n);
     let ours = f.propose(1, "levy", Value::Number(300));
     // Nobody below has a voting key on the federation's record yet.
     let none = open_levy(&f, &held).unwrap_err().to_string();
@@ -909,24 +909,15 @@ fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
 #[test]
 fn above_the_direct_vote_limit_the_population_does_not_vote_directly() {
     let Setup { mut f, m, mut n } = setup_with(vec![], 5);
-    note(&mut n, "mill opens");
-    let f0 = seed_of(&f.members[0]);
-    let m_order = record(&m).final_statements().to_vec();
-    let n_order = record(&n).final_statements().to_vec();
-    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
-    let held = |id: &StatementId| {
-        [&m, &n]
-            .into_iter()
-            .find(|w| w.community == *id)
-            .map(record)
-    };
+    pin_members(&mut f, &m, &mut n, false);
+    let held = holding(&m, &n);
     let people: Vec<&Keypair> = m.members.iter().chain(&n.members[1..]).collect();
     register_on(&mut f, &people);
     f.propose(1, "levy", Value::Number(300));
     // Four people: below the limit of five.
     let early = open_levy(&f, &held).unwrap();
     // The mill's pin lands first in the record, concurrently.
-    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
+    pin_mill(&mut f, &n);
     let d = f.push(early);
     let why = fed_state(&f, &d, &held).unwrap_err().to_string();
     assert!(
@@ -945,18 +936,8 @@ fn above_the_direct_vote_limit_the_population_does_not_vote_directly() {
 fn a_federation_council_decides_what_it_is_given() {
     use community::assembly::{AssemblyView, DrawStatus};
     let Setup { mut f, m, mut n } = setup_with(vec!["levy".into()], 5);
-    note(&mut n, "mill opens");
-    let f0 = seed_of(&f.members[0]);
-    let m_order = record(&m).final_statements().to_vec();
-    let n_order = record(&n).final_statements().to_vec();
-    pin(&mut f, &f0, &m, true, certificate(&m, &m_order, 2).encode());
-    pin(&mut f, &f0, &n, true, certificate(&n, &n_order, 1).encode());
-    let held = |id: &StatementId| {
-        [&m, &n]
-            .into_iter()
-            .find(|w| w.community == *id)
-            .map(record)
-    };
+    pin_members(&mut f, &m, &mut n, true);
+    let held = holding(&m, &n);
     let trustees = f.members.iter().map(|k| k.public()).collect();
     let time = T0 + 700 + f.all.len() as u64;
     let opening = community::vote::open_draw(
