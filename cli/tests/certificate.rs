@@ -358,4 +358,58 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
     assert!(pins.iter().all(|p| p["problem"].is_null()), "{shown}");
     let member = &shown["anchored"]["members"][0];
     assert_eq!(member["position"].as_u64(), Some(at), "{shown}");
+
+    // Fay's node of the federation keeps the bakery pinned by itself
+    // (`serve --pin BAKERY=ADDR`, every second): the first rounds find
+    // nothing newer; once a newer note is final at the bakery, the node
+    // pins it, and the pin is final on the federation's own lace.
+    // (one `--pin` per participant address: certifying takes a
+    // supermajority of them)
+    let watch: Vec<String> = peers.iter().map(|p| format!("{bakery}={p}")).collect();
+    let mut extra: Vec<&str> = vec!["--pin-every", "1"];
+    for w in &watch {
+        extra.extend(["--pin", w.as_str()]);
+    }
+    let node = Server::start_with(
+        std::process::Command::new(env!("CARGO_BIN_EXE_grassroots")),
+        &fay,
+        "/ip4/127.0.0.1/tcp/0",
+        &[],
+        Some(&valley),
+        &extra,
+    );
+    let pin_events = |pinned: bool| -> Vec<Value> {
+        (node.events("pin").into_iter())
+            .filter(|e| e["pinned"] == pinned)
+            .collect()
+    };
+    let until = Instant::now() + Duration::from_secs(40);
+    while pin_events(false).is_empty() {
+        assert!(
+            Instant::now() < until,
+            "no pin round: {:?}",
+            node.all_events()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(pin_events(true).is_empty(), "{:?}", node.events("pin"));
+    let newest = statement(&json(&homes[2], &["community", "note", "barley next"]));
+    final_everywhere(&servers, &newest, "the newest note");
+    let until = Instant::now() + Duration::from_secs(60);
+    while pin_events(true).is_empty() {
+        assert!(
+            Instant::now() < until,
+            "not pinned: {:?}",
+            node.events("pin")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pinned = pin_events(true).remove(0);
+    assert!(pinned["position"].as_u64().unwrap() > at, "{pinned}");
+    let statement_id = pinned["statement"].as_str().unwrap().to_string();
+    final_everywhere(std::slice::from_ref(&node), &statement_id, "the node's pin");
+    let shown = json(&fay, &["federation", "pins", "--community", &valley]);
+    let pins = shown["pins"].as_array().unwrap();
+    assert_eq!(pins.len(), 3, "{shown}");
+    assert!(pins.iter().all(|p| p["problem"].is_null()), "{shown}");
 }

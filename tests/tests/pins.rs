@@ -635,12 +635,7 @@ fn pin_mill(f: &mut World, n: &World) -> StatementId {
 
 /// The member records a device holding both `m` and `n` reads.
 fn holding<'a>(m: &'a World, n: &'a World) -> impl Fn(&StatementId) -> Option<Record> + 'a {
-    move |id: &StatementId| {
-        [m, n]
-            .into_iter()
-            .find(|w| w.community == *id)
-            .map(record)
-    }
+    move |id: &StatementId| [m, n].into_iter().find(|w| w.community == *id).map(record)
 }
 
 /// Decision `d` of the federation `f` as a device holding the member

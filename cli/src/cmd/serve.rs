@@ -29,6 +29,15 @@ pub struct Args {
     /// Stop after this many seconds (default: run until interrupted).
     #[arg(long)]
     seconds: Option<u64>,
+    /// On a federation: keep member `MEMBER` pinned on its record, pulling
+    /// the member's record from its participant at `ADDR` and having them
+    /// certify its last final position (`MEMBER=ADDR`; repeatable, one
+    /// address per entry, several entries per member allowed).
+    #[arg(long = "pin", value_name = "MEMBER=ADDR")]
+    pins: Vec<String>,
+    /// How often to check the members given with --pin, in seconds.
+    #[arg(long, default_value_t = 600, requires = "pins")]
+    pin_every: u64,
     /// Also serve the members' app at this address (e.g. 127.0.0.1:8080).
     #[arg(long)]
     web: Option<std::net::SocketAddr>,
@@ -220,6 +229,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let seconds = args.seconds;
     let web = args.web;
     let named = args.community.clone();
+    let watched = crate::cmd::autopin::watched(&store, &args.pins)?;
+    let every = Duration::from_secs(args.pin_every.max(1));
     runtime()?.block_on(async move {
         if let Some(addr) = web {
             let server = crate::cmd::web::start(ctx, addr, &args.web_options, named).await?;
@@ -247,12 +258,18 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
             }
         };
         let mut failed = None;
-        peer.run(stop, |e| {
+        let run = peer.run(stop, |e| {
             if let Err(err) = print_event(ctx, &e) {
                 failed.get_or_insert(err);
             }
-        })
-        .await?;
+        });
+        // Pinning runs beside the node, in the same task: it never ends,
+        // so the node's end (its `--seconds` or an interrupt) ends both.
+        let pinning = crate::cmd::autopin::keep_pinned(ctx, &key, community, &watched, every);
+        tokio::select! {
+            r = run => r?,
+            () = pinning => {}
+        }
         failed.map_or(Ok(()), Err)
     })
 }
@@ -302,6 +319,17 @@ pub(crate) fn pull(
     community: ledger::CommunityId,
     addr: Multiaddr,
     timeout: Duration,
+    each: impl FnMut(NetEvent) -> anyhow::Result<()>,
+) -> anyhow::Result<ledger::net::SyncReport> {
+    runtime()?.block_on(pull_async(store, community, addr, timeout, each))
+}
+
+/// [`pull`] inside a running runtime.
+pub(crate) async fn pull_async(
+    store: ledger::Store,
+    community: ledger::CommunityId,
+    addr: Multiaddr,
+    timeout: Duration,
     mut each: impl FnMut(NetEvent) -> anyhow::Result<()>,
 ) -> anyhow::Result<ledger::net::SyncReport> {
     let config = NetConfig {
@@ -310,18 +338,16 @@ pub(crate) fn pull(
         ..NetConfig::default()
     };
     let seed = zeroize::Zeroizing::new(rand::random::<[u8; 32]>());
-    runtime()?.block_on(async move {
-        let mut peer = start_peer(store, community, &seed, config)?;
-        let mut failed = None;
-        let report = peer
-            .sync_with(addr, timeout, |e| {
-                if let Err(err) = each(e) {
-                    failed.get_or_insert(err);
-                }
-            })
-            .await?;
-        failed.map_or(Ok(report), Err)
-    })
+    let mut peer = start_peer(store, community, &seed, config)?;
+    let mut failed = None;
+    let report = peer
+        .sync_with(addr, timeout, |e| {
+            if let Err(err) = each(e) {
+                failed.get_or_insert(err);
+            }
+        })
+        .await?;
+    failed.map_or(Ok(report), Err)
 }
 
 /// Start this device's node of `community`: from the epoch its store has
