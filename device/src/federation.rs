@@ -121,8 +121,23 @@ pub fn with_population<T>(
     if !is_federation {
         return Ok(f(None));
     }
-    let held = |id: &ledger::statement::CommunityId| Record::load(store, id).ok();
-    let pool_at = |at: usize| ::federation::pins::pool_at(record, at, &held);
+    // Each member record is loaded once, and each position's pool computed
+    // once, however many decisions and draws ask for them.
+    let records = std::cell::RefCell::new(std::collections::HashMap::new());
+    let held = |id: &ledger::statement::CommunityId| {
+        (records.borrow_mut().entry(*id))
+            .or_insert_with(|| Record::load(store, id).ok())
+            .clone()
+    };
+    let pools = std::cell::RefCell::new(std::collections::HashMap::new());
+    let pool_at = |at: usize| {
+        if let Some(p) = pools.borrow().get(&at) {
+            return Clone::clone(p);
+        }
+        let p = ::federation::pins::pool_at(record, at, &held);
+        pools.borrow_mut().insert(at, p.clone());
+        p
+    };
     Ok(f(Some(&pool_at)))
 }
 
