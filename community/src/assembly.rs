@@ -456,7 +456,7 @@ impl Ctx<'_> {
     /// its reserve).
     fn pool_at(&self, at: usize) -> Result<std::collections::BTreeSet<String>, String> {
         if let Some(pool_at) = self.federated {
-            return Ok(federated_people(&pool_at(at))?.into_iter().collect());
+            return Ok(federated_people(&pool_at(at, None))?.into_iter().collect());
         }
         let prefix: Vec<Statement> = (self.order.iter().take(at + 1))
             .map(|s| (*s).clone())
@@ -480,8 +480,14 @@ pub struct FederatedPool {
     pub members: Result<MemberPeople, String>,
 }
 
-/// The pool of a federation at a position of its record order.
-pub type PoolAt<'a> = &'a dyn Fn(usize) -> FederatedPool;
+/// Which statements a pool is read from, of those before a position of
+/// the record order: all of them (`None`), or only those in a causal past
+/// (`Some`, a decision's opening's: the pins its opener saw).
+pub type Past<'a> = Option<&'a std::collections::HashSet<StatementId>>;
+
+/// The pool of a federation at a position of its record order, read from
+/// the statements before it (or those of them in a given causal past).
+pub type PoolAt<'a> = &'a dyn Fn(usize, Past<'_>) -> FederatedPool;
 
 /// The algorithm a federated draw names in its committed inputs
 /// ([`governance::sortition::federation::Federation::draw`] over the
@@ -980,7 +986,7 @@ fn prepare(
     })?;
     let federated_pool = ctx
         .federated
-        .map(|pool_at| pool_at(record.position as usize));
+        .map(|pool_at| pool_at(record.position as usize, None));
     let mut pool: Vec<String> = match &federated_pool {
         Some(fp) => federated_people(fp)?,
         None => state

@@ -259,6 +259,7 @@ fn opening(
         pool_at,
         order: &order,
         at: order.len(),
+        past: None,
     });
     let constitution = &now.constitution;
     let at =
@@ -364,6 +365,7 @@ fn proposers(
         pool_at,
         order: &order,
         at: order.len(),
+        past: None,
     };
     let constitution = &now.constitution;
     let voters = crate::decision::population::voters(

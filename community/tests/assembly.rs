@@ -822,8 +822,8 @@ fn a_federation_draws_its_council_from_its_pinned_members_people() {
         pins: pins.clone(),
         members: Ok(vec![(pins[0].0, bakery.clone()), (pins[1].0, mill.clone())]),
     };
-    let pool_at = |_: usize| known.clone();
-    let view = |w: &World, pool: &dyn Fn(usize) -> FederatedPool| {
+    let pool_at = |_: usize, _: community::assembly::Past<'_>| known.clone();
+    let view = |w: &World, pool: community::assembly::PoolAt<'_>| {
         let record = community::Record::unordered(&w.community, &w.all).unwrap();
         AssemblyView::from_federation_record(&record, pool).unwrap()
     };
@@ -865,7 +865,7 @@ fn a_federation_draws_its_council_from_its_pinned_members_people() {
             members: Ok(vec![(pins[0].0, bakery.clone()), (pins[1].0, mill.clone())]),
         };
         assert_ne!(
-            view(&w, &|_| other.clone()).draw(&d).unwrap().1.inputs,
+            view(&w, &|_, _| other.clone()).draw(&d).unwrap().1.inputs,
             draw.inputs
         );
     }
@@ -877,9 +877,9 @@ fn a_federation_draws_its_council_from_its_pinned_members_people() {
             (pins[1].0, people[5..].to_vec()),
         ]),
     };
-    let v = view(&w, &|_| overlapping.clone());
+    let v = view(&w, &|_, _| overlapping.clone());
     assert_eq!(v.draw(&draws[0]).unwrap().1.pool, 9);
-    let v = view(&w, &|_| FederatedPool {
+    let v = view(&w, &|_, _| FederatedPool {
         pins: pins.clone(),
         members: Ok(vec![
             (pins[0].0, bakery.clone()),
@@ -897,7 +897,7 @@ fn a_federation_draws_its_council_from_its_pinned_members_people() {
         pins,
         members: Err("member 0202…: its record is not held here".into()),
     };
-    let v = view(&w, &|_| blind.clone());
+    let v = view(&w, &|_, _| blind.clone());
     let DrawStatus::Invalid { reason } = &v.draw(&draws[0]).unwrap().1.status else {
         panic!()
     };
@@ -1014,7 +1014,7 @@ impl World {
     fn fed_view(&self, s: &Schedule) -> AssemblyView {
         let record = community::Record::unordered(&self.community, &self.all).unwrap();
         let order = record.statements();
-        AssemblyView::from_federation_record(&record, &|at| s.at(order, at)).unwrap()
+        AssemblyView::from_federation_record(&record, &|at, _| s.at(order, at)).unwrap()
     }
 
     /// A pin of `m` on the federation's record (its certificate is not
@@ -1213,7 +1213,7 @@ fn a_federation_repairs_its_seated_council_when_members_join_and_leave() {
     received[1..].reverse();
     let record = community::Record::unordered(&w.community, &received).unwrap();
     let order = record.statements();
-    let other = AssemblyView::from_federation_record(&record, &|at| s.at(order, at)).unwrap();
+    let other = AssemblyView::from_federation_record(&record, &|at, _| s.at(order, at)).unwrap();
     let two = serde_json::to_value(other).unwrap();
     assert_eq!(one, two);
     assert_eq!(one["assemblies"][0]["repairs"].as_array().unwrap().len(), 2);

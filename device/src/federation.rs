@@ -130,7 +130,10 @@ pub fn with_population<T>(
             .clone()
     };
     let pools = std::cell::RefCell::new(std::collections::HashMap::new());
-    let pool_at = |at: usize| {
+    let pool_at = |at: usize, past: community::assembly::Past<'_>| {
+        if past.is_some() {
+            return ::federation::pins::pool_within(record, at, past, &held);
+        }
         if let Some(p) = pools.borrow().get(&at) {
             return Clone::clone(p);
         }

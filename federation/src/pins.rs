@@ -401,8 +401,24 @@ pub fn pool_at(
     at: usize,
     records: &dyn Fn(&CommunityId) -> Option<Record>,
 ) -> FederatedPool {
+    pool_within(record, at, None, records)
+}
+
+/// [`pool_at`] read from the statements before `at` that are in `past`
+/// (a decision's opening's causal past: the pins its opener saw), in
+/// record order; all of them when `past` is `None`.
+pub fn pool_within(
+    record: &Record,
+    at: usize,
+    past: Option<&std::collections::HashSet<StatementId>>,
+    records: &dyn Fn(&CommunityId) -> Option<Record>,
+) -> FederatedPool {
     let all = record.statements();
-    let before = all[1..at.clamp(1, all.len())].to_vec();
+    let before = all[1..at.clamp(1, all.len())]
+        .iter()
+        .filter(|s| past.is_none_or(|p| p.contains(&s.id())))
+        .cloned()
+        .collect();
     let cut = Record::new(all[0].clone(), before, Vec::new(), true);
     let unknown = |why: String| FederatedPool {
         pins: Vec::new(),

@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use community::assembly::Past;
 use community::governed::GovernedStatus;
 use community::record::{genesis_root, next_root};
 use community::{CommunityState, Record};
@@ -427,7 +428,8 @@ fn the_federation_council_is_drawn_from_the_pinned_members_people() {
     let all_records = holding(&m, &n);
     let assemblies = |f: &World, held: &dyn Fn(&StatementId) -> Option<Record>| {
         let fed = Record::unordered(&f.community, &f.all).unwrap();
-        let pool_at = |at: usize| federation::pins::pool_at(&fed, at, held);
+        let pool_at =
+            |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, held);
         AssemblyView::from_federation_record(&fed, &pool_at).unwrap()
     };
     let name = assemblies(&f, &all_records)
@@ -539,7 +541,8 @@ fn pinning_a_new_member_repairs_the_seated_council() {
     let held = holding(&m, &n);
     let assemblies = |f: &World| {
         let fed = Record::unordered(&f.community, &f.all).unwrap();
-        let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+        let pool_at =
+            |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, &held);
         AssemblyView::from_federation_record(&fed, &pool_at).unwrap()
     };
     let name = assemblies(&f).draw(&d).unwrap().1.name.clone().unwrap();
@@ -646,7 +649,7 @@ fn fed_state(
     held: &dyn Fn(&StatementId) -> Option<Record>,
 ) -> Result<community::decision::DecisionState, community::decision::DecisionError> {
     let fed = record(f);
-    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, held);
+    let pool_at = |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, held);
     community::decision::DecisionState::from_federation_record(
         &fed,
         d,
@@ -663,7 +666,7 @@ fn open_levy(
     held: &dyn Fn(&StatementId) -> Option<Record>,
 ) -> Result<Statement, community::vote::VoteError> {
     let fed = record(f);
-    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, held);
+    let pool_at = |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, held);
     let trustees = f.members.iter().map(|k| k.public()).collect();
     community::vote::open_governed_timed(
         &f.members[0],
@@ -792,7 +795,7 @@ fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
     // federation's record); a stranger cannot, and a stranger's proposal
     // posted anyway is left out of the opening rather than spoil it.
     let fed = record(&f);
-    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+    let pool_at = |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, &held);
     let propose = |who: &Keypair, pool: Option<community::assembly::PoolAt<'_>>| {
         community::vote::propose_in(
             who,
@@ -855,7 +858,7 @@ fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
     }
     fed_close_and_share(&mut f, &d, &held);
     let fed = record(&f);
-    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+    let pool_at = |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, &held);
     let view = GovernedView::from_federation_record(&fed, &pool_at).unwrap();
     let levy = view.state.component("levy").unwrap().current().clone();
     assert_eq!(levy, Value::Number(300), "four of six people chose 300");
@@ -897,10 +900,12 @@ fn a_federation_levy_is_voted_by_the_people_of_its_pinned_members() {
     );
 }
 
-/// Above the constitution's direct-vote limit the population cannot vote
-/// directly: an opening made while it was below, but placed after a pin
-/// that takes it above, is invalid on every device, naming the limit; a new
-/// opening is refused before it is posted.
+/// The population a decision is voted by is what its opener saw: an
+/// opening made with the bakery alone pinned keeps its four people when the
+/// mill's pin, posted concurrently, lands before it in the record. Above
+/// the direct-vote limit the population cannot vote directly: a new opening
+/// over all six is refused before it is posted, and one forged over them
+/// anyway is invalid on every device, naming the limit.
 #[test]
 fn above_the_direct_vote_limit_the_population_does_not_vote_directly() {
     let Setup { mut f, m, mut n } = setup_with(vec![], 5);
@@ -914,14 +919,53 @@ fn above_the_direct_vote_limit_the_population_does_not_vote_directly() {
     // The mill's pin lands first in the record, concurrently.
     pin_mill(&mut f, &n);
     let d = f.push(early);
-    let why = fed_state(&f, &d, &held).unwrap_err().to_string();
+    let st = fed_state(&f, &d, &held).unwrap();
+    assert_eq!(st.electorate.members.len(), 4, "the bakery's four");
+    assert_eq!(st.electorate.population.as_ref().unwrap().len(), 1);
+    f.propose(2, "levy", Value::Number(400));
+    let refused = open_levy(&f, &held).unwrap_err().to_string();
+    assert!(refused.contains("direct-vote limit of 5"), "{refused}");
+    // Forged: the same opening's shape over all six people.
+    let Payload::GovernedOpen(mut g) = f
+        .all
+        .iter()
+        .find(|s| s.id() == d)
+        .unwrap()
+        .payload()
+        .clone()
+    else {
+        panic!("a governed opening")
+    };
+    let mut six: Vec<(identity::PublicKey, ballot::VotingKey)> = people
+        .iter()
+        .map(|p| {
+            let key = community::vote::voting_secret(p, &f.community)
+                .unwrap()
+                .public();
+            (p.public(), key)
+        })
+        .collect();
+    six.sort_by_key(|(who, _)| *who);
+    let ring = ballot::Electorate::new(six.into_iter().map(|(_, k)| k).collect()).unwrap();
+    g.opening.electorate_size = 6;
+    g.opening.electorate = ring.commitment();
+    g.proposals = community::vote::open_proposals(&f.all, "levy");
+    g.opening.options = ledger::payload::governed_labels(&g.proposals);
+    g.opening.kind = ledger::payload::governed_kind(g.proposals.len());
+    let forged = ledger::dag::say(
+        &f.members[0],
+        &f.community,
+        &f.all,
+        Payload::GovernedOpen(g),
+        T0 + 999,
+    )
+    .unwrap();
+    let forged = f.push(forged);
+    let why = fed_state(&f, &forged, &held).unwrap_err().to_string();
     assert!(
         why.contains("population of 6 is above its constitution's direct-vote limit of 5"),
         "{why}"
     );
-    f.propose(2, "levy", Value::Number(400));
-    let refused = open_levy(&f, &held).unwrap_err().to_string();
-    assert!(refused.contains("direct-vote limit of 5"), "{refused}");
 }
 
 /// A federation whose council decides its levy: the electorate is the
@@ -949,7 +993,8 @@ fn a_federation_council_decides_what_it_is_given() {
     f.keygen(&draw);
     let assemblies = |f: &World| {
         let fed = record(f);
-        let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+        let pool_at =
+            |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, &held);
         AssemblyView::from_federation_record(&fed, &pool_at).unwrap()
     };
     let name = assemblies(&f).draw(&draw).unwrap().1.name.clone().unwrap();
@@ -984,7 +1029,7 @@ fn a_federation_council_decides_what_it_is_given() {
     }
     fed_close_and_share(&mut f, &d, &held);
     let fed = record(&f);
-    let pool_at = |at: usize| federation::pins::pool_at(&fed, at, &held);
+    let pool_at = |at: usize, past: Past<'_>| federation::pins::pool_within(&fed, at, past, &held);
     let view = community::governed::GovernedView::from_federation_record(&fed, &pool_at).unwrap();
     assert_eq!(
         view.state.component("levy").unwrap().current(),

@@ -434,7 +434,7 @@ impl AssemblyView {
             if !idle || a.next_period == 0 {
                 continue;
             }
-            let fp: &super::FederatedPool = cache.get_or_insert_with(|| pool_at(at + 1));
+            let fp: &super::FederatedPool = cache.get_or_insert_with(|| pool_at(at + 1, None));
             let pool = match &fp.members {
                 Ok(pool) => pool,
                 Err(why) => {

@@ -168,7 +168,12 @@ impl<'a> Machine<'a> {
             _ => None,
         };
         let at = order.iter().position(|s| s.id() == *decision).unwrap_or(0);
-        let federated = pool_at.map(|pool_at| super::Federated { pool_at, order, at });
+        let federated = pool_at.map(|pool_at| super::Federated {
+            pool_at,
+            order,
+            at,
+            past: Some(&past_ids),
+        });
         let electorate = super::electorate_for(
             community,
             &past,

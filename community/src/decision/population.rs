@@ -7,12 +7,14 @@
 //! members its pins fix (`federation::pins`, kind 31), a person in two
 //! members counted once (`docs/federation.md` §12).
 //!
-//! * **Who.** At the opening's position `p` of the federation's record
-//!   order, the pins in force there name, for every admitted member, a
-//!   position of the member's own record; the member's people at that
-//!   position, when its constitution there delegates to the federation,
-//!   are the population (`crate::assembly::FederatedPool`, computed by the
-//!   `federation` crate from the member records this device holds).
+//! * **Who.** The pins in the opening's causal past (folded in record
+//!   order, as the opener saw them) name, for every member the federation
+//!   admits there, a position of the member's own record; the member's
+//!   people at that position, when its constitution there delegates to the
+//!   federation, are the population (`crate::assembly::FederatedPool`,
+//!   computed by the `federation` crate from the member records this device
+//!   holds). A pin posted concurrently with the opening does not change it,
+//!   wherever the final order puts it.
 //! * **Their keys.** Each person registers a voting key on the
 //!   *federation's* record (kind 10, submitted through one of its
 //!   participants like any non-participant's statement). The electorate
@@ -41,7 +43,8 @@
 //! * **A device without a member's record** cannot say who the population
 //!   is: the decision's state is an error naming the member, never a
 //!   guess. Two devices holding the members' records up to the pins
-//!   compute the same electorate, as pins fix the positions.
+//!   compute the same electorate, as the opening's causal past fixes the
+//!   pins and the pins fix the positions.
 
 use super::{DecisionError, ElectorateAt};
 use crate::assembly::{FederatedPool, PoolAt};
@@ -63,6 +66,9 @@ pub struct Federated<'a> {
     /// The opening's position in `order` (for an opener, the length of
     /// its record: everything it holds).
     pub at: usize,
+    /// The opening's causal past, whose pins alone fix the population (for
+    /// an opener, `None`: everything it holds is its causal past).
+    pub past: super::super::assembly::Past<'a>,
 }
 
 /// The population electorate of a decision on `component` of the
@@ -127,7 +133,7 @@ fn voters_pinned(
         }
         return Ok(None);
     };
-    let pool = (fed.pool_at)(fed.at);
+    let pool = (fed.pool_at)(fed.at, fed.past);
     if pool.pins.is_empty() {
         return Ok(None);
     }
