@@ -255,12 +255,7 @@ fn opening(
         ));
     }
     let order: Vec<&Statement> = statements.iter().collect();
-    let federated = federated.map(|pool_at| crate::decision::Federated {
-        pool_at,
-        order: &order,
-        at: order.len(),
-        past: None,
-    });
+    let federated = federated.map(|pool_at| crate::decision::Federated::after_all(pool_at, &order));
     let constitution = &now.constitution;
     let at =
         crate::decision::electorate_of(community, statements, constitution, component, federated)?;
@@ -361,12 +356,7 @@ fn proposers(
         return Ok(who);
     };
     let order: Vec<&Statement> = statements.iter().collect();
-    let federated = crate::decision::Federated {
-        pool_at,
-        order: &order,
-        at: order.len(),
-        past: None,
-    };
+    let federated = crate::decision::Federated::after_all(pool_at, &order);
     let constitution = &now.constitution;
     let voters = crate::decision::population::voters(
         community,

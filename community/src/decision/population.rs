@@ -36,8 +36,11 @@
 //!   members. Who the population is depends on the constitution (the
 //!   admitted members) and on pins that only members may post; letting
 //!   the population it defines amend it would make every admission depend
-//!   on the population it changes. A member community that disagrees
-//!   leaves by its own decision alone.
+//!   on the population it changes — and, decisively, the constitution
+//!   names the lace's participants: read from member records each device
+//!   holds beside the federation's record, it could differ from device to
+//!   device and split the lace. A member community that disagrees leaves
+//!   by its own decision alone.
 //! * **Before any pin** no population is established and the federation's
 //!   own members vote, as in any community.
 //! * **A device without a member's record** cannot say who the population
@@ -68,7 +71,20 @@ pub struct Federated<'a> {
     pub at: usize,
     /// The opening's causal past, whose pins alone fix the population (for
     /// an opener, `None`: everything it holds is its causal past).
-    pub past: super::super::assembly::Past<'a>,
+    pub past: crate::assembly::Past<'a>,
+}
+
+impl<'a> Federated<'a> {
+    /// For an opener (or a proposer) holding `order`, its whole record in
+    /// record order: the pool after everything it holds.
+    pub fn after_all(pool_at: PoolAt<'a>, order: &'a [&'a Statement]) -> Self {
+        Federated {
+            pool_at,
+            order,
+            at: order.len(),
+            past: None,
+        }
+    }
 }
 
 /// The population electorate of a decision on `component` of the

@@ -275,16 +275,7 @@ impl GovernedView {
     /// order; on a device that follows the lace, only tallies completed
     /// in the final prefix are adopted.
     pub fn from_record(record: &crate::Record) -> Result<GovernedView, StateError> {
-        let all = record.statements();
-        let order: Vec<&Statement> = all.iter().collect();
-        let final_len = record.follows_lace().then(|| record.final_len());
-        sweep(
-            &record.community(),
-            all,
-            &order,
-            final_len,
-            (Scope::All, None),
-        )
+        Self::from_record_in(record, None)
     }
 
     /// [`GovernedView::from_record`] for a federation's `record`: its
@@ -295,10 +286,17 @@ impl GovernedView {
         record: &crate::Record,
         pool_at: crate::assembly::PoolAt<'_>,
     ) -> Result<GovernedView, StateError> {
+        Self::from_record_in(record, Some(pool_at))
+    }
+
+    fn from_record_in(
+        record: &crate::Record,
+        pool_at: Option<crate::assembly::PoolAt<'_>>,
+    ) -> Result<GovernedView, StateError> {
         let all = record.statements();
         let order: Vec<&Statement> = all.iter().collect();
         let final_len = record.follows_lace().then(|| record.final_len());
-        let scope = (Scope::All, Some(pool_at));
+        let scope = (Scope::All, pool_at);
         sweep(&record.community(), all, &order, final_len, scope)
     }
 
@@ -769,7 +767,6 @@ struct Change<'a> {
     status_quo: &'a Value,
 }
 
-/// What a proposal must satisfy to be a candidate of a decision.
 /// Who may have put forward a proposal a decision lists: the members at
 /// its opening, and on a federation's decision voted by its population
 /// (`crate::decision::population`), the people who vote on it.
@@ -782,6 +779,7 @@ fn proposers(decision: &DecisionState) -> std::collections::BTreeSet<identity::P
     who
 }
 
+/// What a proposal must satisfy to be a candidate of a decision.
 struct Check<'a> {
     members: &'a std::collections::BTreeSet<identity::PublicKey>,
     component: &'a str,
