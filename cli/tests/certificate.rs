@@ -406,6 +406,34 @@ fn a_certificate_from_serving_participants_verifies_and_tampering_is_refused() {
     }
     let pinned = pin_events(true).remove(0);
     assert!(pinned["position"].as_u64().unwrap() > at, "{pinned}");
+    // Bad addresses and entries are named before anything is asked.
+    let e = fails(
+        &fay,
+        &[
+            "federation",
+            "pin",
+            &bakery,
+            "--peer",
+            "not-an-address",
+            "--community",
+            &valley,
+        ],
+    );
+    assert!(e.contains("`not-an-address` is not a multiaddr"), "{e}");
+    let e = fails(
+        &fay,
+        &[
+            "serve",
+            "--community",
+            &valley,
+            "--pin",
+            &bakery,
+            "--seconds",
+            "1",
+            "--no-mdns",
+        ],
+    );
+    assert!(e.contains("--pin takes MEMBER=ADDR"), "{e}");
     let statement_id = pinned["statement"].as_str().unwrap().to_string();
     final_everywhere(std::slice::from_ref(&node), &statement_id, "the node's pin");
     let shown = json(&fay, &["federation", "pins", "--community", &valley]);
