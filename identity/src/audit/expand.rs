@@ -165,28 +165,6 @@ pub fn expand_within(
     p: &ExpandParams,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Expansion {
-    expand_carrying(
-        g,
-        seeds,
-        reachable,
-        p,
-        &mut walk::Passenger::default(),
-        progress,
-    )
-}
-
-/// [`expand_within`], running the plain walk `passenger` in the same passes
-/// over the graph as its own PageRanks ([`walk::iterate_pair`]) until the
-/// passenger has no steps left or the expansion ends; the audit carries
-/// SybilRank this way. The expansion's result does not depend on it.
-pub fn expand_carrying(
-    g: &TrustGraph,
-    seeds: &[u32],
-    reachable: &[bool],
-    p: &ExpandParams,
-    passenger: &mut walk::Passenger,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Expansion {
     let n = g.len();
     let mut accepted = vec![false; n];
     let mut round = vec![u32::MAX; n];
@@ -222,6 +200,23 @@ pub fn expand_carrying(
         }
         rounds.max(1)
     };
+    // Candidates: members of seeded components not yet accepted (those the
+    // walk has not reached yet score 0 and come last), found once; each
+    // round takes its members out.
+    let mut cand: Vec<(f64, u32)> = (0..n as u32)
+        .into_par_iter()
+        .filter(|&v| !accepted[v as usize] && reachable[v as usize])
+        .map(|v| (0.0, v))
+        .collect();
+    let score = |cand: &mut [(f64, u32)], pr: &[f64]| {
+        cand.par_iter_mut().for_each(|(s, v)| {
+            *s = match g.degree(*v) {
+                0 => 0.0,
+                d => pr[*v as usize] / d as f64,
+            }
+        })
+    };
+    let by_trust = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     let mut warm: Option<Vec<f64>> = None;
     let mut e0 = 2.0;
     let mut k = 1u32;
@@ -230,34 +225,27 @@ pub fn expand_carrying(
     while order.len() < reach {
         let iters = iterations_for(p.alpha, e0, p.tolerance);
         steps += iters;
-        let pr =
-            walk::personalised_pagerank_carrying(g, &r, p.alpha, iters, warm.take(), passenger);
-        // Candidates: members of seeded components not yet accepted (those the
-        // walk has not reached yet score 0 and come last), each with its
-        // degree-normalised score beside it, so selecting and sorting them
-        // compares contiguous keys rather than looking scores up.
-        let mut cand: Vec<(f64, u32)> = (0..n as u32)
-            .into_par_iter()
-            .filter(|&v| !accepted[v as usize] && reachable[v as usize])
-            .map(|v| match g.degree(v) {
-                0 => (0.0, v),
-                d => (pr[v as usize] / d as f64, v),
-            })
-            .collect();
+        let pr = walk::personalised_pagerank(g, &r, p.alpha, iters, warm.take());
+        // Score the candidates in place: each carries its degree-normalised
+        // score beside it, so selecting and sorting compare contiguous keys.
+        score(&mut cand, &pr);
         let take = (next_size(order.len()) - order.len()).min(cand.len());
-        let by_trust = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        if take < cand.len() {
-            cand.select_nth_unstable_by(take, by_trust);
-            cand.truncate(take);
+        // The `take` most trusted to the end (so only they are moved out);
+        // the rest stay candidates, in whatever order: the next round
+        // rescores and reselects them by the same total order.
+        let cut = cand.len() - take;
+        if cut > 0 {
+            cand.select_nth_unstable_by(cut, |a, b| by_trust(b, a));
         }
-        cand.par_sort_unstable_by(by_trust);
-        let cand: Vec<u32> = cand.into_iter().map(|(_, v)| v).collect();
-        for &v in &cand {
+        let mut chosen = cand.split_off(cut);
+        chosen.par_sort_unstable_by(by_trust);
+        let chosen: Vec<u32> = chosen.into_iter().map(|(_, v)| v).collect();
+        for &v in &chosen {
             accepted[v as usize] = true;
             round[v as usize] = k;
         }
-        order.extend_from_slice(&cand);
-        let added: f64 = cand.par_iter().map(|&v| g.degree(v) as f64).sum();
+        order.extend_from_slice(&chosen);
+        let added: f64 = chosen.par_iter().map(|&v| g.degree(v) as f64).sum();
         vol += added;
         // The restart distribution moves by 2·added/vol in ℓ₁, and this
         // round's vector is within the tolerance of its own fixed point.

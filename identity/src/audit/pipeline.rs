@@ -2,9 +2,7 @@
 //!
 //! 1. Components: members in components without a seed are *unreachable*:
 //!    no trust can flow to them, they score 0 and are reported as such.
-//! 2. SybilRank from the seeds (the baseline, reported beside). Its walk
-//!    runs inside the expansion's first passes over the graph
-//!    ([`super::walk::iterate_pair`]), not in passes of its own.
+//! 2. SybilRank from the seeds (the baseline, reported beside).
 //! 3. Trust expansion ([`super::expand`]) orders the reachable members by
 //!    acceptance, and the two-sided refinement ([`super::refine`]) re-orders
 //!    them by trust from the top of that order against distrust from its
@@ -32,7 +30,6 @@ use super::graph::{BuildStats, TrustGraph};
 use super::guarantee::{self, Spectral};
 use super::refine::{self, RefineParams};
 use super::sybilrank;
-use super::walk;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -47,7 +44,7 @@ pub struct AuditParams {
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
     pub sureties: usize,
-    /// Most power iterations for the spectral estimate; 0 skips it (default 30).
+    /// Most Lanczos steps for the spectral estimate; 0 skips it (default 30).
     pub spectral_iters: usize,
     /// The spectral estimate stops once an iteration changes `λ₂` by at most
     /// this fraction of it (default 10⁻³).
@@ -200,20 +197,12 @@ pub fn audit(
     }
     let reachable: Vec<bool> = comp.iter().map(|&c| seeded[c as usize]).collect();
 
-    // SybilRank rides in the expansion's passes over the graph (its first
-    // ⌈log₂ n⌉ steps), finishing alone only if the expansion ran fewer.
-    let mut sr_walk = sybilrank::passenger(g, seeds);
-    let ex = expand::expand_carrying(
-        g,
-        seeds,
-        &reachable,
-        &params.expand,
-        &mut sr_walk,
-        &mut |d, t| progress(Stage::Expansion, d, t),
-    );
     progress(Stage::SybilRank, 0, 1);
-    let sr = walk::per_degree(g, &sr_walk.finish(g));
+    let sr = sybilrank::sybilrank(g, seeds);
     progress(Stage::SybilRank, 1, 1);
+    let ex = expand::expand_within(g, seeds, &reachable, &params.expand, &mut |d, t| {
+        progress(Stage::Expansion, d, t)
+    });
 
     progress(Stage::Cut, 0, 1);
     let accepted_cut = cut::sweep(g, &ex.order, seeds.len());

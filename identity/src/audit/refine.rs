@@ -127,9 +127,8 @@ impl SideWalk {
     }
 }
 
-/// One pass of both walks, restarted on `top` and on `bottom`, run side by
-/// side ([`walk::iterate_pair`]: one pass over the graph per step for the
-/// two); returns the steps of both.
+/// One pass of both walks, restarted on `top` and on `bottom`; returns the
+/// steps of both.
 fn run_both(
     g: &TrustGraph,
     (trust, distrust): (&mut SideWalk, &mut SideWalk),
@@ -139,15 +138,8 @@ fn run_both(
     let (x_t, it_t) = trust.restart_on(g, top, p);
     let (x_d, it_d) = distrust.restart_on(g, bottom, p);
     let (r_t, r_d, a) = (&trust.restart, &distrust.restart, p.alpha);
-    let [pr_t, pr_d] = walk::iterate_pair(
-        g,
-        [x_t, x_d],
-        [it_t, it_d],
-        |v, s| a * r_t[v] + (1.0 - a) * s,
-        |v, s| a * r_d[v] + (1.0 - a) * s,
-    );
-    trust.pr = pr_t;
-    distrust.pr = pr_d;
+    trust.pr = walk::iterate(g, x_t, it_t, |v, s| a * r_t[v] + (1.0 - a) * s);
+    distrust.pr = walk::iterate(g, x_d, it_d, |v, s| a * r_d[v] + (1.0 - a) * s);
     it_t + it_d
 }
 

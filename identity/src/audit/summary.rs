@@ -88,7 +88,7 @@ impl AuditReport {
             let sp = &g.spectral;
             let _ = writeln!(
                 s,
-                "\nTrusted side's expansion: λ₂ ≈ {:.4} ({} iterations, last change {:.1e}); conductance in [{:.4}, {:.4}] (Cheeger lower estimate, actual sweep cut).",
+                "\nTrusted side's expansion: λ₂ ≈ {:.4} ({} Lanczos steps, last change {:.1e}); conductance in [{:.4}, {:.4}] (Cheeger lower estimate, actual sweep cut).",
                 sp.lambda2, sp.iterations, sp.last_change, sp.cheeger_lower, sp.sweep_conductance
             );
             let _ = writeln!(

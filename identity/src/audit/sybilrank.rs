@@ -38,22 +38,7 @@ pub fn sybilrank(g: &TrustGraph, seeds: &[u32]) -> Vec<f64> {
 
 /// SybilRank with an explicit number of iterations.
 pub fn sybilrank_with(g: &TrustGraph, seeds: &[u32], iters: usize) -> Vec<f64> {
-    let walk = walk::Passenger {
-        x: start(g, seeds),
-        left: iters,
-    };
-    walk::per_degree(g, &walk.finish(g))
-}
-
-/// SybilRank's walk before its first step, as a [`walk::Passenger`] that
-/// another computation's passes can carry (the audit runs it inside the
-/// trust expansion's first rounds); its degree-normalised final vector,
-/// `walk::per_degree(g, &walk.finish(g))`, is [`sybilrank`]'s result.
-pub fn passenger(g: &TrustGraph, seeds: &[u32]) -> walk::Passenger {
-    walk::Passenger {
-        x: start(g, seeds),
-        left: iterations(g.len()),
-    }
+    walk::per_degree(g, &walk::iterate(g, start(g, seeds), iters, |_, y| y))
 }
 
 /// The initial trust: `n / |seeds|` on every seed.

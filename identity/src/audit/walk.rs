@@ -15,6 +15,7 @@
 
 use super::graph::TrustGraph;
 use rayon::prelude::*;
+use rowsum::{to_bf16, Bf16State, Kernel};
 
 /// Below this many members the step runs on one thread (rayon overhead dominates).
 const PAR_MIN: usize = 1 << 14;
@@ -105,39 +106,6 @@ pub fn per_degree(g: &TrustGraph, x: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Round an `f32` to bfloat16 (its upper 16 bits, round to nearest even):
-/// the same exponent range as `f32`, an 8-bit significand.
-#[inline]
-fn to_bf16(x: f32) -> u16 {
-    let bits = x.to_bits();
-    ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
-}
-
-/// Widen a bfloat16 back to `f32` (exact).
-#[inline]
-fn from_bf16(h: u16) -> f32 {
-    f32::from_bits((h as u32) << 16)
-}
-
-/// `Σ from_bf16(values[i])` over `idx`, four independent `f32` accumulators.
-#[inline]
-fn gather_sum_bf16(values: &[u16], idx: &[u32]) -> f64 {
-    let mut acc = [0.0f32; 4];
-    let chunks = idx.chunks_exact(4);
-    let rest = chunks.remainder();
-    for c in chunks {
-        acc[0] += from_bf16(values[c[0] as usize]);
-        acc[1] += from_bf16(values[c[1] as usize]);
-        acc[2] += from_bf16(values[c[2] as usize]);
-        acc[3] += from_bf16(values[c[3] as usize]);
-    }
-    let mut total = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for &u in rest {
-        total += from_bf16(values[u as usize]);
-    }
-    total as f64
-}
-
 /// Run `iters` fused steps `x ← f(v, (P x)(v))` from `x0` and return the
 /// final vector. Each step is a single parallel pass over the members: the
 /// row sum, `f`, and the next step's `x / deg` are computed together.
@@ -146,7 +114,9 @@ fn gather_sum_bf16(values: &[u16], idx: &[u32]) -> f64 {
 /// bfloat16 (2 bytes per member, double buffered): it is the array every
 /// edge reads at random, and at 10⁶ members 2 MB of it stays in a core's L2
 /// where 4 MB of `f32` does not (`audit_scale --steps` measures the two).
-/// Row sums are accumulated in `f32` and `f` is applied in `f64`; the `f64`
+/// Row sums are accumulated in `f32` by [`rowsum`] (AVX2 gathers where the
+/// processor has them, one summation order on every processor, so every
+/// device ranks alike) and `f` is applied in `f64`; the `f64`
 /// result is written by the last step alone.
 ///
 /// **Precision.** Rounding to bfloat16 perturbs each stored value by a
@@ -177,28 +147,31 @@ where
             to_bf16((y / d as f64) as f32)
         }
     };
-    let mut cur: Vec<u16> = x0
-        .par_iter()
-        .enumerate()
-        .map(|(v, &y)| scaled(y, g.degree(v as u32)))
-        .collect();
-    let mut nxt = vec![0u16; n];
+    let mut cur = Bf16State::from_values(
+        x0.par_iter()
+            .enumerate()
+            .map(|(v, &y)| scaled(y, g.degree(v as u32)))
+            .collect(),
+    );
+    let mut nxt = Bf16State::zeros(n);
     let mut x = x0;
+    let k = Kernel::detect();
     for i in 0..iters {
         let src = &cur;
         let value = |v: usize| {
-            let row = g.neighbours(v as u32);
-            let y = f(v, gather_sum_bf16(src, row));
-            (y, scaled(y, row.len()))
+            let y = f(v, k.bf16(src, g.neighbours(v as u32)) as f64);
+            (y, scaled(y, g.degree(v as u32)))
         };
         let last = i + 1 == iters;
         match (last, n >= PAR_MIN) {
             (false, true) => nxt
+                .values_mut()
                 .par_iter_mut()
                 .enumerate()
                 .with_min_len(1024)
                 .for_each(|(v, sc)| *sc = value(v).1),
             (false, false) => nxt
+                .values_mut()
                 .iter_mut()
                 .enumerate()
                 .for_each(|(v, sc)| *sc = value(v).1),
@@ -212,159 +185,6 @@ where
         std::mem::swap(&mut cur, &mut nxt);
     }
     x
-}
-
-/// `Σ` of both halves of `values[i]` over `idx`: the row sums of two walks
-/// whose states are stored side by side, each accumulated exactly as
-/// [`gather_sum_bf16`] accumulates it (same order, same rounding), so a
-/// paired walk computes what the walk alone would.
-#[inline]
-fn gather_sum_pair(values: &[[u16; 2]], idx: &[u32]) -> [f64; 2] {
-    let mut acc = [[0.0f32; 4]; 2];
-    let chunks = idx.chunks_exact(4);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for (j, &u) in c.iter().enumerate() {
-            let x = values[u as usize];
-            acc[0][j] += from_bf16(x[0]);
-            acc[1][j] += from_bf16(x[1]);
-        }
-    }
-    let mut total = acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]));
-    for &u in rest {
-        let x = values[u as usize];
-        total[0] += from_bf16(x[0]);
-        total[1] += from_bf16(x[1]);
-    }
-    total.map(f64::from)
-}
-
-/// Two independent walks in one pass over the graph: walk `k` runs
-/// `iters[k]` fused steps `x ← f_k(v, (P x)(v))` from `x0[k]`, exactly as
-/// [`iterate`] would run it alone (same bfloat16 state, same `f32` row
-/// sums, so the same bound on the error), and both final vectors are
-/// returned.
-///
-/// **Why pair.** A step's cost is the random reads of the state, one per
-/// edge, each a cache miss once the state outgrows the cache. Stored side
-/// by side (`[u16; 2]` per member), the two walks' values for a member sit
-/// in one cache line, so one miss serves both, and the edge list is
-/// streamed once instead of twice. The shorter walk's state is carried
-/// unchanged through the steps it does not run.
-pub fn iterate_pair<F0, F1>(
-    g: &TrustGraph,
-    x0: [Vec<f64>; 2],
-    iters: [usize; 2],
-    f0: F0,
-    f1: F1,
-) -> [Vec<f64>; 2]
-where
-    F0: Fn(usize, f64) -> f64 + Sync,
-    F1: Fn(usize, f64) -> f64 + Sync,
-{
-    let [mut x, mut y] = x0;
-    let steps = iters[0].max(iters[1]);
-    if steps == 0 {
-        return [x, y];
-    }
-    let n = g.len();
-    let scaled = |v: f64, d: usize| {
-        if d == 0 {
-            0
-        } else {
-            to_bf16((v / d as f64) as f32)
-        }
-    };
-    let mut cur: Vec<[u16; 2]> = (0..n)
-        .into_par_iter()
-        .map(|v| {
-            let d = g.degree(v as u32);
-            [scaled(x[v], d), scaled(y[v], d)]
-        })
-        .collect();
-    let mut nxt = vec![[0u16; 2]; n];
-    for i in 0..steps {
-        let src = &cur;
-        let (run, last) = (iters.map(|t| i < t), iters.map(|t| i + 1 == t));
-        let body = |(v, ((s, xv), yv)): (usize, ((&mut [u16; 2], &mut f64), &mut f64))| {
-            let row = g.neighbours(v as u32);
-            let sums = gather_sum_pair(src, row);
-            *s = src[v];
-            if run[0] {
-                let a = f0(v, sums[0]);
-                s[0] = scaled(a, row.len());
-                if last[0] {
-                    *xv = a;
-                }
-            }
-            if run[1] {
-                let b = f1(v, sums[1]);
-                s[1] = scaled(b, row.len());
-                if last[1] {
-                    *yv = b;
-                }
-            }
-        };
-        if n >= PAR_MIN {
-            nxt.par_iter_mut()
-                .zip(x.par_iter_mut())
-                .zip(y.par_iter_mut())
-                .enumerate()
-                .with_min_len(1024)
-                .for_each(body);
-        } else {
-            nxt.iter_mut()
-                .zip(x.iter_mut())
-                .zip(y.iter_mut())
-                .enumerate()
-                .for_each(body);
-        }
-        std::mem::swap(&mut cur, &mut nxt);
-    }
-    [x, y]
-}
-
-/// A walk carried along another one's passes (see [`iterate_pair`]):
-/// its vector and the steps it still has to run.
-#[derive(Debug, Clone, Default)]
-pub struct Passenger {
-    /// The walk's current vector.
-    pub x: Vec<f64>,
-    /// Steps still to run.
-    pub left: usize,
-}
-
-impl Passenger {
-    /// Run the passenger's remaining steps alone (plain walk).
-    pub fn finish(mut self, g: &TrustGraph) -> Vec<f64> {
-        if self.left > 0 {
-            self.x = iterate(g, std::mem::take(&mut self.x), self.left, |_, y| y);
-        }
-        self.x
-    }
-}
-
-/// [`personalised_pagerank`], running up to `iters` steps of the plain walk
-/// `passenger` in the same passes (fewer if it has fewer left).
-pub fn personalised_pagerank_carrying(
-    g: &TrustGraph,
-    r: &[f64],
-    alpha: f64,
-    iters: usize,
-    warm: Option<Vec<f64>>,
-    passenger: &mut Passenger,
-) -> Vec<f64> {
-    let ride = passenger.left.min(iters);
-    if ride == 0 {
-        return personalised_pagerank(g, r, alpha, iters, warm);
-    }
-    let p = warm.unwrap_or_else(|| r.to_vec());
-    let ppr = |v: usize, s: f64| alpha * r[v] + (1.0 - alpha) * s;
-    let carried = std::mem::take(&mut passenger.x);
-    let [p, carried] = iterate_pair(g, [p, carried], [iters, ride], ppr, |_, y| y);
-    passenger.x = carried;
-    passenger.left -= ride;
-    p
 }
 
 /// Personalised PageRank with restart distribution `r` (mass 1) and restart
@@ -409,17 +229,6 @@ mod tests {
         for (a, b) in fused.iter().zip(&two) {
             assert!((a - b).abs() <= 4e-3 * b, "{fused:?} vs {two:?}");
         }
-    }
-
-    #[test]
-    fn bf16_rounds_to_nearest_and_widens_exactly() {
-        for x in [0.0f32, 1.0, 1.5, 3.0, 1e-30, 12345.0, 0.1] {
-            let back = from_bf16(to_bf16(x));
-            assert!((back - x).abs() <= x * 2f32.powi(-9), "{x} -> {back}");
-        }
-        assert_eq!(from_bf16(to_bf16(1.5)), 1.5);
-        // 1 + 2⁻⁸ is exactly halfway between 1 and 1 + 2⁻⁷: ties go to even (1).
-        assert_eq!(from_bf16(to_bf16(1.0 + 2f32.powi(-8))), 1.0);
     }
 
     /// Exact (f64) reference for `iterate`.
@@ -480,38 +289,6 @@ mod tests {
             proptest::prop_assert!(l1 <= 0.004 * mass, "ℓ₁ error {l1} of {mass}");
         }
     }
-    #[test]
-    fn paired_walks_match_each_walk_run_alone() {
-        let g = TrustGraph::from_pairs([
-            ("a", "b"),
-            ("b", "c"),
-            ("c", "d"),
-            ("d", "e"),
-            ("e", "c"),
-            ("e", "f"),
-        ])
-        .unwrap();
-        let x = vec![6.0, 0.0, 0.0, 0.0, 0.0, 0.0];
-        let r = vec![0.0, 0.0, 0.5, 0.0, 0.0, 0.5];
-        let ppr = |v: usize, s: f64| 0.35 * r[v] + 0.65 * s;
-        // the walks stop at their own counts, whichever is longer
-        for iters in [[5, 2], [2, 5], [3, 3], [0, 4]] {
-            let [a, b] = iterate_pair(&g, [x.clone(), r.clone()], iters, |_, y| y, ppr);
-            assert_eq!(a, iterate(&g, x.clone(), iters[0], |_, y| y), "{iters:?}");
-            assert_eq!(b, iterate(&g, r.clone(), iters[1], ppr), "{iters:?}");
-        }
-        // a passenger rides at most the carrier's steps, then finishes alone
-        let mut p = Passenger {
-            x: x.clone(),
-            left: 7,
-        };
-        let carried = personalised_pagerank_carrying(&g, &r, 0.35, 4, None, &mut p);
-        assert_eq!(carried, personalised_pagerank(&g, &r, 0.35, 4, None));
-        assert_eq!(p.left, 3);
-        let plain = iterate(&g, iterate(&g, x.clone(), 4, |_, y| y), 3, |_, y| y);
-        assert_eq!(p.finish(&g), plain);
-    }
-
     #[test]
     fn pagerank_is_a_fixed_point_with_full_mass() {
         let g = TrustGraph::from_pairs([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]).unwrap();
