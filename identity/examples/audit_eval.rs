@@ -29,7 +29,9 @@
 //! seeds are drawn from, one row per entry (default `2`; `20` draws the
 //! seeds uniformly over all honest members, as the other shapes do);
 //! `--community-degree` sets the planted communities' average degree
-//! (default 10).
+//! (default 10); `--seeds-per-community K` replaces the community shapes'
+//! seeds with `K` drawn from each of the 20 communities (every community
+//! names its own, as in a federated audit).
 
 use identity::audit::eval::{admit_cascade, auc};
 use identity::audit::expand::ExpandParams;
@@ -76,6 +78,14 @@ fn main() {
         .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![2]);
     let community_degree = real("--community-degree", 10.0);
+    // `--seeds-per-community K`: on the community shapes, K seeds drawn
+    // from each community instead (every community names its own, as in a
+    // federated audit).
+    let per_community: Option<usize> = args
+        .iter()
+        .position(|a| a == "--seeds-per-community")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok());
     let communities = |mu: f64| {
         seeded.iter().map(move |&seeded| Shape::Communities {
             c: 20,
@@ -121,7 +131,7 @@ fn main() {
                 (0.0, 0.0, 0.0, 0.0, 0.0);
             let mut time = std::time::Duration::ZERO;
             for rep in 0..reps {
-                let sc = generate(&Params {
+                let mut sc = generate(&Params {
                     shape: *shape,
                     honest: 4000,
                     sybils,
@@ -130,6 +140,9 @@ fn main() {
                     seeds: 20,
                     rng_seed: seed_base + 1000 * rep as u64 + g as u64,
                 });
+                if let (Some(k), Shape::Communities { c, .. }) = (per_community, shape) {
+                    sc.seeds = seeds_in_every_community(4000, *c, k, seed_base + rep as u64);
+                }
                 let graph = sc.graph();
                 let t = std::time::Instant::now();
                 let report = audit(&graph, &sc.seeds, &params, &mut |_, _, _| {}).expect("audit");
@@ -177,7 +190,12 @@ fn main() {
             let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
             println!(
                 "| {} | {} | {:.4} / {:.4} | {:.4} / {:.4} | {:.1}% | {:.1}% | {:.3} | {:.3} | {:.2} | {:.0} ms |",
-                shape_label(shape),
+                match (per_community, shape) {
+                    (Some(k), Shape::Communities { c, d, mu, .. }) => {
+                        format!("communities ({c}, d={d}, μ={mu}, {} in each)", if k == 1 { "a seed".to_owned() } else { format!("{k} seeds") })
+                    }
+                    _ => shape_label(shape),
+                },
                 g,
                 mean(&sr),
                 min(&sr),
@@ -192,6 +210,23 @@ fn main() {
             );
         }
     }
+}
+
+/// `k` distinct seeds from each of the `c` contiguous communities of the
+/// `honest` members (the planted partition's layout).
+fn seeds_in_every_community(honest: usize, c: usize, k: usize, rng_seed: u64) -> Vec<u32> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(rng_seed ^ 0x5eed_c0de);
+    let size = honest / c;
+    let mut seeds = Vec::new();
+    for community in 0..c {
+        let mut mine = std::collections::BTreeSet::new();
+        while mine.len() < k.min(size) {
+            mine.insert((community * size + rng.gen_range(0..size)) as u32);
+        }
+        seeds.extend(mine);
+    }
+    seeds
 }
 
 fn shape_label(s: &Shape) -> String {
