@@ -13,6 +13,8 @@
 //!   that grows the trusted region in rounds.
 //! * [`refine`] — two-sided refinement of the acceptance order: trust from
 //!   its top against distrust from its bottom.
+//! * [`seedcore`] — the seed core: each seed's local cluster, peeled to
+//!   members with most of their sureties inside; ranked first.
 //! * [`cut`] — sweep cuts, suspected regions, attack edges, accountable vouchers.
 //! * [`guarantee`] — conductance estimates and the admission-rule bound.
 //! * [`pipeline`] — [`audit`]: all of the above into an [`AuditReport`];
@@ -45,6 +47,7 @@ pub mod input;
 pub mod picture;
 pub mod pipeline;
 pub mod refine;
+pub mod seedcore;
 mod summary;
 pub mod sybilrank;
 pub mod synth;

@@ -9,10 +9,16 @@
 //!    bottom: the refined order is the audit's **ranking** where it
 //!    sharpens the acceptance order's sweep cut, else the acceptance order
 //!    is (members without a seed in their component come last).
-//! 4. The sweep cut of that order ([`super::cut`]) splits trusted from
+//! 4. The seed core ([`super::seedcore`]): each seed's local cluster,
+//!    peeled to the members with at least half their sureties inside the
+//!    clusters' union, moves to the front of the ranking (each part keeps
+//!    its order): members whose own community holds a seed rank above every
+//!    Sybil even when the global expansion loses them to a Sybil region fed
+//!    by many attack edges.
+//! 5. The sweep cut of that order ([`super::cut`]) splits trusted from
 //!    suspected; suspected regions are flagged when its conductance is at
 //!    most [`AuditParams::max_conductance`].
-//! 5. Final seed-diverse pass: personalised PageRank restarted on the whole
+//! 6. Final seed-diverse pass: personalised PageRank restarted on the whole
 //!    trusted side gives each member's **trust**, relative to the trusted
 //!    side's median member (≈ 1 honest-looking, ≪ 1 suspect): how well the
 //!    member is tied to the trusted side as a whole, a number to read and
@@ -20,7 +26,7 @@
 //!    in the cut's position (a cut placed too early leaves honest members
 //!    outside the restart set, scoring like Sybils), while the refined
 //!    order does not depend on the cut at all.
-//! 6. Guarantee: spectral estimate of the trusted side's conductance and
+//! 7. Guarantee: spectral estimate of the trusted side's conductance and
 //!    the admission bound ([`super::guarantee`]).
 
 use super::cut::{self, Region, SweepCut};
@@ -29,6 +35,7 @@ use super::expand::{self, ExpandParams};
 use super::graph::{BuildStats, TrustGraph};
 use super::guarantee::{self, Spectral};
 use super::refine::{self, RefineParams};
+use super::seedcore::{self, CoreParams};
 use super::sybilrank;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -40,6 +47,8 @@ pub struct AuditParams {
     pub expand: ExpandParams,
     /// Refinement of the acceptance order (`passes: 0` ranks by acceptance).
     pub refine: RefineParams,
+    /// The seed core, ranked first (`None`: no seed core).
+    pub seed_core: Option<CoreParams>,
     /// Flag suspected regions only when the sweep cut's conductance is at most this (default 0.2).
     pub max_conductance: f64,
     /// The admission rule's `k`: sureties needed from admitted members (default 3).
@@ -56,6 +65,7 @@ impl Default for AuditParams {
         AuditParams {
             expand: ExpandParams::default(),
             refine: RefineParams::default(),
+            seed_core: Some(CoreParams::default()),
             max_conductance: 0.2,
             sureties: 3,
             spectral_iters: 30,
@@ -161,6 +171,9 @@ pub struct AuditReport {
     /// and kept at least [`RefineParams::min_kept_suspects`] of the
     /// suspected side.
     pub refine_kept: bool,
+    /// Members of the seed core, ranked first (`None` when it is off):
+    /// see [`super::seedcore`].
+    pub seed_core: Option<usize>,
     /// Conductance estimate and admission bound (`None` if skipped).
     pub guarantee: Option<GuaranteeReport>,
 }
@@ -221,6 +234,11 @@ pub fn audit(
         seeds.len(),
         params.refine.min_kept_suspects,
     );
+    let core = params.seed_core.map(|p| seedcore::seed_core(g, seeds, &p));
+    let (order, cut) = match &core {
+        Some(core) => core_first(g, order, cut, &core.members, seeds.len()),
+        None => (order, cut),
+    };
     let flagged = cut.is_some_and(|c| c.conductance <= params.max_conductance);
     let trusted_len = match cut {
         Some(c) if flagged => c.prefix,
@@ -335,8 +353,32 @@ pub fn audit(
         expansion_steps: ex.steps,
         refine_steps,
         refine_kept,
+        seed_core: core.map(|c| c.members.len()),
         guarantee,
     })
+}
+
+/// `order` with the seed core's members first, each part keeping its order,
+/// and the sweep cut of the result (`cut` if nothing moved).
+fn core_first(
+    g: &TrustGraph,
+    order: Vec<u32>,
+    cut: Option<SweepCut>,
+    core: &[u32],
+    min_prefix: usize,
+) -> (Vec<u32>, Option<SweepCut>) {
+    let mut in_core = vec![false; g.len()];
+    for &v in core {
+        in_core[v as usize] = true;
+    }
+    let (mut first, rest): (Vec<u32>, Vec<u32>) = order.iter().partition(|&&v| in_core[v as usize]);
+    first.extend(rest);
+    if first == order {
+        (order, cut)
+    } else {
+        let cut = cut::sweep(g, &first, min_prefix);
+        (first, cut)
+    }
 }
 
 /// Of the acceptance order and its refinement, the refinement if its sweep
@@ -518,6 +560,11 @@ mod tests {
         } else {
             &ex.order
         };
+        // with the seed core's members moved to the front, each part in order
+        let core = seedcore::seed_core(&g, &sc.seeds, &CoreParams::default()).members;
+        let (mut ranked, rest): (Vec<u32>, Vec<u32>) =
+            ranked.iter().partition(|v| core.binary_search(v).is_ok());
+        ranked.extend(rest);
         let mut want: Vec<String> = ranked.iter().map(|&v| g.id(v).to_owned()).collect();
         want.extend(
             (0..g.len() as u32)
@@ -608,9 +655,53 @@ mod tests {
             .take(ex.order.len())
             .map(|m| m.id.as_str())
             .collect();
-        let want: Vec<&str> = ex.order.iter().map(|&v| g.id(v)).collect();
+        let core = seedcore::seed_core(&g, &sc.seeds, &CoreParams::default()).members;
+        let (mut order, rest): (Vec<u32>, Vec<u32>) =
+            ex.order.iter().partition(|v| core.binary_search(v).is_ok());
+        order.extend(rest);
+        let want: Vec<&str> = order.iter().map(|&v| g.id(v)).collect();
         assert_eq!(ids, want);
+        assert_eq!(r.seed_core, Some(core.len()));
         assert!(rank_auc(&sc, &r, &g) > 0.97);
+    }
+
+    #[test]
+    fn the_seed_core_ranks_communities_that_hold_a_seed_above_the_sybils() {
+        // a seed in each of 20 communities (a federated audit), one attack
+        // edge per honest member: the global expansion loses a third of the
+        // honest members to the Sybil region; each seed's own cluster keeps
+        // its community
+        let sc = generate(&Params {
+            shape: Shape::Communities {
+                c: 20,
+                d: 10.0,
+                mu: 0.05,
+                seeded: 20,
+            },
+            honest: 4000,
+            sybils: 2000,
+            sybil_degree: 20.0,
+            attack_edges: 4000,
+            seeds: 20,
+            rng_seed: 77,
+        });
+        let g = sc.graph();
+        let seeds: Vec<u32> = (0..20).map(|c| c * 200 + 5).collect();
+        let r = audit(&g, &seeds, &AuditParams::default(), &mut |_, _, _| {}).unwrap();
+        let without = AuditParams {
+            seed_core: None,
+            ..AuditParams::default()
+        };
+        let w = audit(&g, &seeds, &without, &mut |_, _, _| {}).unwrap();
+        assert_eq!(w.seed_core, None);
+        let core = r.seed_core.expect("a seed core");
+        assert!(core > 3000, "core of {core}");
+        // the core is the front of the ranking, and holds no Sybil
+        let sybil = |m: &MemberScore| sc.is_sybil(g.index_of(&m.id).unwrap());
+        assert!(!r.ranking[..core].iter().any(sybil));
+        let (with, plain) = (rank_auc(&sc, &r, &g), rank_auc(&sc, &w, &g));
+        assert!(with > 0.95 && with > plain + 0.1, "{plain} -> {with}");
+        assert!(r.summary(3).contains(&format!("Seed core: {core} members")));
     }
 
     #[test]

@@ -19,6 +19,12 @@ impl AuditReport {
             self.input.self_loops,
             self.input.duplicates
         );
+        if let Some(core) = self.seed_core {
+            let _ = writeln!(
+                s,
+                "Seed core: {core} members, each with at least half of its sureties among the seeds' own local clusters, ranked first."
+            );
+        }
         match self.cut {
             Some(c) => {
                 let _ = writeln!(
