@@ -391,6 +391,28 @@ fn a_federation_is_audited_as_one_graph() {
         .min()
         .unwrap();
     assert!(worst_honest < best_sybil, "{worst_honest} vs {best_sybil}");
+    // The seed core (every community's seeds' own clusters) is reported and
+    // holds no Sybil; --no-seed-core ranks without it.
+    let core = report["report"]["seed_core"].as_u64().expect("a seed core") as usize;
+    assert!((30..=110).contains(&core), "core of {core}");
+    assert!(ranking[..core]
+        .iter()
+        .all(|m| !m["id"].as_str().unwrap().starts_with('s')));
+    let fed = |extra: &[&str]| {
+        let mut args = vec!["audit".to_owned()];
+        for (name, file) in [("a", &a), ("b", &b), ("c", &c)] {
+            args.extend(["--federate".to_owned(), format!("{name}={file}")]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        json(&home, &args)
+    };
+    let plain = fed(&["--no-seed-core"]);
+    assert!(plain["report"]["seed_core"].is_null());
+    assert_eq!(
+        plain["report"]["ranking"].as_array().unwrap().len(),
+        ranking.len()
+    );
     // A community's seed must be one of its own members.
     let seeds = h.file("seeds.txt");
     std::fs::write(&seeds, "b7\n").unwrap();

@@ -16,7 +16,8 @@
 //! cargo run --release -p identity --example audit_eval [-- --reps N --k K --hard]
 //!     [--g 2000,4000] [--alpha A] [--growth G] [--late-growth G] [--min-step D]
 //!     [--tolerance E] [--passes P] [--seed-base B] [--sybils S]
-//!     [--seeded-communities 2,20] [--community-degree D]
+//!     [--seeded-communities 2,20] [--community-degree D] [--seeds-per-community K]
+//!     [--no-core] [--core-alpha A] [--core-precision P]
 //! ```
 //!
 //! `--alpha` to `--tolerance` override the trust expansion's parameters and
@@ -31,11 +32,14 @@
 //! `--community-degree` sets the planted communities' average degree
 //! (default 10); `--seeds-per-community K` replaces the community shapes'
 //! seeds with `K` drawn from each of the 20 communities (every community
-//! names its own, as in a federated audit).
+//! names its own, as in a federated audit). `--no-core` ranks without the
+//! seed core (the audit before it); `--core-alpha` and `--core-precision`
+//! override its parameters.
 
 use identity::audit::eval::{admit_cascade, auc};
 use identity::audit::expand::ExpandParams;
 use identity::audit::refine::RefineParams;
+use identity::audit::seedcore::CoreParams;
 use identity::audit::synth::{generate, Params, Shape};
 use identity::audit::{audit, AuditParams, Status};
 
@@ -69,6 +73,12 @@ fn main() {
         passes: flag("--passes", RefineParams::default().passes),
         ..RefineParams::default()
     };
+    let dc = CoreParams::default();
+    let seed_core = (!args.iter().any(|a| a == "--no-core")).then(|| CoreParams {
+        alpha: real("--core-alpha", dc.alpha),
+        precision: real("--core-precision", dc.precision),
+        ..dc
+    });
     let seed_base = flag("--seed-base", 0) as u64;
     let sybils = flag("--sybils", 2000);
     let seeded: Vec<usize> = args
@@ -122,6 +132,7 @@ fn main() {
         sureties: k,
         expand,
         refine,
+        seed_core,
         ..AuditParams::default()
     };
     for shape in &shapes {

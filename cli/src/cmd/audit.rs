@@ -8,6 +8,7 @@
 use crate::ctx::Ctx;
 use anyhow::Context;
 use identity::audit::picture::{self, Drawing};
+use identity::audit::seedcore::CoreParams;
 use identity::audit::{
     audit, audit_federation, input, AuditParams, AuditReport, Community, FederatedReport, Stage,
     TrustGraph,
@@ -61,6 +62,10 @@ pub struct Args {
     /// Flag suspected regions only when the cut's conductance is at most this.
     #[arg(long, default_value_t = 0.2)]
     max_conductance: f64,
+    /// Rank without the seed core (each seed's local cluster, ranked first;
+    /// see docs/audit.md), as the audit did before it.
+    #[arg(long)]
+    no_seed_core: bool,
     /// Audit a federation instead: one community as NAME=EDGES.csv or
     /// NAME=EDGES.csv:SEEDS (repeatable). Members are one node however many
     /// communities hold them; the seeds are every community's (by default
@@ -97,6 +102,11 @@ fn federated_community(spec: &str) -> anyhow::Result<Community> {
     })
 }
 
+/// The seed core's parameters, unless `--no-seed-core`.
+fn seed_core(args: &Args) -> Option<CoreParams> {
+    (!args.no_seed_core).then(CoreParams::default)
+}
+
 /// `grassroots audit --federate …`: the union of the communities' graphs.
 fn run_federated(args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
     let communities = args
@@ -107,6 +117,7 @@ fn run_federated(args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
     let params = AuditParams {
         sureties: args.sureties.unwrap_or(DEFAULT_SURETIES),
         max_conductance: args.max_conductance,
+        seed_core: seed_core(args),
         ..AuditParams::default()
     };
     let fed = audit_federation(&communities, &params, &mut |_, _, _| {})?;
@@ -157,6 +168,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<()> {
     let params = AuditParams {
         sureties: args.sureties.unwrap_or(rule_k),
         max_conductance: args.max_conductance,
+        seed_core: seed_core(&args),
         ..AuditParams::default()
     };
     let bar = progress_bar(ctx, &graph);
