@@ -418,21 +418,11 @@ fn sparser_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::synth::{generate, Params, Shape};
+    use crate::audit::synth::{clique, generate, Params, Shape};
 
     fn run(g: &TrustGraph, seeds: &[&str]) -> AuditReport {
         let s = g.resolve_seeds(seeds).unwrap();
         audit(g, &s, &AuditParams::default(), &mut |_, _, _| {}).unwrap()
-    }
-
-    fn clique(prefix: &str, k: usize) -> Vec<(String, String)> {
-        let mut p = Vec::new();
-        for i in 0..k {
-            for j in i + 1..k {
-                p.push((format!("{prefix}{i}"), format!("{prefix}{j}")));
-            }
-        }
-        p
     }
 
     #[test]

@@ -379,18 +379,8 @@ fn peel(g: &TrustGraph, members: Vec<u32>, inside: &mut [bool], is_seed: &[bool]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::synth::{generate, Params, Shape};
+    use crate::audit::synth::{clique, generate, Params, Shape};
     use crate::audit::walk;
-
-    fn clique(prefix: &str, k: usize) -> Vec<(String, String)> {
-        let mut p = Vec::new();
-        for i in 0..k {
-            for j in i + 1..k {
-                p.push((format!("{prefix}{i}"), format!("{prefix}{j}")));
-            }
-        }
-        p
-    }
 
     #[test]
     fn push_approximates_pagerank_within_its_precision() {

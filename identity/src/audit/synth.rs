@@ -229,6 +229,18 @@ pub fn planted_partition(n: usize, c: usize, d: f64, mu: f64, rng: &mut StdRng) 
     edges
 }
 
+/// Every pair among `k` members named `{prefix}0..{prefix}{k-1}`: a clique,
+/// as string pairs for [`TrustGraph::from_pairs`] in small hand-made tests.
+pub fn clique(prefix: &str, k: usize) -> Vec<(String, String)> {
+    let mut p = Vec::new();
+    for i in 0..k {
+        for j in i + 1..k {
+            p.push((format!("{prefix}{i}"), format!("{prefix}{j}")));
+        }
+    }
+    p
+}
+
 /// Erdős–Rényi `G(n, m)` with `m = n·d/2` uniform edges (self-loops and
 /// duplicates are dropped when the graph is built).
 pub fn erdos_renyi(n: usize, d: f64, rng: &mut StdRng) -> Vec<(u32, u32)> {
